@@ -1,0 +1,68 @@
+"""Known online-meeting providers: a conference URL is trusted only when its host is one of them.
+
+The list is the one TSML, TSML UI, Central and online-meeting-list share (21 domains). A host
+matches when it *is* the domain or ends with "." + the domain, so ``us02web.zoom.us`` is Zoom but
+``notzoom.us`` is not.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+PROVIDERS: dict[str, str] = {
+    "bluejeans.com": "BlueJeans",
+    "discord.gg": "Discord",
+    "freeconference.com": "Free Conference",
+    "freeconferencecall.com": "FreeConferenceCall",
+    "goto.com": "GoTo",
+    "gotomeet.me": "GoTo",
+    "gotomeeting.com": "GoTo",
+    "horizon.meta.com": "Meta Horizon",
+    "maps.secondlife.com": "Second Life",
+    "meet.google.com": "Google Meet",
+    "meet.jit.si": "Jitsi",
+    "meetings.dialpad.com": "Dialpad",
+    "signal.group": "Signal",
+    "skype.com": "Skype",
+    "slurl.com": "Second Life",
+    "teams.live.com": "Microsoft Teams",
+    "teams.microsoft.com": "Microsoft Teams",
+    "vrchat.com": "VRChat",
+    "webex.com": "WebEx",
+    "zoho.com": "Zoho",
+    "zoom.us": "Zoom",
+}
+
+
+# Synthetic demo meetings link to this reserved domain (RFC 2606), which never resolves.
+DEMO_DOMAIN = "demo.invalid"
+
+
+def provider_for(url: str) -> str | None:
+    """The provider label for a conference URL, or None when the host is not a known provider."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    if host.endswith("." + DEMO_DOMAIN):
+        return "Demo link (not a real meeting)"
+    for domain, label in PROVIDERS.items():
+        if host == domain or host.endswith("." + domain):
+            return label
+    return None
+
+
+def clean_phone(raw: str) -> str:
+    """Keep what a phone dials: digits, a leading +, and , * # for one-tap codes."""
+    raw = raw.strip()
+    kept = re.sub(r"[^0-9,*#+]", "", raw)
+    return ("+" if kept.startswith("+") else "") + kept.replace("+", "")
+
+
+def is_dialable(phone: str) -> bool:
+    # TSML UI requires at least 10 usable characters after cleaning.
+    return len(clean_phone(phone)) >= 10

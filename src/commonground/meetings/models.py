@@ -1,0 +1,332 @@
+"""The normalized meeting model that every fellowship and feed format is read into.
+
+Data flows one way: feed -> ``Meeting`` rows (this module) -> search index -> page or API.
+A meeting that happens on several weekdays is stored as one row per weekday. A meeting with no
+weekday or no start time (a 24/7 e-mail group, "by appointment") is *ongoing*.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
+from django.utils import timezone as djtz
+from django.utils.translation import gettext_lazy as _
+
+from commonground.meetings import rows, schedule, types
+from commonground.meetings.conference import provider_for
+
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_DURATION_MINUTES = 60
+
+
+class SourceFormat(models.TextChoices):
+    MEETING_GUIDE = "meeting-guide", _("Meeting Guide JSON")
+    CSV = "csv", _("TSML / Google Sheets CSV")
+    BMLT = "bmlt", _("BMLT root server")
+    DEMO = "demo", _("Synthetic demo data")
+
+
+class SyncStatus(models.TextChoices):
+    NEVER = "never", _("Never synced")
+    OK = "ok", _("Synced")
+    WARNINGS = "warnings", _("Synced with warnings")
+    FAILED = "failed", _("Failed; previous data kept")
+
+
+class Source(models.Model):
+    """Where meetings come from: a feed URL, a file, a BMLT server, or the demo generator."""
+
+    name = models.CharField(max_length=200, unique=True)
+    format = models.CharField(max_length=16, choices=SourceFormat.choices)
+    location = models.CharField(max_length=1000, blank=True, help_text="URL or file path.")
+    default_program = models.ForeignKey(
+        "catalog.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    default_timezone = models.CharField(max_length=64, blank=True)
+    feedback_url = models.CharField(max_length=1000, blank=True)
+
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.NEVER)
+    last_changed_at = models.DateTimeField(null=True, blank=True, help_text="When a sync last changed meetings.")
+    last_error = models.TextField(blank=True)
+    last_counts = models.JSONField(default=dict, blank=True)
+    last_warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.default_timezone:
+            try:
+                schedule.zone(self.default_timezone)
+            except ValueError as exc:
+                raise ValidationError({"default_timezone": str(exc)}) from None
+
+
+class AttendanceMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+    INACTIVE = "inactive", _("Inactive")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(attendance_mode=AttendanceMode.INACTIVE)
+
+    def ongoing(self):
+        return self.filter(weekday__isnull=True)
+
+    def scheduled(self):
+        return self.filter(weekday__isnull=False)
+
+    def with_tags(self, tags):
+        """Meetings that carry every tag in ``tags`` (unified vocabulary)."""
+        mask = types.tag_bits(tags)
+        if not mask:
+            return self
+        return self.annotate(_tag_match=F("tag_bits").bitand(mask)).filter(_tag_match=mask)
+
+    def near(self, latitude: float, longitude: float, km: float):
+        """Meetings within ``km`` of a point, annotated with ``distance_km``.
+
+        A bounding box on the indexed latitude/longitude narrows first; the great-circle
+        distance (spherical law of cosines, clamped for rounding) then decides.
+        """
+        dlat = math.degrees(km / EARTH_RADIUS_KM)
+        coslat = max(math.cos(math.radians(latitude)), 1e-6)
+        dlng = min(180.0, math.degrees(km / (EARTH_RADIUS_KM * coslat)))
+        qs = self.filter(
+            latitude__isnull=False, latitude__gte=latitude - dlat, latitude__lte=latitude + dlat
+        )
+        lng_lo, lng_hi = longitude - dlng, longitude + dlng
+        if lng_lo < -180 or lng_hi > 180:  # the box wraps the antimeridian
+            wrap = models.Q(longitude__gte=((lng_lo + 540) % 360) - 180) | models.Q(
+                longitude__lte=((lng_hi + 540) % 360) - 180
+            )
+            qs = qs.filter(wrap)
+        else:
+            qs = qs.filter(longitude__gte=lng_lo, longitude__lte=lng_hi)
+        lat_r, lng_r = math.radians(latitude), math.radians(longitude)
+        cosine = math.sin(lat_r) * Sin(Radians(F("latitude"))) + math.cos(lat_r) * Cos(
+            Radians(F("latitude"))
+        ) * Cos(Radians(F("longitude")) - lng_r)
+        distance = ACos(Least(Greatest(cosine, -1.0), 1.0)) * EARTH_RADIUS_KM
+        return qs.annotate(distance_km=distance).filter(distance_km__lte=km)
+
+
+class Meeting(models.Model):
+    program = models.ForeignKey("catalog.Program", on_delete=models.PROTECT, related_name="meetings")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="meetings")
+    key = models.CharField(max_length=255, help_text="Stable key within the source (slug, or slug-day).")
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True, help_text="Slug in our own feed.")
+
+    name = models.CharField(max_length=255)
+    group = models.CharField(max_length=255, blank=True)
+    group_notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    # Schedule, in the meeting's own zone. Null weekday/start_time = ongoing (24/7 or by appointment).
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 = Sunday ... 6 = Saturday.")
+    start_time = models.TimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, help_text="IANA zone, e.g. America/New_York.")
+
+    # Location.
+    location = models.CharField(max_length=255, blank=True, help_text="Building or landmark name.")
+    location_notes = models.TextField(blank=True)
+    address = models.CharField(max_length=255, blank=True, help_text="Street address.")
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True, help_text="State or province.")
+    postal_code = models.CharField(max_length=32, blank=True)
+    country = models.CharField(max_length=64, blank=True)
+    formatted_address = models.CharField(max_length=500, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    approximate = models.BooleanField(default=False, help_text="The address is only a neighbourhood or city.")
+    regions = models.JSONField(default=list, blank=True, help_text="Region path, general to specific.")
+
+    # Online attendance.
+    attendance_mode = models.CharField(
+        max_length=16, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON, db_index=True
+    )
+    temporarily_closed = models.BooleanField(default=False, help_text="The venue is closed for now (TC).")
+    conference_url = models.CharField(max_length=1000, blank=True)
+    conference_url_notes = models.TextField(blank=True)
+    conference_phone = models.CharField(max_length=100, blank=True)
+    conference_phone_notes = models.TextField(blank=True)
+
+    # Types: raw codes from the program's code table, and the unified tags as a bit mask.
+    types = models.JSONField(default=list, blank=True)
+    tag_bits = models.BigIntegerField(default=0)
+    languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes.")
+
+    # Provenance.
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="Source's own last-updated time (UTC).")
+    url = models.CharField(max_length=1000, blank=True, help_text="Listing on the source's site.")
+    edit_url = models.CharField(max_length=1000, blank=True)
+    feedback_url = models.CharField(max_length=1000, blank=True)
+    feedback_emails = models.JSONField(default=list, blank=True)
+
+    # Service entity and contacts (no last names: see feeds' anonymisation).
+    entity = models.CharField(max_length=255, blank=True)
+    entity_email = models.CharField(max_length=255, blank=True)
+    entity_location = models.CharField(max_length=255, blank=True)
+    entity_logo = models.CharField(max_length=1000, blank=True)
+    entity_phone = models.CharField(max_length=64, blank=True)
+    entity_url = models.CharField(max_length=1000, blank=True)
+    contacts = models.JSONField(default=list, blank=True, help_text='[{"name", "email", "phone"}], up to 3.')
+    # 7th-Tradition links and other spec fields we keep verbatim.
+    extra = models.JSONField(default=dict, blank=True)
+
+    content_hash = models.CharField(max_length=40, blank=True)
+    # Digest of the raw feed row this meeting came from (plus the import context). A re-sync that
+    # sees the same raw digest skips parsing the row again; content_hash stays the real test.
+    source_hash = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(default=djtz.now)
+    changed_at = models.DateTimeField(default=djtz.now)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["weekday", "start_time", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="meeting_unique_key_per_source"),
+            models.CheckConstraint(
+                condition=models.Q(weekday__isnull=True) | models.Q(weekday__gte=0, weekday__lte=6),
+                name="meeting_weekday_0_6",
+            ),
+            models.CheckConstraint(condition=~models.Q(timezone=""), name="meeting_has_timezone"),
+        ]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="meeting_lat_lng"),
+            models.Index(fields=["program", "weekday", "start_time"], name="meeting_program_time"),
+            models.Index(fields=["weekday", "start_time"], name="meeting_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schedule_label})"
+
+    # --- schedule -------------------------------------------------------------------------
+    @property
+    def is_ongoing(self) -> bool:
+        return self.weekday is None or self.start_time is None
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes or DEFAULT_DURATION_MINUTES)
+
+    @property
+    def end_time(self) -> time | None:
+        """Local end time; may be earlier than the start when the meeting runs past midnight."""
+        if self.start_time is None or self.duration_minutes is None:
+            return None
+        start = datetime.combine(date(2000, 1, 2), self.start_time)
+        return (start + timedelta(minutes=self.duration_minutes)).time()
+
+    @property
+    def zone(self):
+        return schedule.zone(self.timezone)
+
+    @property
+    def schedule_label(self) -> str:
+        if self.is_ongoing:
+            return "ongoing"
+        return f"{schedule.WEEKDAY_NAMES[self.weekday]} {self.start_time:%H:%M} {self.timezone}"
+
+    def next_start(self, after: datetime) -> datetime | None:
+        """The next start at or after ``after``, as an aware UTC datetime (RFC 5545 DST rules).
+
+        Ongoing meetings have no start; they are available at any time, so this returns None.
+        """
+        if self.is_ongoing:
+            return None
+        return schedule.next_occurrence(self.weekday, self.start_time, self.zone, after)
+
+    def is_in_progress(self, at: datetime) -> bool:
+        if self.is_ongoing:
+            return True
+        start = self.next_start(at - self.duration)
+        return start is not None and start <= at < start + self.duration
+
+    # --- derived fields -------------------------------------------------------------------
+    @property
+    def tags(self) -> list[str]:
+        return types.tags_from_bits(self.tag_bits)
+
+    @property
+    def conference_provider(self) -> str | None:
+        return provider_for(self.conference_url) if self.conference_url else None
+
+    def compute_mode(self) -> str:
+        """Attendance mode from the conference fields and address (see rows.attendance_mode)."""
+        return rows.attendance_mode(self.__dict__)
+
+    def normalize(self) -> None:
+        """Recompute everything derivable: mode, tags, hash. Importers call this before bulk saves."""
+        self.normalize_with_table(self.program.type_table)
+
+    def normalize_with_table(self, table: str) -> None:
+        values = rows.derive(dict(self.__dict__), table)
+        for name in ("weekday", "start_time", "temporarily_closed", "attendance_mode", "tag_bits", "content_hash"):
+            setattr(self, name, values[name])
+
+    def compute_hash(self) -> str:
+        return rows.content_hash(self.__dict__)
+
+    def clean(self):
+        errors = {}
+        try:
+            schedule.zone(self.timezone)
+        except ValueError as exc:
+            errors["timezone"] = str(exc)
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must be between -90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must be between -180 and 180."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = "Give both latitude and longitude, or neither."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.normalize()
+        super().save(*args, **kwargs)
+
+
+class DataVersion(models.Model):
+    """A counter bumped, in the same transaction, by every change to meeting data.
+
+    Caches (the search index, the exported feed) remember the version they were built from and
+    rebuild when it moves. This is the explicit invalidation the old meeting-guide sites lacked.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True, default="meetings")
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=djtz.now)
+
+    @classmethod
+    def current(cls, name: str = "meetings") -> int:
+        row = cls.objects.filter(pk=name).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls, name: str = "meetings") -> int:
+        """Increment and return the new version. Call inside the transaction that changed data."""
+        with transaction.atomic():
+            cls.objects.get_or_create(pk=name)
+            cls.objects.filter(pk=name).update(version=F("version") + 1, changed_at=djtz.now())
+            return cls.objects.values_list("version", flat=True).get(pk=name)
+
+    @classmethod
+    def changed_at_for(cls, name: str = "meetings"):
+        return cls.objects.filter(pk=name).values_list("changed_at", flat=True).first()

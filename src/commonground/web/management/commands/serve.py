@@ -1,0 +1,58 @@
+"""Run Common Ground with a production WSGI server (gunicorn) and WhiteNoise for static files."""
+
+import os
+
+from django.core.management import call_command
+from gunicorn.app.base import BaseApplication
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from commonground.meetings.models import Meeting
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the catalog (and demo data if there are no meetings), then serve the app."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Interface to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="Worker processes (default: WEB_CONCURRENCY or 2).",
+        )
+        parser.add_argument("--no-demo", action="store_true", help="Never load demo data.")
+
+    def handle(self, *args, host, port, workers, no_demo, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_catalog", verbosity=0)
+        if not no_demo and not Meeting.objects.exists():
+            self.stdout.write("No meetings yet: loading the synthetic demo data set ...")
+            call_command("demo")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # never share a database connection across forked workers
+        self.stdout.write(f"Common Ground is serving on http://{host}:{port}/ with {workers} workers.")
+        _Server(host, port, workers).run()
+
+
+class _Server(BaseApplication):
+    def __init__(self, host, port, workers):
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "accesslog": os.environ.get("ACCESS_LOG") or None,
+            "errorlog": "-",
+            "loglevel": "warning",
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        from commonground.wsgi import application
+
+        return application

@@ -1,0 +1,14 @@
+from django.db.models import Count
+from django.shortcuts import render
+
+from commonground.catalog.models import Program
+from commonground.meetings.models import Meeting
+
+
+def home(request):
+    programs = Program.objects.annotate(meeting_count=Count("meetings"))
+    return render(
+        request,
+        "web/home.html",
+        {"programs": programs, "meeting_count": Meeting.objects.count()},
+    )

@@ -1,0 +1,32 @@
+import pytest
+
+from commonground.catalog.models import Program
+from commonground.meetings.demo import load_demo
+
+
+@pytest.mark.django_db
+def test_home_lists_every_program_and_the_meeting_count(client):
+    load_demo(120, seed=1)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for program in Program.objects.all():
+        assert program.name in html
+    assert "120 meetings listed" in html
+
+
+@pytest.mark.django_db
+def test_every_page_shows_crisis_help(client):
+    html = client.get("/").content.decode()
+    assert "988" in html and "1-800-662-4357" in html
+    assert "not a treatment service" in html
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
