@@ -86,29 +86,33 @@ def _memo(adapt):
 class RowWriter:
     """Writes meeting dicts straight to the table: executemany on SQLite, COPY on PostgreSQL."""
 
+    # Columns an update never touches: identity, and when the row first arrived.
+    FIXED = ("source_id", "key", "slug", "imported_at")
+
     def __init__(self):
         from commonground.meetings.models import Meeting
 
-        self.fields = [f for f in Meeting._meta.concrete_fields if not f.primary_key]
         ops = connection.ops
-        self.plan = []  # (attname, adapted default, adapter)
-        for f in self.fields:
-            kind = f.get_internal_type()
+        self.plan = []  # (attname, quoted column, adapted default, adapter)
+        for f in Meeting._meta.concrete_fields:
+            if f.primary_key:
+                continue
             adapter = {
                 "JSONField": json.dumps,
                 "DateTimeField": _memo(ops.adapt_datetimefield_value),
                 "TimeField": ops.adapt_timefield_value,
-            }.get(kind)
+            }.get(f.get_internal_type())
             default = f.get_default() if f.has_default() else (None if f.null else "")
             if adapter is not None and default is not None:
                 default = adapter(default)
-            self.plan.append((f.attname, default, adapter))
+            self.plan.append((f.attname, ops.quote_name(f.column), default, adapter))
+        self.update_plan = [p for p in self.plan if p[0] not in self.FIXED]
         self.table = ops.quote_name(Meeting._meta.db_table)
-        self.columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
 
-    def to_row(self, v: dict) -> tuple:
+    @staticmethod
+    def _values(v: dict, plan: list) -> list:
         out = []
-        for attname, default, adapter in self.plan:
+        for attname, _, default, adapter in plan:
             value = v.get(attname, _MISSING)
             if value is _MISSING:
                 out.append(default)
@@ -116,16 +120,30 @@ class RowWriter:
                 out.append(value)
             else:
                 out.append(adapter(value))
-        return tuple(out)
+        return out
+
+    def to_row(self, v: dict) -> tuple:
+        return tuple(self._values(v, self.plan))
 
     def write(self, rows: list[tuple]) -> None:
+        """Insert rows made by ``to_row``."""
         if not rows:
             return
+        columns = ", ".join(column for _, column, _, _ in self.plan)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
-                marks = ", ".join(["%s"] * len(self.fields))
-                cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", rows)
+                marks = ", ".join(["%s"] * len(self.plan))
+                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
+
+    def update(self, items: list[tuple[int, dict]]) -> None:
+        """Rewrite every column but the fixed ones: items are (id, meeting dict)."""
+        if not items:
+            return
+        sets = ", ".join(f"{column} = %s" for _, column, _, _ in self.update_plan)
+        rows = [(*self._values(v, self.update_plan), pk) for pk, v in items]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {self.table} SET {sets} WHERE id = %s", rows)

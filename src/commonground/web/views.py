@@ -6,7 +6,8 @@ from commonground.meetings.models import Meeting
 
 
 def home(request):
-    programs = Program.objects.annotate(meeting_count=Count("meetings"))
+    # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
+    programs = Program.objects.annotate(meeting_count=Count("meetings")).order_by("order", "code")
     return render(
         request,
         "web/home.html",

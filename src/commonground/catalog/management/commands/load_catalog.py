@@ -11,6 +11,7 @@ class Command(BaseCommand):
             result = load_catalog()
         except CatalogError as exc:
             raise CommandError(f"The catalog was not loaded: {exc}") from None
-        self.stdout.write(
-            f"Catalog: {result.created} added, {result.updated} updated, {result.unchanged} unchanged."
-        )
+        if options["verbosity"] > 0:
+            self.stdout.write(
+                f"Catalog: {result.created} added, {result.updated} updated, {result.unchanged} unchanged."
+            )

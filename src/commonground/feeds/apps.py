@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FeedsConfig(AppConfig):
+    name = "commonground.feeds"
+    verbose_name = "Meeting feeds"

@@ -1,0 +1,24 @@
+"""What every reader returns: rows already reshaped into the Meeting Guide vocabulary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from commonground.feeds.errors import FeedError
+
+
+@dataclass
+class Feed:
+    rows: list  # Meeting Guide–shaped dicts (or whatever the feed held, for the row checks to reject)
+    default_program: str | None = None  # e.g. "na" for BMLT
+    notes: list[str] = field(default_factory=list)
+
+
+def load_json(text: str, location: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FeedError("syntax", f"{location} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        raise FeedError("syntax", f"{location} nests JSON too deeply to be a meeting feed.") from None

@@ -1,0 +1,171 @@
+"""BMLT (NA's Basic Meeting List Toolbox): a root server, or a directory of its saved answers.
+
+A root server is asked three questions through its semantic JSON interface::
+
+    client_interface/json/?switcher=GetSearchResults
+    client_interface/json/?switcher=GetFormats
+    client_interface/json/?switcher=GetServiceBodies
+
+A directory holds the same answers as GetSearchResults.json, GetFormats.json and (optionally)
+GetServiceBodies.json. Every value arrives as a string. Weekdays run 1–7 from Sunday; formats
+are per-server keys that GetFormats maps to stable world ids, which we map to NA's codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from commonground.feeds.base import Feed, load_json
+from commonground.feeds.errors import FeedError
+from commonground.feeds.fetch import decode_text, is_url, read_bytes
+from commonground.meetings import types
+
+SWITCHERS = ("GetSearchResults", "GetFormats", "GetServiceBodies")
+VENUE_IN_PERSON, VENUE_VIRTUAL, VENUE_HYBRID = "1", "2", "3"
+
+
+def _answer_locations(location: str) -> dict[str, str]:
+    if is_url(location):
+        parts = urlsplit(location)
+        base = location.split("?")[0] if "switcher=" in parts.query else location
+        if "client_interface" not in base:
+            base = base.rstrip("/") + "/client_interface/json/"
+        base = base if base.endswith("/") else base + "/"
+        # A results URL may carry filters (services=, weekdays=); keep them for the search only.
+        search = location if "switcher=GetSearchResults" in location else f"{base}?switcher=GetSearchResults"
+        return {"GetSearchResults": search, "GetFormats": f"{base}?switcher=GetFormats",
+                "GetServiceBodies": f"{base}?switcher=GetServiceBodies"}
+    folder = Path(location)
+    if not folder.is_dir():
+        raise FeedError("not-found", f"{location} is neither a BMLT server URL nor a directory of saved answers.")
+    return {name: str(folder / f"{name}.json") for name in SWITCHERS}
+
+
+def _load(location: str, *, optional: bool = False):
+    try:
+        body = read_bytes(location)
+    except FeedError:
+        if optional:
+            return []
+        raise
+    return load_json(decode_text(body, location), location)
+
+
+def _list(data, location: str) -> list:
+    if not isinstance(data, list):
+        raise FeedError("shape", f"{location} should hold a JSON array, as a BMLT server answers.")
+    return data
+
+
+def read(location: str) -> Feed:
+    where = _answer_locations(location)
+    meetings = _list(_load(where["GetSearchResults"]), where["GetSearchResults"])
+    formats = _list(_load(where["GetFormats"], optional=True), where["GetFormats"])
+    bodies = _list(_load(where["GetServiceBodies"], optional=True), where["GetServiceBodies"])
+    return parse_answers(meetings, formats, bodies)
+
+
+def parse_answers(meetings: list, formats: list, bodies: list) -> Feed:
+    """The feed from the three answers, already loaded."""
+    format_index, body_paths = _format_index(formats), _body_paths(bodies)
+    return Feed(rows=[_reshape(m, format_index, body_paths) for m in meetings], default_program="na")
+
+
+def _format_index(formats: list) -> dict[str, dict]:
+    """key_string -> {"world_id", "name", "type"}, from the server, falling back to stock formats."""
+    index = {key: {"world_id": row["world_id"] if row["world_id"] != "null" else "", "name": row["name"],
+                   "type": row["format_type"]} for key, row in types.bmlt_world_formats().items()}
+    for row in formats:
+        if isinstance(row, dict) and row.get("key_string"):
+            index[str(row["key_string"])] = {"world_id": str(row.get("world_id") or ""),
+                                             "name": str(row.get("name_string") or ""),
+                                             "type": str(row.get("format_type_enum") or "")}
+    return index
+
+
+def _body_paths(bodies: list) -> dict[str, list[str]]:
+    by_id = {str(b.get("id")): b for b in bodies if isinstance(b, dict)}
+    paths = {}
+    for body_id in by_id:
+        path, seen, current = [], set(), by_id.get(body_id)
+        while current is not None and str(current.get("id")) not in seen:
+            seen.add(str(current.get("id")))
+            path.insert(0, str(current.get("name") or "").strip())
+            current = by_id.get(str(current.get("parent_id")))
+        paths[body_id] = [p for p in path if p]
+    return paths
+
+
+def _minutes(hhmmss: str) -> int | None:
+    parts = hhmmss.split(":")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]) * 60 + int(parts[1])
+
+
+def _reshape(m, formats: dict, bodies: dict) -> dict:
+    """One BMLT meeting -> a Meeting Guide–shaped row (see formats.md §11 for the crosswalk)."""
+    if not isinstance(m, dict):
+        return m  # the row checks reject it with a reason
+    get = lambda key: str(m.get(key) or "").strip()  # noqa: E731 - every BMLT value is a string
+    row: dict = {"slug": get("id_bigint"), "name": get("meeting_name")}
+    # Our feed's slug follows BMLT's own TSML output: slug(name)-id. The id alone is the sync key.
+    row["_slug"] = f"{get('meeting_name')}-{get('id_bigint')}"
+    if get("published") == "0":
+        row["_unpublished"] = True
+    weekday = get("weekday_tinyint")
+    if weekday:
+        row["day"] = int(weekday) - 1 if weekday.isdigit() and 1 <= int(weekday) <= 7 else weekday
+    if get("start_time"):
+        row["time"] = get("start_time")[:5]
+    duration = _minutes(get("duration_time")) if get("duration_time") else None
+    if duration:
+        row["duration"] = duration
+    if get("time_zone"):
+        row["timezone"] = get("time_zone")
+    world_ids, languages, names = [], set(), []
+    for key in (k.strip() for k in get("formats").split(",") if k.strip()):
+        info = formats.get(key)
+        if info is None:
+            continue
+        names.append(info["name"])
+        if info["world_id"] == "LANG" or info["type"] == "LANG":
+            iso = types.LANGUAGE_NAMES.get(info["name"].strip().lower())
+            if iso:
+                languages.add(iso)
+            elif len(key) == 2 and key.isalpha() and key.lower() not in ("bl",):
+                languages.add(key.lower())
+        elif info["world_id"]:
+            world_ids.append(info["world_id"])
+    row["types"] = types.bmlt_world_ids_to_codes(world_ids)
+    row["_languages"] = sorted(languages)
+    venue = get("venue_type")
+    row["_temporarily_closed"] = "TC" in world_ids
+    row["location"] = get("location_text")
+    row["address"] = get("location_street")
+    row["city"] = get("location_city_subsection") or get("location_municipality")
+    row["state"] = get("location_province")
+    row["postal_code"] = get("location_postal_code_1")
+    row["country"] = get("location_nation")
+    row["location_notes"] = get("location_info")
+    row["notes"] = get("comments")
+    if venue == VENUE_VIRTUAL or (not venue and "VM" in world_ids and "HYBR" not in world_ids):
+        row["approximate"] = "yes"  # a virtual meeting's address only says where the group is based
+    elif get("location_street"):
+        row["approximate"] = "no"
+    if get("latitude") and get("longitude"):
+        row["latitude"], row["longitude"] = get("latitude"), get("longitude")
+    row["conference_url"] = get("virtual_meeting_link")
+    row["conference_url_notes"] = get("virtual_meeting_additional_info")
+    row["conference_phone"] = get("phone_meeting_number")
+    row["conference_phone_notes"] = get("phone_meeting_additional_info")
+    row["regions"] = bodies.get(get("service_body_bigint"), [])
+    for n in (1, 2):
+        if get(f"contact_name_{n}") or get(f"contact_email_{n}") or get(f"contact_phone_{n}"):
+            row[f"contact_{n}_name"] = get(f"contact_name_{n}")
+            row[f"contact_{n}_email"] = get(f"contact_email_{n}")
+            row[f"contact_{n}_phone"] = get(f"contact_phone_{n}")
+    row["_extra"] = {k: v for k, v in (("bmlt_world_id", get("worldid_mixed")), ("bmlt_formats", get("formats")),
+                                        ("bmlt_service_body", get("service_body_bigint"))) if v}
+    return row

@@ -1,0 +1,265 @@
+"""One Meeting Guide–shaped row -> meeting dicts ready for ``meetings.rows.derive``.
+
+The decisions made here (which rows are kept, which fields are cleaned, where a missing time
+zone comes from) are listed, with the sample rows that show them, in ``docs/feeds.md``.
+"""
+
+from __future__ import annotations
+
+from commonground.feeds.errors import RowSkip
+from commonground.feeds.normalize import (
+    EXTRA_FIELDS,
+    MAX_NAME,
+    NOTE_FIELDS,
+    Context,
+    anonymize_person,
+    clean_text,
+    parse_bool,
+    parse_days,
+    parse_float,
+    parse_time,
+    parse_updated,
+)
+from commonground.meetings import schedule, types
+from commonground.meetings.conference import clean_phone, is_dialable, provider_for
+from commonground.places.gazetteer import gazetteer, timezone_at
+
+
+def row_key(row: dict) -> str:
+    """The row's slug as a string ("" when missing). Numbers are fine: 1047 -> "1047"."""
+    slug = row.get("slug")
+    if slug is None or isinstance(slug, bool | list | dict):
+        return ""
+    return str(slug).strip()
+
+
+def to_meetings(row: dict, ctx: Context) -> list[dict]:
+    """Normalise ``row``; raise RowSkip if it cannot be imported. Warnings go to ``ctx``."""
+    if not isinstance(row, dict):
+        raise RowSkip(None, "the row is not an object")
+    key = row_key(row)
+    if not key:
+        raise RowSkip("slug", "the row has no slug (a stable id is needed to keep meetings in sync)")
+    if row.get("_unpublished"):
+        raise RowSkip("published", "the meeting is marked unpublished on its server")
+    name, had_html = clean_text(row.get("name"))
+    if had_html:
+        ctx.warn("name", "HTML was removed from the name")
+    if not name:
+        raise RowSkip("name", "the row has no name")
+    if len(name) > MAX_NAME:
+        ctx.warn("name", f"the name was cut to {MAX_NAME} characters")
+        name = name[:MAX_NAME]
+
+    days = parse_days(row.get("day"))
+    start = parse_time(row.get("time"))
+    end = parse_time(row.get("end_time"), "end_time") if row.get("end_time") not in (None, "") else None
+    duration = _duration(row, start, end, ctx)
+    if (days is None) != (start is None):
+        ctx.warn("day" if days is None else "time", "a day without a time (or the reverse) is kept as by appointment")
+        days, start, duration = None, None, None
+
+    m = {"program_id": ctx.program, "name": name, "slug_hint": str(row.get("_slug") or "")}
+    for field_name in ("group", "location", "address", "city", "postal_code", "country", "formatted_address",
+                       "entity", "entity_location"):
+        text, had_html = clean_text(row.get(field_name))
+        if had_html:
+            ctx.warn(field_name, f"HTML was removed from {field_name}")
+        m[field_name] = text[:500]
+    region, _ = clean_text(row.get("state"))
+    m["region"] = region
+    for field_name in NOTE_FIELDS:
+        text, had_html = clean_text(row.get(field_name), multiline=True)
+        if had_html:
+            ctx.warn(field_name, f"HTML was removed from {field_name}")
+        m[field_name] = text
+    if m["country"] in ("US", "United States"):
+        m["country"] = "USA"
+    if m["country"] == "USA" and m["postal_code"].isdigit() and len(m["postal_code"]) < 5:
+        m["postal_code"] = m["postal_code"].zfill(5)
+    if not m["formatted_address"]:
+        state_zip = " ".join(p for p in (m["region"], m["postal_code"]) if p)
+        m["formatted_address"] = ", ".join(p for p in (m["address"], m["city"], state_zip, m["country"]) if p)
+
+    _coordinates(row, m, ctx)
+    _approximate(row, m)
+    _online(row, m, ctx)
+    unknown_types = _types(row, m, ctx)
+    m["regions"] = _regions(row)
+    m["timezone"] = _timezone(row, m, ctx, ongoing=days is None)
+
+    updated = row.get("updated")
+    m["updated_at"] = parse_updated(updated)
+    if updated and m["updated_at"] is None:
+        ctx.warn("updated", f"updated {updated!r} is not a date like 2024-05-31 14:32:23; ignored")
+    for field_name in ("url", "edit_url", "feedback_url", "entity_email", "entity_logo", "entity_phone"):
+        m[field_name] = str(row.get(field_name) or "").strip()[:1000]
+    m["entity_url"] = str(row.get("entity_url") or row.get("entity_website_url") or "").strip()[:1000]
+    emails = row.get("feedback_emails") or []
+    m["feedback_emails"] = [e.strip() for e in (emails.split(",") if isinstance(emails, str) else emails)
+                            if isinstance(e, str) and e.strip()]
+    m["contacts"] = _contacts(row)
+    m["extra"] = {k: str(row[k]).strip() for k in EXTRA_FIELDS if row.get(k) not in (None, "")}
+    m["extra"].update(row.get("_extra") or {})
+    if unknown_types:
+        m["extra"]["unknown_types"] = ",".join(unknown_types)
+
+    if days is None:
+        return [{**m, "key": key, "weekday": None, "start_time": None, "duration_minutes": None}]
+    if isinstance(row.get("day"), list) or len(days) > 1:
+        # One row per weekday, keyed "<slug>-<day>" as TSML does, so each stays in sync alone.
+        return [{**m, "key": f"{key}-{day}", "weekday": day, "start_time": start, "duration_minutes": duration}
+                for day in days]
+    return [{**m, "key": key, "weekday": days[0], "start_time": start, "duration_minutes": duration}]
+
+
+def _duration(row: dict, start, end, ctx: Context) -> int | None:
+    if start is not None and end is not None:
+        minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % 1440
+        return minutes or None  # an end equal to the start says nothing
+    raw = row.get("duration")
+    if raw in (None, ""):
+        return None
+    try:
+        minutes = int(float(raw))
+    except (TypeError, ValueError):
+        ctx.warn("duration", f"duration {raw!r} is not a number of minutes; ignored")
+        return None
+    if not 0 < minutes < 1440:
+        ctx.warn("duration", f"duration {minutes} minutes is not between 1 and 1439; ignored")
+        return None
+    return minutes
+
+
+def _coordinates(row: dict, m: dict, ctx: Context) -> None:
+    lat, lng = parse_float(row.get("latitude")), parse_float(row.get("longitude"))
+    if (lat is None or lng is None) and isinstance(row.get("coordinates"), str):
+        parts = row["coordinates"].split(",")
+        if len(parts) >= 2:
+            lat, lng = parse_float(parts[0]), parse_float(parts[1])
+    if lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        ctx.warn("latitude", f"coordinates {lat}, {lng} are out of range; ignored")
+        lat = lng = None
+    if lat == 0 and lng == 0:  # "null island": a placeholder, not a place
+        lat = lng = None
+    m["latitude"], m["longitude"] = (lat, lng) if lat is not None and lng is not None else (None, None)
+
+
+def _approximate(row: dict, m: dict) -> None:
+    explicit = parse_bool(row.get("approximate"))
+    if explicit is not None:
+        m["approximate"] = explicit
+    elif m["address"]:
+        m["approximate"] = False
+    elif m["latitude"] is not None:
+        m["approximate"] = False
+    else:
+        # TSML UI's rule: a formatted address with fewer than four parts is only a town or area.
+        m["approximate"] = len([p for p in m["formatted_address"].split(",") if p.strip()]) < 4
+
+
+def _online(row: dict, m: dict, ctx: Context) -> None:
+    url = str(row.get("conference_url") or "").strip()
+    if url and not provider_for(url):
+        ctx.warn("conference_url", f"{url} is not a link to a known meeting provider; link and notes dropped")
+        url = ""
+        m["conference_url_notes"] = ""
+    m["conference_url"] = url[:1000]
+    phone = str(row.get("conference_phone") or "").strip()
+    if phone:
+        cleaned = clean_phone(phone)
+        if not is_dialable(cleaned):
+            ctx.warn("conference_phone", f"{phone!r} is too short to dial; dropped")
+            cleaned = ""
+            m["conference_phone_notes"] = ""
+        phone = cleaned
+    m["conference_phone"] = phone[:100]
+
+
+def _types(row: dict, m: dict, ctx: Context) -> list[str]:
+    """Codes of the program's table into m["types"], languages into m["languages"]; returns unknowns."""
+    raw = row.get("types") or []
+    if isinstance(raw, str):
+        raw = [part for part in raw.split(",")]
+    codes, unknown, languages = [], [], set()
+    for item in raw:
+        if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
+            continue
+        text = str(item).strip()
+        code = types.code_for(ctx.table, text)
+        language = types.languages_for(ctx.table, [code or text.upper()])
+        if language:
+            languages.update(language)
+        elif code is None:
+            unknown.append(text)
+        elif code != types.ONLINE_CODE and code not in codes:  # ONL is recomputed, never stored
+            codes.append(code)
+    if "C" in codes and "O" in codes and types.code_for(ctx.table, "Closed") == "C":
+        codes.remove("O")
+        ctx.warn("types", "both Open and Closed were given; kept Closed")
+    if unknown:
+        ctx.warn("types", f"unknown type code(s) for this program: {', '.join(unknown)}; kept aside, not shown")
+    for lang in row.get("languages") or []:
+        if isinstance(lang, str) and 2 <= len(lang.strip()) <= 3:
+            languages.add(lang.strip().lower())
+    languages.update(row.get("_languages") or [])
+    m["types"] = codes
+    m["languages"] = sorted(languages)
+    m["temporarily_closed"] = bool(row.get("_temporarily_closed"))
+    return unknown
+
+
+def _regions(row: dict) -> list[str]:
+    regions = row.get("regions")
+    if isinstance(regions, str):
+        regions = [part.strip() for part in regions.split(">")]
+    if isinstance(regions, list):
+        return [clean_text(r)[0] for r in regions if isinstance(r, str) and r.strip()]
+    out = []
+    for field_name in ("region", "sub_region", "sub_sub_region"):
+        text, _ = clean_text(row.get(field_name))
+        if text:
+            out.append(text)
+    return out
+
+
+def _contacts(row: dict) -> list[dict]:
+    contacts = []
+    for n in (1, 2, 3):
+        name = clean_text(row.get(f"contact_{n}_name"))[0]
+        email = str(row.get(f"contact_{n}_email") or "").strip()
+        phone = str(row.get(f"contact_{n}_phone") or "").strip()
+        if name or email or phone:
+            contacts.append({"name": anonymize_person(name), "email": email, "phone": phone})
+    return contacts
+
+
+def _timezone(row: dict, m: dict, ctx: Context, *, ongoing: bool) -> str:
+    """The meeting's IANA zone: as given, else from coordinates, postal code, city, or the source."""
+    given = row.get("timezone")
+    if given not in (None, ""):
+        name = str(given).strip()
+        if name in schedule.valid_zone_names():
+            return name
+        raise RowSkip("timezone", f"{name!r} is not an IANA time zone (for example America/New_York)")
+    if m["latitude"] is not None:
+        zone = timezone_at(m["latitude"], m["longitude"])
+        if zone:
+            return zone
+    places = gazetteer()
+    if m["postal_code"] and (m["country"] in ("", "USA")):
+        place = places.zip(m["postal_code"])
+        if place:
+            return place.timezone
+    if m["city"] or m["formatted_address"]:
+        query = ", ".join(p for p in (m["city"], m["region"], m["country"]) if p) or m["formatted_address"]
+        found = places.search(query, limit=2)
+        if found and (len(found) == 1 or found[0].timezone == found[1].timezone):
+            return found[0].timezone
+    if ctx.default_timezone:
+        return ctx.default_timezone
+    if ongoing:
+        ctx.warn("timezone", "no time zone given; an ongoing meeting has no local time, so UTC is used")
+        return "UTC"
+    raise RowSkip("timezone", "no time zone given, and none could be found from coordinates, postal code, "
+                              "city or the source's default (use --timezone)")

@@ -1,0 +1,40 @@
+"""Every feed format we read, in one plain mapping: name -> module with ``read(location)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from commonground.feeds.bmlt import reader as bmlt
+from commonground.feeds.fetch import is_url
+from commonground.feeds.meeting_guide import reader as meeting_guide
+from commonground.feeds.tsml_csv import reader as tsml_csv
+
+FORMATS = {
+    "meeting-guide": meeting_guide,
+    "csv": tsml_csv,
+    "bmlt": bmlt,
+}
+
+
+def guess_format(location: str) -> str:
+    """Pick a format from the location's shape (and, for local files, the first byte)."""
+    lower = location.lower()
+    if is_url(location):
+        if "client_interface" in lower or "switcher=" in lower or "bmlt" in lower or "main_server" in lower:
+            return "bmlt"
+        if lower.split("?")[0].endswith((".csv", ".tsv")) or "format=csv" in lower or "output=csv" in lower:
+            return "csv"
+        return "meeting-guide"
+    path = Path(location)
+    if path.is_dir():
+        return "bmlt"
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return "csv"
+    if path.suffix.lower() == ".json":
+        return "meeting-guide"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return "meeting-guide"  # the reader reports the missing file properly
+    return "meeting-guide" if head[:1] in (b"[", b"{") else "csv"
