@@ -39,9 +39,28 @@ def main(argv: list[str] | None = None) -> None:
         lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items())
         sys.stdout.write(HELP.format(commands=lines))
         return
+    if argv[0] in SELF_MIGRATING and not any(a in ("-h", "--help") for a in argv[1:]):
+        _ensure_schema()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["commonground", *argv])
+
+
+# Commands that need the tables: they bring a new or older database up to date first, so the
+# embedded SQLite set-up needs no separate `migrate` step.
+SELF_MIGRATING = {"demo", "import", "sync", "export", "search", "load_catalog"}
+
+
+def _ensure_schema() -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    django.setup()
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "commonground.catalog",
     "commonground.meetings",
+    "commonground.feeds",
     "commonground.web",
 ]
 
@@ -113,7 +114,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 # Feeds: limits for fetching remote sources.
-FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
 FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)
 
 LOGGING = {

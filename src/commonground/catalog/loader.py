@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
@@ -108,6 +109,16 @@ def validate_program(data: dict, stem: str) -> list[str]:
 
 def program_files(directory: Path = PROGRAMS_DIR) -> list[Path]:
     return sorted(directory.glob("*.toml"))
+
+
+@cache
+def program_type_tables() -> dict[str, str]:
+    """Program code -> meeting-type table, straight from the files (no database needed)."""
+    tables = {}
+    for path in program_files():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        tables[data["code"]] = data["type_table"]
+    return tables
 
 
 def _fields(data: dict) -> dict:

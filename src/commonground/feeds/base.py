@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from commonground.feeds.errors import FeedError
 
@@ -12,7 +13,14 @@ from commonground.feeds.errors import FeedError
 class Feed:
     rows: list  # Meeting Guide–shaped dicts (or whatever the feed held, for the row checks to reject)
     default_program: str | None = None  # e.g. "na" for BMLT
-    notes: list[str] = field(default_factory=list)
+    digest: str = ""  # of the raw bytes: an identical feed can be recognised without parsing rows
+
+
+def digest(*bodies: bytes) -> str:
+    h = hashlib.sha256()
+    for body in bodies:
+        h.update(hashlib.sha256(body).digest())
+    return h.hexdigest()
 
 
 def load_json(text: str, location: str):

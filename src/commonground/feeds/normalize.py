@@ -51,6 +51,8 @@ class Context:
     program: str
     table: str
     default_timezone: str = ""
+    # Every catalog program -> its code table, for feeds whose rows name their program (our own).
+    programs: dict[str, str] = field(default_factory=dict)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def warn(self, field_name: str, message: str) -> None:

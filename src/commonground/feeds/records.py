@@ -6,6 +6,8 @@ zone comes from) are listed, with the sample rows that show them, in ``docs/feed
 
 from __future__ import annotations
 
+import re
+
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.normalize import (
     EXTRA_FIELDS,
@@ -22,7 +24,16 @@ from commonground.feeds.normalize import (
 )
 from commonground.meetings import schedule, types
 from commonground.meetings.conference import clean_phone, is_dialable, provider_for
-from commonground.places.gazetteer import gazetteer, timezone_at
+from commonground.places.gazetteer import US_STATES, gazetteer, timezone_at
+
+# (field, keeps line breaks). "state" is stored as region.
+TEXT_FIELDS = tuple((f, False) for f in ("group", "location", "address", "city", "state", "postal_code", "country",
+                                          "formatted_address", "entity", "entity_location")) + \
+    tuple((f, True) for f in NOTE_FIELDS)
+# Text that needs clean_text: markup, entities, or runs of whitespace.
+_NEEDS_CLEANING = re.compile(r"[<&\n\t\r]|  ")
+# "..., CO 80202, USA": a US state abbreviation followed by a ZIP code.
+US_ZIP_IN_ADDRESS = re.compile(r"\b([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b")
 
 
 def row_key(row: dict) -> str:
@@ -40,8 +51,8 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     key = row_key(row)
     if not key:
         raise RowSkip("slug", "the row has no slug (a stable id is needed to keep meetings in sync)")
-    if row.get("_unpublished"):
-        raise RowSkip("published", "the meeting is marked unpublished on its server")
+    if row.get("_skip"):  # a reader already knows this row cannot be used
+        raise RowSkip(*row["_skip"])
     name, had_html = clean_text(row.get("name"))
     if had_html:
         ctx.warn("name", "HTML was removed from the name")
@@ -59,20 +70,25 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         ctx.warn("day" if days is None else "time", "a day without a time (or the reverse) is kept as by appointment")
         days, start, duration = None, None, None
 
-    m = {"program_id": ctx.program, "name": name, "slug_hint": str(row.get("_slug") or "")}
+    program, table = ctx.program, ctx.table
+    if isinstance(row.get("program"), str) and row["program"] in ctx.programs:
+        program, table = row["program"], ctx.programs[row["program"]]
+    m = {"program_id": program, "name": name, "slug_hint": str(row.get("_slug") or "")}
+    for field_name, multiline in TEXT_FIELDS:
+        value = row.get(field_name)
+        if not value:
+            m[field_name] = ""
+        elif type(value) is str and not _NEEDS_CLEANING.search(value):  # the common case, cheaply
+            m[field_name] = value.strip()
+        else:
+            text, had_html = clean_text(value, multiline=multiline)
+            if had_html:
+                ctx.warn(field_name, f"HTML was removed from {field_name}")
+            m[field_name] = text
     for field_name in ("group", "location", "address", "city", "postal_code", "country", "formatted_address",
                        "entity", "entity_location"):
-        text, had_html = clean_text(row.get(field_name))
-        if had_html:
-            ctx.warn(field_name, f"HTML was removed from {field_name}")
-        m[field_name] = text[:500]
-    region, _ = clean_text(row.get("state"))
-    m["region"] = region
-    for field_name in NOTE_FIELDS:
-        text, had_html = clean_text(row.get(field_name), multiline=True)
-        if had_html:
-            ctx.warn(field_name, f"HTML was removed from {field_name}")
-        m[field_name] = text
+        m[field_name] = m[field_name][:500]
+    m["region"] = m.pop("state")
     if m["country"] in ("US", "United States"):
         m["country"] = "USA"
     if m["country"] == "USA" and m["postal_code"].isdigit() and len(m["postal_code"]) < 5:
@@ -84,7 +100,7 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     _coordinates(row, m, ctx)
     _approximate(row, m)
     _online(row, m, ctx)
-    unknown_types = _types(row, m, ctx)
+    unknown_types = _types(row, m, table, ctx)
     m["regions"] = _regions(row)
     m["timezone"] = _timezone(row, m, ctx, ongoing=days is None)
 
@@ -142,7 +158,11 @@ def _coordinates(row: dict, m: dict, ctx: Context) -> None:
         lat = lng = None
     if lat == 0 and lng == 0:  # "null island": a placeholder, not a place
         lat = lng = None
-    m["latitude"], m["longitude"] = (lat, lng) if lat is not None and lng is not None else (None, None)
+    if lat is not None and lng is not None:
+        m["latitude"], m["longitude"], m["coordinates_source"] = lat, lng, "feed"
+    else:
+        m["latitude"] = m["longitude"] = None
+        m["coordinates_source"] = ""
 
 
 def _approximate(row: dict, m: dict) -> None:
@@ -176,7 +196,7 @@ def _online(row: dict, m: dict, ctx: Context) -> None:
     m["conference_phone"] = phone[:100]
 
 
-def _types(row: dict, m: dict, ctx: Context) -> list[str]:
+def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
     """Codes of the program's table into m["types"], languages into m["languages"]; returns unknowns."""
     raw = row.get("types") or []
     if isinstance(raw, str):
@@ -186,15 +206,14 @@ def _types(row: dict, m: dict, ctx: Context) -> list[str]:
         if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
             continue
         text = str(item).strip()
-        code = types.code_for(ctx.table, text)
-        language = types.languages_for(ctx.table, [code or text.upper()])
+        code, language = types.resolve(table, text)
         if language:
-            languages.update(language)
+            languages.add(language)
         elif code is None:
             unknown.append(text)
         elif code != types.ONLINE_CODE and code not in codes:  # ONL is recomputed, never stored
             codes.append(code)
-    if "C" in codes and "O" in codes and types.code_for(ctx.table, "Closed") == "C":
+    if "C" in codes and "O" in codes and types.code_for(table, "Closed") == "C":
         codes.remove("O")
         ctx.warn("types", "both Open and Closed were given; kept Closed")
     if unknown:
@@ -235,27 +254,46 @@ def _contacts(row: dict) -> list[dict]:
 
 
 def _timezone(row: dict, m: dict, ctx: Context, *, ongoing: bool) -> str:
-    """The meeting's IANA zone: as given, else from coordinates, postal code, city, or the source."""
+    """The meeting's IANA zone: as given, else from coordinates, postal code, city, or the source.
+
+    A meeting without coordinates also gets the centre of its ZIP code or city, marked as such
+    in ``coordinates_source``, so that a search by place can find it.
+    """
     given = row.get("timezone")
+    zone = None
     if given not in (None, ""):
-        name = str(given).strip()
-        if name in schedule.valid_zone_names():
-            return name
-        raise RowSkip("timezone", f"{name!r} is not an IANA time zone (for example America/New_York)")
+        zone = str(given).strip()
+        if zone not in schedule.valid_zone_names():
+            raise RowSkip("timezone", f"{zone!r} is not an IANA time zone (for example America/New_York)")
     if m["latitude"] is not None:
-        zone = timezone_at(m["latitude"], m["longitude"])
-        if zone:
-            return zone
+        return zone or timezone_at(m["latitude"], m["longitude"]) or _fallback_zone(ctx, ongoing)
+    place, precision = _look_up(m)
+    if place is not None:
+        m["latitude"], m["longitude"], m["coordinates_source"] = place.latitude, place.longitude, precision
+        return zone or place.timezone
+    return zone or _fallback_zone(ctx, ongoing)
+
+
+def _look_up(m: dict):
+    """The ZIP or city this meeting's address names, offline, with how precise it is."""
     places = gazetteer()
-    if m["postal_code"] and (m["country"] in ("", "USA")):
-        place = places.zip(m["postal_code"])
-        if place:
-            return place.timezone
-    if m["city"] or m["formatted_address"]:
-        query = ", ".join(p for p in (m["city"], m["region"], m["country"]) if p) or m["formatted_address"]
-        found = places.search(query, limit=2)
-        if found and (len(found) == 1 or found[0].timezone == found[1].timezone):
-            return found[0].timezone
+    postal = ""
+    if m["postal_code"] and (m["country"] == "USA" or (not m["country"] and m["region"] in US_STATES)):
+        postal = m["postal_code"]
+    elif m["country"] in ("", "USA") and (match := US_ZIP_IN_ADDRESS.search(m["formatted_address"])):
+        postal = match[2] if match[1] in US_STATES else ""
+    if postal and (place := places.zip(postal)):
+        return place, "postal_code"
+    query = ", ".join(p for p in (m["city"], m["region"], m["country"]) if p) or m["formatted_address"]
+    if not query:
+        return None, ""
+    found = places.search(query, limit=2)
+    if found and (len(found) == 1 or found[0].population >= 5 * found[1].population):
+        return found[0], "city"
+    return None, ""
+
+
+def _fallback_zone(ctx: Context, ongoing: bool) -> str:
     if ctx.default_timezone:
         return ctx.default_timezone
     if ongoing:

@@ -24,7 +24,7 @@ from commonground.feeds.normalize import Context, make_slug
 from commonground.feeds.records import row_key, to_meetings
 from commonground.feeds.registry import FORMATS
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
-from commonground.meetings.rows import RowWriter, derive
+from commonground.meetings.rows import RowWriter, bulk_work, derive
 
 log = logging.getLogger(__name__)
 # Bump when normalisation rules change, so every row is parsed again on the next sync.
@@ -69,7 +69,13 @@ def raw_digest(row, context: str) -> str:
     return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
 
 
-def sync_source(source: Source, *, dry_run: bool = False, progress=None) -> SyncReport:
+def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, progress=None) -> SyncReport:
+    """Sync one source. ``full`` compares every row even when the feed body is unchanged."""
+    with bulk_work():
+        return _sync(source, dry_run, full, progress)
+
+
+def _sync(source: Source, dry_run: bool, full: bool, progress) -> SyncReport:
     report = SyncReport(source=source.name, dry_run=dry_run)
     try:
         feed = FORMATS[source.format].read(source.location)
@@ -81,12 +87,18 @@ def sync_source(source: Source, *, dry_run: bool = False, progress=None) -> Sync
 
     program_code = (source.default_program_id or feed.default_program or "aa")
     table = Program.objects.values_list("type_table", flat=True).get(pk=program_code)
-    plan = _plan(source, feed.rows, Context(program_code, table, source.default_timezone), report, progress)
+    programs = dict(Program.objects.values_list("code", "type_table"))
+    context = Context(program_code, table, source.default_timezone, programs=programs)
+    feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
+    if feed_digest and not full and feed_digest == source.last_feed_digest \
+            and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS):
+        return _unchanged_feed(source, report, dry_run)
+    plan = _plan(source, feed.rows, context, report, progress)
     if dry_run:
         return report
     try:
         with transaction.atomic():
-            _write(source, plan, report)
+            _write(source, plan, report, feed_digest)
     except DatabaseError as exc:
         log.exception("sync of %s failed while writing", source.name)
         report.errors.append({"code": "database", "message": f"The database refused the changes ({exc}); nothing was changed."})
@@ -103,8 +115,22 @@ class _Plan:
     removes: list = field(default_factory=list)
 
 
+def _context_key(ctx: Context) -> str:
+    return f"{ctx.program}|{ctx.table}|{ctx.default_timezone}|{NORMALIZE_VERSION}"
+
+
+def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> SyncReport:
+    """The feed is byte-for-byte what was synced last time: report that, write nothing else."""
+    report.unchanged = Meeting.objects.filter(source=source).count()
+    report.skipped = (source.last_counts or {}).get("skipped", 0)
+    report.warnings = [RowProblem(**w) for w in source.last_warnings or []]
+    if not dry_run:
+        Source.objects.filter(pk=source.pk).update(last_sync_at=timezone.now(), last_counts=report.counts())
+    return report
+
+
 def _plan(source: Source, rows: list, ctx: Context, report: SyncReport, progress) -> _Plan:
-    context = f"{ctx.program}|{ctx.table}|{ctx.default_timezone}|{NORMALIZE_VERSION}"
+    context = _context_key(ctx)
     existing = {key: (pk, chash, shash) for key, pk, chash, shash in
                 Meeting.objects.filter(source=source).values_list("key", "id", "content_hash", "source_hash")}
     by_digest: dict[str, list[str]] = {}
@@ -145,7 +171,7 @@ def _plan(source: Source, rows: list, ctx: Context, report: SyncReport, progress
                 report.warnings.append(RowProblem(index, key, "slug", f"key {key!r} is already used by another row", True))
                 continue
             seen_keys.add(key)
-            derive(meeting, ctx.table)
+            derive(meeting, ctx.programs.get(meeting["program_id"], ctx.table))
             meeting["source_hash"] = "" if ctx.warnings else digest  # rows with warnings re-report them
             old = existing.get(key)
             if old is None:
@@ -163,7 +189,7 @@ def _plan(source: Source, rows: list, ctx: Context, report: SyncReport, progress
     return plan
 
 
-def _write(source: Source, plan: _Plan, report: SyncReport) -> None:
+def _write(source: Source, plan: _Plan, report: SyncReport, feed_digest: str) -> None:
     now = timezone.now()
     writer = RowWriter()
     _assign_slugs(source, plan.adds)
@@ -185,7 +211,9 @@ def _write(source: Source, plan: _Plan, report: SyncReport) -> None:
         Meeting.objects.filter(pk__in=plan.removes[start:start + 900]).delete()
     status = SyncStatus.WARNINGS if report.warnings else SyncStatus.OK
     fields = {"last_sync_at": now, "last_status": status, "last_error": "", "last_counts": report.counts(),
-              "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]]}
+              "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]],
+              # Only a feed whose every warning was kept may be recognised by digest next time.
+              "last_feed_digest": feed_digest if len(report.warnings) <= KEEP_WARNINGS else ""}
     if report.changed:
         DataVersion.bump()
         fields["last_changed_at"] = now
@@ -197,8 +225,9 @@ def _assign_slugs(source: Source, adds: list[dict]) -> None:
     wanted = {m["key"]: make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
     taken = set()
     values = list(set(wanted.values()))
-    for start in range(0, len(values), 900):
-        taken.update(Meeting.objects.filter(slug__in=values[start:start + 900]).values_list("slug", flat=True))
+    chunk = 30000  # below SQLite's and PostgreSQL's limits on query parameters
+    for start in range(0, len(values), chunk):
+        taken.update(Meeting.objects.filter(slug__in=values[start:start + chunk]).values_list("slug", flat=True))
     for meeting in adds:
         slug = wanted[meeting["key"]]
         if slug in taken:
@@ -213,5 +242,5 @@ def _assign_slugs(source: Source, adds: list[dict]) -> None:
 
 def _record_failure(source: Source, message: str) -> None:
     Source.objects.filter(pk=source.pk).update(
-        last_sync_at=timezone.now(), last_status=SyncStatus.FAILED, last_error=message
+        last_sync_at=timezone.now(), last_status=SyncStatus.FAILED, last_error=message, last_feed_digest=""
     )

@@ -8,6 +8,7 @@ matches when it *is* the domain or ends with "." + the domain, so ``us02web.zoom
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 PROVIDERS: dict[str, str] = {
@@ -47,7 +48,11 @@ def provider_for(url: str) -> str | None:
         return None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return None
-    host = parts.hostname.lower().rstrip(".")
+    return _provider_for_host(parts.hostname.lower().rstrip("."))
+
+
+@lru_cache(maxsize=4096)
+def _provider_for_host(host: str) -> str | None:
     if host.endswith("." + DEMO_DOMAIN):
         return "Demo link (not a real meeting)"
     for domain, label in PROVIDERS.items():

@@ -56,6 +56,9 @@ class Source(models.Model):
     last_error = models.TextField(blank=True)
     last_counts = models.JSONField(default=dict, blank=True)
     last_warnings = models.JSONField(default=list, blank=True)
+    # Digest of the last feed body synced in full (with the import settings), to recognise an
+    # identical feed without reading its rows again.
+    last_feed_digest = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,8 +128,12 @@ class MeetingQuerySet(models.QuerySet):
 
 
 class Meeting(models.Model):
-    program = models.ForeignKey("catalog.Program", on_delete=models.PROTECT, related_name="meetings")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="meetings")
+    # No single-column FK indexes: (program, weekday, start_time) and (source, key) start with
+    # these columns already, and every extra index slows bulk imports.
+    program = models.ForeignKey(
+        "catalog.Program", on_delete=models.PROTECT, related_name="meetings", db_index=False
+    )
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="meetings", db_index=False)
     key = models.CharField(max_length=255, help_text="Stable key within the source (slug, or slug-day).")
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True, help_text="Slug in our own feed.")
 
@@ -153,12 +160,16 @@ class Meeting(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     approximate = models.BooleanField(default=False, help_text="The address is only a neighbourhood or city.")
+    # Where latitude/longitude came from. Only "feed" coordinates go out in our own feed; the
+    # others are offline look-ups (ZIP or city centre) that let search place the meeting at all.
+    coordinates_source = models.CharField(
+        max_length=16, blank=True, choices=[("feed", "From the feed"), ("postal_code", "Postal-code centre"),
+                                            ("city", "City centre")],
+    )
     regions = models.JSONField(default=list, blank=True, help_text="Region path, general to specific.")
 
     # Online attendance.
-    attendance_mode = models.CharField(
-        max_length=16, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON, db_index=True
-    )
+    attendance_mode = models.CharField(max_length=16, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON)
     temporarily_closed = models.BooleanField(default=False, help_text="The venue is closed for now (TC).")
     conference_url = models.CharField(max_length=1000, blank=True)
     conference_url_notes = models.TextField(blank=True)
@@ -210,7 +221,6 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="meeting_lat_lng"),
             models.Index(fields=["program", "weekday", "start_time"], name="meeting_program_time"),
-            models.Index(fields=["weekday", "start_time"], name="meeting_time"),
         ]
 
     def __str__(self) -> str:
@@ -328,5 +338,6 @@ class DataVersion(models.Model):
             return cls.objects.values_list("version", flat=True).get(pk=name)
 
     @classmethod
-    def changed_at_for(cls, name: str = "meetings"):
-        return cls.objects.filter(pk=name).values_list("changed_at", flat=True).first()
+    def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:
+        row = cls.objects.filter(pk=name).values_list("version", "changed_at").first()
+        return row or (0, None)

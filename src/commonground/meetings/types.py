@@ -237,6 +237,20 @@ def _names_index(table: str) -> dict[str, str]:
     return index
 
 
+@cache
+def resolve(table: str, text: str) -> tuple[str | None, str | None]:
+    """(code, language) for a type as a feed writes it: a code or an English name, any case.
+
+    A language code (S, FR ...) resolves to its ISO language; a code of the table to itself;
+    anything else to (None, None). Cached: feeds repeat the same few dozen values.
+    """
+    code = code_for(table, text)
+    info = _language_info(table, code or text.strip().upper())
+    if info is not None:
+        return info.code, info.language
+    return code, None
+
+
 def code_for(table: str, text: str) -> str | None:
     """Resolve a code or an English name (any case) to a code of ``table``; None if unknown."""
     codes = type_table(table)
@@ -250,9 +264,14 @@ def code_for(table: str, text: str) -> str | None:
 
 def tags_for(table: str, codes: list[str]) -> list[str]:
     """Unified tags for a list of codes from ``table``, in vocabulary order. Unknown codes add none."""
+    return tags_from_bits(bits_for(table, tuple(codes)))
+
+
+@cache
+def bits_for(table: str, codes: tuple[str, ...]) -> int:
+    """The tag bit mask for a tuple of codes (cached: feeds repeat the same combinations)."""
     table_codes = type_table(table)
-    found = {tag for code in codes if code in table_codes for tag in table_codes[code].tags}
-    return [tag for tag in TAGS if tag in found]
+    return tag_bits([tag for code in codes if code in table_codes for tag in table_codes[code].tags])
 
 
 def tag_bits(tags: list[str] | tuple[str, ...]) -> int:
@@ -266,6 +285,7 @@ def tags_from_bits(bits: int) -> list[str]:
     return [tag for tag in TAGS if bits & TAG_BIT[tag]]
 
 
+@cache
 def _language_info(table: str, code: str) -> TypeCode | None:
     """The TypeCode for ``code`` if it names a language for this program.
 
@@ -278,6 +298,11 @@ def _language_info(table: str, code: str) -> TypeCode | None:
         return own[code] if own[code].language else None
     spec = type_table("spec").get(code)
     return spec if spec is not None and spec.language else None
+
+
+def is_valid_code(table: str, code: str) -> bool:
+    """A code this program's feeds may use: its own table's, or a spec language code it lacks."""
+    return code in type_table(table) or _language_info(table, code) is not None
 
 
 def languages_for(table: str, codes: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from commonground.feeds.base import Feed, load_json
+from commonground.feeds.base import Feed, digest, load_json
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import decode_text, is_url, read_bytes
 from commonground.meetings import types
@@ -42,13 +42,14 @@ def _answer_locations(location: str) -> dict[str, str]:
     return {name: str(folder / f"{name}.json") for name in SWITCHERS}
 
 
-def _load(location: str, *, optional: bool = False):
+def _load(location: str, bodies: list, *, optional: bool = False):
     try:
         body = read_bytes(location)
     except FeedError:
         if optional:
             return []
         raise
+    bodies.append(body)
     return load_json(decode_text(body, location), location)
 
 
@@ -60,10 +61,13 @@ def _list(data, location: str) -> list:
 
 def read(location: str) -> Feed:
     where = _answer_locations(location)
-    meetings = _list(_load(where["GetSearchResults"]), where["GetSearchResults"])
-    formats = _list(_load(where["GetFormats"], optional=True), where["GetFormats"])
-    bodies = _list(_load(where["GetServiceBodies"], optional=True), where["GetServiceBodies"])
-    return parse_answers(meetings, formats, bodies)
+    raw: list[bytes] = []
+    meetings = _list(_load(where["GetSearchResults"], raw), where["GetSearchResults"])
+    formats = _list(_load(where["GetFormats"], raw, optional=True), where["GetFormats"])
+    bodies = _list(_load(where["GetServiceBodies"], raw, optional=True), where["GetServiceBodies"])
+    feed = parse_answers(meetings, formats, bodies)
+    feed.digest = digest(*raw)
+    return feed
 
 
 def parse_answers(meetings: list, formats: list, bodies: list) -> Feed:
@@ -113,10 +117,13 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
     # Our feed's slug follows BMLT's own TSML output: slug(name)-id. The id alone is the sync key.
     row["_slug"] = f"{get('meeting_name')}-{get('id_bigint')}"
     if get("published") == "0":
-        row["_unpublished"] = True
+        row["_skip"] = ("published", "the meeting is marked unpublished on its server")
     weekday = get("weekday_tinyint")
     if weekday:
-        row["day"] = int(weekday) - 1 if weekday.isdigit() and 1 <= int(weekday) <= 7 else weekday
+        if weekday.isdigit() and 1 <= int(weekday) <= 7:
+            row["day"] = int(weekday) - 1
+        else:
+            row["_skip"] = ("day", f"weekday_tinyint {weekday!r} is outside 1–7 (1 = Sunday)")
     if get("start_time"):
         row["time"] = get("start_time")[:5]
     duration = _minutes(get("duration_time")) if get("duration_time") else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commonground.feeds.base import Feed, load_json
+from commonground.feeds.base import Feed, digest, load_json
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import decode_text, read_bytes
 
@@ -14,7 +14,7 @@ def parse(body: bytes, location: str) -> Feed:
         raise FeedError("shape", f"{location} holds a JSON object, but a Meeting Guide feed is an array of meetings{hint}.")
     if not isinstance(data, list):
         raise FeedError("shape", f"{location} holds a JSON {type(data).__name__}, but a Meeting Guide feed is an array of meetings.")
-    return Feed(rows=data)
+    return Feed(rows=data, digest=digest(body))
 
 
 def read(location: str) -> Feed:

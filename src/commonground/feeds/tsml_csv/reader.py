@@ -11,7 +11,7 @@ import csv
 import io
 import re
 
-from commonground.feeds.base import Feed
+from commonground.feeds.base import Feed, digest
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import decode_text, read_bytes
 
@@ -54,7 +54,7 @@ def parse(body: bytes, location: str) -> Feed:
             if header and cell:
                 record[header] = cell
         rows.append(_reshape(record))
-    return Feed(rows=rows)
+    return Feed(rows=rows, digest=digest(body))
 
 
 def _reshape(record: dict) -> dict:

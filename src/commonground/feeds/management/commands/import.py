@@ -1,11 +1,44 @@
+import json
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
+
+from commonground.feeds.errors import FeedError
+from commonground.feeds.importing import import_location
+from commonground.feeds.registry import FORMATS
+from commonground.feeds.reporting import print_report, progress_bar
 
 
 class Command(BaseCommand):
-    help = "Reserved: 'import' is not yet available in this version."
+    help = "Import or re-sync a meeting feed: a Meeting Guide JSON file/URL, a TSML CSV, or a BMLT server."
 
     def add_arguments(self, parser):
-        parser.add_argument("args", nargs="*")
+        parser.add_argument("source", help="File, directory (BMLT answers) or http(s) URL.")
+        parser.add_argument("--format", choices=sorted(FORMATS), help="Feed format (guessed when left out).")
+        parser.add_argument("--program", help="Program code for these meetings (aa, na, smart ...).")
+        parser.add_argument("--name", help="A name for this source (defaults to the file or URL).")
+        parser.add_argument("--timezone", help="Zone for rows that give none and have no place (IANA name).")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would change; change nothing.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
+        parser.add_argument("--full", action="store_true",
+                            help="Compare every row even if the feed is byte-for-byte unchanged since the last sync.")
 
-    def handle(self, *args, **options):
-        raise CommandError("'commonground import' is not yet available in this version.")
+    def handle(self, *args, source, format, program, name, timezone, dry_run, full, json: bool, **options):
+        try:
+            report = import_location(source, format=format, program=program, name=name, timezone=timezone,
+                                     dry_run=dry_run, full=full, progress=None if json else progress_bar())
+        except FeedError as exc:
+            if json:
+                self.stdout.write(_json({"source": name or source, "errors": [exc.as_dict()]}))
+                sys.exit(2)
+            raise CommandError(exc.message) from None
+        if json:
+            self.stdout.write(_json(report.as_dict()))
+        else:
+            print_report(self.stdout, report)
+        if report.failed:
+            sys.exit(1)
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)

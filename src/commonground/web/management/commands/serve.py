@@ -3,9 +3,9 @@
 import os
 
 from django.core.management import call_command
-from gunicorn.app.base import BaseApplication
 from django.core.management.base import BaseCommand
 from django.db import connections
+from gunicorn.app.base import BaseApplication
 
 from commonground.meetings.models import Meeting
 

@@ -1,0 +1,95 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic`; tests read static files straight from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def program(db):
+    from commonground.catalog.models import Program
+
+    return Program.objects.get(code="aa")
+
+
+@pytest.fixture
+def source(db):
+    from commonground.meetings.models import Source
+
+    return Source.objects.create(name="Test intergroup", format="meeting-guide")
+
+
+@pytest.fixture
+def make_meeting(db, program, source):
+    from commonground.meetings.models import Meeting
+
+    counter = iter(range(1, 10**6))
+
+    def make(**fields):
+        n = next(counter)
+        values = {"program": program, "source": source, "key": f"m{n}", "slug": f"m{n}", "name": f"Meeting {n}",
+                  "timezone": "America/New_York", "formatted_address": "1 Main St, Albany, NY 12207, USA"}
+        values.update(fields)
+        return Meeting.objects.create(**values)
+
+    return make
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parent / "tests" / "samples"
+
+
+@pytest.fixture
+def samples():
+    return SAMPLES
+
+
+class _Routes(dict):
+    """path -> (status, body bytes, content type, delay seconds)."""
+
+    def add(self, path, body, *, status=200, content_type="application/json", delay=0.0):
+        self[path] = (status, body if isinstance(body, bytes) else body.encode(), content_type, delay)
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 that the tests program with routes."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    routes = _Routes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            route = routes.get(self.path)
+            if route is None:
+                self.send_error(404, "Not Found")
+                return
+            status, body, content_type, delay = route
+            if delay:
+                time.sleep(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    routes.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield routes
+    server.shutdown()
+    server.server_close()

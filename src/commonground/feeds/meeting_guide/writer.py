@@ -1,0 +1,153 @@
+"""Our meetings as a Meeting Guide JSON feed that existing apps (TSML UI, Meeting Guide) can read.
+
+Every spec field we store goes out. The spec's rules are applied on the way: unique slugs,
+``day`` 0–6 and ``HH:MM`` times, an IANA zone on every meeting, types from the program's own
+table (languages merged back in as type codes), known-provider conference links only,
+``approximate`` as "yes"/"no", ``updated`` in UTC, no HTML, no last names.
+A few fields outside the spec that TSML itself emits are added (``attendance_option``,
+``program``, ``coordinates`` precision is kept by emitting only feed-given coordinates).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC
+from typing import TypedDict
+
+from commonground.feeds.normalize import anonymize_person
+from commonground.meetings import types
+from commonground.meetings.conference import provider_for
+from commonground.meetings.models import Meeting
+
+
+class FeedMeeting(TypedDict, total=False):
+    name: str
+    slug: str
+    day: int
+    time: str
+    end_time: str
+    timezone: str
+    types: list[str]
+    notes: str
+    location: str
+    location_notes: str
+    address: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
+    formatted_address: str
+    latitude: float
+    longitude: float
+    approximate: str
+    regions: list[str]
+    conference_url: str
+    conference_url_notes: str
+    conference_phone: str
+    conference_phone_notes: str
+    group: str
+    group_notes: str
+    updated: str
+    url: str
+    edit_url: str
+    feedback_url: str
+    feedback_emails: list[str]
+    entity: str
+    entity_email: str
+    entity_location: str
+    entity_logo: str
+    entity_phone: str
+    entity_url: str
+    entity_website_url: str
+    attendance_option: str
+    program: str
+
+
+STRING_FIELDS = ("notes", "location", "location_notes", "address", "city", "postal_code", "country",
+                 "formatted_address", "conference_url_notes", "conference_phone_notes", "group", "group_notes",
+                 "url", "edit_url", "feedback_url", "entity", "entity_email", "entity_location", "entity_logo",
+                 "entity_phone", "entity_url")
+EXTRA_OUT = ("venmo", "square", "paypal", "homegroup_online", "district", "sub_district", "website", "website_2",
+             "email", "phone", "mailing_address", "group_id")
+
+
+def feed_queryset(program: str | None = None, source: str | None = None):
+    qs = Meeting.objects.select_related("program").order_by("id")
+    if program:
+        qs = qs.filter(program_id=program)
+    if source:
+        qs = qs.filter(source__name=source)
+    return qs
+
+
+def meeting_to_feed(m: Meeting) -> FeedMeeting:
+    table = m.program.type_table
+    out: FeedMeeting = {"name": m.name, "slug": m.slug}
+    if not m.is_ongoing:
+        out["day"] = m.weekday
+        out["time"] = m.start_time.strftime("%H:%M")
+        if m.end_time is not None:
+            out["end_time"] = m.end_time.strftime("%H:%M")
+    out["timezone"] = m.timezone
+    codes = [c for c in m.types if c in types.type_table(table) and c != types.ONLINE_CODE]
+    if m.temporarily_closed and types.TEMPORARILY_CLOSED_CODE not in codes:
+        codes.append(types.TEMPORARILY_CLOSED_CODE)
+    for language in m.languages:
+        code = types.language_code(table, language)
+        if code and code not in codes:
+            codes.append(code)
+    out["types"] = codes
+    for name in STRING_FIELDS:
+        value = getattr(m, name)
+        if value:
+            out[name] = value
+    if m.region:
+        out["state"] = m.region
+    if m.latitude is not None and m.coordinates_source == "feed":
+        out["latitude"], out["longitude"] = round(m.latitude, 6), round(m.longitude, 6)
+    out["approximate"] = "yes" if m.approximate else "no"
+    if m.regions:
+        out["regions"] = list(m.regions)
+    if m.conference_url and provider_for(m.conference_url):
+        out["conference_url"] = m.conference_url
+    else:
+        out.pop("conference_url_notes", None)
+    if m.conference_phone:
+        out["conference_phone"] = m.conference_phone
+    if m.updated_at:
+        out["updated"] = m.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if m.feedback_emails:
+        out["feedback_emails"] = list(m.feedback_emails)
+    if m.entity_url:
+        out["entity_website_url"] = m.entity_url  # the spec's README name; entity_url is what tools read
+    for n, contact in enumerate(m.contacts[:3], start=1):
+        for key in ("name", "email", "phone"):
+            value = contact.get(key) or ""
+            if key == "name":
+                value = anonymize_person(value)
+            if value:
+                out[f"contact_{n}_{key}"] = value
+    for key in EXTRA_OUT:
+        if m.extra.get(key):
+            out[key] = m.extra[key]
+    out["attendance_option"] = m.attendance_mode
+    out["program"] = m.program_id
+    return out
+
+
+def iter_feed(queryset) -> Iterator[FeedMeeting]:
+    for meeting in queryset.iterator(chunk_size=2000):
+        yield meeting_to_feed(meeting)
+
+
+def write_feed(queryset, stream) -> int:
+    """Write the feed as a JSON array to a text stream, one meeting per line. Returns the count."""
+    count = 0
+    stream.write("[")
+    for item in iter_feed(queryset):
+        stream.write(",\n" if count else "\n")
+        stream.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+    stream.write("\n]\n")
+    return count
