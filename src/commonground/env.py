@@ -83,8 +83,9 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA mmap_size=268435456;"
-                    "PRAGMA cache_size=-65536;"
+                    # A modest page cache and no memory map: every worker process holds its own,
+                    # and the search index already keeps what queries need in memory.
+                    "PRAGMA cache_size=-16384;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

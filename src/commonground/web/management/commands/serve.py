@@ -34,6 +34,16 @@ class Command(BaseCommand):
         _Server(host, port, workers).run()
 
 
+def _warm_up(worker):
+    """Build the search index and load the gazetteer before the worker takes its first request."""
+    from commonground.places.gazetteer import gazetteer
+    from commonground.search import engine
+
+    engine.current_index()
+    gazetteer()
+    connections.close_all()
+
+
 class _Server(BaseApplication):
     def __init__(self, host, port, workers):
         self.options = {
@@ -44,6 +54,7 @@ class _Server(BaseApplication):
             "accesslog": os.environ.get("ACCESS_LOG") or None,
             "errorlog": "-",
             "loglevel": "warning",
+            "post_worker_init": _warm_up,
         }
         super().__init__()
 

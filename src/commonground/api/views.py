@@ -1,0 +1,133 @@
+"""The JSON API (django-ninja), version 1: meetings, programs and places."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.http import Http404
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError, ValidationError
+
+from commonground.api.errors import error_response
+from commonground.catalog.models import Program
+from commonground.meetings.models import Meeting
+from commonground.places.gazetteer import gazetteer
+from commonground.search import engine
+from commonground.search.query import QueryError, parse_query
+from commonground.search.results import meeting_result
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Common Ground API",
+    version="1",
+    description="Recovery support meetings across every fellowship, exact across time zones and DST. "
+                "Errors always have the shape {\"error\": {status, code, message, field}}.",
+    docs_url=None,  # the interactive docs load scripts from a CDN; our CSP allows none
+    urls_namespace="api-v1",
+)
+
+
+class MeetingParams(Schema):
+    near: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    radius_km: float | None = None
+    radius_mi: float | None = None
+    starting_within: int | None = None
+    day: str | None = None
+    time_from: str | None = None
+    time_to: str | None = None
+    tz: str | None = None
+    now: str | None = None
+    mode: str | None = None
+    program: list[str] | None = None
+    approach: str | None = None
+    type: list[str] | None = None
+    language: list[str] | None = None
+    q: str | None = None
+    sort: str | None = None
+    limit: int | None = None
+    offset: int | None = None
+
+
+@api.exception_handler(QueryError)
+def _query_error(request, exc: QueryError):
+    return error_response(400, exc.message, field=exc.field, candidates=exc.candidates)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", []) if part not in ("query", "body", "path", "params")]
+    field = loc[0] if loc else None
+    message = f"{field} is not valid: {first.get('msg', 'invalid value')}." if field else "The request is not valid."
+    return error_response(400, message, field=field)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(404, str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(exc.status_code, exc.message)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    log.exception("API error on %s", request.path)
+    return error_response(500, "Something went wrong on our side. Please try again in a moment.")
+
+
+def _next_url(request, page) -> str | None:
+    offset = page.next_offset
+    if offset is None:
+        return None
+    pairs = [(k, v) for k, values in request.GET.lists() if k != "offset" for v in values] + [("offset", offset)]
+    return request.build_absolute_uri(f"{request.path}?{urlencode(pairs)}")
+
+
+@api.get("/meetings", summary="Search meetings", tags=["meetings"])
+def meetings(request, params: Query[MeetingParams]):
+    """Place (near or lat/lng, radius_km), time (starting_within, or day with time_from/time_to in tz),
+    mode, program, approach, type (AND), language, q; sort soonest|nearest|name; limit ≤ 200, offset."""
+    page = engine.search(parse_query(request.GET))
+    return {"count": page.count, "next": _next_url(request, page), "results": page.results}
+
+
+@api.get("/meetings/{meeting_id}", summary="One meeting", tags=["meetings"])
+def meeting(request, meeting_id: int, tz: str | None = None, now: str | None = None):
+    found = Meeting.objects.select_related("program", "source").filter(pk=meeting_id).first()
+    if found is None:
+        raise Http404(f"There is no meeting with id {meeting_id}.")
+    query = parse_query({"tz": tz or found.timezone, **({"now": now} if now else {})})
+    return meeting_result(found, found.next_start(query.now), None, query)
+
+
+@api.get("/programs", summary="The program catalog, with sourced facts", tags=["programs"])
+def programs(request):
+    return [_program(p) for p in Program.objects.order_by("order", "code")]
+
+
+@api.get("/places", summary="Place candidates for a search box", tags=["places"])
+def places(request, q: str):
+    if not q.strip():
+        raise QueryError("q", "q must name a place, such as 10001, Denver, CO or London, UK.")
+    return [{"label": p.label, "lat": p.latitude, "lng": p.longitude, "timezone": p.timezone, "country": p.country,
+             "kind": p.kind} for p in gazetteer().search(q, limit=10)]
+
+
+def _program(p: Program) -> dict:
+    return {
+        "code": p.code, "name": p.name, "short_name": p.short_name, "status": p.status, "approach": p.approach,
+        "spiritual_content": p.spiritual_content, "support_model": p.support_model, "scope": p.scope,
+        "audience": p.audience, "dual_diagnosis": p.dual_diagnosis, "moud": p.moud,
+        "psychiatric_medication": p.psychiatric_medication, "online": p.online, "goal": p.goal,
+        "website": p.website or None, "website_confirmed": p.website_confirmed,
+        "meeting_finder": p.meeting_finder or None, "summary": p.summary, "first_meeting": p.first_meeting,
+        "not_for": p.not_for or None, "milestones": p.milestones,
+        "facts": {name: p.fact(name) for name in p.facts if name not in ("website", "meeting_finder")},
+    }

@@ -1,0 +1,84 @@
+"""One search result as a plain dict: the shape the API, the CLI and the pages all use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypedDict
+
+from commonground.meetings import schedule
+from commonground.meetings.models import Meeting
+
+
+class Result(TypedDict):
+    id: int
+    slug: str
+    name: str
+    group: str
+    program: dict
+    mode: str
+    ongoing: bool
+    in_progress: bool
+    starts_at: str | None
+    starts_at_local: str | None
+    starts_at_meeting: str | None
+    minutes_until_start: int | None
+    weekday: int | None
+    start_time: str | None
+    end_time: str | None
+    duration_minutes: int | None
+    timezone: str
+    distance_km: float | None
+    location: dict
+    join: dict | None
+    tags: list[str]
+    languages: list[str]
+    types: list[str]
+    notes: str
+    source: dict
+
+
+def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | None, query) -> Result:
+    searcher_zone = schedule.zone(query.tz)
+    in_progress = False
+    minutes_until = None
+    if starts_at is not None:
+        minutes_until = int((starts_at - query.now).total_seconds() // 60)
+        in_progress = starts_at <= query.now < starts_at + m.duration
+    join = None
+    if m.conference_url or m.conference_phone:
+        join = {"url": m.conference_url or None, "provider": m.conference_provider,
+                "notes": m.conference_url_notes, "phone": m.conference_phone or None,
+                "phone_notes": m.conference_phone_notes}
+    return {
+        "id": m.pk,
+        "slug": m.slug,
+        "name": m.name,
+        "group": m.group,
+        "program": {"code": m.program_id, "name": m.program.name, "short_name": m.program.short_name},
+        "mode": m.attendance_mode,
+        "ongoing": m.is_ongoing,
+        "in_progress": in_progress or m.is_ongoing,
+        "starts_at": starts_at.isoformat().replace("+00:00", "Z") if starts_at else None,
+        "starts_at_local": starts_at.astimezone(searcher_zone).isoformat() if starts_at else None,
+        "starts_at_meeting": starts_at.astimezone(m.zone).isoformat() if starts_at else None,
+        "minutes_until_start": minutes_until,
+        "weekday": m.weekday,
+        "start_time": m.start_time.strftime("%H:%M") if m.start_time else None,
+        "end_time": m.end_time.strftime("%H:%M") if m.end_time else None,
+        "duration_minutes": m.duration_minutes,
+        "timezone": m.timezone,
+        "distance_km": round(distance_km, 2) if distance_km is not None else None,
+        "location": {
+            "name": m.location, "address": m.address, "city": m.city, "region": m.region,
+            "postal_code": m.postal_code, "country": m.country, "formatted_address": m.formatted_address,
+            "latitude": m.latitude, "longitude": m.longitude, "approximate": m.approximate,
+            "coordinates_source": m.coordinates_source or None, "notes": m.location_notes,
+        },
+        "join": join,
+        "tags": m.tags,
+        "languages": list(m.languages),
+        "types": list(m.types),
+        "notes": m.notes,
+        "source": {"name": m.source.name, "updated_at": m.updated_at.isoformat() if m.updated_at else None,
+                   "feedback_url": m.feedback_url or m.source.feedback_url or None},
+    }
