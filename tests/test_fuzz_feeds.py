@@ -44,7 +44,7 @@ def check_row(row):
         assert m["weekday"] is None or 0 <= m["weekday"] <= 6
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows)
 def test_any_row_is_imported_or_skipped_with_a_reason(row):
     CTX.warnings = []

@@ -10,9 +10,11 @@ def test_home_lists_every_program_and_the_meeting_count(client):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    positions = [html.index(program.name) for program in Program.objects.order_by("order")]
+    listed = html[html.index('class="program-list"'):]
+    positions = [listed.index(program.name) for program in Program.objects.order_by("order")]
     assert positions == sorted(positions), "programs appear in catalog order"
     assert "120 meetings listed" in html
+    assert 'href="/meetings?mode=online&amp;starting_within=60"' in html
 
 
 @pytest.mark.django_db

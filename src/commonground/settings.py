@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "commonground.web.context.site",
             ],
         },
     },
@@ -115,6 +116,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Map tiles for the optional map view ("" for none: the markers still show).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# The fit finder's pages (issue: fit finder) switch on the "Which group fits me?" links.
+FIT_FINDER = False
 
 # Feeds: limits for fetching remote sources.
 FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)

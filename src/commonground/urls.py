@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
@@ -7,6 +7,12 @@ from commonground.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("meetings", web_views.meetings, name="meetings"),
+    path("meetings/<int:pk>", web_views.meeting, name="meeting"),
+    path("meetings/<int:pk>.ics", web_views.meeting_ics, name="meeting-ics"),
+    path("programs", web_views.programs, name="programs"),
+    path("programs/<slug:code>", web_views.program, name="program"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -101,6 +101,9 @@ def validate_program(data: dict, stem: str) -> list[str]:
             problems += [f"{key} cites undeclared source {s!r}" for s in link.get("sources", []) if s not in sources]
             if "url" not in link:
                 problems.append(f"{key} has no url")
+    for language, texts in (data.get("i18n") or {}).items():
+        unknown = [f for f in texts.get("notes", {}) if f not in facts]
+        problems += [f"i18n.{language}.notes.{f} translates no fact" for f in unknown]
     for sid, source in sources.items():
         if not source.get("title") or not source.get("where"):
             problems.append(f"source {sid!r} needs a title and a where")
@@ -151,6 +154,7 @@ def _fields(data: dict) -> dict:
         # Links carry sources too; keep them beside the facts so pages can cite them.
         "facts": {**facts, "website": website, "meeting_finder": finder},
         "sources": data["sources"],
+        "translations": data.get("i18n", {}),
     }
 
 

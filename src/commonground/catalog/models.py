@@ -91,6 +91,8 @@ class Program(models.Model):
     facts = models.JSONField(default=dict)
     # Source id -> {"title", "where", "kind", "quality"}
     sources = models.JSONField(default=dict)
+    # Other languages' versions of the prose: {"es": {"summary": ..., "notes": {"moud": ...}}}
+    translations = models.JSONField(default=dict, blank=True)
     data_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the catalog file last loaded.")
     loaded_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,6 +111,15 @@ class Program(models.Model):
     @property
     def is_legacy(self) -> bool:
         return self.status == ProgramStatus.LEGACY
+
+    def text(self, field: str, language: str = "en") -> str:
+        """A prose field in ``language`` when the catalog has it, else in English."""
+        translated = self.translations.get(language, {}).get(field)
+        return translated or getattr(self, field)
+
+    def note(self, fact: str, language: str = "en") -> str:
+        translated = self.translations.get(language, {}).get("notes", {}).get(fact)
+        return translated or self.facts.get(fact, {}).get("note", "")
 
     def fact(self, name: str) -> dict:
         """A fact with its sources resolved: {"value", "note", "sources": [{"id", "title", ...}]}."""

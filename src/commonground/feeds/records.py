@@ -36,6 +36,15 @@ _NEEDS_CLEANING = re.compile(r"[<&\n\t\r]|  ")
 US_ZIP_IN_ADDRESS = re.compile(r"\b([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b")
 
 
+def _as_list(value) -> list:
+    """A feed's list field as a list: a list as is, a comma-separated string split, else empty."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [part for part in value.split(",")]
+    return []
+
+
 def row_key(row: dict) -> str:
     """The row's slug as a string ("" when missing). Numbers are fine: 1047 -> "1047"."""
     slug = row.get("slug")
@@ -111,8 +120,7 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     for field_name in ("url", "edit_url", "feedback_url", "entity_email", "entity_logo", "entity_phone"):
         m[field_name] = str(row.get(field_name) or "").strip()[:1000]
     m["entity_url"] = str(row.get("entity_url") or row.get("entity_website_url") or "").strip()[:1000]
-    emails = row.get("feedback_emails") or []
-    m["feedback_emails"] = [e.strip() for e in (emails.split(",") if isinstance(emails, str) else emails)
+    m["feedback_emails"] = [e.strip() for e in _as_list(row.get("feedback_emails"))
                             if isinstance(e, str) and e.strip()]
     m["contacts"] = _contacts(row)
     m["extra"] = {k: str(row[k]).strip() for k in EXTRA_FIELDS if row.get(k) not in (None, "")}
@@ -198,11 +206,8 @@ def _online(row: dict, m: dict, ctx: Context) -> None:
 
 def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
     """Codes of the program's table into m["types"], languages into m["languages"]; returns unknowns."""
-    raw = row.get("types") or []
-    if isinstance(raw, str):
-        raw = [part for part in raw.split(",")]
     codes, unknown, languages = [], [], set()
-    for item in raw:
+    for item in _as_list(row.get("types")):
         if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
             continue
         text = str(item).strip()
@@ -218,10 +223,10 @@ def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
         ctx.warn("types", "both Open and Closed were given; kept Closed")
     if unknown:
         ctx.warn("types", f"unknown type code(s) for this program: {', '.join(unknown)}; kept aside, not shown")
-    for lang in row.get("languages") or []:
+    for lang in _as_list(row.get("languages")):
         if isinstance(lang, str) and 2 <= len(lang.strip()) <= 3:
             languages.add(lang.strip().lower())
-    languages.update(row.get("_languages") or [])
+    languages.update(_as_list(row.get("_languages")))
     m["types"] = codes
     m["languages"] = sorted(languages)
     m["temporarily_closed"] = bool(row.get("_temporarily_closed"))

@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy
+
 PROVIDERS: dict[str, str] = {
     "bluejeans.com": "BlueJeans",
     "discord.gg": "Discord",
@@ -38,6 +40,7 @@ PROVIDERS: dict[str, str] = {
 
 # Synthetic demo meetings link to this reserved domain (RFC 2606), which never resolves.
 DEMO_DOMAIN = "demo.invalid"
+DEMO_LABEL = gettext_lazy("Demo link (not a real meeting)")
 
 
 def provider_for(url: str) -> str | None:
@@ -54,7 +57,7 @@ def provider_for(url: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _provider_for_host(host: str) -> str | None:
     if host.endswith("." + DEMO_DOMAIN):
-        return "Demo link (not a real meeting)"
+        return DEMO_LABEL  # lazy: translated when shown
     for domain, label in PROVIDERS.items():
         if host == domain or host.endswith("." + domain):
             return label

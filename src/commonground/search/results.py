@@ -46,7 +46,8 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         in_progress = starts_at <= query.now < starts_at + m.duration
     join = None
     if m.conference_url or m.conference_phone:
-        join = {"url": m.conference_url or None, "provider": m.conference_provider,
+        provider = m.conference_provider
+        join = {"url": m.conference_url or None, "provider": str(provider) if provider else None,
                 "notes": m.conference_url_notes, "phone": m.conference_phone or None,
                 "phone_notes": m.conference_phone_notes}
     return {

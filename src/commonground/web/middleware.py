@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
-# Map tiles come from OpenStreetMap only when a visitor opens the map (issue: web finder).
+
+def _tile_origin() -> str:
+    parts = urlsplit(settings.MAP_TILE_URL.replace("{s}", "a"))
+    return f" {parts.scheme}://{parts.hostname}" if parts.hostname else ""
+
+
+# Map tiles are fetched from the tile server only when a visitor opens the map.
 CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: https://tile.openstreetmap.org",
+        "img-src 'self' data:" + _tile_origin(),
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",

@@ -1,15 +1,109 @@
+"""The finder's pages: home, results, meeting, programs. Server-rendered; JavaScript only helps."""
+
+from __future__ import annotations
+
+from django.conf import settings
 from django.db.models import Count
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from commonground.catalog.models import Program
+from commonground.meetings import types
 from commonground.meetings.models import Meeting
+from commonground.search import engine
+from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
+from commonground.web import calendar, forms
+from commonground.web.presenters import TAG_LABELS, decorate, directions, report_link
 
 
 def home(request):
-    # Meta.ordering is not applied to GROUP BY queries, so order explicitly.
-    programs = Program.objects.annotate(meeting_count=Count("meetings")).order_by("order", "code")
-    return render(
-        request,
-        "web/home.html",
-        {"programs": programs, "meeting_count": Meeting.objects.count()},
+    return render(request, "web/home.html", {
+        "meeting_count": engine.current_index().size,
+        "programs": Program.objects.order_by("order", "code"),
+    })
+
+
+def meetings(request):
+    params = request.GET
+    form = forms.SearchForm(params)
+    context = {"form": form, "page": None, "error": None, "view": params.get("view", "list")}
+    if not forms.has_criteria(params):
+        return render(request, "web/meetings.html", context)
+    try:
+        query = parse_query(params)
+    except QueryError as exc:
+        context["error"] = exc
+        context["error_at"] = "place" if exc.field == "near" else \
+            "time" if exc.field in ("starting_within", "day", "time_from", "time_to") else "other"
+        return render(request, "web/meetings.html", context, status=400)
+    page = engine.search(query)
+    results = [decorate(r, query.tz) for r in page.results]
+    context.update(
+        page=page, query=query, results=results,
+        next_url=forms.page_url(params, page.next_offset),
+        previous_url=forms.page_url(params, max(query.offset - query.limit, 0)) if query.offset else None,
+        map_url=forms.page_url(params, query.offset, view="map"),
+        list_url=forms.page_url(params, query.offset, view="list"),
+        widen=forms.widen_suggestions(params, query) if not page.count else [],
+        map_points=[{"id": r["id"], "name": r["name"], "lat": r["location"]["latitude"],
+                     "lng": r["location"]["longitude"], "url": f"/meetings/{r['id']}"}
+                    for r in results if r["location"]["latitude"] is not None],
+        tile_url=settings.MAP_TILE_URL,
+        first=query.offset + 1, last=query.offset + len(results),
     )
+    return render(request, "web/meetings.html", context)
+
+
+def meeting(request, pk: int):
+    found = get_object_or_404(Meeting.objects.select_related("program", "source"), pk=pk)
+    tz = request.GET.get("tz") or found.timezone
+    try:
+        query = parse_query({"tz": tz, "now": request.GET.get("now", "")})
+    except QueryError:
+        query = parse_query({"tz": found.timezone})
+    from commonground.search.results import meeting_result
+
+    result = decorate(meeting_result(found, found.next_start(query.now), None, query), query.tz)
+    language = get_language()
+    table = found.program.type_table
+    type_names = [types.type_name(table, code, language[:2]) for code in found.types
+                  if code in types.type_table(table)]
+    return render(request, "web/meeting.html", {
+        "m": found, "r": result, "directions": directions(found), "report": report_link(found),
+        "type_names": type_names, "expect": found.program.text("first_meeting", language[:2]),
+        "demo": found.source.format == "demo",
+    })
+
+
+def meeting_ics(request, pk: int):
+    found = get_object_or_404(Meeting.objects.select_related("program", "source"), pk=pk)
+    if found.is_ongoing:
+        raise Http404("This meeting has no fixed time to put in a calendar.")
+    body = calendar.meeting_calendar(found, request.build_absolute_uri(f"/meetings/{found.pk}"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{found.slug}.ics"'
+    return response
+
+
+def programs(request):
+    language = get_language()[:2]
+    rows = Program.objects.annotate(meeting_count=Count("meetings")).order_by("order", "code")
+    return render(request, "web/programs.html", {"programs": rows, "language": language})
+
+
+def program(request, code: str):
+    language = get_language()[:2]
+    found = get_object_or_404(Program, pk=code)
+    facts = [{"name": name, "label": forms.FACT_LABELS[name], "value": found.facts[name]["value"],
+              "note": found.note(name, language), "sources": found.fact(name)["sources"]}
+             for name in forms.FACT_LABELS if name in found.facts]
+    return render(request, "web/program.html", {
+        "p": found, "facts": facts, "language": language,
+        "meeting_count": Meeting.objects.filter(program=found).exclude(attendance_mode="inactive").count(),
+        "limit": DEFAULT_LIMIT,
+    })
+
+
+def tag_choices():
+    return [(tag, TAG_LABELS[tag]) for tag in types.TAGS]

@@ -1,0 +1,60 @@
+"""An .ics file for a weekly meeting: a weekly RRULE and a correct VTIMEZONE, made with icalendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, Timezone
+
+from commonground.meetings import schedule
+from commonground.meetings.models import Meeting
+
+BYDAY = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+
+
+def meeting_calendar(meeting: Meeting, page_url: str, now: datetime | None = None) -> bytes:
+    zone = meeting.zone
+    first = meeting.next_start(now or datetime.now(UTC)).astimezone(zone)
+    # DTSTART is the meeting's wall-clock time; a calendar resolves DST gaps the RFC 5545 way,
+    # just as our engine does, so every occurrence lands where search says it will.
+    local_start = datetime.combine(first.date(), meeting.start_time, tzinfo=zone)
+    cal = Calendar()
+    cal.add("prodid", "-//Common Ground//Meeting finder//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add_component(Timezone.from_tzinfo(zone, tzid=meeting.timezone, first_date=(first - timedelta(days=366)).date(),
+                                           last_date=(first + timedelta(days=3 * 366)).date()))
+    event = Event()
+    event.add("uid", f"{meeting.slug}@commonground")
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("summary", f"{meeting.name} ({meeting.program.short_name})")
+    event.add("dtstart", local_start)
+    event.add("duration", meeting.duration)
+    event.add("rrule", {"freq": "weekly", "byday": BYDAY[meeting.weekday]})
+    if meeting.formatted_address and not meeting.approximate:
+        event.add("location", ", ".join(p for p in (meeting.location, meeting.formatted_address) if p))
+    elif meeting.conference_url:
+        event.add("location", meeting.conference_url)
+    lines = [f"{meeting.program.name}."]
+    if meeting.conference_url:
+        lines.append(f"Join: {meeting.conference_url}")
+        if meeting.conference_url_notes:
+            lines.append(meeting.conference_url_notes)
+    if meeting.conference_phone:
+        lines.append(f"Phone: {meeting.conference_phone} {meeting.conference_phone_notes}".strip())
+    if meeting.notes:
+        lines.append(meeting.notes)
+    lines.append(page_url)
+    event.add("description", "\n".join(lines))
+    event.add("url", page_url)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def first_occurrence(ics: bytes) -> datetime:
+    """The first start in an .ics made above, as an aware UTC datetime (for tests and checks)."""
+    cal = Calendar.from_ical(ics)
+    event = next(c for c in cal.walk("VEVENT"))
+    start = event.decoded("dtstart")
+    return schedule.occurrence(start.date(), start.time(), start.tzinfo)

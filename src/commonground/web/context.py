@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def site(request):
+    return {"fit_finder": settings.FIT_FINDER}

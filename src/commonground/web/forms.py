@@ -1,0 +1,120 @@
+"""The search form: the API's query string as a plain GET form, plus helpers for its links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from commonground.catalog.models import Approach, Program
+from commonground.meetings import types
+from commonground.search.query import DEFAULT_RADIUS_KM
+
+CRITERIA = ("near", "lat", "lng", "starting_within", "day", "time_from", "time_to", "mode", "program", "approach",
+            "type", "language", "q")
+FACT_LABELS = {
+    "approach": _("Approach"),
+    "spiritual_content": _("Spiritual content"),
+    "support_model": _("Support"),
+    "scope": _("Helps with"),
+    "audience": _("Who may attend"),
+    "dual_diagnosis": _("Focus on co-occurring mental health"),
+    "moud": _("Medication for opioid use disorder (MOUD)"),
+    "psychiatric_medication": _("Psychiatric medication"),
+    "online": _("Online meetings"),
+    "goal": _("Goal"),
+    "milestones": _("Milestones"),
+}
+COMMON_ZONES = [
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Halifax", "America/St_Johns", "America/Mexico_City",
+    "America/Bogota", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Santiago", "Europe/London",
+    "Europe/Dublin", "Europe/Madrid", "Europe/Paris", "Europe/Berlin", "Africa/Johannesburg", "Asia/Kolkata",
+    "Asia/Kathmandu", "Asia/Manila", "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Sydney",
+    "Australia/Lord_Howe", "Pacific/Auckland", "UTC",
+]
+LANGUAGES = [("", _("Any language")), ("en", _("English")), ("es", _("Spanish")), ("fr", _("French")),
+             ("pt", _("Portuguese")), ("hi", _("Hindi")), ("de", _("German"))]
+
+
+def has_criteria(params) -> bool:
+    return any(params.get(name) for name in CRITERIA)
+
+
+class SearchForm(forms.Form):
+    near = forms.CharField(label=_("ZIP, city or address"), required=False, max_length=120)
+    radius_km = forms.TypedChoiceField(label=_("Distance"), required=False, choices=[
+        ("5", _("5 km (3 mi)")), ("10", _("10 km (6 mi)")), ("25", _("25 km (16 mi)")),
+        ("50", _("50 km (31 mi)")), ("100", _("100 km (62 mi)")), ("250", _("250 km (155 mi)"))])
+    starting_within = forms.ChoiceField(label=_("Starting"), required=False, choices=[
+        ("", _("Any time")), ("60", _("Within the next hour")), ("180", _("Within 3 hours")),
+        ("720", _("Within 12 hours"))])
+    day = forms.ChoiceField(label=_("Day"), required=False, choices=[
+        ("", _("Any day")), ("today", _("Today")), ("tomorrow", _("Tomorrow")), ("0", _("Sunday")),
+        ("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")), ("5", _("Friday")),
+        ("6", _("Saturday"))])
+    time_from = forms.CharField(label=_("From"), required=False, max_length=5,
+                                widget=forms.TimeInput(attrs={"type": "time"}))
+    time_to = forms.CharField(label=_("Until"), required=False, max_length=5,
+                              widget=forms.TimeInput(attrs={"type": "time"}))
+    mode = forms.ChoiceField(label=_("How to attend"), required=False, widget=forms.RadioSelect, choices=[
+        ("", _("Any")), ("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))])
+    program = forms.MultipleChoiceField(label=_("Program"), required=False, widget=forms.CheckboxSelectMultiple)
+    approach = forms.ChoiceField(label=_("Approach"), required=False)
+    type = forms.MultipleChoiceField(label=_("Meeting type"), required=False, widget=forms.CheckboxSelectMultiple)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=LANGUAGES)
+    q = forms.CharField(label=_("Words in the name or notes"), required=False, max_length=100)
+    tz = forms.ChoiceField(label=_("Show times in"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("", _("Best match")), ("soonest", _("Starting soonest")), ("nearest", _("Nearest")), ("name", _("Name"))])
+
+    def __init__(self, data, *args, **kwargs):
+        data = data.copy() if hasattr(data, "copy") else dict(data)  # a QueryDict copy can be changed
+        super().__init__(data, *args, **kwargs)
+        from commonground.web.presenters import TAG_LABELS
+
+        self.fields["program"].choices = list(Program.objects.order_by("order").values_list("code", "name"))
+        self.fields["approach"].choices = [("", _("Any approach"))] + [(v, label) for v, label in Approach.choices]
+        self.fields["type"].choices = [(tag, TAG_LABELS[tag]) for tag in types.TAGS]
+        zones = list(COMMON_ZONES)
+        chosen = data.get("tz") if hasattr(data, "get") else None
+        if chosen and chosen not in zones:
+            zones.insert(0, chosen)
+        self.fields["tz"].choices = [("", _("My place's time zone"))] + [(z, z.replace("_", " ")) for z in zones]
+        if hasattr(self.data, "get") and not self.data.get("radius_km") and not self.data.get("radius_mi"):
+            self.data["radius_km"] = str(int(DEFAULT_RADIUS_KM))
+
+
+def page_url(params, offset: int | None, view: str | None = None) -> str | None:
+    if offset is None:
+        return None
+    pairs = [(k, v) for k, values in params.lists() if k not in ("offset", "view") for v in values if v != ""]
+    if offset:
+        pairs.append(("offset", str(offset)))
+    if view == "map":
+        pairs.append(("view", "map"))
+    return "/meetings?" + urlencode(pairs)
+
+
+def widen_suggestions(params, query) -> list[tuple[str, str]]:
+    """Links that widen an empty search: a bigger radius, any day, online meetings."""
+    def link(**changes):
+        merged = {k: params.getlist(k) for k in params if k not in ("offset",)}
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = [value]
+        return "/meetings?" + urlencode([(k, v) for k, values in merged.items() for v in values if v != ""])
+
+    out = []
+    if query.has_place and query.radius_km < 100:
+        out.append((_("Search within 100 km"), link(radius_km="100", radius_mi=None)))
+    if query.has_time:
+        out.append((_("Any day and time"), link(day=None, time_from=None, time_to=None, starting_within=None)))
+    if query.mode != "online":
+        out.append((_("Online meetings, anywhere"), link(mode="online", near=None, lat=None, lng=None)))
+    if query.programs or query.tags or query.approach or query.languages or query.q:
+        out.append((_("Remove the other filters"), link(program=None, type=None, approach=None, language=None, q=None)))
+    return out

@@ -1,0 +1,102 @@
+"""Turn search results and meetings into what the templates show: local times, labels, links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from commonground.meetings import schedule, types
+
+MODE_LABELS = {
+    "in_person": gettext_lazy("In person"),
+    "online": gettext_lazy("Online"),
+    "hybrid": gettext_lazy("Hybrid: in person and online"),
+    "inactive": gettext_lazy("Not meeting for now"),
+}
+TAG_LABELS = {
+    "open": gettext_lazy("Open to all"),
+    "closed": gettext_lazy("Closed (for people who want help themselves)"),
+    "women": gettext_lazy("Women"),
+    "men": gettext_lazy("Men"),
+    "lgbtq": gettext_lazy("LGBTQ+"),
+    "young": gettext_lazy("Young people"),
+    "newcomer": gettext_lazy("Newcomers"),
+    "speaker": gettext_lazy("Speaker"),
+    "discussion": gettext_lazy("Discussion"),
+    "study": gettext_lazy("Step or literature study"),
+    "meditation": gettext_lazy("Meditation"),
+    "wheelchair": gettext_lazy("Wheelchair access"),
+    "asl": gettext_lazy("Sign language (ASL)"),
+    "childcare": gettext_lazy("Childcare"),
+    "secular": gettext_lazy("Secular"),
+    "dual_diagnosis": gettext_lazy("Dual diagnosis"),
+}
+assert set(TAG_LABELS) == set(types.TAGS)
+
+
+def zone_label(moment: datetime) -> str:
+    """"EST", or "UTC+05:45" where a zone has no letter abbreviation."""
+    name = moment.tzname() or ""
+    if name and name[0].isalpha():
+        return name
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def until_label(minutes: int | None, in_progress: bool) -> str:
+    if in_progress:
+        return _("in progress")
+    if minutes is None:
+        return ""
+    if minutes < 1:
+        return _("starting now")
+    if minutes < 60:
+        return _("starts in %(n)d min") % {"n": minutes}
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return _("starts in %(h)d h %(m)02d min") % {"h": hours, "m": rest}
+    return ""
+
+
+def decorate(result: dict, searcher_tz: str) -> dict:
+    """Add display values to a search result dict (never changes the API's own keys).
+
+    Display times are naive wall-clock times: Django's date filters would otherwise convert
+    aware datetimes to the server's zone before formatting them.
+    """
+    view = dict(result)
+    if result["starts_at"]:
+        start = datetime.fromisoformat(result["starts_at"].replace("Z", "+00:00"))
+        local = start.astimezone(schedule.zone(searcher_tz))
+        own = start.astimezone(schedule.zone(result["timezone"]))
+        view["local_dt"], view["local_zone"] = local.replace(tzinfo=None), zone_label(local)
+        view["own_dt"], view["own_zone"] = own.replace(tzinfo=None), zone_label(own)
+        view["zones_differ"] = local.utcoffset() != own.utcoffset()
+    view["until"] = until_label(result["minutes_until_start"], result["in_progress"] and not result["ongoing"])
+    view["mode_label"] = MODE_LABELS.get(result["mode"], result["mode"])
+    view["tag_labels"] = [TAG_LABELS[t] for t in result["tags"]]
+    return view
+
+
+def directions(meeting) -> dict | None:
+    if meeting.latitude is None or meeting.approximate:
+        if not meeting.formatted_address or meeting.approximate:
+            return None
+        return {"osm": "https://www.openstreetmap.org/search?" + urlencode({"query": meeting.formatted_address}),
+                "geo": "geo:0,0?q=" + quote(meeting.formatted_address)}
+    lat, lng = round(meeting.latitude, 5), round(meeting.longitude, 5)
+    return {"osm": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}",
+            "geo": f"geo:{lat},{lng}?q={lat},{lng}"}
+
+
+def report_link(meeting) -> str | None:
+    if meeting.feedback_url:
+        return meeting.feedback_url
+    if meeting.feedback_emails:
+        return "mailto:" + ",".join(meeting.feedback_emails) + "?" + urlencode({"subject": f"Meeting: {meeting.name}"})
+    return meeting.source.feedback_url or None

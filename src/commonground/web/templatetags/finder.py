@@ -1,0 +1,58 @@
+"""Template filters for catalog facts and translated program text."""
+
+from django import template
+from django.conf.locale import LANG_INFO
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+VALUE_LABELS = {
+    "sponsor": _("sponsor"), "facilitator": _("facilitator"), "mentor": _("mentor"), "convenor": _("convenor"),
+    "peer-leader": _("peer leader"), "clinician": _("clinician"), "unknown": _("unknown"),
+    "alcohol": _("alcohol"), "drugs": _("drugs"), "any-substance": _("any substance"),
+    "behaviours": _("behaviours (gambling, food and more)"), "family": _("family and friends"),
+    "everyone": _("everyone"), "women": _("women"), "young-people": _("young people"),
+    "people-on-medication": _("people taking medication for opioid use disorder"),
+    "dual-diagnosis": _("people with a co-occurring mental-health condition"),
+    "yes": _("yes"), "no": _("no"), "limited": _("limited"),
+    "welcoming": _("welcoming"), "group-decides": _("each group decides"), "restrictive": _("restrictive"),
+    "not-applicable": _("not applicable"), "none": _("none"), "spiritual": _("spiritual"),
+    "religious": _("religious"), "twelve-step": _("twelve-step"), "secular": _("secular"),
+    "faith-based": _("faith-based"), "buddhist-inspired": _("Buddhist-inspired"),
+    "clinical": _("clinical, with peer support"), "abstinence": _("abstinence"),
+    "moderation-or-abstinence": _("moderation or abstinence"), "self-chosen": _("goals you choose"),
+}
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+@register.filter
+def program_text(program, field: str) -> str:
+    return program.text(field, _language())
+
+
+@register.filter
+def program_name(program) -> str:
+    return program.text("name", _language())
+
+
+@register.filter
+def fact_value(value) -> str:
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(str(VALUE_LABELS.get(v, v)) for v in values)
+
+
+@register.filter
+def choice_labels(values) -> str:
+    return fact_value(values)
+
+
+@register.filter
+def language_label(code: str) -> str:
+    info = LANG_INFO.get(code)
+    if not info:
+        return code
+    return info["name_local"] if _language() == code else str(_(info["name"]))

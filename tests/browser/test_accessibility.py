@@ -1,0 +1,31 @@
+"""axe-core on every page: no serious or critical violations."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+PAGES = ["/", "/meetings", "/meetings?near=10001&starting_within=720", "/meetings?near=Springfield",
+         "/meetings?near=10001&view=map", "/programs", "/programs/na", "/programs/mm"]
+
+
+def serious(results) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_page_has_no_serious_violations(new_page, path, locale):
+    page = new_page(locale=locale, bypass_csp=True)  # axe is injected as a script
+    page.goto(path)
+    for details in page.locator("details").all():  # filters open
+        details.evaluate("d => d.open = true")
+    assert serious(Axe().run(page)) == []
+
+
+def test_meeting_page(new_page):
+    page = new_page(bypass_csp=True)
+    page.goto("/meetings?mode=online&starting_within=720")
+    page.locator("li.meeting h3 a").first.click()
+    page.wait_for_url(lambda url: "/meetings/" in url)
+    assert serious(Axe().run(page)) == []
