@@ -27,6 +27,7 @@ PAGES = [
     ("meeting", None, None),
     ("programs", "/programs", None),
     ("fit", "/fit", None),
+    ("fit-results", f"/fit/results?spirituality=none&medication=moud&attend=online&now={NOW}", None),
 ]
 
 

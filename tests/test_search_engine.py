@@ -157,5 +157,7 @@ def test_the_engine_agrees_with_the_oracle(meetings, q, now, shift):
                  round(d, 2) if d is not None else None) for pk, start, d in expected]
         assert page.count == expected_count
         assert got == want
+        # The per-program counts the fit finder uses agree with the count.
+        assert sum(engine.program_counts(query).values()) == expected_count
         transaction.set_rollback(True)
     engine.reset()

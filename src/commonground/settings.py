@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "commonground.meetings",
     "commonground.feeds",
     "commonground.search",
+    "commonground.fit",
     "commonground.api",
     "commonground.web",
 ]
@@ -120,7 +121,7 @@ CSRF_COOKIE_HTTPONLY = True
 # Map tiles for the optional map view ("" for none: the markers still show).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # The fit finder's pages (issue: fit finder) switch on the "Which group fits me?" links.
-FIT_FINDER = False
+FIT_FINDER = True
 
 # Feeds: limits for fetching remote sources.
 FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
+from commonground.fit import views as fit_views
 from commonground.web import views as web_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("meetings/<int:pk>.ics", web_views.meeting_ics, name="meeting-ics"),
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
+    path("fit", fit_views.questionnaire, name="fit"),
+    path("fit/results", fit_views.results, name="fit-results"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
     path("admin/", admin.site.urls),

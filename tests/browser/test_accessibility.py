@@ -5,7 +5,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 PAGES = ["/", "/meetings", "/meetings?near=10001&starting_within=720", "/meetings?near=Springfield",
-         "/meetings?near=10001&view=map", "/programs", "/programs/na", "/programs/mm"]
+         "/meetings?near=10001&view=map", "/programs", "/programs/na", "/programs/mm", "/fit",
+         "/fit/results?spirituality=none&medication=moud&goal=moderation&attend=online"]
 
 
 def serious(results) -> list[str]:

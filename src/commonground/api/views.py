@@ -6,11 +6,14 @@ import logging
 from urllib.parse import urlencode
 
 from django.http import Http404
+from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from commonground.api.errors import error_response
 from commonground.catalog.models import Program
+from commonground.fit.answers import parse_answers
+from commonground.fit.ranking import as_api, rank
 from commonground.meetings.models import Meeting
 from commonground.places.gazetteer import gazetteer
 from commonground.search import engine
@@ -73,7 +76,10 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return error_response(exc.status_code, exc.message)
+    message = exc.message
+    if exc.status_code == 400 and "parse" in message.lower():
+        message = 'The request body must be a JSON object, such as {"goal": "abstinence"}.'
+    return error_response(exc.status_code, message, field="body" if message != exc.message else None)
 
 
 @api.exception_handler(Exception)
@@ -105,6 +111,42 @@ def meeting(request, meeting_id: int, tz: str | None = None, now: str | None = N
         raise Http404(f"There is no meeting with id {meeting_id}.")
     query = parse_query({"tz": tz or found.timezone, **({"now": now} if now else {})})
     return meeting_result(found, found.next_start(query.now), None, query)
+
+
+class FitAnswers(Schema):
+    """Every answer is optional; repeatable ones take a list (or a comma-separated string)."""
+
+    help_with: list[str] | str | None = None
+    spirituality: str | None = None
+    medication: list[str] | str | None = None
+    mental_health: str | None = None
+    group: list[str] | str | None = None
+    language: str | None = None
+    attend: str | None = None
+    near: str | None = None
+    day: list[str] | str | None = None
+    time_of_day: list[str] | str | None = None
+    structure: str | None = None
+    goal: str | None = None
+    now: str | None = None
+
+
+def _fit(request, params: dict):
+    language = (get_language() or "en")[:2]
+    now = params.pop("now", None)
+    now = now[0] if isinstance(now, list) else now
+    return as_api(rank(parse_answers(params), language=language, now=now or None))
+
+
+@api.get("/fit", summary="Rank every program for a person's answers (query string)", tags=["fit"])
+def fit_get(request, answers: Query[FitAnswers]):
+    """The answers as query parameters; repeat a parameter (or use commas) for several values."""
+    return _fit(request, {k: request.GET.getlist(k) for k in request.GET})
+
+
+@api.post("/fit", summary="Rank every program for a person's answers (JSON body)", tags=["fit"])
+def fit_post(request, answers: FitAnswers):
+    return _fit(request, {k: v for k, v in answers.dict().items() if v is not None})
 
 
 @api.get("/programs", summary="The program catalog, with sourced facts", tags=["programs"])

@@ -66,3 +66,7 @@ def search(query: SearchQuery) -> SearchPage:
         if pk in meetings  # a row deleted since the index was built is simply left out
     ]
     return SearchPage(query=query, count=result.count, results=rows)
+
+
+def program_counts(query: SearchQuery) -> dict[str, int]:
+    return current_index().program_counts(query)

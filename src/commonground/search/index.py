@@ -200,6 +200,23 @@ class MeetingIndex:
 
     # --- the query --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> EngineResult:
+        if not (query.has_place or query.has_time) and query.sort == "name" \
+                and not (query.tags or query.languages or query.q):
+            return self._browse(query)
+        candidates, starts, distances = self._matches(query)
+        order = self._order(query, candidates, starts, distances, to_minute(query.now))
+        page = order[query.offset:query.offset + query.limit]
+        return self._result(query, len(candidates), candidates[page], None if starts is None else starts[page],
+                            None if distances is None else distances[page])
+
+    def program_counts(self, query: SearchQuery) -> dict[str, int]:
+        """How many meetings match ``query`` in each program (for ranking programs by availability)."""
+        candidates, _, _ = self._matches(query)
+        counts = np.bincount(self.c.program[candidates], minlength=len(self.c.program_codes))
+        return {code: int(n) for code, n in zip(self.c.program_codes, counts, strict=True)}
+
+    def _matches(self, query: SearchQuery):
+        """Every matching position, with its next start (if a window was given) and distance."""
         window = (to_minute(query.window_start), to_minute(query.window_end, up=False)) if query.has_time else None
         if query.has_place:
             candidates = self._in_box(query.latitude, query.longitude, query.radius_km, window)
@@ -207,8 +224,6 @@ class MeetingIndex:
             online = query.mode in ("online", "hybrid")
             candidates = np.concatenate([self._in_utc_week(*window, online_only=online),
                                          self.ongoing_online if online else self.ongoing])
-        elif query.sort == "name" and not (query.tags or query.languages or query.q):
-            return self._browse(query)
         else:
             candidates = np.arange(self.size, dtype=np.int32)
 
@@ -226,11 +241,7 @@ class MeetingIndex:
             candidates, starts = candidates[in_window], starts[in_window]
             if distances is not None:
                 distances = distances[in_window]
-
-        order = self._order(query, candidates, starts, distances, to_minute(query.now))
-        page = order[query.offset:query.offset + query.limit]
-        return self._result(query, len(candidates), candidates[page], None if starts is None else starts[page],
-                            None if distances is None else distances[page])
+        return candidates, starts, distances
 
     def _result(self, query, count, positions, starts, distances) -> EngineResult:
         if starts is None:  # no window: the next start from now, for the page only

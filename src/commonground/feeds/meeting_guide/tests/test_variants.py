@@ -109,3 +109,16 @@ def test_a_source_default_zone_rescues_a_row_with_no_place(db, samples):
     report = import_location(str(samples / "meeting-guide-variants.json"), timezone="America/Phoenix")
     assert Meeting.objects.get(key="email-group").timezone == "America/Phoenix"
     assert report.skipped == 4
+
+
+def test_a_url_imports_exactly_like_the_file(db, samples, http_server):
+    http_server.add("/meetings.json", (samples / "meeting-guide-variants.json").read_bytes())
+    over_http = import_location(f"{http_server.url}/meetings.json")
+    rows = {m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
+            for m in Meeting.objects.all()}
+    Meeting.objects.all().delete()
+    from_file = import_location(str(samples / "meeting-guide-variants.json"))
+    assert (over_http.added, over_http.skipped) == (from_file.added, from_file.skipped) == (20, 4)
+    assert [w.as_dict() for w in over_http.warnings] == [w.as_dict() for w in from_file.warnings]
+    assert rows == {m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
+                    for m in Meeting.objects.all()}

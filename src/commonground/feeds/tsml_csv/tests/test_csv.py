@@ -75,3 +75,10 @@ def test_several_days_in_one_cell_become_several_meetings(tmp_path):
     report = import_location(str(path))
     assert report.added == 2
     assert sorted(Meeting.objects.values_list("key", "weekday")) == [("7-1", 1), ("7-5", 5)]
+
+
+@pytest.mark.django_db
+def test_a_published_sheet_url_imports_like_the_file(samples, http_server):
+    http_server.add("/sheet?output=csv", (samples / "tsml-template-san-jose.csv").read_bytes(), content_type="text/csv")
+    report = import_location(f"{http_server.url}/sheet?output=csv")
+    assert (report.added, report.skipped) == (36, 0) and not report.errors
