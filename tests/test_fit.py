@@ -163,6 +163,8 @@ def test_pages(client, demo):
     html = client.get("/fit/results", {"spirituality": "none", "medication": "moud", "now": NOW}).content.decode()
     assert "Programs that may fit you" in html and "Change my answers" in html and "Source:" in html
     assert html.count('class="ranked') == 14
+    linked = client.get("/fit/results", {"attend": "online", "now": NOW}).content.decode()
+    assert 'href="/meetings?mode=online&amp;now=' in linked and "&amp;program=smart" in linked
     bad = client.get("/fit/results", {"near": "Springfield", "attend": "in_person"})
     assert bad.status_code == 400 and "could be several places" in bad.content.decode()
     spanish = client.get("/fit/results", {"spirituality": "christian"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.fit.answers import CHOICES, parse_answers
-from commonground.fit.ranking import rank
+from commonground.fit.ranking import rank, search_params
 from commonground.search.query import QueryError
 from commonground.web.presenters import decorate
 
@@ -77,5 +77,6 @@ def results(request):
     tz = result.meetings[0]["timezone"] if result.meetings else "UTC"
     return render(request, "fit/results.html", {
         "result": result, "answers_query": urlencode(answers.as_params()),
+        "search_query": urlencode(search_params(answers, request.GET.get("now") or None)),
         "meetings": [decorate(m, tz) for m in result.meetings],
     })
