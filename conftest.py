@@ -93,3 +93,17 @@ def http_server():
     yield routes
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def demo_meetings(db):
+    """Load n synthetic meetings (with a fresh search index), as a factory: demo_meetings(400, seed=2)."""
+    from commonground.meetings.demo import load_demo
+    from commonground.search import engine
+
+    def load(n, seed=7):
+        engine.reset()
+        load_demo(n, seed=seed)
+
+    yield load
+    engine.reset()

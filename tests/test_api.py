@@ -5,17 +5,13 @@ import json
 import pytest
 
 from commonground.meetings.demo import load_demo
-from commonground.search import engine
 
 NOW = "2026-06-09T23:00:00Z"
 
 
 @pytest.fixture
-def demo(db):
-    engine.reset()
-    load_demo(600, seed=3)
-    yield
-    engine.reset()
+def demo(demo_meetings):
+    demo_meetings(600, seed=3)
 
 
 def get(client, path, **params):

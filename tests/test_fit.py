@@ -10,7 +10,6 @@ from commonground.catalog.models import Program
 from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import rank
 from commonground.fit.rules import load_rules
-from commonground.meetings.demo import load_demo
 from commonground.search import engine
 from commonground.search.query import QueryError
 
@@ -55,11 +54,8 @@ SCENARIOS = [
 
 
 @pytest.fixture
-def demo(db):
-    engine.reset()
-    load_demo(1500, seed=9)
-    yield
-    engine.reset()
+def demo(demo_meetings):
+    demo_meetings(1500, seed=9)
 
 
 def answers_of(spec):

@@ -5,18 +5,14 @@ import re
 import pytest
 from icalendar import Calendar
 
-from commonground.meetings.demo import load_demo
 from commonground.meetings.models import Meeting, Source
 from commonground.search import engine
 from commonground.web.calendar import first_occurrence, meeting_calendar
 
 
 @pytest.fixture
-def demo(db):
-    engine.reset()
-    load_demo(400, seed=2)
-    yield
-    engine.reset()
+def demo(demo_meetings):
+    demo_meetings(400, seed=2)
 
 
 @pytest.mark.parametrize("path", ["/", "/meetings", "/meetings?near=10001", "/meetings?near=10001&view=map",

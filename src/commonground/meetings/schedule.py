@@ -67,6 +67,3 @@ def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> da
             return instant
         candidate_day += timedelta(days=7)
 
-
-def local_minute_of_week(weekday: int, at: time) -> int:
-    return weekday * 1440 + at.hour * 60 + at.minute

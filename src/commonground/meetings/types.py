@@ -47,25 +47,8 @@ TAGS: tuple[str, ...] = (
     "dual_diagnosis",
 )
 TAG_BIT = {tag: 1 << i for i, tag in enumerate(TAGS)}
+# Display labels (translated) live in web/presenters.py.
 
-TAG_LABELS = {
-    "open": "Open",
-    "closed": "Closed",
-    "women": "Women",
-    "men": "Men",
-    "lgbtq": "LGBTQ+",
-    "young": "Young people",
-    "newcomer": "Newcomers",
-    "speaker": "Speaker",
-    "discussion": "Discussion",
-    "study": "Step or literature study",
-    "meditation": "Meditation",
-    "wheelchair": "Wheelchair access",
-    "asl": "Sign language (ASL)",
-    "childcare": "Childcare",
-    "secular": "Secular",
-    "dual_diagnosis": "Dual diagnosis",
-}
 
 # English type names (lower case, as the tables spell them) -> unified tags.
 _NAME_TAGS: dict[str, tuple[str, ...]] = {

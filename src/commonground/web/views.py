@@ -14,7 +14,7 @@ from commonground.meetings.models import Meeting
 from commonground.search import engine
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
 from commonground.web import calendar, forms
-from commonground.web.presenters import TAG_LABELS, decorate, directions, report_link
+from commonground.web.presenters import decorate, directions, report_link
 
 
 def home(request):
@@ -104,6 +104,3 @@ def program(request, code: str):
         "limit": DEFAULT_LIMIT,
     })
 
-
-def tag_choices():
-    return [(tag, TAG_LABELS[tag]) for tag in types.TAGS]
