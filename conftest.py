@@ -2,12 +2,14 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _plain_static_storage(settings, tmp_path):
     # The manifest storage needs `collectstatic`; tests read static files straight from the apps.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Each test's locks, published feed and index files in a folder of its own.
+    settings.RUNTIME_DIR = str(tmp_path / "runtime")
 
 
 @pytest.fixture
@@ -56,12 +58,13 @@ class _Routes(dict):
 
 
 @pytest.fixture
-def http_server():
-    """A real HTTP server on 127.0.0.1 that the tests program with routes."""
+def http_server(settings):
+    """A real HTTP server on 127.0.0.1 that the tests program with routes (feeds may be read from it)."""
     import threading
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    settings.FEED_ALLOW_PRIVATE_ADDRESSES = True  # loopback is a private address
     routes = _Routes()
 
     class Handler(BaseHTTPRequestHandler):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from commonground.env import database_from_url, env_bool, env_int, env_list, env_str
+from commonground.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Runtime files (the default SQLite database, collected static files) live under ./var.
@@ -124,8 +124,14 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 FIT_FINDER = True
 
 # Feeds: limits for fetching remote sources.
-FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
-FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)
+# Bodies are spooled to disk and parsed as a stream, so the limit guards the disk, not memory.
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
+FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)  # of silence
+FEED_DEADLINE_SECONDS = env_int("FEED_DEADLINE_SECONDS", 600, minimum=1)  # for a whole body, however it trickles
+# Feeds are only fetched from public addresses; tests and private networks may allow the rest.
+FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
+# A sync that would remove more than this share of a source's meetings is refused (--allow-removals).
+SYNC_MAX_REMOVAL_SHARE = env_float("SYNC_MAX_REMOVAL_SHARE", 0.5, minimum=0.0, maximum=1.0)
 
 LOGGING = {
     "version": 1,

@@ -1,67 +1,261 @@
-"""Read a feed's bytes from a file or an http(s) URL, with a size limit and a timeout."""
+"""Read a feed's body from a file or an http(s) URL: bounded, SSRF-safe, and never all in memory.
+
+``open_body`` returns a ``Body``: a seekable binary file (spilled to disk past a few MB), its
+SHA-256 and its size. Limits: ``FEED_MAX_BYTES`` (after decompression), ``FEED_TIMEOUT_SECONDS``
+of silence, and a total deadline of ``FEED_DEADLINE_SECONDS`` however slowly the bytes trickle.
+
+A URL may only lead to a public address. Each host (the first, and every redirect) is resolved
+here, every address it resolves to is checked, and the connection goes to the checked address,
+so a DNS answer cannot change between the check and the connection. Private, loopback,
+link-local, multicast and reserved addresses are refused unless the operator sets
+``FEED_ALLOW_PRIVATE_ADDRESSES=1``. Only http and https are followed, at most 5 redirects.
+
+Errors never quote a body: a person reading them in the admin learns what went wrong, not
+what a file on this machine contains.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import http.client
+import ipaddress
 import socket
-import urllib.error
-import urllib.request
+import ssl
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import BinaryIO
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
 from commonground import __version__
 from commonground.feeds.errors import FeedError
 
-USER_AGENT = f"CommonGround/{__version__} (+https://github.com/; meeting feed importer)"
+USER_AGENT = f"CommonGround/{__version__} (meeting feed importer)"
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class Body:
+    file: BinaryIO
+    digest: str
+    size: int
+    location: str
+
+    def read_all(self) -> bytes:
+        self.file.seek(0)
+        return self.file.read()
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def is_url(location: str) -> bool:
-    return urlsplit(location).scheme in ("http", "https")
+    return urlsplit(location).scheme.lower() in ("http", "https")
 
 
-def read_bytes(location: str, *, max_bytes: int | None = None, timeout: float | None = None) -> bytes:
+def open_body(location: str, *, max_bytes: int | None = None, timeout: float | None = None,
+              deadline: float | None = None) -> Body:
     """The body at ``location``; FeedError with a plain message on any failure."""
     max_bytes = max_bytes or settings.FEED_MAX_BYTES
     timeout = timeout or settings.FEED_TIMEOUT_SECONDS
+    deadline = deadline or settings.FEED_DEADLINE_SECONDS
     if is_url(location):
-        return _read_url(location, max_bytes, timeout)
+        return _fetch(location, max_bytes, timeout, deadline)
+    if "://" in location or location.lower().startswith(("file:", "ftp:", "data:")):
+        scheme = location.split(":", 1)[0]
+        raise FeedError("scheme", f"Only http and https addresses (or a local file path) can be read, not {scheme}:.")
+    return _open_file(location, max_bytes)
+
+
+def read_bytes(location: str, **limits) -> bytes:
+    """The whole body in memory: for small answers (BMLT formats, the validator)."""
+    body = open_body(location, **limits)
+    try:
+        return body.read_all()
+    finally:
+        body.close()
+
+
+def _open_file(location: str, max_bytes: int) -> Body:
     path = Path(location).expanduser()
     if not path.exists():
         raise FeedError("not-found", f"There is no file at {location}.")
     if path.is_dir():
         raise FeedError("not-found", f"{location} is a directory, not a feed file.")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise FeedError("too-large", f"{location} is {size:,} bytes; the limit is {max_bytes:,} (FEED_MAX_BYTES).")
     try:
-        return path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FeedError("too-large", f"{location} is {size:,} bytes; the limit is {max_bytes:,} (FEED_MAX_BYTES).")
+        handle = open(path, "rb")  # noqa: SIM115 - the Body owns it
     except OSError as exc:
-        raise FeedError("not-found", f"{location} could not be read: {exc.strerror or exc}.") from None
+        raise FeedError("not-found", f"{location} could not be read: {exc.strerror or 'error'}.") from None
+    digest = hashlib.sha256()
+    while chunk := handle.read(1024 * 1024):
+        digest.update(chunk)
+    handle.seek(0)
+    return Body(handle, digest.hexdigest(), size, location)
 
 
-def _read_url(url: str, max_bytes: int, timeout: float) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/csv, */*"})
+# --- addresses ------------------------------------------------------------------------------
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (a seam for tests: they stub it, never the network)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def address_allowed(address: str) -> bool:
+    if settings.FEED_ALLOW_PRIVATE_ADDRESSES:
+        return True
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _checked_address(url: str, host: str, port: int) -> str:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise FeedError("too-large", f"{url} is {int(length):,} bytes; the limit is {max_bytes:,} (FEED_MAX_BYTES).")
-            body = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        raise FeedError("http", f"{url} answered HTTP {exc.code} {exc.reason}.") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        addresses = resolve(host, port)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise FeedError("unreachable", f"{url} could not be reached: its host name does not resolve.") from None
+    if not addresses:
+        raise FeedError("unreachable", f"{url} could not be reached: its host name does not resolve.")
+    refused = [a for a in addresses if not address_allowed(a)]
+    if refused:
+        raise FeedError("address", f"{url} leads to a private or reserved address ({refused[0]}); feeds are only "
+                                   "read from public addresses (FEED_ALLOW_PRIVATE_ADDRESSES=1 allows others).")
+    return addresses[0]
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) -> Body:
+    deadline = time.monotonic() + deadline_seconds
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(current)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise FeedError("scheme", f"{url} redirected to a {scheme or 'relative'}: address; only http and https are followed.")
+        if parts.username or parts.password or "\\" in current:
+            raise FeedError("scheme", f"{url} names a user or password in its address; refused.")
+        try:
+            host, port = parts.hostname, parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise FeedError("scheme", f"{current} has an invalid port.") from None
+        if not host:
+            raise FeedError("scheme", f"{current} names no host.")
+        address = _checked_address(current, host, port)
+        connection_class = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
+        conn = connection_class(host, port, address, timeout=min(timeout, _remaining(deadline, url, deadline_seconds)))
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip",
+                                                 "Accept": "application/json, text/csv, */*"})
+            response = conn.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                if not location:
+                    raise FeedError("http", f"{url} redirected without saying where to.")
+                current = urljoin(current, location.strip())
+                continue
+            if response.status >= 400:
+                raise FeedError("http", f"{url} answered HTTP {response.status} {_plain(response.reason)}.")
+            return _read_response(url, response, conn, max_bytes, timeout, deadline, deadline_seconds)
+        except TimeoutError:
             raise FeedError("timeout", f"{url} did not answer within {timeout:g} seconds.") from None
-        raise FeedError("unreachable", f"{url} could not be reached: {reason}.") from None
-    except TimeoutError:
-        raise FeedError("timeout", f"{url} did not answer within {timeout:g} seconds.") from None
-    except OSError as exc:
-        raise FeedError("unreachable", f"{url} could not be read: {exc}.") from None
-    if len(body) > max_bytes:
-        raise FeedError("too-large", f"{url} sent more than {max_bytes:,} bytes (FEED_MAX_BYTES).")
-    return body
+        except ssl.SSLError as exc:
+            raise FeedError("unreachable", f"{url} could not be read securely: {_plain(exc.reason or 'TLS error')}.") from None
+        except (http.client.HTTPException, OSError) as exc:
+            raise FeedError("unreachable", f"{url} could not be read: {_plain(type(exc).__name__)}.") from None
+        finally:
+            conn.close()
+    raise FeedError("http", f"{url} redirected more than {MAX_REDIRECTS} times.")
+
+
+def _remaining(deadline: float, url: str, total: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FeedError("timeout", f"{url} took longer than {total:g} seconds in all (FEED_DEADLINE_SECONDS).")
+    return left
+
+
+def _read_response(url, response, conn, max_bytes, timeout, deadline, total) -> Body:
+    length = response.getheader("Content-Length") or ""
+    if length.isascii() and length.isdigit() and len(length) < 20 and int(length) > max_bytes:
+        raise FeedError("too-large", f"{url} is {int(length):,} bytes; the limit is {max_bytes:,} (FEED_MAX_BYTES).")
+    gzipped = (response.getheader("Content-Encoding") or "").strip().lower() in ("gzip", "x-gzip")
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the Body owns it
+    digest, size = hashlib.sha256(), 0
+
+    def keep(data: bytes) -> None:
+        nonlocal size
+        size += len(data)
+        if size > max_bytes:
+            raise FeedError("too-large", f"{url} sent more than {max_bytes:,} bytes (FEED_MAX_BYTES).")
+        digest.update(data)
+        spool.write(data)
+
+    try:
+        while True:
+            if conn.sock is not None:
+                conn.sock.settimeout(min(timeout, _remaining(deadline, url, total)))
+            chunk = response.read1(CHUNK)
+            if not chunk:
+                break
+            if inflate is None:
+                keep(chunk)
+                continue
+            data = inflate.decompress(chunk, CHUNK)
+            while True:
+                keep(data)
+                if not inflate.unconsumed_tail:
+                    break
+                data = inflate.decompress(inflate.unconsumed_tail, CHUNK)
+            _remaining(deadline, url, total)
+        if inflate is not None:
+            keep(inflate.flush())
+    except zlib.error:
+        spool.close()
+        raise FeedError("encoding", f"{url} sent a damaged gzip body.") from None
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return Body(spool, digest.hexdigest(), size, url)
+
+
+def _plain(text) -> str:
+    """A server-supplied phrase, made safe to show: printable, short."""
+    cleaned = "".join(c for c in str(text) if c.isprintable())[:80]
+    return cleaned or "(no reason given)"
 
 
 def decode_text(body: bytes, location: str) -> str:
@@ -69,8 +263,9 @@ def decode_text(body: bytes, location: str) -> str:
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FeedError(
-            "encoding",
-            f"{location} is not UTF-8 text (bad byte 0x{body[exc.start]:02x} at position {exc.start}). "
-            "Save or serve the feed as UTF-8.",
-        ) from None
+        raise encoding_error(location, body[exc.start], exc.start) from None
+
+
+def encoding_error(location: str, byte: int, position: int) -> FeedError:
+    return FeedError("encoding", f"{location} is not UTF-8 text (bad byte 0x{byte:02x} at position {position}). "
+                                 "Save or serve the feed as UTF-8.")

@@ -24,8 +24,12 @@ def default_name(location: str) -> str:
 
 
 def register_source(location: str, *, format: str | None = None, program: str | None = None,
-                    name: str | None = None, timezone: str | None = None) -> Source:
-    """Create or update the Source for ``location``. Raises FeedError for bad options."""
+                    name: str | None = None, timezone: str | None = None) -> tuple[Source, dict]:
+    """The Source for ``location`` and the changes to make to it. Raises FeedError for bad options.
+
+    A new source comes back unsaved, with the options set. For a known one the changed options
+    come back separately: they are saved only by a sync that succeeds.
+    """
     fmt = format or guess_format(location)
     if fmt not in FORMATS:
         raise FeedError("options", f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -41,35 +45,29 @@ def register_source(location: str, *, format: str | None = None, program: str | 
         location = str(Path(location).expanduser().resolve())
     source = (Source.objects.filter(name=name).first() if name else None) or \
         Source.objects.filter(location=location).first()
-    if source is None:
-        source = Source(name=name or default_name(location), location=location, format=fmt)
-    source.location, source.format = location, fmt
-    if name:
-        source.name = name
+    wanted = {"location": location, "format": fmt}
     if program:
-        source.default_program_id = program
-    elif source.default_program_id is None and fmt == "bmlt":
-        source.default_program_id = "na"
+        wanted["default_program_id"] = program
+    elif (source is None or source.default_program_id is None) and fmt == "bmlt":
+        wanted["default_program_id"] = "na"
     if timezone:
-        source.default_timezone = timezone
+        wanted["default_timezone"] = timezone
+    if source is None:
+        source = Source(name=name or default_name(location), **wanted)
+        changes = {}
+    else:
+        changes = {k: v for k, v in wanted.items() if getattr(source, k) != v}
+    candidate = Source(**{**{f.attname: getattr(source, f.attname) for f in Source._meta.concrete_fields}, **changes})
+    candidate._state.adding = source._state.adding  # a known source is not its own duplicate
     try:
-        source.full_clean(exclude=["default_program"])
+        candidate.full_clean(exclude=["default_program"])
     except ValidationError as exc:
         raise FeedError("options", "; ".join(m for ms in exc.message_dict.values() for m in ms)) from None
-    return source
+    return source, changes
 
 
 def import_location(location: str, *, dry_run: bool = False, full: bool = False, progress=None,
-                    **options) -> SyncReport:
-    source = register_source(location, **options)
-    if dry_run and source.pk is None:
-        # A dry run of a new source must not leave a Source row behind.
-        from django.db import transaction
-
-        with transaction.atomic():
-            source.save()
-            report = sync_source(source, dry_run=True, full=full, progress=progress)
-            transaction.set_rollback(True)
-        return report
-    source.save()
-    return sync_source(source, dry_run=dry_run, full=full, progress=progress)
+                    allow_removals: bool = False, notify=None, **options) -> SyncReport:
+    source, changes = register_source(location, **options)
+    return sync_source(source, dry_run=dry_run, full=full, progress=progress, allow_removals=allow_removals,
+                       notify=notify, changes=changes)

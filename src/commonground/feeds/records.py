@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from commonground.feeds.anonymity import anonymize_person, likely_full_names
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.normalize import (
     EXTRA_FIELDS,
+    LINK_EXTRAS,
     MAX_NAME,
     NOTE_FIELDS,
     Context,
-    anonymize_person,
+    ascii_number,
     clean_text,
     parse_bool,
     parse_days,
@@ -23,7 +28,8 @@ from commonground.feeds.normalize import (
     parse_updated,
 )
 from commonground.meetings import schedule, types
-from commonground.meetings.conference import clean_phone, is_dialable, provider_for
+from commonground.meetings.conference import clean_phone, is_dialable, provider_for_host
+from commonground.meetings.links import LinkError, web_link
 from commonground.places.gazetteer import US_STATES, gazetteer, timezone_at
 
 # (field, keeps line breaks). "state" is stored as region.
@@ -33,7 +39,7 @@ TEXT_FIELDS = tuple((f, False) for f in ("group", "location", "address", "city",
 # Text that needs clean_text: markup, entities, or runs of whitespace.
 _NEEDS_CLEANING = re.compile(r"[<&\n\t\r]|  ")
 # "..., CO 80202, USA": a US state abbreviation followed by a ZIP code.
-US_ZIP_IN_ADDRESS = re.compile(r"\b([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b")
+US_ZIP_IN_ADDRESS = re.compile(r"\b([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b", re.A)
 
 
 def _as_list(value) -> list:
@@ -106,6 +112,10 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         state_zip = " ".join(p for p in (m["region"], m["postal_code"]) if p)
         m["formatted_address"] = ", ".join(p for p in (m["address"], m["city"], state_zip, m["country"]) if p)
 
+    for field_name in ("name", "group", "notes", "location", "location_notes", "group_notes"):
+        for phrase in likely_full_names(name if field_name == "name" else m[field_name]):
+            ctx.warn(field_name, f"{field_name} may hold a full name ({phrase!r}); mutual-help listings use a first "
+                                 "name and last initial. Please check it at the source")
     _coordinates(row, m, ctx)
     _approximate(row, m)
     _online(row, m, ctx)
@@ -117,13 +127,22 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     m["updated_at"] = parse_updated(updated)
     if updated and m["updated_at"] is None:
         ctx.warn("updated", f"updated {updated!r} is not a date like 2024-05-31 14:32:23; ignored")
-    for field_name in ("url", "edit_url", "feedback_url", "entity_email", "entity_logo", "entity_phone"):
-        m[field_name] = str(row.get(field_name) or "").strip()[:1000]
-    m["entity_url"] = str(row.get("entity_url") or row.get("entity_website_url") or "").strip()[:1000]
-    m["feedback_emails"] = [e.strip() for e in _as_list(row.get("feedback_emails"))
-                            if isinstance(e, str) and e.strip()]
-    m["contacts"] = _contacts(row)
-    m["extra"] = {k: str(row[k]).strip() for k in EXTRA_FIELDS if row.get(k) not in (None, "")}
+    for field_name in ("url", "edit_url", "entity_logo"):
+        m[field_name] = _link(row.get(field_name), field_name, ctx)
+    m["entity_url"] = _link(row.get("entity_url") or row.get("entity_website_url"), "entity_url", ctx)
+    m["feedback_url"] = _link(row.get("feedback_url"), "feedback_url", ctx, mailto=True)
+    m["entity_email"] = _email(row.get("entity_email"), "entity_email", ctx)
+    m["entity_phone"] = clean_text(row.get("entity_phone"))[0][:64]
+    m["feedback_emails"] = [e for e in (_email(item, "feedback_emails", ctx) for item in _as_list(row.get("feedback_emails")))
+                            if e]
+    m["contacts"] = _contacts(row, ctx) if not row.get("_private_contacts") else []
+    m["extra"] = {}
+    for k in EXTRA_FIELDS:
+        if row.get(k) in (None, ""):
+            continue
+        value = _link(row[k], k, ctx) if k in LINK_EXTRAS else clean_text(row[k])[0][:200]
+        if value:
+            m["extra"][k] = value
     m["extra"].update(row.get("_extra") or {})
     if unknown_types:
         m["extra"]["unknown_types"] = ",".join(unknown_types)
@@ -144,11 +163,14 @@ def _duration(row: dict, start, end, ctx: Context) -> int | None:
     raw = row.get("duration")
     if raw in (None, ""):
         return None
-    try:
-        minutes = int(float(raw))
-    except (TypeError, ValueError):
-        ctx.warn("duration", f"duration {raw!r} is not a number of minutes; ignored")
+    number = ascii_number(raw)
+    if number is None:
+        ctx.warn("duration", f"duration {_shown(raw)} is not a number of minutes; ignored")
         return None
+    if not 0 < number < 1440:
+        ctx.warn("duration", f"duration {number:g} minutes is not between 1 and 1439; ignored")
+        return None
+    minutes = int(number)
     if not 0 < minutes < 1440:
         ctx.warn("duration", f"duration {minutes} minutes is not between 1 and 1439; ignored")
         return None
@@ -187,12 +209,21 @@ def _approximate(row: dict, m: dict) -> None:
 
 
 def _online(row: dict, m: dict, ctx: Context) -> None:
-    url = str(row.get("conference_url") or "").strip()
-    if url and not provider_for(url):
-        ctx.warn("conference_url", f"{url} is not a link to a known meeting provider; link and notes dropped")
-        url = ""
-        m["conference_url_notes"] = ""
-    m["conference_url"] = url[:1000]
+    raw = row.get("conference_url")
+    url = ""
+    if raw not in (None, ""):
+        try:
+            link = web_link(str(raw))
+        except LinkError as exc:
+            ctx.warn("conference_url", f"{_shown(raw)} was refused: {exc}; link and notes dropped")
+            m["conference_url_notes"] = ""
+        else:
+            if provider_for_host(link.host):
+                url = link.href
+            else:
+                ctx.warn("conference_url", f"{link.href} is not a link to a known meeting provider; link and notes dropped")
+                m["conference_url_notes"] = ""
+    m["conference_url"] = url
     phone = str(row.get("conference_phone") or "").strip()
     if phone:
         cleaned = clean_phone(phone)
@@ -247,15 +278,49 @@ def _regions(row: dict) -> list[str]:
     return out
 
 
-def _contacts(row: dict) -> list[dict]:
+def _contacts(row: dict, ctx: Context) -> list[dict]:
+    """The spec's public contact fields, as the feed published them; names cut to a last initial."""
     contacts = []
     for n in (1, 2, 3):
-        name = clean_text(row.get(f"contact_{n}_name"))[0]
-        email = str(row.get(f"contact_{n}_email") or "").strip()
-        phone = str(row.get(f"contact_{n}_phone") or "").strip()
+        name = clean_text(row.get(f"contact_{n}_name"))[0][:120]
+        email = _email(row.get(f"contact_{n}_email"), f"contact_{n}_email", ctx)
+        phone = clean_text(row.get(f"contact_{n}_phone"))[0][:64]
         if name or email or phone:
             contacts.append({"name": anonymize_person(name), "email": email, "phone": phone})
     return contacts
+
+
+def _shown(value) -> str:
+    """A feed value quoted in a warning: short, and with control characters made visible."""
+    text = repr(str(value))
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _link(value, field_name: str, ctx: Context, *, mailto: bool = False) -> str:
+    """A feed link in its normalised form, or "" with a warning saying why it was dropped."""
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    if mailto and text.lower().startswith("mailto:"):
+        address = _email(text[7:].split("?")[0], field_name, ctx)
+        return f"mailto:{address}" if address else ""
+    try:
+        return web_link(text).href
+    except LinkError as exc:
+        ctx.warn(field_name, f"{_shown(value)} was dropped: {exc}")
+        return ""
+
+
+def _email(value, field_name: str, ctx: Context) -> str:
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    try:
+        validate_email(text)
+    except ValidationError:
+        ctx.warn(field_name, f"{_shown(value)} is not an e-mail address; dropped")
+        return ""
+    return text
 
 
 def _timezone(row: dict, m: dict, ctx: Context, *, ongoing: bool) -> str:

@@ -15,15 +15,16 @@ def progress_bar(stream=None, minimum: int = 5000):
     if not stream.isatty():
         return None
 
-    def draw(done: int, total: int) -> None:
-        if total < minimum:
+    def draw(done: int, total: int | None) -> None:
+        """``total`` is None while a streamed feed is still being read; then the rows so far."""
+        if total is None:
+            if done >= minimum:
+                stream.write(f"\r  {done:,} rows read ...")
+                stream.flush()
             return
-        width = 30
-        filled = int(width * done / max(total, 1))
-        stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
+        if total >= minimum:
+            stream.write(f"\r  {done:,} rows read.       \n")
+            stream.flush()
 
     return draw
 

@@ -1,12 +1,21 @@
 """Keep a source's meetings in step with its feed: add, update, remove, all or nothing.
 
 Steps, in order:
-1. Read and parse the whole feed. If that fails, stop: nothing in the database changes.
-2. Normalise each row and compare it with what is stored, by stable key and content hash.
-   A row whose raw content (and import context) is byte-for-byte what was imported last time
-   is recognised by its raw digest and skipped without being parsed again.
-3. Write adds, updates and removals, bump ``DataVersion`` and record the outcome on the source,
-   all in one transaction. Any database error rolls the whole sync back.
+1. Take the source's lock (and, on SQLite, the writer slot): a second sync of the same source
+   waits, then plans against what the first one wrote, so no plan is ever stale.
+2. Open the feed. If the body is byte-for-byte what was synced last time, say so and stop.
+3. In one transaction, read the stored rows, then stream the feed: normalise each row, compare
+   it by stable key and content hash, and write adds and updates in batches as they come. A row
+   whose raw content is what was imported last time is recognised by its raw digest unparsed.
+4. Before removals, the safety checks: a feed in which every row was skipped, or one that would
+   remove more than ``SYNC_MAX_REMOVAL_SHARE`` of the source's meetings (an upstream outage, a
+   truncated export), is refused unless ``allow_removals``. Refused, failed or dry: the
+   transaction rolls back, so the stored meetings stay exactly as they were.
+5. Bump ``DataVersion`` and record the outcome, in the same transaction. After the commit, the
+   ``data_changed`` signal lets the feed and the search index publish the new version.
+
+Every failure, foreseen or not, is recorded on the source and reported; it never escapes to
+stop a ``sync`` of the other sources.
 """
 
 from __future__ import annotations
@@ -15,11 +24,13 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError, RowProblem, RowSkip
+from commonground.feeds.locks import LockBusy, source_lock
 from commonground.feeds.normalize import Context, make_slug
 from commonground.feeds.records import row_key, to_meetings
 from commonground.feeds.registry import FORMATS
@@ -28,9 +39,10 @@ from commonground.meetings.rows import RowWriter, bulk_work, derive
 
 log = logging.getLogger(__name__)
 # Bump when normalisation rules change, so every row is parsed again on the next sync.
-NORMALIZE_VERSION = "1"
+NORMALIZE_VERSION = "2"
 WRITE_BATCH = 5000
 KEEP_WARNINGS = 200
+PROGRESS_EVERY = 2000
 
 
 @dataclass
@@ -63,184 +75,282 @@ class SyncReport:
     def counts(self) -> dict:
         return {k: getattr(self, k) for k in ("added", "updated", "removed", "unchanged", "skipped")}
 
+    def fail(self, code: str, message: str) -> SyncReport:
+        self.errors.append({"code": code, "message": message})
+        self.added = self.updated = self.removed = 0
+        return self
+
+
+class Refused(Exception):
+    """The sync would do harm (remove most of a source); nothing is written."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class _Rollback(Exception):
+    """Leaves the transaction of a dry run, or of a refused or failed sync."""
+
 
 def raw_digest(row, context: str) -> str:
     # repr() of the parsed row is stable for the same input and much cheaper than json.dumps.
     return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
 
 
-def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, progress=None) -> SyncReport:
-    """Sync one source. ``full`` compares every row even when the feed body is unchanged."""
-    with bulk_work():
-        return _sync(source, dry_run, full, progress)
+def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, progress=None,
+                allow_removals: bool = False, wait: bool = True, notify=None, changes: dict | None = None) -> SyncReport:
+    """Sync one source.
 
-
-def _sync(source: Source, dry_run: bool, full: bool, progress) -> SyncReport:
+    ``full`` compares every row even when the feed body is unchanged; ``allow_removals`` lifts
+    the removal checks; ``wait=False`` refuses instead of waiting for another sync of the source.
+    ``changes`` (location, format, program, zone) apply only if the sync succeeds, so a failed
+    ``import --name`` never leaves the source pointing at a bad address.
+    """
     report = SyncReport(source=source.name, dry_run=dry_run)
+    new = source.pk is None  # a new source is saved only with its first good sync
     try:
-        feed = FORMATS[source.format].read(source.location)
-    except FeedError as exc:
-        report.errors.append(exc.as_dict())
-        if not dry_run:
-            _record_failure(source, exc.message)
+        with bulk_work(), source_lock(source.name, wait=wait, notify=notify):
+            if source.pk:
+                source.refresh_from_db()
+            for name, value in (changes or {}).items():
+                setattr(source, name, value)
+            _sync(source, report, dry_run=dry_run, full=full, progress=progress, allow_removals=allow_removals,
+                  changes=changes or {})
+    except LockBusy as busy:
+        report.fail("busy", f"{busy}: it is still running; try again when it has finished.")
         return report
-
-    program_code = (source.default_program_id or feed.default_program or "aa")
-    table = Program.objects.values_list("type_table", flat=True).get(pk=program_code)
-    programs = dict(Program.objects.values_list("code", "type_table"))
-    context = Context(program_code, table, source.default_timezone, programs=programs)
-    feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
-    if feed_digest and not full and feed_digest == source.last_feed_digest \
-            and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS):
-        return _unchanged_feed(source, report, dry_run)
-    plan = _plan(source, feed.rows, context, report, progress)
-    if dry_run:
-        return report
-    try:
-        with transaction.atomic():
-            _write(source, plan, report, feed_digest)
-    except DatabaseError as exc:
-        log.exception("sync of %s failed while writing", source.name)
-        report.errors.append({"code": "database", "message": f"The database refused the changes ({exc}); nothing was changed."})
-        report.added = report.updated = report.removed = 0
+    except Exception as exc:  # the last line of defence: record, report, and let the next source go on
+        log.exception("sync of %s failed", source.name)
+        report.fail("internal", f"The sync stopped on an unexpected error ({type(exc).__name__}); nothing was "
+                                "changed. The server log has the details.")
+    if new and (report.failed or dry_run):
+        source.pk = None  # its row was rolled back with the rest
+    elif report.failed and not dry_run:
         _record_failure(source, report.errors[-1]["message"])
     return report
 
 
-@dataclass
-class _Plan:
-    adds: list = field(default_factory=list)
-    updates: list = field(default_factory=list)  # (id, meeting dict)
-    rehash: list = field(default_factory=list)  # (source_hash, id): content same, raw form changed
-    removes: list = field(default_factory=list)
+def _sync(source: Source, report: SyncReport, *, dry_run, full, progress, allow_removals, changes) -> None:
+    try:
+        feed = FORMATS[source.format].read(source.location)
+    except FeedError as exc:
+        report.fail(exc.code, exc.message)
+        return
+    try:
+        program_code = source.default_program_id or feed.default_program or "aa"
+        programs = dict(Program.objects.values_list("code", "type_table"))
+        context = Context(program_code, programs[program_code], source.default_timezone, programs=programs)
+        feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
+        if feed_digest and not full and feed_digest == source.last_feed_digest and not changes \
+                and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS):
+            _unchanged_feed(source, report, dry_run)
+            return
+        try:
+            with transaction.atomic():
+                if not source.pk:
+                    source.save()
+                _Pass(source, context, report, dry_run, progress).run(feed.rows, allow_removals)
+                if dry_run:
+                    raise _Rollback
+                _record_success(source, report, feed_digest, changes)
+        except _Rollback:
+            pass
+        except Refused as refused:
+            report.fail(refused.code, refused.message)
+        except FeedError as exc:  # the body broke part-way through (cut short, bad bytes)
+            report.fail(exc.code, exc.message + " Nothing was changed.")
+        except DatabaseError as exc:
+            log.exception("sync of %s failed while writing", source.name)
+            report.fail("database", f"The database refused the changes ({_short(exc)}); nothing was changed.")
+    finally:
+        feed.close()
 
 
 def _context_key(ctx: Context) -> str:
     return f"{ctx.program}|{ctx.table}|{ctx.default_timezone}|{NORMALIZE_VERSION}"
 
 
-def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> SyncReport:
+def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> None:
     """The feed is byte-for-byte what was synced last time: report that, write nothing else."""
     report.unchanged = Meeting.objects.filter(source=source).count()
     report.skipped = (source.last_counts or {}).get("skipped", 0)
     report.warnings = [RowProblem(**w) for w in source.last_warnings or []]
     if not dry_run:
         Source.objects.filter(pk=source.pk).update(last_sync_at=timezone.now(), last_counts=report.counts())
-    return report
 
 
-def _plan(source: Source, rows: list, ctx: Context, report: SyncReport, progress) -> _Plan:
-    context = _context_key(ctx)
-    existing = {key: (pk, chash, shash) for key, pk, chash, shash in
-                Meeting.objects.filter(source=source).values_list("key", "id", "content_hash", "source_hash")}
-    by_digest: dict[str, list[str]] = {}
-    for key, (_, _, shash) in existing.items():
-        if shash:
-            by_digest.setdefault(shash, []).append(key)
-    plan, seen_keys, first_row_of = _Plan(), set(), {}
-    total = len(rows)
-    for index, row in enumerate(rows, start=1):
-        if progress and index % 2000 == 0:
-            progress(index, total)
-        raw_key = row_key(row) if isinstance(row, dict) else ""
-        if raw_key and raw_key in first_row_of:
-            report.skipped += 1
-            report.warnings.append(RowProblem(index, raw_key, "slug",
-                                              f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})", True))
-            continue
-        digest = raw_digest(row, context)
-        known = by_digest.pop(digest, None)
-        if known is not None and raw_key:
-            first_row_of[raw_key] = index
-            seen_keys.update(known)
-            report.unchanged += len(known)
-            continue
-        ctx.warnings = []
-        try:
-            meetings = to_meetings(row, ctx)
-        except RowSkip as skip:
-            report.skipped += 1
-            report.warnings.append(RowProblem(index, raw_key or None, skip.field, skip.message, True))
-            continue
-        first_row_of[raw_key] = index
-        report.warnings += [RowProblem(index, raw_key, f, message) for f, message in ctx.warnings]
-        for meeting in meetings:
-            key = meeting["key"]
-            if key in seen_keys:
-                report.skipped += 1
-                report.warnings.append(RowProblem(index, key, "slug", f"key {key!r} is already used by another row", True))
+class _Pass:
+    """One streaming pass over a feed's rows, inside the sync's transaction."""
+
+    def __init__(self, source: Source, ctx: Context, report: SyncReport, dry_run: bool, progress):
+        self.source, self.ctx, self.report, self.dry_run, self.progress = source, ctx, report, dry_run, progress
+        self.context = _context_key(ctx)
+        self.now = timezone.now()
+        self.writer = None if dry_run else RowWriter()
+        self.adds: list[dict] = []
+        self.updates: list[tuple[int, dict]] = []
+        self.rehash: list[tuple[str, int]] = []
+        self.slugs_taken: set[str] = set()
+
+    def run(self, rows, allow_removals: bool) -> None:
+        report = self.report
+        existing = {key: (pk, chash, shash) for key, pk, chash, shash in
+                    Meeting.objects.filter(source=self.source).values_list("key", "id", "content_hash", "source_hash")}
+        by_digest: dict[str, list[str]] = {}
+        for key, (_, _, shash) in existing.items():
+            if shash:
+                by_digest.setdefault(shash, []).append(key)
+        seen_keys: set[str] = set()
+        first_row_of: dict[str, int] = {}
+        rows_read = 0
+        for index, row in enumerate(rows, start=1):
+            rows_read = index
+            if self.progress and index % PROGRESS_EVERY == 0:
+                self.progress(index, None)
+            raw_key = row_key(row) if isinstance(row, dict) else ""
+            if raw_key and raw_key in first_row_of:
+                self._skip(index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})")
                 continue
-            seen_keys.add(key)
-            derive(meeting, ctx.programs.get(meeting["program_id"], ctx.table))
-            meeting["source_hash"] = "" if ctx.warnings else digest  # rows with warnings re-report them
-            old = existing.get(key)
-            if old is None:
-                plan.adds.append(meeting)
-            elif old[1] != meeting["content_hash"]:
-                plan.updates.append((old[0], meeting))
-            else:
-                report.unchanged += 1
-                if old[2] != meeting["source_hash"]:
-                    plan.rehash.append((meeting["source_hash"], old[0]))
-    plan.removes = [pk for key, (pk, _, _) in existing.items() if key not in seen_keys]
-    report.added, report.updated, report.removed = len(plan.adds), len(plan.updates), len(plan.removes)
-    if progress:
-        progress(total, total)
-    return plan
+            digest = raw_digest(row, self.context)
+            known = by_digest.pop(digest, None)
+            if known is not None and raw_key:
+                first_row_of[raw_key] = index
+                seen_keys.update(known)
+                report.unchanged += len(known)
+                continue
+            self.ctx.warnings = []
+            try:
+                meetings = to_meetings(row, self.ctx)
+            except RowSkip as skip:
+                self._skip(index, raw_key or None, skip.field, skip.message)
+                continue
+            except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, AttributeError) as exc:
+                log.warning("row %s of %s could not be read: %r", index, self.source.name, exc)
+                self._skip(index, raw_key or None, None, f"the row could not be read ({type(exc).__name__})")
+                continue
+            first_row_of[raw_key] = index
+            self._warn([RowProblem(index, raw_key, f, message) for f, message in self.ctx.warnings])
+            for meeting in meetings:
+                key = meeting["key"]
+                if key in seen_keys:
+                    self._skip(index, key, "slug", f"key {key!r} is already used by another row")
+                    continue
+                seen_keys.add(key)
+                derive(meeting, self.ctx.programs.get(meeting["program_id"], self.ctx.table))
+                meeting["source_hash"] = "" if self.ctx.warnings else digest  # rows with warnings re-report them
+                old = existing.get(key)
+                if old is None:
+                    report.added += 1
+                    self.adds.append(meeting)
+                elif old[1] != meeting["content_hash"]:
+                    report.updated += 1
+                    self.updates.append((old[0], meeting))
+                else:
+                    report.unchanged += 1
+                    if old[2] != meeting["source_hash"]:
+                        self.rehash.append((meeting["source_hash"], old[0]))
+            if len(self.adds) >= WRITE_BATCH or len(self.updates) >= WRITE_BATCH:
+                self._flush()
+        self._flush()
+        if self.progress:
+            self.progress(rows_read, rows_read)
+        removes = [pk for key, (pk, _, _) in existing.items() if key not in seen_keys]
+        report.removed = len(removes)
+        self._check(rows_read, len(existing), len(removes), allow_removals)
+        if self.writer is not None:
+            self._write_rehash()
+            for start in range(0, len(removes), 900):
+                Meeting.objects.filter(pk__in=removes[start:start + 900]).delete()
 
+    def _skip(self, index, key, field_name, message) -> None:
+        self.report.skipped += 1
+        self._warn([RowProblem(index, key, field_name, message, True)])
 
-def _write(source: Source, plan: _Plan, report: SyncReport, feed_digest: str) -> None:
-    now = timezone.now()
-    writer = RowWriter()
-    _assign_slugs(source, plan.adds)
-    batch = []
-    for meeting in plan.adds:
-        meeting.update(source_id=source.pk, imported_at=now, changed_at=now)
-        batch.append(writer.to_row(meeting))
-        if len(batch) >= WRITE_BATCH:
-            writer.write(batch)
-            batch = []
-    writer.write(batch)
-    for start in range(0, len(plan.updates), WRITE_BATCH):
-        writer.update([(pk, {**m, "changed_at": now}) for pk, m in plan.updates[start:start + WRITE_BATCH]])
-    if plan.rehash:
+    def _warn(self, problems: list[RowProblem]) -> None:
+        # Keep the first ones in full; count the rest, so a feed of a million bad rows stays small.
+        room = max(0, KEEP_WARNINGS * 5 - len(self.report.warnings))
+        self.report.warnings += problems[:room]
+
+    def _check(self, rows_read: int, stored: int, removing: int, allow_removals: bool) -> None:
+        if allow_removals:
+            return
+        report = self.report
+        kept = report.added + report.updated + report.unchanged
+        if rows_read and kept == 0:
+            raise Refused("all-skipped", f"Every one of the feed's {rows_read:,} rows was skipped, so the sync was "
+                                         "refused and the meetings stored before are unchanged. Fix the feed, or run "
+                                         "again with --allow-removals if it is really empty.")
+        share = settings.SYNC_MAX_REMOVAL_SHARE
+        if stored and removing > share * stored:
+            raise Refused("too-many-removals",
+                          f"This sync would remove {removing:,} of the source's {stored:,} meetings "
+                          f"({removing / stored:.0%}, more than the {share:.0%} allowed by SYNC_MAX_REMOVAL_SHARE). "
+                          "That usually means the feed is broken or cut short, so nothing was changed. If the "
+                          "meetings really ended, run again with --allow-removals.")
+
+    def _flush(self) -> None:
+        if self.writer is None:
+            self.adds, self.updates = [], []
+            return
+        if self.adds:
+            self._assign_slugs(self.adds)
+            self.writer.write([self.writer.to_row({**m, "source_id": self.source.pk, "imported_at": self.now,
+                                                   "changed_at": self.now}) for m in self.adds])
+            self.adds = []
+        if self.updates:
+            self.writer.update([(pk, {**m, "changed_at": self.now}) for pk, m in self.updates])
+            self.updates = []
+
+    def _write_rehash(self) -> None:
+        if not self.rehash:
+            return
         table = connection.ops.quote_name(Meeting._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET source_hash = %s WHERE id = %s", plan.rehash)
-    for start in range(0, len(plan.removes), 900):
-        Meeting.objects.filter(pk__in=plan.removes[start:start + 900]).delete()
+            cursor.executemany(f"UPDATE {table} SET source_hash = %s WHERE id = %s", self.rehash)
+
+    def _assign_slugs(self, adds: list[dict]) -> None:
+        """Slugs for new meetings: unique across every source, stable once given."""
+        wanted = {m["key"]: make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
+        taken = self.slugs_taken
+        values = [v for v in set(wanted.values()) if v not in taken]
+        taken.update(Meeting.objects.filter(slug__in=values).values_list("slug", flat=True))
+        # Where a slug is taken (the same feed under two names, say), the fallback is
+        # "<slug>-s<source id>"; look those up in one query too.
+        fallbacks = [f"{v[:50]}-s{self.source.pk}" for v in set(wanted.values()) if v in taken]
+        taken.update(Meeting.objects.filter(slug__in=fallbacks).values_list("slug", flat=True))
+        for meeting in adds:
+            slug = wanted[meeting["key"]]
+            if slug in taken:
+                base, n = f"{slug[:50]}-s{self.source.pk}", 1
+                slug = base
+                while slug in taken or (n > 1 and Meeting.objects.filter(slug=slug).exists()):
+                    n += 1
+                    slug = f"{base}-{n}"
+            taken.add(slug)
+            meeting["slug"] = slug
+
+
+def _record_success(source: Source, report: SyncReport, feed_digest: str, changes: dict) -> None:
     status = SyncStatus.WARNINGS if report.warnings else SyncStatus.OK
-    fields = {"last_sync_at": now, "last_status": status, "last_error": "", "last_counts": report.counts(),
+    kept_all = len(report.warnings) <= KEEP_WARNINGS
+    fields = {"last_sync_at": timezone.now(), "last_status": status, "last_error": "", "last_counts": report.counts(),
               "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]],
               # Only a feed whose every warning was kept may be recognised by digest next time.
-              "last_feed_digest": feed_digest if len(report.warnings) <= KEEP_WARNINGS else ""}
+              "last_feed_digest": feed_digest if kept_all else "", **changes}
     if report.changed:
         DataVersion.bump()
-        fields["last_changed_at"] = now
+        fields["last_changed_at"] = fields["last_sync_at"]
     Source.objects.filter(pk=source.pk).update(**fields)
 
 
-def _assign_slugs(source: Source, adds: list[dict]) -> None:
-    """Slugs for new meetings: unique across every source, stable once given."""
-    wanted = {m["key"]: make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
-    taken = set()
-    values = list(set(wanted.values()))
-    chunk = 30000  # below SQLite's and PostgreSQL's limits on query parameters
-    for start in range(0, len(values), chunk):
-        taken.update(Meeting.objects.filter(slug__in=values[start:start + chunk]).values_list("slug", flat=True))
-    for meeting in adds:
-        slug = wanted[meeting["key"]]
-        if slug in taken:
-            base, n = f"{slug[:50]}-s{source.pk}", 1
-            slug = base
-            while slug in taken:
-                n += 1
-                slug = f"{base}-{n}"
-        taken.add(slug)
-        meeting["slug"] = slug
-
-
 def _record_failure(source: Source, message: str) -> None:
-    Source.objects.filter(pk=source.pk).update(
-        last_sync_at=timezone.now(), last_status=SyncStatus.FAILED, last_error=message, last_feed_digest=""
-    )
+    try:
+        Source.objects.filter(pk=source.pk).update(
+            last_sync_at=timezone.now(), last_status=SyncStatus.FAILED, last_error=message, last_feed_digest="")
+    except DatabaseError:  # the database itself is the trouble: the report still says what happened
+        log.exception("could not record the failed sync of %s", source.name)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy
+
+from commonground.meetings.links import LinkError, host_matches, web_link
 
 PROVIDERS: dict[str, str] = {
     "bluejeans.com": "BlueJeans",
@@ -44,22 +45,23 @@ DEMO_LABEL = gettext_lazy("Demo link (not a real meeting)")
 
 
 def provider_for(url: str) -> str | None:
-    """The provider label for a conference URL, or None when the host is not a known provider."""
+    """The provider label for a conference URL, or None when the host is not a known provider.
+
+    The host is the one a browser would go to (see ``links.web_link``), never Python's guess.
+    """
     try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+        link = web_link(url)
+    except LinkError:
         return None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        return None
-    return _provider_for_host(parts.hostname.lower().rstrip("."))
+    return provider_for_host(link.host)
 
 
 @lru_cache(maxsize=4096)
-def _provider_for_host(host: str) -> str | None:
+def provider_for_host(host: str) -> str | None:
     if host.endswith("." + DEMO_DOMAIN):
         return DEMO_LABEL  # lazy: translated when shown
     for domain, label in PROVIDERS.items():
-        if host == domain or host.endswith("." + domain):
+        if host_matches(host, domain):
             return label
     return None
 

@@ -13,13 +13,19 @@ are per-server keys that GetFormats maps to stable world ids, which we map to NA
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from commonground.feeds.base import Feed, digest, load_json
 from commonground.feeds.errors import FeedError
-from commonground.feeds.fetch import decode_text, is_url, read_bytes
+from commonground.feeds.fetch import decode_text, is_url, open_body, read_bytes
+from commonground.feeds.meeting_guide.reader import parse as meeting_guide_parse
+from commonground.feeds.normalize import ascii_whole
 from commonground.meetings import types
+
+log = logging.getLogger(__name__)
 
 SWITCHERS = ("GetSearchResults", "GetFormats", "GetServiceBodies")
 VENUE_IN_PERSON, VENUE_VIRTUAL, VENUE_HYBRID = "1", "2", "3"
@@ -42,14 +48,14 @@ def _answer_locations(location: str) -> dict[str, str]:
     return {name: str(folder / f"{name}.json") for name in SWITCHERS}
 
 
-def _load(location: str, bodies: list, *, optional: bool = False):
+def _load(location: str, digests: list, *, optional: bool = False):
     try:
         body = read_bytes(location)
     except FeedError:
         if optional:
             return []
         raise
-    bodies.append(body)
+    digests.append(hashlib.sha256(body).hexdigest())
     return load_json(decode_text(body, location), location)
 
 
@@ -61,19 +67,36 @@ def _list(data, location: str) -> list:
 
 def read(location: str) -> Feed:
     where = _answer_locations(location)
-    raw: list[bytes] = []
-    meetings = _list(_load(where["GetSearchResults"], raw), where["GetSearchResults"])
-    formats = _list(_load(where["GetFormats"], raw, optional=True), where["GetFormats"])
-    bodies = _list(_load(where["GetServiceBodies"], raw, optional=True), where["GetServiceBodies"])
-    feed = parse_answers(meetings, formats, bodies)
-    feed.digest = digest(*raw)
+    search = open_body(where["GetSearchResults"])
+    try:
+        meetings = meeting_guide_parse(search, where["GetSearchResults"])
+    except FeedError as exc:
+        if exc.code == "shape":  # say it in BMLT's terms
+            raise FeedError("shape", f"{where['GetSearchResults']} should hold a JSON array, as a BMLT server answers.") from None
+        raise
+    digests = [search.digest]
+    formats = _list(_load(where["GetFormats"], digests, optional=True), where["GetFormats"])
+    bodies = _list(_load(where["GetServiceBodies"], digests, optional=True), where["GetServiceBodies"])
+    feed = parse_answers(meetings.rows, formats, bodies)
+    feed.digest = digest(*digests)
+    feed.closers = meetings.closers
     return feed
 
 
-def parse_answers(meetings: list, formats: list, bodies: list) -> Feed:
-    """The feed from the three answers, already loaded."""
+def parse_answers(meetings, formats: list, bodies: list) -> Feed:
+    """The feed from the three answers (the meetings may be a stream)."""
     format_index, body_paths = _format_index(formats), _body_paths(bodies)
-    return Feed(rows=[_reshape(m, format_index, body_paths) for m in meetings], default_program="na")
+    return Feed(rows=(_reshape_or_skip(m, format_index, body_paths) for m in meetings), default_program="na")
+
+
+def _reshape_or_skip(m, formats: dict, bodies: dict):
+    """One row's trouble stays that row's: a value nobody foresaw skips the row, never the feed."""
+    try:
+        return _reshape(m, formats, bodies)
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError) as exc:
+        log.warning("BMLT row could not be read: %r", exc)
+        slug = str(m.get("id_bigint") or "")[:64] if isinstance(m, dict) else ""
+        return {"slug": slug, "_skip": (None, f"the row could not be read ({type(exc).__name__})")}
 
 
 def _format_index(formats: list) -> dict[str, dict]:
@@ -102,10 +125,10 @@ def _body_paths(bodies: list) -> dict[str, list[str]]:
 
 
 def _minutes(hhmmss: str) -> int | None:
-    parts = hhmmss.split(":")
-    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+    parts = [ascii_whole(p) for p in hhmmss.split(":")]
+    if len(parts) < 2 or any(p is None or p < 0 for p in parts):
         return None
-    return int(parts[0]) * 60 + int(parts[1])
+    return parts[0] * 60 + parts[1]
 
 
 def _reshape(m, formats: dict, bodies: dict) -> dict:
@@ -120,10 +143,11 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
         row["_skip"] = ("published", "the meeting is marked unpublished on its server")
     weekday = get("weekday_tinyint")
     if weekday:
-        if weekday.isdigit() and 1 <= int(weekday) <= 7:
-            row["day"] = int(weekday) - 1
+        number = ascii_whole(weekday)
+        if number is not None and 1 <= number <= 7:
+            row["day"] = number - 1
         else:
-            row["_skip"] = ("day", f"weekday_tinyint {weekday!r} is outside 1–7 (1 = Sunday)")
+            row["_skip"] = ("day", f"weekday_tinyint {weekday[:20]!r} is outside 1–7 (1 = Sunday)")
     if get("start_time"):
         row["time"] = get("start_time")[:5]
     duration = _minutes(get("duration_time")) if get("duration_time") else None

@@ -1,21 +1,41 @@
-"""Meeting Guide JSON: a bare array of meeting objects, from a file or an http(s) URL."""
+"""Meeting Guide JSON: a bare array of meeting objects, from a file or an http(s) URL.
+
+The array is read one meeting at a time (``jsonstream``), so a feed of any size is parsed in
+bounded memory; a syntax error further down is still a FeedError, raised while iterating.
+"""
 
 from __future__ import annotations
 
-from commonground.feeds.base import Feed, digest, load_json
-from commonground.feeds.errors import FeedError
-from commonground.feeds.fetch import decode_text, read_bytes
+import hashlib
+import io
+
+from commonground.feeds.base import Feed
+from commonground.feeds.fetch import Body, open_body
+from commonground.feeds.jsonstream import iter_array
 
 
-def parse(body: bytes, location: str) -> Feed:
-    data = load_json(decode_text(body, location), location)
-    if isinstance(data, dict):
-        hint = " (it has a \"meetings\" list; point at a feed that is just the array)" if "meetings" in data else ""
-        raise FeedError("shape", f"{location} holds a JSON object, but a Meeting Guide feed is an array of meetings{hint}.")
-    if not isinstance(data, list):
-        raise FeedError("shape", f"{location} holds a JSON {type(data).__name__}, but a Meeting Guide feed is an array of meetings.")
-    return Feed(rows=data, digest=digest(body))
+def parse(body: bytes | Body, location: str) -> Feed:
+    if isinstance(body, bytes | bytearray):
+        body = Body(io.BytesIO(body), hashlib.sha256(body).hexdigest(), len(body), location)
+    body.file.seek(0)
+    rows = iter_array(body.file, location)
+    return Feed(rows=_first_checked(rows), digest=body.digest, closers=[body.close])
+
+
+def _first_checked(rows):
+    """Start reading at once, so that a body that is not an array fails in ``parse`` itself."""
+    iterator = iter(rows)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return iter(())
+    return _chain(first, iterator)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
 
 
 def read(location: str) -> Feed:
-    return parse(read_bytes(location), location)
+    return parse(open_body(location), location)

@@ -6,6 +6,7 @@ an unknown provider link, HTML, a last name). Warnings are what the spec only re
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import asdict, dataclass
 
@@ -19,7 +20,9 @@ TIME_OK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 UPDATED_OK = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 PHONE_OK = re.compile(r"^\+?[0-9,*#]+$")
 EMAIL_OK = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+# Markup as an HTML tokenizer sees it: "<" directly followed by a letter, "/", "!" or "?" and
+# closed by ">". "3 < 4 and 5 > 2" is text; entities are decoded first, as clients decode them.
+HTML = re.compile(r"<[a-zA-Z/!?][^>]*>")
 TEXT_FIELDS = ("name", "notes", "location", "location_notes", "group", "group_notes", "formatted_address",
                "address", "city", "conference_url_notes", "conference_phone_notes", "entity")
 ENTITY_FIELDS = ("entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url", "entity_website_url")
@@ -83,7 +86,7 @@ def validate_rows(rows: list, default_program_table: str = "spec") -> list[Probl
         if updated is not None and not (isinstance(updated, str) and UPDATED_OK.match(updated)):
             add("updated", "updated must be \"YYYY-MM-DD HH:MM:SS\" in UTC")
         for field in TEXT_FIELDS:
-            if isinstance(row.get(field), str) and HTML.search(row[field]):
+            if isinstance(row.get(field), str) and HTML.search(html.unescape(row[field])):
                 add(field, f"{field} contains HTML; feeds must be plain text")
         emails = row.get("feedback_emails")
         if emails is not None and (not isinstance(emails, list) or
@@ -139,12 +142,12 @@ def _check_online(row: dict, add) -> None:
 
 def validate_bytes(body: bytes, location: str, program_table: str = "spec") -> dict:
     """Validate a feed body. Raises FeedError if it is not a JSON array at all."""
-    feed = parse(body, location)
-    problems = validate_rows(feed.rows, program_table)
+    rows = list(parse(body, location).rows)
+    problems = validate_rows(rows, program_table)
     errors = sum(p.severity == "error" for p in problems)
     return {
         "valid": errors == 0,
-        "meetings": len(feed.rows),
+        "meetings": len(rows),
         "errors": errors,
         "warnings": len(problems) - errors,
         "problems": [asdict(p) for p in problems],

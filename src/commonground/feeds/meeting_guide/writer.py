@@ -11,13 +11,15 @@ A few fields outside the spec that TSML itself emits are added (``attendance_opt
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC
 from typing import TypedDict
 
-from commonground.feeds.normalize import anonymize_person
+from commonground.feeds.anonymity import anonymize_person
 from commonground.meetings import types
 from commonground.meetings.conference import provider_for
+from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
 
 
@@ -66,10 +68,17 @@ class FeedMeeting(TypedDict, total=False):
 
 STRING_FIELDS = ("notes", "location", "location_notes", "address", "city", "postal_code", "country",
                  "formatted_address", "conference_url_notes", "conference_phone_notes", "group", "group_notes",
-                 "url", "edit_url", "feedback_url", "entity", "entity_email", "entity_location", "entity_logo",
-                 "entity_phone", "entity_url")
-EXTRA_OUT = ("venmo", "square", "paypal", "homegroup_online", "district", "sub_district", "website", "website_2",
-             "email", "phone", "mailing_address", "group_id")
+                 "entity", "entity_email", "entity_location", "entity_phone")
+# Links are checked again on the way out (rows stored before the link rules, or edited by hand).
+LINK_FIELDS = ("url", "edit_url", "entity_logo", "entity_url")
+# Extras that are public by the spec or TSML. Never the group's private contact fields (email,
+# phone, mailing address), and never Venmo: its handles are personal accounts, often a full name.
+EXTRA_OUT = {
+    "square": re.compile(r"\$[A-Za-z0-9_-]{1,20}"),
+    "paypal": re.compile(r"[A-Za-z0-9]{1,20}"),
+    "homegroup_online": re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    "district": None, "sub_district": None, "group_id": None,
+}
 
 
 def feed_queryset(program: str | None = None, source: str | None = None):
@@ -102,6 +111,13 @@ def meeting_to_feed(m: Meeting) -> FeedMeeting:
         value = getattr(m, name)
         if value:
             out[name] = value
+    for name in LINK_FIELDS:
+        href = safe_href(getattr(m, name))
+        if href:
+            out[name] = href
+    feedback = m.feedback_url
+    if feedback.startswith("mailto:") or safe_href(feedback):
+        out["feedback_url"] = feedback if feedback.startswith("mailto:") else safe_href(feedback)
     if m.region:
         out["state"] = m.region
     if m.latitude is not None and m.coordinates_source == "feed":
@@ -109,8 +125,9 @@ def meeting_to_feed(m: Meeting) -> FeedMeeting:
     out["approximate"] = "yes" if m.approximate else "no"
     if m.regions:
         out["regions"] = list(m.regions)
-    if m.conference_url and provider_for(m.conference_url):
-        out["conference_url"] = m.conference_url
+    conference = safe_href(m.conference_url)
+    if conference and provider_for(conference):
+        out["conference_url"] = conference
     else:
         out.pop("conference_url_notes", None)
     if m.conference_phone:
@@ -119,8 +136,8 @@ def meeting_to_feed(m: Meeting) -> FeedMeeting:
         out["updated"] = m.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if m.feedback_emails:
         out["feedback_emails"] = list(m.feedback_emails)
-    if m.entity_url:
-        out["entity_website_url"] = m.entity_url  # the spec's README name; entity_url is what tools read
+    if "entity_url" in out:
+        out["entity_website_url"] = out["entity_url"]  # the spec's README name; entity_url is what tools read
     for n, contact in enumerate(m.contacts[:3], start=1):
         for key in ("name", "email", "phone"):
             value = contact.get(key) or ""
@@ -128,9 +145,14 @@ def meeting_to_feed(m: Meeting) -> FeedMeeting:
                 value = anonymize_person(value)
             if value:
                 out[f"contact_{n}_{key}"] = value
-    for key in EXTRA_OUT:
-        if m.extra.get(key):
-            out[key] = m.extra[key]
+    for key, pattern in EXTRA_OUT.items():
+        value = str(m.extra.get(key) or "")
+        if value and (pattern is None or pattern.fullmatch(value)):
+            out[key] = value
+    for key in ("website", "website_2"):
+        href = safe_href(m.extra.get(key))
+        if href:
+            out[key] = href
     out["attendance_option"] = m.attendance_mode
     out["program"] = m.program_id
     return out

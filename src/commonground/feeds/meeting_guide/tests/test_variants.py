@@ -73,8 +73,8 @@ def test_day_array_becomes_one_row_per_weekday(report):
 
 def test_numeric_slug_and_entity_url_variants(report):
     assert Meeting.objects.filter(key__startswith="1047-").count() == 5
-    assert Meeting.objects.get(key="lunch-bunch").entity_url == "https://central.example.org"
-    assert Meeting.objects.get(key="hybrid-big-book").entity_url == "https://toronto.example.org"
+    assert Meeting.objects.get(key="lunch-bunch").entity_url == "https://central.example.org/"
+    assert Meeting.objects.get(key="hybrid-big-book").entity_url == "https://toronto.example.org/"
 
 
 def test_html_is_stripped_and_script_content_dropped(report):

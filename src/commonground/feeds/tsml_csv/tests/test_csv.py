@@ -50,7 +50,7 @@ def test_regions_contacts_and_run_together_updated_dates(report):
 
 def test_malformed_csv_is_a_structured_error():
     with pytest.raises(FeedError) as info:
-        parse(b'Name,Day,Time\n"Unclosed quote,Monday,7:00 PM\n', "bad.csv")
+        list(parse(b'Name,Day,Time\n"Unclosed quote,Monday,7:00 PM\n', "bad.csv").rows)  # found while reading
     assert info.value.code == "syntax"
 
 
@@ -63,7 +63,7 @@ def test_a_sheet_without_the_needed_columns_says_what_is_missing():
 def test_the_id_column_is_the_slug_and_days_can_be_listed():
     feed = parse(b"ID,Name,Day,Time,Address,Timezone\n7,Noon,\"Monday, Friday\",12:00 PM,"
                  b"\"1 A St, Reno, NV 89501, USA\",America/Los_Angeles\n", "sheet.csv")
-    row = feed.rows[0]
+    row = next(iter(feed.rows))
     assert row["slug"] == "7" and row["formatted_address"].startswith("1 A St")
 
 
