@@ -7,6 +7,10 @@ import pytest
 from commonground.feeds.importing import import_location
 
 
+def body(response) -> list:
+    return json.loads(b"".join(response.streaming_content))
+
+
 @pytest.fixture
 def feed_file(tmp_path):
     path = tmp_path / "f.json"
@@ -24,7 +28,7 @@ def test_feed_has_validators_and_changes_right_after_an_import(client, feed_file
     import_location(feed_file("First name"), name="S")
     first = client.get("/feeds/meeting-guide.json")
     assert first.status_code == 200 and first["Content-Type"].startswith("application/json")
-    assert json.loads(first.content)[0]["name"] == "First name"
+    assert body(first)[0]["name"] == "First name"
     assert first["ETag"] and first["Last-Modified"]
     again = client.get("/feeds/meeting-guide.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
@@ -32,24 +36,24 @@ def test_feed_has_validators_and_changes_right_after_an_import(client, feed_file
     import_location(feed_file("Second name"), name="S")
     changed = client.get("/feeds/meeting-guide.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
-    assert json.loads(changed.content)[0]["name"] == "Second name"
+    assert body(changed)[0]["name"] == "Second name"
 
 
 @pytest.mark.django_db
 def test_the_cache_is_keyed_by_version_not_time(client, feed_file, django_assert_num_queries):
     import_location(feed_file("Cached"), name="S")
     client.get("/feeds/meeting-guide.json")
-    # A second request re-renders nothing: only the version look-up runs.
+    # A second request renders nothing: only the version look-up runs, and a file is streamed.
     with django_assert_num_queries(1):
         response = client.get("/feeds/meeting-guide.json")
-    assert json.loads(response.content)[0]["name"] == "Cached"
+    assert body(response)[0]["name"] == "Cached"
 
 
 @pytest.mark.django_db
 def test_program_filter_and_unknown_program(client, samples):
     import_location(str(samples / "bmlt-bronx"))
     import_location(str(samples / "tsml-template-san-jose.csv"))
-    assert len(json.loads(client.get("/feeds/meeting-guide.json?program=na").content)) == 113
-    assert len(json.loads(client.get("/feeds/meeting-guide.json?program=aa").content)) == 36
+    assert len(body(client.get("/feeds/meeting-guide.json?program=na"))) == 113
+    assert len(body(client.get("/feeds/meeting-guide.json?program=aa"))) == 36
     bad = client.get("/feeds/meeting-guide.json?program=nope")
     assert bad.status_code == 400 and json.loads(bad.content)["error"]["field"] == "program"

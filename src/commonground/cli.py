@@ -12,6 +12,7 @@ COMMANDS = {
     "sync": "re-sync every registered source",
     "export": "write a Meeting Guide JSON feed",
     "validate": "check a Meeting Guide JSON feed against the spec rules",
+    "publish": "build the published feed and search index for the current data (imports do this)",
     "search": "search meetings from the command line",
     "load_catalog": "load the program catalog from its files",
     "migrate": "create or update the database tables",
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands that need the tables: they bring a new or older database up to date first, so the
 # embedded SQLite set-up needs no separate `migrate` step.
-SELF_MIGRATING = {"demo", "import", "sync", "export", "search", "load_catalog"}
+SELF_MIGRATING = {"demo", "import", "sync", "export", "search", "load_catalog", "publish"}
 
 
 def _ensure_schema() -> None:

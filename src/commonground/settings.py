@@ -133,6 +133,17 @@ FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
 # A sync that would remove more than this share of a source's meetings is refused (--allow-removals).
 SYNC_MAX_REMOVAL_SHARE = env_float("SYNC_MAX_REMOVAL_SHARE", 0.5, minimum=0.0, maximum=1.0)
 
+# "inline": the search index and the published feed are built by the process that changed the
+# data, or on first use (the CLI, tests). "background": web workers never build them inside a
+# request; a separate `commonground publish` process does (`serve` sets this for its workers).
+PUBLISH_MODE = env_str("PUBLISH_MODE", "inline")
+if PUBLISH_MODE not in ("inline", "background"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"PUBLISH_MODE={PUBLISH_MODE!r} must be inline or background.")
+# An index's orderings assume each zone's UTC offsets for a year after its build; rebuild sooner.
+SEARCH_INDEX_MAX_AGE_SECONDS = 30 * 86400
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -30,10 +30,10 @@ from django.utils import timezone
 
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError, RowProblem, RowSkip
-from commonground.feeds.locks import LockBusy, source_lock
 from commonground.feeds.normalize import Context, make_slug
 from commonground.feeds.records import row_key, to_meetings
 from commonground.feeds.registry import FORMATS
+from commonground.locks import LockBusy, source_lock
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 from commonground.meetings.rows import RowWriter, bulk_work, derive
 

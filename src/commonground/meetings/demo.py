@@ -21,6 +21,7 @@ from functools import cache
 
 from django.db import transaction
 
+from commonground.locks import writer_lock
 from commonground.meetings import types
 from commonground.meetings.conference import DEMO_DOMAIN
 from commonground.meetings.models import DataVersion, Meeting, Source, SourceFormat
@@ -207,7 +208,7 @@ def load_demo(meetings: int = 3000, seed: int = 7, *, batch_size: int = 20000, p
     generator = DemoGenerator(seed, programs)
     now = datetime.now(UTC)
     writer = RowWriter()
-    with bulk_work(), transaction.atomic():
+    with bulk_work(), writer_lock(), transaction.atomic():
         source, _ = Source.objects.update_or_create(
             name=DEMO_SOURCE_NAME,
             defaults={"format": SourceFormat.DEMO, "location": f"commonground demo --meetings {meetings} --seed {seed}"},

@@ -332,10 +332,23 @@ class DataVersion(models.Model):
     @classmethod
     def bump(cls, name: str = "meetings") -> int:
         """Increment and return the new version. Call inside the transaction that changed data."""
+        from commonground.meetings.signals import data_changed
+
         with transaction.atomic():
             cls.objects.get_or_create(pk=name)
             cls.objects.filter(pk=name).update(version=F("version") + 1, changed_at=djtz.now())
-            return cls.objects.values_list("version", flat=True).get(pk=name)
+            version = cls.objects.values_list("version", flat=True).get(pk=name)
+            transaction.on_commit(lambda: data_changed.send(sender=cls, name=name))
+            return version
+
+    @staticmethod
+    def label(version: tuple[int, datetime | None]) -> str:
+        """A file-safe name for a (version, changed_at) pair: "v12-1764230000000".
+
+        Both parts, because a restored or recreated database can repeat a counter, never both.
+        """
+        number, changed_at = version
+        return f"v{number}-{int(changed_at.timestamp() * 1000) if changed_at else 0}"
 
     @classmethod
     def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:

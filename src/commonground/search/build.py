@@ -25,6 +25,48 @@ COLUMNS = ("id", "program_id", "latitude", "longitude", "weekday", "start_time",
            "tag_bits", "languages", "name", "group", "location", "notes")
 
 
+class Texts:
+    """The distinct search texts (casefolded), as one UTF-8 blob joined by NUL and their offsets.
+
+    A blob can be memory-mapped and shared by every worker; a list of a million Python strings
+    cannot. ``matches`` finds a word with ``bytes.find``, jumping to the next text after each hit,
+    so it costs one scan at most, and far less for a rare word.
+    """
+
+    def __init__(self, blob, offsets: np.ndarray):
+        self.blob = blob  # bytes or mmap
+        self.offsets = offsets  # int64, len n + 1: text i is blob[offsets[i]:offsets[i + 1] - 1]
+
+    @classmethod
+    def from_strings(cls, strings: list[str]) -> Texts:
+        encoded = [t.replace("\0", " ").encode("utf-8") + b"\0" for t in strings]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(b"".join(encoded), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return bytes(self.blob[self.offsets[i]:self.offsets[i + 1] - 1]).decode("utf-8")
+
+    def matches(self, needle: str) -> np.ndarray:
+        """A bool per text: does it contain ``needle`` (already casefolded)?"""
+        out = np.zeros(len(self), dtype=bool)
+        word = needle.replace("\0", " ").encode("utf-8")
+        if not word:
+            out[:] = True
+            return out
+        offsets, find = self.offsets, self.blob.find
+        position = find(word)
+        while position >= 0:
+            i = int(np.searchsorted(offsets, position, side="right")) - 1
+            out[i] = True
+            position = find(word, int(offsets[i + 1]))
+        return out
+
+
 @dataclass
 class Columns:
     """The index's data: one entry per active meeting, in id order."""
@@ -46,7 +88,7 @@ class Columns:
     program_approach: list[str]
     zone_names: list[str]
     language_codes: list[str]
-    texts: list[str]
+    texts: Texts
     utc_week_minute: np.ndarray  # int32, approximate UTC week minute (offsets at build time); -1 ongoing
     by_utc_week: np.ndarray  # int32 positions sorted by utc_week_minute (scheduled meetings only)
     utc_week_sorted: np.ndarray  # int32, utc_week_minute[by_utc_week]
@@ -114,7 +156,7 @@ def read_columns() -> Columns:
         text=joined["text"].astype(np.int32), name_key=name_key,
         program_codes=[c for c, _ in programs], program_approach=[a for _, a in programs],
         zone_names=zone_names, language_codes=sorted(languages, key=languages.get),
-        texts=sorted(texts, key=texts.get), utc_week_minute=utc_week, by_utc_week=order,
+        texts=Texts.from_strings(sorted(texts, key=texts.get)), utc_week_minute=utc_week, by_utc_week=order,
         utc_week_sorted=utc_week[order],
     )
 

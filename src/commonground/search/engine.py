@@ -1,8 +1,16 @@
 """The process-wide search index, kept in step with the database by the data version.
 
-Every search first reads ``DataVersion`` (one indexed row). When an import or the demo loader has
-moved it, the index is rebuilt from the database before the search runs, so results never lag
-behind the data. The database stays the source of truth; the index is a cache of it.
+Every search first reads ``DataVersion`` (one indexed row). When the version has moved:
+
+- if the index for the new version is stored (``search.store``), it is mapped in, which takes
+  milliseconds, and swapped in whole;
+- otherwise, in ``background`` mode (web workers), the index this process already holds keeps
+  answering, and a separate process is asked to build the new one (``publishing``). A request
+  never builds an index;
+- in ``inline`` mode (the CLI, tests) the index is built here and stored, so results never lag.
+
+A process with no index at all (its first search) builds one inline, once.
+The database stays the source of truth; the index is a cache of it.
 """
 
 from __future__ import annotations
@@ -12,8 +20,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from commonground.meetings.models import DataVersion, Meeting
-from commonground.search.build import read_columns
+from commonground.search import store
 from commonground.search.index import MeetingIndex
 from commonground.search.query import SearchQuery
 from commonground.search.results import meeting_result
@@ -21,6 +31,9 @@ from commonground.search.results import meeting_result
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _index: MeetingIndex | None = None
+# Called with no arguments when the index for the current version is missing in background
+# mode; ``web.publishing`` sets it to start a builder process.
+request_build = None
 
 
 @dataclass
@@ -36,18 +49,34 @@ class SearchPage:
 
 
 def current_index() -> MeetingIndex:
-    """The index for the current data version, rebuilt first if the data changed."""
+    """The index for the current data version (or, while that one is being built, the last one)."""
     global _index
     version = DataVersion.current_with_time()
     index = _index
-    if index is not None and index.version == version:
+    if index is not None and index.version == version and not _too_old(index):
         return index
     with _lock:
-        if _index is None or _index.version != version:
-            started = time.perf_counter()
-            _index = MeetingIndex(read_columns(), version=version)
-            log.info("search index rebuilt: %s meetings in %.2f s", _index.size, time.perf_counter() - started)
+        index = _index
+        if index is not None and index.version == version and not _too_old(index):
+            return index
+        stored = store.load(version) if not (index is not None and index.version == version) else None
+        if stored is not None and not _too_old(stored):
+            _index = stored
+            return stored
+        if index is not None and getattr(settings, "PUBLISH_MODE", "inline") == "background":
+            if request_build is not None:
+                request_build()
+            return index  # the old version answers until the new one is stored
+        started = time.perf_counter()
+        store.build(version, rebuild=stored is not None)
+        _index = store.load(version)
+        log.info("search index built: %s meetings in %.2f s", _index.size, time.perf_counter() - started)
         return _index
+
+
+def _too_old(index: MeetingIndex) -> bool:
+    # Its orderings assume each zone's UTC offsets over the year after the build.
+    return time.time() - index.built_at > settings.SEARCH_INDEX_MAX_AGE_SECONDS
 
 
 def reset() -> None:

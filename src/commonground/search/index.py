@@ -64,43 +64,86 @@ class EngineResult:
     distances: list[float | None]
 
 
+# Arrays a built index keeps (besides the columns): what the store writes and maps back.
+DERIVED = ("geo_keys", "geo_members", "lat_rad", "lng_rad", "cos_lat", "utc_members", "utc_minutes",
+           "online_members", "online_minutes", "ongoing", "ongoing_online", "by_name", "by_name_offsets",
+           "program_mode_counts")
+
+
+def derive(columns: Columns) -> dict[str, np.ndarray]:
+    """Everything a search needs beyond the columns, computed once per data version."""
+    out: dict[str, np.ndarray] = {}
+    # Located meetings sorted by (grid cell, approximate UTC week minute): a place and a
+    # time window together select a few short slices of this array.
+    located = np.flatnonzero(~np.isnan(columns.lat))
+    lat_cell = np.floor((columns.lat[located] + 90) / CELL_DEG).astype(np.int64)
+    lng_cell = np.floor((columns.lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
+    keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (columns.utc_week_minute[located] + 1)
+    order = np.argsort(keys, kind="stable")
+    out["geo_keys"] = keys[order]
+    out["geo_members"] = located[order].astype(np.int32)
+    out["lat_rad"] = np.radians(columns.lat)
+    out["lng_rad"] = np.radians(columns.lng)
+    out["cos_lat"] = np.cos(out["lat_rad"])
+    # Without a place, a time window selects from meetings sorted by UTC week minute: all of
+    # them, and (for "online now", the common case) only those one can join online.
+    online = columns.mode[columns.by_utc_week] != MODE_CODES["in_person"]
+    out["utc_members"], out["utc_minutes"] = columns.by_utc_week, columns.utc_week_sorted
+    out["online_members"] = columns.by_utc_week[online]
+    out["online_minutes"] = columns.utc_week_sorted[online]
+    ongoing = columns.week_minute == NO_TIME
+    out["ongoing"] = np.flatnonzero(ongoing).astype(np.int32)
+    out["ongoing_online"] = np.flatnonzero(ongoing & (columns.mode != MODE_CODES["in_person"])).astype(np.int32)
+    # For browsing (no place, no time) by name: each program's meetings in name order (one array,
+    # cut by offsets), and how many each program has in each mode.
+    programs = len(columns.program_codes)
+    by_name = np.argsort(columns.name_key, kind="stable").astype(np.int32)
+    grouped = by_name[np.argsort(columns.program[by_name], kind="stable")]
+    out["by_name"] = grouped
+    out["by_name_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(columns.program, minlength=programs))]
+                                            ).astype(np.int64)
+    counts = np.zeros((programs or 1, 3), dtype=np.int64)
+    np.add.at(counts, (columns.program, columns.mode), 1)
+    out["program_mode_counts"] = counts
+    return out
+
+
 class MeetingIndex:
-    def __init__(self, columns: Columns, version=None):
+    """The search engine over one data version: columns plus the orderings derived from them.
+
+    Built from the database by ``MeetingIndex.build``, or mapped from files by ``search.store``,
+    in which case every array is a read-only memory map shared by all processes.
+    """
+
+    def __init__(self, columns: Columns, derived: dict[str, np.ndarray], *, version=None, margin: int | None = None,
+                 built_at: float | None = None):
+        from time import time as unix_time
+
         self.c = columns
         self.version = version
+        self.built_at = built_at or unix_time()
         self.size = len(columns.ids)
-        # Located meetings sorted by (grid cell, approximate UTC week minute): a place and a
-        # time window together select a few short slices of this array.
-        located = np.flatnonzero(~np.isnan(columns.lat))
-        lat_cell = np.floor((columns.lat[located] + 90) / CELL_DEG).astype(np.int64)
-        lng_cell = np.floor((columns.lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
-        keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (columns.utc_week_minute[located] + 1)
-        order = np.argsort(keys, kind="stable")
-        self.geo_keys = keys[order]
-        self.geo_members = located[order].astype(np.int32)
-        self.lat_rad = np.radians(columns.lat)
-        self.lng_rad = np.radians(columns.lng)
-        self.cos_lat = np.cos(self.lat_rad)
-        # Without a place, a time window selects from meetings sorted by UTC week minute: all of
-        # them, and (for "online now", the common case) only those one can join online.
-        online = (columns.mode[columns.by_utc_week] != MODE_CODES["in_person"])
+        self.arrays = derived
+        self.geo_keys, self.geo_members = derived["geo_keys"], derived["geo_members"]
+        self.lat_rad, self.lng_rad, self.cos_lat = derived["lat_rad"], derived["lng_rad"], derived["cos_lat"]
         self.by_utc_week = {
-            False: (columns.by_utc_week, columns.utc_week_sorted),
-            True: (columns.by_utc_week[online], columns.utc_week_sorted[online]),
+            False: (derived["utc_members"], derived["utc_minutes"]),
+            True: (derived["online_members"], derived["online_minutes"]),
         }
-        ongoing = columns.week_minute == NO_TIME
-        self.ongoing = np.flatnonzero(ongoing).astype(np.int32)
-        self.ongoing_online = np.flatnonzero(ongoing & (columns.mode != MODE_CODES["in_person"])).astype(np.int32)
-        self.dst_margin = dst_margin(columns.zone_names)
+        self.ongoing, self.ongoing_online = derived["ongoing"], derived["ongoing_online"]
+        self.dst_margin = dst_margin(columns.zone_names) if margin is None else margin
+        self.program_pos = {code: i for i, code in enumerate(columns.program_codes)}
+        offsets = derived["by_name_offsets"]
+        self.by_program_name = [derived["by_name"][offsets[p]:offsets[p + 1]] for p in range(len(columns.program_codes))]
+        self.program_mode_counts = derived["program_mode_counts"]
+
+    @classmethod
+    def build(cls, columns: Columns, version=None) -> MeetingIndex:
+        derived = derive(columns)
         # Degrees and build-time week minutes were only needed for the orderings above.
         columns.lat = columns.lng = columns.utc_week_minute = None
-        self.program_pos = {code: i for i, code in enumerate(columns.program_codes)}
-        # For browsing (no place, no time) by name: each program's meetings in name order, and
-        # how many each program has in each mode.
-        by_name = np.argsort(columns.name_key, kind="stable").astype(np.int32)
-        self.by_program_name = [by_name[columns.program[by_name] == p] for p in range(len(columns.program_codes))]
-        self.program_mode_counts = np.zeros((len(columns.program_codes) or 1, 3), dtype=np.int64)
-        np.add.at(self.program_mode_counts, (columns.program, columns.mode), 1)
+        columns.by_utc_week = columns.utc_week_sorted = None
+        return cls(columns, derived, version=version)
 
     # --- candidates -----------------------------------------------------------------------
     def _cells(self, lat: float, lng: float, radius_km: float) -> list[tuple[int, int, int]]:
@@ -310,7 +353,7 @@ class MeetingIndex:
 
     @lru_cache(maxsize=256)  # noqa: B019 - one index lives per data version; the cache goes with it
     def _text_matches(self, needle: str) -> np.ndarray:
-        return np.fromiter((needle in text for text in self.c.texts), dtype=bool, count=len(self.c.texts))
+        return self.c.texts.matches(needle)
 
     def _order(self, query, candidates, starts, distances, now_minute) -> np.ndarray:
         """Positions into ``candidates`` for the requested page, best first."""

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "commonground.web"
     verbose_name = "Web pages"
+
+    def ready(self):
+        from commonground.feeds import views as feed_views
+        from commonground.meetings.signals import data_changed
+        from commonground.search import engine
+        from commonground.web import publishing
+
+        data_changed.connect(publishing.on_data_changed, dispatch_uid="commonground-publish")
+        engine.request_build = publishing.request_build
+        feed_views.request_build = publishing.request_build

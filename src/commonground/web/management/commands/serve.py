@@ -2,12 +2,14 @@
 
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from commonground.meetings.models import Meeting
+from commonground.web.publishing import publish_current
 
 
 class Command(BaseCommand):
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             self.stdout.write("No meetings yet: loading the synthetic demo data set ...")
             call_command("demo")
         call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write("Publishing the feed and the search index for the current data ...")
+        publish_current()
+        # Workers never build the index or the feed inside a request: a builder process does.
+        settings.PUBLISH_MODE = "background"
         connections.close_all()  # never share a database connection across forked workers
         self.stdout.write(f"Common Ground is serving on http://{host}:{port}/ with {workers} workers.")
         _Server(host, port, workers).run()

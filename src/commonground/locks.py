@@ -34,7 +34,7 @@ def _key(name: str) -> str:
 
 
 @contextmanager
-def _file_lock(path, *, wait: bool, what: str, notify):
+def file_lock(path, *, wait: bool, what: str, notify):
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -78,7 +78,7 @@ def source_lock(source_name: str, *, wait: bool = True, notify=None):
             stack.enter_context(_advisory_lock(f"source:{source_name}", wait=wait, what=what, notify=notify))
         else:
             folder = runtime_dir("locks")
-            stack.enter_context(_file_lock(folder / f"source-{_key(source_name)}.lock", wait=wait, what=what,
+            stack.enter_context(file_lock(folder / f"source-{_key(source_name)}.lock", wait=wait, what=what,
                                            notify=notify))
             stack.enter_context(writer_lock(wait=wait, notify=notify))
         yield
@@ -91,7 +91,7 @@ def writer_lock(*, wait: bool = True, notify=None):
         yield
         return
     started = time.monotonic()
-    with _file_lock(runtime_dir("locks") / "writer.lock", wait=wait, what="another import writing to the database",
+    with file_lock(runtime_dir("locks") / "writer.lock", wait=wait, what="another import writing to the database",
                     notify=notify):
         waited = time.monotonic() - started
         if notify and waited > NOTIFY_AFTER_SECONDS:

@@ -1,0 +1,118 @@
+"""Our Meeting Guide feed as files: built once per data version, outside any request.
+
+Rendering the whole feed inside a request took 15 s per worker at 50,000 meetings and tied up
+the workers that answer searches. Now one process writes, in a single pass over the meetings,
+every variant that is served (all meetings, and one per program for ``?program=``), each plain
+and gzipped, into a folder for the version that is renamed into place when complete. The view
+only picks a file and streams it, with an ETag per variant.
+
+Folder: ``<runtime>/published/v<version>-<stamp>/``; the newest few are kept.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from commonground.catalog.models import Program
+from commonground.feeds.meeting_guide.writer import feed_queryset, meeting_to_feed
+from commonground.meetings.models import DataVersion
+from commonground.runtime import runtime_dir
+
+log = logging.getLogger(__name__)
+KEEP = 3
+ALL = "all"
+
+
+@dataclass
+class PublishedFeed:
+    version: str  # "v12-1764230000000"
+    variant: str  # "all" or a program code
+    path: Path
+    gzip_path: Path
+    etag: str
+    built_at: float
+
+
+def _file_name(variant: str) -> str:
+    return "meeting-guide.json" if variant == ALL else f"meeting-guide-{variant}.json"
+
+
+def build(version: tuple) -> Path:
+    """Write every variant of the feed for ``version``; returns the folder (kept if it exists)."""
+    target = runtime_dir("published") / DataVersion.label(version)
+    if (target / "manifest.json").exists():
+        return target
+    started = time.perf_counter()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    variants = [ALL, *Program.objects.order_by("code").values_list("code", flat=True)]
+    plain = {v: open(tmp / _file_name(v), "wb") for v in variants}  # noqa: SIM115 - closed below
+    packed = {v: gzip.GzipFile(tmp / (_file_name(v) + ".gz"), "wb", compresslevel=6, mtime=0) for v in variants}
+    counts = dict.fromkeys(variants, 0)
+    try:
+        for handle in (*plain.values(), *packed.values()):
+            handle.write(b"[")
+        for meeting in feed_queryset().iterator(chunk_size=5000):
+            line = json.dumps(meeting_to_feed(meeting), ensure_ascii=False, separators=(",", ":")).encode()
+            for variant in (ALL, meeting.program_id):
+                prefix = b",\n" if counts[variant] else b"\n"
+                plain[variant].write(prefix + line)
+                packed[variant].write(prefix + line)
+                counts[variant] += 1
+        for handle in (*plain.values(), *packed.values()):
+            handle.write(b"\n]\n")
+    finally:
+        for handle in (*plain.values(), *packed.values()):
+            handle.close()
+    manifest = {"version": DataVersion.label(version), "built_at": time.time(), "counts": counts}
+    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    try:
+        os.rename(tmp, target)
+    except OSError:  # another process published the same version first
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune()
+    log.info("feed for %s published: %s meetings in %.2f s", manifest["version"], counts[ALL],
+             time.perf_counter() - started)
+    return target
+
+
+def _folders() -> list[Path]:
+    root = runtime_dir("published")
+    found = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").exists()]
+    return sorted(found, key=lambda p: (p / "manifest.json").stat().st_mtime, reverse=True)
+
+
+def find(variant: str, version: tuple | None = None) -> PublishedFeed | None:
+    """The published file for ``variant``: of ``version`` if given and built, else the newest one."""
+    folders = _folders()
+    if version is not None:
+        exact = runtime_dir("published") / DataVersion.label(version)
+        if (exact / "manifest.json").exists():
+            folders = [exact, *folders]
+    for folder in folders:
+        path = folder / _file_name(variant)
+        if path.exists():
+            manifest = json.loads((folder / "manifest.json").read_text())
+            return PublishedFeed(folder.name, variant, path, path.with_name(path.name + ".gz"),
+                                 f'"mg-{folder.name}-{variant}"', manifest["built_at"])
+    return None
+
+
+def current_version() -> tuple:
+    return DataVersion.current_with_time()
+
+
+def _prune() -> None:
+    for old in _folders()[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in runtime_dir("published").glob(".*.tmp"):
+        if time.time() - tmp.stat().st_mtime > 3600:
+            shutil.rmtree(tmp, ignore_errors=True)

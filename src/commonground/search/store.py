@@ -1,0 +1,112 @@
+"""The search index on disk: built once per data version, memory-mapped by every process.
+
+A web worker used to rebuild the whole index itself, inside a request, whenever an import moved
+the data version: searches stalled for seconds, and every worker held its own copy (352 MB
+each at a million meetings). Now one process builds the index for a version into a folder of
+``.npy`` arrays and a text blob, written aside and renamed into place, so a reader sees all of
+it or none of it. Workers map those files read-only: the pages are shared between processes,
+and loading a new version costs milliseconds.
+
+Folder: ``<runtime>/index/v<version>-<stamp>/``, the version counter and its timestamp (see
+``DataVersion``). The newest few are kept; a process that still maps an older one keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from commonground.meetings.models import DataVersion
+from commonground.runtime import runtime_dir
+from commonground.search.build import Columns, Texts, read_columns
+from commonground.search.index import DERIVED, MeetingIndex, derive, dst_margin
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+KEEP = 3
+COLUMN_ARRAYS = ("ids", "program", "week_minute", "zone", "mode", "tags", "langs", "text", "name_key")
+
+
+def folder_for(version: tuple) -> Path:
+    return runtime_dir("index") / DataVersion.label(version)
+
+
+def build(version: tuple, *, rebuild: bool = False) -> Path:
+    """Build the index for ``version`` from the database and store it; returns its folder.
+
+    ``rebuild`` replaces a stored one (too old: its DST assumptions have run out).
+    """
+    started = time.perf_counter()
+    target = folder_for(version)
+    if (target / "meta.json").exists() and not rebuild:
+        return target
+    columns = read_columns()
+    derived = derive(columns)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in COLUMN_ARRAYS:
+        np.save(tmp / f"c_{name}.npy", np.ascontiguousarray(getattr(columns, name)))
+    for name in DERIVED:
+        np.save(tmp / f"d_{name}.npy", np.ascontiguousarray(derived[name]))
+    np.save(tmp / "texts_offsets.npy", columns.texts.offsets)
+    (tmp / "texts.bin").write_bytes(bytes(columns.texts.blob) or b"\0")
+    meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(),
+            "size": int(len(columns.ids)), "dst_margin": dst_margin(columns.zone_names),
+            "program_codes": columns.program_codes, "program_approach": columns.program_approach,
+            "zone_names": columns.zone_names, "language_codes": columns.language_codes}
+    (tmp / "meta.json").write_text(json.dumps(meta))
+    if rebuild and target.exists():
+        retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
+        os.rename(target, retired)  # processes that map it keep their pages
+        shutil.rmtree(retired, ignore_errors=True)
+    try:
+        os.rename(tmp, target)  # atomic: readers see the whole folder or none of it
+    except OSError:  # another process stored the same version first
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune()
+    log.info("search index for %s stored: %s meetings in %.2f s", DataVersion.label(version), meta["size"],
+             time.perf_counter() - started)
+    return target
+
+
+def load(version: tuple) -> MeetingIndex | None:
+    """The stored index for ``version``, mapped read-only; None if it has not been built."""
+    folder = folder_for(version)
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != FORMAT:
+        return None
+
+    def array(name):
+        return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+    with open(folder / "texts.bin", "rb") as fh:
+        blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    texts = Texts(blob, np.asarray(array("texts_offsets")))
+    values = {name: array(f"c_{name}") for name in COLUMN_ARRAYS}
+    columns = Columns(**values, lat=None, lng=None, program_codes=meta["program_codes"],
+                      program_approach=meta["program_approach"], zone_names=meta["zone_names"],
+                      language_codes=meta["language_codes"], texts=texts, utc_week_minute=None, by_utc_week=None,
+                      utc_week_sorted=None)
+    derived = {name: array(f"d_{name}") for name in DERIVED}
+    return MeetingIndex(columns, derived, version=version, margin=meta["dst_margin"], built_at=meta["built_at"])
+
+
+def _prune() -> None:
+    folders = sorted((p for p in runtime_dir("index").iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in runtime_dir("index").glob(".*.tmp"):
+        if time.time() - tmp.stat().st_mtime > 3600:  # left behind by a crashed build
+            shutil.rmtree(tmp, ignore_errors=True)
