@@ -69,7 +69,8 @@ def free_port():
 @pytest.mark.slow
 def test_serve_answers_with_programs_and_meetings(cli_env):
     port = free_port()
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "1"], env=cli_env,
+    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "1"],
+                            env={**cli_env, "SECRET_KEY": "a-test-key-" + "x" * 40},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 120

@@ -13,10 +13,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("COMMONGROUND_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
-# The default key is only for local use; production settings refuse to start without one.
+# SECRET_KEY from the environment, else from the key file `scripts/run` makes on first run
+# (VAR_DIR/secret_key), else a built-in key that is only for tests and local tinkering: with
+# DEBUG off the server refuses to start with it (see web.checks), and `check --deploy` flags it.
+BUILTIN_SECRET_KEY = "insecure-local-only-" + "commonground-dev-key-change-me-0123456789abcdef"
+SECRET_KEY_FILE = Path(env_str("SECRET_KEY_FILE", str(VAR_DIR / "secret_key")))
 SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
-    SECRET_KEY = "insecure-local-only-" + "commonground-dev-key-change-me-0123456789abcdef"
+    SECRET_KEY = BUILTIN_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -34,9 +40,13 @@ INSTALLED_APPS = [
     "commonground.fit",
     "commonground.api",
     "commonground.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so they also see the answers other middleware gives (a bad Host, a long URL).
+    "commonground.api.middleware.ApiErrorShapeMiddleware",
+    "commonground.web.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -46,8 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "commonground.web.middleware.SecurityHeadersMiddleware",
-    "commonground.api.middleware.ApiErrorShapeMiddleware",
+    # Throttles and locks out repeated failed sign-ins to the admin (django-axes); last, as it asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "commonground.urls"
@@ -75,6 +85,17 @@ DATABASES = {"default": database_from_url(DATABASE_URL, base_dir=Path.cwd())}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)  # failed sign-ins before a lock-out
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person from one place; others unaffected
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # record failures (for the lock-out), not every successful sign-in
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("COMMONGROUND_HTTPS", False) else 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
@@ -15,7 +17,9 @@ urlpatterns = [
     path("programs/<slug:code>", web_views.program, name="program"),
     path("fit", fit_views.questionnaire, name="fit"),
     path("fit/results", fit_views.results, name="fit-results"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch needs no CSRF token: switching a language is harmless, and the token's
+    # cookie would otherwise be set on every page, a year-long trace on a shared phone.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
 application = get_wsgi_application()
+
+from commonground.web.checks import refuse_builtin_key  # noqa: E402 - needs the settings loaded above
+
+refuse_builtin_key()  # any WSGI server, not only `commonground serve`

@@ -1,6 +1,7 @@
 """Real-browser tests: Playwright driving Debian's Chromium against the real server on loopback."""
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -33,7 +34,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": secrets.token_urlsafe(40)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,

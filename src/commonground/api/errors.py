@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 
-CODES = {400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed", 500: "server_error"}
+CODES = {400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 414: "uri_too_long",
+         500: "server_error", 503: "unavailable"}
 
 
 def error_body(status: int, message: str, *, field: str | None = None, code: str | None = None,

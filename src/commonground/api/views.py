@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Schema
@@ -22,7 +23,36 @@ from commonground.search.results import meeting_result
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+class CommonGroundAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Every operation documents its error answers, all in the one error shape."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": text, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        return schema
+
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"], "additionalProperties": False,
+    "properties": {"error": {
+        "type": "object", "required": ["status", "code", "message", "field"],
+        "properties": {
+            "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
+            "field": {"type": ["string", "null"]},
+            "candidates": {"type": "array", "items": {"type": "string"}},
+        },
+    }},
+}
+ERROR_RESPONSES = {"400": "A parameter is not valid; the message says which and why.",
+                   "404": "Nothing at this address.", "405": "Method not allowed.",
+                   "413": "The request body is too large.", "414": "The address is too long."}
+
+api = CommonGroundAPI(
     title="Common Ground API",
     version="1",
     description="Recovery support meetings across every fellowship, exact across time zones and DST. "
@@ -32,27 +62,39 @@ api = NinjaAPI(
 )
 
 
-class MeetingParams(Schema):
-    near: str | None = None
-    lat: float | None = None
-    lng: float | None = None
-    radius_km: float | None = None
-    radius_mi: float | None = None
-    starting_within: int | None = None
-    day: str | None = None
-    time_from: str | None = None
-    time_to: str | None = None
-    tz: str | None = None
-    now: str | None = None
-    mode: str | None = None
-    program: list[str] | None = None
-    approach: str | None = None
-    type: list[str] | None = None
-    language: list[str] | None = None
-    q: str | None = None
-    sort: str | None = None
-    limit: int | None = None
-    offset: int | None = None
+def _param(name: str, kind: str, text: str, *, many: bool = False, **extra) -> dict:
+    schema = {"type": kind, **extra}
+    if many:
+        schema = {"type": "array", "items": schema}
+    return {"in": "query", "name": name, "required": False, "description": text, "schema": schema,
+            **({"style": "form", "explode": True} if many else {})}
+
+
+# The search parameters are documented here and validated in one place only, ``parse_query``,
+# which the web pages and the CLI share: the same input gets the same answer everywhere.
+MEETING_PARAMETERS = [
+    _param("near", "string", "A place: ZIP or postal code, city (\"Portland, ME\"), or address.", maxLength=120),
+    _param("lat", "number", "Latitude (with lng).", minimum=-90, maximum=90),
+    _param("lng", "number", "Longitude (with lat).", minimum=-180, maximum=180),
+    _param("radius_km", "number", "Search radius in km (default 25).", minimum=0.1, maximum=500),
+    _param("radius_mi", "number", "Search radius in miles.", minimum=0.1, maximum=310.6),
+    _param("starting_within", "integer", "Meetings starting within this many minutes.", minimum=1, maximum=10080),
+    _param("day", "string", "0–6 (0 = Sunday), today or tomorrow.", enum=[*"0123456", "today", "tomorrow"]),
+    _param("time_from", "string", "Start of the time window, HH:MM (24-hour).", pattern="^([01]?[0-9]|2[0-4]):[0-5][0-9]$"),
+    _param("time_to", "string", "End of the time window, HH:MM (24-hour).", pattern="^([01]?[0-9]|2[0-4]):[0-5][0-9]$"),
+    _param("tz", "string", "IANA time zone for day and times (default: the place's).", example="America/Denver"),
+    _param("now", "string", "The time to search from (ISO 8601 with offset), 1970–2199.", format="date-time"),
+    _param("mode", "string", "How to attend.", enum=["any", "in_person", "online", "hybrid"]),
+    _param("program", "string", "Program code (repeat for several).", many=True),
+    _param("approach", "string", "Approach.", enum=["twelve-step", "secular", "faith-based", "buddhist-inspired",
+                                                    "clinical"]),
+    _param("type", "string", "Meeting type tag; all must match (repeat for several).", many=True),
+    _param("language", "string", "ISO 639-1 language code (repeat for several).", many=True),
+    _param("q", "string", "Words in the name, group, location or notes.", maxLength=100),
+    _param("sort", "string", "Result order.", enum=["soonest", "nearest", "name"]),
+    _param("limit", "integer", "Results per page (default 20).", minimum=1, maximum=200),
+    _param("offset", "integer", "Results to skip.", minimum=0),
+]
 
 
 @api.exception_handler(QueryError)
@@ -72,6 +114,11 @@ def _validation_error(request, exc: ValidationError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(404, str(exc) or "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error_response(413, "The request body is too large; a fit request is a small JSON object.", field="body")
 
 
 @api.exception_handler(HttpError)
@@ -96,8 +143,8 @@ def _next_url(request, page) -> str | None:
     return request.build_absolute_uri(f"{request.path}?{urlencode(pairs)}")
 
 
-@api.get("/meetings", summary="Search meetings", tags=["meetings"])
-def meetings(request, params: Query[MeetingParams]):
+@api.get("/meetings", summary="Search meetings", tags=["meetings"], openapi_extra={"parameters": MEETING_PARAMETERS})
+def meetings(request):
     """Place (near or lat/lng, radius_km), time (starting_within, or day with time_from/time_to in tz),
     mode, program, approach, type (AND), language, q; sort soonest|nearest|name; limit ≤ 200, offset."""
     page = engine.search(parse_query(request.GET))

@@ -1,14 +1,50 @@
+from django import forms
 from django.contrib import admin
 
-from commonground.meetings.models import DataVersion, Meeting, Source
+from commonground.meetings.links import LinkError, web_link
+from commonground.meetings.models import DataVersion, Meeting, Source, SourceFormat
+
+
+class SourceForm(forms.ModelForm):
+    """In the admin a source's location is a public web address: never a file on this machine.
+
+    Local files can be imported from the command line only, by someone who can read them anyway.
+    Whether the address resolves to a public host is checked again on every fetch.
+    """
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def clean_location(self):
+        location = (self.cleaned_data.get("location") or "").strip()
+        if self.instance.format == SourceFormat.DEMO or self.cleaned_data.get("format") == SourceFormat.DEMO:
+            return location
+        try:
+            link = web_link(location)
+        except LinkError as exc:
+            raise forms.ValidationError(f"Give the feed's web address (https://...): this one was refused because "
+                                        f"{exc}. Local files can only be imported with `commonground import`.") from None
+        return link.href
+
+    def clean_feedback_url(self):
+        value = (self.cleaned_data.get("feedback_url") or "").strip()
+        if not value:
+            return value
+        try:
+            return web_link(value).href
+        except LinkError as exc:
+            raise forms.ValidationError(f"This link was refused because {exc}.") from None
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = ("name", "format", "default_program", "last_status", "last_sync_at", "last_changed_at", "counts")
     list_filter = ("format", "last_status", "default_program")
     search_fields = ("name", "location")
-    readonly_fields = ("last_sync_at", "last_status", "last_changed_at", "last_error", "last_counts", "last_warnings", "created_at")
+    readonly_fields = ("last_sync_at", "last_status", "last_changed_at", "last_error", "last_counts", "last_warnings",
+                       "last_feed_digest", "created_at")
 
     @admin.display(description="Last counts")
     def counts(self, obj):

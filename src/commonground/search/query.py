@@ -115,6 +115,12 @@ def _clock(params, name: str) -> time | None:
     return time(int(match[1]) % 24, int(match[2])) if match[1] != "24" else time(0, 0)
 
 
+# Times a search can be asked about: wide enough for any real use, narrow enough that a week's
+# arithmetic on either side never leaves the calendar (year 1 or 9999 used to end in a 500).
+EARLIEST_NOW = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_NOW = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def parse_now(text: str, field_name: str = "now") -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -122,7 +128,13 @@ def parse_now(text: str, field_name: str = "now") -> datetime:
         raise QueryError(field_name, f"{field_name} must be an ISO 8601 time such as 2026-03-08T18:30:00-05:00.") from None
     if value.tzinfo is None:
         raise QueryError(field_name, f"{field_name} must include a UTC offset, such as -05:00 or Z.")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        value = None
+    if value is None or not EARLIEST_NOW <= value < LATEST_NOW:
+        raise QueryError(field_name, f"{field_name} must be between 1970 and 2199.")
+    return value
 
 
 def parse_query(params, *, now: datetime | None = None) -> SearchQuery:
@@ -258,7 +270,7 @@ def _time_window(params, query: SearchQuery, cleaned: dict) -> None:
         target_weekday = schedule.spec_weekday(today)
     elif day_text == "tomorrow":
         target_weekday = schedule.spec_weekday(today + timedelta(days=1))
-    elif day_text.isdigit() and 0 <= int(day_text) <= 6:
+    elif day_text in ("0", "1", "2", "3", "4", "5", "6"):  # not isdigit(): "²" is a digit to Python
         target_weekday = int(day_text)
     else:
         raise QueryError("day", "day must be 0–6 (0 = Sunday), today or tomorrow.")

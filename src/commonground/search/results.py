@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import TypedDict
 
 from commonground.meetings import schedule
+from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
+
+
+def _feedback(m: Meeting) -> str | None:
+    if m.feedback_url.startswith("mailto:"):
+        return m.feedback_url
+    return safe_href(m.feedback_url) or safe_href(m.source.feedback_url)
 
 
 class Result(TypedDict):
@@ -47,7 +54,7 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
     join = None
     if m.conference_url or m.conference_phone:
         provider = m.conference_provider
-        join = {"url": m.conference_url or None, "provider": str(provider) if provider else None,
+        join = {"url": safe_href(m.conference_url) if provider else None, "provider": str(provider) if provider else None,
                 "notes": m.conference_url_notes, "phone": m.conference_phone or None,
                 "phone_notes": m.conference_phone_notes}
     return {
@@ -81,5 +88,5 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "types": list(m.types),
         "notes": m.notes,
         "source": {"name": m.source.name, "updated_at": m.updated_at.isoformat() if m.updated_at else None,
-                   "feedback_url": m.feedback_url or m.source.feedback_url or None},
+                   "feedback_url": _feedback(m)},
     }

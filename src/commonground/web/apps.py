@@ -9,7 +9,7 @@ class WebConfig(AppConfig):
         from commonground.feeds import views as feed_views
         from commonground.meetings.signals import data_changed
         from commonground.search import engine
-        from commonground.web import publishing
+        from commonground.web import checks, publishing  # noqa: F401 - checks registers itself
 
         data_changed.connect(publishing.on_data_changed, dispatch_uid="commonground-publish")
         engine.request_build = publishing.request_build

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, Timezone
 
 from commonground.meetings import schedule
+from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
 
 BYDAY = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
@@ -34,11 +35,12 @@ def meeting_calendar(meeting: Meeting, page_url: str, now: datetime | None = Non
     event.add("rrule", {"freq": "weekly", "byday": BYDAY[meeting.weekday]})
     if meeting.formatted_address and not meeting.approximate:
         event.add("location", ", ".join(p for p in (meeting.location, meeting.formatted_address) if p))
-    elif meeting.conference_url:
-        event.add("location", meeting.conference_url)
+    join = safe_href(meeting.conference_url) if meeting.conference_provider else None
+    if not (meeting.formatted_address and not meeting.approximate) and join:
+        event.add("location", join)
     lines = [f"{meeting.program.name}."]
-    if meeting.conference_url:
-        lines.append(f"Join: {meeting.conference_url}")
+    if join:
+        lines.append(f"Join: {join}")
         if meeting.conference_url_notes:
             lines.append(meeting.conference_url_notes)
     if meeting.conference_phone:

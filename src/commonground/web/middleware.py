@@ -35,6 +35,13 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "no_vary_language", False) and response.has_header("Vary"):
+            # The same bytes in every language (the feed, JSON): do not split caches by it.
+            kept = [v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "accept-language"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=()")
         if settings.HTTPS:

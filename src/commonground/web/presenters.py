@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonground.meetings import schedule, types
+from commonground.meetings.links import safe_href
 
 MODE_LABELS = {
     "in_person": gettext_lazy("In person"),
@@ -95,8 +96,13 @@ def directions(meeting) -> dict | None:
 
 
 def report_link(meeting) -> str | None:
-    if meeting.feedback_url:
-        return meeting.feedback_url
+    """Where a person reports a problem: never a link that is not http(s) or mailto."""
+    feedback = meeting.feedback_url or ""
+    if feedback.startswith("mailto:") and "@" in feedback and not any(c in feedback for c in "<>\"' \n"):
+        return feedback
+    if safe_href(feedback):
+        return safe_href(feedback)
     if meeting.feedback_emails:
-        return "mailto:" + ",".join(meeting.feedback_emails) + "?" + urlencode({"subject": f"Meeting: {meeting.name}"})
-    return meeting.source.feedback_url or None
+        return "mailto:" + ",".join(quote(e, safe="@.+-_") for e in meeting.feedback_emails) + "?" + urlencode(
+            {"subject": f"Meeting: {meeting.name}"})
+    return safe_href(meeting.source.feedback_url)

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 
 from commonground.catalog.models import Program
 from commonground.meetings import types
+from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
 from commonground.search import engine
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
@@ -72,6 +73,9 @@ def meeting(request, pk: int):
     return render(request, "web/meeting.html", {
         "m": found, "r": result, "directions": directions(found), "report": report_link(found),
         "type_names": type_names, "expect": found.program.text("first_meeting", language[:2]),
+        # Links are judged again as they go out: only http(s), in their normalised form.
+        "join_url": safe_href(found.conference_url) if found.conference_provider else None,
+        "listing_url": safe_href(found.url),
         "demo": found.source.format == "demo",
     })
 

@@ -3,12 +3,14 @@
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from commonground.meetings.models import Meeting
+from commonground.web.checks import refuse_builtin_key
 from commonground.web.publishing import publish_current
 
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="Never load demo data.")
 
     def handle(self, *args, host, port, workers, no_demo, **options):
+        try:
+            refuse_builtin_key()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_catalog", verbosity=0)
         if not no_demo and not Meeting.objects.exists():
@@ -57,6 +63,8 @@ class _Server(BaseApplication):
             "workers": workers,
             "timeout": 60,
             "graceful_timeout": 10,
+            # Let long addresses reach Django, which answers 414 in the API's error shape.
+            "limit_request_line": 8190,
             "accesslog": os.environ.get("ACCESS_LOG") or None,
             "errorlog": "-",
             "loglevel": "warning",
