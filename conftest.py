@@ -51,10 +51,12 @@ def samples():
 
 
 class _Routes(dict):
-    """path -> (status, body bytes, content type, delay seconds)."""
+    """path -> (status, body bytes, content type, delay seconds, extra headers, seconds per byte)."""
 
-    def add(self, path, body, *, status=200, content_type="application/json", delay=0.0):
-        self[path] = (status, body if isinstance(body, bytes) else body.encode(), content_type, delay)
+    def add(self, path, body, *, status=200, content_type="application/json", delay=0.0, headers=None, trickle=0.0):
+        self[path] = (status, body if isinstance(body, bytes) else body.encode(), content_type, delay,
+                      headers or {}, trickle)
+        self.hits = getattr(self, "hits", [])
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def http_server(settings):
 
     settings.FEED_ALLOW_PRIVATE_ADDRESSES = True  # loopback is a private address
     routes = _Routes()
+    routes.hits = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's naming
@@ -73,15 +76,24 @@ def http_server(settings):
             if route is None:
                 self.send_error(404, "Not Found")
                 return
-            status, body, content_type, delay = route
+            routes.hits.append(self.path)
+            status, body, content_type, delay, headers, trickle = route
             if delay:
                 time.sleep(delay)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
             self.end_headers()
             try:
-                self.wfile.write(body)
+                if trickle:  # a slow server: one byte at a time
+                    for i in range(len(body)):
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle)
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

@@ -139,7 +139,7 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.kept = socket.create_connection((self.address, self.port), self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -150,7 +150,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
     def connect(self):
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.kept = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 # --- fetching -------------------------------------------------------------------------------
@@ -189,6 +189,9 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
                 raise FeedError("http", f"{url} answered HTTP {response.status} {_plain(response.reason)}.")
             return _read_response(url, response, conn, max_bytes, timeout, deadline, deadline_seconds)
         except TimeoutError:
+            if time.monotonic() >= deadline - 0.1:
+                raise FeedError("timeout", f"{url} took longer than {deadline_seconds:g} seconds in all "
+                                           "(FEED_DEADLINE_SECONDS).") from None
             raise FeedError("timeout", f"{url} did not answer within {timeout:g} seconds.") from None
         except ssl.SSLError as exc:
             raise FeedError("unreachable", f"{url} could not be read securely: {_plain(exc.reason or 'TLS error')}.") from None
@@ -223,10 +226,13 @@ def _read_response(url, response, conn, max_bytes, timeout, deadline, total) -> 
         digest.update(data)
         spool.write(data)
 
+    # The socket outlives ``conn.sock`` (http.client drops that once a response will close).
+    sock = getattr(conn, "kept", None)
     try:
         while True:
-            if conn.sock is not None:
-                conn.sock.settimeout(min(timeout, _remaining(deadline, url, total)))
+            left = _remaining(deadline, url, total)  # checked before every read, however small
+            if sock is not None:
+                sock.settimeout(min(timeout, left))
             chunk = response.read1(CHUNK)
             if not chunk:
                 break

@@ -24,7 +24,9 @@ IN_PROGRESS_GRACE_MINUTES = 10  # "starting soon" also lists meetings that began
 MAX_WITHIN_MINUTES = 7 * 1440
 MODES = ("any", "in_person", "online", "hybrid")
 SORTS = ("soonest", "nearest", "name")
-_TIME = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$", re.A)
+_INTEGER = re.compile(r"[-+]?\d+", re.A)
+_DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", re.A)
 
 
 @dataclass
@@ -91,10 +93,13 @@ def _number(params, name: str, *, minimum=None, maximum=None, integer=False):
     text = _one(params, name)
     if text == "":
         return None
+    kind = "a whole number" if integer else "a number"
+    # Plain ASCII only: Python's int() and float() also take "1_000", "٣" and "²"-like digits.
+    if len(text) > 32 or not (_INTEGER if integer else _DECIMAL).fullmatch(text):
+        raise QueryError(name, f"{name} must be {kind}; got {text[:32]!r}.")
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        kind = "a whole number" if integer else "a number"
         raise QueryError(name, f"{name} must be {kind}; got {text!r}.") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise QueryError(name, f"{name} must be a finite number.")

@@ -1,0 +1,71 @@
+"""Item 8: no last names, and no contact details the source did not publish as public contacts."""
+
+import io
+import json
+
+import pytest
+
+from commonground.feeds.anonymity import anonymize_person, likely_full_names
+from commonground.feeds.importing import import_location
+from commonground.feeds.meeting_guide.writer import feed_queryset, write_feed
+from commonground.meetings.models import Meeting
+from tests.hardening.conftest import good_row
+
+NAMES = [
+    ("Smith, Robert", "Robert S."), ("SMITH, ROBERT", "ROBERT S."), ("Robert Smith", "Robert S."),
+    ("Bill W.", "Bill W."), ("Bill", "Bill"), ("Dr. Jane Doe", "Jane D."), ("Dr. Smith", "S."),
+    ("Rev. Mary Ann Jones", "Mary J."), ("Mary-Kate Olsen-Smith", "Mary-Kate O."),
+    ("García López, José Luis", "José G."), ("van der Berg, Anna", "Anna B."), ("Robert Smith Jr.", "Robert S."),
+    ("Ms. O'Brien, Siobhan", "Siobhan O."), ("  ", ""),
+]
+
+
+@pytest.mark.parametrize("given, shown", NAMES)
+def test_item08_names_become_first_name_and_last_initial(given, shown):
+    assert anonymize_person(given) == shown
+
+
+@pytest.mark.django_db
+def test_item08_contacts_are_anonymised_on_import_and_export(feed_path):
+    import_location(feed_path([good_row(contact_1_name="Smith, Robert", contact_1_phone="555-0100",
+                                        contact_2_name="Dr. Jane Doe", contact_2_email="jane@example.org")]))
+    assert [c["name"] for c in Meeting.objects.get().contacts] == ["Robert S.", "Jane D."]
+    row = json.loads(_export())[0]
+    assert row["contact_1_name"] == "Robert S." and row["contact_2_name"] == "Jane D."
+    assert "Smith" not in _export() and "Doe" not in _export()
+
+
+@pytest.mark.django_db
+def test_item08_private_group_fields_are_never_republished(samples):
+    # The TSML template has the group's private e-mail, phone, mailing address and Venmo handle.
+    import_location(str(samples / "tsml-template-san-jose.csv"))
+    rows = json.loads(_export())
+    for row in rows:
+        for private in ("email", "phone", "mailing_address", "venmo", "last_contact", "author"):
+            assert private not in row
+    assert "(800) 555-1212" not in _export() and "@sample-venmo" not in _export()
+
+
+@pytest.mark.django_db
+def test_item08_likely_full_names_in_free_text_are_warned_about_not_rewritten(feed_path):
+    report = import_location(feed_path([good_row(notes="Contact John Smith for the key. Ask Bill W. at the door.",
+                                                 group="St. John Church Group")]))
+    meeting = Meeting.objects.get()
+    assert meeting.notes.startswith("Contact John Smith"), "text is never rewritten"
+    warned = [w for w in report.warnings if "full name" in w.message]
+    assert [w.field for w in warned] == ["notes"] and "John Smith" in warned[0].message
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Call María González after 6", ["María González"]), ("Meets at Grace Lutheran Church", []),
+    ("John Street entrance", []), ("Mary Ann chairs it", []), ("San José Community Center", []),
+    ("Secretary: Linda Brown.", ["Linda Brown"]), ("Bill W. and Bob S.", []),
+])
+def test_item08_full_name_detection(text, found):
+    assert likely_full_names(text) == found
+
+
+def _export() -> str:
+    out = io.StringIO()
+    write_feed(feed_queryset(), out)
+    return out.getvalue()
