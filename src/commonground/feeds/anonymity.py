@@ -72,6 +72,16 @@ NOT_SURNAMES = {
     "june", "july", "august", "september", "october", "november", "december", "county", "city", "valley", "hill",
     "beach", "lake", "river", "bay", "point", "heights", "village", "plaza", "mall", "market", "campus", "wing",
     "iglesia", "parroquia", "calle", "centro", "salón", "salon", "grupo", "the",
+    # Meeting vocabulary: "Serenity Speaker", "Grace Discussion", "Destiny Beginners".
+    "discussion", "speaker", "speakers", "study", "beginners", "beginner", "newcomers", "newcomer", "women", "men",
+    "womens", "mens", "open", "closed", "literature", "meditation", "candlelight", "sunrise", "sunset", "noon",
+    "lunch", "breakfast", "morning", "evening", "night", "nite", "daily", "reflections", "reflection", "traditions",
+    "tradition", "living", "sober", "sobriety", "topic", "share", "sharing", "circle", "gathering", "workshop",
+    "promises", "miracle", "miracles", "freedom", "unity", "service", "gratitude", "hour", "happy", "early", "late",
+    "birds", "bunch", "keepers", "survivors", "warriors", "sisters", "brothers", "family", "friends", "young",
+    "people", "online", "zoom", "hybrid", "smart", "lifering", "dharma", "refuge", "celebrate", "chapter", "zone",
+    "mindful", "mindfulness", "sangha", "practice", "tools", "check-in", "checkin", "support", "al-anon",
+    "reunión", "reunion", "mujeres", "hombres", "paso", "pasos", "libro", "oración", "serenidad", "esperanza",
 }
 # A word and the word after it (a lookahead, so "Contact John Smith" yields both pairs).
 _PAIR = re.compile(r"(?<![\w.])([^\W\d_][^\W\d_'’-]+)(?=\s+([^\W\d_][^\W\d_'’-]+)(?!\w|\.\w))")

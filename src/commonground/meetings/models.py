@@ -309,8 +309,17 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        """One meeting saved by hand (the admin): caches move on to a new version too."""
         self.normalize()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            DataVersion.bump()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            DataVersion.bump()
+        return result
 
 
 class DataVersion(models.Model):

@@ -1,0 +1,239 @@
+"""A mixed load on the real server while a large import and a sync run.
+
+    python bench/load.py --meetings 50000 --import-rows 200000 --clients 8 --seconds 60
+
+On a fresh SQLite file with ``--meetings`` demo meetings, `commonground serve` runs with two
+workers. ``--clients`` threads then send, for ``--seconds``, a mix of what people and other apps
+ask for: API searches, results pages, meeting pages, and the Meeting Guide feed (plain, gzipped
+and conditional). The run has three phases, measured together:
+
+1. ``quiet``: the load alone, the baseline;
+2. ``import``: the same load while `commonground import` adds ``--import-rows`` meetings from a
+   new source (then the feed and the search index for the new version are published);
+3. ``sync``: the same load while `commonground sync` re-syncs that source with 5% of it changed.
+
+Reported per phase and kind: count, errors, p50/p95/p99/max (ms); the worst search p99 in any
+5-second window; and the ratio of each phase's search p99 to the quiet phase's. Every request
+goes to 127.0.0.1. Targets (hardening issue): 0 errors; search p99 under 1 s throughout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from _setup import ROOT, django_on, migrate, write_result
+
+EXE = str(Path(sys.executable).parent / "commonground")
+PLACES = ["Denver, CO", "Tulsa, OK", "Manhattan, NY", "Chicago, IL", "Portland, OR", "Austin, TX", "Seattle, WA",
+          "Boston, MA", "Phoenix, AZ", "Atlanta, GA", "Miami, FL", "San Jose, CA", "London, UK", "Toronto, ON"]
+SEARCH_KINDS = ("api_search", "page_results")
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client(threading.Thread):
+    def __init__(self, n, port, meeting_ids, stop, records, lock):
+        super().__init__(daemon=True)
+        self.rng = random.Random(n)
+        self.port, self.ids, self.stop, self.records, self.lock = port, meeting_ids, stop, records, lock
+        self.etag = None
+
+    def request(self, kind, path, headers=None):
+        started = time.perf_counter()
+        status, body = 0, b""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
+            response = conn.getresponse()
+            body = response.read()
+            status = response.status
+            if kind.startswith("feed") and response.getheader("ETag"):
+                self.etag = response.getheader("ETag")
+            conn.close()
+        except OSError as exc:
+            body = repr(exc).encode()
+        elapsed = (time.perf_counter() - started) * 1000
+        with self.lock:
+            self.records.append((time.time(), kind, status, elapsed, body[:200] if status >= 400 or not status else b""))
+        return status, body
+
+    def run(self):
+        while not self.stop.is_set():
+            roll = self.rng.random()
+            place = self.rng.choice(PLACES)
+            if roll < 0.35:
+                params = {"near": place, "starting_within": self.rng.choice(["60", "180", "720"])}
+                if self.rng.random() < 0.3:
+                    params = {"mode": "online", "starting_within": "60"}
+                self.request("api_search", "/api/v1/meetings?" + urlencode(params))
+            elif roll < 0.65:
+                params = {"near": place, "day": str(self.rng.randrange(7)), "time_from": "18:00", "time_to": "21:00"}
+                self.request("page_results", "/meetings?" + urlencode(params))
+            elif roll < 0.9:
+                self.request("page_meeting", f"/meetings/{self.rng.choice(self.ids)}")
+            elif roll < 0.95 or not self.etag:
+                self.request("feed_gzip", "/feeds/meeting-guide.json?program=" + self.rng.choice(["aa", "na", "smart"]),
+                             {"Accept-Encoding": "gzip"})
+            else:
+                self.request("feed_304", "/feeds/meeting-guide.json?program=aa", {"If-None-Match": self.etag})
+
+
+def summarise(records, phases) -> dict:
+    out = {}
+    for phase, (start, end) in phases.items():
+        rows = [r for r in records if start <= r[0] < end]
+        kinds = {}
+        for kind in sorted({r[1] for r in rows}):
+            times = [r[3] for r in rows if r[1] == kind]
+            errors = [r for r in rows if r[1] == kind and not (200 <= r[2] < 400)]
+            kinds[kind] = {"count": len(times), "errors": len(errors), "p50_ms": percentile(times, 50),
+                           "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99),
+                           "max_ms": round(max(times), 1) if times else None,
+                           "error_samples": [f"{e[2]} {e[4][:120]!r}" for e in errors[:3]]}
+        searches = [r[3] for r in rows if r[1] in SEARCH_KINDS]
+        windows = []
+        t = start
+        while t < end:
+            window = [r[3] for r in rows if r[1] in SEARCH_KINDS and t <= r[0] < t + 5]
+            if window:
+                windows.append(percentile(window, 99))
+            t += 5
+        out[phase] = {"seconds": round(end - start, 1), "requests": len(rows),
+                      "errors": sum(1 for r in rows if not (200 <= r[2] < 400)),
+                      "search_p99_ms": percentile(searches, 99), "worst_5s_search_p99_ms": max(windows or [0]),
+                      "kinds": kinds}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meetings", type=int, default=50_000)
+    parser.add_argument("--import-rows", type=int, default=200_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--quiet-seconds", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", default="", help="postgres://... (default: a fresh SQLite file)")
+    parser.add_argument("--output", default="bench/results/load.json")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="cg-load-"))
+    database = args.database or f"sqlite:///{tmp / 'load.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(tmp / "var"),
+           "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": ""}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    print(f"Loading {args.meetings:,} demo meetings into {database} ...", file=sys.stderr)
+    subprocess.run([EXE, "demo", "--meetings", str(args.meetings)], env=env, check=True, stdout=subprocess.DEVNULL)
+
+    os.environ.update({k: env[k] for k in ("COMMONGROUND_VAR_DIR", "SECRET_KEY")})
+    django_on(database)
+    migrate()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from importlib import import_module
+
+    from commonground.meetings.models import Meeting
+
+    make_feed = import_module("import").make_feed
+    ids = list(Meeting.objects.order_by("?").values_list("pk", flat=True)[:2000])
+    rows = make_feed(args.import_rows, seed=99)
+    feed = tmp / "import.json"
+    feed.write_text(json.dumps(rows))
+    rng = random.Random(5)
+    for row in rng.sample(rows, len(rows) // 20):
+        row["name"] = row["name"] + " (changed)"
+    changed = tmp / "changed.json"
+    changed.write_text(json.dumps(rows))
+    del rows
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server_log = open(tmp / "server.log", "w")
+    server = subprocess.Popen([EXE, "serve", "--no-demo", "--port", str(port), "--workers", str(args.workers)],
+                              env=env, stdout=server_log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5).request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        time.sleep(3)  # both workers warm
+        records, lock = [], threading.Lock()
+        started = time.time()
+        stop_at = started + args.seconds
+        stop = threading.Event()  # the load runs for --seconds, and at least until the sync ends
+        clients = [Client(n, port, ids, stop, records, lock) for n in range(args.clients)]
+        for c in clients:
+            c.start()
+        time.sleep(args.quiet_seconds)
+        import_started = time.time()
+        imported = subprocess.run([EXE, "import", str(feed), "--name", "Load test source"], env=env,
+                                  capture_output=True, text=True)
+        import_ended = time.time()
+        Path(feed).write_bytes(changed.read_bytes())
+        synced = subprocess.run([EXE, "sync"], env=env, capture_output=True, text=True)
+        sync_ended = time.time()
+        time.sleep(max(0.0, stop_at - time.time()))
+        stop.set()
+        for c in clients:
+            c.join(timeout=60)
+        ended = time.time()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server_log.close()
+
+    phases = {"quiet": (started, import_started), "import": (import_started, import_ended),
+              "sync": (import_ended, sync_ended), "after": (sync_ended, ended), "all": (started, ended)}
+    phases = {k: v for k, v in phases.items() if v[1] > v[0]}
+    summary = summarise(records, phases)
+    quiet = summary.get("quiet", {}).get("search_p99_ms") or 1
+    ratios = {phase: round((s["search_p99_ms"] or 0) / quiet, 2) for phase, s in summary.items()}
+    result = {
+        "benchmark": "load",
+        "command": "python bench/load.py " + " ".join(sys.argv[1:]),
+        "database": "postgresql" if database.startswith("postgres") else "sqlite",
+        "meetings": args.meetings, "import_rows": args.import_rows, "clients": args.clients,
+        "workers": args.workers, "seconds": args.seconds,
+        "import": {"seconds": round(import_ended - import_started, 1), "exit": imported.returncode,
+                   "report": imported.stdout.strip()[-300:]},
+        "sync": {"seconds": round(sync_ended - import_ended, 1), "exit": synced.returncode,
+                 "report": synced.stdout.strip()[-300:]},
+        "phases": summary,
+        "search_p99_ratio_to_quiet": ratios,
+        "targets": {"errors": 0, "search_p99_ms": 1000},
+        "met": {"zero_errors": summary["all"]["errors"] == 0,
+                "search_p99_under_1s_throughout": max(s["worst_5s_search_p99_ms"] for s in summary.values()) < 1000},
+    }
+    write_result(args.output, result)
+
+
+if __name__ == "__main__":
+    main()
