@@ -19,7 +19,20 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 
 @pytest.fixture
 def data(demo_meetings):
+    """Demo meetings, and the test's database connection kept open across WSGI calls.
+
+    A real request closes a connection that is inside a transaction; the test's data lives in
+    one (PostgreSQL), so, as Django's own test client does, requests here leave it open.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
     demo_meetings(300)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.slow

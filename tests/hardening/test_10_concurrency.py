@@ -68,8 +68,24 @@ def test_item10_a_second_sync_of_a_source_can_refuse_instead_of_waiting(feed_pat
     from commonground.meetings.models import Source
 
     source = Source.objects.get(name="S")
-    with source_lock("S"):
+    held, release = threading.Event(), threading.Event()
+
+    def other_process():  # another connection (and, on PostgreSQL, another session) holds the lock
+        from django.db import connection
+
+        with source_lock("S"):
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    held.wait(5)
+    try:
         report = sync_source(source, wait=False)
+    finally:
+        release.set()
+        holder.join(10)
     assert report.failed and report.errors[0]["code"] == "busy"
     assert Source.objects.get(name="S").last_status == "ok", "a refused sync is not a failed source"
 
