@@ -28,6 +28,8 @@ PAGES = [
     ("programs", "/programs", None),
     ("fit", "/fit", None),
     ("fit-results", f"/fit/results?spirituality=none&medication=moud&attend=online&now={NOW}", None),
+    ("fit-methadone", f"/fit/results?help_with=opioids&medication=moud&now={NOW}", None),
+    ("fit-daily-drinker", f"/fit/results?help_with=alcohol&dependence=yes&goal=moderation&now={NOW}", None),
 ]
 
 
@@ -43,7 +45,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": ""}
+           "MAP_TILE_URL": "", "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex()}
     server = subprocess.Popen([str(Path(sys.executable).parent / "commonground"), "serve", "--port", str(port),
                                "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

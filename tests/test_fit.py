@@ -15,44 +15,6 @@ from commonground.search.query import QueryError
 
 NOW = "2026-06-09T22:00:00Z"
 
-# answers, programs expected in the top three (any one of them, unless "all"), expected reasons
-SCENARIOS = [
-    ("secular, on buprenorphine", {"spirituality": "none", "medication": "moud"},
-     {"smart", "lifering", "mara"}, "all", [("na", "caution", "leaves it to each group"),
-                                            ("lifering", "plus", "welcomes people who take medication")]),
-    ("Christian faith", {"spirituality": "christian"}, {"cr"}, "first", [("cr", "plus", "Christ-centered")]),
-    ("family member", {"help_with": "someone_else"}, {"al-anon", "nar-anon"}, "first",
-     [("aa", "minus", "family groups fit better")]),
-    ("family of someone using drugs", {"help_with": ["someone_else", "drugs"]}, {"nar-anon"}, "first",
-     [("nar-anon", "plus", "someone else's drug use")]),
-    ("family of someone drinking", {"help_with": ["someone_else", "alcohol"]}, {"al-anon"}, "first", []),
-    ("co-occurring, twelve-step", {"mental_health": "yes", "structure": "steps"}, {"dra"}, "first",
-     [("dra", "plus", "both substance use and a mental-health condition")]),
-    ("women-only, secular", {"group": "women", "spirituality": "none"}, {"wfs"}, "first",
-     [("wfs", "plus", "women only")]),
-    ("moderation", {"goal": "moderation", "help_with": "alcohol"}, {"mm"}, "all",
-     [("mm", "caution", "not meant for people who are dependent"), ("smart", "plus", "choose your own goals")]),
-    ("Buddhist-inspired", {"spirituality": "buddhist"}, {"rd"}, "first", [("rd", "plus", "Buddhist-inspired")]),
-    ("alcohol, steps, spiritual", {"help_with": "alcohol", "structure": "steps", "spirituality": "spiritual"},
-     {"aa"}, "all", [("aa", "plus", "twelve steps")]),
-    ("drugs, steps", {"help_with": "drugs", "structure": "steps"}, {"na"}, "all",
-     [("aa", "minus", "focuses on alcohol")]),
-    ("on MOUD, wants steps", {"medication": "moud", "structure": "steps"}, {"mara"}, "first",
-     [("mara", "plus", "made for people on medication")]),
-    ("gambling", {"help_with": "behavior"}, {"smart", "cr", "rd"}, "all",
-     [("aa", "minus", "not other behaviours")]),
-    ("tools, no religion", {"structure": "tools", "spirituality": "none"}, {"smart"}, "first",
-     [("smart", "plus", "practical tools")]),
-    ("discussion, secular", {"structure": "discussion", "spirituality": "none"}, {"lifering"}, "first",
-     [("lifering", "plus", "open conversations")]),
-    ("a man", {"group": "men"}, set(), "any", [("wfs", "caution", "women only")]),
-    ("psychiatric medication, co-occurring", {"medication": "psychiatric", "mental_health": "yes"}, {"dra"}, "first",
-     [("dra", "plus", "psychiatric medication")]),
-    ("online, secular", {"attend": "online", "spirituality": "none"}, {"smart", "lifering", "wfs"}, "any",
-     [("cr", "caution", "limited or not confirmed")]),
-]
-
-
 @pytest.fixture
 def demo(demo_meetings):
     demo_meetings(1500, seed=9)
@@ -62,33 +24,24 @@ def answers_of(spec):
     return parse_answers(spec)
 
 
-@pytest.mark.parametrize("name, answers, expected, how, reasons", SCENARIOS, ids=[s[0] for s in SCENARIOS])
-def test_scenarios(demo, name, answers, expected, how, reasons):
-    result = rank(answers_of(answers), now=NOW)
-    codes = [r.program.code for r in result.ranking]
-    top = set(codes[:3])
-    if how == "first":
-        assert codes[0] in expected, codes[:5]
-    elif how == "all":
-        assert expected <= top, codes[:5]
-    elif expected:
-        assert expected & top, codes[:5]
-    by_code = {r.program.code: r for r in result.ranking}
-    for code, kind, words in reasons:
-        texts = [(x.kind, x.text) for x in by_code[code].reasons]
-        assert any(k == kind and words in t for k, t in texts), (code, texts)
-
-
-def test_moderation_with_signs_of_dependence_shows_a_plain_note(demo):
-    result = rank(answers_of({"goal": "moderation", "medication": "moud"}), now=NOW)
-    assert result.cautions and "1-800-662-4357" in result.cautions[0]
-    assert not rank(answers_of({"goal": "abstinence", "medication": "moud"}), now=NOW).cautions
-
-
 def test_legacy_programs_appear_with_their_status(demo):
     ranking = rank(answers_of({}), now=NOW).ranking
     sos = next(r for r in ranking if r.program.code == "sos")
-    assert any("largely inactive" in x.text for x in sos.reasons)
+    assert any("mostly inactive" in x.text for x in sos.reasons)
+
+
+def test_a_place_is_one_text_never_split_on_commas(demo):
+    maine = parse_answers({"near": "Portland, ME", "attend": "in_person"})
+    assert maine.near == "Portland, ME"
+    assert "Maine" in rank(maine, now=NOW).place_label or ", ME" in rank(maine, now=NOW).place_label
+    assert rank(parse_answers({"near": "Springfield, IL", "attend": "in_person"}), now=NOW).place_label
+
+
+def test_a_plus_on_an_unconfirmed_fact_is_only_good_to_know(demo):
+    # NA's meeting formats are not confirmed by NA's own pages.
+    ranked = {r.program.code: r for r in rank(answers_of({"structure": "discussion"}), now=NOW).ranking}
+    reason = next(x for x in ranked["na"].reasons if x.rule == "structure-discussion")
+    assert reason.kind == "caution" and "not confirmed by the program" in reason.text and not reason.confirmed
 
 
 def test_ties_are_broken_by_available_meetings(demo):
@@ -112,23 +65,31 @@ def test_every_program_appears_in_every_ranking_and_every_reason_has_a_source(an
     result = rank(parse_answers(answers), now=NOW)
     assert sorted(r.program.code for r in result.ranking) == sorted(Program.objects.values_list("code", flat=True))
     for ranked in result.ranking:
-        assert ranked.score == sum(r.score for r in load_rules() if r.applies(parse_answers(answers), ranked.program))
+        facts = [x.fact for x in ranked.reasons]
+        assert len(facts) == len(set(facts)), "one fact counts once"
         for reason in ranked.reasons:
-            assert reason.source and reason.text and reason.kind in ("plus", "minus", "caution")
+            assert reason.sources and reason.text and reason.kind in ("plus", "minus", "caution", "not_for")
+            assert reason.kind != "plus" or reason.confirmed
+    excluded = {r.program.code for r in result.ranking if r.excluded}
+    assert not {m["program"]["code"] for m in result.meetings} & excluded
     scores = [(r.score, r.meetings_available) for r in result.ranking]
-    assert scores == sorted(scores, key=lambda s: (-s[0], -s[1])) or all(
-        a[0] >= b[0] for a, b in zip(scores, scores[1:], strict=False))
+    assert all(a[0] >= b[0] for a, b in zip(scores, scores[1:], strict=False))
 
 
 def test_every_rule_cites_a_fact_with_sources_for_every_program_it_can_reach(db):
     for rule in load_rules():
+        if rule.fact == "meetings":
+            continue  # our own listings
         for program in Program.objects.all():
             assert program.fact(rule.fact)["sources"], (rule.id, program.code)
 
 
 @pytest.mark.parametrize("params, field", [({"goal": "sometimes"}, "goal"), ({"colour": "blue"}, "colour"),
                                            ({"spirituality": ["none", "christian"]}, "spirituality"),
-                                           ({"language": "spanish"}, "language")])
+                                           ({"language": "spanish"}, "language"), ({"their_use": "cake"}, "their_use"),
+                                           ({"dependence": "maybe"}, "dependence"), ({"gender": "x"}, "gender"),
+                                           ({"medication": "aspirin"}, "medication"), ({"tz": "Mars/Base"}, "tz"),
+                                           ({"help_with": "heroin"}, "help_with")])
 def test_bad_answers_name_their_field(params, field):
     with pytest.raises(QueryError) as info:
         parse_answers(params)
@@ -136,15 +97,27 @@ def test_bad_answers_name_their_field(params, field):
 
 
 def test_api_get_and_post_agree(client, demo):
-    query = {"spirituality": "none", "medication": "moud", "now": NOW}
+    query = {"help_with": "opioids", "medication": "moud", "their_use": "drugs", "dependence": "no",
+             "gender": "woman", "tz": "America/Denver", "now": NOW}
     got = json.loads(client.get("/api/v1/fit", query).content)
     posted = json.loads(client.post("/api/v1/fit", json.dumps(query), content_type="application/json").content)
     assert got == posted
-    assert set(got) >= {"ranking", "meetings", "search_url"} and len(got["ranking"]) == 14
+    assert set(got) >= {"ranking", "meetings", "search_url", "notes", "help_now"}
+    assert len(got["ranking"]) == Program.objects.count()
     first = got["ranking"][0]
-    assert {"program", "name", "score", "reasons"} <= set(first)
-    assert {"kind", "text", "source"} <= set(first["reasons"][0])
+    assert {"program", "name", "score", "reasons", "meetings_that_fit"} <= set(first)
+    assert {"kind", "text", "sources", "fact", "confirmed"} <= set(first["reasons"][0])
     assert got["search_url"].startswith("/meetings?")
+    assert "overdose" in {n["id"] for n in got["notes"]} and {"988", "samhsa"} <= {n["id"] for n in got["help_now"]}
+
+
+def test_api_answers_new_names_and_refuses_bad_values(client, demo):
+    for name, value in [("help_with", "gambling"), ("their_use", "both"), ("dependence", "unsure"),
+                        ("medication", "alcohol_medication"), ("gender", "nonbinary"), ("tz", "Asia/Kathmandu")]:
+        assert client.get("/api/v1/fit", {name: value, "now": NOW}).status_code == 200, name
+    for name, value in [("their_use", "friend"), ("dependence", "1"), ("gender", "female"), ("tz", "Nowhere/City")]:
+        response = client.get("/api/v1/fit", {name: value, "now": NOW})
+        assert response.status_code == 400 and response.json()["error"]["field"] == name, name
 
 
 def test_api_errors_share_the_shape(client, demo):
@@ -158,10 +131,18 @@ def test_pages(client, demo):
     assert client.get("/fit").status_code == 200
     html = client.get("/fit/results", {"spirituality": "none", "medication": "moud", "now": NOW}).content.decode()
     assert "Programs that may fit you" in html and "Change my answers" in html and "Source:" in html
-    assert html.count('class="ranked') == 14
+    assert html.count('class="ranked') == Program.objects.count()
+    assert "988" in html and "1-800-662-4357" in html
     linked = client.get("/fit/results", {"attend": "online", "now": NOW}).content.decode()
-    assert 'href="/meetings?mode=online&amp;now=' in linked and "&amp;program=smart" in linked
+    assert 'href="/meetings?mode=online&amp;now=' in linked and "&amp;program=" in linked
     bad = client.get("/fit/results", {"near": "Springfield", "attend": "in_person"})
     assert bad.status_code == 400 and "could be several places" in bad.content.decode()
     spanish = client.get("/fit/results", {"spirituality": "christian"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "está centrado en Cristo" in spanish
+
+
+def test_the_questionnaire_has_at_most_thirteen_questions(client):
+    html = client.get("/fit").content.decode()
+    assert html.count('<fieldset class="question"') <= 13
+    for name in ("help_with", "their_use", "dependence", "medication", "gender", "tz", "time_of_day", "near"):
+        assert f'name="{name}"' in html, name

@@ -6,7 +6,10 @@ from axe_playwright_python.sync_playwright import Axe
 pytestmark = pytest.mark.browser
 PAGES = ["/", "/meetings", "/meetings?near=10001&starting_within=720", "/meetings?near=Springfield",
          "/meetings?near=10001&view=map", "/programs", "/programs/na", "/programs/mm", "/fit",
-         "/fit/results?spirituality=none&medication=moud&goal=moderation&attend=online"]
+         "/fit/results?spirituality=none&medication=moud&goal=moderation&attend=online",
+         "/fit/results?help_with=someone_else&their_use=drugs",
+         "/fit/results?help_with=opioids&medication=moud",
+         "/fit/results?help_with=alcohol&dependence=yes&goal=moderation", "/programs/ga", "/programs/smart-ff"]
 
 
 def serious(results) -> list[str]:

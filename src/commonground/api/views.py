@@ -161,20 +161,27 @@ def meeting(request, meeting_id: int, tz: str | None = None, now: str | None = N
 
 
 class FitAnswers(Schema):
-    """Every answer is optional; repeatable ones take a list (or a comma-separated string)."""
+    """Every answer is optional; repeatable ones take a list (or a comma-separated string).
+
+    The allowed values are in docs/fit.md; a value outside them answers 400 naming the field.
+    """
 
     help_with: list[str] | str | None = None
-    spirituality: str | None = None
+    their_use: str | None = None
+    dependence: str | None = None
+    goal: str | None = None
     medication: list[str] | str | None = None
+    spirituality: str | None = None
     mental_health: str | None = None
+    gender: str | None = None
     group: list[str] | str | None = None
-    language: str | None = None
     attend: str | None = None
     near: str | None = None
     day: list[str] | str | None = None
     time_of_day: list[str] | str | None = None
+    tz: str | None = None
     structure: str | None = None
-    goal: str | None = None
+    language: str | None = None
     now: str | None = None
 
 
@@ -210,13 +217,21 @@ def places(request, q: str):
 
 
 def _program(p: Program) -> dict:
+    language = (get_language() or "en")[:2]
+    facts = {}
+    for name in p.facts:
+        if name in ("website", "meeting_finder"):
+            continue
+        fact = p.fact(name, language)
+        facts[name] = {"value": fact["value"], "note": p.note(name, language), "confirmed": fact["confirmed"],
+                       "sources": [{k: s[k] for k in ("title", "url", "site", "kind", "checked")} for s in fact["sources"]]}
     return {
-        "code": p.code, "name": p.name, "short_name": p.short_name, "status": p.status, "approach": p.approach,
-        "spiritual_content": p.spiritual_content, "support_model": p.support_model, "scope": p.scope,
-        "audience": p.audience, "dual_diagnosis": p.dual_diagnosis, "moud": p.moud,
-        "psychiatric_medication": p.psychiatric_medication, "online": p.online, "goal": p.goal,
-        "website": p.website or None, "website_confirmed": p.website_confirmed,
-        "meeting_finder": p.meeting_finder or None, "summary": p.summary, "first_meeting": p.first_meeting,
-        "not_for": p.not_for or None, "milestones": p.milestones,
-        "facts": {name: p.fact(name) for name in p.facts if name not in ("website", "meeting_finder")},
+        "code": p.code, "name": p.name, "name_localized": p.text("name", language), "short_name": p.short_name,
+        "status": p.status, "approach": p.approach, "spiritual_content": p.spiritual_content,
+        "support_model": p.support_model, "scope": p.scope, "audience": p.audience, "dual_diagnosis": p.dual_diagnosis,
+        "moud": p.moud, "psychiatric_medication": p.psychiatric_medication, "online": p.online, "goal": p.goal,
+        "website": p.website or None, "meeting_finder": p.meeting_finder or None,
+        "summary": p.text("summary", language), "first_meeting": p.text("first_meeting", language),
+        "not_for": p.text("not_for", language) or None, "milestones": p.text("milestones", language),
+        "facts": facts,
     }

@@ -7,6 +7,7 @@ its row, and nothing is ever deleted automatically (meetings point at programs).
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -29,20 +30,29 @@ from commonground.meetings import types
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
 
 REQUIRED_KEYS = ("code", "name", "short_name", "status", "order", "type_table", "summary", "first_meeting")
+MEDICATION_STANCES = set(MedicationStance.values)
 FACT_VALUES: dict[str, set[str] | None] = {
     "approach": set(Approach.values),
     "spiritual_content": set(SpiritualContent.values),
     "support_model": {"sponsor", "facilitator", "mentor", "convenor", "peer-leader", "clinician", "unknown"},
-    "scope": {"alcohol", "drugs", "any-substance", "behaviours", "family"},
+    "meeting_format": {"discussion", "speaker", "step-study", "tools", "meditation", "teaching", "unknown"},
+    "scope": {"alcohol", "drugs", "any-substance", "behaviours", "gambling", "family"},
+    "focus": {"none", "cannabis", "stimulants", "gambling", "medication"},
+    "family_of": {"not-applicable", "drinking", "drugs", "gambling", "any"},
     "audience": {"everyone", "women", "family", "young-people", "people-on-medication", "dual-diagnosis"},
     "dual_diagnosis": set(YesNoUnknown.values),
-    "moud": set(MedicationStance.values),
-    "psychiatric_medication": set(MedicationStance.values),
+    "moud": MEDICATION_STANCES,
+    "psychiatric_medication": MEDICATION_STANCES,
     "online": set(Availability.values),
     "goal": {"abstinence", "moderation-or-abstinence", "self-chosen", "not-applicable"},
     "milestones": None,  # free text
 }
-LIST_FACTS = {"support_model", "scope"}
+LIST_FACTS = {"support_model", "meeting_format", "scope", "focus", "family_of"}
+SOURCE_KINDS = ("primary", "peer-reviewed", "secondary")
+CONFIRMING_KINDS = ("primary", "peer-reviewed")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What users must never see as a source: our own files and notes.
+INTERNAL = re.compile(r"research notes|programs-facts|fact-check|\.md\b|\.toml\b|common ground", re.I)
 
 
 class CatalogError(ValueError):
@@ -104,10 +114,42 @@ def validate_program(data: dict, stem: str) -> list[str]:
     for language, texts in (data.get("i18n") or {}).items():
         unknown = [f for f in texts.get("notes", {}) if f not in facts]
         problems += [f"i18n.{language}.notes.{f} translates no fact" for f in unknown]
+    for name, fact in facts.items():
+        if name not in FACT_VALUES:
+            problems.append(f"facts.{name} is not a catalog fact")
+        elif "confirmed" in fact and not isinstance(fact["confirmed"], bool):
+            problems.append(f"facts.{name}.confirmed must be true or false")
     for sid, source in sources.items():
-        if not source.get("title") or not source.get("where"):
-            problems.append(f"source {sid!r} needs a title and a where")
+        problems += [f"source {sid!r}: {p}" for p in check_source(source)]
+    for language, texts in (data.get("i18n") or {}).items():
+        for sid in (texts.get("sources") or {}):
+            if sid not in sources:
+                problems.append(f"i18n.{language}.sources.{sid} translates no source")
     return problems
+
+
+def check_source(source: dict) -> list[str]:
+    """What is wrong with one source entry (users see its title, site and date checked)."""
+    problems = []
+    title, url = str(source.get("title") or ""), str(source.get("url") or "")
+    if not title.strip():
+        problems.append("needs a title")
+    if not url.startswith("https://") and not url.startswith("http://"):
+        problems.append("needs a full http(s) url")
+    if source.get("kind") not in SOURCE_KINDS:
+        problems.append(f"kind must be one of {', '.join(SOURCE_KINDS)}")
+    if not DATE.fullmatch(str(source.get("checked") or "")):
+        problems.append("needs the date it was checked (checked = \"YYYY-MM-DD\")")
+    if INTERNAL.search(title) or INTERNAL.search(url):
+        problems.append("names an internal file or note; cite the program's own material or a paper")
+    return problems
+
+
+def fact_confirmed(fact: dict, sources: dict) -> bool:
+    """Confirmed: a value other than unknown, backed by the program's material or a paper."""
+    if fact.get("confirmed") is False or fact.get("value") in ("unknown", ["unknown"]):
+        return False
+    return any(sources.get(sid, {}).get("kind") in CONFIRMING_KINDS for sid in fact.get("sources", []))
 
 
 def program_files(directory: Path = PROGRAMS_DIR) -> list[Path]:
@@ -138,7 +180,8 @@ def _fields(data: dict) -> dict:
         "first_meeting": data["first_meeting"].strip(),
         "not_for": data.get("not_for", "").strip(),
         "website": website.get("url", ""),
-        "website_confirmed": bool(website.get("confirmed", False)),
+        "website_confirmed": fact_confirmed({"value": website.get("url"), "sources": website.get("sources", [])},
+                                            data["sources"]),
         "meeting_finder": finder.get("url", ""),
         "approach": facts["approach"]["value"],
         "spiritual_content": facts["spiritual_content"]["value"],
@@ -152,7 +195,8 @@ def _fields(data: dict) -> dict:
         "goal": facts["goal"]["value"],
         "milestones": facts["milestones"]["value"],
         # Links carry sources too; keep them beside the facts so pages can cite them.
-        "facts": {**facts, "website": website, "meeting_finder": finder},
+        "facts": {**{name: {**fact, "confirmed": fact_confirmed(fact, data["sources"])} for name, fact in facts.items()},
+                  "website": website, "meeting_finder": finder},
         "sources": data["sources"],
         "translations": data.get("i18n", {}),
     }

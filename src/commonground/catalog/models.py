@@ -6,6 +6,8 @@ those files, not the admin, so that every fact keeps its source.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,7 @@ class Approach(models.TextChoices):
 
 class SpiritualContent(models.TextChoices):
     NONE = "none", _("None")
+    NON_THEISTIC = "non-theistic", _("Secular, with some spiritual language (no Higher Power)")
     SPIRITUAL = "spiritual", _("Spiritual")
     RELIGIOUS = "religious", _("Religious")
     UNKNOWN = "unknown", _("Unknown")
@@ -27,6 +30,7 @@ class SpiritualContent(models.TextChoices):
 
 class MedicationStance(models.TextChoices):
     WELCOMING = "welcoming", _("Welcoming")
+    VARIES = "varies", _("No rule in its literature; attitudes vary")
     GROUP_DECIDES = "group-decides", _("Each group decides")
     RESTRICTIVE = "restrictive", _("Restrictive")
     UNKNOWN = "unknown", _("Unknown")
@@ -48,7 +52,7 @@ class YesNoUnknown(models.TextChoices):
 
 class ProgramStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    LEGACY = "legacy", _("Legacy (largely inactive)")
+    LEGACY = "legacy", _("Mostly inactive")
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -89,7 +93,7 @@ class Program(models.Model):
 
     # Every fact with its note and source ids: {"moud": {"value": ..., "note": ..., "sources": [...]}}
     facts = models.JSONField(default=dict)
-    # Source id -> {"title", "where", "kind", "quality"}
+    # Source id -> {"title", "url", "kind", "checked"} (see docs/catalog.md, "Source policy")
     sources = models.JSONField(default=dict)
     # Other languages' versions of the prose: {"es": {"summary": ..., "notes": {"moud": ...}}}
     translations = models.JSONField(default=dict, blank=True)
@@ -121,9 +125,25 @@ class Program(models.Model):
         translated = self.translations.get(language, {}).get("notes", {}).get(fact)
         return translated or self.facts.get(fact, {}).get("note", "")
 
-    def fact(self, name: str) -> dict:
-        """A fact with its sources resolved: {"value", "note", "sources": [{"id", "title", ...}]}."""
+    def fact(self, name: str, language: str = "en") -> dict:
+        """A fact with its sources resolved: {"value", "note", "confirmed", "sources": [{"id", "title", ...}]}."""
         raw = self.facts.get(name)
         if raw is None:
-            return {"value": "unknown", "note": "", "sources": []}
-        return {**raw, "sources": [{"id": sid, **self.sources.get(sid, {})} for sid in raw.get("sources", [])]}
+            return {"value": "unknown", "note": "", "confirmed": False, "sources": []}
+        return {**raw, "confirmed": bool(raw.get("confirmed")),
+                "sources": [self.source(sid, language) for sid in raw.get("sources", [])]}
+
+    def source(self, sid: str, language: str = "en") -> dict:
+        """One source as users see it: a title (translated where we have one), its site and date."""
+        data = self.sources.get(sid, {})
+        title = self.translations.get(language, {}).get("sources", {}).get(sid, {}).get("title") or data.get("title", "")
+        url = data.get("url", "")
+        site = urlsplit(url).hostname or ""
+        return {"id": sid, "title": title, "url": url, "site": site.removeprefix("www."), "kind": data.get("kind", ""),
+                "checked": data.get("checked", "")}
+
+    def confirmed(self, name: str) -> bool:
+        return bool(self.facts.get(name, {}).get("confirmed"))
+
+    def value(self, name: str):
+        return self.facts.get(name, {}).get("value", "unknown")

@@ -1,7 +1,9 @@
 """The fit finder's questions: the answers a person may give, parsed and checked.
 
-All answers are optional. Each question has "prefer not to say" (no answer). Several answers
-can repeat where a person may mean more than one (help_with, group, day, time_of_day).
+All answers are optional; "prefer not to say" is no answer. Several answers can repeat where a
+person may mean more than one (help_with, medication, group, day, time_of_day). The rules read
+the answers as given and a few derived from them (``needs``): "both" means alcohol and drugs,
+opioids, stimulants and cannabis are drugs, gambling is a behaviour.
 """
 
 from __future__ import annotations
@@ -9,27 +11,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from commonground.meetings import schedule
 from commonground.search.query import QueryError
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "help_with": ("alcohol", "drugs", "both", "behavior", "someone_else"),
+    "help_with": ("alcohol", "drugs", "both", "opioids", "stimulants", "cannabis", "gambling", "behavior",
+                  "someone_else"),
+    "their_use": ("drinking", "drugs", "both", "gambling"),
+    "dependence": ("yes", "no", "unsure"),
+    "goal": ("abstinence", "moderation", "unsure"),
+    "medication": ("moud", "alcohol_medication", "psychiatric", "none", "undisclosed"),
     "spirituality": ("spiritual", "christian", "buddhist", "none", "any"),
-    "medication": ("moud", "psychiatric", "none", "undisclosed"),
     "mental_health": ("yes", "no", "undisclosed"),
+    "gender": ("woman", "man", "nonbinary", "undisclosed"),
     "group": ("women", "men", "lgbtq", "young", "none"),
     "attend": ("in_person", "online", "either"),
-    "structure": ("steps", "tools", "discussion", "unsure"),
-    "goal": ("abstinence", "moderation", "unsure"),
     "day": tuple(str(d) for d in range(7)),
     "time_of_day": ("morning", "afternoon", "evening", "night"),
+    "structure": ("steps", "tools", "discussion", "unsure"),
 }
 MULTIPLE = {"help_with", "medication", "group", "day", "time_of_day"}
-FREE_TEXT = ("language", "near")
+FREE_TEXT = ("language", "near", "tz")
 FIELDS = tuple(CHOICES) + FREE_TEXT
-# Answers meaning "no answer": they never trigger a rule.
-NO_ANSWER = {"undisclosed", "any", "either", "unsure", "none"}
 TIMES_OF_DAY = {"morning": ("06:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "21:00"),
                 "night": ("21:00", "02:00")}
+DRUGS = {"drugs", "both", "opioids", "stimulants", "cannabis"}
+# What the person wants help with, as the rules read it (``when.needs``).
+NEEDS = ("own_use", "alcohol", "drugs", "opioids", "stimulants", "cannabis", "behaviour", "gambling", "family",
+         "family_drinking", "family_drugs", "family_gambling", "withdrawal_risk")
 
 
 @dataclass
@@ -37,21 +46,51 @@ class Answers:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     language: str = ""
     near: str = ""
+    tz: str = ""
 
     def get(self, name: str) -> tuple[str, ...]:
+        if name == "needs":
+            return self.needs
         return self.values.get(name, ())
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        helped = set(self.get("help_with"))
+        theirs = set(self.get("their_use"))
+        out = set()
+        own = helped - {"someone_else"}
+        if own:
+            out.add("own_use")
+        if own & {"alcohol", "both"}:
+            out.add("alcohol")
+        if own & DRUGS:
+            out.add("drugs")
+        out |= own & {"opioids", "stimulants", "cannabis", "gambling"}
+        if own & {"behavior", "gambling"}:
+            out.add("behaviour")
+        if "someone_else" in helped:
+            out.add("family")
+            if theirs & {"drinking", "both"}:
+                out.add("family_drinking")
+            if theirs & {"drugs", "both"}:
+                out.add("family_drugs")
+            if "gambling" in theirs:
+                out.add("family_gambling")
+        # Stopping suddenly is dangerous after heavy drinking (or sedatives): signs, or not sure.
+        if set(self.get("dependence")) & {"yes", "unsure"} and out & {"alcohol", "drugs"}:
+            out.add("withdrawal_risk")
+        return tuple(n for n in NEEDS if n in out)
 
     def as_params(self) -> list[tuple[str, str]]:
         """The answers as query-string pairs (for links: change my answers, share)."""
         pairs = [(name, value) for name in CHOICES for value in self.values.get(name, ())]
-        if self.language:
-            pairs.append(("language", self.language))
-        if self.near:
-            pairs.append(("near", self.near))
+        for name in FREE_TEXT:
+            if getattr(self, name):
+                pairs.append((name, getattr(self, name)))
         return pairs
 
 
-def _values(params, name: str) -> list[str]:
+def _values(params, name: str, *, split: bool = True) -> list[str]:
     if hasattr(params, "getlist"):
         raw = params.getlist(name)
     else:
@@ -61,7 +100,11 @@ def _values(params, name: str) -> list[str]:
     for item in raw:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise QueryError(name, f"{name} must be text, such as one of: {', '.join(CHOICES.get(name, ()))}.")
-        out += [part.strip() for part in str(item).split(",") if part.strip()]
+        text = str(item).strip()
+        if split:
+            out += [part.strip() for part in text.split(",") if part.strip()]
+        elif text:
+            out.append(text)
     return out
 
 
@@ -75,14 +118,23 @@ def parse_answers(params) -> Answers:
         values = _values(params, name)
         bad = [v for v in values if v not in allowed]
         if bad:
-            raise QueryError(name, f"{name} cannot be {bad[0]!r}; choose from {', '.join(allowed)}.")
-        if len(values) > 1 and name not in MULTIPLE:
+            raise QueryError(name, f"{name} cannot be {bad[0][:40]!r}; choose from {', '.join(allowed)}.")
+        if len(set(values)) > 1 and name not in MULTIPLE:
             raise QueryError(name, f"Give one answer for {name}.")
         if values:
             answers.values[name] = tuple(dict.fromkeys(values))
-    language = (_values(params, "language") or [""])[0].lower()
+    language = (_values(params, "language") or [""])[-1].lower()
     if language and not re.fullmatch(r"[a-z]{2,3}", language):
         raise QueryError("language", "language must be an ISO 639-1 code such as es.")
     answers.language = language
-    answers.near = (_values(params, "near") or [""])[0][:120]
+    # A place is one text, never split: "Portland, ME" is a town in Maine, not two answers.
+    near = _values(params, "near", split=False)
+    answers.near = near[-1][:120] if near else ""
+    tz = _values(params, "tz", split=False)
+    if tz:
+        try:
+            schedule.zone(tz[-1])
+        except ValueError:
+            raise QueryError("tz", f"tz {tz[-1][:60]!r} is not a time zone name such as America/Denver.") from None
+        answers.tz = tz[-1]
     return answers

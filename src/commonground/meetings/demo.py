@@ -37,10 +37,12 @@ COUNTRY_NAMES = {
 }
 SPANISH_COUNTRIES = {"MX", "ES"}
 
-# program code -> relative weight; every program in the catalog appears.
+# program code -> relative weight; every other program in the catalog gets 3. Online medication
+# treatment is a clinical service, not a meeting, so it gets none.
 PROGRAM_WEIGHTS = {
-    "aa": 520, "na": 170, "al-anon": 80, "smart": 50, "cr": 35, "rd": 25, "nar-anon": 15,
-    "lifering": 12, "mara": 10, "wfs": 10, "dra": 6, "mm": 5, "moud-online": 8, "sos": 2,
+    "aa": 520, "na": 170, "al-anon": 80, "smart": 50, "cr": 35, "rd": 25, "nar-anon": 15, "ga": 12,
+    "lifering": 12, "mara": 10, "wfs": 10, "dra": 6, "mm": 5, "ma": 5, "cma": 5, "smart-ff": 4, "gam-anon": 3,
+    "sos": 2, "moud-online": 0,
 }
 ONLINE_ONLY_PROGRAMS = {"moud-online"}
 
@@ -124,6 +126,7 @@ class DemoGenerator:
         self.cities, self.cumulative = _cities()
         codes = [c for c in PROGRAM_WEIGHTS if c in programs] + sorted(set(programs) - set(PROGRAM_WEIGHTS))
         self.program_codes = codes
+        self.cycle = [c for c in codes if PROGRAM_WEIGHTS.get(c, 3) > 0]
         self.program_cum = list(itertools.accumulate(PROGRAM_WEIGHTS.get(c, 3) for c in codes))
         self.country_codes = list(COUNTRY_WEIGHTS)
         self.country_cum = list(itertools.accumulate(COUNTRY_WEIGHTS.values()))
@@ -137,7 +140,7 @@ class DemoGenerator:
     def meeting(self, index: int) -> dict:
         rng = self.rng
         # The first meetings cycle through every program so even a small demo shows them all.
-        program = self.program_codes[index] if index < len(self.program_codes) else self.program_codes[self._pick(self.program_cum)]
+        program = self.cycle[index] if index < len(self.cycle) else self.program_codes[self._pick(self.program_cum)]
         table = self.programs[program]
         country = self.country_codes[self._pick(self.country_cum)]
         city = self.cities[country][self._pick(self.cumulative[country])]

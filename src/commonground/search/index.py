@@ -259,8 +259,25 @@ class MeetingIndex:
         return {code: int(n) for code, n in zip(self.c.program_codes, counts, strict=True)}
 
     def _matches(self, query: SearchQuery):
-        """Every matching position, with its next start (if a window was given) and distance."""
-        window = (to_minute(query.window_start), to_minute(query.window_end, up=False)) if query.has_time else None
+        """Every matching position, with its next start (if a window was given) and distance.
+
+        Several windows (several days) are searched one by one and merged: a meeting that
+        matches more than one keeps its earliest start.
+        """
+        windows = [(to_minute(a), to_minute(b, up=False)) for a, b in query.windows] if query.has_time else [None]
+        if len(windows) == 1:
+            return self._matches_window(query, windows[0])
+        parts = [self._matches_window(query, window) for window in windows]
+        candidates = np.concatenate([p[0] for p in parts])
+        starts = np.concatenate([p[1] for p in parts])
+        distances = np.concatenate([p[2] for p in parts]) if query.has_place else None
+        order = np.lexsort((starts, candidates))  # by position, then earliest start first
+        candidates, starts = candidates[order], starts[order]
+        first = np.ones(len(candidates), dtype=bool)
+        first[1:] = candidates[1:] != candidates[:-1]
+        return candidates[first], starts[first], None if distances is None else distances[order][first]
+
+    def _matches_window(self, query: SearchQuery, window):
         if query.has_place:
             candidates = self._in_box(query.latitude, query.longitude, query.radius_km, window)
         elif query.has_time:

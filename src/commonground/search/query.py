@@ -48,8 +48,10 @@ class SearchQuery:
     radius_km: float = DEFAULT_RADIUS_KM
     tz: str = "UTC"
     # The time window, as UTC instants: a meeting matches when an occurrence starts inside it.
+    # Several days give several windows (``windows``); window_start/window_end then span them all.
     window_start: datetime | None = None
     window_end: datetime | None = None
+    windows: list = field(default_factory=list)
     mode: str = "any"
     programs: tuple[str, ...] = ()
     approach: str = ""
@@ -258,41 +260,50 @@ def _filters(params, query: SearchQuery, cleaned: dict) -> None:
 
 def _time_window(params, query: SearchQuery, cleaned: dict) -> None:
     within = _number(params, "starting_within", minimum=1, maximum=MAX_WITHIN_MINUTES, integer=True)
-    day_text = _one(params, "day").lower()
+    day_text = ",".join(_many(params, "day"))
     time_from, time_to = _clock(params, "time_from"), _clock(params, "time_to")
     if within is not None and (day_text or time_from or time_to):
         raise QueryError("starting_within", "Use starting_within, or day with time_from/time_to, not both.")
     if within is not None:
         query.window_start = query.now - timedelta(minutes=IN_PROGRESS_GRACE_MINUTES)
         query.window_end = query.now + timedelta(minutes=within)
+        query.windows = [(query.window_start, query.window_end)]
         cleaned["starting_within"] = str(within)
         return
     if not (day_text or time_from or time_to):
         return
     zone = schedule.zone(query.tz)
     today = query.now.astimezone(zone).date()
-    if day_text in ("", "today"):
-        target_weekday = schedule.spec_weekday(today)
-    elif day_text == "tomorrow":
-        target_weekday = schedule.spec_weekday(today + timedelta(days=1))
-    elif day_text in ("0", "1", "2", "3", "4", "5", "6"):  # not isdigit(): "²" is a digit to Python
-        target_weekday = int(day_text)
-    else:
-        raise QueryError("day", "day must be 0–6 (0 = Sunday), today or tomorrow.")
+    days = [d.lower() for d in _many(params, "day")] or [""]
+    targets = []
+    for text in days:
+        if text in ("", "today"):
+            targets.append(schedule.spec_weekday(today))
+        elif text == "tomorrow":
+            targets.append(schedule.spec_weekday(today + timedelta(days=1)))
+        elif text in ("0", "1", "2", "3", "4", "5", "6"):  # not isdigit(): "²" is a digit to Python
+            targets.append(int(text))
+        else:
+            raise QueryError("day", "day must be 0–6 (0 = Sunday), today or tomorrow.")
     start_clock, end_clock = time_from or time(0, 0), time_to or time(0, 0)
-    # The first window of that weekday that has not ended yet (grace included).
     grace = timedelta(minutes=IN_PROGRESS_GRACE_MINUTES)
-    for offset in range(0, 9):
-        day: date = today + timedelta(days=offset)
-        if schedule.spec_weekday(day) != target_weekday:
-            continue
-        start = schedule.occurrence(day, start_clock, zone)
-        end_day = day + timedelta(days=1) if end_clock <= start_clock else day  # across midnight
-        end = schedule.occurrence(end_day, end_clock, zone)
-        if end >= query.now - grace:
-            query.window_start = max(start, query.now - grace)
-            query.window_end = end
-            break
-    for name in ("day", "time_from", "time_to"):
+    for target_weekday in dict.fromkeys(targets):
+        # The first window of that weekday that has not ended yet (grace included).
+        for offset in range(0, 9):
+            day: date = today + timedelta(days=offset)
+            if schedule.spec_weekday(day) != target_weekday:
+                continue
+            start = schedule.occurrence(day, start_clock, zone)
+            end_day = day + timedelta(days=1) if end_clock <= start_clock else day  # across midnight
+            end = schedule.occurrence(end_day, end_clock, zone)
+            if end >= query.now - grace:
+                query.windows.append((max(start, query.now - grace), end))
+                break
+    query.windows.sort()
+    query.window_start = query.windows[0][0]
+    query.window_end = max(end for _, end in query.windows)
+    if _many(params, "day"):
+        cleaned["day"] = list(dict.fromkeys(_many(params, "day")))
+    for name in ("time_from", "time_to"):
         if _one(params, name):
             cleaned[name] = _one(params, name)

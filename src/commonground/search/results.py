@@ -62,7 +62,9 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "slug": m.slug,
         "name": m.name,
         "group": m.group,
-        "program": {"code": m.program_id, "name": m.program.name, "short_name": m.program.short_name},
+        "program": {"code": m.program_id, "name": m.program.name, "short_name": m.program.short_name,
+                    # The program's own names in other languages ("Alcohólicos Anónimos"), where it has them.
+                    "names": {lang: t["name"] for lang, t in m.program.translations.items() if t.get("name")}},
         "mode": m.attendance_mode,
         "ongoing": m.is_ongoing,
         "in_progress": in_progress or m.is_ongoing,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from commonground.meetings import schedule, types
 from commonground.meetings.links import safe_href
@@ -80,6 +80,7 @@ def decorate(result: dict, searcher_tz: str) -> dict:
         view["zones_differ"] = local.utcoffset() != own.utcoffset()
     view["until"] = until_label(result["minutes_until_start"], result["in_progress"] and not result["ongoing"])
     view["mode_label"] = MODE_LABELS.get(result["mode"], result["mode"])
+    view["program_name"] = result["program"].get("names", {}).get((get_language() or "en")[:2]) or result["program"]["name"]
     view["tag_labels"] = [TAG_LABELS[t] for t in result["tags"]]
     return view
 

@@ -99,9 +99,14 @@ def programs(request):
 def program(request, code: str):
     language = get_language()[:2]
     found = get_object_or_404(Program, pk=code)
-    facts = [{"name": name, "label": forms.FACT_LABELS[name], "value": found.facts[name]["value"],
-              "note": found.note(name, language), "sources": found.fact(name)["sources"]}
-             for name in forms.FACT_LABELS if name in found.facts]
+    facts = []
+    for name in forms.FACT_LABELS:
+        if name not in found.facts or found.facts[name].get("value") in (["not-applicable"], "not-applicable", ["none"]) \
+                and name in ("focus", "family_of"):
+            continue
+        fact = found.fact(name, language)
+        facts.append({"name": name, "label": forms.FACT_LABELS[name], "value": fact["value"],
+                      "note": found.note(name, language), "sources": fact["sources"], "confirmed": fact["confirmed"]})
     return render(request, "web/program.html", {
         "p": found, "facts": facts, "language": language,
         "meeting_count": Meeting.objects.filter(program=found).exclude(attendance_mode="inactive").count(),

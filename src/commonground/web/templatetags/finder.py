@@ -17,6 +17,12 @@ VALUE_LABELS = {
     "dual-diagnosis": _("people with a co-occurring mental-health condition"),
     "yes": _("yes"), "no": _("no"), "limited": _("limited"),
     "welcoming": _("welcoming"), "group-decides": _("each group decides"), "restrictive": _("restrictive"),
+    "varies": _("no rule in its literature; attitudes vary"), "non-theistic": _("secular, no Higher Power"),
+    "gambling": _("gambling"), "cannabis": _("cannabis (marijuana)"), "stimulants": _("stimulants (meth, cocaine)"),
+    "medication": _("people taking medication for a substance use disorder"), "drinking": _("drinking"),
+    "any": _("any addiction"), "discussion": _("open conversation"), "speaker": _("speakers"),
+    "step-study": _("step study"), "tools": _("practical tools"), "meditation": _("meditation"),
+    "teaching": _("teaching"),
     "not-applicable": _("not applicable"), "none": _("none"), "spiritual": _("spiritual"),
     "religious": _("religious"), "twelve-step": _("twelve-step"), "secular": _("secular"),
     "faith-based": _("faith-based"), "buddhist-inspired": _("Buddhist-inspired"),
@@ -56,3 +62,16 @@ def language_label(code: str) -> str:
     if not info:
         return code
     return info["name_local"] if _language() == code else str(_(info["name"]))
+
+
+@register.filter
+def checked_date(value: str) -> str:
+    """ "2026-11-27" as a date in the page's language (27 Nov 2026 / 27 nov 2026)."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(date.fromisoformat(value), "j M Y")
+    except (TypeError, ValueError):
+        return value or ""

@@ -18,6 +18,32 @@
     tzSelect.value = zone;
   }
 
+  // The fit finder: the browser's zone for online times, and questions shown only when relevant
+  // (without JavaScript every question shows).
+  var zoneSelect = document.querySelector("select[data-browser-zone]");
+  if (zoneSelect && !zoneSelect.value && zone) {
+    if (!Array.prototype.some.call(zoneSelect.options, function (o) { return o.value === zone; })) {
+      zoneSelect.add(new Option(zone, zone), 1);
+    }
+    zoneSelect.value = zone;
+  }
+  var fitForm = document.querySelector("form.fit");
+  if (fitForm) {
+    var conditional = fitForm.querySelectorAll("fieldset[data-show-when]");
+    var refresh = function () {
+      conditional.forEach(function (fieldset) {
+        var show = fieldset.dataset.showWhen.split(";").every(function (rule) {
+          var parts = rule.split(":"), wanted = parts[1].split(",");
+          return Array.prototype.some.call(fitForm.querySelectorAll("[name='" + parts[0] + "']:checked"),
+            function (input) { return wanted.indexOf(input.value) !== -1; });
+        });
+        fieldset.hidden = !show;
+      });
+    };
+    fitForm.addEventListener("change", refresh);
+    refresh();
+  }
+
   // "Use my location" and "near me": the browser's position instead of a typed place.
   function locate(onPlace) {
     if (!navigator.geolocation) return;
