@@ -145,7 +145,9 @@ def _reason(rule, program: Program, language: str) -> tuple[Reason, int]:
                                "checked": ""}], True
     else:
         fact = program.fact(rule.fact, language)
-        sources, confirmed = fact["sources"], fact["confirmed"]
+        order = {"primary": 0, "peer-reviewed": 1, "secondary": 2}
+        sources = sorted(fact["sources"], key=lambda src: order.get(src["kind"], 3))  # the program's own first
+        confirmed = fact["confirmed"]
     if rule.kind == "plus" and not confirmed:
         # Never a point in a program's favour on a fact nobody has confirmed.
         return Reason("caution", f"{text} ({_('not confirmed by the program')})", sources, rule.fact, rule.id,
