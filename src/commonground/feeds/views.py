@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from commonground.api.errors import error_response
 from commonground.catalog.models import Program
 from commonground.feeds import published
+from commonground.meetings.models import DataVersion
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
         "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
@@ -38,7 +39,7 @@ def meeting_guide_feed(request):
     variant = program or published.ALL
     version = published.current_version()
     feed = published.find(variant, version)
-    stale = feed is None or feed.version != published.DataVersion.label(version)
+    stale = feed is None or feed.version != DataVersion.label(version)
     if stale and settings.PUBLISH_MODE == "inline":
         published.build(version)
         feed, stale = published.find(variant, version), False

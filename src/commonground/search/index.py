@@ -111,8 +111,8 @@ def derive(columns: Columns) -> dict[str, np.ndarray]:
 class MeetingIndex:
     """The search engine over one data version: columns plus the orderings derived from them.
 
-    Built from the database by ``MeetingIndex.build``, or mapped from files by ``search.store``,
-    in which case every array is a read-only memory map shared by all processes.
+    Built once per data version by ``search.store`` (``derive`` computes the orderings), and
+    mapped from its files, so every array is a read-only memory map shared by all processes.
     """
 
     def __init__(self, columns: Columns, derived: dict[str, np.ndarray], *, version=None, margin: int | None = None,
@@ -136,14 +136,6 @@ class MeetingIndex:
         offsets = derived["by_name_offsets"]
         self.by_program_name = [derived["by_name"][offsets[p]:offsets[p + 1]] for p in range(len(columns.program_codes))]
         self.program_mode_counts = derived["program_mode_counts"]
-
-    @classmethod
-    def build(cls, columns: Columns, version=None) -> MeetingIndex:
-        derived = derive(columns)
-        # Degrees and build-time week minutes were only needed for the orderings above.
-        columns.lat = columns.lng = columns.utc_week_minute = None
-        columns.by_utc_week = columns.utc_week_sorted = None
-        return cls(columns, derived, version=version)
 
     # --- candidates -----------------------------------------------------------------------
     def _cells(self, lat: float, lng: float, radius_km: float) -> list[tuple[int, int, int]]:
