@@ -55,12 +55,13 @@ def build(version: tuple) -> Path:
     tmp.mkdir(parents=True)
     variants = [ALL, *Program.objects.order_by("code").values_list("code", flat=True)]
     plain = {v: open(tmp / _file_name(v), "wb") for v in variants}  # noqa: SIM115 - closed below
-    packed = {v: gzip.GzipFile(tmp / (_file_name(v) + ".gz"), "wb", compresslevel=6, mtime=0) for v in variants}
+    # Level 5: nearly level 9's size, at a third of its time.
+    packed = {v: gzip.GzipFile(tmp / (_file_name(v) + ".gz"), "wb", compresslevel=5, mtime=0) for v in variants}
     counts = dict.fromkeys(variants, 0)
     try:
         for handle in (*plain.values(), *packed.values()):
             handle.write(b"[")
-        for meeting in feed_queryset().iterator(chunk_size=5000):
+        for meeting in feed_queryset():
             line = json.dumps(meeting_to_feed(meeting), ensure_ascii=False, separators=(",", ":")).encode()
             for variant in (ALL, meeting.program_id):
                 prefix = b",\n" if counts[variant] else b"\n"

@@ -37,6 +37,10 @@ class LinkError(ValueError):
 
 
 def _refuse_characters(text: str) -> None:
+    # isprintable() is False for control, format (invisible, bidi), separator and unassigned
+    # characters except the plain space: the common, clean link is checked in one call.
+    if text.isprintable() and "\\" not in text and " " not in text:
+        return
     for char in text:
         if char == "\\":
             raise LinkError("it contains a backslash, which browsers read as a slash")
