@@ -17,10 +17,10 @@ from datetime import UTC
 from typing import TypedDict
 
 from commonground.feeds.anonymity import anonymize_person
+from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
 from commonground.meetings import types
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
-from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
 from commonground.meetings.models import Meeting
 
 
