@@ -103,3 +103,18 @@ def test_the_search_cache_follows_the_data_version(client, demo):
     load_demo(10, seed=99)  # replaces the demo data and bumps the version
     _, after = get(client, "/api/v1/meetings", limit="1")
     assert after["count"] == 10 and before["count"] == 600
+
+
+@pytest.mark.django_db
+def test_cors_gzip_and_vary_for_other_apps(client, demo):
+    origin = {"HTTP_ORIGIN": "https://intergroup.example.org"}
+    search = client.get("/api/v1/meetings?mode=online&limit=50", HTTP_ACCEPT_ENCODING="gzip", **origin)
+    assert search["Access-Control-Allow-Origin"] == "*" and search["Content-Encoding"] == "gzip"
+    assert "Accept-Language" not in search.get("Vary", ""), "the same bytes in every language"
+    assert "Accept-Language" in client.get("/api/v1/programs").get("Vary", ""), "program text is translated"
+    preflight = client.options("/api/v1/meetings", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", **origin)
+    assert preflight.status_code == 200 and "GET" in preflight["Access-Control-Allow-Methods"]
+    feed_preflight = client.options("/feeds/meeting-guide.json", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", **origin)
+    assert feed_preflight.status_code == 200 and feed_preflight["Access-Control-Allow-Origin"] == "*"
+    page = client.get("/meetings?mode=online", HTTP_ACCEPT_ENCODING="gzip", **origin)
+    assert not page.has_header("Content-Encoding") and not page.has_header("Access-Control-Allow-Origin")

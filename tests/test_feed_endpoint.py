@@ -57,3 +57,33 @@ def test_program_filter_and_unknown_program(client, samples):
     assert len(body(client.get("/feeds/meeting-guide.json?program=aa"))) == 36
     bad = client.get("/feeds/meeting-guide.json?program=nope")
     assert bad.status_code == 400 and json.loads(bad.content)["error"]["field"] == "program"
+
+
+@pytest.mark.django_db
+def test_the_feed_narrows_by_source_region_and_place(client, samples, demo_meetings):
+    demo_meetings(800, seed=4)
+    import_location(str(samples / "bmlt-bronx"), name="Bronx NA")
+    import_location(str(samples / "tsml-template-san-jose.csv"), name="San Jose")
+    by_source = body(client.get("/feeds/meeting-guide.json?source=San+Jose"))
+    assert len(by_source) == 36
+    near = body(client.get("/feeds/meeting-guide.json?near=Bronx%2C+NY&radius_km=15&program=na"))
+    assert near and all(m["program"] == "na" for m in near)
+    assert all(abs(m["latitude"] - 40.85) < 0.3 for m in near), "only meetings near the Bronx"
+    region = body(client.get("/feeds/meeting-guide.json?region=Bronx+Area+Service"))
+    assert region and all("Bronx Area Service" in m["regions"] for m in region)
+    again = client.get("/feeds/meeting-guide.json?source=San+Jose", HTTP_IF_NONE_MATCH=client.get(
+        "/feeds/meeting-guide.json?source=San+Jose")["ETag"])
+    assert again.status_code == 304 and again["Access-Control-Allow-Origin"] == "*"
+    bad = client.get("/feeds/meeting-guide.json?source=Nowhere")
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "source"
+    unknown_place = client.get("/feeds/meeting-guide.json?near=Springfield")
+    assert unknown_place.status_code == 400 and unknown_place.json()["error"]["field"] == "near"
+
+
+@pytest.mark.django_db
+def test_exported_codes_mean_what_clients_read_them_as(client, samples):
+    import_location(str(samples / "bmlt-bronx"))
+    rows = body(client.get("/feeds/meeting-guide.json?program=na"))
+    codes = {code for row in rows for code in row["types"]}
+    assert {"D", "SP"} & codes and not {"DISC", "SPK", "BT", "JFT"} & codes
+    assert all(row["updated"] for row in rows), "every meeting says when it last changed"

@@ -41,12 +41,15 @@ INSTALLED_APPS = [
     "commonground.api",
     "commonground.web",
     "axes",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     # Outermost, so they also see the answers other middleware gives (a bad Host, a long URL).
     "commonground.api.middleware.ApiErrorShapeMiddleware",
     "commonground.web.middleware.SecurityHeadersMiddleware",
+    "commonground.api.middleware.ApiGzipMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +125,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commonground"}}
+
+# Other meeting finders read our feed, API and BMLT interface from their own pages (no cookies).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api|feeds|bmlt)/"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+CORS_ALLOW_HEADERS = ("accept", "content-type", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Security. HTTPS-only settings switch on with COMMONGROUND_HTTPS=1 behind a TLS proxy.
 HTTPS = env_bool("COMMONGROUND_HTTPS", False)

@@ -12,6 +12,7 @@ Folder: ``<runtime>/published/v<version>-<stamp>/``; the newest few are kept.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -107,6 +108,34 @@ def find(variant: str, version: tuple | None = None) -> PublishedFeed | None:
     return None
 
 
+def filtered(version: tuple, selection, key: str) -> PublishedFeed:
+    """A narrowed feed (by source, region or place), written once per version and kept with it.
+
+    Narrowed feeds are small and built on their first request, from the same fast reader; every
+    later request for the same filters is a file, like the full feed.
+    """
+    folder = runtime_dir("published") / "filtered" / DataVersion.label(version)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
+    path = folder / f"{name}.json"
+    if not path.with_name(path.name + ".gz").exists():
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        count = 0
+        with open(tmp, "wb") as plain:
+            plain.write(b"[")
+            for meeting in selection:
+                plain.write((b",\n" if count else b"\n") + json.dumps(
+                    meeting_to_feed(meeting), ensure_ascii=False, separators=(",", ":")).encode())
+                count += 1
+            plain.write(b"\n]\n")
+        with open(tmp, "rb") as source, gzip.GzipFile(str(tmp) + ".gz", "wb", compresslevel=5, mtime=0) as packed:
+            shutil.copyfileobj(source, packed)
+        os.replace(tmp, path)
+        os.replace(str(tmp) + ".gz", path.with_name(path.name + ".gz"))
+    return PublishedFeed(DataVersion.label(version), key, path, path.with_name(path.name + ".gz"),
+                         f'"mg-{DataVersion.label(version)}-{name}"', path.stat().st_mtime)
+
+
 def current_version() -> tuple:
     return DataVersion.current_with_time()
 
@@ -114,6 +143,12 @@ def current_version() -> tuple:
 def _prune() -> None:
     for old in _folders()[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
+    kept = {p.name for p in _folders()}
+    filtered = runtime_dir("published") / "filtered"
+    if filtered.exists():
+        for old in filtered.iterdir():
+            if old.name not in kept:
+                shutil.rmtree(old, ignore_errors=True)
     for tmp in runtime_dir("published").glob(".*.tmp"):
         if time.time() - tmp.stat().st_mtime > 3600:
             shutil.rmtree(tmp, ignore_errors=True)

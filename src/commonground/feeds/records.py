@@ -7,6 +7,7 @@ zone comes from) are listed, with the sample rows that show them, in ``docs/feed
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -77,7 +78,7 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         ctx.warn("name", f"the name was cut to {MAX_NAME} characters")
         name = name[:MAX_NAME]
 
-    days = parse_days(row.get("day"))
+    days = parse_days(_iso_sunday(row.get("day"), ctx))
     start = parse_time(row.get("time"))
     end = parse_time(row.get("end_time"), "end_time") if row.get("end_time") not in (None, "") else None
     duration = _duration(row, start, end, ctx)
@@ -88,6 +89,8 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     program, table = ctx.program, ctx.table
     if isinstance(row.get("program"), str) and row["program"] in ctx.programs:
         program, table = row["program"], ctx.programs[row["program"]]
+    # Our own feed (and any that says so) writes spec codes for every program.
+    types_table = "spec" if row.get("types_table") == "spec" else table
     m = {"program_id": program, "name": name, "slug_hint": str(row.get("_slug") or "")}
     for field_name, multiline in TEXT_FIELDS:
         value = row.get(field_name)
@@ -119,7 +122,9 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     _coordinates(row, m, ctx)
     _approximate(row, m)
     _online(row, m, ctx)
-    unknown_types = _types(row, m, table, ctx)
+    unknown_types = _types(row, m, types_table, ctx)
+    if types_table != table:  # store the program's own codes, as every other feed gives them
+        m["types"] = [own for code in m["types"] if (own := _own_code(table, code))]
     m["regions"] = _regions(row)
     m["timezone"] = _timezone(row, m, ctx, ongoing=days is None)
 
@@ -133,8 +138,8 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     m["feedback_url"] = _link(row.get("feedback_url"), "feedback_url", ctx, mailto=True)
     m["entity_email"] = _email(row.get("entity_email"), "entity_email", ctx)
     m["entity_phone"] = clean_text(row.get("entity_phone"))[0][:64]
-    m["feedback_emails"] = [e for e in (_email(item, "feedback_emails", ctx) for item in _as_list(row.get("feedback_emails")))
-                            if e]
+    emails = row.get("entity_feedback_emails") or row.get("feedback_emails")  # the spec's name, or TSML's
+    m["feedback_emails"] = [e for e in (_email(item, "feedback_emails", ctx) for item in _as_list(emails)) if e]
     m["contacts"] = _contacts(row, ctx) if not row.get("_private_contacts") else []
     m["extra"] = {}
     for k in EXTRA_FIELDS:
@@ -154,6 +159,23 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         return [{**m, "key": f"{key}-{day}", "weekday": day, "start_time": start, "duration_minutes": duration}
                 for day in days]
     return [{**m, "key": key, "weekday": days[0], "start_time": start, "duration_minutes": duration}]
+
+
+def _iso_sunday(value, ctx: Context):
+    """Day 7 is Sunday in ISO numbering (Monday = 1), which some lists use (OIAA's): read it so.
+
+    The spec's 1–6 mean Monday to Saturday in both numberings, so only 7 differs.
+    """
+    def is_seven(v) -> bool:
+        return (isinstance(v, int) and not isinstance(v, bool) and v == 7) or (isinstance(v, str) and v.strip() == "7")
+
+    if isinstance(value, list) and any(is_seven(v) for v in value):
+        ctx.warn("day", "day 7 was read as Sunday (ISO numbering); the spec uses 0 for Sunday")
+        return [0 if is_seven(v) else v for v in value]
+    if is_seven(value):
+        ctx.warn("day", "day 7 was read as Sunday (ISO numbering); the spec uses 0 for Sunday")
+        return 0
+    return value
 
 
 def _duration(row: dict, start, end, ctx: Context) -> int | None:
@@ -189,7 +211,10 @@ def _coordinates(row: dict, m: dict, ctx: Context) -> None:
     if lat == 0 and lng == 0:  # "null island": a placeholder, not a place
         lat = lng = None
     if lat is not None and lng is not None:
-        m["latitude"], m["longitude"], m["coordinates_source"] = lat, lng, "feed"
+        # Our own feed marks the coordinates it resolved from a ZIP code or city centre.
+        precision = row.get("coordinates_approximate")
+        m["latitude"], m["longitude"] = lat, lng
+        m["coordinates_source"] = precision if precision in ("postal_code", "city") else "feed"
     else:
         m["latitude"] = m["longitude"] = None
         m["coordinates_source"] = ""
@@ -262,6 +287,17 @@ def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
     m["languages"] = sorted(languages)
     m["temporarily_closed"] = bool(row.get("_temporarily_closed"))
     return unknown
+
+
+@lru_cache(maxsize=4096)
+def _own_code(table: str, spec: str) -> str | None:
+    """The program's code that means the spec code ``spec`` (the reverse of ``types.spec_code``)."""
+    if spec == types.TEMPORARILY_CLOSED_CODE:
+        return spec
+    for code in types.type_table(table):
+        if types.spec_code(table, code) == spec:
+            return code
+    return None
 
 
 def _regions(row: dict) -> list[str]:

@@ -17,7 +17,10 @@ from django.views.decorators.http import require_http_methods
 from commonground.api.errors import error_response
 from commonground.catalog.models import Program
 from commonground.feeds import published
-from commonground.meetings.models import DataVersion
+from commonground.feeds.meeting_guide.selection import FeedSelection
+from commonground.meetings.models import DataVersion, Source
+from commonground.search import engine
+from commonground.search.query import QueryError, parse_query
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
         "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
@@ -36,8 +39,14 @@ def meeting_guide_feed(request):
         response = error_response(400, f"Unknown program {program!r}; known programs are {', '.join(codes)}.",
                                   field="program")
         return _with(response)
-    variant = program or published.ALL
     version = published.current_version()
+    if any(request.GET.get(k) for k in NARROWING):
+        try:
+            selection, key = _narrowed(request, program)
+        except QueryError as exc:
+            return _with(error_response(400, exc.message, field=exc.field, candidates=exc.candidates))
+        return _serve(request, published.filtered(version, selection, key))
+    variant = program or published.ALL
     feed = published.find(variant, version)
     stale = feed is None or feed.version != DataVersion.label(version)
     if stale and settings.PUBLISH_MODE == "inline":
@@ -50,6 +59,33 @@ def meeting_guide_feed(request):
                                   code="feed_not_ready")
         response["Retry-After"] = "30"
         return _with(response)
+    return _serve(request, feed)
+
+
+NARROWING = ("source", "near", "lat", "region")
+
+
+def _narrowed(request, program: str | None) -> tuple[FeedSelection, str]:
+    """The meetings of one source, one region, or near one place (any of them, and a program)."""
+    params = request.GET
+    source = (params.get("source") or "").strip() or None
+    if source and not Source.objects.filter(name=source).exists():
+        names = ", ".join(Source.objects.order_by("name").values_list("name", flat=True)[:20])
+        raise QueryError("source", f"There is no source called {source!r} (sources: {names or 'none yet'}).")
+    region = (params.get("region") or "").strip()[:120] or None
+    ids = None
+    if params.get("near") or params.get("lat"):
+        query = parse_query({k: params.get(k) for k in ("near", "lat", "lng", "radius_km", "radius_mi")
+                             if params.get(k)})
+        ids = frozenset(engine.current_index().ids_within(query.latitude, query.longitude, query.radius_km).tolist())
+        place = f"{query.latitude:.4f},{query.longitude:.4f},{query.radius_km:g}"
+    else:
+        place = ""
+    key = f"program={program or ''}|source={source or ''}|region={(region or '').casefold()}|near={place}"
+    return FeedSelection(program=program, source=source, region=region, ids=ids), key
+
+
+def _serve(request, feed):
     headers = {"ETag": feed.etag, "Last-Modified": http_date(feed.built_at),
                "Cache-Control": "public, max-age=300"}
     if _matches(request.headers.get("If-None-Match", ""), feed.etag):

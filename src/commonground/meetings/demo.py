@@ -165,7 +165,10 @@ class DemoGenerator:
         lat = round(city.latitude + rng.gauss(0, 0.04), 5)
         lng = round(city.longitude + rng.gauss(0, 0.05), 5)
         street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
-        place = f"{city.name}, {city.region}, {COUNTRY_NAMES[country]}"
+        # GeoNames' admin codes are state abbreviations only in the US ("NY"); elsewhere they are
+        # numbers ("07") that no person would write, so they are left out.
+        region = city.region if country == "US" else ""
+        place = ", ".join(p for p in (city.name, region, COUNTRY_NAMES[country]) if p)
         name = f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)}"
         if ongoing:
             name = f"{name} (24/7 e-mail group)"
@@ -183,7 +186,7 @@ class DemoGenerator:
             "location": "" if mode == "online" else rng.choice(VENUES),
             "address": "" if mode == "online" else street,
             "city": city.name,
-            "region": city.region,
+            "region": region,
             "country": COUNTRY_NAMES[country],
             "formatted_address": place if mode == "online" else f"{street}, {place}",
             "latitude": lat,

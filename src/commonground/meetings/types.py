@@ -61,6 +61,7 @@ _NAME_TAGS: dict[str, tuple[str, ...]] = {
     "lgbtq": ("lgbtq",),
     "lgbtq+": ("lgbtq",),
     "lgbtqia+": ("lgbtq",),
+    "lgbtqi+": ("lgbtq",),
     "gay": ("lgbtq",),
     "lesbian": ("lgbtq",),
     "gay/lesbian": ("lgbtq",),
@@ -302,6 +303,39 @@ def language_code(table: str, iso: str) -> str | None:
             if info.language == iso and _language_info(table, code) is info:
                 return code
     return None
+
+
+# A program's type name -> the Meeting Guide spec's name for the same thing. Only true synonyms:
+# "Families and Friends Only" (Al-Anon's C) is not "Closed", and Alateen is not "Young People".
+SPEC_SYNONYMS = {
+    "beginner": "newcomer", "beginners": "newcomer", "beginner/newcomer": "newcomer",
+    "discussion/participation": "discussion", "step": "step study", "steps": "step study",
+    "step meeting": "step study", "wheelchair accessible": "wheelchair access",
+    "sign language": "american sign language", "sign language asl": "american sign language",
+    "literature study": "literature", "tradition": "tradition study", "traditions": "tradition study",
+    "lgbtqia+": "lgbtq", "lgbtqi+": "lgbtq", "lgbtq+": "lgbtq", "outdoor meeting": "outdoor",
+    "persons of color": "people of color", "child care available": "babysitting available",
+    "children welcome": "child-friendly", "atheist / agnostic": "secular",
+}
+
+
+@cache
+def spec_code(table: str, code: str) -> str | None:
+    """The Meeting Guide spec code that means what ``code`` means in ``table``, or None.
+
+    Meeting Guide clients (TSML UI, the Meeting Guide app) read every code as a spec (AA) code,
+    whatever the meeting's program. So our feed exports a program's code only as the spec code
+    with the same meaning, and drops the codes that have none.
+    """
+    info = type_table(table).get(code)
+    if info is None or code in (ONLINE_CODE,):
+        return None
+    if table == "spec":
+        return code
+    name = _normalize(info.name)
+    name = SPEC_SYNONYMS.get(name, name)
+    by_name = {_normalize(t.name): c for c, t in type_table("spec").items()}
+    return by_name.get(name)
 
 
 def type_name(table: str, code: str, language: str = "en") -> str:

@@ -179,6 +179,12 @@ class MeetingIndex:
         hi = np.searchsorted(self.geo_keys, hi_keys, side="right")
         return self.geo_members[_gather(lo, hi)]
 
+    def ids_within(self, lat: float, lng: float, radius_km: float) -> np.ndarray:
+        """Ids of the located meetings within ``radius_km`` of a point (any day, time or program)."""
+        positions = self._in_box(lat, lng, radius_km)
+        inside = self.distance_km(positions, lat, lng) <= radius_km
+        return np.sort(self.c.ids[positions[inside]])
+
     def distance_km(self, positions: np.ndarray, lat: float, lng: float) -> np.ndarray:
         """Haversine distance, clamped so rounding never takes arcsin out of its domain."""
         lat_r, lng_r = math.radians(lat), math.radians(lng)

@@ -29,13 +29,19 @@ CSP = "; ".join(
 )
 
 
+# JSON whose bytes do not depend on the visitor's language: caches need not keep one per language.
+# (The fit and program answers are translated, so they keep Vary: Accept-Language.)
+SAME_IN_EVERY_LANGUAGE = ("/api/v1/meetings", "/api/v1/places", "/api/v1/openapi.json", "/feeds/", "/bmlt/")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(response, "no_vary_language", False) and response.has_header("Vary"):
+        if (getattr(response, "no_vary_language", False) or request.path.startswith(SAME_IN_EVERY_LANGUAGE)) \
+                and response.has_header("Vary"):
             # The same bytes in every language (the feed, JSON): do not split caches by it.
             kept = [v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "accept-language"]
             if kept:

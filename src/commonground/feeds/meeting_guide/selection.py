@@ -23,7 +23,7 @@ COLUMNS = ("id", "program_id", "slug", "name", "weekday", "start_time", "duratio
            "group_notes", "entity", "entity_email", "entity_location", "entity_phone", "region", "latitude",
            "longitude", "coordinates_source", "approximate", "regions", "conference_url", "conference_phone",
            "updated_at", "feedback_emails", "feedback_url", "url", "edit_url", "entity_logo", "entity_url",
-           "contacts", "extra", "attendance_mode")
+           "contacts", "extra", "attendance_mode", "changed_at")
 JSON_COLUMNS = {"types", "languages", "regions", "feedback_emails", "contacts", "extra"}
 CHUNK = 5000
 
@@ -51,10 +51,12 @@ class FeedRow:
 
 @dataclass
 class FeedSelection:
-    """Which meetings: all, one program's, or one source's; always in id order."""
+    """Which meetings: all, or one program's, one source's, one region's, or these ids; in id order."""
 
     program: str | None = None
     source: str | None = None
+    region: str | None = None  # a state, or any level of the region path ("Bronx Area Service")
+    ids: frozenset[int] | None = None  # e.g. the meetings near a place, from the search index
 
     def rows(self) -> Iterator[FeedRow]:
         tables = {code: ProgramTable(t) for code, t in Program.objects.values_list("code", "type_table")}
@@ -70,11 +72,18 @@ class FeedSelection:
         sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)}"
                + (f" WHERE {' AND '.join(where)}" if where else "") + f" ORDER BY {quote('id')}")
         json_at = [i for i, c in enumerate(COLUMNS) if c in JSON_COLUMNS]
+        id_at, region = COLUMNS.index("id"), (self.region or "").strip().casefold()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(CHUNK):
                 for values in chunk:
-                    yield _row(values, json_at, tables)
+                    if self.ids is not None and values[id_at] not in self.ids:
+                        continue
+                    row = _row(values, json_at, tables)
+                    if region and region != row.region.casefold() and region not in (
+                            r.casefold() for r in row.regions):
+                        continue
+                    yield row
 
     def __iter__(self):
         return self.rows()
@@ -90,8 +99,10 @@ def _row(values, json_at: list[int], tables: dict) -> FeedRow:
         setattr(row, name, value)
     if isinstance(row.start_time, str):  # SQLite: "HH:MM:SS"
         row.start_time = time.fromisoformat(row.start_time)
-    if isinstance(row.updated_at, str):
-        row.updated_at = datetime.fromisoformat(row.updated_at).replace(tzinfo=UTC)
+    for name in ("updated_at", "changed_at"):
+        value = getattr(row, name)
+        if isinstance(value, str):  # SQLite hands datetimes back as text, in UTC
+            setattr(row, name, datetime.fromisoformat(value).replace(tzinfo=UTC))
     row.approximate, row.temporarily_closed = bool(row.approximate), bool(row.temporarily_closed)
     row.program = tables[row.program_id]
     return row

@@ -10,7 +10,6 @@ import html
 import re
 from dataclasses import asdict, dataclass
 
-from commonground.catalog.loader import program_type_tables
 from commonground.feeds.meeting_guide.reader import parse
 from commonground.meetings import schedule, types
 from commonground.meetings.conference import provider_for
@@ -25,7 +24,8 @@ EMAIL_OK = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HTML = re.compile(r"<[a-zA-Z/!?][^>]*>")
 TEXT_FIELDS = ("name", "notes", "location", "location_notes", "group", "group_notes", "formatted_address",
                "address", "city", "conference_url_notes", "conference_phone_notes", "entity")
-ENTITY_FIELDS = ("entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url", "entity_website_url")
+ENTITY_FIELDS = ("entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url", "entity_website_url",
+                 "entity_feedback_emails")
 
 
 @dataclass
@@ -46,7 +46,6 @@ def has_last_name(name: str) -> bool:
 def validate_rows(rows: list, default_program_table: str = "spec") -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    tables = program_type_tables()
     for index, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             problems.append(Problem(index, None, None, "error", "each meeting must be a JSON object"))
@@ -75,8 +74,9 @@ def validate_rows(rows: list, default_program_table: str = "spec") -> list[Probl
         _check_schedule(row, add)
         _check_place(row, add)
         _check_online(row, add)
-        program_table = tables.get(row.get("program"), default_program_table) if isinstance(row.get("program"), str) \
-            else default_program_table
+        # Clients read every code as a spec code, whatever the row's program says; so do we,
+        # unless told which program's table the feed uses (validate --program).
+        program_table = default_program_table
         for code in row.get("types") or []:
             if not isinstance(code, str) or not types.is_valid_code(program_table, code):
                 add("types", f"type {code!r} is not in the {program_table} code table")
@@ -88,10 +88,11 @@ def validate_rows(rows: list, default_program_table: str = "spec") -> list[Probl
         for field in TEXT_FIELDS:
             if isinstance(row.get(field), str) and HTML.search(html.unescape(row[field])):
                 add(field, f"{field} contains HTML; feeds must be plain text")
-        emails = row.get("feedback_emails")
-        if emails is not None and (not isinstance(emails, list) or
-                                   any(not isinstance(e, str) or not EMAIL_OK.match(e) for e in emails)):
-            add("feedback_emails", "feedback_emails must be a list of e-mail addresses")
+        for key in ("entity_feedback_emails", "feedback_emails"):
+            emails = row.get(key)
+            if emails is not None and (not isinstance(emails, list) or
+                                       any(not isinstance(e, str) or not EMAIL_OK.match(e) for e in emails)):
+                add(key, f"{key} must be a list of e-mail addresses")
         if any(row.get(f) for f in ENTITY_FIELDS) and not row.get("entity"):
             add("entity", "entity is required when other entity_* fields are given")
         for n in (1, 2, 3):

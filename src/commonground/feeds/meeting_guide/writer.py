@@ -23,6 +23,8 @@ from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
 
+PHONE_KEPT = re.compile(r"[^0-9+,#]")
+
 
 class FeedMeeting(TypedDict, total=False):
     name: str
@@ -55,14 +57,15 @@ class FeedMeeting(TypedDict, total=False):
     url: str
     edit_url: str
     feedback_url: str
-    feedback_emails: list[str]
+    entity_feedback_emails: list[str]
+    coordinates_approximate: str
+    types_table: str
     entity: str
     entity_email: str
     entity_location: str
     entity_logo: str
     entity_phone: str
     entity_url: str
-    entity_website_url: str
     attendance_option: str
     program: str
 
@@ -96,14 +99,16 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         if m.end_time is not None:
             out["end_time"] = m.end_time.strftime("%H:%M")
     out["timezone"] = m.timezone
-    codes = [c for c in m.types if c in types.type_table(table) and c != types.ONLINE_CODE]
+    # Spec codes only, each meaning what the program's code means (clients read them as AA codes).
+    codes = list(dict.fromkeys(spec for c in m.types if (spec := types.spec_code(table, c))))
     if m.temporarily_closed and types.TEMPORARILY_CLOSED_CODE not in codes:
         codes.append(types.TEMPORARILY_CLOSED_CODE)
     for language in m.languages:
-        code = types.language_code(table, language)
+        code = types.language_code("spec", language)
         if code and code not in codes:
             codes.append(code)
     out["types"] = codes
+    out["types_table"] = "spec"  # for our own importer: these are spec codes, whatever the program
     for name in STRING_FIELDS:
         value = getattr(m, name)
         if value:
@@ -117,8 +122,12 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         out["feedback_url"] = feedback if feedback.startswith("mailto:") else safe_href(feedback)
     if m.region:
         out["state"] = m.region
-    if m.latitude is not None and m.coordinates_source == "feed":
+    if m.latitude is not None:
         out["latitude"], out["longitude"] = round(m.latitude, 6), round(m.longitude, 6)
+        if m.coordinates_source in ("postal_code", "city"):
+            # Resolved by us from the ZIP code or the city: the map pin is near, not at, the place.
+            # (Not "approximate", which clients read as "no in-person location".)
+            out["coordinates_approximate"] = m.coordinates_source
     out["approximate"] = "yes" if m.approximate else "no"
     if m.regions:
         out["regions"] = list(m.regions)
@@ -127,14 +136,15 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         out["conference_url"] = conference
     else:
         out.pop("conference_url_notes", None)
-    if m.conference_phone:
-        out["conference_phone"] = m.conference_phone
-    if m.updated_at:
-        out["updated"] = m.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    phone = PHONE_KEPT.sub("", m.conference_phone or "")  # what clients keep: digits, + , #
+    if phone:
+        out["conference_phone"] = phone
+    # The source's own time, or when we last saw the row change: clients show "updated 3 days ago".
+    updated = m.updated_at or m.changed_at
+    if updated:
+        out["updated"] = updated.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if m.feedback_emails:
-        out["feedback_emails"] = list(m.feedback_emails)
-    if "entity_url" in out:
-        out["entity_website_url"] = out["entity_url"]  # the spec's README name; entity_url is what tools read
+        out["entity_feedback_emails"] = list(m.feedback_emails)
     for n, contact in enumerate(m.contacts[:3], start=1):
         for key in ("name", "email", "phone"):
             value = contact.get(key) or ""

@@ -81,7 +81,7 @@ def test_an_unreachable_server(db, settings):
 
 
 @pytest.mark.parametrize("change, field, words", [
-    ({"day": 7}, "day", "day 7 is outside 0–6"),
+    ({"day": 8}, "day", "day 8 is outside 0–6"),
     ({"day": -1}, "day", "outside 0–6"),
     ({"day": "Funday"}, "day", "not a weekday name"),
     ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA time zone"),

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from commonground.feeds.errors import FeedError
-from commonground.feeds.meeting_guide.validator import has_last_name, validate_bytes
+from commonground.feeds.meeting_guide.validator import has_last_name, validate_bytes, validate_rows
 
 OK = {"name": "Hope", "slug": "hope", "day": 1, "time": "19:00", "end_time": "20:00", "timezone": "America/Denver",
       "formatted_address": "1 A St, Denver, CO 80202, USA", "types": ["O", "D"], "approximate": "no"}
@@ -55,9 +55,12 @@ def test_long_names_are_only_a_warning():
     assert problems({**OK, "name": "N" * 80}) == [("name", "warning")]
 
 
-def test_spec_language_codes_are_fine_for_programs_without_their_own():
-    assert problems({**OK, "program": "na", "types": ["O", "S"]}) == []
-    assert ("types", "error") in problems({**OK, "program": "na", "types": ["D"]})  # NA says DISC
+def test_codes_are_checked_as_clients_read_them():
+    # Clients read every code as a spec code, whatever "program" says: NA's own DISC means nothing to them.
+    assert problems({**OK, "program": "na", "types": ["O", "S", "D"]}) == []
+    assert ("types", "error") in problems({**OK, "program": "na", "types": ["DISC"]})
+    na = [(p.field, p.severity) for p in validate_rows([{**OK, "types": ["DISC", "D"]}], "na")]
+    assert na == [("types", "error")]  # with NA's table (validate --program na), D is the stranger
 
 
 def test_not_an_array_is_a_feed_error():

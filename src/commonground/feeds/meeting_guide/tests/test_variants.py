@@ -3,6 +3,7 @@
 The same decisions are tabled, with reasons, in docs/feeds.md.
 """
 
+import json
 from datetime import time
 
 import pytest
@@ -122,3 +123,19 @@ def test_a_url_imports_exactly_like_the_file(db, samples, http_server):
     assert [w.as_dict() for w in over_http.warnings] == [w.as_dict() for w in from_file.warnings]
     assert rows == {m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
                     for m in Meeting.objects.all()}
+
+
+@pytest.mark.django_db
+def test_day_7_is_read_as_sunday_with_a_warning(tmp_path):
+    # The OIAA online list numbers days the ISO way: Monday = 1 ... Sunday = 7.
+    rows = [{"name": "Sunday night online", "slug": "s7", "day": 7, "time": "20:00", "timezone": "America/Chicago",
+             "conference_url": "https://zoom.us/j/123456789", "approximate": "yes", "formatted_address": "Chicago, IL"},
+            {"name": "Weekend", "slug": "we", "day": [6, "7"], "time": "09:00", "timezone": "America/Chicago",
+             "conference_url": "https://zoom.us/j/987654321", "approximate": "yes", "formatted_address": "Chicago, IL"}]
+    feed = tmp_path / "oiaa.json"
+    feed.write_text(json.dumps(rows))
+    report = import_location(str(feed))
+    assert report.skipped == 0 and report.added == 3
+    assert Meeting.objects.get(key="s7").weekday == 0
+    assert set(Meeting.objects.filter(key__startswith="we-").values_list("weekday", flat=True)) == {6, 0}
+    assert [w.field for w in report.warnings].count("day") == 2
