@@ -80,7 +80,7 @@ PERSONAS = {
         reasons=[("aa", "both-covered-listed", "caution"), ("na", "both-covered", "plus")]),
     "18 Spanish speaker, drinking": dict(
         answers={"help_with": "alcohol", "language": "es"}, first="aa",
-        reasons=[("aa", "language-some", "plus"), ("sos", "language-none", "minus")]),
+        reasons=[("aa", "language-some", "plus"), ("moud-online", "language-none", "minus")]),
     "19 man, secular, alcohol": dict(
         answers={"help_with": "alcohol", "spirituality": "none", "gender": "man"},
         not_top=["wfs", "aa", "cr"], top=["smart", "lifering"],
@@ -105,7 +105,7 @@ PERSONAS = {
         answers={"help_with": "behavior"}, top=["smart", "rd", "cr"], not_top=["aa", "na", "wfs"]),
     "28 online at night in Montana": dict(
         answers={"help_with": "alcohol", "attend": "online", "time_of_day": "night", "day": "2",
-                 "tz": "America/Denver"}, meeting_hours=("America/Denver", {21, 22, 23, 0, 1})),
+                 "tz": "America/Denver"}, meeting_hours=("America/Denver", {21, 22, 23, 0, 1, 2})),
     "29 free on two evenings": dict(
         answers={"help_with": "alcohol", "day": ["1", "3"], "time_of_day": "evening", "attend": "online"},
         meeting_weekdays=("UTC", {1, 3, 2, 4})),

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from django.utils.translation import gettext_lazy
-
 from commonground.meetings.links import LinkError, host_matches, web_link
 
 PROVIDERS: dict[str, str] = {
@@ -39,9 +37,10 @@ PROVIDERS: dict[str, str] = {
 }
 
 
-# Synthetic demo meetings link to this reserved domain (RFC 2606), which never resolves.
-DEMO_DOMAIN = "demo.invalid"
-DEMO_LABEL = gettext_lazy("Demo link (not a real meeting)")
+# Synthetic demo meetings link to a known provider (so every Meeting Guide client counts them as
+# online meetings), with a meeting number Zoom never issues: all zeros opens no meeting at all.
+# Our own pages mark them as demo listings by their source.
+DEMO_CONFERENCE_URL = "https://zoom.us/j/00000000000"
 
 
 def provider_for(url: str) -> str | None:
@@ -58,8 +57,6 @@ def provider_for(url: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def provider_for_host(host: str) -> str | None:
-    if host.endswith("." + DEMO_DOMAIN):
-        return DEMO_LABEL  # lazy: translated when shown
     for domain, label in PROVIDERS.items():
         if host_matches(host, domain):
             return label

