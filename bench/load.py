@@ -94,7 +94,7 @@ class Client(threading.Thread):
                 params = {"near": place, "day": str(self.rng.randrange(7)), "time_from": "18:00", "time_to": "21:00"}
                 self.request("page_results", "/meetings?" + urlencode(params))
             elif roll < 0.9:
-                self.request("page_meeting", f"/meetings/{self.rng.choice(self.ids)}")
+                self.request("page_meeting", self.rng.choice(self.ids))
             elif roll < 0.95 or not self.etag:
                 self.request("feed_gzip", "/feeds/meeting-guide.json?program=" + self.rng.choice(["aa", "na", "smart"]),
                              {"Accept-Encoding": "gzip"})
@@ -158,7 +158,7 @@ def main() -> None:
     from commonground.meetings.models import Meeting
 
     make_feed = import_module("import").make_feed
-    ids = list(Meeting.objects.order_by("?").values_list("pk", flat=True)[:2000])
+    ids = [m.get_absolute_url() for m in Meeting.objects.select_related("source").order_by("?")[:2000]]
     rows = make_feed(args.import_rows, seed=99)
     feed = tmp / "import.json"
     feed.write_text(json.dumps(rows))

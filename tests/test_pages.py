@@ -27,7 +27,7 @@ def test_pages_load_and_show_crisis_help(client, demo, path):
 
 def test_every_meeting_kind_renders(client, demo):
     for meeting in Meeting.objects.order_by("attendance_mode", "weekday")[:40]:
-        assert client.get(f"/meetings/{meeting.pk}").status_code == 200
+        assert client.get(meeting.get_absolute_url()).status_code == 200
 
 
 def test_an_invalid_search_is_shown_again_with_its_message(client, demo):
@@ -51,14 +51,14 @@ def test_feed_text_is_escaped(client, db):
                                      formatted_address="1 A St, Denver, CO 80202, USA", address="1 A St",
                                      latitude=39.7, longitude=-104.9)
     engine.reset()
-    html = client.get(f"/meetings/{meeting.pk}").content.decode()
+    html = client.get(meeting.get_absolute_url()).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert(2)" not in html
 
 
 def test_calendar_file_has_a_weekly_rule_and_the_zone(client, demo):
     meeting = Meeting.objects.filter(weekday__isnull=False, timezone="America/New_York").first()
-    response = client.get(f"/meetings/{meeting.pk}.ics")
+    response = client.get(meeting.get_absolute_url() + ".ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
     zones = [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")]
@@ -81,7 +81,7 @@ def test_calendar_start_matches_the_engine_across_dst(db):
 
 def test_an_ongoing_meeting_has_no_calendar_file(client, demo):
     ongoing = Meeting.objects.filter(weekday__isnull=True).first()
-    assert client.get(f"/meetings/{ongoing.pk}.ics").status_code == 404
+    assert client.get(ongoing.get_absolute_url() + ".ics").status_code == 404
 
 
 def test_spanish_from_accept_language(client, demo):

@@ -11,8 +11,10 @@ from commonground.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("meetings", web_views.meetings, name="meetings"),
-    path("meetings/<int:pk>", web_views.meeting, name="meeting"),
-    path("meetings/<int:pk>.ics", web_views.meeting_ics, name="meeting-ics"),
+    # Old id addresses redirect, permanently, to the lasting /meetings/<source>/<key>.
+    path("meetings/<int:pk>", web_views.meeting_by_id, name="meeting-by-id"),
+    path("meetings/<int:pk>.ics", web_views.meeting_by_id, {"ics": True}, name="meeting-ics-by-id"),
+    path("meetings/<slug:source>/<path:key>", web_views.meeting, name="meeting"),
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
     path("fit", fit_views.questionnaire, name="fit"),

@@ -60,7 +60,7 @@ def browser_host(raw: str) -> str | None:
 def test_item01_a_confusable_url_never_becomes_a_join_button(feed_path, client, raw):
     report = import_location(feed_path([good_row(conference_url=raw, conference_url_notes="Passcode 1")]))
     meeting = Meeting.objects.get()
-    shown = client.get(f"/meetings/{meeting.pk}").content.decode()
+    shown = client.get(meeting.get_absolute_url()).content.decode()
     if meeting.conference_url:  # kept only if the browser would really go to a known provider
         assert host_matches(browser_host(raw) or "", "zoom.us") or host_matches(browser_host(raw) or "", "google.com")
     assert "Join on Zoom" not in shown, f"{raw!r} became a Join button"
@@ -77,7 +77,7 @@ def test_item01_a_genuine_link_is_kept_in_one_normalised_form(feed_path, client,
     meeting = Meeting.objects.get()
     assert meeting.conference_url == normalised
     assert browser_host(normalised) == browser_host(raw).rstrip(".")  # normalising never changes where it goes
-    page = client.get(f"/meetings/{meeting.pk}").content.decode()
+    page = client.get(meeting.get_absolute_url()).content.decode()
     assert f'href="{normalised.replace("&", "&amp;")}"' in page
     assert json.loads(_export())[0]["conference_url"] == normalised
 

@@ -15,12 +15,13 @@ def meeting_id(demo_meetings):
     from commonground.meetings.models import Meeting
 
     demo_meetings(30)
-    return Meeting.objects.filter(weekday__isnull=False).values_list("pk", flat=True).first()
+    return Meeting.objects.filter(weekday__isnull=False).first()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("now", EDGES)
 def test_item11_now_at_the_edges_is_a_400_everywhere(client, meeting_id, now):
+    meeting, meeting_id = meeting_id, meeting_id.pk
     api = [f"/api/v1/meetings?now={now}&starting_within=60", f"/api/v1/meetings?now={now}&day=1&tz=Pacific/Kiritimati",
            f"/api/v1/meetings/{meeting_id}?now={now}", f"/api/v1/fit?now={now}&goal=abstinence"]
     for url in api:
@@ -28,8 +29,8 @@ def test_item11_now_at_the_edges_is_a_400_everywhere(client, meeting_id, now):
         assert response.status_code == 400, (url, response.status_code)
         error = response.json()["error"]
         assert error["field"] == "now" and "1970" in error["message"]
-    pages = [f"/meetings?now={now}&starting_within=60", f"/meetings/{meeting_id}?now={now}",
-             f"/meetings/{meeting_id}.ics?now={now}", f"/fit/results?now={now}&goal=abstinence"]
+    pages = [f"/meetings?now={now}&starting_within=60", f"{meeting.get_absolute_url()}?now={now}",
+             f"{meeting.get_absolute_url()}.ics?now={now}", f"/fit/results?now={now}&goal=abstinence"]
     for url in pages:
         response = client.get(url.replace("+", "%2B"))
         assert response.status_code in (200, 400), (url, response.status_code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -21,6 +22,10 @@ from commonground.meetings import rows, schedule, types
 from commonground.meetings.conference import provider_for
 
 EARTH_RADIUS_KM = 6371.0088
+
+
+def meeting_path(source_slug: str, key: str) -> str:
+    return f"/meetings/{source_slug}/{quote(key, safe='')}"
 DEFAULT_DURATION_MINUTES = 60
 
 
@@ -42,6 +47,9 @@ class Source(models.Model):
     """Where meetings come from: a feed URL, a file, a BMLT server, or the demo generator."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The source's part of every meeting's address (/meetings/<slug>/<key>): made from the name
+    # once, and kept, so meeting links survive a re-import from scratch.
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
     format = models.CharField(max_length=16, choices=SourceFormat.choices)
     location = models.CharField(max_length=1000, blank=True, help_text="URL or file path.")
     default_program = models.ForeignKey(
@@ -67,12 +75,28 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_source_slug(self.name, exclude=self.pk)
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.default_timezone:
             try:
                 schedule.zone(self.default_timezone)
             except ValueError as exc:
                 raise ValidationError({"default_timezone": str(exc)}) from None
+
+
+def unique_source_slug(name: str, exclude=None) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name)[:70] or "source"
+    slug, n = base, 1
+    while Source.objects.filter(slug=slug).exclude(pk=exclude).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 class AttendanceMode(models.TextChoices):
@@ -225,6 +249,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.schedule_label})"
+
+    def get_absolute_url(self) -> str:
+        """The meeting's lasting address: its source and its key there, not a database id."""
+        return meeting_path(self.source.slug, self.key)
 
     # --- schedule -------------------------------------------------------------------------
     @property

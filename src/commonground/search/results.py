@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from commonground.meetings import schedule
 from commonground.meetings.links import safe_href
-from commonground.meetings.models import Meeting
+from commonground.meetings.models import Meeting, meeting_path
 
 
 def _feedback(m: Meeting) -> str | None:
@@ -18,6 +18,7 @@ def _feedback(m: Meeting) -> str | None:
 
 class Result(TypedDict):
     id: int
+    url: str
     slug: str
     name: str
     group: str
@@ -59,6 +60,7 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
                 "phone_notes": m.conference_phone_notes}
     return {
         "id": m.pk,
+        "url": meeting_path(m.source.slug, m.key),  # lasting: survives a re-import from scratch
         "slug": m.slug,
         "name": m.name,
         "group": m.group,

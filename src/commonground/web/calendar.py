@@ -27,7 +27,7 @@ def meeting_calendar(meeting: Meeting, page_url: str, now: datetime | None = Non
     cal.add_component(Timezone.from_tzinfo(zone, tzid=meeting.timezone, first_date=(first - timedelta(days=366)).date(),
                                            last_date=(first + timedelta(days=3 * 366)).date()))
     event = Event()
-    event.add("uid", f"{meeting.slug}@commonground")
+    event.add("uid", f"{meeting.source.slug}/{meeting.key}@commonground")  # lasting, like the page address
     event.add("dtstamp", datetime.now(UTC))
     event.add("summary", f"{meeting.name} ({meeting.program.short_name})")
     event.add("dtstart", local_start)

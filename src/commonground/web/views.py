@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
@@ -48,7 +48,7 @@ def meetings(request):
         list_url=forms.page_url(params, query.offset, view="list"),
         widen=forms.widen_suggestions(params, query) if not page.count else [],
         map_points=[{"id": r["id"], "name": r["name"], "lat": r["location"]["latitude"],
-                     "lng": r["location"]["longitude"], "url": f"/meetings/{r['id']}"}
+                     "lng": r["location"]["longitude"], "url": r["url"]}
                     for r in results if r["location"]["latitude"] is not None],
         tile_url=settings.MAP_TILE_URL,
         first=query.offset + 1, last=query.offset + len(results),
@@ -56,8 +56,27 @@ def meetings(request):
     return render(request, "web/meetings.html", context)
 
 
-def meeting(request, pk: int):
-    found = get_object_or_404(Meeting.objects.select_related("program", "source"), pk=pk)
+def meeting_by_id(request, pk: int, ics: bool = False):
+    """An old address by database id: moved for good to the meeting's lasting address."""
+    found = get_object_or_404(Meeting.objects.select_related("source"), pk=pk)
+    target = found.get_absolute_url() + (".ics" if ics else "")
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
+
+
+def _meeting_at(source: str, key: str) -> Meeting:
+    meetings = Meeting.objects.select_related("program", "source")
+    return meetings.filter(source__slug=source, key=key).first() or _404()
+
+
+def _404():
+    raise Http404("There is no meeting at this address.")
+
+
+def meeting(request, source: str, key: str):
+    if key.endswith(".ics") and not Meeting.objects.filter(source__slug=source, key=key).exists():
+        return meeting_ics(request, _meeting_at(source, key.removesuffix(".ics")))
+    found = _meeting_at(source, key)
     tz = request.GET.get("tz") or found.timezone
     try:
         query = parse_query({"tz": tz, "now": request.GET.get("now", "")})
@@ -80,11 +99,10 @@ def meeting(request, pk: int):
     })
 
 
-def meeting_ics(request, pk: int):
-    found = get_object_or_404(Meeting.objects.select_related("program", "source"), pk=pk)
+def meeting_ics(request, found: Meeting):
     if found.is_ongoing:
         raise Http404("This meeting has no fixed time to put in a calendar.")
-    body = calendar.meeting_calendar(found, request.build_absolute_uri(f"/meetings/{found.pk}"))
+    body = calendar.meeting_calendar(found, request.build_absolute_uri(found.get_absolute_url()))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{found.slug}.ics"'
     return response
