@@ -31,7 +31,7 @@ def test_a_meeting_keeps_its_address_through_a_reimport_from_scratch(client, fee
     page = client.get(url)
     assert page.status_code == 200 and "Noon Hope" in page.content.decode()
     assert client.get(url + ".ics").status_code == 200
-    assert f"UID:denver-central-office/noon hope/1@commonground" in client.get(url + ".ics").content.decode()
+    assert "UID:denver-central-office/noon hope/1@commonground" in client.get(url + ".ics").content.decode()
 
 
 @pytest.mark.django_db

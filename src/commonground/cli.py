@@ -10,6 +10,7 @@ COMMANDS = {
     "demo": "load the synthetic demo data set (--meetings N --seed S)",
     "import": "import or re-sync a meeting feed (Meeting Guide JSON, CSV, BMLT)",
     "sync": "re-sync every registered source",
+    "sources": "list every source with its meetings, last good sync and health",
     "export": "write a Meeting Guide JSON feed",
     "validate": "check a Meeting Guide JSON feed against the spec rules",
     "publish": "build the published feed and search index for the current data (imports do this)",
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands that need the tables: they bring a new or older database up to date first, so the
 # embedded SQLite set-up needs no separate `migrate` step.
-SELF_MIGRATING = {"demo", "import", "sync", "export", "search", "load_catalog", "publish"}
+SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish"}
 
 
 def _ensure_schema() -> None:

@@ -162,6 +162,10 @@ FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)  # of sile
 FEED_DEADLINE_SECONDS = env_int("FEED_DEADLINE_SECONDS", 600, minimum=1)  # for a whole body, however it trickles
 # Feeds are only fetched from public addresses; tests and private networks may allow the rest.
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
+# A source that has failed to sync is flagged on its meetings after this many hours, and its
+# meetings leave search and the feed after this many days (the Meeting Guide app's policy).
+SOURCE_WARN_HOURS = env_int("SOURCE_WARN_HOURS", 72, minimum=1)
+SOURCE_DISCONNECT_DAYS = env_int("SOURCE_DISCONNECT_DAYS", 14, minimum=1)
 # A sync that would remove more than this share of a source's meetings is refused (--allow-removals).
 SYNC_MAX_REMOVAL_SHARE = env_float("SYNC_MAX_REMOVAL_SHARE", 0.5, minimum=0.0, maximum=1.0)
 

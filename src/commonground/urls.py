@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<int:pk>", web_views.meeting_by_id, name="meeting-by-id"),
     path("meetings/<int:pk>.ics", web_views.meeting_by_id, {"ics": True}, name="meeting-ics-by-id"),
     path("meetings/<slug:source>/<path:key>", web_views.meeting, name="meeting"),
+    path("report/<slug:source>/<path:key>", web_views.report_problem, name="report-problem"),
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
     path("fit", fit_views.questionnaire, name="fit"),

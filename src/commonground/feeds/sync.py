@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -177,7 +178,8 @@ def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> None:
     report.skipped = (source.last_counts or {}).get("skipped", 0)
     report.warnings = [RowProblem(**w) for w in source.last_warnings or []]
     if not dry_run:
-        Source.objects.filter(pk=source.pk).update(last_sync_at=timezone.now(), last_counts=report.counts())
+        now = timezone.now()
+        Source.objects.filter(pk=source.pk).update(last_sync_at=now, last_ok_at=now, last_counts=report.counts())
 
 
 class _Pass:
@@ -338,16 +340,29 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
               "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]],
               # Only a feed whose every warning was kept may be recognised by digest next time.
               "last_feed_digest": feed_digest if kept_all else "", **changes}
-    if report.changed:
+    fields["last_ok_at"] = fields["last_sync_at"]
+    reconnected = source.disconnected_at is not None
+    fields["disconnected_at"] = None
+    if report.changed or reconnected:  # a reconnected source's meetings come back into search
         DataVersion.bump()
+    if report.changed:
         fields["last_changed_at"] = fields["last_sync_at"]
     Source.objects.filter(pk=source.pk).update(**fields)
 
 
 def _record_failure(source: Source, message: str) -> None:
+    """Record a failed sync; after SOURCE_DISCONNECT_DAYS without a good one, disconnect the source."""
+    now = timezone.now()
     try:
-        Source.objects.filter(pk=source.pk).update(
-            last_sync_at=timezone.now(), last_status=SyncStatus.FAILED, last_error=message, last_feed_digest="")
+        with transaction.atomic():
+            fields = {"last_sync_at": now, "last_status": SyncStatus.FAILED, "last_error": message,
+                      "last_feed_digest": ""}
+            row = Source.objects.filter(pk=source.pk).values("last_ok_at", "disconnected_at").first()
+            limit = timedelta(days=settings.SOURCE_DISCONNECT_DAYS)
+            if row and row["last_ok_at"] and not row["disconnected_at"] and now - row["last_ok_at"] > limit:
+                fields["disconnected_at"] = now
+                DataVersion.bump()  # its meetings leave search and the feed
+            Source.objects.filter(pk=source.pk).update(**fields)
     except DatabaseError:  # the database itself is the trouble: the report still says what happened
         log.exception("could not record the failed sync of %s", source.name)
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from commonground.meetings.links import LinkError, web_link
-from commonground.meetings.models import DataVersion, Meeting, Source, SourceFormat
+from commonground.meetings.models import DataVersion, Meeting, ProblemReport, Source, SourceFormat
 
 
 class SourceForm(forms.ModelForm):
@@ -40,11 +40,12 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
-    list_display = ("name", "format", "default_program", "last_status", "last_sync_at", "last_changed_at", "counts")
+    list_display = ("name", "format", "default_program", "last_status", "last_ok_at", "last_sync_at", "last_changed_at",
+                    "counts")
     list_filter = ("format", "last_status", "default_program")
     search_fields = ("name", "location")
-    readonly_fields = ("last_sync_at", "last_status", "last_changed_at", "last_error", "last_counts", "last_warnings",
-                       "last_feed_digest", "created_at")
+    readonly_fields = ("slug", "last_sync_at", "last_ok_at", "disconnected_at", "last_status", "last_changed_at",
+                       "last_error", "last_counts", "last_warnings", "last_feed_digest", "created_at")
 
     @admin.display(description="Last counts")
     def counts(self, obj):
@@ -68,3 +69,13 @@ class MeetingAdmin(admin.ModelAdmin):
 class DataVersionAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "changed_at")
     readonly_fields = ("name", "version", "changed_at")
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    """Problems people reported on listings whose feed gives no feedback address: the queue."""
+
+    list_display = ("meeting_name", "problem", "source", "created_at", "resolved")
+    list_filter = ("resolved", "problem", "source")
+    list_editable = ("resolved",)
+    readonly_fields = ("meeting", "source", "meeting_url", "meeting_name", "problem", "details", "created_at")

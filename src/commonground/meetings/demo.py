@@ -230,7 +230,7 @@ def load_demo(meetings: int = 3000, seed: int = 7, *, batch_size: int = 20000, p
             if progress:
                 progress(stop, meetings)
         Source.objects.filter(pk=source.pk).update(
-            last_sync_at=now, last_changed_at=now, last_status="ok", last_error="",
+            last_sync_at=now, last_ok_at=now, last_changed_at=now, last_status="ok", last_error="",
             last_counts={"added": meetings, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0},
         )
         DataVersion.bump()

@@ -59,6 +59,10 @@ class Source(models.Model):
     feedback_url = models.CharField(max_length=1000, blank=True)
 
     last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True, help_text="When a sync last succeeded.")
+    # Set when the source has failed to sync for SOURCE_DISCONNECT_DAYS: its meetings leave search
+    # and the feed (their pages stay, with a notice) until a sync succeeds again.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.NEVER)
     last_changed_at = models.DateTimeField(null=True, blank=True, help_text="When a sync last changed meetings.")
     last_error = models.TextField(blank=True)
@@ -74,6 +78,21 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def health(self, now: datetime | None = None) -> str:
+        """ "ok"; "failing" (no good sync for SOURCE_WARN_HOURS); or "disconnected" (see above).
+
+        The Meeting Guide app's own policy: a warning after 72 hours, disconnected after 14 days.
+        """
+        from django.conf import settings
+
+        if self.disconnected_at:
+            return "disconnected"
+        if self.last_status == SyncStatus.FAILED and self.last_ok_at:
+            now = now or djtz.now()
+            if now - self.last_ok_at > timedelta(hours=settings.SOURCE_WARN_HOURS):
+                return "failing"
+        return "ok"
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -391,3 +410,28 @@ class DataVersion(models.Model):
     def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:
         row = cls.objects.filter(pk=name).values_list("version", "changed_at").first()
         return row or (0, None)
+
+
+class ProblemReport(models.Model):
+    """"Report a problem" for a listing whose feed names no place to send it: kept for the admin.
+
+    Only what the person writes about the listing is kept: no name, e-mail or address is asked
+    for, and none is recorded (no IP address either).
+    """
+
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    meeting_url = models.CharField(max_length=1000, help_text="The listing's lasting address when reported.")
+    meeting_name = models.CharField(max_length=255)
+    problem = models.CharField(max_length=32, choices=[
+        ("time", _("The day or time is wrong")), ("place", _("The place or link is wrong")),
+        ("ended", _("The meeting has ended or moved")), ("other", _("Something else"))])
+    details = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=djtz.now)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["resolved", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_name}: {self.get_problem_display()}"

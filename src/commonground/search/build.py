@@ -15,7 +15,7 @@ from django.db import connection
 
 from commonground.catalog.models import Program
 from commonground.meetings import types
-from commonground.meetings.models import Meeting
+from commonground.meetings.models import Meeting, Source
 from commonground.search.clock import DAY, WEEK, offset_minutes
 
 MODE_CODES = {"in_person": 0, "online": 1, "hybrid": 2}
@@ -113,7 +113,10 @@ def read_columns() -> Columns:
     table = connection.ops.quote_name(Meeting._meta.db_table)
     select = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)  # "group" is an SQL keyword
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s ORDER BY id", ["inactive"])
+        # Inactive meetings never match; a disconnected source's meetings have left search.
+        sources = connection.ops.quote_name(Source._meta.db_table)
+        cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND source_id NOT IN "
+                       f"(SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL) ORDER BY id", ["inactive"])
         while rows := cursor.fetchmany(CHUNK):
             cols = list(zip(*rows, strict=True))
             parts["ids"].append(np.fromiter(cols[0], dtype=np.int64, count=len(rows)))

@@ -43,6 +43,7 @@ class Result(TypedDict):
     types: list[str]
     notes: str
     source: dict
+    changed_at: str | None
 
 
 def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | None, query) -> Result:
@@ -91,6 +92,10 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "languages": list(m.languages),
         "types": list(m.types),
         "notes": m.notes,
+        # How fresh the listing is: the source's own "updated", when we last heard from the source,
+        # and when this meeting last changed here; "status" says if the source is failing.
         "source": {"name": m.source.name, "updated_at": m.updated_at.isoformat() if m.updated_at else None,
-                   "feedback_url": _feedback(m)},
+                   "synced_at": m.source.last_ok_at.isoformat() if m.source.last_ok_at else None,
+                   "status": m.source.health(), "feedback_url": _feedback(m)},
+        "changed_at": m.changed_at.isoformat() if m.changed_at else None,
     }

@@ -106,4 +106,5 @@ def report_link(meeting) -> str | None:
     if meeting.feedback_emails:
         return "mailto:" + ",".join(quote(e, safe="@.+-_") for e in meeting.feedback_emails) + "?" + urlencode(
             {"subject": f"Meeting: {meeting.name}"})
-    return safe_href(meeting.source.feedback_url)
+    # No place given by the feed: our own report queue, read in the admin.
+    return safe_href(meeting.source.feedback_url) or "/report" + meeting.get_absolute_url().removeprefix("/meetings")

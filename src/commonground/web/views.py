@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms as dj_forms
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from commonground.catalog.models import Program
+from commonground.feeds.normalize import clean_text
 from commonground.meetings import types
 from commonground.meetings.links import safe_href
-from commonground.meetings.models import Meeting
+from commonground.meetings.models import Meeting, ProblemReport
 from commonground.search import engine
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
 from commonground.web import calendar, forms
@@ -96,6 +99,7 @@ def meeting(request, source: str, key: str):
         "join_url": safe_href(found.conference_url) if found.conference_provider else None,
         "listing_url": safe_href(found.url),
         "demo": found.source.format == "demo",
+        "health": found.source.health(), "disconnect_days": settings.SOURCE_DISCONNECT_DAYS,
     })
 
 
@@ -131,3 +135,23 @@ def program(request, code: str):
         "limit": DEFAULT_LIMIT,
     })
 
+
+
+class ReportForm(dj_forms.Form):
+    problem = dj_forms.ChoiceField(label=_("What is wrong?"), widget=dj_forms.RadioSelect,
+                                   choices=ProblemReport._meta.get_field("problem").choices)
+    details = dj_forms.CharField(label=_("Anything else? (optional; please do not write anyone's name)"),
+                                 required=False, max_length=2000, widget=dj_forms.Textarea(attrs={"rows": 4}))
+
+
+def report_problem(request, source: str, key: str):
+    """The local report form, for listings whose feed gives no feedback address or e-mail."""
+    found = _meeting_at(source, key)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        details, _ = clean_text(form.cleaned_data["details"], multiline=True)
+        ProblemReport.objects.create(meeting=found, source=found.source, meeting_url=found.get_absolute_url(),
+                                     meeting_name=found.name, problem=form.cleaned_data["problem"],
+                                     details=details[:2000])
+        return render(request, "web/report.html", {"m": found, "done": True})
+    return render(request, "web/report.html", {"m": found, "form": form}, status=400 if request.method == "POST" else 200)

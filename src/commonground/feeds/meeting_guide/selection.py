@@ -61,7 +61,10 @@ class FeedSelection:
     def rows(self) -> Iterator[FeedRow]:
         tables = {code: ProgramTable(t) for code, t in Program.objects.values_list("code", "type_table")}
         quote = connection.ops.quote_name
-        where, params = [], []
+        # A disconnected source's meetings are not published (the Meeting Guide app's policy too).
+        where = [f"{quote('source_id')} NOT IN (SELECT id FROM {quote(Source._meta.db_table)} "
+                 f"WHERE disconnected_at IS NOT NULL)"]
+        params = []
         if self.program:
             where.append(f"{quote('program_id')} = %s")
             params.append(self.program)
