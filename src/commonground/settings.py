@@ -162,6 +162,12 @@ FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)  # of sile
 FEED_DEADLINE_SECONDS = env_int("FEED_DEADLINE_SECONDS", 600, minimum=1)  # for a whole body, however it trickles
 # Feeds are only fetched from public addresses; tests and private networks may allow the rest.
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
+# A whole BMLT server is read one service body at a time ("service-body"), or in one answer ("none").
+BMLT_PAGE_BY = env_str("BMLT_PAGE_BY", "service-body")
+if BMLT_PAGE_BY not in ("service-body", "none"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"BMLT_PAGE_BY must be service-body or none, not {BMLT_PAGE_BY!r}.")
 # A source that has failed to sync is flagged on its meetings after this many hours, and its
 # meetings leave search and the feed after this many days (the Meeting Guide app's policy).
 SOURCE_WARN_HOURS = env_int("SOURCE_WARN_HOURS", 72, minimum=1)

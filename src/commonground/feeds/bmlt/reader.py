@@ -9,6 +9,12 @@ A root server is asked three questions through its semantic JSON interface::
 A directory holds the same answers as GetSearchResults.json, GetFormats.json and (optionally)
 GetServiceBodies.json. Every value arrives as a string. Weekdays run 1–7 from Sunday; formats
 are per-server keys that GetFormats maps to stable world ids, which we map to NA's codes.
+
+A large server is read in pages, one service body at a time (``services[]=<id>`` without
+``recursive``, so no meeting comes twice), rather than in one answer that can run to hundreds
+of megabytes or time out: ``BMLT_PAGE_BY = "service-body"``, the default for a server URL with
+no search filters of its own. Every page is fetched before any row is read, so the source is
+still all-or-nothing: one failed page fails the whole source and keeps its stored meetings.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.conf import settings
 
 from commonground.feeds.base import Feed, digest, load_json
 from commonground.feeds.errors import FeedError
-from commonground.feeds.fetch import decode_text, is_url, open_body, read_bytes
+from commonground.feeds.fetch import Body, decode_text, is_url, open_body, read_bytes
 from commonground.feeds.meeting_guide.reader import parse as meeting_guide_parse
 from commonground.feeds.normalize import ascii_whole
 from commonground.meetings import types
@@ -67,20 +75,94 @@ def _list(data, location: str) -> list:
 
 def read(location: str) -> Feed:
     where = _answer_locations(location)
-    search = open_body(where["GetSearchResults"])
+    digests: list[str] = []
+    bodies = None
+    if _pages_by_service_body(location):
+        bodies = _list(_load(where["GetServiceBodies"], digests, optional=True), where["GetServiceBodies"])
+    ids = _page_ids(bodies or [])
+    if len(ids) > 1:
+        pages = _fetch_pages(where["GetSearchResults"], ids)
+        rows, closers = _paged_rows(pages), [page.close for page in pages]
+        digests.extend(page.digest for page in pages)
+    else:
+        search = open_body(where["GetSearchResults"])
+        try:
+            meetings = meeting_guide_parse(search, where["GetSearchResults"])
+        except FeedError as exc:
+            search.close()
+            if exc.code == "shape":  # say it in BMLT's terms
+                raise FeedError("shape", f"{where['GetSearchResults']} should hold a JSON array, "
+                                         "as a BMLT server answers.") from None
+            raise
+        rows, closers = meetings.rows, meetings.closers
+        digests.append(search.digest)
     try:
-        meetings = meeting_guide_parse(search, where["GetSearchResults"])
-    except FeedError as exc:
-        if exc.code == "shape":  # say it in BMLT's terms
-            raise FeedError("shape", f"{where['GetSearchResults']} should hold a JSON array, as a BMLT server answers.") from None
+        formats = _list(_load(where["GetFormats"], digests, optional=True), where["GetFormats"])
+        if bodies is None:
+            bodies = _list(_load(where["GetServiceBodies"], digests, optional=True), where["GetServiceBodies"])
+    except FeedError:
+        for closer in closers:
+            closer()
         raise
-    digests = [search.digest]
-    formats = _list(_load(where["GetFormats"], digests, optional=True), where["GetFormats"])
-    bodies = _list(_load(where["GetServiceBodies"], digests, optional=True), where["GetServiceBodies"])
-    feed = parse_answers(meetings.rows, formats, bodies)
+    feed = parse_answers(rows, formats, bodies)
     feed.digest = digest(*digests)
-    feed.closers = meetings.closers
+    feed.closers = closers
     return feed
+
+
+def _pages_by_service_body(location: str) -> bool:
+    """Page a whole server; a URL that already narrows the search is read as it is."""
+    if settings.BMLT_PAGE_BY != "service-body" or not is_url(location):
+        return False
+    query = {key for key, _ in parse_qsl(urlsplit(location).query, keep_blank_values=True)}
+    return not (query - {"switcher"})
+
+
+def _page_ids(bodies: list) -> list[str]:
+    ids = []
+    for body in bodies:
+        if isinstance(body, dict):
+            number = ascii_whole(str(body.get("id") or ""))
+            if number is not None and number > 0 and str(number) not in ids:
+                ids.append(str(number))
+    return ids
+
+
+def _fetch_pages(search_url: str, ids: list[str]) -> list[Body]:
+    """One GetSearchResults answer per service body, each spooled (to disk past a few MB)."""
+    base = search_url.split("?")[0]
+    pages: list[Body] = []
+    try:
+        for body_id in ids:
+            url = f"{base}?{urlencode([('switcher', 'GetSearchResults'), ('services[]', body_id)])}"
+            try:
+                pages.append(open_body(url))
+            except FeedError as exc:
+                raise FeedError(exc.code, f"Page {len(pages) + 1} of {len(ids)} (service body {body_id}) "
+                                          f"failed, so nothing was imported: {exc.message}") from None
+    except BaseException:
+        for page in pages:
+            page.close()
+        raise
+    return pages
+
+
+def _paged_rows(pages: list[Body]):
+    """Every page's meetings in turn; a meeting id seen on an earlier page is not read again."""
+    seen: set[str] = set()
+    for page in pages:
+        try:
+            rows = meeting_guide_parse(page, page.location).rows
+        except FeedError as exc:
+            if exc.code == "shape":
+                raise FeedError("shape", f"{page.location} should hold a JSON array, as a BMLT server answers.") from None
+            raise
+        for row in rows:
+            key = str(row.get("id_bigint") or "") if isinstance(row, dict) else ""
+            if key and key in seen:
+                continue
+            seen.add(key)
+            yield row
 
 
 def parse_answers(meetings, formats: list, bodies: list) -> Feed:
