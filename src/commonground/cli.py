@@ -11,6 +11,7 @@ COMMANDS = {
     "import": "import or re-sync a meeting feed (Meeting Guide JSON, CSV, BMLT)",
     "sync": "re-sync every registered source",
     "sources": "list every source with its meetings, last good sync and health",
+    "duplicates-report": "list meetings listed by two sources, with a score (shown once in search)",
     "export": "write a Meeting Guide JSON feed",
     "validate": "check a Meeting Guide JSON feed against the spec rules",
     "publish": "build the published feed and search index for the current data (imports do this)",
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items())
         sys.stdout.write(HELP.format(commands=lines))
         return
+    argv[0] = ALIASES.get(argv[0], argv[0])
     if argv[0] in SELF_MIGRATING and not any(a in ("-h", "--help") for a in argv[1:]):
         _ensure_schema()
     from django.core.management import execute_from_command_line
@@ -50,7 +52,9 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands that need the tables: they bring a new or older database up to date first, so the
 # embedded SQLite set-up needs no separate `migrate` step.
-SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish"}
+SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish",
+                  "duplicates_report"}
+ALIASES = {"duplicates-report": "duplicates_report"}
 
 
 def _ensure_schema() -> None:

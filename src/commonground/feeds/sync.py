@@ -35,6 +35,7 @@ from commonground.feeds.normalize import Context, make_slug
 from commonground.feeds.records import row_key, to_meetings
 from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
+from commonground.meetings import duplicates
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 from commonground.meetings.rows import RowWriter, bulk_work, derive
 
@@ -343,11 +344,12 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
     fields["last_ok_at"] = fields["last_sync_at"]
     reconnected = source.disconnected_at is not None
     fields["disconnected_at"] = None
-    if report.changed or reconnected:  # a reconnected source's meetings come back into search
-        DataVersion.bump()
     if report.changed:
         fields["last_changed_at"] = fields["last_sync_at"]
     Source.objects.filter(pk=source.pk).update(**fields)
+    if report.changed or reconnected:  # a reconnected source's meetings come back into search
+        duplicates.refresh()
+        DataVersion.bump()
 
 
 def _record_failure(source: Source, message: str) -> None:
@@ -361,8 +363,10 @@ def _record_failure(source: Source, message: str) -> None:
             limit = timedelta(days=settings.SOURCE_DISCONNECT_DAYS)
             if row and row["last_ok_at"] and not row["disconnected_at"] and now - row["last_ok_at"] > limit:
                 fields["disconnected_at"] = now
-                DataVersion.bump()  # its meetings leave search and the feed
             Source.objects.filter(pk=source.pk).update(**fields)
+            if "disconnected_at" in fields:  # its meetings leave search and the feed
+                duplicates.refresh()  # (a listing it duplicated comes back)
+                DataVersion.bump()
     except DatabaseError:  # the database itself is the trouble: the report still says what happened
         log.exception("could not record the failed sync of %s", source.name)
 

@@ -242,6 +242,12 @@ class Meeting(models.Model):
     # 7th-Tradition links and other spec fields we keep verbatim.
     extra = models.JSONField(default=dict, blank=True)
 
+    # The same meeting listed by another source (see meetings/duplicates.py): this listing then
+    # leaves search and the feeds, and its page names both sources. Set by each sync.
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="duplicates", editable=False)
+    duplicate_score = models.FloatField(null=True, blank=True, editable=False)
+
     content_hash = models.CharField(max_length=40, blank=True)
     # Digest of the raw feed row this meeting came from (plus the import context). A re-sync that
     # sees the same raw digest skips parsing the row again; content_hash stays the real test.

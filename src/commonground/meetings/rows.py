@@ -138,8 +138,9 @@ def bulk_work():
 class RowWriter:
     """Writes meeting dicts straight to the table: executemany on SQLite, COPY on PostgreSQL."""
 
-    # Columns an update never touches: identity, and when the row first arrived.
-    FIXED = ("source_id", "key", "slug", "imported_at")
+    # Columns an update never touches: identity, when the row first arrived, and the duplicate
+    # link (meetings.duplicates recomputes it after the sync).
+    FIXED = ("source_id", "key", "slug", "imported_at", "duplicate_of_id", "duplicate_score")
 
     def __init__(self):
         from commonground.meetings.models import Meeting

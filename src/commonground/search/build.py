@@ -113,9 +113,11 @@ def read_columns() -> Columns:
     table = connection.ops.quote_name(Meeting._meta.db_table)
     select = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)  # "group" is an SQL keyword
     with connection.cursor() as cursor:
-        # Inactive meetings never match; a disconnected source's meetings have left search.
+        # Inactive meetings never match; a disconnected source's meetings have left search; a
+        # meeting listed by two sources is counted once, as its primary listing (meetings.duplicates).
         sources = connection.ops.quote_name(Source._meta.db_table)
-        cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND source_id NOT IN "
+        cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND duplicate_of_id IS NULL "
+                       f"AND source_id NOT IN "
                        f"(SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL) ORDER BY id", ["inactive"])
         while rows := cursor.fetchmany(CHUNK):
             cols = list(zip(*rows, strict=True))

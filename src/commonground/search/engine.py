@@ -26,7 +26,7 @@ from commonground.meetings.models import DataVersion, Meeting
 from commonground.search import store
 from commonground.search.index import MeetingIndex
 from commonground.search.query import SearchQuery
-from commonground.search.results import meeting_result
+from commonground.search.results import meeting_result, other_listings
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -89,8 +89,9 @@ def reset() -> None:
 def search(query: SearchQuery) -> SearchPage:
     result = current_index().search(query)
     meetings = Meeting.objects.select_related("program", "source").in_bulk(result.ids)
+    also = other_listings(meetings.values())
     rows = [
-        meeting_result(meetings[pk], start, distance, query)
+        meeting_result(meetings[pk], start, distance, query, also[pk])
         for pk, start, distance in zip(result.ids, result.starts, result.distances, strict=True)
         if pk in meetings  # a row deleted since the index was built is simply left out
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
+from django.db import models
+
 from commonground.meetings import schedule
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting, meeting_path
@@ -43,10 +45,37 @@ class Result(TypedDict):
     types: list[str]
     notes: str
     source: dict
+    also_listed_by: list[dict]
     changed_at: str | None
 
 
-def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | None, query) -> Result:
+def other_listings(meetings) -> dict[int, list[dict]]:
+    """For each meeting, the same meeting's listings by other sources (one query for them all).
+
+    A primary listing names its duplicates; a duplicate names its primary and the primary's
+    other duplicates (see meetings/duplicates.py).
+    """
+    meetings = list(meetings)
+    if not meetings:
+        return {}
+    roots = {m.pk: m.duplicate_of_id or m.pk for m in meetings}
+    group_rows = Meeting.objects.filter(
+        models.Q(pk__in=set(roots.values())) | models.Q(duplicate_of_id__in=set(roots.values()))
+    ).values_list("pk", "duplicate_of_id", "key", "source__slug", "source__name")
+    groups: dict[int, list[tuple]] = {}
+    for pk, primary, key, slug, name in group_rows:
+        groups.setdefault(primary or pk, []).append((pk, key, slug, name))
+    out = {}
+    for m in meetings:
+        out[m.pk] = [{"source": name, "url": meeting_path(slug, key), "primary": pk == roots[m.pk]}
+                     for pk, key, slug, name in sorted(groups.get(roots[m.pk], []), key=lambda g: g[0])
+                     if pk != m.pk]
+    return out
+
+
+def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | None, query,
+                   also: list[dict] | None = None) -> Result:
+    """``also``: the meeting's listings by other sources (``other_listings``); looked up if None."""
     searcher_zone = schedule.zone(query.tz)
     in_progress = False
     minutes_until = None
@@ -97,5 +126,6 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "source": {"name": m.source.name, "updated_at": m.updated_at.isoformat() if m.updated_at else None,
                    "synced_at": m.source.last_ok_at.isoformat() if m.source.last_ok_at else None,
                    "status": m.source.health(), "feedback_url": _feedback(m)},
+        "also_listed_by": other_listings([m])[m.pk] if also is None else also,
         "changed_at": m.changed_at.isoformat() if m.changed_at else None,
     }

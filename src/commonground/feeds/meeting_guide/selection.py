@@ -23,7 +23,7 @@ COLUMNS = ("id", "program_id", "slug", "name", "weekday", "start_time", "duratio
            "group_notes", "entity", "entity_email", "entity_location", "entity_phone", "region", "latitude",
            "longitude", "coordinates_source", "approximate", "regions", "conference_url", "conference_phone",
            "updated_at", "feedback_emails", "feedback_url", "url", "edit_url", "entity_logo", "entity_url",
-           "contacts", "extra", "attendance_mode", "changed_at")
+           "contacts", "extra", "attendance_mode", "changed_at", "source_id", "key")
 JSON_COLUMNS = {"types", "languages", "regions", "feedback_emails", "contacts", "extra"}
 CHUNK = 5000
 
@@ -57,13 +57,17 @@ class FeedSelection:
     source: str | None = None
     region: str | None = None  # a state, or any level of the region path ("Bronx Area Service")
     ids: frozenset[int] | None = None  # e.g. the meetings near a place, from the search index
+    source_ids: frozenset[int] | None = None  # several sources at once (the BMLT answers' services)
+    weekdays: frozenset[int] | None = None  # 0 = Sunday
+    scheduled_only: bool = False  # leave out ongoing meetings (no weekday or time) and inactive ones
 
     def rows(self) -> Iterator[FeedRow]:
         tables = {code: ProgramTable(t) for code, t in Program.objects.values_list("code", "type_table")}
         quote = connection.ops.quote_name
         # A disconnected source's meetings are not published (the Meeting Guide app's policy too).
+        # A meeting listed by two sources goes out once, as its primary listing.
         where = [f"{quote('source_id')} NOT IN (SELECT id FROM {quote(Source._meta.db_table)} "
-                 f"WHERE disconnected_at IS NOT NULL)"]
+                 f"WHERE disconnected_at IS NOT NULL)", "duplicate_of_id IS NULL"]
         params = []
         if self.program:
             where.append(f"{quote('program_id')} = %s")
@@ -72,6 +76,13 @@ class FeedSelection:
             source_id = Source.objects.filter(name=self.source).values_list("id", flat=True).first()
             where.append(f"{quote('source_id')} = %s")
             params.append(source_id)
+        for column, values in (("source_id", self.source_ids), ("weekday", self.weekdays)):
+            if values is not None:
+                where.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})" if values else "1 = 0")
+                params.extend(sorted(values))
+        if self.scheduled_only:
+            where.append(f"{quote('weekday')} IS NOT NULL AND {quote('start_time')} IS NOT NULL "
+                         f"AND {quote('attendance_mode')} <> 'inactive'")
         sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)}"
                + (f" WHERE {' AND '.join(where)}" if where else "") + f" ORDER BY {quote('id')}")
         json_at = [i for i, c in enumerate(COLUMNS) if c in JSON_COLUMNS]

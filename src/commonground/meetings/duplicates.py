@@ -1,0 +1,268 @@
+"""One meeting, one listing: find the same meeting arriving from two sources.
+
+An intergroup's feed and the region's BMLT server often list the same meeting. Two listings
+are taken as one meeting when, from *different* sources, they have:
+
+1. the same program, weekday and start time (in the same zone);
+2. the same place: the same conference link (host and path), or feed coordinates within
+   ``NEAR_METRES``, or the same street address; and
+3. similar names (``NAME_SIMILARITY`` or more, on words, ignoring case and punctuation).
+
+Three things veto a match, however close the rest is: different rooms named on both sides
+("Room 2" and "Room 14"), one listing for women and the other for men, and one online-only
+listing against one in person only.
+
+Both raw rows are kept. The listing from the source registered first is the *primary*; the
+other points at it (``Meeting.duplicate_of``) and leaves search, the feeds and the BMLT answers,
+while its own page stays and names both sources. ``refresh`` recomputes every pair after each
+sync that changed meetings, in the sync's transaction, and writes only the rows that changed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from urllib.parse import urlsplit
+
+from django.db import connection
+
+NEAR_METRES = 100.0
+NAME_SIMILARITY = 0.6
+_CELL_DEGREES = 0.001  # about 111 m of latitude: neighbours are looked for in the 3×3 cells around
+_FILLER = {"the", "group", "meeting", "of", "and", "a", "an", "na", "aa", "el", "la", "de", "grupo"}
+_ROOM = re.compile(r"\b(?:room|rm|suite|ste|salon|sala)\.?\s*#?\s*([a-z0-9-]+)", re.IGNORECASE)
+_WOMEN, _MEN = "women", "men"
+
+
+@dataclass(slots=True)
+class Listing:
+    id: int
+    source_id: int
+    key: tuple  # program, weekday, start time, zone
+    name: str
+    lat: float | None
+    lng: float | None
+    link: str
+    address: str
+    room: str
+    gender: str
+    mode: str
+    _words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = name_words(self.name)
+        return self._words
+
+
+@dataclass(frozen=True)
+class Pair:
+    primary: int
+    duplicate: int
+    score: float
+    reason: str  # "link", "coordinates" or "address"
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def name_words(name: str) -> frozenset[str]:
+    words = _fold(name).split()
+    kept = [w for w in words if w not in _FILLER]
+    return frozenset(kept or words)
+
+
+def name_similarity(a: Listing, b: Listing) -> float:
+    """The better of word overlap (Jaccard) and character similarity of the folded names."""
+    union = a.words | b.words
+    jaccard = len(a.words & b.words) / len(union) if union else 0.0
+    chars = SequenceMatcher(None, " ".join(sorted(a.words)), " ".join(sorted(b.words))).ratio()
+    return max(jaccard, chars)
+
+
+def link_key(url: str) -> str:
+    """Host and path of a conference link, case-folded: the same Zoom room whatever the query says."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    # Zoom's per-country hosts (us02web.zoom.us) lead to the same room as zoom.us.
+    host = re.sub(r"^[a-z0-9]+web\.zoom\.us$", "zoom.us", host)
+    path = parts.path.rstrip("/")
+    return f"{host}{path}".casefold() if host and path else ""
+
+
+def room_of(*texts: str) -> str:
+    for text in texts:
+        found = _ROOM.search(text or "")
+        if found:
+            return found.group(1).casefold()
+    return ""
+
+
+def metres(a: Listing, b: Listing) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def compare(a: Listing, b: Listing) -> tuple[float, str] | None:
+    """(score 0–1, what placed them together), or None when they are not the same meeting."""
+    if a.source_id == b.source_id or a.key != b.key:
+        return None
+    if a.room and b.room and a.room != b.room:
+        return None
+    if {a.gender, b.gender} == {_WOMEN, _MEN}:
+        return None
+    if {a.mode, b.mode} == {"online", "in_person"}:
+        return None
+    place, reason = 0.0, ""
+    if a.link and a.link == b.link:
+        place, reason = 1.0, "link"
+    elif a.lat is not None and b.lat is not None and (d := metres(a, b)) <= NEAR_METRES:
+        place, reason = 1.0 - d / (2 * NEAR_METRES), "coordinates"
+    elif a.address and a.address == b.address:
+        place, reason = 0.9, "address"
+    if not reason:
+        return None
+    similarity = name_similarity(a, b)
+    if similarity < NAME_SIMILARITY:
+        return None
+    room = 1.0 if a.room and a.room == b.room else 0.5
+    return round(0.6 * similarity + 0.3 * place + 0.1 * room, 3), reason
+
+
+COLUMNS = ("id", "source_id", "program_id", "weekday", "start_time", "timezone", "name", "latitude", "longitude",
+           "coordinates_source", "conference_url", "address", "location", "location_notes", "tag_bits",
+           "attendance_mode")
+
+
+def sources_with_meetings() -> int:
+    """How many sources have meetings (an index probe per source, not a scan of the table)."""
+    from commonground.meetings.models import Meeting, Source
+
+    return sum(Meeting.objects.filter(source_id=pk).exists() for pk in Source.objects.values_list("id", flat=True))
+
+
+def _listings() -> list[Listing]:
+    from commonground.meetings import types
+    from commonground.meetings.models import Meeting, Source
+
+    quote = connection.ops.quote_name
+    women, men = types.TAG_BIT["women"], types.TAG_BIT["men"]
+    sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)} "
+           f"WHERE weekday IS NOT NULL AND start_time IS NOT NULL AND attendance_mode <> 'inactive' "
+           f"AND source_id NOT IN (SELECT id FROM {quote(Source._meta.db_table)} WHERE disconnected_at IS NOT NULL)")
+    out = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while chunk := cursor.fetchmany(20_000):
+            for (pk, source_id, program, weekday, start, zone, name, lat, lng, coords, link, address, location,
+                 notes, bits, mode) in chunk:
+                feed_point = coords == "feed" and lat is not None and lng is not None
+                gender = _WOMEN if bits & women and not bits & men else _MEN if bits & men and not bits & women else ""
+                out.append(Listing(pk, source_id, (program, weekday, str(start)[:5], zone), name,
+                                   lat if feed_point else None, lng if feed_point else None, link_key(link),
+                                   _fold(address), room_of(location, notes), gender, mode))
+    return out
+
+
+def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
+    """Every duplicate with its primary (the listing of the earliest source, then the lowest id)."""
+    listings = _listings() if listings is None else listings
+    if len({item.source_id for item in listings}) < 2:
+        return []
+    by_slot: dict[tuple, list[Listing]] = defaultdict(list)
+    for item in listings:
+        by_slot[item.key].append(item)
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while parent.get(i, i) != i:
+            parent[i] = parent.get(parent[i], parent[i])
+            i = parent[i]
+        return i
+
+    scores: dict[tuple[int, int], tuple[float, str]] = {}
+    best: dict[int, tuple[float, str]] = {}
+    for slot in by_slot.values():
+        if len(slot) < 2 or len({item.source_id for item in slot}) < 2:
+            continue
+        for a, b in _candidates(slot):
+            found = compare(a, b)
+            if found:
+                scores[(min(a.id, b.id), max(a.id, b.id))] = found
+                for i in (a.id, b.id):
+                    best[i] = max(best.get(i, found), found)
+                ra, rb = root(a.id), root(b.id)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    if not scores:
+        return []
+    by_id = {item.id: item for slot in by_slot.values() for item in slot}
+    groups: dict[int, list[Listing]] = defaultdict(list)
+    for pair in scores:
+        for i in pair:
+            groups[root(i)].append(by_id[i])
+    pairs = []
+    for members in groups.values():
+        unique = sorted({m.id: m for m in members}.values(), key=lambda m: (m.source_id, m.id))
+        primary = unique[0]
+        for other in unique[1:]:
+            if other.source_id == primary.source_id:
+                continue  # two listings of one source are that source's business, never merged here
+            score, reason = scores.get((min(primary.id, other.id), max(primary.id, other.id))) or best[other.id]
+            pairs.append(Pair(primary.id, other.id, score, reason))
+    return sorted(pairs, key=lambda p: (p.primary, p.duplicate))
+
+
+def _candidates(slot: list[Listing]):
+    """Pairs worth comparing in one time slot: shared link, neighbouring cells, or shared address."""
+    seen: set[tuple[int, int]] = set()
+    buckets: dict[tuple, list[Listing]] = defaultdict(list)
+    for item in slot:
+        if item.link:
+            buckets[("link", item.link)].append(item)
+        if item.address:
+            buckets[("address", item.address)].append(item)
+    cells: dict[tuple[int, int], list[Listing]] = defaultdict(list)
+    for item in slot:
+        if item.lat is not None:
+            cells[(math.floor(item.lat / _CELL_DEGREES), math.floor(item.lng / _CELL_DEGREES))].append(item)
+    for (x, y), items in cells.items():
+        near = [other for dx in (-1, 0, 1) for dy in (-1, 0, 1) for other in cells.get((x + dx, y + dy), ())]
+        buckets[("cell", x, y)] = items + [o for o in near if o not in items]
+    for items in buckets.values():
+        for i, a in enumerate(items):
+            for b in items[i + 1:]:
+                pair = (min(a.id, b.id), max(a.id, b.id))
+                if a.source_id != b.source_id and pair not in seen:
+                    seen.add(pair)
+                    yield a, b
+
+
+def refresh() -> int:
+    """Recompute every pair and store the differences; returns how many rows changed."""
+    from commonground.meetings.models import Meeting
+
+    pairs = {p.duplicate: p for p in find_pairs()} if sources_with_meetings() > 1 else {}
+    current = {pk: (primary, score) for pk, primary, score in
+               Meeting.objects.filter(duplicate_of__isnull=False).values_list("id", "duplicate_of_id", "duplicate_score")}
+    cleared = [pk for pk in current if pk not in pairs]
+    changed = [p for pk, p in pairs.items() if current.get(pk) != (p.primary, p.score)]
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    with connection.cursor() as cursor:
+        if cleared:
+            cursor.executemany(f"UPDATE {table} SET duplicate_of_id = NULL, duplicate_score = NULL WHERE id = %s",
+                               [(pk,) for pk in cleared])
+        if changed:
+            cursor.executemany(f"UPDATE {table} SET duplicate_of_id = %s, duplicate_score = %s WHERE id = %s",
+                               [(p.primary, p.score, p.duplicate) for p in changed])
+    return len(cleared) + len(changed)
