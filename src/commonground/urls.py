@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
 from commonground.fit import views as fit_views
@@ -24,6 +25,10 @@ urlpatterns = [
     # cookie would otherwise be set on every page, a year-long trace on a shared phone.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
+    # BMLT clients (crouton ...) take a root server address and add /client_interface/json/ to it;
+    # /bmlt/<program> is a root server of one program's meetings.
+    re_path(r"^bmlt/(?:(?P<program>[a-z0-9-]{1,40})/)?/?client_interface/(?P<kind>json|jsonp)/?(?:index\.php)?$",
+            client_interface, name="bmlt"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
@@ -31,7 +36,7 @@ urlpatterns = [
 
 def handler404(request, exception):
     """JSON (in the API's error shape) under /api/, the normal page elsewhere."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/bmlt/")):
         from commonground.api.errors import error_response
 
         return error_response(404, f"There is no API endpoint at {request.path}.")

@@ -26,7 +26,7 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        is_api = request.path.startswith("/api/")
+        is_api = request.path.startswith(("/api/", "/bmlt/"))
         if is_api and len(request.get_full_path()) > MAX_URL_LENGTH:
             return _shaped(414, MESSAGES[414])
         response = self.get_response(request)

@@ -51,5 +51,8 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), payment=()")
         if settings.HTTPS:
-            response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+            # Other sites' meeting finders load the feed, the API and BMLT answers (JSONP is a
+            # script, which "same-origin" would block); the pages stay same-origin.
+            shared = request.path.startswith(("/api/", "/feeds/", "/bmlt/"))
+            response.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin")
         return response

@@ -1,0 +1,293 @@
+"""GetSearchResults: our meetings in BMLT's shape, with the filters BMLT clients send.
+
+Filters (a list parameter may be repeated, ``weekdays[]=2&weekdays[]=3``, or comma-separated;
+a negative value excludes): ``weekdays`` (1 = Sunday … 7), ``services`` (service body ids: our
+sources), ``formats`` (format ids; all must match, or any with
+``formats_comparison_operator=OR``), ``venue_types`` (1 in person, 2 virtual, 3 hybrid),
+``meeting_ids``, ``lat_val``/``long_val`` with ``geo_width`` (miles) or ``geo_width_km`` (a
+negative width asks for the nearest that many meetings), ``StartsAfterH``/``StartsAfterM``,
+``StartsBeforeH``/``StartsBeforeM``, ``SearchString``; then ``sort_keys``,
+``sort_results_by_distance``, ``data_field_key``, ``page_size``/``page_num``.
+
+Every value is a string, as BMLT sends them. Only scheduled, active meetings go out (BMLT has no
+"ongoing" meeting), each once: a meeting two sources list goes out as its primary listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+from commonground.api.bmlt import formats as bmlt_formats
+from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
+from commonground.meetings.conference import provider_for
+from commonground.meetings.links import safe_href
+from commonground.meetings.models import EARTH_RADIUS_KM, Source
+
+KM_PER_MILE = 1.609344
+VENUE = {"in_person": "1", "online": "2", "hybrid": "3"}
+FIELDS = ("id_bigint", "worldid_mixed", "service_body_bigint", "weekday_tinyint", "venue_type", "start_time",
+          "duration_time", "time_zone", "formats", "lang_enum", "longitude", "latitude", "published",
+          "format_shared_id_list", "meeting_name", "location_text", "location_info", "location_street",
+          "location_city_subsection", "location_neighborhood", "location_municipality", "location_sub_province",
+          "location_province", "location_postal_code_1", "location_nation", "comments", "virtual_meeting_link",
+          "virtual_meeting_additional_info", "phone_meeting_number", "phone_meeting_additional_info",
+          "root_server_uri", "meeting_url")
+SORTABLE = set(FIELDS) | {"distance_in_km", "distance_in_miles"}
+
+
+class BmltError(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def public_id(source_slug: str, key: str) -> int:
+    """A meeting's ``id_bigint``: from its lasting address, so it survives a re-import from scratch.
+
+    48 bits of SHA-256, below JavaScript's 2^53, so browsers read it exactly.
+    """
+    return int.from_bytes(hashlib.sha256(f"{source_slug}/{key}".encode()).digest()[:6], "big")
+
+
+@dataclass
+class BmltQuery:
+    program: str | None = None
+    weekdays: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
+    services: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
+    formats: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
+    formats_any: bool = False
+    venues: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
+    meeting_ids: set[int] = field(default_factory=set)
+    point: tuple[float, float] | None = None
+    radius_km: float | None = None
+    nearest: int | None = None
+    starts_after: int | None = None  # minutes after midnight
+    starts_before: int | None = None
+    text: str = ""
+    sort_keys: list[str] = field(default_factory=list)
+    by_distance: bool = False
+    data_fields: list[str] | None = None
+    page_size: int | None = None
+    page_num: int = 1
+    lang: str = "en"
+
+
+def values(params, name: str) -> list[str]:
+    out = []
+    for raw in params.getlist(name) + params.getlist(f"{name}[]"):
+        out.extend(part.strip() for part in raw.split(",") if part.strip())
+    return out
+
+
+def whole(params, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        raise BmltError(name, f"{name} must be a whole number, not {raw[:20]!r}.")
+    number = int(raw)
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise BmltError(name, f"{name} must be between {minimum} and {maximum}.")
+    return number
+
+
+def split_signed(params, name: str, *, low: int, high: int) -> tuple[set[int], set[int]]:
+    """(wanted, excluded): BMLT's lists, where a negative value excludes."""
+    wanted, excluded = set(), set()
+    for raw in values(params, name):
+        if not re.fullmatch(r"-?[0-9]{1,16}", raw):
+            raise BmltError(name, f"{name} takes whole numbers (negative to exclude), not {raw[:20]!r}.")
+        value = int(raw.lstrip("-"))
+        if not low <= value <= high:
+            raise BmltError(name, f"{name} values must be between {low} and {high}, not {raw[:20]!r}.")
+        (excluded if raw.startswith("-") else wanted).add(value)
+    return wanted, excluded
+
+
+def number(params, name: str) -> float | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw) if raw.isascii() else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise BmltError(name, f"{name} must be a number, not {raw[:20]!r}.")
+    return value
+
+
+def parse(params, program: str | None) -> BmltQuery:
+    q = BmltQuery(program=program)
+    q.weekdays = split_signed(params, "weekdays", low=1, high=7)
+    q.services = split_signed(params, "services", low=0, high=10**12)
+    q.formats = split_signed(params, "formats", low=0, high=10**9)
+    q.formats_any = params.get("formats_comparison_operator", "").upper() == "OR"
+    q.venues = split_signed(params, "venue_types", low=1, high=3)
+    q.meeting_ids = split_signed(params, "meeting_ids", low=0, high=2**53)[0]
+    lat, lng = number(params, "lat_val"), number(params, "long_val")
+    width_mi, width_km = number(params, "geo_width"), number(params, "geo_width_km")
+    if (lat is None) != (lng is None):
+        raise BmltError("long_val" if lng is None else "lat_val", "Give both lat_val and long_val.")
+    if lat is not None:
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise BmltError("lat_val", "lat_val must be −90 to 90 and long_val −180 to 180.")
+        width = width_km if width_km is not None else (width_mi * KM_PER_MILE if width_mi is not None else None)
+        if width is None:
+            raise BmltError("geo_width", "A search around lat_val/long_val needs geo_width (miles) or geo_width_km.")
+        q.point = (lat, lng)
+        if width < 0:
+            q.nearest = max(1, min(1000, round(-(width_km if width_km is not None else width_mi))))
+        else:
+            q.radius_km = min(width, 20_000.0)
+    hour = lambda n: whole(params, n, minimum=0, maximum=23)  # noqa: E731
+    minute = lambda n: whole(params, n, minimum=0, maximum=59)  # noqa: E731
+    if (h := hour("StartsAfterH")) is not None or params.get("StartsAfterM"):
+        q.starts_after = (h or 0) * 60 + (minute("StartsAfterM") or 0)
+    if (h := hour("StartsBeforeH")) is not None or params.get("StartsBeforeM"):
+        q.starts_before = (h or 0) * 60 + (minute("StartsBeforeM") or 0)
+    q.text = params.get("SearchString", "").strip().casefold()[:100]
+    q.sort_keys = [k for k in values(params, "sort_keys") if k in SORTABLE]
+    q.by_distance = params.get("sort_results_by_distance") == "1"
+    if params.get("data_field_key"):
+        q.data_fields = [k for k in values(params, "data_field_key") if k in SORTABLE] or None
+    q.page_size = whole(params, "page_size", minimum=1, maximum=10_000)
+    q.page_num = whole(params, "page_num", minimum=1, maximum=10**6) or 1
+    q.lang = params.get("lang_enum", "en")[:2] or "en"
+    return q
+
+
+def _hms(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
+
+
+def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lng2 - lng1)
+    cosine = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_KM
+
+
+def to_bmlt(m: FeedRow, source_slug: str, base_url: str) -> dict:
+    keys = bmlt_formats.meeting_keys(m.program.type_table, m.types, m.languages, m.attendance_mode,
+                                     m.temporarily_closed)
+    table = bmlt_formats.table()
+    link = safe_href(m.conference_url)
+    online = m.attendance_mode in ("online", "hybrid")
+    city = m.city or (m.regions[-1] if m.regions else "")
+    return {
+        "id_bigint": str(public_id(source_slug, m.key)),
+        "worldid_mixed": "",
+        "service_body_bigint": str(m.source_id),
+        "weekday_tinyint": str(m.weekday + 1),
+        "venue_type": VENUE.get(m.attendance_mode, "1"),
+        "start_time": m.start_time.strftime("%H:%M:00"),
+        "duration_time": _hms(m.duration_minutes or 60),
+        "time_zone": m.timezone,
+        "formats": ",".join(keys),
+        "lang_enum": (m.languages[0] if m.languages else "en"),
+        "longitude": f"{m.longitude:.6f}" if m.longitude is not None else "0",
+        "latitude": f"{m.latitude:.6f}" if m.latitude is not None else "0",
+        "published": "1",
+        "format_shared_id_list": ",".join(str(table[k].id) for k in keys),
+        "meeting_name": m.name,
+        "location_text": m.location,
+        "location_info": m.location_notes,
+        "location_street": m.address,
+        "location_city_subsection": "",
+        "location_neighborhood": "",
+        "location_municipality": city,
+        "location_sub_province": "",
+        "location_province": m.region,
+        "location_postal_code_1": m.postal_code,
+        "location_nation": m.country,
+        "comments": m.notes,
+        "virtual_meeting_link": link if online and link and provider_for(link) else "",
+        "virtual_meeting_additional_info": m.conference_url_notes if online else "",
+        "phone_meeting_number": m.conference_phone if online else "",
+        "phone_meeting_additional_info": m.conference_phone_notes if online else "",
+        "root_server_uri": base_url,
+        "meeting_url": f"{base_url}/meetings/{source_slug}/{m.key}",
+    }
+
+
+def _signed_ok(value: int, wanted: set[int], excluded: set[int]) -> bool:
+    return (not wanted or value in wanted) and value not in excluded
+
+
+def search(q: BmltQuery, base_url: str) -> tuple[list[dict], set[str]]:
+    """The matching meetings (BMLT dicts) and the format keys they use."""
+    slugs = dict(Source.objects.values_list("id", "slug"))
+    wanted_sources, excluded_sources = q.services
+    source_ids = frozenset(wanted_sources - excluded_sources) if wanted_sources else None
+    wanted_days, excluded_days = q.weekdays
+    days = {d - 1 for d in (wanted_days or set(range(1, 8))) - excluded_days}
+    selection = FeedSelection(program=q.program, source_ids=source_ids, weekdays=frozenset(days),
+                              scheduled_only=True)
+    wanted_formats, excluded_formats = q.formats
+    fmt = bmlt_formats.table()
+    rows: list[tuple[float | None, dict]] = []
+    for m in selection:
+        if m.source_id in excluded_sources:
+            continue
+        if not _signed_ok(int(VENUE.get(m.attendance_mode, "1")), *q.venues):
+            continue
+        minutes = m.start_time.hour * 60 + m.start_time.minute
+        if (q.starts_after is not None and minutes <= q.starts_after) or \
+                (q.starts_before is not None and minutes >= q.starts_before):
+            continue
+        distance = None
+        if q.point is not None:
+            if m.latitude is None:
+                continue
+            distance = _km(q.point[0], q.point[1], m.latitude, m.longitude)
+            if q.radius_km is not None and distance > q.radius_km:
+                continue
+        if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city,
+                                                                      m.notes)):
+            continue
+        item = to_bmlt(m, slugs.get(m.source_id, ""), base_url)
+        if q.meeting_ids and int(item["id_bigint"]) not in q.meeting_ids:
+            continue
+        if wanted_formats or excluded_formats:
+            ids = {fmt[k].id for k in item["formats"].split(",") if k}
+            if ids & excluded_formats:
+                continue
+            if wanted_formats and not (ids & wanted_formats if q.formats_any else wanted_formats <= ids):
+                continue
+        if distance is not None:
+            item["distance_in_km"] = f"{distance:.3f}"
+            item["distance_in_miles"] = f"{distance / KM_PER_MILE:.3f}"
+        rows.append((distance, item))
+    if q.nearest is not None:
+        rows = sorted(rows, key=lambda r: r[0])[:q.nearest]
+    meetings = [item for _, item in rows]
+    meetings.sort(key=_sorter(q))
+    used = {k for item in meetings for k in item["formats"].split(",") if k}
+    if q.page_size:
+        start = (q.page_num - 1) * q.page_size
+        meetings = meetings[start:start + q.page_size]
+    if q.data_fields:
+        meetings = [{k: item.get(k, "") for k in q.data_fields} for item in meetings]
+    return meetings, used
+
+
+def _sorter(q: BmltQuery):
+    numeric = {"id_bigint", "weekday_tinyint", "service_body_bigint", "distance_in_km", "distance_in_miles",
+               "latitude", "longitude", "venue_type"}
+    keys = list(q.sort_keys)
+    if q.by_distance and q.point is not None:
+        keys = ["distance_in_km", *keys]
+    if not keys:
+        keys = ["weekday_tinyint", "start_time"]
+
+    def key(item: dict):
+        out = []
+        for k in keys:
+            value = item.get(k, "")
+            out.append(float(value or 0) if k in numeric else str(value).casefold())
+        return (*out, item["meeting_name"].casefold(), item["id_bigint"])
+
+    return key

@@ -1,0 +1,107 @@
+"""crouton 4.x, NA's own meeting-list client, reading our BMLT-compatible answers in Chromium.
+
+crouton comes from the npm registry at a pinned version (``scripts/bootstrap --with-browser``
+puts it in .cache/, never committed). A page on a second local origin embeds it with our
+``/bmlt/na`` root server, as an NA area's site would; crouton calls our JSONP interface across
+origins. Every row it shows is checked against our own JSON API: the same meetings, days and times.
+"""
+
+import functools
+import json
+import threading
+import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CROUTON = Path(__file__).resolve().parents[2] / ".cache" / "clients" / "croutonjs-4.1.12"
+DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def fetch(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def crouton_page(server):
+    assert (CROUTON / "crouton.js").exists(), "crouton is missing: run scripts/bootstrap --with-browser"
+    bodies = fetch(f"{server}/bmlt/na/client_interface/json/?switcher=GetServiceBodies")
+    config = {"root_server": f"{server}/bmlt/na", "service_body": [int(b["id"]) for b in bodies],
+              "theme": "", "template_path": "templates", "time_format": "HH:mm", "has_tabs": False,
+              "show_map": 0, "noMap": True}
+    page_html = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Area meetings</title>'
+                 '<link rel="stylesheet" href="crouton.css"></head><body><div id="bmlt-tabs"></div>'
+                 '<script src="crouton.js"></script>'
+                 # crouton's own code refers to the page's global "crouton"
+                 f'<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script>'
+                 '</body></html>')
+
+    class Handler(SimpleHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            if self.path.startswith("/index.html"):
+                body = page_html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(CROUTON)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def our_na_meetings(server) -> list[tuple[str, str, str]]:
+    """(day, "HH:MM - HH:MM", name) for every scheduled NA meeting, from our own JSON API."""
+    out, offset = [], 0
+    while True:
+        page = fetch(f"{server}/api/v1/meetings?program=na&sort=name&limit=200&offset={offset}")
+        for r in page["results"]:
+            if r["ongoing"] or r["mode"] == "inactive":
+                continue
+            out.append((DAYS[r["weekday"]], f"{r['start_time']} - {r['end_time'] or ''}".strip(), r["name"]))
+        if not page["next"]:
+            return sorted(out)
+        offset += 200
+
+
+def test_crouton_shows_our_na_meetings_at_their_days_and_times(new_page, crouton_page, server):
+    page = new_page()
+    outside = []
+
+    def only_loopback(route):
+        if route.request.url.startswith("http://127.0.0.1"):
+            route.continue_()
+        else:  # map tiles, fonts, geocoders: nothing may leave the machine
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(crouton_page)
+    page.wait_for_selector(".bmlt-data-row .meeting-name", timeout=60000)
+    rows = page.evaluate("""() => [...document.querySelectorAll('.bmlt-data-row')].map(row => [
+        row.querySelector('.bmlt-day').innerText.trim(),
+        row.querySelector('.bmlt-time-2').innerText.trim(),
+        row.querySelector('.meeting-name').innerText.trim()])""")
+    assert not errors, errors
+    expected = our_na_meetings(server)
+    assert len(expected) > 100
+    assert sorted(tuple(r) for r in rows) == expected
+    assert "No meetings found" not in page.inner_text("body")
+    # The format filter lists our formats under their BMLT names (world ids kept).
+    names = page.evaluate("""() => [...document.querySelectorAll('select')].filter(
+        s => [...s.options].some(o => o.text.includes('All Formats'))).flatMap(s => [...s.options].map(o => o.text))""")
+    assert any("Closed" in n for n in names) and any("Virtual Meeting" in n for n in names), names
+    assert not [u for u in outside if "127.0.0.1" not in u and not u.startswith("data:")], outside
