@@ -245,3 +245,18 @@ def test_other_sites_may_load_answers_but_not_pages_behind_https(client, setting
     assert client.get("/api/v1/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"] \
         == "cross-origin"
     assert client.get("/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_gzip_when_asked_for_json_and_jsonp(client, demo):
+    import gzip
+
+    plain = get(client, "switcher=GetSearchResults&weekdays[]=3")
+    zipped = get(client, "switcher=GetSearchResults&weekdays[]=3", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    again = get(client, "switcher=GetSearchResults&weekdays[]=3", HTTP_ACCEPT_ENCODING="gzip")
+    assert again.content == zipped.content  # made once, then served from the cache
+    jsonp = client.get("/bmlt/client_interface/jsonp/?switcher=GetSearchResults&weekdays[]=3&callback=cb7",
+                       HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(jsonp.content) == b"/**/cb7(" + plain.content + b");"

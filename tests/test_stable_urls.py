@@ -52,3 +52,13 @@ def test_api_results_carry_the_lasting_address(client, feed):
     assert result["url"] == Meeting.objects.get().get_absolute_url()
     page = client.get("/meetings?near=Denver%2C+CO").content.decode()
     assert f'href="{result["url"]}' in page
+
+
+@pytest.mark.django_db
+def test_the_api_answers_at_the_lasting_address_too(client, make_meeting):
+    m = make_meeting(key="tuesday night/2", weekday=2, start_time="19:00")
+    by_address = client.get("/api/v1/meetings/test-intergroup/tuesday%20night%2F2")
+    assert by_address.status_code == 200, by_address.content
+    assert by_address.json() == client.get(f"/api/v1/meetings/{m.pk}").json()
+    missing = client.get("/api/v1/meetings/test-intergroup/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -160,6 +160,16 @@ def meeting(request, meeting_id: int, tz: str | None = None, now: str | None = N
     return meeting_result(found, found.next_start(query.now), None, query)
 
 
+@api.get("/meetings/{source}/{path:key}", summary="One meeting, by its lasting address", tags=["meetings"])
+def meeting_at(request, source: str, key: str, tz: str | None = None, now: str | None = None):
+    """The same as /meetings/{id}, addressed as the meeting's page is: /meetings/<source>/<key>."""
+    found = Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first()
+    if found is None:
+        raise Http404(f"There is no meeting at /meetings/{source}/{key}.")
+    query = parse_query({"tz": tz or found.timezone, **({"now": now} if now else {})})
+    return meeting_result(found, found.next_start(query.now), None, query)
+
+
 class FitAnswers(Schema):
     """Every answer is optional; repeatable ones take a list (or a comma-separated string).
 

@@ -13,6 +13,7 @@ version, and carry an ETag: a client asking again after no change gets 304.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import statistics
@@ -21,6 +22,7 @@ from collections import OrderedDict
 import orjson
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from commonground import __version__
@@ -47,8 +49,8 @@ FIELD_DESCRIPTIONS = {
     "phone_meeting_additional_info": "Phone Meeting Information", "root_server_uri": "Server",
     "meeting_url": "The meeting's page here",
 }
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
-CACHE_ENTRIES, CACHE_MAX_BYTES = 64, 8 * 1024 * 1024
+_CACHE: OrderedDict[str, _Cached] = OrderedDict()
+CACHE_BYTES = 96 * 1024 * 1024  # per worker, JSON and gzip together; least recently used leave first
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -73,25 +75,52 @@ def client_interface(request, kind: str, program: str | None = None):
     etag = '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return _finish(HttpResponseNotModified(), etag)
-    body = _CACHE.get(cache_key)
-    if body is None:
+    cached = _CACHE.get(cache_key)
+    if cached is None:
         try:
             body = orjson.dumps(_answer(switcher, params, program, base))
         except BmltError as exc:
             return error_response(400, exc.message, field=exc.field)
-        if len(body) <= CACHE_MAX_BYTES:
-            _CACHE[cache_key] = body
-            while len(_CACHE) > CACHE_ENTRIES:
-                _CACHE.popitem(last=False)
+        cached = _Cached(body)
+        if len(body) <= CACHE_BYTES // 3:
+            _CACHE[cache_key] = cached
     else:
         _CACHE.move_to_end(cache_key)
+    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "").lower()
     if callback:
         # "/**/" first: the answer can never be read as anything but a call of the named function.
-        response = HttpResponse(b"/**/" + callback.encode() + b"(" + body + b");",
+        # (The callback differs on every request, so this is compressed each time, quickly.)
+        body = b"/**/" + callback.encode() + b"(" + cached.body + b");"
+        response = HttpResponse(gzip.compress(body, 1, mtime=0) if gzip_ok else body,
                                 content_type="application/javascript; charset=utf-8")
     else:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(cached.gzipped() if gzip_ok else cached.body, content_type="application/json")
+    _trim_cache()
+    if gzip_ok:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     return _finish(response, etag)
+
+
+def _trim_cache() -> None:
+    while len(_CACHE) > 1 and sum(c.size for c in _CACHE.values()) > CACHE_BYTES:
+        _CACHE.popitem(last=False)
+
+
+class _Cached:
+    """An answer's JSON, and its gzip made once on first need (the answer carries no secret)."""
+
+    def __init__(self, body: bytes):
+        self.body, self._gzipped = body, None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self._gzipped or b"")
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, 5, mtime=0)
+        return self._gzipped
 
 
 def _finish(response, etag: str):

@@ -7,11 +7,11 @@ exactly what ``writer.meeting_to_feed`` reads, with the two derived values it ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import orjson
 from django.db import connection
 
 from commonground.catalog.models import Program
@@ -107,7 +107,7 @@ def _row(values, json_at: list[int], tables: dict) -> FeedRow:
     values = list(values)
     for i in json_at:
         if isinstance(values[i], str):  # SQLite hands JSON back as text; PostgreSQL already decoded it
-            values[i] = json.loads(values[i])
+            values[i] = orjson.loads(values[i])
     row = FeedRow()
     for name, value in zip(COLUMNS, values, strict=True):
         setattr(row, name, value)

@@ -68,7 +68,10 @@ class _Server(BaseApplication):
             "accesslog": os.environ.get("ACCESS_LOG") or None,
             "errorlog": "-",
             "loglevel": "warning",
-            "post_worker_init": _warm_up,
+            # The app, the search index (memory-mapped) and the gazetteer are loaded once, before
+            # the workers fork: every worker answers its first request at once, and they share
+            # those pages instead of each holding a copy.
+            "preload_app": True,
         }
         super().__init__()
 
@@ -80,4 +83,5 @@ class _Server(BaseApplication):
     def load(self):
         from commonground.wsgi import application
 
+        _warm_up(None)
         return application
