@@ -128,3 +128,36 @@ def test_each_programs_codes_go_out_only_as_the_spec_code_with_the_same_meaning(
     assert types.spec_code("al-anon", "Y") is None, "Alateen is not Young People"
     assert (types.spec_code("na", "DISC"), types.spec_code("na", "SPK"), types.spec_code("na", "STEP"),
             types.spec_code("na", "BEG"), types.spec_code("na", "X")) == ("D", "SP", "ST", "BE", "X")
+
+
+def test_every_programs_table_round_trips_through_the_spec_codes(db, tmp_path):
+    """Each program: a meeting with every code of its table goes out and comes back (into a new
+    source) with the same program, the same meaning (tags) and the same languages, for every code
+    that has a spec equal; the rest are not exported."""
+    from commonground.catalog.loader import program_type_tables
+    from commonground.catalog.models import Program
+    from commonground.meetings.models import Source
+
+    source = Source.objects.create(name="Every code", format="meeting-guide")
+    for n, (program, table) in enumerate(sorted(program_type_tables().items())):
+        codes = sorted(types.type_table(table))
+        Meeting(program=Program.objects.get(code=program), source=source, key=program, slug=f"every-{program}",
+                name=f"Every {program} code", weekday=n % 7, start_time="19:00", timezone="America/Chicago",
+                formatted_address="1 Main St, Dallas, TX 75201, USA", address="1 Main St", city="Dallas",
+                types=[c for c in codes if not types.type_table(table)[c].language and c != "O"],  # C wins over O
+                languages=sorted({types.type_table(table)[c].language for c in codes
+                                  if types.type_table(table)[c].language} & {"es", "fr", "en"})).save()
+    feed = tmp_path / "ours.json"
+    feed.write_text(export())
+    assert validate_bytes(feed.read_bytes(), "ours")["problems"] == []
+    import_location(str(feed), name="Read back")
+    back = {m.program_id: m for m in Meeting.objects.filter(source__name="Read back")}
+    for m in Meeting.objects.filter(source=source).select_related("program"):
+        table = m.program.type_table
+        kept = [c for c in m.types if types.spec_code(table, c)]
+        returned = back[m.program_id]
+        assert returned.tags == types.tags_from_bits(types.bits_for(table, tuple(kept))), m.program_id
+        assert sorted(returned.languages) == sorted(m.languages), m.program_id
+        # Read back into the program's own table (spec BA -> Recovery Dharma's CC), meaning kept.
+        assert {types.spec_code(table, c) for c in returned.types} == {types.spec_code(table, c) for c in kept}, \
+            m.program_id
