@@ -1,5 +1,7 @@
 import pytest
 
+TEST_COMPANION_KEY = "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE"  # 32 bytes, base64url
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings, tmp_path):
@@ -10,6 +12,8 @@ def _plain_static_storage(settings, tmp_path):
     }
     # Each test's locks, published feed and index files in a folder of its own.
     settings.RUNTIME_DIR = str(tmp_path / "runtime")
+    # The companion's encryption key for tests (a fixed, test-only key; production refuses to start without one).
+    settings.COMPANION_KEYS = TEST_COMPANION_KEY
 
 
 @pytest.fixture

@@ -27,6 +27,14 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def companion_key() -> str:
+    """A fresh key for the companion's private data: a server refuses to start without one."""
+    import base64
+    import secrets
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+
+
 def machine() -> dict:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 

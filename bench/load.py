@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _setup import ROOT, django_on, migrate, write_result
+from _setup import ROOT, companion_key, django_on, migrate, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
 PLACES = ["Denver, CO", "Tulsa, OK", "Manhattan, NY", "Chicago, IL", "Portland, OR", "Austin, TX", "Seattle, WA",
@@ -144,7 +144,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="cg-load-"))
     database = args.database or f"sqlite:///{tmp / 'load.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": ""}
+           "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
+           "COMPANION_KEYS": companion_key()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     print(f"Loading {args.meetings:,} demo meetings into {database} ...", file=sys.stderr)
     subprocess.run([EXE, "demo", "--meetings", str(args.meetings)], env=env, check=True, stdout=subprocess.DEVNULL)

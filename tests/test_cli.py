@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import TEST_COMPANION_KEY
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 
@@ -70,7 +71,7 @@ def free_port():
 def test_serve_answers_with_programs_and_meetings(cli_env):
     port = free_port()
     proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "1"],
-                            env={**cli_env, "SECRET_KEY": "a-test-key-" + "x" * 40},
+                            env={**cli_env, "SECRET_KEY": "a-test-key-" + "x" * 40, "COMPANION_KEYS": TEST_COMPANION_KEY},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -93,3 +94,11 @@ def test_serve_answers_with_programs_and_meetings(cli_env):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_new_key_and_rotate_keys(cli_env):
+    made = run("new-key", env=cli_env)
+    key = made.stdout.strip()
+    assert made.returncode == 0 and len(key) == 43
+    rotated = run("rotate-keys", env={**cli_env, "COMPANION_KEYS": f"{key},{TEST_COMPANION_KEY}"})
+    assert rotated.returncode == 0 and "now under key" in rotated.stdout, rotated.stderr

@@ -17,6 +17,8 @@ COMMANDS = {
     "publish": "build the published feed and search index for the current data (imports do this)",
     "search": "search meetings from the command line",
     "load_catalog": "load the program catalog from its files",
+    "new-key": "print a new random key for the companion's private data (COMPANION_KEYS)",
+    "rotate-keys": "re-encrypt the companion's private data under the first key in COMPANION_KEYS",
     "migrate": "create or update the database tables",
     "createsuperuser": "create an administrator for /admin/",
 }
@@ -53,8 +55,8 @@ def main(argv: list[str] | None = None) -> None:
 # Commands that need the tables: they bring a new or older database up to date first, so the
 # embedded SQLite set-up needs no separate `migrate` step.
 SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish",
-                  "duplicates_report"}
-ALIASES = {"duplicates-report": "duplicates_report"}
+                  "duplicates_report", "rotate_keys"}
+ALIASES = {"duplicates-report": "duplicates_report", "new-key": "new_key", "rotate-keys": "rotate_keys"}
 
 
 def _ensure_schema() -> None:

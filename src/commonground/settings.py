@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commonground.fit",
     "commonground.api",
     "commonground.web",
+    "commonground.journal",
     "axes",
     "corsheaders",
 ]
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commonground.journal.middleware.CompanionSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Throttles and locks out repeated failed sign-ins to the admin (django-axes); last, as it asks.
@@ -90,7 +92,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+                           "commonground.journal.backends.RecoveryCodeBackend",
+                           "commonground.journal.backends.PasskeyBackend"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)  # failed sign-ins before a lock-out
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person from one place; others unaffected
@@ -100,11 +104,26 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # record failures (for the lock-out), not every successful sign-in
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("COMMONGROUND_HTTPS", False) else 0
 
+# Argon2id for every passphrase (argon2-cffi); older hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# The companion (journal): sessions end after this long without a request ("sign out
+# everywhere" ends them all at once); its private data is encrypted with COMPANION_KEYS
+# (comma-separated, newest first) or the keys in COMPANION_KEY_FILE (see journal/crypto.py).
+COMPANION_IDLE_MINUTES = env_int("COMPANION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = COMPANION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # an idle timeout, not a fixed one (empty sessions are never saved)
+COMPANION_KEYS = env_str("COMPANION_KEYS", "")
+COMPANION_KEY_FILE = env_str("COMPANION_KEY_FILE", str(VAR_DIR / "companion_keys"))
+LOGIN_URL = "/me/signin"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

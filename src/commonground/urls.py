@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
@@ -29,6 +29,7 @@ urlpatterns = [
     # /bmlt/<program> is a root server of one program's meetings.
     re_path(r"^bmlt/(?:(?P<program>[a-z0-9-]{1,40})/)?/?client_interface/(?P<kind>json|jsonp)/?(?:index\.php)?$",
             client_interface, name="bmlt"),
+    path("me/", include("commonground.journal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

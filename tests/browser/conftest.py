@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TEST_COMPANION_KEY
+
 CHROMIUM = "/usr/bin/chromium"
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -34,7 +36,8 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": secrets.token_urlsafe(40)}
+           "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": secrets.token_urlsafe(40),
+           "COMPANION_KEYS": TEST_COMPANION_KEY}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,

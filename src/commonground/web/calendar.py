@@ -14,18 +14,39 @@ BYDAY = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
 
 
 def meeting_calendar(meeting: Meeting, page_url: str, now: datetime | None = None) -> bytes:
-    zone = meeting.zone
-    first = meeting.next_start(now or datetime.now(UTC)).astimezone(zone)
-    # DTSTART is the meeting's wall-clock time; a calendar resolves DST gaps the RFC 5545 way,
-    # just as our engine does, so every occurrence lands where search says it will.
-    local_start = datetime.combine(first.date(), meeting.start_time, tzinfo=zone)
+    return meetings_calendar([(meeting, page_url)], now=now)
+
+
+def meetings_calendar(items, now: datetime | None = None, name: str = "") -> bytes:
+    """One calendar for several meetings ((meeting, page url) pairs): a VTIMEZONE per zone used."""
+    now = now or datetime.now(UTC)
     cal = Calendar()
     cal.add("prodid", "-//Common Ground//Meeting finder//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add_component(Timezone.from_tzinfo(zone, tzid=meeting.timezone, first_date=(first - timedelta(days=366)).date(),
-                                           last_date=(first + timedelta(days=3 * 366)).date()))
+    if name:
+        cal.add("x-wr-calname", name)
+    zones = {}
+    events = []
+    for meeting, page_url in items:
+        if meeting.is_ongoing:
+            continue
+        first = meeting.next_start(now).astimezone(meeting.zone)
+        zones.setdefault(meeting.timezone, (meeting.zone, first))
+        events.append(_event(meeting, page_url, first))
+    for tzid, (zone, first) in sorted(zones.items()):
+        cal.add_component(Timezone.from_tzinfo(zone, tzid=tzid, first_date=(first - timedelta(days=366)).date(),
+                                               last_date=(first + timedelta(days=3 * 366)).date()))
+    for event in events:
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def _event(meeting: Meeting, page_url: str, first: datetime) -> Event:
+    # DTSTART is the meeting's wall-clock time; a calendar resolves DST gaps the RFC 5545 way,
+    # just as our engine does, so every occurrence lands where search says it will.
+    local_start = datetime.combine(first.date(), meeting.start_time, tzinfo=meeting.zone)
     event = Event()
     event.add("uid", f"{meeting.source.slug}/{meeting.key}@commonground")  # lasting, like the page address
     event.add("dtstamp", datetime.now(UTC))
@@ -50,8 +71,7 @@ def meeting_calendar(meeting: Meeting, page_url: str, now: datetime | None = Non
     lines.append(page_url)
     event.add("description", "\n".join(lines))
     event.add("url", page_url)
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
 
 
 def first_occurrence(ics: bytes) -> datetime:

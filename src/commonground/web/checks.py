@@ -18,9 +18,14 @@ def using_builtin_key() -> bool:
 
 
 def refuse_builtin_key() -> None:
-    """Raise ImproperlyConfigured when a server would start with DEBUG off and the built-in key."""
+    """Raise ImproperlyConfigured when a server would start with DEBUG off and the built-in key,
+    or when an app's startup check (``web.extensions.STARTUP_CHECKS``) refuses."""
     if using_builtin_key() and not settings.DEBUG:
         raise ImproperlyConfigured(MESSAGE.format(path=settings.SECRET_KEY_FILE) + " (DEBUG=1 allows it locally.)")
+    from commonground.web.extensions import STARTUP_CHECKS
+
+    for check in STARTUP_CHECKS:
+        check()
 
 
 @register(Tags.security, deploy=True)

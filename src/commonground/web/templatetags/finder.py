@@ -75,3 +75,14 @@ def checked_date(value: str) -> str:
         return date_format(date.fromisoformat(value), "j M Y")
     except (TypeError, ValueError):
         return value or ""
+
+
+@register.simple_tag(takes_context=True)
+def extension_panels(context, where: str, *args):
+    """HTML that other apps registered for this place (``web.extensions``), already escaped by them."""
+    from django.utils.safestring import mark_safe
+
+    from commonground.web import extensions
+
+    panels = {"meeting": extensions.MEETING_PANELS, "fit_results": extensions.FIT_RESULTS_PANELS}[where]
+    return mark_safe(extensions.render(panels, context["request"], *args))  # noqa: S308 - rendered templates

@@ -1,0 +1,181 @@
+"""Encryption at rest for every personal field: AES-256-GCM (an AEAD) from ``cryptography``.
+
+Keys come from ``COMPANION_KEYS`` (comma-separated, base64url, 32 bytes each; the first one
+encrypts, all of them decrypt), or else from the file ``COMPANION_KEY_FILE``, one key per line.
+With DEBUG on, a missing file is made with a new random key, and the log says so; with DEBUG off
+the server refuses to start without a key (``refuse_missing_key``).
+
+A stored value reads ``cg1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>``. The key id is the
+first 8 hex digits of the key's SHA-256, so rotation knows which key a value needs. The model and
+field name are the associated data: a value copied into another column does not decrypt.
+
+Rotation: put a new key first in ``COMPANION_KEYS`` (keep the old ones after it), run
+``commonground rotate-keys``, which re-encrypts every value under the new key, then drop the old.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+log = logging.getLogger(__name__)
+PREFIX = "cg1"
+
+
+class KeyError_(ImproperlyConfigured):
+    pass
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current: str  # key id
+    keys: dict[str, AESGCM]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def new_key() -> str:
+    return _b64(AESGCM.generate_key(bit_length=256))
+
+
+def _key_texts() -> list[str]:
+    configured = [k.strip() for k in (settings.COMPANION_KEYS or "").split(",") if k.strip()]
+    if configured:
+        return configured
+    path = settings.COMPANION_KEY_FILE
+    if os.path.isfile(path):
+        return [line.strip() for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#")]
+    if settings.DEBUG:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(new_key() + "\n")
+        log.warning("Made a local key for the companion's private data in %s (DEBUG is on). Keep it with the "
+                    "database: without it the data cannot be read.", path)
+        return _key_texts()
+    raise KeyError_(MISSING)
+
+
+MISSING = ("No key for the companion's private data. Set COMPANION_KEYS to a random 32-byte key in base64url "
+           "(`commonground new-key` prints one), or put it in COMPANION_KEY_FILE. `scripts/run` makes one.")
+
+
+@lru_cache(maxsize=8)
+def _ring(texts: tuple[str, ...]) -> KeyRing:
+    keys: dict[str, AESGCM] = {}
+    for text in texts:
+        try:
+            raw = _unb64(text)
+        except (ValueError, TypeError):
+            raise KeyError_("A companion key is not valid base64url.") from None
+        if len(raw) != 32:
+            raise KeyError_(f"A companion key must be 32 bytes (256 bits); one is {len(raw)} bytes.")
+        keys[hashlib.sha256(raw).hexdigest()[:8]] = AESGCM(raw)
+    return KeyRing(next(iter(keys)), keys)
+
+
+def ring() -> KeyRing:
+    return _ring(tuple(_key_texts()))
+
+
+def refuse_missing_key() -> None:
+    """For servers: fail at start, not at the first sign-up, when no key can be found."""
+    ring()
+
+
+def encrypt(plain: bytes, aad: bytes) -> str:
+    r = ring()
+    nonce = secrets.token_bytes(12)
+    return f"{PREFIX}.{r.current}.{_b64(nonce + r.keys[r.current].encrypt(nonce, plain, aad))}"
+
+
+class DecryptionError(Exception):
+    pass
+
+
+def decrypt(stored: str, aad: bytes) -> bytes:
+    try:
+        prefix, key_id, body = stored.split(".", 2)
+    except ValueError:
+        raise DecryptionError("not an encrypted value") from None
+    key = ring().keys.get(key_id)
+    if prefix != PREFIX or key is None:
+        raise DecryptionError(f"no key {key_id!r} for this value (is COMPANION_KEYS missing an old key?)")
+    raw = _unb64(body)
+    try:
+        return key.decrypt(raw[:12], raw[12:], aad)
+    except InvalidTag:
+        raise DecryptionError("the value was altered, or belongs to another field") from None
+
+
+def key_id_of(stored: str) -> str:
+    return stored.split(".", 2)[1] if stored and stored.count(".") >= 2 else ""
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value, encrypted with the current key; ``None`` is stored as NULL."""
+
+    def _aad(self) -> bytes:
+        return f"commonground:{self.model._meta.label}.{self.name}".encode()
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return orjson.loads(decrypt(value, self._aad()))
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt(orjson.dumps(value), self._aad())
+
+    def value_to_string(self, obj):
+        return orjson.dumps(self.value_from_object(obj)).decode()
+
+
+def encrypted_fields():
+    """(model, field) for every encrypted field of every installed model."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedJSONField):
+                yield model, field
+
+
+def rotate(batch: int = 500) -> dict[str, int]:
+    """Re-encrypt every value not under the current key; returns counts per model."""
+    from django.db import transaction
+
+    current, counts = ring().current, {}
+    for model, field in encrypted_fields():
+        # Read the stored text itself (the field would decrypt it): through a Cast to plain text.
+        stale = [pk for pk, text in model.objects.annotate(_raw=Cast(field.attname, TextField()))
+                 .values_list("pk", "_raw") if text and key_id_of(text) != current]
+        for start in range(0, len(stale), batch):
+            with transaction.atomic():
+                for obj in model.objects.filter(pk__in=stale[start:start + batch]):
+                    model.objects.filter(pk=obj.pk).update(**{field.attname: getattr(obj, field.attname)})
+        counts[f"{model._meta.label}.{field.name}"] = len(stale)
+    return counts

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from commonground.journal import accounts, views, views_more
+
+app_name = "journal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup", accounts.signup, name="signup"),
+    path("signin", accounts.signin, name="signin"),
+    path("recover", accounts.recover, name="recover"),
+    path("signout", accounts.signout, name="signout"),
+    path("signout-everywhere", accounts.signout_everywhere, name="signout_everywhere"),
+    path("recovery-codes", accounts.new_recovery_codes, name="recovery_codes"),
+    path("passkeys", accounts.passkeys, name="passkeys"),
+    path("passkeys/options", accounts.passkey_register_options, name="passkey_register_options"),
+    path("passkeys/add", accounts.passkey_register, name="passkey_register"),
+    path("passkeys/<int:pk>/remove", accounts.passkey_remove, name="passkey_remove"),
+    path("signin/passkey/options", accounts.passkey_signin_options, name="passkey_signin_options"),
+    path("signin/passkey", accounts.passkey_signin, name="passkey_signin"),
+    path("clocks/new", views.clock_new, name="clock_new"),
+    path("clocks/<int:pk>", views.clock, name="clock"),
+    path("clocks/<int:pk>/reset", views.clock_reset, name="clock_reset"),
+    path("clocks/<int:pk>/delete", views.clock_delete, name="clock_delete"),
+    path("clocks/<int:pk>/milestones.ics", views.clock_ics, name="clock_ics"),
+    path("favourite", views.favourite, name="favourite"),
+    path("went", views.went, name="went"),
+    path("tried", views.tried_list, name="tried"),
+    path("tried/new", views.tried_new, name="tried_new"),
+    path("tried/<int:pk>/delete", views.tried_delete, name="tried_delete"),
+    path("fit/save", views.fit_save, name="fit_save"),
+    path("calendar", views.calendar_page, name="calendar"),
+    path("calendar/new-link", views.calendar_new_link, name="calendar_new_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("checkin", views_more.checkin, name="checkin"),
+    path("trends", views_more.trends, name="trends"),
+    path("charts/<slug:name>.svg", views_more.chart, name="chart"),
+    path("plan", views_more.plan, name="plan"),
+    path("plan/print", views_more.plan_print, name="plan_print"),
+    path("help", views_more.struggling, name="help"),
+    path("settings", views_more.settings_page, name="settings"),
+    path("export", views_more.export, name="export"),
+    path("delete", views_more.delete_account, name="delete"),
+]

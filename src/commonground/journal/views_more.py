@@ -1,0 +1,236 @@
+"""Check-ins and trends, the recovery plan, "I'm struggling", settings, export and delete."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime
+
+import orjson
+from django.contrib.auth import logout
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from commonground.journal import charts
+from commonground.journal.access import mine, private_page
+from commonground.journal.forms import PLAN_FIELDS, CheckInForm, DeleteForm, PlanForm, clean_zone
+from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Passkey, Plan, Tried
+from commonground.journal.views import account_of, favourite_rows, today_for, zone_of
+from commonground.meetings import schedule
+from commonground.search import engine
+from commonground.search.query import parse_query
+from commonground.web.presenters import decorate
+
+# --- check-ins ---------------------------------------------------------------------------------
+
+
+@private_page
+def checkin(request):
+    today = today_for(request).isoformat()
+    existing = next((c for c in mine(request, CheckIn) if c.data.get("date") == today), None)
+    form = CheckInForm(request.POST or None, initial=existing.data if existing else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = {"date": today, "mood": int(d["mood"]), "craving": int(d["craving"]), "meeting": d["meeting"],
+                "note": d["note"].strip()}
+        if existing:
+            existing.data = data
+            existing.save(update_fields=["data"])
+        else:
+            CheckIn.objects.create(user=request.user, data=data)
+        return redirect("journal:trends")
+    return render(request, "journal/checkin.html", {"form": form, "again": existing is not None},
+                  status=400 if form.errors else 200)
+
+
+def _trends(request) -> charts.Trends:
+    return charts.trends([c.data for c in mine(request, CheckIn)], [a.data for a in mine(request, Attendance)],
+                         today_for(request))
+
+
+@private_page
+def trends(request):
+    t = _trends(request)
+    rows = [{"day": d, "craving": c, "mood": m} for d, c, m in zip(t.days, t.craving, t.mood, strict=True)
+            if c is not None]
+    weeks = list(zip(t.weeks, t.meetings_per_week, strict=True))
+    return render(request, "journal/trends.html", {"t": t, "rows": rows, "weeks": weeks})
+
+
+@private_page
+def chart(request, name: str):
+    t = _trends(request)
+    day_labels = [date_format(d, "M j") for d in t.days]
+    if name == "cravings":
+        body = charts.line_svg(_("Craving, last 30 days (0 to 10)"), day_labels, t.craving, low=0, high=10)
+    elif name == "mood":
+        body = charts.line_svg(_("Mood, last 30 days (1 to 5)"), day_labels, t.mood, low=1, high=5)
+    elif name == "meetings":
+        body = charts.bar_svg(_("Meetings per week"), [date_format(w, "M j") for w in t.weeks], t.meetings_per_week)
+    else:
+        raise Http404("No such chart.")
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the plan, and "I'm struggling" ---------------------------------------------------------------
+
+def _plan(request) -> Plan | None:
+    return mine(request, Plan).first()
+
+
+@private_page
+def plan(request):
+    found = _plan(request)
+    data = found.data if found else {}
+    initial = {name: data.get(name, "") for name, _label, _help in PLAN_FIELDS}
+    for n, person in enumerate(data.get("people", [])[:5], start=1):
+        initial[f"person_{n}_name"], initial[f"person_{n}_phone"] = person.get("name", ""), person.get("phone", "")
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name].strip() for name, _label, _help in PLAN_FIELDS}
+        values["people"] = form.people()
+        with transaction.atomic():
+            if found:
+                found.data = values
+                found.save(update_fields=["data"])
+            else:
+                Plan.objects.create(user=request.user, data=values)
+        return redirect("journal:plan_print")
+    people_rows = [(form[f"person_{n}_name"], form[f"person_{n}_phone"]) for n in range(1, 6)]
+    return render(request, "journal/plan.html", {"form": form, "people_rows": people_rows,
+                                                 "text_fields": [form[name] for name, _l, _h in PLAN_FIELDS]},
+                  status=400 if form.errors else 200)
+
+
+def _plan_sections(data: dict) -> list[tuple[str, str]]:
+    return [(label, data.get(name, "")) for name, label, _help in PLAN_FIELDS if data.get(name)]
+
+
+@private_page
+def plan_print(request):
+    found = _plan(request)
+    data = found.data if found else {}
+    return render(request, "journal/plan_print.html", {"sections": _plan_sections(data),
+                                                       "people": data.get("people", [])})
+
+
+@private_page
+def struggling(request):
+    """One page with what helps now: it must answer fast, and it needs no JavaScript."""
+    found = _plan(request)
+    data = found.data if found else {}
+    zone = zone_of(request)
+    soon = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "5"}))
+    today = datetime.now(UTC).astimezone(schedule.zone(zone))
+    weekday = (today.weekday() + 1) % 7  # our weekdays: 0 = Sunday
+    favourites_today = []
+    for row in favourite_rows(request):
+        m = row["meeting"]
+        if m is None or m.is_ongoing:
+            continue
+        start = m.next_start(datetime.now(UTC))
+        if start is not None and start.astimezone(schedule.zone(zone)).date() == today.date():
+            favourites_today.append({"meeting": m, "start": start.astimezone(schedule.zone(zone))})
+        elif m.weekday == weekday and start is None:
+            favourites_today.append({"meeting": m, "start": None})
+    return render(request, "journal/struggling.html", {
+        "sections": _plan_sections(data), "people": data.get("people", []),
+        "soon": [decorate(r, zone) for r in soon.results], "favourites_today": favourites_today, "zone": zone})
+
+
+# --- settings, export, delete ------------------------------------------------------------------
+
+@private_page
+def settings_page(request):
+    account = account_of(request)
+    error = None
+    if request.method == "POST":
+        try:
+            zone = clean_zone(request.POST.get("timezone", "").strip())
+        except Exception as exc:  # noqa: BLE001 - a ValidationError with a message for the person
+            error = " ".join(getattr(exc, "messages", [str(exc)]))
+        else:
+            account.data = {**account.data, "timezone": zone}
+            account.save(update_fields=["data"])
+            return redirect("journal:settings")
+    return render(request, "journal/settings.html", {
+        "zone": zone_of(request, account), "error": error, "passkeys": Passkey.objects.filter(user=request.user).count(),
+        "codes_left": request.user.recovery_codes.count()}, status=400 if error else 200)
+
+
+TABLES = (("clocks", Clock), ("favourites", Favourite), ("meetings_attended", Attendance), ("groups_tried", Tried),
+          ("check_ins", CheckIn), ("plan", Plan))
+
+
+def export_data(user) -> dict:
+    account = Account.objects.filter(user=user).first()
+    out = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "username": user.username,
+           "settings": {k: v for k, v in (account.data if account else {}).items() if k != "webauthn_handle"},
+           "passkeys": [k.data for k in Passkey.objects.filter(user=user)]}
+    for name, model in TABLES:
+        out[name] = [{"id": row.pk, **row.data} for row in model.objects.filter(user=user)]
+    return out
+
+
+def _csv(rows: list[dict]) -> str:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns or ["id"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: orjson.dumps(v).decode() if isinstance(v, (list, dict)) else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+@private_page
+def export(request):
+    if request.method != "POST":
+        return render(request, "journal/export.html")
+    data = export_data(request.user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("common-ground.json", orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        for name, _model in TABLES:
+            archive.writestr(f"{name}.csv", _csv(data[name]))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="common-ground-export.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@private_page
+def delete_account(request):
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm"].strip().lower() != request.user.username.lower():
+            form.add_error("confirm", _("That is not your username, so nothing was deleted."))
+        else:
+            user = request.user
+            logout(request)
+            erase_user(user)
+            return render(request, "journal/deleted.html")
+    return render(request, "journal/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def erase_user(user) -> None:
+    """A hard delete: the person's rows, their sessions everywhere, and the sign-in failure records."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.sessions.models import Session
+
+    with transaction.atomic():
+        for _name, model in TABLES:
+            model.objects.filter(user=user).delete()
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=user.username).delete()
+        doomed = [s.pk for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
+        Session.objects.filter(pk__in=doomed).delete()
+        user.delete()  # the account, passkeys and recovery codes go with it (cascade)
