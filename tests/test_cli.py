@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import TEST_COMPANION_KEY
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
