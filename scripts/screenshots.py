@@ -9,6 +9,7 @@ so nothing is fetched from the network) and drives Debian's Chromium with Playwr
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import socket
 import subprocess
@@ -45,7 +46,8 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": "", "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex()}
+           "MAP_TILE_URL": "", "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
+           "COMPANION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()}
     server = subprocess.Popen([str(Path(sys.executable).parent / "commonground"), "serve", "--port", str(port),
                                "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -80,10 +82,51 @@ def main() -> None:
                     page.screenshot(path=str(target), full_page=False)
                     print(target)
                 context.close()
+                companion(browser, base, out, language, locale)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def companion(browser, base: str, out: Path, language: str, locale: str) -> None:
+    """The companion at 360 px: a person a few weeks in, with a clock, check-ins and a plan."""
+    context = browser.new_context(base_url=base, locale=locale, viewport={"width": 360, "height": 740},
+                                  is_mobile=True, device_scale_factor=1)
+    page = context.new_page()
+    page.goto("/me/signup")
+    page.fill("#id_username", f"screenshot-{language}")
+    for field in ("#id_passphrase", "#id_passphrase2"):
+        page.fill(field, "lantern harbour pebble")
+    page.fill("#id_timezone", "America/Chicago")
+    page.locator("form.me-form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(out / f"me-codes-{language}.png"))
+    page.goto("/me/clocks/new")
+    page.fill("#id_name", "alcohol" if language == "en" else "alcohol")
+    page.fill("#id_start_date", "2026-09-20")
+    page.select_option("#id_convention", "na-keytags")
+    page.locator("form.me-form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(out / f"me-clock-{language}.png"))
+    page.goto("/me/plan")
+    page.fill("#id_reasons", "My daughter. Waking up clear." if language == "en" else "Mi hija. Despertar con claridad.")
+    page.fill("#id_what_helps", "A walk, a call, a meeting." if language == "en" else "Caminar, llamar, ir a una reunión.")
+    page.fill("#id_person_1_name", "Ana")
+    page.fill("#id_person_1_phone", "555 010 2030")
+    page.locator("form.me-form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto("/me/checkin")
+    page.locator("input[name=mood][value='3']").check()
+    page.locator("input[name=craving][value='4']").check()
+    page.locator("form.me-form button[type=submit]").click()
+    page.wait_for_load_state()
+    for name, path in (("me-home", "/me/"), ("me-help", "/me/help")):
+        page.goto(path)
+        page.screenshot(path=str(out / f"{name}-{language}.png"))
+    context.close()
+    for name in ("me-codes", "me-clock", "me-home", "me-help"):
+        print(out / f"{name}-{language}.png")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ def test_placeholders_survive_translation():
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(50), "COMMONGROUND_HTTPS": "1", "DEBUG": "0",
+    # (The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs alone: production never sets it.)
+    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+           "SECRET_KEY": secrets.token_urlsafe(50), "COMMONGROUND_HTTPS": "1", "DEBUG": "0",
            "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE",
            "ALLOWED_HOSTS": "meetings.example.org", "COMMONGROUND_VAR_DIR": str(tmp_path),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}

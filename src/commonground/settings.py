@@ -120,7 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # (comma-separated, newest first) or the keys in COMPANION_KEY_FILE (see journal/crypto.py).
 COMPANION_IDLE_MINUTES = env_int("COMPANION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = COMPANION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # an idle timeout, not a fixed one (empty sessions are never saved)
+# An idle timeout, not a fixed one: the companion's middleware saves a signed-in session again (and
+# so moves its expiry) at most once a minute, instead of writing it on every request.
+SESSION_REFRESH_SECONDS = 60
 COMPANION_KEYS = env_str("COMPANION_KEYS", "")
 COMPANION_KEY_FILE = env_str("COMPANION_KEY_FILE", str(VAR_DIR / "companion_keys"))
 LOGIN_URL = "/me/signin"

@@ -20,12 +20,24 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.browser
+# Playwright's sync API keeps an event loop in the test thread; the database calls these tests make
+# between browser steps are plain synchronous ones, so Django's async guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ServerURL(str):
+    """The server's base URL, knowing where its SQLite file is (for the encryption-at-rest check)."""
+
+    def __new__(cls, url: str, db_path):
+        made = super().__new__(cls, url)
+        made.db_path = db_path
+        return made
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +67,7 @@ def server(tmp_path_factory):
     else:
         proc.terminate()
         pytest.fail("the server did not answer within 3 minutes")
-    yield url
+    yield ServerURL(url, tmp / "db.sqlite3")
     proc.terminate()
     proc.wait(timeout=30)
     log.close()

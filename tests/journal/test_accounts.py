@@ -85,11 +85,21 @@ def test_sign_out_everywhere_ends_every_other_session(person):
 
 
 @pytest.mark.django_db
-def test_sessions_end_after_idle_time(person):
-    client = person()
-    client.get("/me/")
-    assert client.session.get_expiry_age() == settings.COMPANION_IDLE_MINUTES * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request moves the expiry: an idle timeout
+def test_sessions_end_after_idle_time_and_use_keeps_them_alive(person):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    start = datetime(2031, 1, 5, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        client = person()
+    idle = timedelta(minutes=settings.COMPANION_IDLE_MINUTES)
+    with time_machine.travel(start + idle - timedelta(minutes=5), tick=False):
+        assert client.get("/me/").status_code == 200  # in use: the expiry moves on
+    with time_machine.travel(start + idle + timedelta(minutes=10), tick=False):
+        assert client.get("/me/").status_code == 200
+    with time_machine.travel(start + 2 * idle + timedelta(minutes=11), tick=False):
+        assert client.get("/me/").status_code == 302  # idle too long: signed out
 
 
 @pytest.mark.django_db

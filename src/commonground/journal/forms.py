@@ -125,6 +125,7 @@ PLAN_FIELDS = (
     ("warning_signs", _("My warning signs"), _("How I can tell I am sliding, before it happens.")),
     ("what_helps", _("What helps me"), _("Things I can do right away: a walk, a meeting, a call, food, sleep.")),
     ("if_i_slip", _("If I slip"), _("What I will do next, and who I will tell.")),
+    ("working", _("How I will know my plan is working"), _("Signs of progress I can look for.")),
 )
 
 

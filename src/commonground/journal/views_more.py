@@ -127,7 +127,9 @@ def struggling(request):
     found = _plan(request)
     data = found.data if found else {}
     zone = zone_of(request)
-    soon = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "5"}))
+    found = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "40"})).results
+    soon = [r for r in found if not r["ongoing"]][:5]
+    always = [r for r in found if r["ongoing"]][:3]  # 24/7 chat and e-mail groups: open now, too
     today = datetime.now(UTC).astimezone(schedule.zone(zone))
     weekday = (today.weekday() + 1) % 7  # our weekdays: 0 = Sunday
     favourites_today = []
@@ -142,7 +144,8 @@ def struggling(request):
             favourites_today.append({"meeting": m, "start": None})
     return render(request, "journal/struggling.html", {
         "sections": _plan_sections(data), "people": data.get("people", []),
-        "soon": [decorate(r, zone) for r in soon.results], "favourites_today": favourites_today, "zone": zone})
+        "soon": [decorate(r, zone) for r in soon], "always": [decorate(r, zone) for r in always],
+        "favourites_today": favourites_today, "zone": zone})
 
 
 # --- settings, export, delete ------------------------------------------------------------------
