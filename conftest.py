@@ -3,6 +3,15 @@ import pytest
 TEST_COMPANION_KEY = "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE"  # 32 bytes, base64url
 
 
+from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
+
+
+class FastArgon2(Argon2PasswordHasher):
+    """Argon2id with test-sized costs: the same algorithm and hash format, a thousandth of the memory."""
+
+    time_cost, memory_cost, parallelism = 1, 64, 1
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings, tmp_path):
     # The manifest storage needs `collectstatic`; tests read static files straight from the apps.
@@ -14,6 +23,7 @@ def _plain_static_storage(settings, tmp_path):
     settings.RUNTIME_DIR = str(tmp_path / "runtime")
     # The companion's encryption key for tests (a fixed, test-only key; production refuses to start without one).
     settings.COMPANION_KEYS = TEST_COMPANION_KEY
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture
@@ -126,3 +136,22 @@ def demo_meetings(db):
 
     yield load
     engine.reset()
+
+
+@pytest.fixture
+def audit_cleanup(transactional_db):
+    """For tests that commit: empty the append-only audit trail before the database is flushed
+    (its triggers refuse deletes, as they should everywhere else)."""
+    yield
+    from importlib import import_module
+
+    from django.db import connection
+
+    triggers = import_module("commonground.peer.migrations.0002_audit_append_only")
+    with connection.schema_editor() as editor:
+        triggers.backwards(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM peer_auditrecord")
+        cursor.execute("DELETE FROM peer_audithead")
+    with connection.schema_editor() as editor:
+        triggers.forwards(None, editor)

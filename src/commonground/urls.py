@@ -7,6 +7,7 @@ from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
 from commonground.fit import views as fit_views
+from commonground.peer.urls import api_urlpatterns as peer_api_urls
 from commonground.web import views as web_views
 
 urlpatterns = [
@@ -30,6 +31,8 @@ urlpatterns = [
     re_path(r"^bmlt/(?:(?P<program>[a-z0-9-]{1,40})/)?/?client_interface/(?P<kind>json|jsonp)/?(?:index\.php)?$",
             client_interface, name="bmlt"),
     path("me/", include("commonground.journal.urls")),
+    path("peer/", include("commonground.peer.urls")),
+    path("api/v1/peer/", include((peer_api_urls, "peer_api"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -145,7 +145,7 @@ def test_export_holds_everything_and_delete_leaves_nothing(person, meetings):
     archive = zipfile.ZipFile(io.BytesIO(client.post("/me/export").content))
     assert sorted(archive.namelist()) == sorted(["common-ground.json", "clocks.csv", "favourites.csv",
                                                  "meetings_attended.csv", "groups_tried.csv", "check_ins.csv",
-                                                 "plan.csv"])
+                                                 "plan.csv", "sharing.csv"])
     data = json.loads(archive.read("common-ground.json"))
     assert data["check_ins"][0]["note"] == "export me" and data["plan"][0]["reasons"] == "my garden"
     assert data["clocks"][0]["name"] == "gambling" and data["favourites"][0]["meeting"] == ref(meetings[0])

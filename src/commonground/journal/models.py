@@ -76,3 +76,21 @@ class CheckIn(Private):
 class Plan(Private):
     """{"reasons", "triggers", "warning_signs", "what_helps", "people": [{"name", "phone"}],
     "if_i_slip"}: the recovery plan, one per person."""
+
+
+class ShareGrant(models.Model):
+    """Sharing clocks and check-ins with a peer-support organisation, by a one-time code the person
+    gives their peer specialist. The person can stop sharing at any time (``revoked_at``).
+
+    The companion never imports the workspace: the workspace claims the grant by its code and
+    writes the organisation's name into ``data`` so the person can see who has it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_grants")
+    code_hash = models.CharField(max_length=64, unique=True)
+    claimed = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    data = EncryptedJSONField(default=dict)  # {"made_on", "shared_with"}
+
+    @property
+    def active(self) -> bool:
+        return self.claimed and self.revoked_at is None

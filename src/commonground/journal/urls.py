@@ -40,4 +40,6 @@ urlpatterns = [
     path("settings", views_more.settings_page, name="settings"),
     path("export", views_more.export, name="export"),
     path("delete", views_more.delete_account, name="delete"),
+    path("share", views_more.share, name="share"),
+    path("share/<int:pk>/stop", views_more.share_stop, name="share_stop"),
 ]

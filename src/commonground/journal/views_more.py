@@ -14,11 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from commonground.journal import charts
 from commonground.journal.access import mine, private_page
 from commonground.journal.forms import PLAN_FIELDS, CheckInForm, DeleteForm, PlanForm, clean_zone
-from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Passkey, Plan, Tried
+from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Passkey, Plan, ShareGrant, Tried
 from commonground.journal.views import account_of, favourite_rows, today_for, zone_of
 from commonground.meetings import schedule
 from commonground.search import engine
@@ -169,7 +170,7 @@ def settings_page(request):
 
 
 TABLES = (("clocks", Clock), ("favourites", Favourite), ("meetings_attended", Attendance), ("groups_tried", Tried),
-          ("check_ins", CheckIn), ("plan", Plan))
+          ("check_ins", CheckIn), ("plan", Plan), ("sharing", ShareGrant))
 
 
 def export_data(user) -> dict:
@@ -237,3 +238,39 @@ def erase_user(user) -> None:
         doomed = [s.pk for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
         Session.objects.filter(pk__in=doomed).delete()
         user.delete()  # the account, passkeys and recovery codes go with it (cascade)
+
+
+# --- sharing with a peer specialist -------------------------------------------------------------
+
+@private_page
+def share(request):
+    """Share clocks and check-ins with a peer-support organisation, by a code; stop at any time."""
+    from commonground.journal.models import ShareGrant
+
+    code = None
+    if request.method == "POST":
+        import hashlib
+        import secrets
+
+        alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+        code = f"{raw[:5]}-{raw[5:]}"
+        normal = "".join(ch for ch in code if ch.isalnum())
+        ShareGrant.objects.create(user=request.user, data={"made_on": today_for(request).isoformat()},
+                                  code_hash=hashlib.sha256(f"commonground-share:{normal}".encode()).hexdigest())
+    grants = [g for g in ShareGrant.objects.filter(user=request.user).order_by("-id") if g.revoked_at is None]
+    return render(request, "journal/share.html", {"code": code, "grants": grants})
+
+
+@require_POST
+@private_page
+def share_stop(request, pk: int):
+    from django.utils import timezone
+
+    from commonground.journal.access import owned
+    from commonground.journal.models import ShareGrant
+
+    grant = owned(request, ShareGrant, pk)
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    return redirect("journal:share")

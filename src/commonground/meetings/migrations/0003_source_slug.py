@@ -22,7 +22,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(model_name='source', name='slug', field=models.SlugField(blank=True, max_length=80)),
+        # No index at first: on PostgreSQL the unique index below would otherwise collide with the
+        # "_like" index this one made.
+        migrations.AddField(model_name='source', name='slug',
+                            field=models.SlugField(blank=True, max_length=80, db_index=False)),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
         migrations.AlterField(model_name='source', name='slug',
                               field=models.SlugField(blank=True, max_length=80, unique=True)),

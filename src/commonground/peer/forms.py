@@ -1,0 +1,197 @@
+"""The workspace's forms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commonground.journal.forms import USERNAME
+from commonground.peer import barc
+from commonground.peer.models import (
+    SERVICES,
+    TOPICS,
+    EncounterKind,
+    InformationKind,
+    Organisation,
+    Outcome,
+    ReferralKind,
+    Role,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _programs():
+    from commonground.catalog.models import Program
+
+    return [(p.code, p.name) for p in Program.objects.order_by("order", "code")]
+
+
+class NewAccountMixin(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=40,
+                               help_text=_("One account per person: never shared."))
+    passphrase = forms.CharField(label=_("Passphrase"), widget=forms.PasswordInput,
+                                 help_text=_("At least 10 characters."))
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        if not USERNAME.match(name):
+            raise forms.ValidationError(_("Use 3 to 40 letters, numbers, dots, dashes or underscores."))
+        if get_user_model().objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError(_("That username is taken. Try another."))
+        return name
+
+    def clean_passphrase(self):
+        value = self.cleaned_data["passphrase"]
+        password_validation.validate_password(value)
+        return value
+
+
+class SetupForm(NewAccountMixin):
+    invitation = forms.CharField(label=_("Invitation code"), max_length=64)
+    organisation = forms.CharField(label=_("Organisation name"), max_length=200)
+    display_name = forms.CharField(label=_("Your name, as colleagues will see it"), max_length=80)
+
+    field_order = ["invitation", "organisation", "display_name", "username", "passphrase"]
+
+    def clean_organisation(self):
+        name = self.cleaned_data["organisation"].strip()
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(_("An organisation with that name exists already."))
+        return name
+
+
+class StaffForm(NewAccountMixin):
+    display_name = forms.CharField(label=_("Name, as colleagues will see it"), max_length=80)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_admin = forms.BooleanField(label=_("Also manages staff and settings"), required=False)
+
+    field_order = ["display_name", "username", "passphrase", "role", "is_admin"]
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(label=_("The 6-digit code from your authenticator app"), max_length=8,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["barc_interval_days", "no_contact_days", "retention_days"]
+        labels = {"barc_interval_days": _("BARC-10 after intake"), "no_contact_days": _("Flag no contact after (days)"),
+                  "retention_days": _("Keep records at least (days after the last encounter)")}
+
+
+class ParticipantForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, required=False,
+                           help_text=_("Leave empty for a new random code. Never a name."))
+    name = forms.CharField(label=_("Name (optional)"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth (optional)"), required=False, widget=DATE)
+    programs = forms.MultipleChoiceField(label=_("Programs of interest"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    specialist = forms.ModelChoiceField(label=_("Peer specialist"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programs"].choices = _programs()
+        self.fields["specialist"].queryset = staff.organisation.staff.filter(active=True).order_by("display_name")
+        self.fields["specialist"].initial = staff.pk
+        if staff.role != Role.SUPERVISOR:  # a specialist enrols into their own caseload
+            self.fields["specialist"].queryset = staff.organisation.staff.filter(pk=staff.pk)
+
+
+class ConsentForm(forms.Form):
+    patient_name = forms.CharField(label=_("Participant's name"), max_length=120)
+    discloser = forms.CharField(label=_("Who may disclose"), max_length=200)
+    recipients = forms.CharField(label=_("To whom"), max_length=500,
+                                 initial=_("The groups, programs and services I am referred to"))
+    information = forms.MultipleChoiceField(label=_("What information"), choices=InformationKind.choices,
+                                            widget=forms.CheckboxSelectMultiple)
+    information_detail = forms.CharField(label=_("Details (optional)"), max_length=500, required=False)
+    purpose = forms.CharField(label=_("For what purpose"), max_length=500,
+                              initial=_("To connect me with support groups and services, and to follow up"))
+    revocation = forms.CharField(label=_("The right to revoke, and how"), max_length=500,
+                                 initial=_("I may revoke this consent at any time, by telling my peer specialist "
+                                           "or writing to the organisation. It ends at once, except for what was "
+                                           "already shared."))
+    expires_on = forms.DateField(label=_("Ends on (date)"), required=False, widget=DATE)
+    expiry_event = forms.CharField(label=_("…or ends when (event)"), max_length=200, required=False)
+    covers_referrals = forms.BooleanField(label=_("Referrals may carry my name and contact details"), required=False)
+    covers_identified_reports = forms.BooleanField(label=_("Reports may name me"), required=False)
+    typed_signature = forms.CharField(label=_("Signature: the participant types their full name"), max_length=120)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("expires_on") and data["expires_on"] < timezone.localdate():
+            self.add_error("expires_on", _("The end date is in the past."))
+        if not data.get("expires_on") and not data.get("expiry_event"):
+            data["expiry_event"] = ""  # none: allowed, and the form says "no end date"
+        return data
+
+
+class EncounterForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EncounterKind.choices)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600, initial=30)
+    topics = forms.MultipleChoiceField(label=_("Topics"), choices=TOPICS, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class BarcForm(forms.Form):
+    taken_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, language: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
+        for n, item in enumerate(barc.ITEMS, start=1):
+            self.fields[f"item_{n}"] = forms.TypedChoiceField(
+                label=f"{n}. {item.get(language) or item['en']}", coerce=int, widget=forms.RadioSelect,
+                choices=[(value, label) for value, label in barc.SCALE])
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"item_{n}"] for n in range(1, 11)]
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Refer to"), choices=ReferralKind.choices, widget=forms.RadioSelect)
+    meeting = forms.CharField(required=False, widget=forms.HiddenInput)
+    program = forms.ChoiceField(label=_("Program"), required=False)
+    service = forms.ChoiceField(label=_("Service"), required=False, choices=[("", "—"), *SERVICES])
+    shares_identity = forms.BooleanField(label=_("Pass on the participant's name and contact details"),
+                                         required=False)
+    follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE,
+                                   initial=lambda: timezone.localdate() + timedelta(days=7))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", "—"), *_programs()]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ReferralKind.MEETING and not data.get("meeting"):
+            self.add_error("kind", _("Choose a meeting from the search results first."))
+        if kind == ReferralKind.PROGRAM and not data.get("program"):
+            self.add_error("program", _("Choose a program."))
+        if kind == ReferralKind.SERVICE and not data.get("service"):
+            self.add_error("service", _("Choose a service."))
+        return data
+
+
+class FollowUpForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    next_follow_up_on = forms.DateField(label=_("Follow up again on (for “not yet”)"), required=False, widget=DATE)
+
+
+class LinkForm(forms.Form):
+    code = forms.CharField(label=_("The sharing code from the participant's companion"), max_length=40)
+
+
+class DeleteParticipantForm(forms.Form):
+    confirm = forms.CharField(label=_("Type the participant's code to confirm"), max_length=20)

@@ -1,0 +1,225 @@
+"""The peer-support workspace's data: organisations, staff, participants and their records.
+
+What identifies a person (name, phone, date of birth, the consent signature) and what they said
+(notes, topics, BARC-10 answers) is encrypted with the companion's keys (``journal.crypto``).
+The dates, kinds and outcomes that the dashboard and the reports count stay readable: without a
+participant's identity they describe no one, and the dashboard must answer in milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commonground.journal.crypto import EncryptedJSONField
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    barc_interval_days = models.PositiveSmallIntegerField(default=90, choices=[(30, _("Every 30 days")),
+                                                                               (90, _("Every 90 days"))])
+    no_contact_days = models.PositiveSmallIntegerField(default=14)
+    # A participant's records may not be deleted until this many days after their last encounter
+    # (0: no minimum). Deploying organisations set it from their own legal retention rules.
+    retention_days = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """A one-time code to set up a new organisation (``commonground peer-invite``)."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Role(models.TextChoices):
+    SPECIALIST = "specialist", _("Peer specialist")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class Staff(models.Model):
+    """One person, one account (no shared logins), in one organisation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_staff")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.SPECIALIST)
+    is_admin = models.BooleanField(default=False, help_text="Manages staff and settings.")
+    display_name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Participant(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participants")
+    code = models.CharField(max_length=20, help_text="Pseudonymous code, unique in the organisation.")
+    specialist = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="caseload")
+    enrolled_on = models.DateField(default=date.today)
+    last_contact_on = models.DateField(null=True, blank=True)
+    identity = EncryptedJSONField(default=dict)  # {"name", "phone", "date_of_birth"}, all optional
+    interests = EncryptedJSONField(default=dict)  # {"programs": [...], "meetings": ["<source>/<key>", ...]}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="participant_code_per_org")]
+        indexes = [models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class InformationKind(models.TextChoices):
+    IDENTITY = "identity", _("Name and contact details")
+    REFERRALS = "referrals", _("Referrals and whether I went")
+    RECOVERY_CAPITAL = "barc", _("Recovery capital scores (BARC-10)")
+    NOTES = "notes", _("Notes from my meetings with staff")
+
+
+class Consent(models.Model):
+    """42 CFR Part 2 §2.31: every element recorded, the form printable, revocation at once."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
+    discloser = models.CharField(max_length=200, help_text="Who may disclose (the organisation).")
+    recipients = models.CharField(max_length=500, help_text="To whom.")
+    information = models.JSONField(default=list, help_text="Which kinds of information (InformationKind).")
+    information_detail = models.CharField(max_length=500, blank=True)
+    purpose = models.CharField(max_length=500)
+    revocation = models.CharField(max_length=500, help_text="The right to revoke, and how.")
+    expires_on = models.DateField(null=True, blank=True)
+    expiry_event = models.CharField(max_length=200, blank=True)
+    # Which disclosures it covers: a referral that carries the participant's identity, and
+    # reports with identifiers. Checked before every such disclosure.
+    covers_referrals = models.BooleanField(default=False)
+    covers_identified_reports = models.BooleanField(default=False)
+    signature = EncryptedJSONField(default=dict)  # {"typed_name", "patient_name"}
+    signed_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_active(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        if self.revoked_at is not None:
+            return False
+        return self.expires_on is None or on <= self.expires_on
+
+
+class EncounterKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one")
+    GROUP = "group", _("Group")
+    PHONE = "phone", _("Phone")
+    TEXT = "text", _("Text message")
+    OUTREACH = "outreach", _("Outreach")
+
+
+TOPICS = [("meetings", _("Finding meetings")), ("housing", _("Housing")), ("work", _("Work or school")),
+          ("family", _("Family")), ("health", _("Health")), ("medication", _("Medication treatment")),
+          ("cravings", _("Cravings or a slip")), ("legal", _("Legal")), ("benefits", _("Benefits")),
+          ("other", _("Something else"))]
+
+
+class Encounter(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="encounters")
+    staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="encounters")
+    on = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16, choices=EncounterKind.choices)
+    minutes = models.PositiveSmallIntegerField()
+    details = EncryptedJSONField(default=dict)  # {"topics": [...], "note"}
+
+
+class ReferralKind(models.TextChoices):
+    MEETING = "meeting", _("A meeting")
+    PROGRAM = "program", _("A program")
+    SERVICE = "service", _("A service")
+
+
+SERVICES = [("moud", _("Medication treatment (FindTreatment.gov)")), ("housing", _("Housing")),
+            ("employment", _("Employment")), ("mental_health", _("Mental health care")),
+            ("legal", _("Legal help")), ("other", _("Other"))]
+
+
+class Outcome(models.TextChoices):
+    ATTENDED = "attended", _("Went")
+    FIT_WELL = "fit_well", _("Went, and it fit well")
+    DIDNT_FIT = "didnt_fit", _("Went, and it did not fit")
+    NOT_YET = "not_yet", _("Not yet")
+    DECLINED = "declined", _("Declined")
+
+
+class Referral(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="referrals")
+    staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="referrals")
+    made_on = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16, choices=ReferralKind.choices)
+    program = models.CharField(max_length=40, blank=True, help_text="Program code (for a meeting, its program).")
+    meeting = models.CharField(max_length=400, blank=True, help_text="<source>/<key>: the meeting's lasting address.")
+    service = models.CharField(max_length=20, blank=True, choices=SERVICES)
+    # A referral that passes on who the participant is needs a consent that covers it.
+    shares_identity = models.BooleanField(default=False)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    follow_up_on = models.DateField(db_index=True)
+    outcome = models.CharField(max_length=16, blank=True, choices=Outcome.choices)
+    outcome_on = models.DateField(null=True, blank=True)
+    details = EncryptedJSONField(default=dict)  # {"note", "meeting_name"}
+
+    class Meta:
+        indexes = [models.Index(fields=["outcome", "follow_up_on"], name="referral_due")]
+
+
+class Assessment(models.Model):
+    """A BARC-10: ten items, each 1 (strongly disagree) to 6 (strongly agree); total 10–60."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="assessments")
+    staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
+    taken_on = models.DateField(db_index=True)
+    total = models.PositiveSmallIntegerField()
+    answers = EncryptedJSONField(default=list)
+
+
+class CompanionLink(models.Model):
+    """A participant shares their companion's clocks and check-ins with the organisation, by a
+    code made in their companion (``journal.ShareGrant``); they can stop at any time there."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="companion_links")
+    grant = models.OneToOneField("journal.ShareGrant", on_delete=models.CASCADE, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+
+class AuditRecord(models.Model):
+    """Append-only and hash-chained: each record's hash covers the one before (``audit.py``)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    user_id_at = models.CharField(max_length=40, blank=True, help_text="The account's id (and username).")
+    organisation_id_at = models.PositiveBigIntegerField(null=True)
+    action = models.CharField(max_length=20)
+    view = models.CharField(max_length=80, help_text="Why: the view that acted.")
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    participant_id_at = models.PositiveBigIntegerField(null=True, db_index=True)
+    address = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def save(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only: records are added by audit.record() alone.")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only: records are never deleted.")
+
+
+class AuditHead(models.Model):
+    """The chain's last link, locked while a record is added (one row)."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

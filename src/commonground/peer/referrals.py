@@ -1,0 +1,86 @@
+"""Referrals: a meeting found with the finder's own search, a program, or a service; and the sheet.
+
+A referral that passes on who the participant is (name, contact) is a disclosure: it needs an
+active consent that covers referrals, checked here at the moment it is made and again whenever
+the sheet is shown. The sheet then carries the 42 CFR §2.32 notice.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commonground.meetings.models import Meeting
+from commonground.peer.models import SERVICES, Referral, ReferralKind
+from commonground.search import engine
+from commonground.search.query import QueryError, parse_query
+from commonground.web.presenters import decorate
+
+SEARCH_FIELDS = ("near", "day", "time_from", "time_to", "mode", "type", "program", "q", "tz")
+FIND_TREATMENT = "https://findtreatment.gov/"
+# 42 CFR §2.32(a)(2): the short statement the rule allows on every disclosure (2024 rule). It is
+# legal text, shown as written, in English, whatever the page's language.
+NOTICE_2_32 = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+
+
+def meeting_search(params) -> dict:
+    """The finder's search, as the participant would run it (the same engine, the same rules)."""
+    wanted = {k: params.getlist(k) if k in ("type", "program") else params.get(k, "") for k in SEARCH_FIELDS}
+    wanted = {k: v for k, v in wanted.items() if v}
+    wanted.setdefault("limit", "20")
+    try:
+        page = engine.search(parse_query(wanted))
+    except QueryError as exc:
+        return {"error": exc.message, "field": exc.field, "results": [], "params": wanted}
+    zone = wanted.get("tz") or (page.results[0]["timezone"] if page.results else "UTC")
+    results = []
+    for r in page.results:
+        view = decorate(r, zone)
+        source, _sep, key = r["url"].removeprefix("/meetings/").partition("/")
+        view["ref"] = f"{source}/{unquote(key)}"  # the lasting address, as the referral keeps it
+        results.append(view)
+    return {"error": None, "results": results, "count": page.count, "params": wanted}
+
+
+def meeting_at(ref: str) -> Meeting | None:
+    source, _sep, key = (ref or "").partition("/")
+    return Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first() \
+        if source and key else None
+
+
+def create_referral(participant, staff, data: dict) -> tuple[Referral | None, str | None]:
+    from commonground.peer.views import active_consent
+
+    consent = None
+    if data["shares_identity"]:
+        consent = active_consent(participant, referrals=True)
+        if consent is None:
+            return None, _("No active consent lets this referral carry the participant's name and contact "
+                           "details. Record a consent that covers referrals, or refer without them.")
+    kind, meeting, program = data["kind"], None, data.get("program", "")
+    if kind == ReferralKind.MEETING:
+        meeting = meeting_at(data["meeting"])
+        if meeting is None:
+            return None, _("That meeting is no longer listed. Search again.")
+        program = meeting.program_id
+    referral = Referral.objects.create(
+        participant=participant, staff=staff, made_on=timezone.localdate(), kind=kind, program=program,
+        meeting=f"{meeting.source.slug}/{meeting.key}" if meeting else "",
+        service=data.get("service", "") if kind == ReferralKind.SERVICE else "",
+        shares_identity=data["shares_identity"], consent=consent, follow_up_on=data["follow_up_on"],
+        details={"note": data.get("note", "").strip(), "meeting_name": meeting.name if meeting else ""})
+    return referral, None
+
+
+def sheet(participant, referral) -> dict:
+    from commonground.peer.views import active_consent
+
+    meeting = meeting_at(referral.meeting) if referral.meeting else None
+    still = referral.shares_identity and referral.consent is not None and referral.consent.is_active() \
+        and active_consent(participant, referrals=True) is not None
+    return {"p": participant, "r": referral, "meeting": meeting, "service": dict(SERVICES).get(referral.service, ""),
+            "find_treatment": FIND_TREATMENT if referral.service == "moud" else None,
+            "identity": participant.identity if still else None,
+            "consent_ended": referral.shares_identity and not still, "notice": NOTICE_2_32}

@@ -1,0 +1,260 @@
+"""The caseload: the dashboard, participants, consent, encounters, BARC-10, referrals, follow-ups."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commonground.peer import barc
+from commonground.peer.access import object_of, staff_view
+from commonground.peer.forms import BarcForm, ConsentForm, EncounterForm, FollowUpForm, ParticipantForm, ReferralForm
+from commonground.peer.models import (
+    Assessment,
+    Consent,
+    Encounter,
+    InformationKind,
+    Outcome,
+    Participant,
+    Referral,
+    ReferralKind,
+    Role,
+)
+
+OPEN_OUTCOMES = ("", Outcome.NOT_YET)
+LIST = 50
+
+
+def caseload(staff):
+    people = Participant.objects.filter(organisation=staff.organisation)
+    return people if staff.role == Role.SUPERVISOR else people.filter(specialist=staff)
+
+
+def language() -> str:
+    return (get_language() or "en")[:2]
+
+
+@staff_view()
+def dashboard(request, staff, _participant):
+    today = timezone.localdate()
+    people = caseload(staff)
+    due = Referral.objects.filter(participant__in=people, outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today) \
+        .select_related("participant").order_by("follow_up_on", "id")
+    quiet_since = today - timedelta(days=staff.organisation.no_contact_days)
+    quiet = people.filter(Q(last_contact_on__lt=quiet_since) | Q(last_contact_on__isnull=True,
+                                                                 enrolled_on__lt=quiet_since)).order_by("last_contact_on")
+    barc_due_before = today - timedelta(days=staff.organisation.barc_interval_days)
+    barc_due = people.annotate(latest=Max("assessments__taken_on")).filter(
+        Q(latest__lt=barc_due_before) | Q(latest__isnull=True)).order_by("latest")
+    before = Assessment.objects.filter(participant_id=OuterRef("participant_id"), taken_on__lt=OuterRef("taken_on")) \
+        .order_by("-taken_on", "-id").values("total")[:1]
+    recent = Assessment.objects.filter(participant__in=people, taken_on__gte=today - timedelta(days=30)) \
+        .annotate(before=Subquery(before)).filter(before__isnull=False) \
+        .select_related("participant").order_by("-taken_on", "-id")[:LIST]
+    changes = [{"assessment": a, "change": a.total - a.before} for a in recent]
+    return render(request, "peer/dashboard.html", {
+        "staff": staff, "today": today,
+        "due_today": [r for r in due[:LIST * 2] if r.follow_up_on == today][:LIST],
+        "overdue": [r for r in due[:LIST * 2] if r.follow_up_on < today][:LIST],
+        "due_count": due.count(), "quiet": quiet[:LIST], "quiet_count": quiet.count(),
+        "barc_due": barc_due[:LIST], "changes": changes[:20]})
+
+
+@staff_view()
+def participants(request, staff, _participant):
+    people = caseload(staff).select_related("specialist").order_by("code")
+    query = request.GET.get("code", "").strip()
+    if query:
+        people = people.filter(code__icontains=query[:20])
+    return render(request, "peer/participants.html", {"people": people[:200], "count": people.count(), "q": query})
+
+
+def new_code(organisation) -> str:
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    while True:
+        code = "P-" + "".join(secrets.choice(alphabet) for _ in range(6))
+        if not Participant.objects.filter(organisation=organisation, code=code).exists():
+            return code
+
+
+@staff_view("peer.enrol_participant")
+def enrol_participant(request, staff, _participant):
+    form = ParticipantForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        code = d["code"].strip() or new_code(staff.organisation)
+        if Participant.objects.filter(organisation=staff.organisation, code=code).exists():
+            form.add_error("code", _("That code is in use. Leave it empty for a new one."))
+        else:
+            found = Participant.objects.create(
+                organisation=staff.organisation, code=code, specialist=d["specialist"],
+                identity={k: str(v) for k, v in (("name", d["name"]), ("phone", d["phone"]),
+                                                 ("date_of_birth", d["date_of_birth"] or "")) if v},
+                interests={"programs": d["programs"], "meetings": []})
+            request.audit_object = ("Participant", found.pk)
+            return redirect(reverse("peer:consent_new", kwargs={"pk": found.pk}) + "?new=1")
+    return render(request, "peer/participant_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def active_consent(participant, *, referrals: bool = False):
+    today = timezone.localdate()
+    for consent in participant.consents.filter(revoked_at__isnull=True).order_by("-signed_at"):
+        if consent.is_active(today) and (not referrals or consent.covers_referrals):
+            return consent
+    return None
+
+
+@staff_view("peer.view_participant", participant=True)
+def participant(request, staff, found):
+    from commonground.peer.companion import shared_view
+
+    assessments = list(found.assessments.order_by("taken_on", "id"))
+    return render(request, "peer/participant.html", {
+        "p": found, "consents": found.consents.order_by("-signed_at"), "active": active_consent(found),
+        "encounters": found.encounters.select_related("staff").order_by("-on", "-id")[:20],
+        "referrals": found.referrals.order_by("-made_on", "-id")[:30], "assessments": assessments,
+        "threshold": barc.THRESHOLD, "citation": barc.CITATION, "citation_url": barc.CITATION_URL,
+        "shared": shared_view(found), "today": timezone.localdate()})
+
+
+@staff_view("peer.change_participant", participant=True)
+def consent_new(request, staff, found):
+    form = ConsentForm(request.POST or None, initial={"discloser": staff.organisation.name,
+                                                      "patient_name": found.identity.get("name", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        consent = Consent.objects.create(
+            participant=found, discloser=d["discloser"], recipients=d["recipients"], information=d["information"],
+            information_detail=d["information_detail"], purpose=d["purpose"], revocation=d["revocation"],
+            expires_on=d["expires_on"], expiry_event=d["expiry_event"], covers_referrals=d["covers_referrals"],
+            covers_identified_reports=d["covers_identified_reports"], recorded_by=staff,
+            signature={"typed_name": d["typed_signature"], "patient_name": d["patient_name"]})
+        request.audit_object = ("Consent", consent.pk)
+        return redirect("peer:consent_print", pk=found.pk, consent_pk=consent.pk)
+    return render(request, "peer/consent_new.html", {"form": form, "p": found}, status=400 if form.errors else 200)
+
+
+@staff_view("peer.view_participant", participant=True)
+def consent_print(request, staff, found, consent_pk: int):
+    consent = object_of(found, Consent, consent_pk)
+    request.audit_object = ("Consent", consent.pk)
+    kinds = dict(InformationKind.choices)
+    return render(request, "peer/consent_print.html", {"p": found, "c": consent,
+                                                       "information": [kinds.get(i, i) for i in consent.information]})
+
+
+@require_POST
+@staff_view("peer.change_participant", participant=True)
+def consent_revoke(request, staff, found, consent_pk: int):
+    consent = object_of(found, Consent, consent_pk)
+    if consent.revoked_at is None:
+        consent.revoked_at = timezone.now()
+        consent.save(update_fields=["revoked_at"])
+    request.audit_object, request.audit_action = ("Consent", consent.pk), "revoke"
+    return redirect("peer:participant", pk=found.pk)
+
+
+def _touch(participant, on) -> None:
+    if participant.last_contact_on is None or on > participant.last_contact_on:
+        Participant.objects.filter(pk=participant.pk).update(last_contact_on=on)
+
+
+@staff_view("peer.change_participant", participant=True)
+def encounter_new(request, staff, found):
+    form = EncounterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with transaction.atomic():
+            encounter = Encounter.objects.create(participant=found, staff=staff, on=d["on"], kind=d["kind"],
+                                                 minutes=d["minutes"], details={"topics": d["topics"],
+                                                                                "note": d["note"].strip()})
+            _touch(found, d["on"])
+        request.audit_object = ("Encounter", encounter.pk)
+        return redirect("peer:participant", pk=found.pk)
+    return render(request, "peer/encounter_new.html", {"form": form, "p": found}, status=400 if form.errors else 200)
+
+
+@staff_view("peer.change_participant", participant=True)
+def barc_new(request, staff, found):
+    form = BarcForm(request.POST or None, language=language())
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        assessment = Assessment.objects.create(participant=found, staff=staff, taken_on=form.cleaned_data["taken_on"],
+                                               total=barc.total(answers), answers=answers)
+        request.audit_object = ("Assessment", assessment.pk)
+        return redirect("peer:participant", pk=found.pk)
+    return render(request, "peer/barc_new.html", {"form": form, "p": found, "language": language(),
+                                                  "items": [form[f"item_{n}"] for n in range(1, 11)]},
+                  status=400 if form.errors else 200)
+
+
+@staff_view("peer.view_participant", participant=True)
+def barc_chart(request, staff, found):
+    from commonground.peer.charts import barc_svg
+
+    rows = list(found.assessments.order_by("taken_on", "id").values_list("taken_on", "total"))
+    response = HttpResponse(barc_svg(rows, _("BARC-10 total (10–60)"), _("47: sustained remission in the study")),
+                            content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_view("peer.change_participant", participant=True)
+def referral_new(request, staff, found):
+    """Refer to a meeting chosen with the finder's own search, to a program, or to a service."""
+    from commonground.peer.referrals import create_referral, meeting_search
+
+    search = meeting_search(request.GET) if request.GET.get("search") else None
+    form = ReferralForm(request.POST or None, initial={"kind": ReferralKind.MEETING if search else None})
+    if request.method == "POST" and form.is_valid():
+        referral, error = create_referral(found, staff, form.cleaned_data)
+        if error:
+            form.add_error("shares_identity", error)
+        else:
+            request.audit_object = ("Referral", referral.pk)
+            if referral.shares_identity:
+                request.audit_action = "disclose"
+            return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
+    return render(request, "peer/referral_new.html", {"form": form, "p": found, "search": search,
+                                                      "consent": active_consent(found, referrals=True)},
+                  status=400 if form.errors else 200)
+
+
+@staff_view("peer.view_participant", participant=True)
+def referral_sheet(request, staff, found, referral_pk: int):
+    """What the participant (or, with consent, the recipient) takes away; with the §2.32 notice."""
+    from commonground.peer.referrals import sheet
+
+    referral = object_of(found, Referral, referral_pk)
+    context = sheet(found, referral)
+    request.audit_object = ("Referral", referral.pk)
+    if context["identity"]:
+        request.audit_action = "disclose"
+    return render(request, "peer/referral_sheet.html", context)
+
+
+@staff_view("peer.change_participant", participant=True)
+def follow_up(request, staff, found, referral_pk: int):
+    referral = object_of(found, Referral, referral_pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        today = timezone.localdate()
+        referral.outcome, referral.outcome_on = form.cleaned_data["outcome"], today
+        if referral.outcome == Outcome.NOT_YET:
+            referral.follow_up_on = form.cleaned_data["next_follow_up_on"] or today + timedelta(days=7)
+        referral.save(update_fields=["outcome", "outcome_on", "follow_up_on"])
+        _touch(found, today)
+        request.audit_object = ("Referral", referral.pk)
+        return redirect("peer:participant", pk=found.pk)
+    return render(request, "peer/follow_up.html", {"form": form, "p": found, "r": referral},
+                  status=400 if form.errors else 200)

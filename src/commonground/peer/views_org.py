@@ -1,0 +1,179 @@
+"""The organisation: staff and settings (admins), reports and the audit trail (supervisors), a
+participant's full record and its deletion (supervisors), and the companion link."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+import orjson
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commonground.peer import reports
+from commonground.peer.access import staff_view
+from commonground.peer.forms import DeleteParticipantForm, LinkForm, SettingsForm, StaffForm
+from commonground.peer.models import AuditRecord, Participant, Staff
+
+
+@staff_view("peer.manage_staff")
+def staff_list(request, staff, _participant):
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        user = get_user_model().objects.create_user(d["username"], password=d["passphrase"])
+        made = Staff.objects.create(user=user, organisation=staff.organisation, role=d["role"], is_admin=d["is_admin"],
+                                    display_name=d["display_name"])
+        request.audit_object = ("Staff", made.pk)
+        return redirect("peer:staff")
+    members = staff.organisation.staff.select_related("user").order_by("display_name")
+    return render(request, "peer/staff.html", {"form": form, "members": members}, status=400 if form.errors else 200)
+
+
+@require_POST
+@staff_view("peer.manage_staff")
+def staff_deactivate(request, staff, _participant, staff_pk: int):
+    member = Staff.objects.filter(organisation=staff.organisation, pk=staff_pk).exclude(pk=staff.pk).first()
+    if member is None:
+        raise Http404("Not found.")
+    member.active = False
+    member.save(update_fields=["active"])
+    request.audit_object = ("Staff", member.pk)
+    return redirect("peer:staff")
+
+
+@staff_view("peer.manage_staff")
+def settings_page(request, staff, _participant):
+    form = SettingsForm(request.POST or None, instance=staff.organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        request.audit_object = ("Organisation", staff.organisation_id)
+        return redirect("peer:settings")
+    return render(request, "peer/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _month(text: str, default: date) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except (TypeError, ValueError):
+        return default
+
+
+@staff_view("peer.view_reports")
+def report(request, staff, _participant):
+    today = timezone.localdate()
+    last = _month(request.GET.get("to", ""), today.replace(day=1))
+    first = _month(request.GET.get("from", ""), reports.add_month(last, -11))
+    if first > last:
+        first, last = last, first
+    result = reports.monthly(staff.organisation, first, last)
+    if request.GET.get("format") == "csv":
+        request.audit_action = "export"
+        response = HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="report-{first:%Y-%m}-{last:%Y-%m}.csv"'
+        return response
+    return render(request, "peer/report.html", {"r": result, "first": first, "last": last,
+                                                "small": reports.SMALL_CELL})
+
+
+@staff_view("peer.view_reports")
+def report_chart(request, staff, _participant):
+    from commonground.peer.charts import month_bars
+
+    today = timezone.localdate().replace(day=1)
+    result = reports.monthly(staff.organisation, reports.add_month(today, -11), today)
+    values = [row["encounters"] if isinstance(row["encounters"], int) else 0 for row in result.by_month]
+    response = HttpResponse(month_bars(_("Encounters per month (under 11 shown as 0)"),
+                                       [m.strftime("%Y-%m") for m in result.months], values),
+                            content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@staff_view("peer.view_audit")
+def audit_trail(request, staff, _participant):
+    rows = AuditRecord.objects.filter(organisation_id_at=staff.organisation_id).order_by("-seq")
+    participant_id = request.GET.get("participant", "")
+    found = None
+    if participant_id.isdigit():
+        found = Participant.objects.filter(organisation=staff.organisation, pk=int(participant_id)).first()
+        rows = rows.filter(participant_id_at=found.pk if found else -1)
+    return render(request, "peer/audit.html", {"rows": rows[:300], "participant": found})
+
+
+def participant_record(participant) -> dict:
+    """Everything the workspace holds about one participant (the right of access)."""
+    return {
+        "code": participant.code, "enrolled_on": participant.enrolled_on.isoformat(), "identity": participant.identity,
+        "interests": participant.interests,
+        "consents": [{"id": c.pk, "discloser": c.discloser, "recipients": c.recipients, "information": c.information,
+                      "purpose": c.purpose, "revocation": c.revocation, "expires_on": c.expires_on,
+                      "expiry_event": c.expiry_event, "covers_referrals": c.covers_referrals,
+                      "signed_at": c.signed_at, "signature": c.signature, "revoked_at": c.revoked_at}
+                     for c in participant.consents.order_by("signed_at")],
+        "encounters": [{"on": e.on, "kind": e.kind, "minutes": e.minutes, **e.details}
+                       for e in participant.encounters.order_by("on", "id")],
+        "referrals": [{"made_on": r.made_on, "kind": r.kind, "program": r.program, "meeting": r.meeting,
+                       "service": r.service, "shares_identity": r.shares_identity, "follow_up_on": r.follow_up_on,
+                       "outcome": r.outcome, "outcome_on": r.outcome_on, **r.details}
+                      for r in participant.referrals.order_by("made_on", "id")],
+        "barc10": [{"taken_on": a.taken_on, "total": a.total, "answers": a.answers}
+                   for a in participant.assessments.order_by("taken_on", "id")],
+    }
+
+
+@staff_view("peer.export_participant", participant=True)
+def participant_export(request, staff, found):
+    request.audit_action = "export"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{found.code}.json", orjson.dumps(participant_record(found), option=orjson.OPT_INDENT_2))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{found.code}-record.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def retained_until(participant) -> date | None:
+    days = participant.organisation.retention_days
+    last = participant.encounters.order_by("-on").values_list("on", flat=True).first() or participant.enrolled_on
+    until = last + timedelta(days=days)
+    return until if days and until > timezone.localdate() else None
+
+
+@staff_view("peer.delete_participant", participant=True)
+def participant_delete(request, staff, found):
+    form = DeleteParticipantForm(request.POST or None)
+    keep_until = retained_until(found)
+    if request.method == "POST" and form.is_valid():
+        if keep_until is not None:
+            form.add_error("confirm", _("The organisation keeps records until %(date)s; it cannot be deleted yet.")
+                           % {"date": keep_until.isoformat()})
+        elif form.cleaned_data["confirm"].strip() != found.code:
+            form.add_error("confirm", _("That is not this participant's code, so nothing was deleted."))
+        else:
+            request.audit_action = "delete"
+            with transaction.atomic():
+                found.delete()  # consents, encounters, referrals, assessments and links go with it
+            return render(request, "peer/deleted.html", {"code": found.code})
+    return render(request, "peer/participant_delete.html", {"p": found, "form": form, "keep_until": keep_until},
+                  status=400 if form.errors else 200)
+
+
+@staff_view("peer.change_participant", participant=True)
+def companion_link(request, staff, found):
+    from commonground.peer import companion
+
+    form = LinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if companion.link(found, form.cleaned_data["code"]):
+            request.audit_object = ("CompanionLink", found.pk)
+            return redirect("peer:participant", pk=found.pk)
+        form.add_error("code", _("That code does not match a sharing code, or it was used or withdrawn."))
+    return render(request, "peer/companion_link.html", {"form": form, "p": found}, status=400 if form.errors else 200)
