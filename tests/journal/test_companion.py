@@ -193,3 +193,12 @@ def test_signed_out_finder_pages_cost_no_extra_queries(client, meetings, django_
             client.get(url)
         assert counts[url] == len(without), url
     assert "sessionid" not in client.cookies and "csrftoken" not in client.cookies
+
+
+@pytest.mark.django_db
+def test_date_inputs_carry_iso_dates_in_every_language(person):
+    """<input type=date> only reads YYYY-MM-DD: a Spanish page must not fill it with 27/11/2026."""
+    client = person()
+    page = client.get("/me/clocks/new", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    value = page.split('name="start_date"')[1].split('value="')[1].split('"')[0]
+    assert len(value) == 10 and value[4] == "-" and value[7] == "-", value

@@ -82,9 +82,9 @@ class RecoverForm(forms.Form):
 class ClockForm(forms.Form):
     name = forms.CharField(label=_("What is this clock for?"), max_length=60,
                            help_text=_("For example: alcohol, opioids, gambling."))
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(label=_("Start time (optional)"), required=False,
-                                 widget=forms.TimeInput(attrs={"type": "time"}))
+                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     timezone = zone_field()
     convention = forms.ChoiceField(label=_("Milestones"))
 

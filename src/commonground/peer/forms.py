@@ -22,7 +22,7 @@ from commonground.peer.models import (
     Role,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
 
 
 def _programs():
