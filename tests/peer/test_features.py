@@ -115,7 +115,7 @@ def test_reports_count_suppress_small_cells_and_export_csv(world):
     org, a_one = world["orgs"]["a"], world["staff"]["a_one"]
     month = timezone.localdate().replace(day=1)
     people = [Participant.objects.create(organisation=org, code=f"P-R{n:05d}", specialist=a_one) for n in range(14)]
-    Encounter.objects.bulk_create(Encounter(participant=p, staff=a_one, on=month, kind="phone", minutes=10)
+    Encounter.objects.bulk_create(Encounter(participant=p, organisation=org, staff=a_one, on=month, kind="phone", minutes=10)
                                   for p in people)
     for n, p in enumerate(people):
         Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",

@@ -21,7 +21,8 @@ def _json(data, status=200) -> JsonResponse:
 def api_dashboard(request, staff, _participant):
     today = timezone.localdate()
     people = caseload(staff)
-    due = Referral.objects.filter(participant__in=people, outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today)
+    due = Referral.objects.filter(organisation=staff.organisation, participant__in=people, outcome__in=OPEN_OUTCOMES,
+                                  follow_up_on__lte=today)
     quiet = people.filter(last_contact_on__lt=today - timedelta(days=staff.organisation.no_contact_days))
     return _json({"follow_ups_due_today": due.filter(follow_up_on=today).count(),
                   "follow_ups_overdue": due.filter(follow_up_on__lt=today).count(),

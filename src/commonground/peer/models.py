@@ -65,12 +65,15 @@ class Participant(models.Model):
     specialist = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="caseload")
     enrolled_on = models.DateField(default=date.today)
     last_contact_on = models.DateField(null=True, blank=True)
+    last_barc_on = models.DateField(null=True, blank=True, help_text="Kept with each BARC-10, for the dashboard.")
     identity = EncryptedJSONField(default=dict)  # {"name", "phone", "date_of_birth"}, all optional
     interests = EncryptedJSONField(default=dict)  # {"programs": [...], "meetings": ["<source>/<key>", ...]}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="participant_code_per_org")]
-        indexes = [models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload")]
+        indexes = [models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload"),
+                   models.Index(fields=["organisation", "last_contact_on"], name="participant_contact"),
+                   models.Index(fields=["organisation", "last_barc_on"], name="participant_barc")]
 
     def __str__(self) -> str:
         return self.code
@@ -127,11 +130,21 @@ TOPICS = [("meetings", _("Finding meetings")), ("housing", _("Housing")), ("work
 
 class Encounter(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="encounters")
+    # The participant's organisation, kept on the row: reports count an organisation's year of
+    # encounters through one index, without a join.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="encounters")
     on = models.DateField(db_index=True)
     kind = models.CharField(max_length=16, choices=EncounterKind.choices)
     minutes = models.PositiveSmallIntegerField()
     details = EncryptedJSONField(default=dict)  # {"topics": [...], "note"}
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "on", "participant"], name="encounter_org_day")]
+
+    def save(self, *args, **kwargs):
+        self.organisation_id = self.organisation_id or self.participant.organisation_id
+        super().save(*args, **kwargs)
 
 
 class ReferralKind(models.TextChoices):
@@ -155,6 +168,7 @@ class Outcome(models.TextChoices):
 
 class Referral(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="referrals")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     staff = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="referrals")
     made_on = models.DateField(db_index=True)
     kind = models.CharField(max_length=16, choices=ReferralKind.choices)
@@ -170,7 +184,12 @@ class Referral(models.Model):
     details = EncryptedJSONField(default=dict)  # {"note", "meeting_name"}
 
     class Meta:
-        indexes = [models.Index(fields=["outcome", "follow_up_on"], name="referral_due")]
+        indexes = [models.Index(fields=["organisation", "outcome", "follow_up_on"], name="referral_due"),
+                   models.Index(fields=["organisation", "made_on"], name="referral_org_made")]
+
+    def save(self, *args, **kwargs):
+        self.organisation_id = self.organisation_id or self.participant.organisation_id
+        super().save(*args, **kwargs)
 
 
 class Assessment(models.Model):
@@ -181,6 +200,12 @@ class Assessment(models.Model):
     taken_on = models.DateField(db_index=True)
     total = models.PositiveSmallIntegerField()
     answers = EncryptedJSONField(default=list)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Participant.objects.filter(pk=self.participant_id).filter(
+            models.Q(last_barc_on__isnull=True) | models.Q(last_barc_on__lt=self.taken_on)
+        ).update(last_barc_on=self.taken_on)
 
 
 class CompanionLink(models.Model):

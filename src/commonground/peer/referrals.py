@@ -66,7 +66,7 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
             return None, _("That meeting is no longer listed. Search again.")
         program = meeting.program_id
     referral = Referral.objects.create(
-        participant=participant, staff=staff, made_on=timezone.localdate(), kind=kind, program=program,
+        participant=participant, organisation_id=participant.organisation_id, staff=staff, made_on=timezone.localdate(), kind=kind, program=program,
         meeting=f"{meeting.source.slug}/{meeting.key}" if meeting else "",
         service=data.get("service", "") if kind == ReferralKind.SERVICE else "",
         shares_identity=data["shares_identity"], consent=consent, follow_up_on=data["follow_up_on"],

@@ -13,8 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Min
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Max, Min, Q
 
 from commonground.catalog.models import Program
 from commonground.peer.models import Assessment, Encounter, Outcome, Participant, Referral
@@ -61,28 +60,30 @@ def monthly(organisation, first: date, last: date) -> Report:
         months.append(first)
         first = add_month(first, 1)
     end = add_month(months[-1], 1) if months else last
-    encounters = Encounter.objects.filter(participant__organisation=organisation, on__gte=months[0], on__lt=end) \
-        .annotate(month=TruncMonth("on"))
-    served = dict(encounters.values("month").annotate(n=Count("participant", distinct=True)).values_list("month", "n"))
-    counted = dict(encounters.values("month").annotate(n=Count("id")).values_list("month", "n"))
-    referrals = Referral.objects.filter(participant__organisation=organisation, made_on__gte=months[0], made_on__lt=end)
-    made = dict(referrals.annotate(month=TruncMonth("made_on")).values("month").annotate(n=Count("id"))
-                .values_list("month", "n"))
-    due = Referral.objects.filter(participant__organisation=organisation, follow_up_on__gte=months[0],
-                                  follow_up_on__lt=end).annotate(month=TruncMonth("follow_up_on"))
-    due_all = dict(due.values("month").annotate(n=Count("id")).values_list("month", "n"))
-    due_done = dict(due.exclude(outcome__in=("", Outcome.NOT_YET)).values("month").annotate(n=Count("id"))
-                    .values_list("month", "n"))
+    bounds = [(m, add_month(m, 1)) for m in months]
 
-    def key(month):  # TruncMonth gives a date on SQLite and PostgreSQL alike
-        return month
+    def by_month(model, field: str, *, distinct: str | None = None, **extra) -> list[int]:
+        """One pass over the organisation's rows in the range, a count per month (plain SQL ranges:
+        no per-row date functions, which SQLite would run in Python)."""
+        rows = model.objects.filter(organisation=organisation, **{f"{field}__gte": months[0], f"{field}__lt": end},
+                                    **extra)
+        counted = rows.aggregate(**{
+            f"m{i}": Count(distinct or "id", distinct=bool(distinct),
+                           filter=Q(**{f"{field}__gte": low, f"{field}__lt": high}))
+            for i, (low, high) in enumerate(bounds)})
+        return [counted[f"m{i}"] for i in range(len(months))]
 
-    by_month = []
-    for month in months:
-        done, all_due = due_done.get(key(month), 0), due_all.get(key(month), 0)
-        by_month.append({"month": month, "served": served.get(key(month), 0), "encounters": counted.get(key(month), 0),
-                         "referrals": made.get(key(month), 0), "follow_ups_due": all_due,
-                         "follow_up_completion": rate(done, all_due)})
+    served = by_month(Encounter, "on", distinct="participant")
+    counted = by_month(Encounter, "on")
+    made = by_month(Referral, "made_on")
+    due_all = by_month(Referral, "follow_up_on")
+    due_done = by_month(Referral, "follow_up_on", outcome__in=[o for o in Outcome.values if o != Outcome.NOT_YET])
+    referrals = Referral.objects.filter(organisation=organisation, made_on__gte=months[0], made_on__lt=end)
+
+    by_month_rows = []
+    for i, month in enumerate(months):
+        by_month_rows.append({"month": month, "served": served[i], "encounters": counted[i], "referrals": made[i],
+                              "follow_ups_due": due_all[i], "follow_up_completion": rate(due_done[i], due_all[i])})
 
     names = dict(Program.objects.values_list("code", "name"))
     per_program: dict[str, Counter] = defaultdict(Counter)
@@ -112,12 +113,12 @@ def monthly(organisation, first: date, last: date) -> Report:
             if low <= delta <= high:
                 changes[label] += 1
     barc = [{"change": label, "participants": cell(changes[label])} for _low, _high, label in CHANGE_BINS]
-    for row in by_month:
+    for row in by_month_rows:
         for field in ("served", "encounters", "referrals", "follow_ups_due"):
             row[field] = cell(row[field])
     for row in by_program:
         row["referrals"] = cell(row["referrals"])
-    return Report(months, by_month, by_program, barc, cell(len(people)))
+    return Report(months, by_month_rows, by_program, barc, cell(len(people)))
 
 
 def as_csv(report: Report) -> str:

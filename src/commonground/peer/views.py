@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +35,8 @@ LIST = 50
 
 
 def caseload(staff):
-    people = Participant.objects.filter(organisation=staff.organisation)
+    # Lists never need who a participant is: leave the encrypted fields undecrypted.
+    people = Participant.objects.filter(organisation=staff.organisation).defer("identity", "interests")
     return people if staff.role == Role.SUPERVISOR else people.filter(specialist=staff)
 
 
@@ -46,27 +47,41 @@ def language() -> str:
 @staff_view()
 def dashboard(request, staff, _participant):
     today = timezone.localdate()
+    org = staff.organisation
     people = caseload(staff)
-    due = Referral.objects.filter(participant__in=people, outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today) \
-        .select_related("participant").order_by("follow_up_on", "id")
-    quiet_since = today - timedelta(days=staff.organisation.no_contact_days)
+    # A supervisor's lists go straight through the organisation's (outcome, follow-up date) index,
+    # one outcome at a time so the index gives the order; a specialist's through their caseload's
+    # participant ids (a hundred or so), which the participant index finds directly.
+    if staff.role == Role.SUPERVISOR:
+        due = Referral.objects.filter(organisation=org, outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today)
+    else:
+        due = Referral.objects.filter(participant_id__in=list(people.values_list("id", flat=True)),
+                                      outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today)
+    columns = ("id", "kind", "follow_up_on", "participant_id", "participant__code")
+    listed = []
+    for outcome in OPEN_OUTCOMES:
+        one = due.filter(outcome=outcome).select_related("participant").only(*columns)
+        listed += list(one.filter(follow_up_on=today).order_by("id")[:LIST])
+        listed += list(one.filter(follow_up_on__lt=today).order_by("follow_up_on", "id")[:LIST])
+    listed.sort(key=lambda r: (r.follow_up_on, r.pk))
+    quiet_since = today - timedelta(days=org.no_contact_days)
     quiet = people.filter(Q(last_contact_on__lt=quiet_since) | Q(last_contact_on__isnull=True,
                                                                  enrolled_on__lt=quiet_since)).order_by("last_contact_on")
-    barc_due_before = today - timedelta(days=staff.organisation.barc_interval_days)
-    barc_due = people.annotate(latest=Max("assessments__taken_on")).filter(
-        Q(latest__lt=barc_due_before) | Q(latest__isnull=True)).order_by("latest")
+    barc_due = people.filter(Q(last_barc_on__lt=today - timedelta(days=org.barc_interval_days)) |
+                             Q(last_barc_on__isnull=True)).order_by("last_barc_on")
     before = Assessment.objects.filter(participant_id=OuterRef("participant_id"), taken_on__lt=OuterRef("taken_on")) \
         .order_by("-taken_on", "-id").values("total")[:1]
     recent = Assessment.objects.filter(participant__in=people, taken_on__gte=today - timedelta(days=30)) \
         .annotate(before=Subquery(before)).filter(before__isnull=False) \
-        .select_related("participant").order_by("-taken_on", "-id")[:LIST]
+        .select_related("participant").only("id", "total", "taken_on", "participant_id", "participant__code") \
+        .order_by("-taken_on", "-id")[:LIST]
     changes = [{"assessment": a, "change": a.total - a.before} for a in recent]
     return render(request, "peer/dashboard.html", {
         "staff": staff, "today": today,
-        "due_today": [r for r in due[:LIST * 2] if r.follow_up_on == today][:LIST],
-        "overdue": [r for r in due[:LIST * 2] if r.follow_up_on < today][:LIST],
-        "due_count": due.count(), "quiet": quiet[:LIST], "quiet_count": quiet.count(),
-        "barc_due": barc_due[:LIST], "changes": changes[:20]})
+        "due_today": [r for r in listed if r.follow_up_on == today][:LIST],
+        "overdue": [r for r in listed if r.follow_up_on < today][:LIST],
+        "due_count": due.count(), "quiet": quiet.only("id", "code", "last_contact_on")[:LIST],
+        "quiet_count": quiet.count(), "barc_due": barc_due.only("id", "code")[:LIST], "changes": changes[:20]})
 
 
 @staff_view()
@@ -174,7 +189,8 @@ def encounter_new(request, staff, found):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with transaction.atomic():
-            encounter = Encounter.objects.create(participant=found, staff=staff, on=d["on"], kind=d["kind"],
+            encounter = Encounter.objects.create(participant=found, organisation_id=found.organisation_id, staff=staff,
+                                                 on=d["on"], kind=d["kind"],
                                                  minutes=d["minutes"], details={"topics": d["topics"],
                                                                                 "note": d["note"].strip()})
             _touch(found, d["on"])
@@ -188,8 +204,9 @@ def barc_new(request, staff, found):
     form = BarcForm(request.POST or None, language=language())
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
-        assessment = Assessment.objects.create(participant=found, staff=staff, taken_on=form.cleaned_data["taken_on"],
-                                               total=barc.total(answers), answers=answers)
+        with transaction.atomic():  # (saving it also moves the participant's last_barc_on)
+            assessment = Assessment.objects.create(participant=found, staff=staff, taken_on=form.cleaned_data["taken_on"],
+                                                   total=barc.total(answers), answers=answers)
         request.audit_object = ("Assessment", assessment.pk)
         return redirect("peer:participant", pk=found.pk)
     return render(request, "peer/barc_new.html", {"form": form, "p": found, "language": language(),
