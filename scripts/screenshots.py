@@ -82,11 +82,24 @@ def main() -> None:
                     page.screenshot(path=str(target), full_page=False)
                     print(target)
                 context.close()
+                phone(browser, base, out, language, locale)
                 companion(browser, base, out, language, locale)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def phone(browser, base: str, out: Path, language: str, locale: str) -> None:
+    """The results page on a phone's first screen (360×740): the first meeting above the filters."""
+    context = browser.new_context(base_url=base, locale=locale, viewport={"width": 360, "height": 740},
+                                  is_mobile=True, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(f"/meetings?near=10001&starting_within=180&now={NOW}")
+    target = out / f"results-phone-{language}.png"
+    page.screenshot(path=str(target))
+    print(target)
+    context.close()
 
 
 def companion(browser, base: str, out: Path, language: str, locale: str) -> None:

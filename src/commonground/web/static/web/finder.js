@@ -85,6 +85,10 @@
           if (!fresh) { location.href = url; return; }
           results.replaceWith(fresh); results = fresh;
           history.replaceState(null, "", url);
+          // On a phone the list is above the form: say here what changed.
+          var status = form.querySelector(".filters-status");
+          var summary = fresh.querySelector(".summary, .empty");
+          if (status && summary) { status.textContent = summary.firstChild ? summary.firstChild.textContent.trim() : ""; }
         }).catch(function () { location.href = url; });
     });
   }
