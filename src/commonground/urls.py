@@ -6,8 +6,8 @@ from django.views.i18n import set_language
 from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
-from commonground.fit import views as fit_views
 from commonground.peer.urls import api_urlpatterns as peer_api_urls
+from commonground.web import fit_views
 from commonground.web import views as web_views
 
 urlpatterns = [
@@ -41,7 +41,7 @@ urlpatterns = [
 def handler404(request, exception):
     """JSON (in the API's error shape) under /api/, the normal page elsewhere."""
     if request.path.startswith(("/api/", "/bmlt/")):
-        from commonground.api.errors import error_response
+        from commonground.errors import error_response
 
         return error_response(404, f"There is no API endpoint at {request.path}.")
     from django.views.defaults import page_not_found

@@ -9,7 +9,7 @@ only longer ones get its own plain answer before Django runs).
 from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 
-from commonground.api.errors import CODES, error_body
+from commonground.errors import CODES, error_body
 
 MAX_URL_LENGTH = 4096
 MESSAGES = {

@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
-from commonground.api.errors import error_response
 from commonground.catalog.models import Program
+from commonground.errors import error_response
 from commonground.fit.answers import parse_answers
 from commonground.fit.ranking import as_api, rank
 from commonground.meetings.models import Meeting

@@ -14,8 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
-from commonground.api.errors import error_response
 from commonground.catalog.models import Program
+from commonground.errors import error_response
 from commonground.feeds import published
 from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.meetings.models import DataVersion, Source

@@ -12,8 +12,9 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404
 
+from commonground.errors import error_response
 from commonground.peer import audit
 from commonground.peer.models import Participant, Staff
 
@@ -44,9 +45,8 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
                 audit.record(user=request.user if request.user.is_authenticated else None, action="refused",
                              view=name, address=audit.address_of(request))
                 if api:
-                    return JsonResponse({"error": {"status": 401, "code": "not_signed_in", "field": None,
-                                                   "message": "Sign in to the workspace, with your second factor."}},
-                                        status=401)
+                    return error_response(401, "Sign in to the workspace, with your second factor.",
+                                          code="not_signed_in")
                 return redirect_to_login(request.get_full_path(), login_url="/peer/signin")
             found = None
             if participant:

@@ -28,8 +28,8 @@ from django.views.decorators.http import require_http_methods
 from commonground import __version__
 from commonground.api.bmlt import formats as bmlt_formats
 from commonground.api.bmlt.search import FIELDS, BmltError, parse, search
-from commonground.api.errors import error_response
 from commonground.catalog.models import Program
+from commonground.errors import error_response
 from commonground.meetings.models import DataVersion, Meeting, Source
 
 CALLBACK = re.compile(r"[A-Za-z_$][0-9A-Za-z_$]{0,63}(?:\.[A-Za-z_$][0-9A-Za-z_$]{0,63}){0,3}")

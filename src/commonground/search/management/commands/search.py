@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand
 
+from commonground.errors import error_body
 from commonground.search import engine
 from commonground.search.query import MODES, SORTS, QueryError, parse_query
 
@@ -45,8 +46,8 @@ class Command(BaseCommand):
             query = parse_query(params)
         except QueryError as exc:
             if options["json"]:
-                self.stdout.write(json.dumps({"error": {"status": 400, "code": "invalid_parameter",
-                                                        "message": exc.message, "field": exc.field}}))
+                self.stdout.write(json.dumps(error_body(400, exc.message, field=exc.field,
+                                                        candidates=exc.candidates)))
             else:
                 self.stderr.write(f"--{exc.field.replace('_', '-')}: {exc.message}")
                 for candidate in exc.candidates:

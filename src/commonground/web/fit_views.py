@@ -1,4 +1,5 @@
-"""The fit finder's pages: the questionnaire, and the ranked programs with meetings that fit."""
+"""The fit finder's pages (questionnaire, ranked programs with meetings that fit). The ranking itself
+lives in `fit`, which knows nothing of HTTP or pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One error shape for every API failure, with a message a person can act on.
+"""One error shape for every JSON failure (the API, feeds, BMLT, the peer API, the CLI's --json),
+with a message a person can act on.
 
     {"error": {"status": 400, "code": "invalid_parameter", "message": "...", "field": "radius_km"}}
 

@@ -1,0 +1,67 @@
+"""The import rules that keep data flowing one way (feed → meeting → index → page or API), with the
+private apps on top. Every import counts, including those inside functions; a new arrow that runs
+back up fails here, naming the file and line."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "commonground"
+PRIVATE = {"journal", "peer"}
+# app -> the apps it must never import
+FORBIDDEN = {
+    "meetings": {"feeds", "search", "fit", "web", "api"} | PRIVATE,
+    "catalog": {"feeds", "search", "fit", "web", "api"} | PRIVATE,
+    "places": {"feeds", "search", "fit", "web", "api"} | PRIVATE,
+    "search": {"feeds", "web", "api", "fit"} | PRIVATE,
+    "fit": {"web", "api", "feeds"} | PRIVATE,
+    "feeds": {"web", "fit"} | PRIVATE,
+    "api": {"web"} | PRIVATE,
+    "web": PRIVATE,
+}
+
+
+def imports_of(path: Path):
+    """(line, top-level commonground package) for every import in a file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = path.relative_to(SRC.parent).with_suffix("").parts[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the file's package
+                base = package[: len(package) - node.level + 1]
+                names = [".".join((*base, node.module or ""))]
+            else:
+                names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "commonground" and len(parts) > 1:
+                yield node.lineno, parts[1]
+
+
+def violations(app: str):
+    found = []
+    for path in sorted((SRC / app).rglob("*.py")):
+        if "tests" in path.relative_to(SRC).parts:
+            continue
+        for line, target in sorted(imports_of(path)):
+            if target in FORBIDDEN[app]:
+                found.append(f"{path.relative_to(SRC)}:{line} imports commonground.{target}")
+    return found
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def test_no_import_runs_back_up(app):
+    assert violations(app) == []
+
+
+def test_the_checker_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
+    fake = tmp_path / "commonground" / "search"
+    fake.mkdir(parents=True)
+    (fake / "x.py").write_text("def f():\n    from commonground.web import presenters\n\nfrom ..feeds import registry\n")
+    monkeypatch.setattr(__import__(__name__), "SRC", tmp_path / "commonground")
+    assert violations("search") == ["search/x.py:2 imports commonground.web", "search/x.py:4 imports commonground.feeds"]
