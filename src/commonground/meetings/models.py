@@ -7,14 +7,12 @@ weekday or no start time (a 24/7 e-mail group, "by appointment") is *ongoing*.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
 
@@ -125,51 +123,6 @@ class AttendanceMode(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
 
 
-class MeetingQuerySet(models.QuerySet):
-    def active(self):
-        return self.exclude(attendance_mode=AttendanceMode.INACTIVE)
-
-    def ongoing(self):
-        return self.filter(weekday__isnull=True)
-
-    def scheduled(self):
-        return self.filter(weekday__isnull=False)
-
-    def with_tags(self, tags):
-        """Meetings that carry every tag in ``tags`` (unified vocabulary)."""
-        mask = types.tag_bits(tags)
-        if not mask:
-            return self
-        return self.annotate(_tag_match=F("tag_bits").bitand(mask)).filter(_tag_match=mask)
-
-    def near(self, latitude: float, longitude: float, km: float):
-        """Meetings within ``km`` of a point, annotated with ``distance_km``.
-
-        A bounding box on the indexed latitude/longitude narrows first; the great-circle
-        distance (spherical law of cosines, clamped for rounding) then decides.
-        """
-        dlat = math.degrees(km / EARTH_RADIUS_KM)
-        coslat = max(math.cos(math.radians(latitude)), 1e-6)
-        dlng = min(180.0, math.degrees(km / (EARTH_RADIUS_KM * coslat)))
-        qs = self.filter(
-            latitude__isnull=False, latitude__gte=latitude - dlat, latitude__lte=latitude + dlat
-        )
-        lng_lo, lng_hi = longitude - dlng, longitude + dlng
-        if lng_lo < -180 or lng_hi > 180:  # the box wraps the antimeridian
-            wrap = models.Q(longitude__gte=((lng_lo + 540) % 360) - 180) | models.Q(
-                longitude__lte=((lng_hi + 540) % 360) - 180
-            )
-            qs = qs.filter(wrap)
-        else:
-            qs = qs.filter(longitude__gte=lng_lo, longitude__lte=lng_hi)
-        lat_r, lng_r = math.radians(latitude), math.radians(longitude)
-        cosine = math.sin(lat_r) * Sin(Radians(F("latitude"))) + math.cos(lat_r) * Cos(
-            Radians(F("latitude"))
-        ) * Cos(Radians(F("longitude")) - lng_r)
-        distance = ACos(Least(Greatest(cosine, -1.0), 1.0)) * EARTH_RADIUS_KM
-        return qs.annotate(distance_km=distance).filter(distance_km__lte=km)
-
-
 class Meeting(models.Model):
     # No single-column FK indexes: (program, weekday, start_time) and (source, key) start with
     # these columns already, and every extra index slows bulk imports.
@@ -255,8 +208,6 @@ class Meeting(models.Model):
     imported_at = models.DateTimeField(default=djtz.now)
     changed_at = models.DateTimeField(default=djtz.now)
 
-    objects = MeetingQuerySet.as_manager()
-
     class Meta:
         ordering = ["weekday", "start_time", "name"]
         constraints = [
@@ -330,10 +281,6 @@ class Meeting(models.Model):
     def conference_provider(self) -> str | None:
         return provider_for(self.conference_url) if self.conference_url else None
 
-    def compute_mode(self) -> str:
-        """Attendance mode from the conference fields and address (see rows.attendance_mode)."""
-        return rows.attendance_mode(self.__dict__)
-
     def normalize(self) -> None:
         """Recompute everything derivable: mode, tags, hash. Importers call this before bulk saves."""
         self.normalize_with_table(self.program.type_table)
@@ -342,9 +289,6 @@ class Meeting(models.Model):
         values = rows.derive(dict(self.__dict__), table)
         for name in ("weekday", "start_time", "temporarily_closed", "attendance_mode", "tag_bits", "content_hash"):
             setattr(self, name, values[name])
-
-    def compute_hash(self) -> str:
-        return rows.content_hash(self.__dict__)
 
     def clean(self):
         errors = {}
