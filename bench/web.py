@@ -1,6 +1,8 @@
-"""Server render time of the results page at scale, and page weights.
+"""Server render time of the results page at scale, and page weights; with --browser, the first
+result painted on a phone in Chromium against TSML UI (see bench/web_browser.py).
 
     python bench/web.py --meetings 1000000 --output bench/results/web.json
+    python bench/web.py --browser --sizes 5000,50000,1000000 --output bench/results/web-browser.json
 
 Uses the same dataset as bench/search.py (generated or reused). For each page in a fixed set,
 in one run, it times: the engine alone (the baseline: what the page cannot go below), the JSON
@@ -41,8 +43,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data")
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--output", default="bench/results/web.json")
+    parser.add_argument("--output", default=None)
+    parser.add_argument("--browser", action="store_true", help="Chromium first-result timing against TSML UI.")
+    parser.add_argument("--sizes", default="5000,50000,1000000", help="With --browser: meeting counts.")
+    parser.add_argument("--tsml-sizes", default="5000,50000", help="With --browser: sizes TSML UI also runs at.")
+    parser.add_argument("--loads", type=int, default=5, help="With --browser: cold loads per case (median).")
     args = parser.parse_args()
+    if args.browser:
+        from web_browser import run
+
+        sizes = [int(n) for n in args.sizes.split(",")]
+        result = run(sizes, [int(n) for n in args.tsml_sizes.split(",")], args.seed, args.loads)
+        write_result(args.output or "bench/results/web-browser.json", {"benchmark": "web-browser", **result})
+        return
+    args.output = args.output or "bench/results/web.json"
     data = Path(args.data or ROOT / "var" / "bench" / f"search-{args.meetings}-{args.seed}.sqlite3").resolve()
     data.parent.mkdir(parents=True, exist_ok=True)
     os.environ["COMMONGROUND_VAR_DIR"] = str(data.parent / "var")

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
+pytestmark = pytest.mark.slow  # subprocesses or many generated cases: `scripts/test --fast` skips them
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 

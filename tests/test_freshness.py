@@ -97,6 +97,7 @@ def test_the_sources_command_lists_every_source(feed):
     assert rows[0]["name"] == "Dallas Intergroup" and rows[0]["meetings"] == 1 and rows[0]["health"] == "ok"
 
 
+@pytest.mark.slow
 def test_the_sources_command_runs_from_the_cli(tmp_path):
     import subprocess
 

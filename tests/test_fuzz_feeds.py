@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from commonground.feeds.meeting_guide.reader import parse as parse_json
 from commonground.feeds.normalize import Context
 from commonground.feeds.records import to_meetings
 from commonground.feeds.tsml_csv.reader import parse as parse_csv
+
+pytestmark = pytest.mark.slow  # subprocesses or many generated cases: `scripts/test --fast` skips them
 
 CTX = Context("aa", "spec", programs={"aa": "spec", "na": "na"})
 

@@ -48,6 +48,7 @@ def test_placeholders_survive_translation():
             assert set(re.findall(r"%\(\w+\)\w", strs[-1])) == wanted or len(strs) > 1, source
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy(tmp_path):
     # (The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs alone: production never sets it.)
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},

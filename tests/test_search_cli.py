@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses or many generated cases: `scripts/test --fast` skips them
+
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 
 

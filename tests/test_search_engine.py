@@ -140,6 +140,7 @@ def to_params(q, now):
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(meetings=st.lists(meeting_st, min_size=5, max_size=40), q=query_st(), now=st.sampled_from(NOWS),
        shift=st.integers(0, 7 * 24 * 60))
+@pytest.mark.slow
 def test_the_engine_agrees_with_the_oracle(meetings, q, now, shift):
     now = now + timedelta(minutes=shift % 180 if shift % 2 else shift)
     with transaction.atomic():

@@ -7,6 +7,7 @@ import pytest
 from commonground.feeds.importing import import_location
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item05_a_trickling_server_hits_the_total_deadline(http_server, settings):
     settings.FEED_TIMEOUT_SECONDS = 5  # never silent for that long: one byte every 50 ms

@@ -96,6 +96,7 @@ def _peak_parsing(n: int) -> int:
     return peak
 
 
+@pytest.mark.slow
 def test_item13_the_parse_is_streamed_in_bounded_memory():
     small, large = _peak_parsing(10_000), _peak_parsing(60_000)
     # json.loads would hold all the rows at once: six times the memory for six times the rows.

@@ -83,6 +83,7 @@ def _run(env: dict, code: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_key_and_development_makes_one(tmp_path):
     code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='commonground.settings'; import django; django.setup();"
             "from commonground.journal.crypto import refuse_missing_key; refuse_missing_key(); print('started')")

@@ -63,6 +63,7 @@ def test_a_missing_file(db, tmp_path):
     assert report.errors == [{"code": "not-found", "message": f"There is no file at {tmp_path / 'nope.json'}."}]
 
 
+@pytest.mark.slow
 def test_http_errors_and_timeouts(stored, http_server, settings):
     settings.FEED_TIMEOUT_SECONDS = 1
     http_server.add("/gone.json", "not here", status=404, content_type="text/plain")
