@@ -86,9 +86,15 @@ def reset() -> None:
         _index = None
 
 
+# Columns a result never shows; most are JSON, which costs a decode per row (the program's facts
+# and sources are the largest). Reading one of them later would cost a query per row.
+RESULT_DEFERRED = ("regions", "feedback_emails", "contacts", "extra", "program__support_model", "program__scope",
+                   "program__facts", "program__sources", "source__last_counts", "source__last_warnings")
+
+
 def search(query: SearchQuery) -> SearchPage:
     result = current_index().search(query)
-    meetings = Meeting.objects.select_related("program", "source").in_bulk(result.ids)
+    meetings = Meeting.objects.select_related("program", "source").defer(*RESULT_DEFERRED).in_bulk(result.ids)
     also = other_listings(meetings.values())
     rows = [
         meeting_result(meetings[pk], start, distance, query, also[pk])
