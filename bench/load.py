@@ -138,17 +138,25 @@ def main() -> None:
     parser.add_argument("--quiet-seconds", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="", help="postgres://... (default: a fresh SQLite file)")
+    parser.add_argument("--data", help="Reuse this SQLite file of demo meetings (made by bench/web.py --browser, "
+                                       "say) instead of loading --meetings afresh.")
     parser.add_argument("--output", default="bench/results/load.json")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="cg-load-"))
-    database = args.database or f"sqlite:///{tmp / 'load.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(tmp / "var"),
+    reuse = Path(args.data).resolve() if args.data else None
+    database = args.database or f"sqlite:///{reuse or tmp / 'load.sqlite3'}"
+    var_dir = reuse.with_suffix(".var") if reuse else tmp / "var"
+    env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(var_dir),
            "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
            "COMPANION_KEYS": companion_key()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    print(f"Loading {args.meetings:,} demo meetings into {database} ...", file=sys.stderr)
-    subprocess.run([EXE, "demo", "--meetings", str(args.meetings)], env=env, check=True, stdout=subprocess.DEVNULL)
+    if reuse:
+        if args.import_rows:
+            raise SystemExit("--data is for a load without an import (--import-rows 0): it would change the file.")
+    else:
+        print(f"Loading {args.meetings:,} demo meetings into {database} ...", file=sys.stderr)
+        subprocess.run([EXE, "demo", "--meetings", str(args.meetings)], env=env, check=True, stdout=subprocess.DEVNULL)
 
     os.environ.update({k: env[k] for k in ("COMMONGROUND_VAR_DIR", "SECRET_KEY")})
     django_on(database)
@@ -158,8 +166,11 @@ def main() -> None:
 
     from commonground.meetings.models import Meeting
 
+    args.meetings = Meeting.objects.count()
     make_feed = import_module("import").make_feed
-    ids = [m.get_absolute_url() for m in Meeting.objects.select_related("source").order_by("?")[:2000]]
+    picked = random.Random(3).sample(range(1, Meeting.objects.order_by("-id").values_list("id", flat=True).first() + 1),
+                                     4000)
+    ids = [m.get_absolute_url() for m in Meeting.objects.select_related("source").filter(id__in=picked)[:2000]]
     rows = make_feed(args.import_rows, seed=99)
     feed = tmp / "import.json"
     feed.write_text(json.dumps(rows))
@@ -185,7 +196,15 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        time.sleep(3)  # both workers warm
+        # Warm both workers (each reads the index and the gazetteer once, and caches each narrowed
+        # feed per data version), as a server that has run a while would be.
+        warm = ["/meetings?near=Denver%2C+CO", "/api/v1/meetings?mode=online"] + [
+            f"/feeds/meeting-guide.json?program={p}" for p in ("aa", "na", "smart")]
+        for path in warm * 3:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            conn.request("GET", path, headers={"Host": "127.0.0.1", "Accept-Encoding": "gzip"})
+            conn.getresponse().read()
+            conn.close()
         records, lock = [], threading.Lock()
         started = time.time()
         stop_at = started + args.seconds
@@ -193,14 +212,18 @@ def main() -> None:
         clients = [Client(n, port, ids, stop, records, lock) for n in range(args.clients)]
         for c in clients:
             c.start()
-        time.sleep(args.quiet_seconds)
-        import_started = time.time()
-        imported = subprocess.run([EXE, "import", str(feed), "--name", "Load test source"], env=env,
-                                  capture_output=True, text=True)
-        import_ended = time.time()
-        Path(feed).write_bytes(changed.read_bytes())
-        synced = subprocess.run([EXE, "sync"], env=env, capture_output=True, text=True)
-        sync_ended = time.time()
+        if args.import_rows:
+            time.sleep(args.quiet_seconds)
+            import_started = time.time()
+            imported = subprocess.run([EXE, "import", str(feed), "--name", "Load test source"], env=env,
+                                      capture_output=True, text=True)
+            import_ended = time.time()
+            Path(feed).write_bytes(changed.read_bytes())
+            synced = subprocess.run([EXE, "sync"], env=env, capture_output=True, text=True)
+            sync_ended = time.time()
+        else:  # the load alone, for --seconds
+            import_started = import_ended = sync_ended = stop_at
+            imported = synced = subprocess.CompletedProcess([], 0, "", "")
         time.sleep(max(0.0, stop_at - time.time()))
         stop.set()
         for c in clients:

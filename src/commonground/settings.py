@@ -213,6 +213,8 @@ if PUBLISH_MODE not in ("inline", "background"):
     raise ImproperlyConfigured(f"PUBLISH_MODE={PUBLISH_MODE!r} must be inline or background.")
 # An index's orderings assume each zone's UTC offsets for a year after its build; rebuild sooner.
 SEARCH_INDEX_MAX_AGE_SECONDS = 30 * 86400
+# From this many meetings up, the index build reads the table with one process per core (up to 4).
+SEARCH_BUILD_PARALLEL_ROWS = env_int("SEARCH_BUILD_PARALLEL_ROWS", 200_000, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -8,10 +8,13 @@ repeated strings (names, search text, zones, language lists) are kept once each.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
 
 from commonground.catalog.models import Program
 from commonground.meetings import types
@@ -21,8 +24,9 @@ from commonground.search.clock import DAY, WEEK, offset_minutes
 MODE_CODES = {"in_person": 0, "online": 1, "hybrid": 2}
 NO_TIME = -1  # week minute of an ongoing meeting
 CHUNK = 20_000
-COLUMNS = ("id", "program_id", "latitude", "longitude", "weekday", "start_time", "timezone", "attendance_mode",
-           "tag_bits", "languages", "name", "group", "location", "notes")
+PART_ARRAYS = {"ids": np.int64, "program": np.int16, "lat": np.float64, "lng": np.float64, "week_minute": np.int32,
+               "zone": np.int32, "mode": np.int8, "tags": np.int64, "langs": np.int64, "text": np.int32,
+               "name": np.int32}
 
 
 class Texts:
@@ -94,55 +98,154 @@ class Columns:
     utc_week_sorted: np.ndarray  # int32, utc_week_minute[by_utc_week]
 
 
-def _minute(value) -> int:
-    if isinstance(value, str):  # SQLite hands back "HH:MM:SS"
-        return int(value[:2]) * 60 + int(value[3:5])
-    return value.hour * 60 + value.minute
+def _select(programs: list[str]) -> tuple[str, list]:
+    """The index's columns, with the per-row arithmetic done by the database.
+
+    Python then only builds arrays: the program's position, the local week minute, the mode's
+    code and the joined search text arrive ready (no time parsing, no string joins per row).
+    """
+    q = connection.ops.quote_name  # "group" is an SQL keyword
+    if connection.vendor == "postgresql":
+        minutes = f"(EXTRACT(HOUR FROM {q('start_time')})::int * 60 + EXTRACT(MINUTE FROM {q('start_time')})::int)"
+    else:  # SQLite keeps times as "HH:MM[:SS]"
+        minutes = (f"(CAST(substr({q('start_time')}, 1, 2) AS INTEGER) * 60 "
+                   f"+ CAST(substr({q('start_time')}, 4, 2) AS INTEGER))")
+    week_minute = (f"CASE WHEN {q('weekday')} IS NULL OR {q('start_time')} IS NULL THEN {NO_TIME} "
+                   f"ELSE {q('weekday')} * {DAY} + {minutes} END")
+    params: list = []
+    program = "CASE " + q("program_id") + "".join(" WHEN %s THEN " + str(i) for i in range(len(programs))) + " END"
+    params += programs
+    mode = "CASE " + q("attendance_mode") + "".join(f" WHEN %s THEN {c}" for c in MODE_CODES.values()) + " END"
+    params += list(MODE_CODES)
+    text = " || %s || ".join(f"COALESCE({q(c)}, '')" for c in ("name", "group", "location", "notes"))
+    params += ["\n"] * 3
+    columns = [q("id"), program, q("latitude"), q("longitude"), week_minute, q("timezone"), mode, q("tag_bits"),
+               q("languages"), text, q("name")]
+    return ", ".join(columns), params
 
 
-def read_columns() -> Columns:
-    programs = list(Program.objects.order_by("order", "code").values_list("code", "approach"))
-    program_pos = {code: i for i, (code, _) in enumerate(programs)}
+@dataclass
+class _Part:
+    """The rows of one id range, with its own numbering of zones, languages, texts and names."""
+
+    arrays: dict[str, np.ndarray]
+    zones: list[str]
+    languages: list[str]
+    texts: list[str]
+    names: list[str]
+
+
+def _read_part(programs: list[str], lo: int | None = None, hi: int | None = None) -> _Part:
+    """Rows with ``lo < id <= hi`` (all rows when ``lo`` is None), read straight from a cursor."""
     zones: dict[str, int] = {}
     languages: dict[str, int] = {}
     language_bits: dict[str, int] = {}
     texts: dict[str, int] = {}
     names: dict[str, int] = {}
-    parts: dict[str, list] = {name: [] for name in ("ids", "program", "lat", "lng", "week_minute", "zone", "mode",
-                                                    "tags", "langs", "text", "name")}
+    parts: dict[str, list] = {name: [] for name in PART_ARRAYS}
     table = connection.ops.quote_name(Meeting._meta.db_table)
-    select = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)  # "group" is an SQL keyword
+    select, params = _select(programs)
+    where = "" if lo is None else " AND id > %s AND id <= %s"
     with connection.cursor() as cursor:
         # Inactive meetings never match; a disconnected source's meetings have left search; a
         # meeting listed by two sources is counted once, as its primary listing (meetings.duplicates).
         sources = connection.ops.quote_name(Source._meta.db_table)
         cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND duplicate_of_id IS NULL "
-                       f"AND source_id NOT IN "
-                       f"(SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL) ORDER BY id", ["inactive"])
+                       f"AND source_id NOT IN (SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL)"
+                       f"{where} ORDER BY id", [*params, "inactive", *(() if lo is None else (lo, hi))])
         while rows := cursor.fetchmany(CHUNK):
+            n = len(rows)
             cols = list(zip(*rows, strict=True))
-            parts["ids"].append(np.fromiter(cols[0], dtype=np.int64, count=len(rows)))
-            parts["program"].append(np.fromiter((program_pos[p] for p in cols[1]), dtype=np.int16, count=len(rows)))
-            parts["lat"].append(np.array([np.nan if v is None else v for v in cols[2]], dtype=np.float64))
-            parts["lng"].append(np.array([np.nan if v is None else v for v in cols[3]], dtype=np.float64))
-            parts["week_minute"].append(np.fromiter(
-                (NO_TIME if d is None or t is None else d * DAY + _minute(t) for d, t in zip(cols[4], cols[5], strict=True)),
-                dtype=np.int32, count=len(rows)))
-            parts["zone"].append(np.fromiter((zones.setdefault(z, len(zones)) for z in cols[6]), dtype=np.int16,
-                                             count=len(rows)))
-            parts["mode"].append(np.fromiter((MODE_CODES[m] for m in cols[7]), dtype=np.int8, count=len(rows)))
-            parts["tags"].append(np.fromiter(cols[8], dtype=np.int64, count=len(rows)))
-            parts["langs"].append(np.fromiter((_language_mask(v, languages, language_bits) for v in cols[9]),
-                                              dtype=np.int64, count=len(rows)))
-            parts["text"].append(np.fromiter(
-                (texts.setdefault("\n".join((n or "", g or "", loc or "", notes or "")).casefold(), len(texts))
-                 for n, g, loc, notes in zip(cols[10], cols[11], cols[12], cols[13], strict=True)),
-                dtype=np.int32, count=len(rows)))
-            parts["name"].append(np.fromiter((names.setdefault(n.casefold(), len(names)) for n in cols[10]),
-                                             dtype=np.int32, count=len(rows)))
+            parts["ids"].append(np.fromiter(cols[0], dtype=np.int64, count=n))
+            parts["program"].append(np.fromiter(cols[1], dtype=np.int16, count=n))
+            parts["lat"].append(np.array(cols[2], dtype=np.float64))  # None becomes NaN
+            parts["lng"].append(np.array(cols[3], dtype=np.float64))
+            parts["week_minute"].append(np.fromiter(cols[4], dtype=np.int32, count=n))
+            parts["zone"].append(np.fromiter((zones.setdefault(z, len(zones)) for z in cols[5]), dtype=np.int16,
+                                             count=n))
+            parts["mode"].append(np.fromiter(cols[6], dtype=np.int8, count=n))
+            parts["tags"].append(np.fromiter(cols[7], dtype=np.int64, count=n))
+            parts["langs"].append(np.fromiter((_language_mask(v, languages, language_bits) for v in cols[8]),
+                                              dtype=np.int64, count=n))
+            parts["text"].append(np.fromiter((texts.setdefault(t.casefold(), len(texts)) for t in cols[9]),
+                                             dtype=np.int32, count=n))
+            parts["name"].append(np.fromiter((names.setdefault(t.casefold(), len(names)) for t in cols[10]),
+                                             dtype=np.int32, count=n))
             del rows, cols
-    joined = {k: (np.concatenate(v) if v else np.zeros(0, dtype=np.int64)) for k, v in parts.items()}
-    ids = joined["ids"].astype(np.int64)
+    arrays = {k: (np.concatenate(v) if v else np.zeros(0, dtype=PART_ARRAYS[k])) for k, v in parts.items()}
+    return _Part(arrays, list(zones), list(languages), list(texts), list(names))
+
+
+def _read_in_child(args) -> _Part:
+    try:
+        return _read_part(*args)
+    finally:
+        connections.close_all()
+
+
+def _ranges(parts: int) -> list[tuple[int, int]] | None:
+    """Id ranges holding about the same number of rows, or None when the table is too small to split."""
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {table}")
+        low, high, count = cursor.fetchone()
+    if not count or count < getattr(settings, "SEARCH_BUILD_PARALLEL_ROWS", 200_000):
+        return None
+    step = (high - low + 1) / parts
+    cuts = [low - 1] + [low - 1 + round(step * i) for i in range(1, parts)] + [high]
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+def _can_fork() -> bool:
+    """A child opens its own connection: that needs a database it can see (not SQLite in memory),
+    outside a transaction of ours (its rows would be invisible to the child)."""
+    name = str(connection.settings_dict.get("NAME", ""))
+    if connection.vendor == "sqlite" and ("memory" in name or name == ""):
+        return False
+    return not connection.in_atomic_block and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _read_parts(programs: list[str]) -> list[_Part]:
+    """All rows, read by one process per core when the table is large (the cursor's row-by-row work
+    is the build's main cost). Each part is one id range; together they cover every id once."""
+    workers = min(os.cpu_count() or 1, 4)
+    ranges = _ranges(workers) if workers > 1 and _can_fork() else None
+    if not ranges:
+        return [_read_part(programs)]
+    connections.close_all()  # children must never share the parent's connection
+    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+        return pool.map(_read_in_child, [(programs, lo, hi) for lo, hi in ranges])
+
+
+def _merge(parts: list[_Part]) -> tuple[dict[str, np.ndarray], dict, dict, dict, dict]:
+    """One numbering of zones, languages, texts and names across the parts, and the joined arrays."""
+    zones: dict[str, int] = {}
+    languages: dict[str, int] = {}
+    texts: dict[str, int] = {}
+    names: dict[str, int] = {}
+    joined: dict[str, list] = {name: [] for name in PART_ARRAYS}
+    for part in parts:
+        a = dict(part.arrays)
+        for local, table, key in ((part.zones, zones, "zone"), (part.texts, texts, "text"),
+                                  (part.names, names, "name")):
+            remap = np.fromiter((table.setdefault(v, len(table)) for v in local), dtype=np.int64, count=len(local))
+            a[key] = remap[a[key]] if len(local) else a[key]
+        positions = [min(languages.setdefault(code, len(languages)), 62) for code in part.languages]
+        if any(p != min(i, 62) for i, p in enumerate(positions)):  # re-number this part's language bits
+            masks, inverse = np.unique(a["langs"], return_inverse=True)
+            moved = np.array([sum(1 << positions[b] for b in range(min(len(positions), 63)) if int(m) >> b & 1)
+                              for m in masks], dtype=np.int64)
+            a["langs"] = moved[inverse]
+        for name in PART_ARRAYS:
+            joined[name].append(a[name])
+    arrays = {k: np.concatenate(v).astype(PART_ARRAYS[k]) for k, v in joined.items()}
+    return arrays, zones, languages, texts, names
+
+
+def read_columns() -> Columns:
+    programs = list(Program.objects.order_by("order", "code").values_list("code", "approach"))
+    joined, zones, languages, texts, names = _merge(_read_parts([code for code, _ in programs]))
+    ids = joined["ids"]
     # Name order: rank the distinct names once, then break ties by id.
     unique_names = sorted(names, key=lambda n: n)
     name_rank = np.empty(len(unique_names), dtype=np.int64)
@@ -154,10 +257,8 @@ def read_columns() -> Columns:
     scheduled = np.flatnonzero(joined["week_minute"] != NO_TIME).astype(np.int32)
     order = scheduled[np.argsort(utc_week[scheduled], kind="stable")]
     return Columns(
-        ids=ids, program=joined["program"].astype(np.int16), lat=joined["lat"].astype(np.float64),
-        lng=joined["lng"].astype(np.float64), week_minute=joined["week_minute"].astype(np.int32),
-        zone=joined["zone"].astype(np.int16), mode=joined["mode"].astype(np.int8),
-        tags=joined["tags"].astype(np.int64), langs=joined["langs"].astype(np.int64),
+        ids=ids, program=joined["program"], lat=joined["lat"], lng=joined["lng"], week_minute=joined["week_minute"],
+        zone=joined["zone"].astype(np.int16), mode=joined["mode"], tags=joined["tags"], langs=joined["langs"],
         text=joined["text"].astype(np.int32), name_key=name_key,
         program_codes=[c for c, _ in programs], program_approach=[a for _, a in programs],
         zone_names=zone_names, language_codes=sorted(languages, key=languages.get),
