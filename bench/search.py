@@ -266,11 +266,9 @@ def main() -> None:
     if Meeting.objects.count() != args.meetings:
         print(f"Generating {args.meetings:,} demo meetings into {vendor} ...", flush=True)
         load_demo(args.meetings, args.seed)
-    from commonground.places.gazetteer import gazetteer
-    from commonground.search import engine
-
     from commonground.meetings.models import DataVersion
-    from commonground.search import store
+    from commonground.places.gazetteer import gazetteer
+    from commonground.search import engine, store
 
     gazetteer()
     started = time.perf_counter()

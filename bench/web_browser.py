@@ -96,7 +96,7 @@ def start_server(meetings: int, seed: int):
             break
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(db.with_suffix(".log").read_text())
+                raise SystemExit(db.with_suffix(".log").read_text()) from None
             time.sleep(0.5)
     # Both workers answer once (each warms on its own first request, as in production).
     for _ in range(4):

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from commonground.feeds.bmlt.reader import parse_answers
 from commonground.feeds.errors import FeedError, RowSkip
+from commonground.feeds.fields import Context
 from commonground.feeds.meeting_guide.reader import parse as parse_json
-from commonground.feeds.normalize import Context
-from commonground.feeds.records import to_meetings
+from commonground.feeds.normalize import to_meetings
 from commonground.feeds.tsml_csv.reader import parse as parse_csv
 
 pytestmark = pytest.mark.slow  # subprocesses or many generated cases: `scripts/test --fast` skips them

@@ -65,3 +65,22 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path, monkeypa
     (fake / "x.py").write_text("def f():\n    from commonground.web import presenters\n\nfrom ..feeds import registry\n")
     monkeypatch.setattr(__import__(__name__), "SRC", tmp_path / "commonground")
     assert violations("search") == ["search/x.py:2 imports commonground.web", "search/x.py:4 imports commonground.feeds"]
+
+
+def modules_imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_derivation_is_pure_and_models_never_import_the_bulk_writer():
+    """models -> derive (pure) and bulk -> models: no cycle between the model and the row code."""
+    derive = modules_imported(SRC / "meetings" / "derive.py")
+    assert not [m for m in derive if m.startswith("django") or m.startswith("commonground.meetings.models")
+                or m.startswith("commonground.meetings.bulk")], derive
+    assert not [m for m in modules_imported(SRC / "meetings" / "models.py") if "meetings.bulk" in m]

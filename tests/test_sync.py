@@ -7,8 +7,8 @@ from django.db import DatabaseError
 
 from commonground.feeds.importing import import_location
 from commonground.feeds.sync import sync_source
+from commonground.meetings.bulk import RowWriter
 from commonground.meetings.models import DataVersion, Meeting, Source
-from commonground.meetings.rows import RowWriter
 
 
 def feed(n=5, changes=None):

@@ -13,13 +13,13 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonground.feeds import records
+from commonground.feeds import normalize
 from commonground.feeds.bmlt.reader import parse_answers
 from commonground.feeds.errors import FeedError, RowSkip
+from commonground.feeds.fields import Context
 from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.reader import parse as parse_json
-from commonground.feeds.normalize import Context
-from commonground.feeds.records import to_meetings
+from commonground.feeds.normalize import to_meetings
 from commonground.feeds.tsml_csv.reader import parse as parse_csv
 from commonground.meetings.models import Meeting, Source
 from tests.hardening.conftest import good_row
@@ -86,7 +86,7 @@ def test_item03_sync_records_a_failed_source_and_goes_on(feed_path, monkeypatch)
     import_location(feed_path([good_row("a")]), name="A")
     import_location(feed_path([good_row("b")]), name="B")
     Meeting.objects.update(source_hash="")  # make the next sync read every row again
-    real = records.to_meetings
+    real = normalize.to_meetings
 
     def crash_for_a(row, ctx):
         if row.get("slug") == "a":

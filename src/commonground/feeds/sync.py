@@ -31,13 +31,14 @@ from django.utils import timezone
 
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError, RowProblem, RowSkip
-from commonground.feeds.normalize import Context, make_slug
-from commonground.feeds.records import row_key, to_meetings
+from commonground.feeds.fields import Context, make_slug
+from commonground.feeds.normalize import row_key, to_meetings
 from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
+from commonground.meetings.bulk import RowWriter, bulk_work
+from commonground.meetings.derive import derive
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
-from commonground.meetings.rows import RowWriter, bulk_work, derive
 
 log = logging.getLogger(__name__)
 # Bump when normalisation rules change, so every row is parsed again on the next sync.

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
 
-from commonground.meetings import rows, schedule, types
+from commonground.meetings import derive, schedule, types
 from commonground.meetings.conference import provider_for
 
 EARTH_RADIUS_KM = 6371.0088
@@ -286,7 +286,7 @@ class Meeting(models.Model):
         self.normalize_with_table(self.program.type_table)
 
     def normalize_with_table(self, table: str) -> None:
-        values = rows.derive(dict(self.__dict__), table)
+        values = derive.derive(dict(self.__dict__), table)
         for name in ("weekday", "start_time", "temporarily_closed", "attendance_mode", "tag_bits", "content_hash"):
             setattr(self, name, values[name])
 

@@ -139,7 +139,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "slovak": "sk", "slovenian": "sl", "spanish": "es", "español": "es", "swedish": "sv",
     "tagalog": "tl", "thai": "th", "turkish": "tr", "ukrainian": "uk",
 }
-# Codes that only mark attendance, recomputed from the conference fields (see rows.attendance_mode).
+# Codes that only mark attendance, recomputed from the conference fields (see derive.attendance_mode).
 ONLINE_CODE = "ONL"
 TEMPORARILY_CLOSED_CODE = "TC"
 

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.catalog.models import Program
-from commonground.feeds.normalize import clean_text
+from commonground.feeds.fields import clean_text
 from commonground.meetings import types
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting, ProblemReport

@@ -29,8 +29,8 @@ from django.conf import settings
 from commonground.feeds.base import Feed, digest, load_json
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import Body, decode_text, is_url, open_body, read_bytes
+from commonground.feeds.fields import ascii_whole
 from commonground.feeds.meeting_guide.reader import parse as meeting_guide_parse
-from commonground.feeds.normalize import ascii_whole
 from commonground.meetings import types
 
 log = logging.getLogger(__name__)
