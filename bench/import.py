@@ -60,16 +60,53 @@ def make_feed(n: int, seed: int) -> list[dict]:
     return rows
 
 
+def stage_times(feed: Path, rows: list[dict]) -> dict:
+    """The first import's stages, timed apart on the same feed: the streamed JSON parse alone, then
+    the normalising (``to_meetings``) and derivation (``derive``) of every row without writing.
+    The full import's time less these two is the write (and the rest: digests, matching, publish)."""
+    from commonground.catalog.models import Program
+    from commonground.feeds.fields import Context
+    from commonground.feeds.meeting_guide.reader import read
+    from commonground.feeds.normalize import to_meetings
+    from commonground.meetings.derive import derive
+
+    started = time.perf_counter()
+    parsed = read(str(feed))
+    count = sum(1 for _ in parsed.rows)
+    for close in parsed.closers:
+        close()
+    parse_s = time.perf_counter() - started
+    assert count == len(rows)
+    programs = dict(Program.objects.values_list("code", "type_table"))
+    ctx = Context("aa", programs["aa"], programs=programs)
+    started = time.perf_counter()
+    for row in rows:
+        for meeting in to_meetings(row, ctx):
+            derive(meeting, programs[meeting["program_id"]])
+    normalize_s = time.perf_counter() - started
+    return {"parse_s": round(parse_s, 2), "normalize_and_derive_s": round(normalize_s, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--meetings", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", help="postgres://host:port/name: run on PostgreSQL; the named database is "
+                                           "dropped and made afresh (default: a fresh SQLite file)")
     parser.add_argument("--output", default="bench/results/import.json")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="cg-bench-import-"))
     os.environ["FEED_MAX_BYTES"] = str(4 * 1024**3)  # a 1M-meeting feed is ~600 MB
-    django_on(f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ["COMMONGROUND_VAR_DIR"] = str(workdir / "var")
+    if args.database:
+        import psycopg
+
+        server, name = args.database.rsplit("/", 1)
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    django_on(args.database or f"sqlite:///{workdir / 'bench.sqlite3'}")
     migrate()
     from commonground.feeds import sync as sync_module
     from commonground.feeds.importing import import_location
@@ -87,7 +124,12 @@ def main() -> None:
         print(f"{label}: {seconds:.2f} s  {report.counts()}")
         return seconds, report
 
+    stages = stage_times(feed, rows)
     first_s, first = timed_import("first import")
+    stages["write_and_rest_s"] = round(first_s - stages["parse_s"] - stages["normalize_and_derive_s"], 2)
+    stages["per_row_us"] = {k.removesuffix("_s"): round(v / args.meetings * 1e6, 1)
+                            for k, v in list(stages.items()) if k.endswith("_s")}
+    print("stages:", stages)
     unchanged_s, unchanged = timed_import("unchanged re-sync")
 
     real_version = sync_module.NORMALIZE_VERSION
@@ -109,7 +151,8 @@ def main() -> None:
 
     write_result(args.output, {
         "benchmark": "import",
-        "database": "sqlite (fresh file, WAL)",
+        "database": "postgresql (fresh database)" if args.database else "sqlite (fresh file, WAL)",
+        "first_import_stages": stages,
         "feed_rows": n,
         "meetings_stored": stored,
         "first_import": {"seconds": round(first_s, 2), "meetings_per_s": rate(first_s), "counts": first.counts()},

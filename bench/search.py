@@ -17,17 +17,19 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import secrets
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from _setup import ROOT, django_on, migrate, write_result
+from _setup import ROOT, companion_key, django_on, migrate, write_result
 
 NOWS = ["2026-06-09T23:00:00Z", "2026-12-05T14:00:00Z", "2026-03-11T01:00:00Z"]
 MIX = [
@@ -45,6 +47,17 @@ def rss_mb(pid: int | str = "self") -> float:
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pss_mb(pid: int | str) -> float:
+    """Proportional set size: shared pages (the memory-mapped index) divided among their users."""
+    try:
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
 
 
@@ -178,10 +191,13 @@ def free_port() -> int:
 
 def http_load(database_url: str, seconds: float, clients: int = 8, max_requests: int = 200_000) -> dict:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2"}
+    env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2", "MAP_TILE_URL": "",
+           "SECRET_KEY": secrets.token_urlsafe(40), "COMPANION_KEYS": companion_key()}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     exe = Path(sys.executable).parent / "commonground"
+    log = tempfile.NamedTemporaryFile("w+", prefix="cg-search-serve-", suffix=".log", delete=False)
     server = subprocess.Popen([str(exe), "serve", "--no-demo", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                              stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}/api/v1/meetings?"
     urls = [base + urllib.parse.urlencode({**params, "now": now}) for _, params in MIX for now in NOWS]
     try:
@@ -191,6 +207,8 @@ def http_load(database_url: str, seconds: float, clients: int = 8, max_requests:
                 urllib.request.urlopen(urls[0], timeout=60).read()
                 break
             except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("the server stopped:\n" + Path(log.name).read_text()[-3000:]) from None
                 time.sleep(1)
         for url in urls * 4:  # both workers, every query, once warm
             urllib.request.urlopen(url, timeout=60).read()
@@ -227,6 +245,7 @@ def http_load(database_url: str, seconds: float, clients: int = 8, max_requests:
             "errors": errors[0], "requests_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(statistics.median(latencies), 2), "p99_ms": round(percentile(latencies, 99), 2),
             "worker_rss_mb": [round(rss_mb(pid), 1) for pid in workers],
+            "worker_pss_mb": [round(pss_mb(pid), 1) for pid in workers],
         }
     finally:
         server.terminate()
@@ -281,7 +300,7 @@ def main() -> None:
     http = http_load(database_url, args.http_seconds) if args.http_seconds > 0 else None
     if http:
         print(f"HTTP: {http['requests']} requests in {http['seconds']} s, p50 {http['p50_ms']} ms, "
-              f"p99 {http['p99_ms']} ms, workers {http['worker_rss_mb']} MB", flush=True)
+              f"p99 {http['p99_ms']} ms, workers RSS {http['worker_rss_mb']} MB, PSS {http['worker_pss_mb']} MB", flush=True)
     write_result(args.output, {
         "benchmark": "search", "database": vendor, "meetings": args.meetings, "indexed": index.size,
         "index_build_s": round(build_s, 2), "rss_mb": round(memory, 1), "queries": queries, "http": http,

@@ -1,5 +1,6 @@
 """Run Common Ground with a production WSGI server (gunicorn) and WhiteNoise for static files."""
 
+import multiprocessing
 import os
 
 from django.conf import settings
@@ -38,12 +39,32 @@ class Command(BaseCommand):
             call_command("demo")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Publishing the feed and the search index for the current data ...")
-        publish_current()
+        _publish_in_a_child()
         # Workers never build the index or the feed inside a request: a builder process does.
         settings.PUBLISH_MODE = "background"
         connections.close_all()  # never share a database connection across forked workers
         self.stdout.write(f"Common Ground is serving on http://{host}:{port}/ with {workers} workers.")
         _Server(host, port, workers).run()
+
+
+def _publish_in_a_child() -> None:
+    """Build the feed files and the search index in a child process. Building them at a million
+    meetings takes over a gigabyte of short-lived objects; done here, before the workers fork, every
+    worker would start with that heap (its pages counted in each worker's memory)."""
+    connections.close_all()  # the child opens its own connection
+    child = multiprocessing.get_context("fork").Process(target=_publish_and_exit, name="commonground-publish")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise CommandError(f"Publishing the feed and the search index failed (exit code {child.exitcode}); "
+                           "the error is above.")
+
+
+def _publish_and_exit() -> None:
+    try:
+        publish_current()
+    finally:
+        connections.close_all()
 
 
 def _warm_up(worker):
