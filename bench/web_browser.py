@@ -16,20 +16,20 @@ network (CDP's encodedDataLength) up to the load event. Each case also runs with
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from _setup import ROOT, companion_key
+
+sys.path.insert(0, str(ROOT))
+from tests.client_origin import client_origin  # noqa: E402
 
 CLIENTS = [ROOT.parent / "shared" / "clients" / "tsml-ui", Path("/work/shared/clients/tsml-ui")]
 OURS_PATH = "/meetings?near=Chicago,%20IL&radius_km=25&starting_within=180"
@@ -104,32 +104,15 @@ def start_server(meetings: int, seed: int):
     return proc, url
 
 
-def tsml_origin(feed_url: str):
+def tsml_page(feed_url: str) -> tuple[Path, str] | None:
+    """TSML UI's folder and a page embedding it with our feed, or None when it is missing."""
     client = next((p for p in CLIENTS if (p / "app.js").exists()), None)
     if client is None:
-        return None, None
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>TSML UI</title></head><body style="margin:0">'
-            f'<div id="tsml-ui" data-src="{feed_url}" data-timezone="America/Chicago"></div>'
-            f'<script src="app.js" async></script></body></html>').encode()
-
-    class Handler(SimpleHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            if self.path.startswith("/index.html"):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
-                return
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(client)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+        return None
+    return client, (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+                    f'content="width=device-width, initial-scale=1"><title>TSML UI</title></head>'
+                    f'<body style="margin:0"><div id="tsml-ui" data-src="{feed_url}" '
+                    f'data-timezone="America/Chicago"></div><script src="app.js" async></script></body></html>')
 
 
 def cold_load(browser, url: str, selector: str, cpu: int, timeout_s: float) -> dict:
@@ -183,19 +166,16 @@ def run(sizes: list[int], tsml_sizes: list[int], seed: int, loads: int) -> dict:
                     print(f"  {meetings:>9,} ours  cpu×{cpu}: {row[f'ours_cpu{cpu}']['median_first_ms']:8.0f} ms  "
                           f"{row[f'ours_cpu{cpu}']['bytes']:>10,} B", flush=True)
                 if meetings in tsml_sizes:
-                    httpd, tsml_url = tsml_origin(base + "/feeds/meeting-guide.json")
-                    if httpd is None:
+                    found = tsml_page(base + "/feeds/meeting-guide.json")
+                    if found is None:
                         row["tsml_ui"] = "missing: ../shared/clients/tsml-ui/app.js"
                     else:
-                        try:
+                        with client_origin(*found) as tsml_url:
                             for cpu in (1, 4) if meetings == min(tsml_sizes) else (1,):
                                 row[f"tsml_ui_cpu{cpu}"] = measure(browser, tsml_url, "td.tsml-name", loads, cpu, 240)
                                 print(f"  {meetings:>9,} TSML  cpu×{cpu}: "
                                       f"{row[f'tsml_ui_cpu{cpu}']['median_first_ms']:8.0f} ms  "
                                       f"{row[f'tsml_ui_cpu{cpu}']['bytes']:>10,} B", flush=True)
-                        finally:
-                            httpd.shutdown()
-                            httpd.server_close()
                         row["ratio_tsml_to_ours"] = round(row["tsml_ui_cpu1"]["median_first_ms"]
                                                           / row["ours_cpu1"]["median_first_ms"], 1)
                 rows.append(row)

@@ -6,14 +6,13 @@ puts it in .cache/, never committed). A page on a second local origin embeds it 
 origins. Every row it shows is checked against our own JSON API: the same meetings, days and times.
 """
 
-import functools
 import json
-import threading
 import urllib.request
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.client_origin import client_origin
 
 pytestmark = pytest.mark.browser
 CROUTON = Path(__file__).resolve().parents[2] / ".cache" / "clients" / "croutonjs-4.1.12"
@@ -39,26 +38,8 @@ def crouton_page(server):
                  f'<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script>'
                  '</body></html>')
 
-    class Handler(SimpleHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            if self.path.startswith("/index.html"):
-                body = page_html.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(CROUTON)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    httpd.shutdown()
-    httpd.server_close()
+    with client_origin(CROUTON, page_html) as url:
+        yield url
 
 
 def our_na_meetings(server) -> list[tuple[str, str, str]]:

@@ -5,12 +5,11 @@ second local origin embeds it with our feed, narrowed to NA, as its data source:
 so CORS is exercised too.
 """
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.client_origin import client_origin
 
 pytestmark = pytest.mark.browser
 CANDIDATES = [Path(__file__).resolve().parents[2].parent / "shared" / "clients" / "tsml-ui",
@@ -25,26 +24,8 @@ def tsml_page(server, tmp_path):
                  f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program=na" '
                  f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>')
 
-    class Handler(SimpleHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            if self.path.startswith("/index.html"):
-                body = page_html.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(CLIENT)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    httpd.shutdown()
-    httpd.server_close()
+    with client_origin(CLIENT, page_html) as url:
+        yield url
 
 
 def test_tsml_ui_reads_our_na_meetings_with_their_own_words(new_page, tsml_page):
