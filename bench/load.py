@@ -102,6 +102,14 @@ class Client(threading.Thread):
                 self.request("feed_304", "/feeds/meeting-guide.json?program=aa", {"If-None-Match": self.etag})
 
 
+def _count(env: dict) -> int:
+    """Meetings already in the database (a PostgreSQL database kept between runs)."""
+    done = subprocess.run([sys.executable, "-c", "import django; django.setup(); "
+                           "from commonground.meetings.models import Meeting; print(Meeting.objects.count())"],
+                          env={**env, "DJANGO_SETTINGS_MODULE": "commonground.settings"}, capture_output=True, text=True)
+    return int(done.stdout.strip() or -1) if done.returncode == 0 else -1
+
+
 def summarise(records, phases) -> dict:
     out = {}
     for phase, (start, end) in phases.items():
@@ -151,9 +159,11 @@ def main() -> None:
            "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
            "COMPANION_KEYS": companion_key()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    if reuse:
-        if args.import_rows:
-            raise SystemExit("--data is for a load without an import (--import-rows 0): it would change the file.")
+    keep = reuse or (args.database and not args.import_rows and _count(env) == args.meetings)
+    if reuse and args.import_rows:
+        raise SystemExit("--data is for a load without an import (--import-rows 0): it would change the file.")
+    if keep:
+        print(f"Reusing the {args.meetings:,} meetings already in {database}", file=sys.stderr)
     else:
         print(f"Loading {args.meetings:,} demo meetings into {database} ...", file=sys.stderr)
         subprocess.run([EXE, "demo", "--meetings", str(args.meetings)], env=env, check=True, stdout=subprocess.DEVNULL)
