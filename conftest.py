@@ -24,6 +24,11 @@ def _plain_static_storage(settings, tmp_path):
     # The companion's encryption key for tests (a fixed, test-only key; production refuses to start without one).
     settings.COMPANION_KEYS = TEST_COMPANION_KEY
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2", *settings.PASSWORD_HASHERS]
+    yield
+    # A Spanish request leaves Spanish active in this thread; the next test starts in the default.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -92,3 +92,13 @@ def test_spanish_from_accept_language(client, demo):
 def test_results_page_weight(client, demo):
     response = client.get("/meetings", {"near": "10001", "radius_km": "250", "limit": "20"})
     assert len(response.content) <= 60 * 1024
+
+
+@pytest.mark.django_db
+def test_a_place_that_cannot_be_found_is_said_in_spanish_on_a_spanish_page(client):
+    html = client.get("/meetings", {"near": "Nowhereville ZZ"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "No encontramos un lugar llamado “Nowhereville ZZ”" in html
+    assert "We could not find" not in html
+    both = client.get("/meetings", {"near": "10001", "starting_within": "60", "day": "2"},
+                      HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "no ambos" in both

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tzfpy
+from django.utils.translation import gettext as _
 
 from commonground.meetings.schedule import valid_zone_names
 
@@ -214,14 +215,15 @@ class Gazetteer:
         """One place for the text, or PlaceError with a message a person can act on."""
         candidates = self.search(text)
         if not candidates:
-            raise PlaceError(text, f"We could not find a place called {text!r}. Try a US ZIP code, "
-                                   "\"City, ST\" or \"City, Country\".")
+            raise PlaceError(text, _("We could not find a place called “%(text)s”. Try a US ZIP code, "
+                                     "“City, ST” or “City, Country”.") % {"text": text})
         first = candidates[0]
         rivals = [p for p in candidates[1:] if p.population >= AMBIGUITY_SHARE * first.population]
         if rivals and first.kind == "city":
             names = "; ".join(p.label for p in [first, *rivals][:5])
-            raise PlaceError(text, f"{text!r} could be several places ({names}). Add a state or country, "
-                                   "for example \"Portland, ME\".", [first, *rivals])
+            raise PlaceError(text, _("“%(text)s” could be several places (%(names)s). Add a state or country, "
+                                     "for example “Portland, ME”.") % {"text": text, "names": names},
+                             [first, *rivals])
         return first
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.utils.translation import gettext as _
+
 from commonground.catalog.models import Approach
 from commonground.meetings import schedule, types
 from commonground.places.gazetteer import PlaceError, gazetteer, timezone_at
@@ -263,7 +265,8 @@ def _time_window(params, query: SearchQuery, cleaned: dict) -> None:
     day_text = ",".join(_many(params, "day"))
     time_from, time_to = _clock(params, "time_from"), _clock(params, "time_to")
     if within is not None and (day_text or time_from or time_to):
-        raise QueryError("starting_within", "Use starting_within, or day with time_from/time_to, not both.")
+        raise QueryError("starting_within", _("Choose a start window (starting_within) or a day and times (day, "
+                                              "time_from, time_to), not both."))
     if within is not None:
         query.window_start = query.now - timedelta(minutes=IN_PROGRESS_GRACE_MINUTES)
         query.window_end = query.now + timedelta(minutes=within)
