@@ -350,7 +350,7 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
     Source.objects.filter(pk=source.pk).update(**fields)
     if report.changed or reconnected:  # a reconnected source's meetings come back into search
         duplicates.refresh()
-        DataVersion.bump()
+        DataVersion.bump(sources=[source.pk])
 
 
 def _record_failure(source: Source, message: str) -> None:
@@ -367,7 +367,7 @@ def _record_failure(source: Source, message: str) -> None:
             Source.objects.filter(pk=source.pk).update(**fields)
             if "disconnected_at" in fields:  # its meetings leave search and the feed
                 duplicates.refresh()  # (a listing it duplicated comes back)
-                DataVersion.bump()
+                DataVersion.bump(sources=[source.pk])
     except DatabaseError:  # the database itself is the trouble: the report still says what happened
         log.exception("could not record the failed sync of %s", source.name)
 

@@ -97,6 +97,15 @@ class Source(models.Model):
             self.slug = unique_source_slug(self.name, exclude=self.pk)
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        """Deleting a source deletes its meetings: caches move on to a new version."""
+        with transaction.atomic():
+            had_meetings = self.meetings.exists()
+            result = super().delete(*args, **kwargs)
+            if had_meetings:
+                DataVersion.bump()  # its listings' duplicates elsewhere come back too: redo everything
+        return result
+
     def clean(self):
         if self.default_timezone:
             try:
@@ -310,12 +319,12 @@ class Meeting(models.Model):
         self.normalize()
         with transaction.atomic():
             super().save(*args, **kwargs)
-            DataVersion.bump()
+            DataVersion.bump(sources=[self.source_id])
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
-            DataVersion.bump()
+            DataVersion.bump(sources=[self.source_id])
         return result
 
 
@@ -336,16 +345,23 @@ class DataVersion(models.Model):
         return row or 0
 
     @classmethod
-    def bump(cls, name: str = "meetings") -> int:
-        """Increment and return the new version. Call inside the transaction that changed data."""
+    def bump(cls, name: str = "meetings", *, sources=None) -> int:
+        """Increment and return the new version. Call inside the transaction that changed data.
+
+        ``sources``: the ids of the only sources whose meetings changed, when the caller knows
+        (one source synced, one meeting saved). Caches may then update just those sources' part
+        (see ``DataChange``); None means anything may have changed.
+        """
         from commonground.meetings.signals import data_changed
 
         with transaction.atomic():
+            before = cls.objects.filter(pk=name).values_list("version", "changed_at").first() or (0, None)
             cls.objects.get_or_create(pk=name)
             cls.objects.filter(pk=name).update(version=F("version") + 1, changed_at=djtz.now())
-            version = cls.objects.values_list("version", flat=True).get(pk=name)
+            after = cls.objects.values_list("version", "changed_at").get(pk=name)
+            DataChange.record(name, cls.label(before), cls.label(after), sources)
             transaction.on_commit(lambda: data_changed.send(sender=cls, name=name))
-            return version
+            return after[0]
 
     @staticmethod
     def label(version: tuple[int, datetime | None]) -> str:
@@ -360,6 +376,50 @@ class DataVersion(models.Model):
     def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:
         row = cls.objects.filter(pk=name).values_list("version", "changed_at").first()
         return row or (0, None)
+
+
+class DataChange(models.Model):
+    """What one data version changed: the sources touched, or everything (``sources`` null).
+
+    A cache built for an earlier version can then be brought forward by redoing only those
+    sources, when every version in between is recorded here and none of them touched everything.
+    ``previous`` chains each version to the one it followed, by label, so a restored database
+    whose counter repeats can never be mistaken for the chain. Only the last ``KEEP`` are kept.
+    """
+
+    KEEP = 200
+
+    name = models.CharField(max_length=32, default="meetings")
+    label = models.CharField(max_length=40)
+    previous = models.CharField(max_length=40)
+    sources = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=djtz.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "label"])]
+
+    @classmethod
+    def record(cls, name: str, previous: str, label: str, sources) -> None:
+        listed = None if sources is None else sorted({int(s) for s in sources})
+        row = cls.objects.create(name=name, label=label, previous=previous, sources=listed)
+        cls.objects.filter(name=name, pk__lte=row.pk - cls.KEEP).delete()
+
+    @classmethod
+    def sources_since(cls, name: str, label: str, base_labels) -> tuple[str, set[int]] | None:
+        """Walk back from version ``label`` to the newest of ``base_labels`` (versions whose cache
+        exists): that base and the sources touched since; None when the chain breaks or a version
+        in between touched everything."""
+        rows = {row.label: row for row in cls.objects.filter(name=name).order_by("-pk")[:cls.KEEP]}
+        touched: set[int] = set()
+        for _step in range(len(rows) + 1):
+            if label in base_labels:
+                return label, touched
+            row = rows.get(label)
+            if row is None or row.sources is None:
+                return None
+            touched.update(row.sources)
+            label = row.previous
+        return None
 
 
 class ProblemReport(models.Model):
