@@ -26,7 +26,7 @@ NO_TIME = -1  # week minute of an ongoing meeting
 CHUNK = 20_000
 PART_ARRAYS = {"ids": np.int64, "program": np.int16, "lat": np.float64, "lng": np.float64, "week_minute": np.int32,
                "zone": np.int32, "mode": np.int8, "tags": np.int64, "langs": np.int64, "text": np.int32,
-               "name": np.int32}
+               "name": np.int32, "source": np.int32}
 
 
 class Texts:
@@ -96,6 +96,9 @@ class Columns:
     utc_week_minute: np.ndarray  # int32, approximate UTC week minute (offsets at build time); -1 ongoing
     by_utc_week: np.ndarray  # int32 positions sorted by utc_week_minute (scheduled meetings only)
     utc_week_sorted: np.ndarray  # int32, utc_week_minute[by_utc_week]
+    # Kept for bringing the index forward by one source (search.update); searches never read them.
+    source: np.ndarray | None = None  # int32 source id
+    names: Texts | None = None  # the distinct casefolded names, sorted: name_key >> 32 is a position here
 
 
 def _select(programs: list[str]) -> tuple[str, list]:
@@ -120,7 +123,7 @@ def _select(programs: list[str]) -> tuple[str, list]:
     text = " || %s || ".join(f"COALESCE({q(c)}, '')" for c in ("name", "group", "location", "notes"))
     params += ["\n"] * 3
     columns = [q("id"), program, q("latitude"), q("longitude"), week_minute, q("timezone"), mode, q("tag_bits"),
-               q("languages"), text, q("name")]
+               q("languages"), text, q("name"), q("source_id")]
     return ", ".join(columns), params
 
 
@@ -135,8 +138,12 @@ class _Part:
     names: list[str]
 
 
-def _read_part(programs: list[str], lo: int | None = None, hi: int | None = None) -> _Part:
-    """Rows with ``lo < id <= hi`` (all rows when ``lo`` is None), read straight from a cursor."""
+def read_part(programs: list[str], lo: int | None = None, hi: int | None = None, *,
+               only: tuple[list[int], list[int]] | None = None) -> _Part:
+    """Rows with ``lo < id <= hi`` (all rows when ``lo`` is None), read straight from a cursor.
+
+    ``only``: (source ids, meeting ids): just the rows of those sources, and those meetings.
+    """
     zones: dict[str, int] = {}
     languages: dict[str, int] = {}
     language_bits: dict[str, int] = {}
@@ -145,14 +152,20 @@ def _read_part(programs: list[str], lo: int | None = None, hi: int | None = None
     parts: dict[str, list] = {name: [] for name in PART_ARRAYS}
     table = connection.ops.quote_name(Meeting._meta.db_table)
     select, params = _select(programs)
-    where = "" if lo is None else " AND id > %s AND id <= %s"
+    where, extra = ("", []) if lo is None else (" AND id > %s AND id <= %s", [lo, hi])
+    if only is not None:
+        some, ids = (sorted(set(v)) or [-1] for v in only)
+        # As a subquery of two indexed lookups: written as one OR, the planners scan the table.
+        where += (f" AND id IN (SELECT id FROM {table} WHERE source_id IN ({', '.join(['%s'] * len(some))}) "
+                  f"UNION ALL SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))}))")
+        extra += [*some, *ids]
     with connection.cursor() as cursor:
         # Inactive meetings never match; a disconnected source's meetings have left search; a
         # meeting listed by two sources is counted once, as its primary listing (meetings.duplicates).
         sources = connection.ops.quote_name(Source._meta.db_table)
         cursor.execute(f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND duplicate_of_id IS NULL "
                        f"AND source_id NOT IN (SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL)"
-                       f"{where} ORDER BY id", [*params, "inactive", *(() if lo is None else (lo, hi))])
+                       f"{where} ORDER BY id", [*params, "inactive", *extra])
         while rows := cursor.fetchmany(CHUNK):
             n = len(rows)
             cols = list(zip(*rows, strict=True))
@@ -171,6 +184,7 @@ def _read_part(programs: list[str], lo: int | None = None, hi: int | None = None
                                              dtype=np.int32, count=n))
             parts["name"].append(np.fromiter((names.setdefault(t.casefold(), len(names)) for t in cols[10]),
                                              dtype=np.int32, count=n))
+            parts["source"].append(np.fromiter(cols[11], dtype=np.int32, count=n))
             del rows, cols
     arrays = {k: (np.concatenate(v) if v else np.zeros(0, dtype=PART_ARRAYS[k])) for k, v in parts.items()}
     return _Part(arrays, list(zones), list(languages), list(texts), list(names))
@@ -178,7 +192,7 @@ def _read_part(programs: list[str], lo: int | None = None, hi: int | None = None
 
 def _read_in_child(args) -> _Part:
     try:
-        return _read_part(*args)
+        return read_part(*args)
     finally:
         connections.close_all()
 
@@ -211,7 +225,7 @@ def _read_parts(programs: list[str]) -> list[_Part]:
     workers = min(os.cpu_count() or 1, 4)
     ranges = _ranges(workers) if workers > 1 and _can_fork() else None
     if not ranges:
-        return [_read_part(programs)]
+        return [read_part(programs)]
     connections.close_all()  # children must never share the parent's connection
     with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
         return pool.map(_read_in_child, [(programs, lo, hi) for lo, hi in ranges])
@@ -230,29 +244,46 @@ def _merge(parts: list[_Part]) -> tuple[dict[str, np.ndarray], dict, dict, dict,
                                   (part.names, names, "name")):
             remap = np.fromiter((table.setdefault(v, len(table)) for v in local), dtype=np.int64, count=len(local))
             a[key] = remap[a[key]] if len(local) else a[key]
-        positions = [min(languages.setdefault(code, len(languages)), 62) for code in part.languages]
-        if any(p != min(i, 62) for i, p in enumerate(positions)):  # re-number this part's language bits
-            masks, inverse = np.unique(a["langs"], return_inverse=True)
-            moved = np.array([sum(1 << positions[b] for b in range(min(len(positions), 63)) if int(m) >> b & 1)
-                              for m in masks], dtype=np.int64)
-            a["langs"] = moved[inverse]
+        a["langs"] = move_language_bits(a["langs"], part.languages, languages)
         for name in PART_ARRAYS:
             joined[name].append(a[name])
     arrays = {k: np.concatenate(v).astype(PART_ARRAYS[k]) for k, v in joined.items()}
     return arrays, zones, languages, texts, names
 
 
+def program_list() -> list[tuple[str, str]]:
+    return list(Program.objects.order_by("order", "code").values_list("code", "approach"))
+
+
+def move_language_bits(masks: np.ndarray, codes: list[str], numbering: dict[str, int]) -> np.ndarray:
+    """Masks over ``codes`` (bit i is codes[i]) renumbered to ``numbering``, which gains new codes."""
+    positions = [min(numbering.setdefault(code, len(numbering)), 62) for code in codes]
+    if all(p == min(i, 62) for i, p in enumerate(positions)):
+        return masks
+    distinct, inverse = np.unique(masks, return_inverse=True)
+    moved = np.array([sum(1 << positions[b] for b in range(min(len(positions), 63)) if int(m) >> b & 1)
+                      for m in distinct], dtype=np.int64)
+    return moved[inverse.reshape(-1)] if len(masks) else masks
+
+
 def read_columns() -> Columns:
-    programs = list(Program.objects.order_by("order", "code").values_list("code", "approach"))
+    programs = program_list()
     joined, zones, languages, texts, names = _merge(_read_parts([code for code, _ in programs]))
-    ids = joined["ids"]
-    # Name order: rank the distinct names once, then break ties by id.
-    unique_names = sorted(names, key=lambda n: n)
+    # Name order: rank the distinct names once (a name's rank is its position in sorted order).
+    unique_names = sorted(names)
     name_rank = np.empty(len(unique_names), dtype=np.int64)
     for rank, name in enumerate(unique_names):
         name_rank[names[name]] = rank
-    name_key = (name_rank[joined["name"]] << 32) | ids if len(ids) else np.zeros(0, dtype=np.int64)
-    zone_names = sorted(zones, key=zones.get)
+    joined["name"] = name_rank[joined["name"]]
+    return assemble(joined, programs, sorted(zones, key=zones.get), sorted(languages, key=languages.get),
+                    Texts.from_strings(sorted(texts, key=texts.get)), Texts.from_strings(unique_names))
+
+
+def assemble(joined: dict[str, np.ndarray], programs: list[tuple[str, str]], zone_names: list[str],
+             language_codes: list[str], texts: Texts, names: Texts) -> Columns:
+    """Columns from rows in id order whose "name" is each row's name rank (a position in ``names``)."""
+    ids = joined["ids"]
+    name_key = (joined["name"].astype(np.int64) << 32) | ids if len(ids) else np.zeros(0, dtype=np.int64)
     utc_week = _approximate_utc_week(joined["week_minute"], joined["zone"], zone_names)
     scheduled = np.flatnonzero(joined["week_minute"] != NO_TIME).astype(np.int32)
     order = scheduled[np.argsort(utc_week[scheduled], kind="stable")]
@@ -261,9 +292,8 @@ def read_columns() -> Columns:
         zone=joined["zone"].astype(np.int16), mode=joined["mode"], tags=joined["tags"], langs=joined["langs"],
         text=joined["text"].astype(np.int32), name_key=name_key,
         program_codes=[c for c, _ in programs], program_approach=[a for _, a in programs],
-        zone_names=zone_names, language_codes=sorted(languages, key=languages.get),
-        texts=Texts.from_strings(sorted(texts, key=texts.get)), utc_week_minute=utc_week, by_utc_week=order,
-        utc_week_sorted=utc_week[order],
+        zone_names=zone_names, language_codes=language_codes, texts=texts, utc_week_minute=utc_week,
+        by_utc_week=order, utc_week_sorted=utc_week[order], source=joined["source"].astype(np.int32), names=names,
     )
 
 

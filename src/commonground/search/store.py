@@ -23,15 +23,17 @@ from pathlib import Path
 
 import numpy as np
 
-from commonground.meetings.models import DataVersion
+from commonground.meetings.models import DataChange, DataVersion
 from commonground.runtime import runtime_dir
+from commonground.search import update
 from commonground.search.build import Columns, Texts, read_columns
 from commonground.search.index import DERIVED, MeetingIndex, derive, dst_margin
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
 KEEP = 3
 COLUMN_ARRAYS = ("ids", "program", "week_minute", "zone", "mode", "tags", "langs", "text", "name_key")
+FORWARD_ARRAYS = ("source", "lat", "lng")  # only for bringing an index forward (search.update)
 
 
 def folder_for(version: tuple) -> Path:
@@ -41,13 +43,22 @@ def folder_for(version: tuple) -> Path:
 def build(version: tuple, *, rebuild: bool = False) -> Path:
     """Build the index for ``version`` from the database and store it; returns its folder.
 
-    ``rebuild`` replaces a stored one (too old: its DST assumptions have run out).
+    ``rebuild`` replaces a stored one (too old: its DST assumptions have run out). Otherwise,
+    when a stored index is only a few source syncs behind, it is brought forward (search.update)
+    instead of reading every meeting again.
     """
     started = time.perf_counter()
     target = folder_for(version)
     if (target / "meta.json").exists() and not rebuild:
         return target
-    columns = read_columns()
+    forward = None if rebuild else _bring_forward(version)
+    if forward is None:
+        how = "built"
+        duplicates = update.duplicate_ids()  # before reading: a listing in both is read again next time
+        columns = read_columns()
+    else:
+        how = "brought forward"
+        columns, duplicates = forward
     derived = derive(columns)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -56,12 +67,17 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
         np.save(tmp / f"c_{name}.npy", np.ascontiguousarray(getattr(columns, name)))
     for name in DERIVED:
         np.save(tmp / f"d_{name}.npy", np.ascontiguousarray(derived[name]))
-    np.save(tmp / "texts_offsets.npy", columns.texts.offsets)
-    (tmp / "texts.bin").write_bytes(bytes(columns.texts.blob) or b"\0")
+    for name in FORWARD_ARRAYS:
+        np.save(tmp / f"c_{name}.npy", np.ascontiguousarray(getattr(columns, name)))
+    np.save(tmp / "duplicates.npy", duplicates)
+    for name in ("texts", "names"):
+        blob = getattr(columns, name)
+        np.save(tmp / f"{name}_offsets.npy", blob.offsets)
+        (tmp / f"{name}.bin").write_bytes(bytes(blob.blob) or b"\0")
     meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(),
             "size": int(len(columns.ids)), "dst_margin": dst_margin(columns.zone_names),
             "program_codes": columns.program_codes, "program_approach": columns.program_approach,
-            "zone_names": columns.zone_names, "language_codes": columns.language_codes}
+            "zone_names": columns.zone_names, "language_codes": columns.language_codes, "how": how}
     (tmp / "meta.json").write_text(json.dumps(meta))
     if rebuild and target.exists():
         retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
@@ -72,9 +88,37 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
     except OSError:  # another process stored the same version first
         shutil.rmtree(tmp, ignore_errors=True)
     _prune()
-    log.info("search index for %s stored: %s meetings in %.2f s", DataVersion.label(version), meta["size"],
+    log.info("search index for %s %s: %s meetings in %.2f s", DataVersion.label(version), how, meta["size"],
              time.perf_counter() - started)
     return target
+
+
+def stored_labels() -> dict[str, Path]:
+    """The stored indexes of this format, by version label."""
+    found = {}
+    for folder in runtime_dir("index").iterdir():
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("format") == FORMAT:
+            found[folder.name] = folder
+    return found
+
+
+def _bring_forward(version: tuple):
+    """The index for ``version`` from a stored earlier one, when every change since touched only
+    some sources (``DataChange``); None when there is none to start from."""
+    stored = stored_labels()
+    chain = DataChange.sources_since("meetings", DataVersion.label(version), set(stored)) if stored else None
+    if chain is None:
+        return None
+    base, touched = chain
+    try:
+        return update.bring_forward(stored[base], touched)
+    except (OSError, ValueError, KeyError):  # a base pruned meanwhile, or half-written by an older release
+        log.exception("could not bring the search index forward from %s; building it whole", base)
+        return None
 
 
 def load(version: tuple) -> MeetingIndex | None:
