@@ -187,12 +187,11 @@ def test_persona(name, demo_data):
 
 
 def _check_local_times(result, zone_name, allowed, attr):
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     assert result.meetings, "some meetings fit"
     for meeting in result.meetings:
-        local = datetime.fromisoformat(meeting["starts_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(zone_name))
+        local = meeting["starts_at"].astimezone(ZoneInfo(zone_name))
         value = local.hour if attr == "hour" else (local.isoweekday() % 7)
         assert value in allowed, (meeting["name"], local)
 

@@ -102,3 +102,17 @@ def test_a_place_that_cannot_be_found_is_said_in_spanish_on_a_spanish_page(clien
     both = client.get("/meetings", {"near": "10001", "starting_within": "60", "day": "2"},
                       HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "no ambos" in both
+
+
+def test_a_results_start_is_marked_up_as_an_instant_in_utc(client, db):
+    from datetime import time
+
+    source = Source.objects.create(name="Times", format="meeting-guide")
+    Meeting.objects.create(program_id="aa", source=source, key="t", slug="t", name="Noon in Kolkata",
+                           timezone="Asia/Kolkata", weekday=2, start_time=time(12, 0),
+                           conference_url="https://zoom.us/j/123456789")
+    engine.reset()
+    page = client.get("/meetings?mode=online&now=2026-06-08T00:00:00Z&tz=Asia/Kolkata").content.decode()
+    # Tuesday 12:00 in Kolkata (UTC+05:30) is 06:30 UTC: the page's machine-readable time says so.
+    assert "Noon in Kolkata" in page
+    assert '<time datetime="2026-06-09T06:30:00Z">' in page

@@ -1,7 +1,7 @@
 """Named edge cases for search: DST weeks, midnight, other zones, boundaries, online without place."""
 
 import math
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from search_oracle import haversine
@@ -9,6 +9,7 @@ from search_oracle import haversine
 from commonground.meetings.models import Meeting, Source
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
+from commonground.search.results import jsonable
 
 NYC = {"latitude": 40.7506, "longitude": -73.9972}
 
@@ -37,7 +38,11 @@ def add(db):
 
 
 def names(params):
+    """Names found, and the page with each result as the API writes it (times as ISO strings)."""
     page = engine.search(parse_query(params))
+    typed = page.results
+    assert all(r["starts_at"] is None or r["starts_at"].utcoffset() == timedelta(0) for r in typed)
+    page.results = [jsonable(r) for r in typed]
     return [r["name"] for r in page.results], page
 
 

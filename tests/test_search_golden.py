@@ -13,6 +13,7 @@ import pytest
 from commonground.meetings.demo import load_demo
 from commonground.search import engine
 from commonground.search.query import parse_query
+from commonground.search.results import jsonable
 
 EXPECTED = Path(__file__).parent / "samples" / "search-golden.json"
 QUERIES = {
@@ -34,7 +35,7 @@ def test_results_match_the_stored_expectation():
     for name, params in QUERIES.items():
         page = engine.search(parse_query(params))
         got[name] = {"count": page.count,
-                     "results": [[r["slug"], r["starts_at"], r["distance_km"]] for r in page.results]}
+                     "results": [[r["slug"], jsonable(r)["starts_at"], r["distance_km"]] for r in page.results]}
     engine.reset()
     if os.environ.get("CG_UPDATE_EXPECTED"):  # regenerate deliberately, then review the diff
         EXPECTED.write_text(json.dumps(got, indent=1) + "\n")

@@ -19,7 +19,7 @@ from commonground.meetings.models import Meeting
 from commonground.places.gazetteer import gazetteer
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
-from commonground.search.results import meeting_result
+from commonground.search.results import jsonable, meeting_result
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def meetings(request):
     """Place (near or lat/lng, radius_km), time (starting_within, or day with time_from/time_to in tz),
     mode, program, approach, type (AND), language, q; sort soonest|nearest|name; limit ≤ 200, offset."""
     page = engine.search(parse_query(request.GET))
-    return {"count": page.count, "next": _next_url(request, page), "results": page.results}
+    return {"count": page.count, "next": _next_url(request, page), "results": [jsonable(r) for r in page.results]}
 
 
 @api.get("/meetings/{meeting_id}", summary="One meeting", tags=["meetings"])
@@ -157,7 +157,7 @@ def meeting(request, meeting_id: int, tz: str | None = None, now: str | None = N
     if found is None:
         raise Http404(f"There is no meeting with id {meeting_id}.")
     query = parse_query({"tz": tz or found.timezone, **({"now": now} if now else {})})
-    return meeting_result(found, found.next_start(query.now), None, query)
+    return jsonable(meeting_result(found, found.next_start(query.now), None, query))
 
 
 @api.get("/meetings/{source}/{path:key}", summary="One meeting, by its lasting address", tags=["meetings"])
@@ -167,7 +167,7 @@ def meeting_at(request, source: str, key: str, tz: str | None = None, now: str |
     if found is None:
         raise Http404(f"There is no meeting at /meetings/{source}/{key}.")
     query = parse_query({"tz": tz or found.timezone, **({"now": now} if now else {})})
-    return meeting_result(found, found.next_start(query.now), None, query)
+    return jsonable(meeting_result(found, found.next_start(query.now), None, query))
 
 
 class FitAnswers(Schema):

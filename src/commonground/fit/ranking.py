@@ -23,6 +23,7 @@ from commonground.fit.answers import TIMES_OF_DAY, Answers
 from commonground.fit.rules import load_rules
 from commonground.search import engine
 from commonground.search.query import parse_query
+from commonground.search.results import jsonable
 
 TOP = 3
 MEETINGS_SHOWN = 6
@@ -189,7 +190,7 @@ def as_api(result: FitResult) -> dict:
                          "sources": [{k: s.get(k) for k in ("title", "url", "site", "checked")} for s in x.sources]}
                         for x in r.reasons],
         } for r in result.ranking],
-        "meetings": result.meetings,
+        "meetings": [jsonable(m) for m in result.meetings],
         "search_url": result.search_url,
         "notes": [n.as_dict() for n in result.notes],
         "help_now": [n.as_dict() for n in result.help_now],

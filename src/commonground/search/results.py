@@ -1,8 +1,12 @@
-"""One search result as a plain dict: the shape the API, the CLI and the pages all use."""
+"""One search result as a plain dict: the shape the API, the CLI and the pages all use.
+
+Times are ``datetime`` values here, never strings: the pages format them for people
+(``web/presenters.py``), and ``jsonable`` writes them once for JSON (the API, the CLI).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypedDict
 
 from django.db import models
@@ -28,9 +32,9 @@ class Result(TypedDict):
     mode: str
     ongoing: bool
     in_progress: bool
-    starts_at: str | None
-    starts_at_local: str | None
-    starts_at_meeting: str | None
+    starts_at: datetime | None  # the next start, in UTC
+    starts_at_local: datetime | None  # the same instant in the searcher's zone
+    starts_at_meeting: datetime | None  # and in the meeting's own zone
     minutes_until_start: int | None
     weekday: int | None
     start_time: str | None
@@ -44,9 +48,9 @@ class Result(TypedDict):
     languages: list[str]
     types: list[str]
     notes: str
-    source: dict
+    source: dict  # name, updated_at, synced_at (datetimes or None), status, feedback_url
     also_listed_by: list[dict]
-    changed_at: str | None
+    changed_at: datetime | None
 
 
 def other_listings(meetings) -> dict[int, list[dict]]:
@@ -100,9 +104,9 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "mode": m.attendance_mode,
         "ongoing": m.is_ongoing,
         "in_progress": in_progress or m.is_ongoing,
-        "starts_at": starts_at.isoformat().replace("+00:00", "Z") if starts_at else None,
-        "starts_at_local": starts_at.astimezone(searcher_zone).isoformat() if starts_at else None,
-        "starts_at_meeting": starts_at.astimezone(m.zone).isoformat() if starts_at else None,
+        "starts_at": starts_at.astimezone(UTC) if starts_at else None,
+        "starts_at_local": starts_at.astimezone(searcher_zone) if starts_at else None,
+        "starts_at_meeting": starts_at.astimezone(m.zone) if starts_at else None,
         "minutes_until_start": minutes_until,
         "weekday": m.weekday,
         "start_time": m.start_time.strftime("%H:%M") if m.start_time else None,
@@ -123,9 +127,24 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "notes": m.notes,
         # How fresh the listing is: the source's own "updated", when we last heard from the source,
         # and when this meeting last changed here; "status" says if the source is failing.
-        "source": {"name": m.source.name, "updated_at": m.updated_at.isoformat() if m.updated_at else None,
-                   "synced_at": m.source.last_ok_at.isoformat() if m.source.last_ok_at else None,
+        "source": {"name": m.source.name, "updated_at": m.updated_at, "synced_at": m.source.last_ok_at,
                    "status": m.source.health(), "feedback_url": _feedback(m)},
         "also_listed_by": other_listings([m])[m.pk] if also is None else also,
-        "changed_at": m.changed_at.isoformat() if m.changed_at else None,
+        "changed_at": m.changed_at,
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def jsonable(result: Result) -> dict:
+    """The result as JSON gives it: each time as ISO 8601, the next start in UTC with "Z"."""
+    out = dict(result)
+    start = result["starts_at"]
+    out["starts_at"] = start.isoformat().replace("+00:00", "Z") if start else None
+    out["starts_at_local"], out["starts_at_meeting"] = _iso(result["starts_at_local"]), _iso(result["starts_at_meeting"])
+    out["source"] = {**result["source"], "updated_at": _iso(result["source"]["updated_at"]),
+                     "synced_at": _iso(result["source"]["synced_at"])}
+    out["changed_at"] = _iso(result["changed_at"])
+    return out

@@ -71,8 +71,9 @@ def decorate(result: dict, searcher_tz: str) -> dict:
     aware datetimes to the server's zone before formatting them.
     """
     view = dict(result)
-    if result["starts_at"]:
-        start = datetime.fromisoformat(result["starts_at"].replace("Z", "+00:00"))
+    start = result["starts_at"]
+    if start:
+        view["starts_at_iso"] = start.isoformat().replace("+00:00", "Z")  # for <time datetime="...">
         local = start.astimezone(schedule.zone(searcher_tz))
         own = start.astimezone(schedule.zone(result["timezone"]))
         view["local_dt"], view["local_zone"] = local.replace(tzinfo=None), zone_label(local)

@@ -1,12 +1,12 @@
 import json
 import sys
-from datetime import datetime
 
 from django.core.management.base import BaseCommand
 
 from commonground.errors import error_body
 from commonground.search import engine
 from commonground.search.query import MODES, SORTS, QueryError, parse_query
+from commonground.search.results import jsonable
 
 OPTIONS = ["near", "lat", "lng", "radius_km", "radius_mi", "starting_within", "now", "day", "time_from", "time_to",
            "tz", "mode", "approach", "q", "sort", "limit", "offset"]
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         page = engine.search(query)
         if options["json"]:
             self.stdout.write(json.dumps({"count": page.count, "next_offset": page.next_offset,
-                                          "results": page.results}, ensure_ascii=False))
+                                          "results": [jsonable(r) for r in page.results]}, ensure_ascii=False))
             return
         self._table(query, page)
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             if r["ongoing"]:
                 when = "any time"
             else:
-                local = datetime.fromisoformat(r["starts_at_local"])
+                local = r["starts_at_local"]
                 soon = "in progress" if r["in_progress"] else _until(r["minutes_until_start"])
                 when = f"{local:%a %H:%M} ({soon})"
             distance = f"{r['distance_km']:.1f} km" if r["distance_km"] is not None else ""
