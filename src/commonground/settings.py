@@ -215,6 +215,10 @@ if PUBLISH_MODE not in ("inline", "background"):
 SEARCH_INDEX_MAX_AGE_SECONDS = 30 * 86400
 # From this many meetings up, the index build reads the table with one process per core (up to 4).
 SEARCH_BUILD_PARALLEL_ROWS = env_int("SEARCH_BUILD_PARALLEL_ROWS", 200_000, minimum=0)
+# A sync normalises a feed's rows in forked workers (0: one per core, up to 4; 1: none) once the
+# feed has more than IMPORT_PARALLEL_ROWS rows (feeds/parallel.py).
+IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0, minimum=0)
+IMPORT_PARALLEL_ROWS = env_int("IMPORT_PARALLEL_ROWS", 5000, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -93,7 +93,7 @@ def test_item03_sync_records_a_failed_source_and_goes_on(feed_path, monkeypatch)
             raise RuntimeError("a bug nobody foresaw")
         return real(row, ctx)
 
-    monkeypatch.setattr("commonground.feeds.sync.to_meetings", crash_for_a)
+    monkeypatch.setattr("commonground.feeds.parallel.to_meetings", crash_for_a)
     monkeypatch.setattr("commonground.feeds.sync._Pass._check", lambda *a, **k: None)
     Meeting.objects.filter(key="b").update(name="Stale", content_hash="stale")
     with pytest.raises(SystemExit) as exit_info:

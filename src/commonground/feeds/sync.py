@@ -20,7 +20,6 @@ stop a ``sync`` of the other sources.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,14 +29,13 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from commonground.catalog.models import Program
-from commonground.feeds.errors import FeedError, RowProblem, RowSkip
+from commonground.feeds.errors import FeedError, RowProblem
 from commonground.feeds.fields import Context, make_slug
-from commonground.feeds.normalize import row_key, to_meetings
+from commonground.feeds.parallel import KNOWN, OK, SKIP, Normaliser, normalise
 from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
 from commonground.meetings.bulk import RowWriter, bulk_work
-from commonground.meetings.derive import derive
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -94,11 +92,6 @@ class Refused(Exception):
 
 class _Rollback(Exception):
     """Leaves the transaction of a dry run, or of a refused or failed sync."""
-
-
-def raw_digest(row, context: str) -> str:
-    # repr() of the parsed row is stable for the same input and much cheaper than json.dumps.
-    return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
 
 
 def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, progress=None,
@@ -208,54 +201,14 @@ class _Pass:
         seen_keys: set[str] = set()
         first_row_of: dict[str, int] = {}
         rows_read = 0
-        for index, row in enumerate(rows, start=1):
-            rows_read = index
-            if self.progress and index % PROGRESS_EVERY == 0:
-                self.progress(index, None)
-            raw_key = row_key(row) if isinstance(row, dict) else ""
-            if raw_key and raw_key in first_row_of:
-                self._skip(index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})")
-                continue
-            digest = raw_digest(row, self.context)
-            known = by_digest.pop(digest, None)
-            if known is not None and raw_key:
-                first_row_of[raw_key] = index
-                seen_keys.update(known)
-                report.unchanged += len(known)
-                continue
-            self.ctx.warnings = []
-            try:
-                meetings = to_meetings(row, self.ctx)
-            except RowSkip as skip:
-                self._skip(index, raw_key or None, skip.field, skip.message)
-                continue
-            except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, AttributeError) as exc:
-                log.warning("row %s of %s could not be read: %r", index, self.source.name, exc)
-                self._skip(index, raw_key or None, None, f"the row could not be read ({type(exc).__name__})")
-                continue
-            first_row_of[raw_key] = index
-            self._warn([RowProblem(index, raw_key, f, message) for f, message in self.ctx.warnings])
-            for meeting in meetings:
-                key = meeting["key"]
-                if key in seen_keys:
-                    self._skip(index, key, "slug", f"key {key!r} is already used by another row")
-                    continue
-                seen_keys.add(key)
-                derive(meeting, self.ctx.programs.get(meeting["program_id"], self.ctx.table))
-                meeting["source_hash"] = "" if self.ctx.warnings else digest  # rows with warnings re-report them
-                old = existing.get(key)
-                if old is None:
-                    report.added += 1
-                    self.adds.append(meeting)
-                elif old[1] != meeting["content_hash"]:
-                    report.updated += 1
-                    self.updates.append((old[0], meeting))
-                else:
-                    report.unchanged += 1
-                    if old[2] != meeting["source_hash"]:
-                        self.rehash.append((meeting["source_hash"], old[0]))
-            if len(self.adds) >= WRITE_BATCH or len(self.updates) >= WRITE_BATCH:
-                self._flush()
+        with Normaliser(rows, self.ctx, self.context, by_digest) as outcomes:
+            for index, row, (raw_key, digest, outcome, detail) in outcomes:
+                rows_read = index
+                if self.progress and index % PROGRESS_EVERY == 0:
+                    self.progress(index, None)
+                self._take(index, row, raw_key, digest, outcome, detail, by_digest, existing, seen_keys, first_row_of)
+                if len(self.adds) >= WRITE_BATCH or len(self.updates) >= WRITE_BATCH:
+                    self._flush()
         self._flush()
         if self.progress:
             self.progress(rows_read, rows_read)
@@ -266,6 +219,49 @@ class _Pass:
             self._write_rehash()
             for start in range(0, len(removes), 900):
                 Meeting.objects.filter(pk__in=removes[start:start + 900]).delete()
+
+    def _take(self, index, row, raw_key, digest, outcome, detail, by_digest, existing, seen_keys, first_row_of):
+        """One row's outcome (``feeds.parallel.normalise``), in feed order: match it and plan its writes."""
+        report = self.report
+        if raw_key and raw_key in first_row_of:
+            self._skip(index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})")
+            return
+        known = by_digest.pop(digest, None)
+        if known is not None and raw_key:
+            first_row_of[raw_key] = index
+            seen_keys.update(known)
+            report.unchanged += len(known)
+            return
+        if outcome == KNOWN:  # a worker saw the digest before an earlier identical row took it
+            raw_key, digest, outcome, detail = normalise(row, self.ctx, self.context, None)
+        if outcome == SKIP:
+            self._skip(index, raw_key or None, *detail)
+            return
+        if outcome != OK:
+            log.warning("row %s of %s could not be read: %s", index, self.source.name, detail[1])
+            self._skip(index, raw_key or None, None, f"the row could not be read ({detail[0]})")
+            return
+        meetings, warnings = detail
+        first_row_of[raw_key] = index
+        self._warn([RowProblem(index, raw_key, f, message) for f, message in warnings])
+        for meeting in meetings:
+            key = meeting["key"]
+            if key in seen_keys:
+                self._skip(index, key, "slug", f"key {key!r} is already used by another row")
+                continue
+            seen_keys.add(key)
+            meeting["source_hash"] = "" if warnings else digest  # rows with warnings re-report them
+            old = existing.get(key)
+            if old is None:
+                report.added += 1
+                self.adds.append(meeting)
+            elif old[1] != meeting["content_hash"]:
+                report.updated += 1
+                self.updates.append((old[0], meeting))
+            else:
+                report.unchanged += 1
+                if old[2] != meeting["source_hash"]:
+                    self.rehash.append((meeting["source_hash"], old[0]))
 
     def _skip(self, index, key, field_name, message) -> None:
         self.report.skipped += 1

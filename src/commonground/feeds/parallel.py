@@ -1,0 +1,154 @@
+"""Normalising a feed's rows on every core, in feed order.
+
+Reading a row into meetings (``to_meetings``, then ``derive``) is per-row Python and was half of
+a first import. The sync's own work (matching keys, writing batches) must stay in one process,
+inside its transaction, so only the normalising moves: the sync reads the feed, hands rows in
+chunks to forked workers, and takes the outcomes back in the feed's order. A worker touches no
+database and no shared state; it gets the row and returns what the sync would have computed.
+
+Workers start only once ``IMPORT_PARALLEL_ROWS`` rows have had to be read (rows whose raw digest
+is stored from the last sync need no reading): a small feed, or a re-sync that changed little,
+stays in the sync's process. That matters beyond the fork itself: while workers live, every page
+the sync's process writes that existed before the fork is copied, which costs a re-sync of
+100,000 unchanged rows a third of its time. At most ``_AHEAD`` chunks per worker are out at a
+time, so a million-row feed is never read far ahead of what has been written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections import deque
+from itertools import islice
+
+from django.conf import settings
+
+from commonground.feeds.errors import RowSkip
+from commonground.feeds.fields import Context
+from commonground.feeds.normalize import row_key, to_meetings
+from commonground.meetings.derive import derive
+
+log = logging.getLogger(__name__)
+KNOWN, SKIP, ERROR, OK = "known", "skip", "error", "ok"
+CHUNK = 500
+_AHEAD = 8  # chunks handed out and not yet taken back, per worker
+# What a forked worker needs, set in the parent just before forking (fork copies it).
+_state: dict = {}
+
+
+def raw_digest(row, context: str) -> str:
+    # repr() of the parsed row is stable for the same input and much cheaper than json.dumps.
+    return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
+
+
+def normalise(row, ctx: Context, context: str, known) -> tuple:
+    """(raw key, raw digest, outcome, detail) for one feed row.
+
+    ``known``: raw digests stored from the last sync; such a row is not parsed again (KNOWN).
+    Otherwise SKIP (field, message), ERROR (the exception's name and repr) or OK (meetings, each
+    derived, and the row's warnings).
+    """
+    raw_key = row_key(row) if isinstance(row, dict) else ""
+    digest = raw_digest(row, context)
+    if raw_key and known is not None and digest in known:
+        return raw_key, digest, KNOWN, None
+    return (raw_key, digest, *read(row, ctx))
+
+
+def read(row, ctx: Context) -> tuple:
+    """(outcome, detail) of normalising one row: SKIP, ERROR or OK, as ``normalise`` says."""
+    ctx.warnings = []
+    try:
+        meetings = to_meetings(row, ctx)
+    except RowSkip as skip:
+        return SKIP, (skip.field, skip.message)
+    except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, AttributeError) as exc:
+        return ERROR, (type(exc).__name__, repr(exc))
+    for meeting in meetings:
+        derive(meeting, ctx.programs.get(meeting["program_id"], ctx.table))
+    return OK, (meetings, ctx.warnings)
+
+
+def _read_in_worker(rows: list) -> list[tuple]:
+    ctx = _state["ctx"]
+    return [read(row, ctx) for row in rows]
+
+
+def workers() -> int:
+    wanted = getattr(settings, "IMPORT_WORKERS", 0) or min(os.cpu_count() or 1, 4)
+    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+class Normaliser:
+    """``with Normaliser(rows, ctx, context, known) as outcomes:`` then
+    ``for index, row, (raw_key, digest, outcome, detail) in outcomes``. ``known`` is the live
+    set of stored digests, read when a chunk is handed out: a KNOWN can be stale by the time it
+    is taken (an earlier identical row took the digest), and the sync then reads that row itself."""
+
+    def __init__(self, rows, ctx: Context, context: str, known):
+        self.rows, self.ctx, self.context, self.known = rows, ctx, context, known
+        self.pool = None
+
+    def __enter__(self):
+        return self._outcomes()
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def _outcomes(self):
+        numbered = enumerate(self.rows, start=1)
+        serial = max(0, int(getattr(settings, "IMPORT_PARALLEL_ROWS", 5000)))
+        count = workers()
+        unread = 0
+        for index, row in numbered:
+            outcome = normalise(row, self.ctx, self.context, self.known)
+            yield index, row, outcome
+            unread += outcome[2] != KNOWN
+            if count > 1 and unread >= serial:
+                break
+        else:
+            return
+        first = list(islice(numbered, CHUNK))
+        if len(first) < CHUNK:  # too few left to be worth a worker
+            for index, row in first:
+                yield index, row, normalise(row, self.ctx, self.context, self.known)
+            return
+        _state.update(ctx=self.ctx)
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(count)
+        finally:
+            _state.clear()
+        pending: deque = deque()
+        chunk = first
+        while chunk:
+            pending.append(self._hand_out(chunk))
+            if len(pending) >= _AHEAD * count:
+                yield from self._take(pending.popleft())
+            chunk = list(islice(numbered, CHUNK))
+        while pending:
+            yield from self._take(pending.popleft())
+
+    def _hand_out(self, chunk: list) -> tuple:
+        """Each row's key and digest, here (cheap); the rows that must be read go to a worker.
+        A row whose digest is stored is not sent at all: pickling it would cost more than that."""
+        heads, unread = [], []
+        for _, row in chunk:
+            raw_key = row_key(row) if isinstance(row, dict) else ""
+            digest = raw_digest(row, self.context)
+            known = bool(raw_key) and digest in self.known
+            heads.append((raw_key, digest, known))
+            if not known:
+                unread.append(row)
+        return chunk, heads, self.pool.apply_async(_read_in_worker, (unread,)) if unread else None
+
+    @staticmethod
+    def _take(item):
+        chunk, heads, result = item
+        outcomes = iter(result.get() if result is not None else ())
+        for (index, row), (raw_key, digest, known) in zip(chunk, heads, strict=True):
+            yield index, row, (raw_key, digest, KNOWN, None) if known else (raw_key, digest, *next(outcomes))

@@ -1,0 +1,72 @@
+"""Rows normalised by forked workers give the very sync the single process gives: the same
+meetings, counts, skips and warnings in feed order, on a first import and on a re-sync."""
+
+import json
+
+import pytest
+
+from commonground.feeds import parallel
+from commonground.feeds.importing import import_location
+from commonground.meetings.models import Meeting
+
+
+def feed_rows(n: int, changed: int = 0) -> list:
+    rows = []
+    for i in range(n):
+        row = {"name": f"Group {i}", "slug": f"g{i}", "day": i % 7, "time": f"{6 + i % 15:02d}:30",
+               "timezone": "America/Chicago", "formatted_address": f"{i} Main St, Dallas, TX 75201, USA",
+               "types": ["O", "D"] if i % 3 else ["C"], "notes": "Back door" if i % 5 else ""}
+        if i % 97 == 0:
+            row["name"] = f"<b>Group</b> {i}"  # a warning: HTML removed
+        if i % 89 == 0:
+            row["day"] = "someday"  # skipped: not a weekday
+        if i % 83 == 0:
+            row["day"] = [1, 3]  # two meetings from one row
+        if i % 101 == 0:
+            row["slug"] = "g1"  # a slug used before: skipped
+        if i < changed:
+            row["notes"] = "Changed"
+        if i % 113 == 0:
+            row = ["not", "an", "object"]
+        rows.append(row)
+    return rows
+
+
+def run(tmp_path, name: str, rows: list, settings, workers: int):
+    settings.IMPORT_WORKERS = workers
+    settings.IMPORT_PARALLEL_ROWS = 50
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(rows))
+    report = import_location(str(path), name=name)
+    stored = {m.key: (m.content_hash, m.source_hash, m.name, m.weekday) for m in Meeting.objects.filter(source__name=name)}
+    warnings = [(w.row, w.key, w.field, w.message, w.skipped) for w in report.warnings]
+    return report.counts(), warnings, stored
+
+
+@pytest.mark.django_db
+def test_workers_import_exactly_what_one_process_imports(tmp_path, settings, monkeypatch):
+    pools = []
+    real_exit = parallel.Normaliser.__exit__
+
+    def note_pool(self, *exc):
+        pools.append(self.pool is not None)
+        return real_exit(self, *exc)
+
+    monkeypatch.setattr(parallel.Normaliser, "__exit__", note_pool)
+    for step, rows in enumerate([feed_rows(1500), feed_rows(1500, changed=400), feed_rows(1400)]):
+        one = run(tmp_path, "one", rows, settings, workers=1)
+        many = run(tmp_path, "many", rows, settings, workers=2)
+        assert one[0] == many[0], step
+        assert one[1] == many[1], step
+        assert one[2] == many[2], step
+    assert one[0]["skipped"] > 0 and len(one[1]) > 20
+    assert pools == [False, True] * 3  # the second of each pair did run workers
+
+
+@pytest.mark.django_db
+def test_a_small_feed_starts_no_workers(tmp_path, settings, monkeypatch):
+    settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_ROWS = 2, 5000
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda *a: pytest.fail("a pool was started"))
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(feed_rows(300)))
+    assert import_location(str(path), name="small").added > 250
