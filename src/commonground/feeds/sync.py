@@ -188,7 +188,6 @@ class _Pass:
         self.adds: list[dict] = []
         self.updates: list[tuple[int, dict]] = []
         self.rehash: list[tuple[str, int]] = []
-        self.slugs_taken: set[str] = set()
 
     def run(self, rows, allow_removals: bool) -> None:
         report = self.report
@@ -243,6 +242,9 @@ class _Pass:
             return
         meetings, warnings = detail
         first_row_of[raw_key] = index
+        for meeting in meetings:  # one string per key, not a copy from a worker beside ours
+            if meeting["key"] == raw_key:
+                meeting["key"] = raw_key
         self._warn([RowProblem(index, raw_key, f, message) for f, message in warnings])
         for meeting in meetings:
             key = meeting["key"]
@@ -312,7 +314,9 @@ class _Pass:
     def _assign_slugs(self, adds: list[dict]) -> None:
         """Slugs for new meetings: unique across every source, stable once given."""
         wanted = {m["key"]: make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
-        taken = self.slugs_taken
+        # Slugs given in earlier batches of this sync are written already, so the queries find them:
+        # a set over the whole sync would only hold a million strings at a million rows.
+        taken: set[str] = set()
         values = [v for v in set(wanted.values()) if v not in taken]
         taken.update(Meeting.objects.filter(slug__in=values).values_list("slug", flat=True))
         # Where a slug is taken (the same feed under two names, say), the fallback is
