@@ -174,3 +174,15 @@ def test_deleting_a_source_moves_the_version(feeds):
     assert DataVersion.current() == before + 1
     assert not Meeting.objects.exists()
 
+
+
+@pytest.mark.django_db
+def test_an_index_stored_by_an_older_release_is_built_again(feeds):
+    feeds("one", [make_row(random.Random(3), "o1")])
+    version = DataVersion.current_with_time()
+    folder = store.build(version)
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": store.FORMAT - 1}))
+    assert store.load(version) is None  # this release cannot map it
+    assert store.build(version) == folder
+    assert store.load(version) is not None and store.load(version).size == 1

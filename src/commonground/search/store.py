@@ -49,6 +49,8 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
     """
     started = time.perf_counter()
     target = folder_for(version)
+    if target.exists() and _format_of(target) != FORMAT:
+        rebuild = True  # stored by an older release: this one cannot map it, so replace it
     if (target / "meta.json").exists() and not rebuild:
         return target
     forward = None if rebuild else _bring_forward(version)
@@ -93,17 +95,16 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
     return target
 
 
+def _format_of(folder: Path):
+    try:
+        return json.loads((folder / "meta.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def stored_labels() -> dict[str, Path]:
     """The stored indexes of this format, by version label."""
-    found = {}
-    for folder in runtime_dir("index").iterdir():
-        try:
-            meta = json.loads((folder / "meta.json").read_text())
-        except (OSError, ValueError):
-            continue
-        if meta.get("format") == FORMAT:
-            found[folder.name] = folder
-    return found
+    return {folder.name: folder for folder in runtime_dir("index").iterdir() if _format_of(folder) == FORMAT}
 
 
 def _bring_forward(version: tuple):
