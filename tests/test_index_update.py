@@ -186,3 +186,45 @@ def test_an_index_stored_by_an_older_release_is_built_again(feeds):
     assert store.load(version) is None  # this release cannot map it
     assert store.build(version) == folder
     assert store.load(version) is not None and store.load(version).size == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_changes_at_once_still_chain_version_to_version():
+    """Two syncs of different sources commit at once (PostgreSQL lets them): each change names
+    the version the other left, so bringing an index forward never skips one."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: there is no race to test")
+    DataVersion.bump(sources=[])
+    started = threading.Event()
+
+    def slow_sync():
+        try:
+            with transaction.atomic():
+                DataVersion.bump(sources=[1])
+                started.set()
+                time.sleep(0.5)  # the other sync bumps meanwhile
+        finally:
+            connections.close_all()
+
+    def quick_sync():
+        try:
+            started.wait(5)
+            with transaction.atomic():
+                DataVersion.bump(sources=[2])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=slow_sync), threading.Thread(target=quick_sync)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    rows = list(DataChange.objects.order_by("pk"))[-2:]
+    assert rows[1].previous == rows[0].label
+    first = rows[0].previous
+    assert DataChange.sources_since("meetings", rows[1].label, {first}) == (first, {1, 2})

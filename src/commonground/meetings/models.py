@@ -355,8 +355,10 @@ class DataVersion(models.Model):
         from commonground.meetings.signals import data_changed
 
         with transaction.atomic():
-            before = cls.objects.filter(pk=name).values_list("version", "changed_at").first() or (0, None)
             cls.objects.get_or_create(pk=name)
+            # Locked, so two syncs bumping at once each name the version the other left, and
+            # the chain of changes has no gap (on SQLite, writers are one at a time anyway).
+            before = cls.objects.select_for_update().values_list("version", "changed_at").get(pk=name)
             cls.objects.filter(pk=name).update(version=F("version") + 1, changed_at=djtz.now())
             after = cls.objects.values_list("version", "changed_at").get(pk=name)
             DataChange.record(name, cls.label(before), cls.label(after), sources)
