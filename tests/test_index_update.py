@@ -228,3 +228,18 @@ def test_two_changes_at_once_still_chain_version_to_version():
     assert rows[1].previous == rows[0].label
     first = rows[0].previous
     assert DataChange.sources_since("meetings", rows[1].label, {first}) == (first, {1, 2})
+
+
+@pytest.mark.django_db
+def test_a_meeting_moved_to_another_source_is_indexed_once(feeds):
+    rng = random.Random(4)
+    feeds("north", [make_row(rng, f"n{i}") for i in range(5)])
+    feeds("south", [make_row(rng, f"s{i}") for i in range(5)])
+    build_both()
+    moved = Meeting.objects.filter(source__name="north").first()
+    moved.source = Source.objects.get(name="south")
+    moved.save()  # the admin: it names the meeting's source now, the south
+    how, forward, full = build_both()
+    assert how == "brought forward"
+    assert forward["rows"][moved.pk][-1] == moved.source_id
+    assert_same(forward, full)

@@ -143,10 +143,13 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
         return Texts((folder / f"{name}.bin").read_bytes(), np.asarray(array(f"{name}_offsets")))
 
     old = {name: array(f"c_{name}") for name in (*ROW_ARRAYS, "text", "name_key")}
+    part = read_part([c for c, _ in programs], only=(sorted(touched), base_duplicates.tolist()))
     drop = np.isin(old["source"], np.fromiter(touched, dtype=np.int64, count=len(touched)))
     drop |= np.isin(old["ids"], duplicates) | np.isin(old["ids"], base_duplicates)
+    # A meeting read again always replaces its stored row, wherever that came from (a meeting
+    # moved to another source in the admin is listed under the new one only).
+    drop |= np.isin(old["ids"], part.arrays["ids"])
     keep = np.flatnonzero(~drop)
-    part = read_part([c for c, _ in programs], only=(sorted(touched), base_duplicates.tolist()))
 
     zones = {name: i for i, name in enumerate(meta["zone_names"])}
     part_zone = np.fromiter((zones.setdefault(z, len(zones)) for z in part.zones), dtype=np.int64,
