@@ -77,9 +77,10 @@ class RowWriter:
         self.columns = [ops.quote_name(f.column) for f in self.fields]
         self.defaults = {f.attname: f.get_default() if f.has_default() else (None if f.null else "")
                          for f in self.fields}
-        adapters = {"JSONField": _json, "DateTimeField": _memo(ops.adapt_datetimefield_value),
-                    "TimeField": ops.adapt_timefield_value}
-        self.adapt = [(i, adapters[f.get_internal_type()]) for i, f in enumerate(self.fields)
+        adapters = {"JSONField": lambda: _json, "DateTimeField": lambda: _memo(ops.adapt_datetimefield_value),
+                    "TimeField": lambda: ops.adapt_timefield_value}
+        # One memo per column: shared by the three datetime columns, it missed on every value.
+        self.adapt = [(i, adapters[f.get_internal_type()]()) for i, f in enumerate(self.fields)
                       if f.get_internal_type() in adapters]
         self.get_all = itemgetter(*(f.attname for f in self.fields))
         update_fields = [i for i, f in enumerate(self.fields) if f.attname not in self.FIXED]
