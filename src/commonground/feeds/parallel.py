@@ -26,7 +26,7 @@ from itertools import islice
 from django.conf import settings
 
 from commonground.feeds.errors import RowSkip
-from commonground.feeds.fields import Context
+from commonground.feeds.fields import Context, make_slug
 from commonground.feeds.normalize import row_key, to_meetings
 from commonground.meetings.derive import derive
 
@@ -68,6 +68,8 @@ def read(row, ctx: Context) -> tuple:
         return ERROR, (type(exc).__name__, repr(exc))
     for meeting in meetings:
         derive(meeting, ctx.programs.get(meeting["program_id"], ctx.table))
+        # The slug it would like, should it be new (the sync makes it unique across sources).
+        meeting["slug_wanted"] = make_slug(meeting.pop("slug_hint", "") or meeting["key"])
     return OK, (meetings, ctx.warnings)
 
 

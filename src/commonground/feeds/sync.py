@@ -313,7 +313,7 @@ class _Pass:
 
     def _assign_slugs(self, adds: list[dict]) -> None:
         """Slugs for new meetings: unique across every source, stable once given."""
-        wanted = {m["key"]: make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
+        wanted = {m["key"]: m.pop("slug_wanted", None) or make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
         # Slugs given in earlier batches of this sync are written already, so the queries find them:
         # a set over the whole sync would only hold a million strings at a million rows.
         taken: set[str] = set()
