@@ -1,6 +1,7 @@
-"""The index built by several processes (one id range each) is the very index one process builds:
-the same rows, zones, languages, texts and names, numbered alike. It runs on a real database file
-(children open their own connections, which a test transaction or an in-memory database would hide)."""
+"""Work split across forked processes by id range equals the work of one process: the index
+build (the same rows, zones, languages, texts and names, numbered alike) and the published feed
+(the same bytes). It runs on a real database file (children open their own connections, which a
+test transaction or an in-memory database would hide), and on CI's PostgreSQL."""
 
 import os
 import subprocess
@@ -32,7 +33,8 @@ SCRIPT = textwrap.dedent("""
                                         .values_list("code", flat=True)])
     assert len(parallel_parts) > 1, "the build did not split"
     a = build.read_columns()
-    build._can_fork = lambda: False
+    from commonground.meetings import bulk
+    bulk.can_fork = lambda: False
     b = build.read_columns()
     for name in ("ids", "program", "lat", "lng", "week_minute", "zone", "mode", "tags", "langs", "text",
                  "name_key", "utc_week_minute", "by_utc_week"):
@@ -46,19 +48,66 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_the_parallel_build_equals_the_serial_one(tmp_path):
+PUBLISH_SCRIPT = textwrap.dedent("""
+    import gzip, shutil, django
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from commonground.feeds import published
+    from commonground.meetings.demo import load_demo
+    from commonground.meetings.models import DataVersion, Meeting
+    from commonground.meetings.signals import data_changed
+    data_changed.disconnect(dispatch_uid="commonground-publish")  # only the builds below publish
+    call_command("migrate", verbosity=0)
+    load_demo(2000, seed=5)
+    # One program only in the first half, so the second part has no line for it.
+    Meeting.objects.filter(program_id="sos").update(program_id="aa")
+    first = Meeting.objects.order_by("id")[:30]
+    Meeting.objects.filter(id__in=[m.id for m in first]).update(program_id="sos")
+    DataVersion.bump()
+    version = DataVersion.current_with_time()
+    settings.PUBLISH_PARALLEL_ROWS = 0
+    split = published.build(version)
+    shutil.move(split, split.with_name("split"))
+    split = split.with_name("split")
+    settings.PUBLISH_PARALLEL_ROWS = 10**9
+    whole = published.build(version)
+    assert not any(p.name.startswith(".part") for p in split.iterdir()), "part files left behind"
+    names = sorted(p.name for p in whole.iterdir() if p.name != "manifest.json")
+    assert names == sorted(p.name for p in split.iterdir() if p.name != "manifest.json")
+    for name in names:
+        a, b = (split / name).read_bytes(), (whole / name).read_bytes()
+        if name.endswith(".gz"):
+            a, b = gzip.decompress(a), gzip.decompress(b)
+        assert a == b, name
+    assert (whole / "meeting-guide-sos.json").read_bytes().count(b'"slug"') == 30
+    empty = [n for n in names if (whole / n).read_bytes() == b"[\\n]\\n"]
+    assert empty, "some program has no meetings: its feed is an empty array"
+    print("same", len(names))
+""")
+
+
+def run_script(script: str, tmp_path, name: str, env: dict) -> str:
     url = os.environ.get("DATABASE_URL", "")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commonground.settings", "SEARCH_BUILD_PARALLEL_ROWS": "0",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commonground.settings", **env,
            "COMMONGROUND_VAR_DIR": str(tmp_path / "var"), "COMPANION_KEYS": TEST_COMPANION_KEY,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     if url.startswith("postgres"):  # CI's PostgreSQL pass: a database of its own
         import psycopg
 
-        name = "cg_parallel_build_test"
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             conn.execute(f"CREATE DATABASE {name}")
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.startswith("same")
+    return done.stdout
+
+
+def test_the_parallel_build_equals_the_serial_one(tmp_path):
+    out = run_script(SCRIPT, tmp_path, "cg_parallel_build_test", {"SEARCH_BUILD_PARALLEL_ROWS": "0"})
+    assert out.startswith("same")
+
+
+def test_the_feed_written_in_parts_is_the_feed_written_whole(tmp_path):
+    assert run_script(PUBLISH_SCRIPT, tmp_path, "cg_parallel_publish_test", {}).startswith("same")

@@ -219,6 +219,8 @@ SEARCH_BUILD_PARALLEL_ROWS = env_int("SEARCH_BUILD_PARALLEL_ROWS", 200_000, mini
 # feed has more than IMPORT_PARALLEL_ROWS rows (feeds/parallel.py).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0, minimum=0)
 IMPORT_PARALLEL_ROWS = env_int("IMPORT_PARALLEL_ROWS", 5000, minimum=0)
+# From this many meetings up, the published feed is written by one forked process per core (up to 4).
+PUBLISH_PARALLEL_ROWS = env_int("PUBLISH_PARALLEL_ROWS", 50_000, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -118,3 +119,30 @@ class RowWriter:
         rows = [(*self.pick_update(self.to_row(v)), pk) for pk, v in items]
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {self.table} SET {sets} WHERE id = %s", rows)
+
+
+def can_fork() -> bool:
+    """Can forked children read the table, each with a connection of its own? Not from SQLite in
+    memory (they would see another database), nor inside a transaction of ours (its rows would
+    be invisible to them)."""
+    name = str(connection.settings_dict.get("NAME", ""))
+    if connection.vendor == "sqlite" and ("memory" in name or name == ""):
+        return False
+    return not connection.in_atomic_block and "fork" in multiprocessing.get_all_start_methods()
+
+
+def id_ranges(parts: int, min_rows: int) -> list[tuple[int, int]] | None:
+    """``parts`` meeting id ranges ``(lo, hi]`` holding about as many rows each, for children
+    that read the table in parallel; None when the table has fewer than ``min_rows`` rows or
+    children cannot read it (``can_fork``)."""
+    if parts < 2 or not can_fork():
+        return None
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {table}")
+        low, high, count = cursor.fetchone()
+    if not count or count < min_rows:
+        return None
+    step = (high - low + 1) / parts
+    cuts = [low - 1] + [low - 1 + round(step * i) for i in range(1, parts)] + [high]
+    return list(zip(cuts, cuts[1:], strict=False))

@@ -18,6 +18,7 @@ from django.db import connection, connections
 
 from commonground.catalog.models import Program
 from commonground.meetings import types
+from commonground.meetings.bulk import id_ranges
 from commonground.meetings.models import Meeting, Source
 from commonground.search.clock import DAY, WEEK, offset_minutes
 
@@ -197,33 +198,11 @@ def _read_in_child(args) -> _Part:
         connections.close_all()
 
 
-def _ranges(parts: int) -> list[tuple[int, int]] | None:
-    """Id ranges holding about the same number of rows, or None when the table is too small to split."""
-    table = connection.ops.quote_name(Meeting._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {table}")
-        low, high, count = cursor.fetchone()
-    if not count or count < getattr(settings, "SEARCH_BUILD_PARALLEL_ROWS", 200_000):
-        return None
-    step = (high - low + 1) / parts
-    cuts = [low - 1] + [low - 1 + round(step * i) for i in range(1, parts)] + [high]
-    return list(zip(cuts, cuts[1:], strict=False))
-
-
-def _can_fork() -> bool:
-    """A child opens its own connection: that needs a database it can see (not SQLite in memory),
-    outside a transaction of ours (its rows would be invisible to the child)."""
-    name = str(connection.settings_dict.get("NAME", ""))
-    if connection.vendor == "sqlite" and ("memory" in name or name == ""):
-        return False
-    return not connection.in_atomic_block and "fork" in multiprocessing.get_all_start_methods()
-
-
 def _read_parts(programs: list[str]) -> list[_Part]:
     """All rows, read by one process per core when the table is large (the cursor's row-by-row work
     is the build's main cost). Each part is one id range; together they cover every id once."""
     workers = min(os.cpu_count() or 1, 4)
-    ranges = _ranges(workers) if workers > 1 and _can_fork() else None
+    ranges = id_ranges(workers, getattr(settings, "SEARCH_BUILD_PARALLEL_ROWS", 200_000)) if workers > 1 else None
     if not ranges:
         return [read_part(programs)]
     connections.close_all()  # children must never share the parent's connection

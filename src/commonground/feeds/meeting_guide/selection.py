@@ -60,6 +60,7 @@ class FeedSelection:
     source_ids: frozenset[int] | None = None  # several sources at once (the BMLT answers' services)
     weekdays: frozenset[int] | None = None  # 0 = Sunday
     scheduled_only: bool = False  # leave out ongoing meetings (no weekday or time) and inactive ones
+    id_range: tuple[int, int] | None = None  # lo < id <= hi: one part of a feed written in parallel
 
     def rows(self) -> Iterator[FeedRow]:
         tables = {code: ProgramTable(t) for code, t in Program.objects.values_list("code", "type_table")}
@@ -80,6 +81,9 @@ class FeedSelection:
             if values is not None:
                 where.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})" if values else "1 = 0")
                 params.extend(sorted(values))
+        if self.id_range is not None:
+            where.append(f"{quote('id')} > %s AND {quote('id')} <= %s")
+            params.extend(self.id_range)
         if self.scheduled_only:
             where.append(f"{quote('weekday')} IS NOT NULL AND {quote('start_time')} IS NOT NULL "
                          f"AND {quote('attendance_mode')} <> 'inactive'")
