@@ -82,13 +82,12 @@ def _merge_names(old: Texts, old_rank: np.ndarray, new_names: list[str]) -> tupl
     set of names: returns it, each kept row's new rank and each new name's rank."""
     used_names, kept_rank = used(old_rank, len(old))
     compact = joined([take(old, used_names)])  # still sorted: only unused names are gone
-    view = compact  # a sequence of str in order: bisect can search it
     fresh: list[str] = []
     fresh_at: list[int] = []  # where each fresh name goes among the compact old ones
     found: dict[str, int] = {}
     for name in sorted(set(new_names)):
-        at = bisect.bisect_left(view, name)
-        if at < len(view) and view[at] == name:
+        at = bisect.bisect_left(compact, name)  # a Texts is a sequence of str
+        if at < len(compact) and compact[at] == name:
             found[name] = at
         else:
             fresh.append(name)
@@ -103,13 +102,13 @@ def _merge_names(old: Texts, old_rank: np.ndarray, new_names: list[str]) -> tupl
         rank.update(zip(found, rank_of_old(np.fromiter(found.values(), dtype=np.int64, count=len(found))).tolist(),
                         strict=True))
     new_rank = np.fromiter((rank[n] for n in new_names), dtype=np.int64, count=len(new_names))
-    groups, previous = [], 0
-    for name, at in zip(fresh, fresh_at, strict=True):
-        groups.append(take(compact, np.arange(previous, at)))
-        groups.append(encoded([name]))
-        previous = at
-    groups.append(take(compact, np.arange(previous, len(compact))))
-    return joined(groups), rank_of_old(kept_rank.astype(np.int64)), new_rank
+    # The compact old names then the fresh ones, put in merged order: entry r of the result is
+    # entry ``source[r]`` of that concatenation.
+    both = joined([take(compact, np.arange(len(compact))), encoded(fresh)])
+    source = np.empty(len(both), dtype=np.int64)
+    source[rank_of_old(np.arange(len(compact)))] = np.arange(len(compact))
+    source[inserted + np.arange(len(fresh))] = len(compact) + np.arange(len(fresh))
+    return joined([take(both, source)]), rank_of_old(kept_rank.astype(np.int64)), new_rank
 
 
 def _id_order(kept: np.ndarray, fresh: np.ndarray) -> np.ndarray:
