@@ -50,11 +50,17 @@ def normalise(row, ctx: Context, context: str, known) -> tuple:
     Otherwise SKIP (field, message), ERROR (the exception's name and repr) or OK (meetings, each
     derived, and the row's warnings).
     """
-    raw_key = row_key(row) if isinstance(row, dict) else ""
-    digest = raw_digest(row, context)
-    if raw_key and known is not None and digest in known:
+    raw_key, digest, stored = identify(row, context, known)
+    if stored:
         return raw_key, digest, KNOWN, None
     return (raw_key, digest, *read(row, ctx))
+
+
+def identify(row, context: str, known) -> tuple[str, str, bool]:
+    """(raw key, raw digest, whether that digest is among ``known``): cheap, and needs no reading."""
+    raw_key = row_key(row) if isinstance(row, dict) else ""
+    digest = raw_digest(row, context)
+    return raw_key, digest, bool(raw_key) and known is not None and digest in known
 
 
 def read(row, ctx: Context) -> tuple:
@@ -140,11 +146,9 @@ class Normaliser:
         A row whose digest is stored is not sent at all: pickling it would cost more than that."""
         heads, unread = [], []
         for _, row in chunk:
-            raw_key = row_key(row) if isinstance(row, dict) else ""
-            digest = raw_digest(row, self.context)
-            known = bool(raw_key) and digest in self.known
-            heads.append((raw_key, digest, known))
-            if not known:
+            head = identify(row, self.context, self.known)
+            heads.append(head)
+            if not head[2]:
                 unread.append(row)
         return chunk, heads, self.pool.apply_async(_read_in_worker, (unread,)) if unread else None
 

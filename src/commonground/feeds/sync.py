@@ -197,15 +197,17 @@ class _Pass:
         for key, (_, _, shash) in existing.items():
             if shash:
                 by_digest.setdefault(shash, []).append(key)
-        seen_keys: set[str] = set()
-        first_row_of: dict[str, int] = {}
+        self.existing, self.by_digest = existing, by_digest
+        self.seen_keys: set[str] = set()
+        self.first_row_of: dict[str, int] = {}
+        seen_keys = self.seen_keys
         rows_read = 0
         with Normaliser(rows, self.ctx, self.context, by_digest) as outcomes:
-            for index, row, (raw_key, digest, outcome, detail) in outcomes:
+            for index, row, outcome in outcomes:
                 rows_read = index
                 if self.progress and index % PROGRESS_EVERY == 0:
                     self.progress(index, None)
-                self._take(index, row, raw_key, digest, outcome, detail, by_digest, existing, seen_keys, first_row_of)
+                self._take(index, row, *outcome)
                 if len(self.adds) >= WRITE_BATCH or len(self.updates) >= WRITE_BATCH:
                     self._flush()
         self._flush()
@@ -219,13 +221,13 @@ class _Pass:
             for start in range(0, len(removes), 900):
                 Meeting.objects.filter(pk__in=removes[start:start + 900]).delete()
 
-    def _take(self, index, row, raw_key, digest, outcome, detail, by_digest, existing, seen_keys, first_row_of):
+    def _take(self, index, row, raw_key, digest, outcome, detail):
         """One row's outcome (``feeds.parallel.normalise``), in feed order: match it and plan its writes."""
-        report = self.report
+        report, seen_keys, first_row_of = self.report, self.seen_keys, self.first_row_of
         if raw_key and raw_key in first_row_of:
             self._skip(index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})")
             return
-        known = by_digest.pop(digest, None)
+        known = self.by_digest.pop(digest, None)
         if known is not None and raw_key:
             first_row_of[raw_key] = index
             seen_keys.update(known)
@@ -253,7 +255,7 @@ class _Pass:
                 continue
             seen_keys.add(key)
             meeting["source_hash"] = "" if warnings else digest  # rows with warnings re-report them
-            old = existing.get(key)
+            old = self.existing.get(key)
             if old is None:
                 report.added += 1
                 self.adds.append(meeting)
