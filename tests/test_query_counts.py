@@ -1,5 +1,5 @@
 """A results page or API answer costs the same number of queries for 2 results as for 50: nothing
-a result shows is read row by row (see engine.RESULT_DEFERRED)."""
+a result shows is read row by row (see search/rows.py)."""
 
 import pytest
 from django.db import connection

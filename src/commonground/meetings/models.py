@@ -7,11 +7,12 @@ weekday or no start time (a 24/7 e-mail group, "by appointment") is *ongoing*.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import functools
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
@@ -376,8 +377,25 @@ class DataVersion(models.Model):
 
     @classmethod
     def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:
-        row = cls.objects.filter(pk=name).values_list("version", "changed_at").first()
-        return row or (0, None)
+        # Every search asks this first. Written once instead of compiled by the ORM on each call
+        # (that was a tenth of an API search); SQLite hands the time back naive, in UTC.
+        alias = router.db_for_read(cls)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_version_sql(alias), [name])
+            row = cursor.fetchone()
+        if row is None:
+            return (0, None)
+        changed_at = row[1]
+        if changed_at is not None and changed_at.tzinfo is None:
+            changed_at = changed_at.replace(tzinfo=UTC)
+        return (row[0], changed_at)
+
+
+@functools.cache
+def _version_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    return (f"SELECT {quote('version')}, {quote('changed_at')} FROM {quote(DataVersion._meta.db_table)}"
+            f" WHERE {quote('name')} = %s")
 
 
 class DataChange(models.Model):

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from commonground.meetings.models import DataVersion, Meeting
-from commonground.search import store
+from commonground.meetings.models import DataVersion
+from commonground.search import rows, store
 from commonground.search.index import MeetingIndex
 from commonground.search.query import SearchQuery
 from commonground.search.results import meeting_result, other_listings
@@ -86,22 +86,16 @@ def reset() -> None:
         _index = None
 
 
-# Columns a result never shows; most are JSON, which costs a decode per row (the program's facts
-# and sources are the largest). Reading one of them later would cost a query per row.
-RESULT_DEFERRED = ("regions", "feedback_emails", "contacts", "extra", "program__support_model", "program__scope",
-                   "program__facts", "program__sources", "source__last_counts", "source__last_warnings")
-
-
 def search(query: SearchQuery) -> SearchPage:
     result = current_index().search(query)
-    meetings = Meeting.objects.select_related("program", "source").defer(*RESULT_DEFERRED).in_bulk(result.ids)
+    meetings = rows.fetch(result.ids)  # plain rows: no model instances, no query compiled per search
     also = other_listings(meetings.values())
-    rows = [
+    results = [
         meeting_result(meetings[pk], start, distance, query, also[pk])
         for pk, start, distance in zip(result.ids, result.starts, result.distances, strict=True)
         if pk in meetings  # a row deleted since the index was built is simply left out
     ]
-    return SearchPage(query=query, count=result.count, results=rows)
+    return SearchPage(query=query, count=result.count, results=results)
 
 
 def program_counts(query: SearchQuery) -> dict[str, int]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TypedDict
 
-from django.db import models
-
 from commonground.meetings import schedule
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting, meeting_path
+from commonground.search.rows import listing_groups
 
 
 def _feedback(m: Meeting) -> str | None:
@@ -63,9 +62,7 @@ def other_listings(meetings) -> dict[int, list[dict]]:
     if not meetings:
         return {}
     roots = {m.pk: m.duplicate_of_id or m.pk for m in meetings}
-    group_rows = Meeting.objects.filter(
-        models.Q(pk__in=set(roots.values())) | models.Q(duplicate_of_id__in=set(roots.values()))
-    ).values_list("pk", "duplicate_of_id", "key", "source__slug", "source__name")
+    group_rows = listing_groups(roots.values())
     groups: dict[int, list[tuple]] = {}
     for pk, primary, key, slug, name in group_rows:
         groups.setdefault(primary or pk, []).append((pk, key, slug, name))

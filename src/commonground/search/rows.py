@@ -1,0 +1,168 @@
+"""The rows a page of search results shows, read in one statement without model instances.
+
+A search answers with at most a page of ids; showing them needs each meeting's columns with its
+program's names and its source's name and health. The ORM way (``select_related`` + ``in_bulk``)
+compiles the query afresh and builds three model instances per row, which was most of an API
+search's time. Here the statement is written once per process and database, the rows come back
+as plain tuples, and each becomes a ``MeetingRow``: a slotted object with the attributes and
+derived properties ``results.meeting_result`` reads, the properties borrowed from the models so
+the rules live in one place.
+
+Values are converted as Django's own converters would: JSON text decoded, datetimes made aware
+in UTC (SQLite hands them back naive). ``tests/test_result_rows.py`` checks every result field
+against the model instances' on both databases.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from django.db import connections, models, router
+
+from commonground.catalog.models import Program
+from commonground.meetings.models import Meeting, Source
+
+MEETING_COLUMNS = (
+    "id", "key", "slug", "name", "group", "notes", "weekday", "start_time", "duration_minutes", "timezone",
+    "location", "location_notes", "address", "city", "region", "postal_code", "country", "formatted_address",
+    "latitude", "longitude", "approximate", "coordinates_source", "attendance_mode", "conference_url",
+    "conference_url_notes", "conference_phone", "conference_phone_notes", "types", "tag_bits", "languages",
+    "updated_at", "feedback_url", "changed_at", "program_id", "source_id", "duplicate_of_id",
+)
+PROGRAM_COLUMNS = ("code", "name", "short_name", "translations")
+SOURCE_COLUMNS = ("id", "slug", "name", "feedback_url", "last_ok_at", "last_status", "disconnected_at")
+
+
+class ProgramRow:
+    __slots__ = PROGRAM_COLUMNS
+
+
+class SourceRow:
+    __slots__ = SOURCE_COLUMNS
+    health = Source.health
+
+
+class MeetingRow:
+    __slots__ = (*MEETING_COLUMNS, "program", "source")
+    # The models' own derivations, so a row and a Meeting can never disagree.
+    is_ongoing = Meeting.is_ongoing
+    duration = Meeting.duration
+    end_time = Meeting.end_time
+    zone = Meeting.zone
+    tags = Meeting.tags
+    conference_provider = Meeting.conference_provider
+    next_start = Meeting.next_start
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _converter(model: type[models.Model], name: str):
+    field = model._meta.get_field(name)
+    if isinstance(field, models.JSONField):
+        return _json
+    if isinstance(field, models.DateTimeField):
+        return _aware
+    if isinstance(field, models.BooleanField):
+        return bool
+    return None
+
+
+@lru_cache(maxsize=512)
+def _decoded(text: str):
+    return json.loads(text)
+
+
+def _json(value):
+    if not isinstance(value, str):
+        return value
+    # Programs repeat on every row and their translations are the largest JSON here; lists of
+    # tags and languages repeat too. Decoded once each, and copied so a caller can't alter the memo.
+    decoded = _decoded(value)
+    return decoded.copy() if isinstance(decoded, list | dict) else decoded
+
+
+def _aware(value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _columns(quote, model, names, table):
+    return [f"{table}.{quote(model._meta.get_field(n).column)}" for n in names]
+
+
+@lru_cache(maxsize=8)
+def _statement(alias: str) -> tuple[str, list]:
+    quote = connections[alias].ops.quote_name
+    select = (_columns(quote, Meeting, MEETING_COLUMNS, "m") + _columns(quote, Program, PROGRAM_COLUMNS, "p")
+              + _columns(quote, Source, SOURCE_COLUMNS, "s"))
+    sql = (f"SELECT {', '.join(select)} FROM {quote(Meeting._meta.db_table)} m"
+           f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
+           f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+           f" WHERE m.{quote('id')} IN ")
+    converters = ([(i, c) for i, n in enumerate(MEETING_COLUMNS) if (c := _converter(Meeting, n))],
+                  [(i, c) for i, n in enumerate(PROGRAM_COLUMNS) if (c := _converter(Program, n))],
+                  [(i, c) for i, n in enumerate(SOURCE_COLUMNS) if (c := _converter(Source, n))])
+    return sql, converters
+
+
+def _fill(cls, names, values, converters):
+    row = cls.__new__(cls)
+    values = list(values)
+    for i, convert in converters:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    for name, value in zip(names, values, strict=True):
+        setattr(row, name, value)
+    return row
+
+
+def fetch(ids) -> dict[int, MeetingRow]:
+    """The meetings with these ids (those that still exist), by id."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    alias = router.db_for_read(Meeting)
+    sql, (m_conv, p_conv, s_conv) = _statement(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql + "(" + ", ".join(["%s"] * len(ids)) + ")", ids)
+        fetched = cursor.fetchall()
+    a, b = len(MEETING_COLUMNS), len(MEETING_COLUMNS) + len(PROGRAM_COLUMNS)
+    programs: dict[str, ProgramRow] = {}
+    sources: dict[int, SourceRow] = {}
+    out = {}
+    for values in fetched:
+        m = _fill(MeetingRow, MEETING_COLUMNS, values[:a], m_conv)
+        m.program = programs.get(m.program_id) or programs.setdefault(
+            m.program_id, _fill(ProgramRow, PROGRAM_COLUMNS, values[a:b], p_conv))
+        m.source = sources.get(m.source_id) or sources.setdefault(
+            m.source_id, _fill(SourceRow, SOURCE_COLUMNS, values[b:], s_conv))
+        out[m.id] = m
+    return out
+
+
+@lru_cache(maxsize=8)
+def _listings_statement(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    m = _columns(quote, Meeting, ("id", "duplicate_of_id", "key"), "m")
+    s = _columns(quote, Source, ("slug", "name"), "s")
+    return (f"SELECT {', '.join(m + s)} FROM {quote(Meeting._meta.db_table)} m"
+            f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+            f" WHERE m.{quote('id')} IN ({{ids}}) OR m.{quote('duplicate_of_id')} IN ({{ids}})")
+
+
+def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
+    """Every listing of these primary meetings, the primaries included:
+    (id, duplicate_of_id, key, source slug, source name)."""
+    roots = sorted({int(r) for r in roots})
+    if not roots:
+        return []
+    marks = ", ".join(["%s"] * len(roots))
+    alias = router.db_for_read(Meeting)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_listings_statement(alias).format(ids=marks), roots + roots)
+        return cursor.fetchall()
