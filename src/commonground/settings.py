@@ -95,6 +95,11 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'commonground.sqli
 DATABASES = {"default": database_from_url(DATABASE_URL, base_dir=Path.cwd())}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# Read replicas (PostgreSQL, past one machine): web workers read public finder data from them;
+# writes and private data stay on the primary (commonground/replicas.py, docs/deploy.md).
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_n}"] = {**database_from_url(_url, base_dir=Path.cwd()), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["commonground.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
