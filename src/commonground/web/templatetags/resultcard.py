@@ -1,0 +1,83 @@
+"""One search result's card (``<li class="meeting">``), written in Python.
+
+The results page shows twenty of these. As an included template each card cost about a quarter of a
+millisecond (some forty variable lookups, filters and translation tags), which was over half of
+the page's time at a million meetings. This tag writes the same markup with the same
+translations, localised dates and escaping; ``tests/test_result_card.py`` renders every kind of
+result both ways, in English and Spanish, and compares the bytes.
+
+Every value from a feed is HTML-escaped (``esc``) unless it is already safe markup we wrote.
+"""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat, urlencode
+from django.template.defaultfilters import time as time_filter
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+def esc(value) -> str:
+    """``conditional_escape`` without its lazy-string machinery: what is already safe stays as
+    it is; anything else (feed text, lazy translations) becomes text, HTML-escaped."""
+    return value if isinstance(value, SafeData) else _escape(str(value))
+
+
+def _translated(message: str, **values) -> str:
+    """``{% blocktranslate %}``: the translation as written, each value escaped."""
+    return gettext(message) % {k: esc(v) for k, v in values.items()}
+
+
+def _when(r: dict) -> str:
+    if r["ongoing"]:
+        return (f"<strong>{esc(gettext('Any time'))}</strong> · "
+                f"{esc(gettext('this group is available around the clock or by arrangement'))}")
+    local = r["local_dt"]
+    html = (f'<strong><time datetime="{esc(r["starts_at_iso"])}">{esc(date_filter(local, "l"))} '
+            f'{esc(time_filter(local, "TIME_FORMAT"))} {esc(r["local_zone"])}</time></strong>')
+    if r["until"]:
+        html += f' · <span class="until{" now" if r["in_progress"] else ""}">{esc(r["until"])}</span>'
+    if r["zones_differ"]:
+        own = r["own_dt"]
+        html += '<br><span class="small">' + _translated(
+            "%(day)s %(time)s %(zone)s where the meeting is",
+            day=date_filter(own, "l"), time=time_filter(own, "TIME_FORMAT"), zone=r["own_zone"]) + "</span>"
+    return html
+
+
+def _where(location: dict) -> str:
+    if location["formatted_address"] and not location["approximate"]:
+        name = f"{esc(location['name'])}, " if location["name"] else ""
+        return f'<p class="where">{name}{esc(location["formatted_address"])}</p>'
+    if location["city"]:
+        return f'<p class="where">{esc(location["city"])}</p>'
+    return ""
+
+
+@register.simple_tag
+def result_card(r: dict, tz: str = "") -> SafeString:
+    """The card for a decorated result (``web.presenters.decorate``); ``tz``, the searcher's zone,
+    is carried to the meeting's page."""
+    href = esc(r["url"]) + (f"?tz={esc(urlencode(tz))}" if tz else "")
+    distance = ""
+    if r["distance_km"] is not None:
+        distance = " · " + _translated("%(km)s km away", km=floatformat(r["distance_km"], 1))
+    tags = ""
+    if r["tag_labels"]:
+        items = "".join(f"<li>{esc(label)}</li>" for label in r["tag_labels"])
+        tags = f'<ul class="tags" aria-label="{esc(gettext("Meeting type"))}">{items}</ul>'
+    return mark_safe(
+        f'<li class="meeting">\n'
+        f'  <h3><a href="{href}">{esc(r["name"])}</a></h3>\n'
+        f'  <p class="when">{_when(r)}</p>\n'
+        f'  <p class="meta"><span class="program">{esc(r["program_name"])}</span> · '
+        f'<span class="mode mode-{esc(r["mode"])}">{esc(r["mode_label"])}</span>{distance}</p>\n'
+        f"  {_where(r['location'])}\n"
+        f"  {tags}\n"
+        "</li>\n")
