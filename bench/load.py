@@ -61,6 +61,21 @@ class Client(threading.Thread):
         self.rng = random.Random(n)
         self.port, self.ids, self.stop, self.records, self.lock = port, meeting_ids, stop, records, lock
         self.etag = None
+        self.buffer = bytearray(1 << 20)
+
+    def read_body(self, response) -> bytes:
+        """Read the whole body, as a client must, into one reused buffer, and return its start.
+
+        ``response.read()`` would allocate a fresh bytes object as large as the body: a 37 MB
+        gzipped feed at 1M meetings cost the load generator 27 ms of CPU per fetch, mostly the
+        kernel zeroing new pages, on the same two cores as the server it measures."""
+        view = memoryview(self.buffer)
+        head, total = b"", 0
+        while n := response.readinto(view):
+            if total < 200:
+                head += bytes(view[:min(n, 200 - total)])
+            total += n
+        return head
 
     def request(self, kind, path, headers=None):
         started = time.perf_counter()
@@ -69,7 +84,7 @@ class Client(threading.Thread):
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             conn.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
             response = conn.getresponse()
-            body = response.read()
+            body = self.read_body(response)
             status = response.status
             if kind.startswith("feed") and response.getheader("ETag"):
                 self.etag = response.getheader("ETag")
