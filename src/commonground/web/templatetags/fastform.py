@@ -19,7 +19,19 @@ NOTHING = mark_safe("")
 
 
 def _options(field):
-    return [sub.data for sub in field.subwidgets]
+    """Each choice as the widget would describe it (value, label, selected; name and id for
+    radios and checkboxes), without building a widget context per option as Django does."""
+    widget = field.field.widget
+    many = widget.allow_multiple_selected
+    values = set(widget.format_value(field.value()))  # Django's own rule: None is "" for a select
+    name, auto_id, out, chosen = field.html_name, field.auto_id, [], False
+    for index, (value, label) in enumerate(field.field.choices):
+        value = "" if value is None else str(value)
+        selected = (many or not chosen) and value in values
+        chosen = chosen or selected
+        out.append({"value": value, "label": label, "selected": selected, "name": name,
+                    "attrs": {"id": f"{auto_id}_{index}"}})
+    return out
 
 
 @register.simple_tag
