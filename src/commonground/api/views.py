@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from commonground.api.renderers import FastJSONRenderer
 from commonground.catalog.models import Program
 from commonground.errors import error_response
 from commonground.fit.answers import parse_answers
@@ -59,6 +60,7 @@ api = CommonGroundAPI(
                 "Errors always have the shape {\"error\": {status, code, message, field}}.",
     docs_url=None,  # the interactive docs load scripts from a CDN; our CSP allows none
     urls_namespace="api-v1",
+    renderer=FastJSONRenderer(),
 )
 
 
