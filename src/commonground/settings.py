@@ -216,6 +216,9 @@ if PUBLISH_MODE not in ("inline", "background"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(f"PUBLISH_MODE={PUBLISH_MODE!r} must be inline or background.")
+# `commonground import` syncs in a forked child and publishes after it has exited, so the
+# sync's memory is returned before publishing starts (feeds/importing.py).
+IMPORT_IN_A_CHILD = env_bool("IMPORT_IN_A_CHILD", True)
 # An index's orderings assume each zone's UTC offsets for a year after its build; rebuild sooner.
 SEARCH_INDEX_MAX_AGE_SECONDS = 30 * 86400
 # From this many meetings up, the index build reads the table with one process per core (up to 4).

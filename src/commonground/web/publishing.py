@@ -59,6 +59,8 @@ def request_build() -> None:
 
 
 def on_data_changed(sender, **kwargs) -> None:
+    if settings.PUBLISH_MODE == "deferred":
+        return  # a child import: its parent publishes once the child has exited (feeds/importing.py)
     if settings.PUBLISH_MODE == "background":
         request_build()
         return

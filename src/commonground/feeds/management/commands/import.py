@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.feeds.errors import FeedError
-from commonground.feeds.importing import import_location
+from commonground.feeds.importing import import_in_a_child
 from commonground.feeds.registry import FORMATS
 from commonground.feeds.reporting import print_report, progress_bar
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, source, format, program, name, timezone, dry_run, full, json: bool, allow_removals,
                **options):
         try:
-            report = import_location(source, format=format, program=program, name=name, timezone=timezone,
+            report = import_in_a_child(source, format=format, program=program, name=name, timezone=timezone,
                                      dry_run=dry_run, full=full, progress=None if json else progress_bar(),
                                      allow_removals=allow_removals, notify=self.stderr.write)
         except FeedError as exc:
