@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,8 +62,9 @@ def measure(feed: Path, in_a_child: bool, every: float) -> dict:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([EXE, "migrate", "-v", "0"], env=env, check=True)
     started = time.perf_counter()
+    report_file = (work / "report.json").open("w+")  # a file, not a pipe: the report can be large
     process = subprocess.Popen([EXE, "import", str(feed), "--name", "bench", "--json"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                               stdout=report_file, stderr=subprocess.DEVNULL)
     peak, peak_at, peak_processes, timeline = 0.0, 0.0, 0, []
     while process.poll() is None:
         pids = _tree(process.pid)
@@ -73,12 +75,15 @@ def measure(feed: Path, in_a_child: bool, every: float) -> dict:
         if not timeline or now - timeline[-1][0] >= 5:
             timeline.append((round(now, 1), round(pss), len(pids)))
         time.sleep(every)
-    output = process.stdout.read().decode()
+    report_file.seek(0)
+    output = report_file.read()
+    report_file.close()
     seconds = time.perf_counter() - started
-    report = json.loads(output.strip().splitlines()[-1]) if output.strip() else {}
+    report = json.loads(output) if output.strip() else {}
+    shutil.rmtree(work, ignore_errors=True)  # a 1M-row database is over a gigabyte
     return {"import_in_a_child": in_a_child, "exit": process.returncode, "seconds": round(seconds, 1),
             "rows_per_second": round(report.get("added", 0) / seconds) if seconds else None,
-            "added": report.get("added"), "peak_pss_mb": round(peak), "peak_at_seconds": round(peak_at, 1),
+            "added": report.get("added"), "skipped": report.get("skipped"), "peak_pss_mb": round(peak), "peak_at_seconds": round(peak_at, 1),
             "processes_at_peak": peak_processes, "timeline_s_mb_processes": timeline}
 
 

@@ -111,3 +111,20 @@ def test_the_parallel_build_equals_the_serial_one(tmp_path):
 
 def test_the_feed_written_in_parts_is_the_feed_written_whole(tmp_path):
     assert run_script(PUBLISH_SCRIPT, tmp_path, "cg_parallel_publish_test", {}).startswith("same")
+
+
+@pytest.mark.parametrize(("name", "forks"), [
+    ("/srv/memory-care/db.sqlite3", True),  # a file, whatever its folder is called
+    ("/tmp/cg-import-memory-x1/db.sqlite3", True),
+    (":memory:", False),
+    ("file:memorydb_default?mode=memory&cache=shared", False),  # Django's test database
+    ("", False),
+])
+def test_only_a_database_in_memory_keeps_children_out(monkeypatch, name, forks):
+    from django.db import connection
+
+    from commonground.meetings import bulk
+
+    monkeypatch.setitem(connection.settings_dict, "NAME", name)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert bulk.can_fork() is forks

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 
 from django.db import connection
+from django.db.backends.sqlite3.creation import DatabaseCreation
 
 from commonground.meetings.models import Meeting
 
@@ -125,8 +126,10 @@ def can_fork() -> bool:
     """Can forked children read the table, each with a connection of its own? Not from SQLite in
     memory (they would see another database), nor inside a transaction of ours (its rows would
     be invisible to them)."""
-    name = str(connection.settings_dict.get("NAME", ""))
-    if connection.vendor == "sqlite" and ("memory" in name or name == ""):
+    name = connection.settings_dict.get("NAME", "")
+    # Django's own test of a name ("mode=memory", ":memory:"), not "memory" anywhere in it: that
+    # once kept every child out of a file database in a folder called "cg-import-memory-...".
+    if connection.vendor == "sqlite" and (not name or DatabaseCreation.is_in_memory_db(name)):
         return False
     return not connection.in_atomic_block and "fork" in multiprocessing.get_all_start_methods()
 
