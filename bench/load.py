@@ -117,6 +117,53 @@ class Client(threading.Thread):
                 self.request("feed_304", "/feeds/meeting-guide.json?program=aa", {"If-None-Match": self.etag})
 
 
+ACCESS_FORMAT = "%(t)s %(U)s %(s)s %(D)s"  # [time] path status microseconds
+
+
+def kind_of(path: str, status: str) -> str:
+    if path.startswith("/api/v1/meetings"):
+        return "api_search"
+    if path == "/meetings":
+        return "page_results"
+    if path.startswith("/meetings/"):
+        return "page_meeting"
+    if path.startswith("/feeds/"):
+        return "feed_304" if status == "304" else "feed_gzip"
+    return "other"
+
+
+def server_times(access_log: Path, window: tuple[float, float]) -> dict:
+    """Per kind, the p50 and p99 of the time each request spent inside the server, in ms."""
+    from datetime import datetime
+
+    times: dict[str, list[float]] = {}
+    for line in access_log.read_text().splitlines() if access_log.exists() else []:
+        try:
+            stamp, path, status, micros = line.rsplit(" ", 3)
+            at = datetime.strptime(stamp.strip("[]"), "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        except ValueError:
+            continue
+        if window[0] - 1 <= at <= window[1]:
+            times.setdefault(kind_of(path, status), []).append(int(micros) / 1000)
+    return {kind: {"count": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99)}
+            for kind, v in sorted(times.items())}
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants still alive (gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def _count(env: dict) -> int:
     """Meetings already in the database (a PostgreSQL database kept between runs)."""
     done = subprocess.run([sys.executable, "-c", "import django; django.setup(); "
@@ -210,6 +257,8 @@ def main() -> None:
     connections.close_all()
 
     port = free_port()
+    access_log = tmp / "access.log"
+    env = {**env, "ACCESS_LOG": str(access_log), "ACCESS_LOG_FORMAT": ACCESS_FORMAT}
     server_log = open(tmp / "server.log", "w")
     server = subprocess.Popen([EXE, "serve", "--no-demo", "--port", str(port), "--workers", str(args.workers)],
                               env=env, stdout=server_log, stderr=subprocess.STDOUT)
@@ -231,6 +280,7 @@ def main() -> None:
             conn.getresponse().read()
             conn.close()
         records, lock = [], threading.Lock()
+        cpu = {"client": time.process_time(), "server": _tree_cpu_seconds(server.pid)}
         started = time.time()
         stop_at = started + args.seconds
         stop = threading.Event()  # the load runs for --seconds, and at least until the sync ends
@@ -250,6 +300,7 @@ def main() -> None:
             import_started = import_ended = sync_ended = stop_at
             imported = synced = subprocess.CompletedProcess([], 0, "", "")
         time.sleep(max(0.0, stop_at - time.time()))
+        cpu = {"client": time.process_time() - cpu["client"], "server": _tree_cpu_seconds(server.pid) - cpu["server"]}
         stop.set()
         for c in clients:
             c.join(timeout=60)
@@ -276,6 +327,12 @@ def main() -> None:
         "sync": {"seconds": round(sync_ended - import_ended, 1), "exit": synced.returncode,
                  "report": synced.stdout.strip()[-300:]},
         "phases": summary,
+        # Where the time goes: each kind's time inside the server (gunicorn's %(D)s, from reading
+        # the request to the last byte sent), against what clients saw; the rest is waiting for a
+        # free worker. And the CPU the load generator and the server each used (same cores).
+        "server_ms": server_times(access_log, phases["quiet"] if "quiet" in phases else phases["all"]),
+        "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
+        "cpu_share_of_machine": {k: round(v / ((os.cpu_count() or 1) * args.seconds), 2) for k, v in cpu.items()},
         "search_p99_ratio_to_quiet": ratios,
         "targets": {"errors": 0, "search_p99_ms": 1000},
         "met": {"zero_errors": summary["all"]["errors"] == 0,
