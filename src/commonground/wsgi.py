@@ -9,6 +9,6 @@ from commonground.web.checks import refuse_builtin_key  # noqa: E402 - needs the
 
 refuse_builtin_key()  # any WSGI server, not only `commonground serve`
 
-from commonground.replicas import use_replicas  # noqa: E402
+from commonground.web.serving import prepare_web_worker  # noqa: E402
 
-use_replicas()  # a web worker may read public finder data from a replica, if any are configured
+prepare_web_worker()  # read replicas for public reads, if any; a small SQLite page cache

@@ -1,0 +1,47 @@
+"""What a web worker sets up at start (web/serving.py): a small SQLite page cache on each of its
+connections, which now live for many requests, and reads from replicas when there are any."""
+
+import pytest
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+from commonground import replicas
+from commonground.web import serving
+
+
+@pytest.fixture
+def web_worker():
+    serving.prepare_web_worker()
+    yield
+    connection_created.disconnect(dispatch_uid="commonground-web-sqlite-cache")
+    replicas.use_replicas(False)
+
+
+@pytest.mark.django_db
+def test_a_web_workers_sqlite_connection_keeps_a_small_page_cache(web_worker):
+    fresh = connections.create_connection("default")
+    try:
+        if fresh.vendor != "sqlite":
+            pytest.skip("a PostgreSQL connection has no per-connection page cache to size")
+        with fresh.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -serving.WEB_SQLITE_CACHE_KIB
+    finally:
+        fresh.close()
+
+
+@pytest.mark.django_db
+def test_other_processes_keep_the_large_cache_imports_want():
+    fresh = connections.create_connection("default")
+    try:
+        if fresh.vendor != "sqlite":
+            pytest.skip("SQLite only")
+        with fresh.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -16384
+    finally:
+        fresh.close()
+
+
+def test_a_web_worker_may_read_from_replicas(web_worker):
+    assert replicas._enabled
