@@ -46,3 +46,28 @@ def write_result(path: str | None, result: dict) -> None:
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text + "\n")
+
+
+def pss_mb(pid: int | str) -> float:
+    """Proportional set size: pages shared by several processes (a memory-mapped index, a forked
+    parent's heap) divided among them, so a sum over processes is what they really hold."""
+    try:
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants still alive (forked workers, their children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            todo += [int(c) for c in open(f"/proc/{current}/task/{current}/children").read().split()]
+        except OSError:
+            continue
+    return found

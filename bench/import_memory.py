@@ -28,30 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, companion_key, django_on, migrate, write_result
+from _setup import ROOT, companion_key, django_on, migrate, process_tree, pss_mb, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
-
-
-def _tree(pid: int) -> list[int]:
-    found = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return found
-    for child in children:
-        found += _tree(int(child))
-    return found
-
-
-def _pss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def measure(feed: Path, in_a_child: bool, every: float) -> dict:
@@ -67,8 +46,8 @@ def measure(feed: Path, in_a_child: bool, every: float) -> dict:
                                stdout=report_file, stderr=subprocess.DEVNULL)
     peak, peak_at, peak_processes, timeline = 0.0, 0.0, 0, []
     while process.poll() is None:
-        pids = _tree(process.pid)
-        pss = sum(_pss_mb(pid) for pid in pids)
+        pids = process_tree(process.pid)
+        pss = sum(pss_mb(pid) for pid in pids)
         now = time.perf_counter() - started
         if pss > peak:
             peak, peak_at, peak_processes = pss, now, len(pids)

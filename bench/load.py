@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _setup import ROOT, companion_key, django_on, migrate, write_result
+from _setup import ROOT, companion_key, django_on, migrate, process_tree, pss_mb, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
 PLACES = ["Denver, CO", "Tulsa, OK", "Manhattan, NY", "Chicago, IL", "Portland, OR", "Austin, TX", "Seattle, WA",
@@ -151,14 +151,11 @@ def server_times(access_log: Path, window: tuple[float, float]) -> dict:
 
 def _tree_cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its descendants still alive (gunicorn's workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for current in process_tree(pid):
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / ticks
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
     return total
@@ -301,6 +298,7 @@ def main() -> None:
             imported = synced = subprocess.CompletedProcess([], 0, "", "")
         time.sleep(max(0.0, stop_at - time.time()))
         cpu = {"client": time.process_time() - cpu["client"], "server": _tree_cpu_seconds(server.pid) - cpu["server"]}
+        workers_pss = [round(pss_mb(pid)) for pid in process_tree(server.pid)[1:]]  # after the load: caches full
         stop.set()
         for c in clients:
             c.join(timeout=60)
@@ -332,6 +330,7 @@ def main() -> None:
         # free worker. And the CPU the load generator and the server each used (same cores).
         "server_ms": server_times(access_log, phases["quiet"] if "quiet" in phases else phases["all"]),
         "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
+        "workers_pss_mb": {"each": workers_pss, "total": sum(workers_pss)},
         "cpu_share_of_machine": {k: round(v / ((os.cpu_count() or 1) * args.seconds), 2) for k, v in cpu.items()},
         "search_p99_ratio_to_quiet": ratios,
         "targets": {"errors": 0, "search_p99_ms": 1000},

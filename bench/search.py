@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from _setup import ROOT, companion_key, django_on, migrate, write_result
+from _setup import ROOT, companion_key, django_on, migrate, pss_mb, write_result
 
 NOWS = ["2026-06-09T23:00:00Z", "2026-12-05T14:00:00Z", "2026-03-11T01:00:00Z"]
 MIX = [
@@ -47,17 +47,6 @@ def rss_mb(pid: int | str = "self") -> float:
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def pss_mb(pid: int | str) -> float:
-    """Proportional set size: shared pages (the memory-mapped index) divided among their users."""
-    try:
-        for line in open(f"/proc/{pid}/smaps_rollup"):
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
     return 0.0
 
 
