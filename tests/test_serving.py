@@ -17,30 +17,27 @@ def web_worker():
     replicas.use_replicas(False)
 
 
-@pytest.mark.django_db
-def test_a_web_workers_sqlite_connection_keeps_a_small_page_cache(web_worker):
+def new_connections_cache_size() -> int:
+    """PRAGMA cache_size on a connection opened now (SQLite only)."""
     fresh = connections.create_connection("default")
     try:
         if fresh.vendor != "sqlite":
             pytest.skip("a PostgreSQL connection has no per-connection page cache to size")
         with fresh.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
-            assert cursor.fetchone()[0] == -serving.WEB_SQLITE_CACHE_KIB
+            return cursor.fetchone()[0]
     finally:
         fresh.close()
 
 
 @pytest.mark.django_db
+def test_a_web_workers_sqlite_connection_keeps_a_small_page_cache(web_worker):
+    assert new_connections_cache_size() == -serving.WEB_SQLITE_CACHE_KIB
+
+
+@pytest.mark.django_db
 def test_other_processes_keep_the_large_cache_imports_want():
-    fresh = connections.create_connection("default")
-    try:
-        if fresh.vendor != "sqlite":
-            pytest.skip("SQLite only")
-        with fresh.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size")
-            assert cursor.fetchone()[0] == -16384
-    finally:
-        fresh.close()
+    assert new_connections_cache_size() == -16384
 
 
 def test_a_web_worker_may_read_from_replicas(web_worker):
