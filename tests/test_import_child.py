@@ -50,7 +50,16 @@ SCRIPT = textwrap.dedent("""
         error = None
     except SystemExit as exc:  # a failed sync exits 1 with its report
         error = [exc.code, json.loads(out.getvalue())["errors"]]
-    print(json.dumps({"report": report, "meetings": Meeting.objects.count(), "published": open(os.environ["COMMONGROUND_VAR_DIR"] + "/published-by").read().split(),
+    def dies(*args, **kwargs):  # the child is killed mid-sync (out of memory, say)
+        os._exit(9)
+
+    importing.sync_source = dies
+    out = io.StringIO()
+    try:
+        call_command("import", sys.argv[1], "--program", "aa", "--json", stdout=out)
+    except SystemExit as exc:
+        stopped = [exc.code, json.loads(out.getvalue())["errors"]]
+    print(json.dumps({"stopped": stopped, "report": report, "meetings": Meeting.objects.count(), "published": open(os.environ["COMMONGROUND_VAR_DIR"] + "/published-by").read().split(),
                       "index": index.size if index else None, "feed": sorted(p.name for p in feed.iterdir()),
                       "error": error}))
 """)
@@ -70,5 +79,7 @@ def test_a_child_syncs_and_the_parent_publishes(tmp_path, settings):
     assert result["published"] == ["parent"], "published once, by the parent, after the child"
     assert result["index"] == 40
     assert "meeting-guide.json" in result["feed"]
+    code, errors = result["stopped"]
+    assert code == 2 and errors[0]["code"] == "stopped" and "ended with code 9" in errors[0]["message"]
     code, errors = result["error"]
     assert code == 1 and "There is no file at" in errors[0]["message"] and errors[0]["message"].endswith(".missing.")

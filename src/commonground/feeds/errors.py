@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 
 @dataclass
 class FeedError(Exception):
-    code: str  # machine-readable: "not-found", "http", "timeout", "too-large", "encoding", "syntax", "shape"
+    code: str  # machine-readable: "not-found", "http", "timeout", "too-large", "encoding", "syntax", "shape",
+    # "stopped" (the import's child process ended before it reported)
     message: str  # what a person can act on
 
     def __str__(self) -> str:

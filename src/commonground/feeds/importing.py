@@ -110,7 +110,8 @@ def import_in_a_child(location: str, **options) -> SyncReport:
         return value
     if kind == "error":
         raise FeedError(*value)
-    raise RuntimeError(f"The import stopped unexpectedly (exit code {child.exitcode}); the error is above.")
+    raise FeedError("stopped", f"The import stopped before it finished (its process ended with code "
+                               f"{child.exitcode}); nothing of it was saved. Any error is shown above.")
 
 
 def _import_and_report(send, location: str, options: dict) -> None:
