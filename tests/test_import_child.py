@@ -80,6 +80,6 @@ def test_a_child_syncs_and_the_parent_publishes(tmp_path, settings):
     assert result["index"] == 40
     assert "meeting-guide.json" in result["feed"]
     code, errors = result["stopped"]
-    assert code == 2 and errors[0]["code"] == "stopped" and "ended with code 9" in errors[0]["message"]
+    assert code == 2 and errors[0]["code"] == "stopped" and "ended with code 9" in errors[0]["message"] and "Nothing of it was saved" in errors[0]["message"]
     code, errors = result["error"]
     assert code == 1 and "There is no file at" in errors[0]["message"] and errors[0]["message"].endswith(".missing.")

@@ -104,14 +104,17 @@ def import_in_a_child(location: str, **options) -> SyncReport:
     except EOFError:
         kind, value = "crashed", None
     child.join()
-    if DataVersion.current_with_time() != before:
+    moved = DataVersion.current_with_time() != before
+    if moved:
         data_changed.send(sender=DataVersion, name="meetings")  # publish here, as the child did not
     if kind == "report":
         return value
     if kind == "error":
         raise FeedError(*value)
-    raise FeedError("stopped", f"The import stopped before it finished (its process ended with code "
-                               f"{child.exitcode}); nothing of it was saved. Any error is shown above.")
+    outcome = ("The data changed meanwhile, so it may have been saved just before: `commonground sources` "
+               "shows the source's last sync." if moved else "Nothing of it was saved.")
+    raise FeedError("stopped", f"The import stopped before it reported (its process ended with code "
+                               f"{child.exitcode}). {outcome} Any error is shown above.")
 
 
 def _import_and_report(send, location: str, options: dict) -> None:
