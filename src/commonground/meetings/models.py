@@ -383,12 +383,15 @@ class DataVersion(models.Model):
         with connections[alias].cursor() as cursor:
             cursor.execute(_version_sql(alias), [name])
             row = cursor.fetchone()
-        if row is None:
-            return (0, None)
-        changed_at = row[1]
-        if changed_at is not None and changed_at.tzinfo is None:
-            changed_at = changed_at.replace(tzinfo=UTC)
-        return (row[0], changed_at)
+        return (row[0], stored_datetime(row[1])) if row else (0, None)
+
+
+def stored_datetime(value):
+    """A DateTimeField's value as a hand-written query returns it, made what the ORM would give:
+    aware, in UTC (SQLite hands it back naive; PostgreSQL already aware)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 @functools.cache

@@ -16,13 +16,12 @@ against the model instances' on both databases.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.db import connections, models, router
 
 from commonground.catalog.models import Program
-from commonground.meetings.models import Meeting, Source
+from commonground.meetings.models import Meeting, Source, stored_datetime
 
 MEETING_COLUMNS = (
     "id", "key", "slug", "name", "group", "notes", "weekday", "start_time", "duration_minutes", "timezone",
@@ -65,7 +64,7 @@ def _converter(model: type[models.Model], name: str):
     if isinstance(field, models.JSONField):
         return _json
     if isinstance(field, models.DateTimeField):
-        return _aware
+        return stored_datetime
     if isinstance(field, models.BooleanField):
         return bool
     return None
@@ -83,12 +82,6 @@ def _json(value):
     # tags and languages repeat too. Decoded once each, and copied so a caller can't alter the memo.
     decoded = _decoded(value)
     return decoded.copy() if isinstance(decoded, list | dict) else decoded
-
-
-def _aware(value):
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _columns(quote, model, names, table):
