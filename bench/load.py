@@ -60,7 +60,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True)
         self.rng = random.Random(n)
         self.port, self.ids, self.stop, self.records, self.lock = port, meeting_ids, stop, records, lock
-        self.etag = None
+        self.etags: dict[str, str] = {}  # each feed address fetched, with the ETag it came with
         self.buffer = bytearray(1 << 20)
 
     def read_body(self, response) -> bytes:
@@ -87,7 +87,7 @@ class Client(threading.Thread):
             body = self.read_body(response)
             status = response.status
             if kind.startswith("feed") and response.getheader("ETag"):
-                self.etag = response.getheader("ETag")
+                self.etags[path] = response.getheader("ETag")
             conn.close()
         except OSError as exc:
             body = repr(exc).encode()
@@ -110,11 +110,15 @@ class Client(threading.Thread):
                 self.request("page_results", "/meetings?" + urlencode(params))
             elif roll < 0.9:
                 self.request("page_meeting", self.rng.choice(self.ids))
-            elif roll < 0.95 or not self.etag:
+            elif roll < 0.95 or not self.etags:
                 self.request("feed_gzip", "/feeds/meeting-guide.json?program=" + self.rng.choice(["aa", "na", "smart"]),
                              {"Accept-Encoding": "gzip"})
             else:
-                self.request("feed_304", "/feeds/meeting-guide.json?program=aa", {"If-None-Match": self.etag})
+                # A client revalidates an address it has fetched, with that address's own ETag (an
+                # earlier version sent the last ETag seen for any program, so most of these
+                # "conditional" requests were really full downloads of the largest feed).
+                path = self.rng.choice(sorted(self.etags))
+                self.request("feed_304", path, {"Accept-Encoding": "gzip", "If-None-Match": self.etags[path]})
 
 
 ACCESS_FORMAT = "%(t)s %(U)s %(s)s %(D)s"  # [time] path status microseconds
