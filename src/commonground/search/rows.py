@@ -11,6 +11,9 @@ the rules live in one place.
 Values are converted as Django's own converters would: JSON text decoded, datetimes made aware
 in UTC (SQLite hands them back naive). ``tests/test_result_rows.py`` checks every result field
 against the model instances' on both databases.
+
+``meeting_at`` reads one meeting by its address for the meeting's page the same way, but gives
+real model instances, filled through Django's own converters (``tests/test_meeting_address.py``).
 """
 
 from __future__ import annotations
@@ -159,3 +162,56 @@ def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
     with connections[alias].cursor() as cursor:
         cursor.execute(_listings_statement(alias).format(ids=marks), roots + roots)
         return cursor.fetchall()
+
+
+# One meeting by its address (source slug and key), for the meeting's page: real model instances,
+# since the page uses much of the models' behaviour, but read by a statement written once and
+# filled in through Django's own converters for each column (``Model.from_db``), so no query is
+# compiled per request. The program and the source come in the same row, as ``select_related``
+# would bring them.
+
+def _part(connection, quote, model, table):
+    fields = model._meta.concrete_fields
+    converters = []
+    for i, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((i, column, found))
+    return [f"{table}.{quote(f.column)}" for f in fields], (model, [f.attname for f in fields], converters)
+
+
+@lru_cache(maxsize=8)
+def _address_statement(alias: str):
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    parts = [_part(connection, quote, model, table) for model, table in ((Meeting, "m"), (Program, "p"), (Source, "s"))]
+    sql = (f"SELECT {', '.join(c for columns, _ in parts for c in columns)} FROM {quote(Meeting._meta.db_table)} m"
+           f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
+           f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+           f" WHERE s.{quote('slug')} = %s AND m.{quote('key')} = %s")
+    return sql, [part for _, part in parts]
+
+
+def meeting_at(source_slug: str, key: str) -> Meeting | None:
+    """The meeting at this address, with its program and source, or None."""
+    alias = router.db_for_read(Meeting)
+    connection = connections[alias]
+    sql, parts = _address_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [source_slug, key])
+        values = cursor.fetchone()
+    if values is None:
+        return None
+    instances, start = [], 0
+    for model, names, converters in parts:
+        chunk = list(values[start:start + len(names)])
+        start += len(names)
+        for i, column, functions in converters:
+            for convert in functions:
+                chunk[i] = convert(chunk[i], column, connection)
+        instances.append(model.from_db(alias, names, chunk))
+    meeting, program, source = instances
+    Meeting.program.field.set_cached_value(meeting, program)
+    Meeting.source.field.set_cached_value(meeting, source)
+    return meeting

@@ -15,7 +15,7 @@ from commonground.feeds.fields import clean_text
 from commonground.meetings import types
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting, ProblemReport
-from commonground.search import engine
+from commonground.search import engine, rows
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
 from commonground.web import calendar, forms
 from commonground.web.presenters import decorate, directions, report_link
@@ -68,8 +68,7 @@ def meeting_by_id(request, pk: int, ics: bool = False):
 
 
 def _meeting_at(source: str, key: str) -> Meeting:
-    meetings = Meeting.objects.select_related("program", "source")
-    return meetings.filter(source__slug=source, key=key).first() or _404()
+    return rows.meeting_at(source, key) or _404()
 
 
 def _404():
