@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.http import QueryDict
 from django.template import Context, Template
+from django.utils import translation
 
 from commonground.web.forms import SearchForm
 
@@ -41,14 +42,16 @@ def parse(html):
     return parser.found, parser.text
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("query", [
+QUERIES = [
     "",
     "near=10001&radius_km=50&day=2&time_from=18:00&time_to=21:30&mode=online&program=aa&program=na"
     "&type=women&type=open&language=es&tz=Europe/Madrid&sort=soonest&q=step",
     "q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&tz=Mars/Olympus_Mons&radius_km=9999&mode=bogus&type=%26amp%3B",
-])
-def test_the_fast_controls_match_djangos_widgets(query):
+    "tz=%22%3E%3Cb%3E&day=today&mode=hybrid&program=smart&approach=secular",
+]
+
+
+def _check(query):
     form = SearchForm(QueryDict(query))
     for tag, names in FIELDS.items():
         for name in names:
@@ -56,3 +59,22 @@ def test_the_fast_controls_match_djangos_widgets(query):
             theirs = str(form[name])
             assert parse(ours) == parse(theirs), name
     assert "<script>" not in Template("{% load fastform %}{% text_input form.q %}").render(Context({"form": form}))
+    assert "<b>" not in Template("{% load fastform %}{% select form.tz %}").render(Context({"form": form}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_fast_controls_match_djangos_widgets(query):
+    _check(query)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_same_controls_again_in_any_order_and_language(language):
+    """Built pieces are kept between requests: a later form, another selection or the other
+    language must never get an earlier one's labels or states."""
+    with translation.override(language):
+        for query in QUERIES + QUERIES[::-1]:
+            _check(query)
+        spanish = Template("{% load fastform %}{% select form.day %}").render(Context({"form": SearchForm(QueryDict())}))
+        assert ("Cualquier día" in spanish) is (language == "es")

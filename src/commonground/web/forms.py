@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from urllib.parse import urlencode
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.catalog.models import Approach, Program
@@ -41,6 +43,50 @@ LANGUAGES = [("", _("Any language")), ("en", _("English")), ("es", _("Spanish"))
              ("pt", _("Portuguese")), ("hi", _("Hindi")), ("de", _("German"))]
 
 
+ZONE_CHOICES = [(z, z.replace("_", " ")) for z in COMMON_ZONES]
+# Choice lists whose labels are fixed text, translated: kept per language as plain strings, so a
+# page doesn't translate about seventy labels again (and the controls' HTML can be kept too,
+# templatetags/fastform.py). Filled as each language is first used, as are the form's fields with
+# those choices set (each form still gets its own deep copy, as Django's forms do).
+_plain_choices: dict[tuple[str, str], list[tuple[str, str]]] = {}
+_fields_by_language: dict[str, dict] = {}
+
+
+def _fixed_choices(name: str) -> list:
+    from commonground.web.presenters import TAG_LABELS
+
+    if name == "approach":
+        return [("", _("Any approach")), *Approach.choices]
+    if name == "type":
+        return [(tag, TAG_LABELS[tag]) for tag in types.TAGS]
+    if name == "tz":
+        return [("", _("My place's time zone"))]
+    return SearchForm.base_fields[name].choices
+
+
+def plain_choices(name: str) -> list[tuple[str, str]]:
+    """A fixed choice list with its labels translated into the current language."""
+    key = (get_language() or "", name)
+    found = _plain_choices.get(key)
+    if found is None:
+        found = _plain_choices[key] = [(value, str(label)) for value, label in _fixed_choices(name)]
+    return found
+
+
+FIXED_CHOICES = ("radius_km", "starting_within", "day", "mode", "approach", "type", "language", "sort")
+
+
+def _fields_in_this_language() -> dict:
+    language = get_language() or ""
+    found = _fields_by_language.get(language)
+    if found is None:
+        found = copy.deepcopy(SearchForm.base_fields)
+        for name in FIXED_CHOICES:
+            found[name].choices = plain_choices(name)
+        _fields_by_language[language] = found
+    return found
+
+
 def has_criteria(params) -> bool:
     return any(params.get(name) for name in CRITERIA)
 
@@ -74,17 +120,12 @@ class SearchForm(forms.Form):
 
     def __init__(self, data, *args, **kwargs):
         data = data.copy() if hasattr(data, "copy") else dict(data)  # a QueryDict copy can be changed
+        self.base_fields = _fields_in_this_language()  # copied into self.fields by Django
         super().__init__(data, *args, **kwargs)
-        from commonground.web.presenters import TAG_LABELS
-
         self.fields["program"].choices = list(Program.objects.order_by("order").values_list("code", "name"))
-        self.fields["approach"].choices = [("", _("Any approach"))] + [(v, label) for v, label in Approach.choices]
-        self.fields["type"].choices = [(tag, TAG_LABELS[tag]) for tag in types.TAGS]
-        zones = list(COMMON_ZONES)
         chosen = data.get("tz") if hasattr(data, "get") else None
-        if chosen and chosen not in zones:
-            zones.insert(0, chosen)
-        self.fields["tz"].choices = [("", _("My place's time zone"))] + [(z, z.replace("_", " ")) for z in zones]
+        zones = [(chosen, chosen.replace("_", " "))] if chosen and chosen not in COMMON_ZONES else []
+        self.fields["tz"].choices = plain_choices("tz") + zones + ZONE_CHOICES
         if hasattr(self.data, "get") and not self.data.get("radius_km") and not self.data.get("radius_mi"):
             self.data["radius_km"] = str(int(DEFAULT_RADIUS_KM))
 
