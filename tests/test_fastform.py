@@ -78,3 +78,16 @@ def test_the_same_controls_again_in_any_order_and_language(language):
             _check(query)
         spanish = Template("{% load fastform %}{% select form.day %}").render(Context({"form": SearchForm(QueryDict())}))
         assert ("Cualquier día" in spanish) is (language == "es")
+
+
+
+@pytest.mark.django_db
+def test_forms_alive_at_once_keep_their_own_choices():
+    """Forms share their fixed fields; two at once (two threads' requests) must not share a zone
+    that only one of them asked for."""
+    odd, plain = SearchForm(QueryDict("tz=Mars/Olympus_Mons")), SearchForm(QueryDict("tz=Europe/Madrid"))
+    for form, expected in ((odd, ["Mars/Olympus_Mons"]), (plain, []), (odd, ["Mars/Olympus_Mons"])):
+        assert [v for v, _ in form.fields["tz"].choices if "Mars" in v] == expected
+        assert [v for v, _ in form.fields["tz"].widget.choices if "Mars" in v] == expected
+        assert ('value="Mars/Olympus_Mons"' in Template("{% load fastform %}{% select form.tz %}").render(
+            Context({"form": form}))) is bool(expected)

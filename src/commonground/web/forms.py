@@ -47,7 +47,10 @@ ZONE_CHOICES = [(z, z.replace("_", " ")) for z in COMMON_ZONES]
 # Choice lists whose labels are fixed text, translated: kept per language as plain strings, so a
 # page doesn't translate about seventy labels again (and the controls' HTML can be kept too,
 # templatetags/fastform.py). Filled as each language is first used, as are the form's fields with
-# those choices set (each form still gets its own deep copy, as Django's forms do).
+# those choices set. Those fields are shared by every form in that language, not deep-copied per
+# form as Django does (a third of building the form): nothing changes them after they are made.
+# The two fields whose choices vary per request (programs from the catalog, an unlisted time
+# zone) get their own copy, with their own widget.
 _plain_choices: dict[tuple[str, str], list[tuple[str, str]]] = {}
 _fields_by_language: dict[str, dict] = {}
 
@@ -87,6 +90,13 @@ def _fields_in_this_language() -> dict:
     return found
 
 
+def _with_choices(field, choices):
+    field = copy.copy(field)
+    field.widget = copy.copy(field.widget)  # setting choices sets the widget's too
+    field.choices = choices
+    return field
+
+
 def has_criteria(params) -> bool:
     return any(params.get(name) for name in CRITERIA)
 
@@ -120,12 +130,15 @@ class SearchForm(forms.Form):
 
     def __init__(self, data, *args, **kwargs):
         data = data.copy() if hasattr(data, "copy") else dict(data)  # a QueryDict copy can be changed
-        self.base_fields = _fields_in_this_language()  # copied into self.fields by Django
+        self.base_fields = {}  # nothing for Django to deep-copy: the fields are set just below
         super().__init__(data, *args, **kwargs)
-        self.fields["program"].choices = list(Program.objects.order_by("order").values_list("code", "name"))
+        fields = _fields_in_this_language()
+        self.fields = dict(fields)
+        self.fields["program"] = _with_choices(fields["program"], list(
+            Program.objects.order_by("order").values_list("code", "name")))
         chosen = data.get("tz") if hasattr(data, "get") else None
         zones = [(chosen, chosen.replace("_", " "))] if chosen and chosen not in COMMON_ZONES else []
-        self.fields["tz"].choices = plain_choices("tz") + zones + ZONE_CHOICES
+        self.fields["tz"] = _with_choices(fields["tz"], plain_choices("tz") + zones + ZONE_CHOICES)
         if hasattr(self.data, "get") and not self.data.get("radius_km") and not self.data.get("radius_mi"):
             self.data["radius_km"] = str(int(DEFAULT_RADIUS_KM))
 
