@@ -78,6 +78,8 @@ def test_the_same_controls_again_in_any_order_and_language(language):
             _check(query)
         spanish = Template("{% load fastform %}{% select form.day %}").render(Context({"form": SearchForm(QueryDict())}))
         assert ("Cualquier día" in spanish) is (language == "es")
+        form = SearchForm(QueryDict())
+        assert [form[n].label for n in form.fields] == [str(SearchForm.base_fields[n].label) for n in form.fields]
 
 
 

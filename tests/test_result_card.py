@@ -14,16 +14,16 @@ from django.utils import translation
 from commonground.meetings.models import Meeting
 from commonground.search import engine
 from commonground.search.query import parse_query
-from commonground.web.presenters import decorate
+from commonground.web.presenters import MODE_LABELS, TAG_LABELS, decorate
 from commonground.web.templatetags.resultcard import result_card
 
 TEMPLATE = Template(
     """{% load i18n %}<li class="meeting">
   <h3><a href="{{ r.url }}{% if query.tz %}?tz={{ query.tz|urlencode }}{% endif %}">{{ r.name }}</a></h3>
   <p class="when">{% if r.ongoing %}<strong>{% translate "Any time" %}</strong> · {% translate "this group is available around the clock or by arrangement" %}{% else %}<strong><time datetime="{{ r.starts_at_iso }}">{{ r.local_dt|date:"l" }} {{ r.local_dt|time:"TIME_FORMAT" }} {{ r.local_zone }}</time></strong>{% if r.until %} · <span class="until{% if r.in_progress %} now{% endif %}">{{ r.until }}</span>{% endif %}{% if r.zones_differ %}<br><span class="small">{% blocktranslate with day=r.own_dt|date:"l" time=r.own_dt|time:"TIME_FORMAT" zone=r.own_zone %}{{ day }} {{ time }} {{ zone }} where the meeting is{% endblocktranslate %}</span>{% endif %}{% endif %}</p>
-  <p class="meta"><span class="program">{{ r.program_name }}</span> · <span class="mode mode-{{ r.mode }}">{{ r.mode_label }}</span>{% if r.distance_km is not None %} · {% blocktranslate with km=r.distance_km|floatformat:1 %}{{ km }} km away{% endblocktranslate %}{% endif %}</p>
+  <p class="meta"><span class="program">{{ r.program_name }}</span> · <span class="mode mode-{{ r.mode }}">{{ mode_label }}</span>{% if r.distance_km is not None %} · {% blocktranslate with km=r.distance_km|floatformat:1 %}{{ km }} km away{% endblocktranslate %}{% endif %}</p>
   {% if r.location.formatted_address and not r.location.approximate %}<p class="where">{% if r.location.name %}{{ r.location.name }}, {% endif %}{{ r.location.formatted_address }}</p>{% elif r.location.city %}<p class="where">{{ r.location.city }}</p>{% endif %}
-  {% if r.tag_labels %}<ul class="tags" aria-label="{% translate 'Meeting type' %}">{% for label in r.tag_labels %}<li>{{ label }}</li>{% endfor %}</ul>{% endif %}
+  {% if r.tag_labels %}<ul class="tags" aria-label="{% translate 'Meeting type' %}">{% for label in tag_labels %}<li>{{ label }}</li>{% endfor %}</ul>{% endif %}
 </li>
 """)
 NOW = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # US clocks spring forward this morning
@@ -36,8 +36,14 @@ SEARCHES = [
 ]
 
 
+def _oracle(r, query) -> str:
+    """The old template, with the labels translated as it translated them (lazily, every time)."""
+    return TEMPLATE.render(Context({"r": r, "query": query, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]),
+                                    "tag_labels": [TAG_LABELS[t] for t in r["tags"]]}))
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("language", ["en", "es", "en"])
 def test_the_card_is_what_the_template_wrote(demo_meetings, language):
     demo_meetings(600)
     hostile = Meeting.objects.order_by("pk").first()
@@ -51,7 +57,7 @@ def test_the_card_is_what_the_template_wrote(demo_meetings, language):
             query = parse_query({**params, "now": NOW.isoformat()})
             for result in engine.search(query).results:
                 r = decorate(result, query.tz)
-                expected = TEMPLATE.render(Context({"r": r, "query": query}))
+                expected = _oracle(r, query)
                 assert result_card(r, query.tz) == expected, r["url"]
                 seen["ongoing"] += r["ongoing"]
                 seen["zones_differ"] += bool(r.get("zones_differ"))
@@ -62,7 +68,7 @@ def test_the_card_is_what_the_template_wrote(demo_meetings, language):
                 seen["hostile"] += r["id"] == hostile.pk
         query = parse_query({"mode": "online", "now": NOW.isoformat()})
         r = decorate(engine.search(query).results[0], query.tz)
-        assert result_card(r, "") == TEMPLATE.render(Context({"r": r, "query": {"tz": ""}}))
+        assert result_card(r, "") == _oracle(r, {"tz": ""})
     assert all(seen.values()), seen
 
 

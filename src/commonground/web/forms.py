@@ -86,6 +86,8 @@ def _fields_in_this_language() -> dict:
         found = copy.deepcopy(SearchForm.base_fields)
         for name in FIXED_CHOICES:
             found[name].choices = plain_choices(name)
+        for field in found.values():
+            field.label = str(field.label)
         _fields_by_language[language] = found
     return found
 

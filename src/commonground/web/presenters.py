@@ -36,6 +36,20 @@ TAG_LABELS = {
     "dual_diagnosis": gettext_lazy("Dual diagnosis"),
 }
 assert set(TAG_LABELS) == set(types.TAGS)
+_LABELS = {"mode": MODE_LABELS, "tag": TAG_LABELS}
+_plain_labels: dict[tuple[str, str, str], str] = {}
+
+
+def plain_label(kind: str, code: str, language: str) -> str:
+    """A mode's or tag's label in the current language (``language``, from ``get_language()``):
+    kept per language as plain text (it is fixed text), so a page of results doesn't translate
+    the same few labels again for every card."""
+    key = (language, kind, code)
+    found = _plain_labels.get(key)
+    if found is None:
+        table = _LABELS[kind]
+        found = _plain_labels[key] = str(table[code]) if code in table else code
+    return found
 
 
 def zone_label(moment: datetime) -> str:
@@ -71,6 +85,7 @@ def decorate(result: dict, searcher_tz: str) -> dict:
     aware datetimes to the server's zone before formatting them.
     """
     view = dict(result)
+    language = get_language() or ""
     start = result["starts_at"]
     if start:
         view["starts_at_iso"] = start.isoformat().replace("+00:00", "Z")  # for <time datetime="...">
@@ -80,9 +95,9 @@ def decorate(result: dict, searcher_tz: str) -> dict:
         view["own_dt"], view["own_zone"] = own.replace(tzinfo=None), zone_label(own)
         view["zones_differ"] = local.utcoffset() != own.utcoffset()
     view["until"] = until_label(result["minutes_until_start"], result["in_progress"] and not result["ongoing"])
-    view["mode_label"] = MODE_LABELS.get(result["mode"], result["mode"])
-    view["program_name"] = result["program"].get("names", {}).get((get_language() or "en")[:2]) or result["program"]["name"]
-    view["tag_labels"] = [TAG_LABELS[t] for t in result["tags"]]
+    view["mode_label"] = plain_label("mode", result["mode"], language)
+    view["program_name"] = result["program"].get("names", {}).get((language or "en")[:2]) or result["program"]["name"]
+    view["tag_labels"] = [plain_label("tag", t, language) for t in result["tags"]]
     return view
 
 

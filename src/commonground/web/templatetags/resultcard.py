@@ -11,6 +11,7 @@ Every value from a feed is HTML-escaped (``esc``) unless it is already safe mark
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape as _escape
 
 from django import template
@@ -18,7 +19,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, urlencode
 from django.template.defaultfilters import time as time_filter
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -29,25 +30,52 @@ def esc(value) -> str:
     return value if isinstance(value, SafeData) else _escape(str(value))
 
 
+# Fixed text and a weekday or clock time look the same every time in a language: each is
+# translated or formatted once per process and language (catalogs and formats never change while
+# a process runs), instead of twenty times a page through Django's per-call lookups.
+@lru_cache(maxsize=256)
+def _in(language: str, message: str) -> str:
+    return gettext(message)
+
+
+def _t(message: str) -> str:
+    return _in(get_language() or "", message)
+
+
+_day_times: dict[tuple, tuple[str, str]] = {}
+
+
+def _day_time(moment) -> tuple[str, str]:
+    """The weekday's name and the clock time, escaped, as the ``date:"l"`` and ``time`` filters
+    write them (``moment`` is naive: neither depends on more than the weekday and the time)."""
+    key = (get_language() or "", moment.weekday(), moment.time())
+    found = _day_times.get(key)
+    if found is None:
+        if len(_day_times) > 50_000:  # a week of minutes in a few languages fits many times over
+            _day_times.clear()
+        found = _day_times[key] = (esc(date_filter(moment, "l")), esc(time_filter(moment, "TIME_FORMAT")))
+    return found
+
+
 def _translated(message: str, **values) -> str:
     """``{% blocktranslate %}``: the translation as written, each value escaped."""
-    return gettext(message) % {k: esc(v) for k, v in values.items()}
+    return _t(message) % {k: esc(v) for k, v in values.items()}
 
 
 def _when(r: dict) -> str:
     if r["ongoing"]:
-        return (f"<strong>{esc(gettext('Any time'))}</strong> · "
-                f"{esc(gettext('this group is available around the clock or by arrangement'))}")
-    local = r["local_dt"]
-    html = (f'<strong><time datetime="{esc(r["starts_at_iso"])}">{esc(date_filter(local, "l"))} '
-            f'{esc(time_filter(local, "TIME_FORMAT"))} {esc(r["local_zone"])}</time></strong>')
+        return (f"<strong>{esc(_t('Any time'))}</strong> · "
+                f"{esc(_t('this group is available around the clock or by arrangement'))}")
+    day, clock = _day_time(r["local_dt"])
+    html = (f'<strong><time datetime="{esc(r["starts_at_iso"])}">{day} {clock} {esc(r["local_zone"])}</time>'
+            '</strong>')
     if r["until"]:
         html += f' · <span class="until{" now" if r["in_progress"] else ""}">{esc(r["until"])}</span>'
     if r["zones_differ"]:
-        own = r["own_dt"]
+        day, clock = _day_time(r["own_dt"])
         html += '<br><span class="small">' + _translated(
             "%(day)s %(time)s %(zone)s where the meeting is",
-            day=date_filter(own, "l"), time=time_filter(own, "TIME_FORMAT"), zone=r["own_zone"]) + "</span>"
+            day=mark_safe(day), time=mark_safe(clock), zone=r["own_zone"]) + "</span>"
     return html
 
 
@@ -71,7 +99,7 @@ def result_card(r: dict, tz: str = "") -> SafeString:
     tags = ""
     if r["tag_labels"]:
         items = "".join(f"<li>{esc(label)}</li>" for label in r["tag_labels"])
-        tags = f'<ul class="tags" aria-label="{esc(gettext("Meeting type"))}">{items}</ul>'
+        tags = f'<ul class="tags" aria-label="{esc(_t("Meeting type"))}">{items}</ul>'
     return mark_safe(
         f'<li class="meeting">\n'
         f'  <h3><a href="{href}">{esc(r["name"])}</a></h3>\n'
