@@ -142,7 +142,10 @@ def id_ranges(parts: int, min_rows: int) -> list[tuple[int, int]] | None:
         return None
     table = connection.ops.quote_name(Meeting._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {table}")
+        # Each on its own: SQLite answers a lone MIN or MAX from the primary key's ends, but scans
+        # an index for them together (80 ms at a million rows, against under 1).
+        cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table}), "
+                       f"(SELECT COUNT(*) FROM {table})")
         low, high, count = cursor.fetchone()
     if not count or count < min_rows:
         return None
