@@ -17,6 +17,7 @@ overlaps, half-hour and 45-minute zones are all handled alike.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -73,13 +74,20 @@ DERIVED = ("geo_keys", "geo_members", "lat_rad", "lng_rad", "cos_lat", "utc_memb
 def derive(columns: Columns) -> dict[str, np.ndarray]:
     """Everything a search needs beyond the columns, computed once per data version."""
     out: dict[str, np.ndarray] = {}
-    # Located meetings sorted by (grid cell, approximate UTC week minute): a place and a
-    # time window together select a few short slices of this array.
-    located = np.flatnonzero(~np.isnan(columns.lat))
-    lat_cell = np.floor((columns.lat[located] + 90) / CELL_DEG).astype(np.int64)
-    lng_cell = np.floor((columns.lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
-    keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (columns.utc_week_minute[located] + 1)
-    order = np.argsort(keys, kind="stable")
+    programs = len(columns.program_codes)
+    # For browsing (no place, no time) by name: each program's meetings in name order (one array,
+    # cut by offsets). Sorted in a thread while the place ordering below sorts here: numpy lets go
+    # of the GIL while it sorts, so the two take the time of the longer.
+    with ThreadPoolExecutor(1) as pool:
+        by_name = pool.submit(np.argsort, columns.name_key, kind="stable")
+        # Located meetings sorted by (grid cell, approximate UTC week minute): a place and a
+        # time window together select a few short slices of this array.
+        located = np.flatnonzero(~np.isnan(columns.lat))
+        lat_cell = np.floor((columns.lat[located] + 90) / CELL_DEG).astype(np.int64)
+        lng_cell = np.floor((columns.lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
+        keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (columns.utc_week_minute[located] + 1)
+        order = np.argsort(keys, kind="stable")
+        by_name = by_name.result().astype(np.int32)
     out["geo_keys"] = keys[order]
     out["geo_members"] = located[order].astype(np.int32)
     out["lat_rad"] = np.radians(columns.lat)
@@ -94,17 +102,12 @@ def derive(columns: Columns) -> dict[str, np.ndarray]:
     ongoing = columns.week_minute == NO_TIME
     out["ongoing"] = np.flatnonzero(ongoing).astype(np.int32)
     out["ongoing_online"] = np.flatnonzero(ongoing & (columns.mode != MODE_CODES["in_person"])).astype(np.int32)
-    # For browsing (no place, no time) by name: each program's meetings in name order (one array,
-    # cut by offsets), and how many each program has in each mode.
-    programs = len(columns.program_codes)
-    by_name = np.argsort(columns.name_key, kind="stable").astype(np.int32)
-    grouped = by_name[np.argsort(columns.program[by_name], kind="stable")]
-    out["by_name"] = grouped
+    out["by_name"] = by_name[np.argsort(columns.program[by_name], kind="stable")]
     out["by_name_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(columns.program, minlength=programs))]
                                             ).astype(np.int64)
-    counts = np.zeros((programs or 1, 3), dtype=np.int64)
-    np.add.at(counts, (columns.program, columns.mode), 1)
-    out["program_mode_counts"] = counts
+    # How many meetings each program has in each mode.
+    counts = np.bincount(columns.program.astype(np.int64) * 3 + columns.mode, minlength=(programs or 1) * 3)
+    out["program_mode_counts"] = counts[:(programs or 1) * 3].reshape(programs or 1, 3).astype(np.int64)
     return out
 
 
