@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -20,6 +22,7 @@ from commonground.catalog.models import Program
 from commonground.meetings import types
 from commonground.meetings.bulk import id_ranges
 from commonground.meetings.models import Meeting, Source
+from commonground.runtime import runtime_dir
 from commonground.search.clock import DAY, WEEK, offset_minutes
 
 MODE_CODES = {"in_person": 0, "online": 1, "hybrid": 2}
@@ -102,11 +105,19 @@ class Columns:
     names: Texts | None = None  # the distinct casefolded names, sorted: name_key >> 32 is a position here
 
 
+# Four small integers per row arrive packed in one (fewer values for the driver to make into Python
+# objects, the read's main cost): program position in bits 0-15, mode in 16-17, week minute + 1
+# (-1, ongoing, becomes 0) in 18-31, tag bits from 32.
+PACKED_MODE, PACKED_WEEK, PACKED_TAGS = 16, 18, 32
+assert len(types.TAGS) <= 63 - PACKED_TAGS and WEEK < 1 << (PACKED_TAGS - PACKED_WEEK)
+
+
 def _select(programs: list[str]) -> tuple[str, list]:
     """The index's columns, with the per-row arithmetic done by the database.
 
     Python then only builds arrays: the program's position, the local week minute, the mode's
-    code and the joined search text arrive ready (no time parsing, no string joins per row).
+    code (packed with the tags, above) and the joined search text arrive ready (no time parsing,
+    no string joins per row).
     """
     q = connection.ops.quote_name  # "group" is an SQL keyword
     if connection.vendor == "postgresql":
@@ -121,11 +132,21 @@ def _select(programs: list[str]) -> tuple[str, list]:
     params += programs
     mode = "CASE " + q("attendance_mode") + "".join(f" WHEN %s THEN {c}" for c in MODE_CODES.values()) + " END"
     params += list(MODE_CODES)
+    packed = (f"CAST({program} AS BIGINT) + CAST({mode} AS BIGINT) * {1 << PACKED_MODE} "
+              f"+ CAST({week_minute} + 1 AS BIGINT) * {1 << PACKED_WEEK} "
+              f"+ CAST({q('tag_bits')} AS BIGINT) * {1 << PACKED_TAGS}")
     text = " || %s || ".join(f"COALESCE({q(c)}, '')" for c in ("name", "group", "location", "notes"))
     params += ["\n"] * 3
-    columns = [q("id"), program, q("latitude"), q("longitude"), week_minute, q("timezone"), mode, q("tag_bits"),
-               q("languages"), text, q("name"), q("source_id")]
+    columns = [q("id"), packed, q("latitude"), q("longitude"), q("timezone"), q("languages"), text, q("name"),
+               q("source_id")]
     return ", ".join(columns), params
+
+
+def _unpack(packed: np.ndarray, parts: dict[str, list]) -> None:
+    parts["program"].append((packed & 0xFFFF).astype(np.int16))
+    parts["mode"].append((packed >> PACKED_MODE & 0x3).astype(np.int8))
+    parts["week_minute"].append(((packed >> PACKED_WEEK & ((1 << (PACKED_TAGS - PACKED_WEEK)) - 1)) - 1).astype(np.int32))
+    parts["tags"].append(packed >> PACKED_TAGS)
 
 
 @dataclass
@@ -171,31 +192,34 @@ def read_part(programs: list[str], lo: int | None = None, hi: int | None = None,
             n = len(rows)
             cols = list(zip(*rows, strict=True))
             parts["ids"].append(np.fromiter(cols[0], dtype=np.int64, count=n))
-            parts["program"].append(np.fromiter(cols[1], dtype=np.int16, count=n))
+            _unpack(np.fromiter(cols[1], dtype=np.int64, count=n), parts)
             parts["lat"].append(np.array(cols[2], dtype=np.float64))  # None becomes NaN
             parts["lng"].append(np.array(cols[3], dtype=np.float64))
-            parts["week_minute"].append(np.fromiter(cols[4], dtype=np.int32, count=n))
-            parts["zone"].append(np.fromiter((zones.setdefault(z, len(zones)) for z in cols[5]), dtype=np.int16,
+            parts["zone"].append(np.fromiter((zones.setdefault(z, len(zones)) for z in cols[4]), dtype=np.int16,
                                              count=n))
-            parts["mode"].append(np.fromiter(cols[6], dtype=np.int8, count=n))
-            parts["tags"].append(np.fromiter(cols[7], dtype=np.int64, count=n))
-            parts["langs"].append(np.fromiter((_language_mask(v, languages, language_bits) for v in cols[8]),
+            parts["langs"].append(np.fromiter((_language_mask(v, languages, language_bits) for v in cols[5]),
                                               dtype=np.int64, count=n))
-            parts["text"].append(np.fromiter((texts.setdefault(t.casefold(), len(texts)) for t in cols[9]),
+            parts["text"].append(np.fromiter((texts.setdefault(t.casefold(), len(texts)) for t in cols[6]),
                                              dtype=np.int32, count=n))
-            parts["name"].append(np.fromiter((names.setdefault(t.casefold(), len(names)) for t in cols[10]),
+            parts["name"].append(np.fromiter((names.setdefault(t.casefold(), len(names)) for t in cols[7]),
                                              dtype=np.int32, count=n))
-            parts["source"].append(np.fromiter(cols[11], dtype=np.int32, count=n))
+            parts["source"].append(np.fromiter(cols[8], dtype=np.int32, count=n))
             del rows, cols
     arrays = {k: (np.concatenate(v) if v else np.zeros(0, dtype=PART_ARRAYS[k])) for k, v in parts.items()}
     return _Part(arrays, list(zones), list(languages), list(texts), list(names))
 
 
-def _read_in_child(args) -> _Part:
+def _read_in_child(args) -> tuple[str, _Part]:
+    programs, lo, hi, folder = args
     try:
-        return read_part(*args)
+        part = read_part(programs, lo, hi)
     finally:
         connections.close_all()
+    # The arrays go back through a file in the index's folder: through the pool's pipe, 60 MB of
+    # them at a million meetings took a third of a second to arrive.
+    path = os.path.join(folder, f"part-{lo}.npz")
+    np.savez(path, **part.arrays)
+    return path, replace(part, arrays={})
 
 
 def _read_parts(programs: list[str]) -> list[_Part]:
@@ -206,8 +230,18 @@ def _read_parts(programs: list[str]) -> list[_Part]:
     if not ranges:
         return [read_part(programs)]
     connections.close_all()  # children must never share the parent's connection
-    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-        return pool.map(_read_in_child, [(programs, lo, hi) for lo, hi in ranges])
+    # Named like a build's temporary folder, so one a crash leaves behind is cleared (store._prune).
+    folder = tempfile.mkdtemp(prefix=".parts-", suffix=".tmp", dir=runtime_dir("index"))
+    try:
+        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+            returned = pool.map(_read_in_child, [(programs, lo, hi, folder) for lo, hi in ranges])
+        parts = []
+        for path, part in returned:
+            with np.load(path) as stored:
+                parts.append(replace(part, arrays={name: stored[name] for name in stored.files}))
+        return parts
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _merge(parts: list[_Part]) -> tuple[dict[str, np.ndarray], dict, dict, dict, dict]:
