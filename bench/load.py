@@ -302,7 +302,11 @@ def main() -> None:
             imported = synced = subprocess.CompletedProcess([], 0, "", "")
         time.sleep(max(0.0, stop_at - time.time()))
         cpu = {"client": time.process_time() - cpu["client"], "server": _tree_cpu_seconds(server.pid) - cpu["server"]}
-        workers_pss = [round(pss_mb(pid)) for pid in process_tree(server.pid)[1:]]  # after the load: caches full
+        tree = process_tree(server.pid)
+        workers_pss = [round(pss_mb(pid)) for pid in tree[1:]]  # after the load: caches full
+        # The parent's share too: pages the workers share with it are split among all of them,
+        # so more sharing also moves memory onto the parent, which the workers' figure leaves out.
+        master_pss = round(pss_mb(tree[0]))
         stop.set()
         for c in clients:
             c.join(timeout=60)
@@ -335,6 +339,7 @@ def main() -> None:
         "server_ms": server_times(access_log, phases["quiet"] if "quiet" in phases else phases["all"]),
         "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
         "workers_pss_mb": {"each": workers_pss, "total": sum(workers_pss)},
+        "server_pss_mb": {"parent": master_pss, "workers": sum(workers_pss), "total": master_pss + sum(workers_pss)},
         "cpu_share_of_machine": {k: round(v / ((os.cpu_count() or 1) * args.seconds), 2) for k, v in cpu.items()},
         "search_p99_ratio_to_quiet": ratios,
         "targets": {"errors": 0, "search_p99_ms": 1000},
