@@ -42,3 +42,23 @@ def test_other_processes_keep_the_large_cache_imports_want():
 
 def test_a_web_worker_may_read_from_replicas(web_worker):
     assert replicas._enabled
+
+
+@pytest.mark.django_db
+def test_the_served_app_is_frozen_before_the_workers_fork(demo_meetings, settings, web_worker):
+    """What the parent loads (the app, the gazetteer, the index's tables) stays shared with the
+    workers only if their garbage collector never writes to it: `serve` freezes it (gc.freeze).
+    (``web_worker``: undoes what importing the WSGI module sets up for a worker.)"""
+    import gc
+
+    from commonground.web.management.commands.serve import _Server
+
+    demo_meetings(20)
+    settings.SECRET_KEY = "a-test-key-that-is-not-the-built-in-one-" + "x" * 20  # the WSGI module checks it
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        application = _Server("127.0.0.1", 0, 1).load()
+        assert callable(application) and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -1,5 +1,6 @@
 """Run Common Ground with a production WSGI server (gunicorn) and WhiteNoise for static files."""
 
+import gc
 import multiprocessing
 import os
 
@@ -107,4 +108,10 @@ class _Server(BaseApplication):
         from commonground.wsgi import application
 
         _warm_up(None)
+        # Everything loaded so far (Django, the gazetteer's places, the index's small tables) lives
+        # as long as the workers do. Frozen, the workers' garbage collector never visits those
+        # objects, so it never writes to their pages and they stay shared with the parent instead
+        # of being copied into every worker (Python's advice for fork without exec).
+        gc.collect()
+        gc.freeze()
         return application
