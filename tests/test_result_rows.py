@@ -97,3 +97,22 @@ def test_the_data_version_reads_the_same_as_through_the_orm(db):
     row = DataVersion.objects.values_list("version", "changed_at").get(pk="meetings")
     assert (version, changed_at) == row and changed_at.tzinfo is not None
     assert DataVersion.current_with_time("nothing-here") == (0, None)
+
+
+@pytest.mark.django_db
+def test_a_page_no_other_source_lists_needs_no_second_statement(demo_meetings, django_assert_num_queries):
+    demo_meetings(30)
+    ids = list(Meeting.objects.order_by("pk").values_list("pk", flat=True)[:10])
+    plain = rows.fetch(ids)
+    assert not any(row.has_others for row in plain.values())
+    with django_assert_num_queries(0):
+        assert other_listings(plain.values()) == {pk: [] for pk in ids}
+    other = Source.objects.create(name="Another intergroup", format="meeting-guide")
+    elsewhere = Meeting.objects.order_by("-pk").first()
+    Meeting.objects.filter(pk=elsewhere.pk).update(duplicate_of_id=ids[3], source=other)
+    plain = rows.fetch(ids)
+    assert [pk for pk, row in plain.items() if row.has_others] == [ids[3]]
+    with django_assert_num_queries(1):
+        also = other_listings(plain.values())
+    assert also == other_listings(Meeting.objects.filter(pk__in=ids))
+    assert [listed["source"] for listed in also[ids[3]]] == ["Another intergroup"]

@@ -61,6 +61,8 @@ def other_listings(meetings) -> dict[int, list[dict]]:
     meetings = list(meetings)
     if not meetings:
         return {}
+    if all(m.duplicate_of_id is None and getattr(m, "has_others", None) is False for m in meetings):
+        return {m.pk: [] for m in meetings}  # plain rows that say no other source lists them
     roots = {m.pk: m.duplicate_of_id or m.pk for m in meetings}
     group_rows = listing_groups(roots.values())
     groups: dict[int, list[tuple]] = {}

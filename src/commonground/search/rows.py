@@ -47,7 +47,8 @@ class SourceRow:
 
 
 class MeetingRow:
-    __slots__ = (*MEETING_COLUMNS, "program", "source")
+    # has_others: does another source list this meeting too (is it some listing's primary)?
+    __slots__ = (*MEETING_COLUMNS, "has_others", "program", "source")
     # The models' own derivations, so a row and a Meeting can never disagree.
     is_ongoing = Meeting.is_ongoing
     duration = Meeting.duration
@@ -96,6 +97,10 @@ def _statement(alias: str) -> tuple[str, list]:
     quote = connections[alias].ops.quote_name
     select = (_columns(quote, Meeting, MEETING_COLUMNS, "m") + _columns(quote, Program, PROGRAM_COLUMNS, "p")
               + _columns(quote, Source, SOURCE_COLUMNS, "s"))
+    # Whether another source lists the meeting too, asked here so that a page none of whose
+    # meetings has other listings needs no second statement for them (results.other_listings).
+    select.append(f"EXISTS (SELECT 1 FROM {quote(Meeting._meta.db_table)} d"
+                  f" WHERE d.{quote('duplicate_of_id')} = m.{quote('id')})")
     sql = (f"SELECT {', '.join(select)} FROM {quote(Meeting._meta.db_table)} m"
            f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
            f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
@@ -128,6 +133,7 @@ def fetch(ids) -> dict[int, MeetingRow]:
         cursor.execute(sql + "(" + ", ".join(["%s"] * len(ids)) + ")", ids)
         fetched = cursor.fetchall()
     a, b = len(MEETING_COLUMNS), len(MEETING_COLUMNS) + len(PROGRAM_COLUMNS)
+    c = b + len(SOURCE_COLUMNS)
     programs: dict[str, ProgramRow] = {}
     sources: dict[int, SourceRow] = {}
     out = {}
@@ -136,7 +142,8 @@ def fetch(ids) -> dict[int, MeetingRow]:
         m.program = programs.get(m.program_id) or programs.setdefault(
             m.program_id, _fill(ProgramRow, PROGRAM_COLUMNS, values[a:b], p_conv))
         m.source = sources.get(m.source_id) or sources.setdefault(
-            m.source_id, _fill(SourceRow, SOURCE_COLUMNS, values[b:], s_conv))
+            m.source_id, _fill(SourceRow, SOURCE_COLUMNS, values[b:c], s_conv))
+        m.has_others = bool(values[c])
         out[m.id] = m
     return out
 
