@@ -39,6 +39,7 @@ def test_every_field_is_the_same_as_through_the_orm(demo_meetings, django_assert
         assert _fields(program) == _fields(expected.program)
         assert _fields(source) == _fields(expected.source)
         assert found._state.db == expected._state.db and found._state.adding is False
+        assert found.has_others is Meeting.objects.filter(duplicate_of=meeting.pk).exists()
         for name, value in _fields(found).items():
             assert type(value) is type(getattr(expected, name)), name
     dated = rows.meeting_at(Meeting.objects.get(pk=picked[0]).source.slug, Meeting.objects.get(pk=picked[0]).key)

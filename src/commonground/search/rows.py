@@ -92,15 +92,19 @@ def _columns(quote, model, names, table):
     return [f"{table}.{quote(model._meta.get_field(n).column)}" for n in names]
 
 
+def _has_others(quote) -> str:
+    """Whether another source lists the meeting too: asked with the meeting, so that meetings no
+    other source lists need no second statement for their other listings (results.other_listings)."""
+    return (f"EXISTS (SELECT 1 FROM {quote(Meeting._meta.db_table)} d"
+            f" WHERE d.{quote('duplicate_of_id')} = m.{quote('id')})")
+
+
 @lru_cache(maxsize=8)
 def _statement(alias: str) -> tuple[str, list]:
     quote = connections[alias].ops.quote_name
     select = (_columns(quote, Meeting, MEETING_COLUMNS, "m") + _columns(quote, Program, PROGRAM_COLUMNS, "p")
               + _columns(quote, Source, SOURCE_COLUMNS, "s"))
-    # Whether another source lists the meeting too, asked here so that a page none of whose
-    # meetings has other listings needs no second statement for them (results.other_listings).
-    select.append(f"EXISTS (SELECT 1 FROM {quote(Meeting._meta.db_table)} d"
-                  f" WHERE d.{quote('duplicate_of_id')} = m.{quote('id')})")
+    select.append(_has_others(quote))
     sql = (f"SELECT {', '.join(select)} FROM {quote(Meeting._meta.db_table)} m"
            f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
            f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
@@ -193,7 +197,8 @@ def _address_statement(alias: str):
     connection = connections[alias]
     quote = connection.ops.quote_name
     parts = [_part(connection, quote, model, table) for model, table in ((Meeting, "m"), (Program, "p"), (Source, "s"))]
-    sql = (f"SELECT {', '.join(c for columns, _ in parts for c in columns)} FROM {quote(Meeting._meta.db_table)} m"
+    columns = [c for part_columns, _ in parts for c in part_columns] + [_has_others(quote)]
+    sql = (f"SELECT {', '.join(columns)} FROM {quote(Meeting._meta.db_table)} m"
            f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
            f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
            f" WHERE s.{quote('slug')} = %s AND m.{quote('key')} = %s")
@@ -221,4 +226,5 @@ def meeting_at(source_slug: str, key: str) -> Meeting | None:
     meeting, program, source = instances
     Meeting.program.field.set_cached_value(meeting, program)
     Meeting.source.field.set_cached_value(meeting, source)
+    meeting.has_others = bool(values[start])  # read by results.other_listings, as on a MeetingRow
     return meeting
