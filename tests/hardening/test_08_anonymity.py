@@ -4,8 +4,17 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from commonground.feeds.anonymity import anonymize_person, likely_full_names
+from commonground.feeds.anonymity import (
+    _full_names,
+    anonymize_person,
+    first_names,
+    likely_full_names,
+    may_name_someone,
+    surnames,
+)
 from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.writer import feed_queryset, write_feed
 from commonground.meetings.models import Meeting
@@ -69,3 +78,26 @@ def _export() -> str:
     out = io.StringIO()
     write_feed(feed_queryset(), out)
     return out.getvalue()
+
+
+_GIVEN = sorted(first_names())
+_PIECES = st.one_of(st.sampled_from(_GIVEN), st.sampled_from(sorted(surnames())[:400]),
+                    st.sampled_from(["Church", "St.", "W.", "x", "Ann", "O'Brien", "Mc", "ß", "É", "1st", "_a", "Ⅻ"]))
+_GLUE = st.sampled_from([" ", "  ", "-", "'", "’", ".", ". ", ", ", "\n", "_", "2", "", "\t", "é", "(", ")"])
+
+
+@given(st.lists(st.tuples(_PIECES, _GLUE), max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_item08_the_quick_check_never_hides_a_name(parts):
+    """``likely_full_names`` skips text whose letter runs hold no piece of a given name; that
+    check must never change its answer, whatever glues the words together."""
+    text = "".join(word + glue for word, glue in parts)
+    assert likely_full_names(text) == _full_names(text)
+
+
+def test_item08_the_quick_check_knows_hyphenated_given_names():
+    hyphenated = next(n for n in _GIVEN if "-" in n)  # "Ann-Kathrin": its second piece starts a pair
+    text = f"Ask {hyphenated} Smith"
+    assert may_name_someone(text) and likely_full_names(text) == _full_names(text) != []
+    assert likely_full_names("x-John González") == ["John González"]  # a pair may start after a hyphen
+    assert not may_name_someone("Demo listing at the Serenity Hall, 12 Park Rd")

@@ -117,10 +117,30 @@ def surnames() -> frozenset[str]:
     return _faker_names("last")
 
 
+# A run of letters: the pieces a given name is made of ("Jean-Pierre" is "Jean" and "Pierre").
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _name_pieces() -> frozenset[str]:
+    return frozenset(piece for name in first_names() for piece in _LETTERS.findall(name))
+
+
+def may_name_someone(text: str) -> bool:
+    """False when ``text`` cannot hold a full name, cheaply: no run of letters in it is a piece
+    of a given name. The first word of a pair ``_PAIR`` finds starts and ends a run of letters
+    (what comes before and after it is not a letter), so a given name there is such a piece."""
+    return bool(text) and not _name_pieces().isdisjoint(_LETTERS.findall(text))
+
+
 def likely_full_names(text: str) -> list[str]:
     """Phrases in ``text`` that look like "Firstname Lastname" (not "Bill W.", not "St. John Church")."""
-    if not text or not isinstance(text, str):
+    if not text or not isinstance(text, str) or not may_name_someone(text):
         return []
+    return _full_names(text)
+
+
+def _full_names(text: str) -> list[str]:
     names = first_names()
     found = []
     for match in _PAIR.finditer(text):

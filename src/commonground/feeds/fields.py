@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import lru_cache
 
 import nh3
 from django.utils.text import slugify
@@ -230,6 +231,11 @@ def parse_updated(value) -> datetime | None:
     """Spec ``updated`` ("YYYY-MM-DD HH:MM:SS", UTC); also the run-together form sheets produce."""
     if not value or not isinstance(value, str):
         return None
+    return _parse_updated(value)
+
+
+@lru_cache(maxsize=1024)  # a feed's rows share few stamps (a sheet saved at once, an export's time)
+def _parse_updated(value: str) -> datetime | None:
     match = _UPDATED.match(value.strip())
     if not match:
         return None
@@ -239,7 +245,13 @@ def parse_updated(value) -> datetime | None:
         return None
 
 
+# What ``slugify`` returns unchanged: lower-case ASCII letters and digits, single hyphens between.
+_ALREADY_A_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.A)
+
+
 def make_slug(key: str) -> str:
     """A URL-safe slug of at most 64 characters (the spec's limit) for our own feed."""
+    if len(key) <= 64 and _ALREADY_A_SLUG.fullmatch(key):  # most feeds' slugs are slugs already
+        return key
     slug = slugify(key, allow_unicode=False)[:64].strip("-")
     return slug or "meeting"

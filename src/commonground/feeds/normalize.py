@@ -17,7 +17,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from commonground.feeds.anonymity import anonymize_person, likely_full_names
+from commonground.feeds.anonymity import anonymize_person, likely_full_names, may_name_someone
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.fields import (
     EXTRA_FIELDS,
@@ -120,10 +120,13 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         state_zip = " ".join(p for p in (m["region"], m["postal_code"]) if p)
         m["formatted_address"] = ", ".join(p for p in (m["address"], m["city"], state_zip, m["country"]) if p)
 
-    for field_name in ("name", "group", "notes", "location", "location_notes", "group_notes"):
-        for phrase in likely_full_names(name if field_name == "name" else m[field_name]):
-            ctx.warn(field_name, f"{field_name} may hold a full name ({phrase!r}); mutual-help listings use a first "
-                                 "name and last initial. Please check it at the source")
+    free_text = [(f, name if f == "name" else m[f]) for f in ("name", "group", "notes", "location", "location_notes",
+                                                               "group_notes")]
+    if may_name_someone("\n".join(text for _, text in free_text)):  # one quick look, not six slow ones
+        for field_name, text in free_text:
+            for phrase in likely_full_names(text):
+                ctx.warn(field_name, f"{field_name} may hold a full name ({phrase!r}); mutual-help listings use a "
+                                     "first name and last initial. Please check it at the source")
     _coordinates(row, m, ctx)
     _approximate(row, m)
     _online(row, m, ctx)
@@ -319,9 +322,14 @@ def _regions(row: dict) -> list[str]:
     return out
 
 
+_CONTACT_FIELDS = tuple(f"contact_{n}_{part}" for n in (1, 2, 3) for part in ("name", "email", "phone"))
+
+
 def _contacts(row: dict, ctx: Context) -> list[dict]:
     """The spec's public contact fields, as the feed published them; names cut to a last initial."""
     contacts = []
+    if not any(row.get(f) for f in _CONTACT_FIELDS):
+        return contacts
     for n in (1, 2, 3):
         name = clean_text(row.get(f"contact_{n}_name"))[0][:120]
         email = _email(row.get(f"contact_{n}_email"), f"contact_{n}_email", ctx)
