@@ -138,6 +138,22 @@ def test_slugs_stay_unique_across_sources(location, tmp_path):
 
 
 @pytest.mark.django_db
+def test_two_new_rows_wanting_one_slug_get_two_free_ones(location, tmp_path):
+    """Two rows of one sync that make the same slug ("a b" and "a-b"): the second gets the
+    fallback "<slug>-s<source>", or, when another source holds that already, the next free one."""
+    import_location(location(feed(1)), name="B")
+    source_b = Source.objects.get(name="B")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps([{**feed(1)[0], "slug": f"a-b-s{source_b.pk}"}]))
+    import_location(str(other), name="A")
+    report = import_location(location(feed(1) + [{**feed(2)[1], "slug": "a b"}, {**feed(3)[2], "slug": "a-b"}]),
+                             name="B")
+    assert not report.errors and report.added == 2
+    assert dict(Meeting.objects.filter(source=source_b).values_list("key", "slug")) == {
+        "g0": "g0", "a b": "a-b", "a-b": f"a-b-s{source_b.pk}-2"}
+
+
+@pytest.mark.django_db
 def test_warnings_are_reported_again_on_every_sync(location):
     rows = feed(2, {0: {"conference_url": "https://example.net/room"}})
     first = import_location(location(rows), name="S")

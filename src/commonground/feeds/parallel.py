@@ -43,17 +43,17 @@ def raw_digest(row, context: str) -> str:
     return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
 
 
-def normalise(row, ctx: Context, context: str, known) -> tuple:
+def normalise(row, ctx: Context, context: str, known, pack) -> tuple:
     """(raw key, raw digest, outcome, detail) for one feed row.
 
     ``known``: raw digests stored from the last sync; such a row is not parsed again (KNOWN).
-    Otherwise SKIP (field, message), ERROR (the exception's name and repr) or OK (meetings, each
-    derived, and the row's warnings).
+    Otherwise SKIP (field, message), ERROR (the exception's name and repr) or OK (the row's
+    meetings, each derived and made by ``pack`` into what the sync writes, and the row's warnings).
     """
     raw_key, digest, stored = identify(row, context, known)
     if stored:
         return raw_key, digest, KNOWN, None
-    return (raw_key, digest, *read(row, ctx))
+    return (raw_key, digest, *read(row, ctx, digest, pack))
 
 
 def identify(row, context: str, known) -> tuple[str, str, bool]:
@@ -63,8 +63,12 @@ def identify(row, context: str, known) -> tuple[str, str, bool]:
     return raw_key, digest, bool(raw_key) and known is not None and digest in known
 
 
-def read(row, ctx: Context) -> tuple:
-    """(outcome, detail) of normalising one row: SKIP, ERROR or OK, as ``normalise`` says."""
+def read(row, ctx: Context, digest: str, pack) -> tuple:
+    """(outcome, detail) of normalising one row: SKIP, ERROR or OK, as ``normalise`` says.
+
+    ``pack(meeting, slug_wanted)`` makes a derived meeting into what the sync keeps of it (see
+    ``sync.Packer``); a meeting read with warnings gets no raw digest, so that a re-sync reads
+    the row again and reports them again."""
     ctx.warnings = []
     try:
         meetings = to_meetings(row, ctx)
@@ -72,16 +76,25 @@ def read(row, ctx: Context) -> tuple:
         return SKIP, (skip.field, skip.message)
     except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, AttributeError) as exc:
         return ERROR, (type(exc).__name__, repr(exc))
+    source_hash = "" if ctx.warnings else digest
+    packed = []
     for meeting in meetings:
         derive(meeting, ctx.programs.get(meeting["program_id"], ctx.table))
+        meeting["source_hash"] = source_hash
         # The slug it would like, should it be new (the sync makes it unique across sources).
-        meeting["slug_wanted"] = make_slug(meeting.pop("slug_hint", "") or meeting["key"])
-    return OK, (meetings, ctx.warnings)
+        packed.append(pack(meeting, make_slug(meeting.pop("slug_hint", "") or meeting["key"])))
+    return OK, (packed, ctx.warnings)
 
 
-def _read_in_worker(rows: list) -> list[tuple]:
-    ctx = _state["ctx"]
-    return [read(row, ctx) for row in rows]
+def _read_in_worker(items: list) -> list[tuple]:
+    """Each (row, raw digest or None) read; a digest the sync did not need is made here."""
+    ctx, pack, context = _state["ctx"], _state["pack"], _state["context"]
+    out = []
+    for row, digest in items:
+        if digest is None:
+            digest = raw_digest(row, context)
+        out.append((digest, *read(row, ctx, digest, pack)))
+    return out
 
 
 def workers() -> int:
@@ -90,13 +103,14 @@ def workers() -> int:
 
 
 class Normaliser:
-    """``with Normaliser(rows, ctx, context, known) as outcomes:`` then
+    """``with Normaliser(rows, ctx, context, known, pack) as outcomes:`` then
     ``for index, row, (raw_key, digest, outcome, detail) in outcomes``. ``known`` is the live
     set of stored digests, read when a chunk is handed out: a KNOWN can be stale by the time it
-    is taken (an earlier identical row took the digest), and the sync then reads that row itself."""
+    is taken (an earlier identical row took the digest), and the sync then reads that row itself.
+    ``pack`` is ``read``'s, and runs in the workers."""
 
-    def __init__(self, rows, ctx: Context, context: str, known):
-        self.rows, self.ctx, self.context, self.known = rows, ctx, context, known
+    def __init__(self, rows, ctx: Context, context: str, known, pack):
+        self.rows, self.ctx, self.context, self.known, self.pack = rows, ctx, context, known, pack
         self.pool = None
 
     def __enter__(self):
@@ -114,7 +128,7 @@ class Normaliser:
         count = workers()
         unread = 0
         for index, row in numbered:
-            outcome = normalise(row, self.ctx, self.context, self.known)
+            outcome = normalise(row, self.ctx, self.context, self.known, self.pack)
             yield index, row, outcome
             unread += outcome[2] != KNOWN
             if count > 1 and unread >= serial:
@@ -124,9 +138,9 @@ class Normaliser:
         first = list(islice(numbered, CHUNK))
         if len(first) < CHUNK:  # too few left to be worth a worker
             for index, row in first:
-                yield index, row, normalise(row, self.ctx, self.context, self.known)
+                yield index, row, normalise(row, self.ctx, self.context, self.known, self.pack)
             return
-        _state.update(ctx=self.ctx)
+        _state.update(ctx=self.ctx, pack=self.pack, context=self.context)
         try:
             self.pool = multiprocessing.get_context("fork").Pool(count)
         finally:
@@ -142,14 +156,20 @@ class Normaliser:
             yield from self._take(pending.popleft())
 
     def _hand_out(self, chunk: list) -> tuple:
-        """Each row's key and digest, here (cheap); the rows that must be read go to a worker.
-        A row whose digest is stored is not sent at all: pickling it would cost more than that."""
-        heads, unread = [], []
-        for _, row in chunk:
-            head = identify(row, self.context, self.known)
-            heads.append(head)
-            if not head[2]:
-                unread.append(row)
+        """Each row's key and digest, here; the rows that must be read go to a worker. A row
+        whose digest is stored is not sent at all: pickling it would cost more than that. When no
+        digest is stored (a first import, or every one matched already), none can match, so the
+        workers make the digests too."""
+        if not self.known:
+            heads = [(row_key(row) if isinstance(row, dict) else "", None, False) for _, row in chunk]
+            unread = [(row, None) for _, row in chunk]
+        else:
+            heads, unread = [], []
+            for _, row in chunk:
+                head = identify(row, self.context, self.known)
+                heads.append(head)
+                if not head[2]:
+                    unread.append((row, head[1]))
         return chunk, heads, self.pool.apply_async(_read_in_worker, (unread,)) if unread else None
 
     @staticmethod
@@ -157,4 +177,4 @@ class Normaliser:
         chunk, heads, result = item
         outcomes = iter(result.get() if result is not None else ())
         for (index, row), (raw_key, digest, known) in zip(chunk, heads, strict=True):
-            yield index, row, (raw_key, digest, KNOWN, None) if known else (raw_key, digest, *next(outcomes))
+            yield index, row, (raw_key, digest, KNOWN, None) if known else (raw_key, *next(outcomes))

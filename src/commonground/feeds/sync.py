@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError, RowProblem
-from commonground.feeds.fields import Context, make_slug
+from commonground.feeds.fields import Context
 from commonground.feeds.parallel import KNOWN, OK, SKIP, Normaliser, normalise
 from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
@@ -177,6 +177,23 @@ def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> None:
         Source.objects.filter(pk=source.pk).update(last_sync_at=now, last_ok_at=now, last_counts=report.counts())
 
 
+class Packer:
+    """What the sync keeps of a meeting read from a row: (key, content hash, raw digest, the slug
+    it would like, its table row). The row is made where the meeting is read, in a worker when
+    there are workers, and is whole but for the slug, which the sync gives (``with_slug``)."""
+
+    def __init__(self, writer: RowWriter, source_id: int, now):
+        self.to_row, self.fixed = writer.to_row, {"source_id": source_id, "imported_at": now, "changed_at": now}
+        self.slug_at = writer.index("slug")
+
+    def __call__(self, meeting: dict, slug_wanted: str) -> tuple:
+        return meeting["key"], meeting["content_hash"], meeting["source_hash"], slug_wanted, \
+            self.to_row({**meeting, **self.fixed})
+
+    def with_slug(self, row: tuple, slug: str) -> tuple:
+        return row[:self.slug_at] + (slug,) + row[self.slug_at + 1:]
+
+
 class _Pass:
     """One streaming pass over a feed's rows, inside the sync's transaction."""
 
@@ -184,9 +201,10 @@ class _Pass:
         self.source, self.ctx, self.report, self.dry_run, self.progress = source, ctx, report, dry_run, progress
         self.context = _context_key(ctx)
         self.now = timezone.now()
-        self.writer = None if dry_run else RowWriter()
-        self.adds: list[dict] = []
-        self.updates: list[tuple[int, dict]] = []
+        self.writer = RowWriter()
+        self.pack = Packer(self.writer, source.pk, self.now)
+        self.adds: list[tuple] = []  # what Packer makes
+        self.updates: list[tuple[int, tuple]] = []  # (id, table row)
         self.rehash: list[tuple[str, int]] = []
 
     def run(self, rows, allow_removals: bool) -> None:
@@ -202,7 +220,7 @@ class _Pass:
         self.first_row_of: dict[str, int] = {}
         seen_keys = self.seen_keys
         rows_read = 0
-        with Normaliser(rows, self.ctx, self.context, by_digest) as outcomes:
+        with Normaliser(rows, self.ctx, self.context, by_digest, self.pack) as outcomes:
             for index, row, outcome in outcomes:
                 rows_read = index
                 if self.progress and index % PROGRESS_EVERY == 0:
@@ -216,7 +234,7 @@ class _Pass:
         removes = [pk for key, (pk, _, _) in existing.items() if key not in seen_keys]
         report.removed = len(removes)
         self._check(rows_read, len(existing), len(removes), allow_removals)
-        if self.writer is not None:
+        if not self.dry_run:
             self._write_rehash()
             for start in range(0, len(removes), 900):
                 Meeting.objects.filter(pk__in=removes[start:start + 900]).delete()
@@ -234,7 +252,7 @@ class _Pass:
             report.unchanged += len(known)
             return
         if outcome == KNOWN:  # a worker saw the digest before an earlier identical row took it
-            raw_key, digest, outcome, detail = normalise(row, self.ctx, self.context, None)
+            raw_key, digest, outcome, detail = normalise(row, self.ctx, self.context, None, self.pack)
         if outcome == SKIP:
             self._skip(index, raw_key or None, *detail)
             return
@@ -242,30 +260,29 @@ class _Pass:
             log.warning("row %s of %s could not be read: %s", index, self.source.name, detail[1])
             self._skip(index, raw_key or None, None, f"the row could not be read ({detail[0]})")
             return
-        meetings, warnings = detail
+        packed, warnings = detail
         first_row_of[raw_key] = index
-        for meeting in meetings:  # one string per key, not a copy from a worker beside ours
-            if meeting["key"] == raw_key:
-                meeting["key"] = raw_key
-        self._warn([RowProblem(index, raw_key, f, message) for f, message in warnings])
-        for meeting in meetings:
-            key = meeting["key"]
+        if warnings:
+            self._warn([RowProblem(index, raw_key, f, message) for f, message in warnings])
+        for meeting in packed:
+            key, content_hash, source_hash, _, row = meeting
+            if key == raw_key:  # one string per key, not a copy from a worker beside ours
+                key = raw_key
             if key in seen_keys:
                 self._skip(index, key, "slug", f"key {key!r} is already used by another row")
                 continue
             seen_keys.add(key)
-            meeting["source_hash"] = "" if warnings else digest  # rows with warnings re-report them
             old = self.existing.get(key)
             if old is None:
                 report.added += 1
                 self.adds.append(meeting)
-            elif old[1] != meeting["content_hash"]:
+            elif old[1] != content_hash:
                 report.updated += 1
-                self.updates.append((old[0], meeting))
+                self.updates.append((old[0], row))
             else:
                 report.unchanged += 1
-                if old[2] != meeting["source_hash"]:
-                    self.rehash.append((meeting["source_hash"], old[0]))
+                if old[2] != source_hash:
+                    self.rehash.append((source_hash, old[0]))
 
     def _skip(self, index, key, field_name, message) -> None:
         self.report.skipped += 1
@@ -294,16 +311,16 @@ class _Pass:
                           "meetings really ended, run again with --allow-removals.")
 
     def _flush(self) -> None:
-        if self.writer is None:
+        if self.dry_run:
             self.adds, self.updates = [], []
             return
         if self.adds:
-            self._assign_slugs(self.adds)
-            self.writer.write([self.writer.to_row({**m, "source_id": self.source.pk, "imported_at": self.now,
-                                                   "changed_at": self.now}) for m in self.adds])
+            with_slug = self.pack.with_slug
+            self.writer.write([with_slug(row, slug) for (_, _, _, _, row), slug in
+                               zip(self.adds, self._assign_slugs(self.adds), strict=True)])
             self.adds = []
         if self.updates:
-            self.writer.update([(pk, {**m, "changed_at": self.now}) for pk, m in self.updates])
+            self.writer.update(self.updates)
             self.updates = []
 
     def _write_rehash(self) -> None:
@@ -313,28 +330,31 @@ class _Pass:
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET source_hash = %s WHERE id = %s", self.rehash)
 
-    def _assign_slugs(self, adds: list[dict]) -> None:
-        """Slugs for new meetings: unique across every source, stable once given."""
-        wanted = {m["key"]: m.pop("slug_wanted", None) or make_slug(m.pop("slug_hint", "") or m["key"]) for m in adds}
+    def _assign_slugs(self, adds: list[tuple]) -> list[str]:
+        """Slugs for new meetings (``Packer``'s tuples), in order: unique across every source,
+        stable once given."""
+        wanted = [slug for _, _, _, slug, _ in adds]
         # Slugs given in earlier batches of this sync are written already, so the queries find them:
         # a set over the whole sync would only hold a million strings at a million rows.
-        taken: set[str] = set()
-        values = [v for v in set(wanted.values()) if v not in taken]
-        taken.update(Meeting.objects.filter(slug__in=values).values_list("slug", flat=True))
+        looked_up = set(wanted)
+        taken = self.writer.slugs_taken(looked_up)
         # Where a slug is taken (the same feed under two names, say), the fallback is
         # "<slug>-s<source id>"; look those up in one query too.
-        fallbacks = [f"{v[:50]}-s{self.source.pk}" for v in set(wanted.values()) if v in taken]
-        taken.update(Meeting.objects.filter(slug__in=fallbacks).values_list("slug", flat=True))
-        for meeting in adds:
-            slug = wanted[meeting["key"]]
-            if slug in taken:
+        if taken:
+            fallbacks = {f"{v[:50]}-s{self.source.pk}" for v in wanted if v in taken}
+            looked_up |= fallbacks
+            taken |= self.writer.slugs_taken(fallbacks)
+        given = []
+        for slug in wanted:
+            if slug in taken:  # stored already, or given to an earlier row of this batch
                 base, n = f"{slug[:50]}-s{self.source.pk}", 1
                 slug = base
-                while slug in taken or (n > 1 and Meeting.objects.filter(slug=slug).exists()):
+                while slug in taken or (slug not in looked_up and self.writer.slugs_taken({slug})):
                     n += 1
                     slug = f"{base}-{n}"
             taken.add(slug)
-            meeting["slug"] = slug
+            given.append(slug)
+        return given
 
 
 def _record_success(source: Source, report: SyncReport, feed_digest: str, changes: dict) -> None:

@@ -112,14 +112,32 @@ class RowWriter:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
 
-    def update(self, items: list[tuple[int, dict]]) -> None:
-        """Rewrite every column but the fixed ones: items are (id, meeting dict)."""
+    def index(self, attname: str) -> int:
+        """Where the field ``attname`` is in a row ``to_row`` makes."""
+        return next(i for i, f in enumerate(self.fields) if f.attname == attname)
+
+    def update(self, items: list[tuple[int, tuple]]) -> None:
+        """Rewrite every column but the fixed ones: items are (id, a row made by ``to_row``)."""
         if not items:
             return
         sets = ", ".join(f"{column} = %s" for column in self.update_columns)
-        rows = [(*self.pick_update(self.to_row(v)), pk) for pk, v in items]
+        rows = [(*self.pick_update(row), pk) for pk, row in items]
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {self.table} SET {sets} WHERE id = %s", rows)
+
+
+    def slugs_taken(self, slugs: set[str]) -> set[str]:
+        """Those of ``slugs`` some meeting has: one statement, whatever their number (the list
+        goes as one JSON or array parameter, not as a placeholder each)."""
+        if not slugs:
+            return set()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT slug FROM {self.table} WHERE slug = ANY(%s)", [list(slugs)])
+            else:
+                cursor.execute(f"SELECT slug FROM {self.table} WHERE slug IN (SELECT value FROM json_each(%s))",
+                               [json.dumps(list(slugs))])
+            return {slug for (slug,) in cursor.fetchall()}
 
 
 def can_fork() -> bool:
