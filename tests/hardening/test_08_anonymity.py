@@ -101,3 +101,10 @@ def test_item08_the_quick_check_knows_hyphenated_given_names():
     assert may_name_someone(text) and likely_full_names(text) == _full_names(text) != []
     assert likely_full_names("x-John González") == ["John González"]  # a pair may start after a hyphen
     assert not may_name_someone("Demo listing at the Serenity Hall, 12 Park Rd")
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_item08_the_quick_check_reads_every_ascii_character_as_the_pattern_does(code):
+    glue = chr(code)
+    for text in (f"x{glue}John Brown", f"Ask{glue}John Brown", f"John{glue}Brown", f"é{glue}John Brown", f"x{glue}John González"):
+        assert likely_full_names(text) == _full_names(text), text

@@ -121,16 +121,26 @@ def surnames() -> frozenset[str]:
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+# ASCII text as bytes, every byte but a letter made a space: its words are then its letter runs.
+_ASCII_LETTERS_ONLY = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in range(256))
+
+
 @lru_cache(maxsize=1)
-def _name_pieces() -> frozenset[str]:
-    return frozenset(piece for name in first_names() for piece in _LETTERS.findall(name))
+def _name_pieces() -> tuple[frozenset[str], frozenset[bytes]]:
+    pieces = frozenset(piece for name in first_names() for piece in _LETTERS.findall(name))
+    return pieces, frozenset(p.encode() for p in pieces if p.isascii())
 
 
 def may_name_someone(text: str) -> bool:
     """False when ``text`` cannot hold a full name, cheaply: no run of letters in it is a piece
     of a given name. The first word of a pair ``_PAIR`` finds starts and ends a run of letters
     (what comes before and after it is not a letter), so a given name there is such a piece."""
-    return bool(text) and not _name_pieces().isdisjoint(_LETTERS.findall(text))
+    if not text:
+        return False
+    pieces, ascii_pieces = _name_pieces()
+    if text.isascii():  # the same runs, five times faster than the pattern
+        return not ascii_pieces.isdisjoint(text.encode().translate(_ASCII_LETTERS_ONLY).split())
+    return not pieces.isdisjoint(_LETTERS.findall(text))
 
 
 def likely_full_names(text: str) -> list[str]:
