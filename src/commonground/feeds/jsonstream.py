@@ -144,8 +144,10 @@ def _element(text: _Text, location: str):
             raise FeedError("syntax", f"{location} nests JSON too deeply to be a meeting feed.") from None
         except ValueError as exc:
             raise FeedError("syntax", f"{location} is not valid JSON: {str(exc)[:200]}.") from None
-        if end == len(text.buffer) and not text.eof and text.buffer[text.pos] in "-0123456789":
-            # A number at the very end of the window may continue in the next chunk.
+        if not text.eof and len(text.buffer) - end <= 2 and text.buffer[text.pos] in "-0123456789" \
+                and not text.buffer[end:].strip("+-.eE"):
+            # A number at the end of the window may continue in the next chunk: "12" of "125",
+            # or "1.5" of "1.5e+16" with "e+" left over.
             if text.more():
                 continue
         text.pos = end
