@@ -27,6 +27,7 @@ from django.conf import settings
 
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.fields import Context, make_slug
+from commonground.feeds.jsonstream import TextRow, reread
 from commonground.feeds.normalize import row_key, to_meetings
 from commonground.meetings.derive import derive
 
@@ -39,8 +40,15 @@ _state: dict = {}
 
 
 def raw_digest(row, context: str) -> str:
-    # repr() of the parsed row is stable for the same input and much cheaper than json.dumps.
+    """A digest of the row as the feed gave it, and of how it is read (``context``)."""
+    if type(row) is TextRow:  # its JSON text, as it came
+        return text_digest(row.text, context)
+    # repr() of a parsed row is stable for the same input and much cheaper than json.dumps.
     return hashlib.sha1(f"{context}|{row!r}".encode(), usedforsecurity=False).hexdigest()
+
+
+def text_digest(text: str, context: str) -> str:
+    return hashlib.sha1(f"{context}|json|{text}".encode(), usedforsecurity=False).hexdigest()
 
 
 def normalise(row, ctx: Context, context: str, known, pack) -> tuple:
@@ -87,14 +95,23 @@ def read(row, ctx: Context, digest: str, pack) -> tuple:
 
 
 def _read_in_worker(items: list) -> list[tuple]:
-    """Each (row, raw digest or None) read; a digest the sync did not need is made here."""
+    """Each (row, or its JSON text; raw digest or None) read; a digest the sync did not need is
+    made here."""
     ctx, pack, context = _state["ctx"], _state["pack"], _state["context"]
     out = []
-    for row, digest in items:
-        if digest is None:
+    for row, text, digest in items:
+        if text is not None:
+            row = reread(text)
+            digest = digest or text_digest(text, context)
+        elif digest is None:
             digest = raw_digest(row, context)
         out.append((digest, *read(row, ctx, digest, pack)))
     return out
+
+
+def _item(row, digest) -> tuple:
+    """What a worker is sent for a row: its JSON text when the reader kept it (see TextRow)."""
+    return (None, row.text, digest) if type(row) is TextRow else (row, None, digest)
 
 
 def workers() -> int:
@@ -162,14 +179,14 @@ class Normaliser:
         workers make the digests too."""
         if not self.known:
             heads = [(row_key(row) if isinstance(row, dict) else "", None, False) for _, row in chunk]
-            unread = [(row, None) for _, row in chunk]
+            unread = [_item(row, None) for _, row in chunk]
         else:
             heads, unread = [], []
             for _, row in chunk:
                 head = identify(row, self.context, self.known)
                 heads.append(head)
                 if not head[2]:
-                    unread.append((row, head[1]))
+                    unread.append(_item(row, head[1]))
         return chunk, heads, self.pool.apply_async(_read_in_worker, (unread,)) if unread else None
 
     @staticmethod

@@ -18,7 +18,7 @@ def parse(body: bytes | Body, location: str) -> Feed:
     if isinstance(body, bytes | bytearray):
         body = Body(io.BytesIO(body), hashlib.sha256(body).hexdigest(), len(body), location)
     body.file.seek(0)
-    rows = iter_array(body.file, location)
+    rows = iter_array(body.file, location, keep_text=True)
     return Feed(rows=_first_checked(rows), digest=body.digest, closers=[body.close])
 
 
