@@ -180,3 +180,26 @@ def test_changed_import_settings_are_not_mistaken_for_an_identical_feed(location
     import_location(path, name="S")
     report = import_location(path, name="S", program="na")
     assert report.updated == 3 and set(Meeting.objects.values_list("program_id", flat=True)) == {"na"}
+
+
+@pytest.mark.django_db
+def test_meetings_stored_with_the_legacy_hash_are_not_taken_for_changed(location):
+    """Content hashes stored before HASH_PREFIX (SHA-1 of the fields' repr) are compared as they
+    were made: a re-sync finds the unchanged meetings unchanged, and stores their new hash."""
+    from commonground.meetings.derive import HASH_PREFIX, legacy_content_hash
+
+    bold = {5: {"name": "<b>Bold</b> group"}}  # read with a warning, so it never has a raw digest
+    import_location(location(feed(8, bold)), name="S")
+    for meeting in Meeting.objects.all():
+        assert meeting.content_hash.startswith(HASH_PREFIX)
+        Meeting.objects.filter(pk=meeting.pk).update(content_hash=legacy_content_hash(dict(meeting.__dict__)),
+                                                     source_hash="")
+    Source.objects.filter(name="S").update(last_feed_digest="")  # as if an older version had synced
+    before = state()
+    report = import_location(location(feed(8, {**bold, 2: {"name": "Changed"}})), name="S")
+    assert (report.updated, report.unchanged, report.added) == (1, 7, 0)
+    after = state()
+    assert [k for k in before if before[k][3] != after[k][3]] == ["g2"]  # only the changed one was rewritten
+    assert all(m.content_hash.startswith(HASH_PREFIX) for m in Meeting.objects.all())
+    again = import_location(location(feed(8, {**bold, 2: {"name": "Changed"}, 3: {"name": "Also"}})), name="S")
+    assert (again.updated, again.unchanged) == (1, 7)

@@ -36,6 +36,7 @@ from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
 from commonground.meetings.bulk import RowWriter, bulk_work
+from commonground.meetings.derive import is_legacy_hash, legacy_content_hash
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -178,17 +179,19 @@ def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> None:
 
 
 class Packer:
-    """What the sync keeps of a meeting read from a row: (key, content hash, raw digest, the slug
-    it would like, its table row). The row is made where the meeting is read, in a worker when
-    there are workers, and is whole but for the slug, which the sync gives (``with_slug``)."""
+    """What the sync keeps of a meeting read from a row: (key, content hash, its legacy content
+    hash or None, raw digest, the slug it would like, its table row). The row is made where the
+    meeting is read, in a worker when there are workers, and is whole but for the slug, which the
+    sync gives (``with_slug``). The legacy hash is made only while the source has some stored."""
 
     def __init__(self, writer: RowWriter, source_id: int, now):
         self.to_row, self.fixed = writer.to_row, {"source_id": source_id, "imported_at": now, "changed_at": now}
         self.slug_at = writer.index("slug")
+        self.legacy = False
 
     def __call__(self, meeting: dict, slug_wanted: str) -> tuple:
-        return meeting["key"], meeting["content_hash"], meeting["source_hash"], slug_wanted, \
-            self.to_row({**meeting, **self.fixed})
+        return meeting["key"], meeting["content_hash"], legacy_content_hash(meeting) if self.legacy else None, \
+            meeting["source_hash"], slug_wanted, self.to_row({**meeting, **self.fixed})
 
     def with_slug(self, row: tuple, slug: str) -> tuple:
         return row[:self.slug_at] + (slug,) + row[self.slug_at + 1:]
@@ -205,16 +208,18 @@ class _Pass:
         self.pack = Packer(self.writer, source.pk, self.now)
         self.adds: list[tuple] = []  # what Packer makes
         self.updates: list[tuple[int, tuple]] = []  # (id, table row)
-        self.rehash: list[tuple[str, int]] = []
+        self.rehash: list[tuple[str, str, int]] = []  # (raw digest, content hash, id)
 
     def run(self, rows, allow_removals: bool) -> None:
         report = self.report
         existing = {key: (pk, chash, shash) for key, pk, chash, shash in
                     Meeting.objects.filter(source=self.source).values_list("key", "id", "content_hash", "source_hash")}
         by_digest: dict[str, list[str]] = {}
-        for key, (_, _, shash) in existing.items():
+        for key, (_, chash, shash) in existing.items():
             if shash:
                 by_digest.setdefault(shash, []).append(key)
+            if not self.pack.legacy and is_legacy_hash(chash):
+                self.pack.legacy = True  # stored before the hash changed: rows read are compared both ways
         self.existing, self.by_digest = existing, by_digest
         self.seen_keys: set[str] = set()
         self.first_row_of: dict[str, int] = {}
@@ -265,7 +270,7 @@ class _Pass:
         if warnings:
             self._warn([RowProblem(index, raw_key, f, message) for f, message in warnings])
         for meeting in packed:
-            key, content_hash, source_hash, _, row = meeting
+            key, content_hash, legacy_hash, source_hash, _, row = meeting
             if key == raw_key:  # one string per key, not a copy from a worker beside ours
                 key = raw_key
             if key in seen_keys:
@@ -276,13 +281,13 @@ class _Pass:
             if old is None:
                 report.added += 1
                 self.adds.append(meeting)
-            elif old[1] != content_hash:
+            elif old[1] != content_hash and (legacy_hash is None or old[1] != legacy_hash):
                 report.updated += 1
                 self.updates.append((old[0], row))
             else:
                 report.unchanged += 1
-                if old[2] != source_hash:
-                    self.rehash.append((source_hash, old[0]))
+                if old[2] != source_hash or old[1] != content_hash:  # (a legacy hash is replaced)
+                    self.rehash.append((source_hash, content_hash, old[0]))
 
     def _skip(self, index, key, field_name, message) -> None:
         self.report.skipped += 1
@@ -316,7 +321,7 @@ class _Pass:
             return
         if self.adds:
             with_slug = self.pack.with_slug
-            self.writer.write([with_slug(row, slug) for (_, _, _, _, row), slug in
+            self.writer.write([with_slug(row, slug) for (*_, row), slug in
                                zip(self.adds, self._assign_slugs(self.adds), strict=True)])
             self.adds = []
         if self.updates:
@@ -328,12 +333,12 @@ class _Pass:
             return
         table = connection.ops.quote_name(Meeting._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET source_hash = %s WHERE id = %s", self.rehash)
+            cursor.executemany(f"UPDATE {table} SET source_hash = %s, content_hash = %s WHERE id = %s", self.rehash)
 
     def _assign_slugs(self, adds: list[tuple]) -> list[str]:
         """Slugs for new meetings (``Packer``'s tuples), in order: unique across every source,
         stable once given."""
-        wanted = [slug for _, _, _, slug, _ in adds]
+        wanted = [slug for *_, slug, _ in adds]
         # Slugs given in earlier batches of this sync are written already, so the queries find them:
         # a set over the whole sync would only hold a million strings at a million rows.
         looked_up = set(wanted)
