@@ -70,3 +70,24 @@ def test_a_small_feed_starts_no_workers(tmp_path, settings, monkeypatch):
     path = tmp_path / "small.json"
     path.write_text(json.dumps(feed_rows(300)))
     assert import_location(str(path), name="small").added > 250
+
+
+@pytest.mark.django_db
+def test_workers_run_below_the_sync_s_own_priority(tmp_path, settings, monkeypatch):
+    """The sync's process is the narrow end of the pipeline, so its workers yield the CPU to it."""
+    import os
+
+    real = parallel.to_meetings
+
+    def noting_priority(row, ctx):
+        return [{**m, "name": f"{m['name']} at {os.nice(0)}"} for m in real(row, ctx)]
+
+    monkeypatch.setattr(parallel, "to_meetings", noting_priority)
+    rows = [{"name": f"G{i}", "slug": f"g{i}", "day": 1, "time": "19:00", "timezone": "UTC"} for i in range(1200)]
+    settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_ROWS = 2, 50
+    path = tmp_path / "nice.json"
+    path.write_text(json.dumps(rows))
+    assert import_location(str(path), name="nice").added == 1200
+    ours = os.nice(0)
+    seen = {int(name.rsplit(" ", 1)[1]) for name in Meeting.objects.values_list("name", flat=True)}
+    assert seen == {ours, min(ours + parallel.NICE, 19)}  # the first rows in the sync's process, the rest in workers

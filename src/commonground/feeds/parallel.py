@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 KNOWN, SKIP, ERROR, OK = "known", "skip", "error", "ok"
 CHUNK = 500
 _AHEAD = 8  # chunks handed out and not yet taken back, per worker
+# Workers run at a lower priority. The sync's process is the pipeline's narrow end (it reads the
+# feed and writes every row, and workers only wait on it); on two cores three busy processes
+# would otherwise share them evenly. It also leaves the web workers ahead of an import.
+NICE = 10
 # What a forked worker needs, set in the parent just before forking (fork copies it).
 _state: dict = {}
 
@@ -159,7 +163,7 @@ class Normaliser:
             return
         _state.update(ctx=self.ctx, pack=self.pack, context=self.context)
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(count)
+            self.pool = multiprocessing.get_context("fork").Pool(count, initializer=os.nice, initargs=(NICE,))
         finally:
             _state.clear()
         pending: deque = deque()
