@@ -91,3 +91,24 @@ def test_workers_run_below_the_sync_s_own_priority(tmp_path, settings, monkeypat
     ours = os.nice(0)
     seen = {int(name.rsplit(" ", 1)[1]) for name in Meeting.objects.values_list("name", flat=True)}
     assert seen == {ours, min(ours + parallel.NICE, 19)}  # the first rows in the sync's process, the rest in workers
+
+
+@pytest.mark.django_db
+def test_a_first_import_starts_workers_early_and_a_resync_that_changed_little_does_not(tmp_path, settings,
+                                                                                       monkeypatch):
+    pools = []
+    real_exit = parallel.Normaliser.__exit__
+
+    def note_pool(self, *exc):
+        pools.append(self.pool is not None)
+        return real_exit(self, *exc)
+
+    monkeypatch.setattr(parallel.Normaliser, "__exit__", note_pool)
+    settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_ROWS = 2, 5000
+    path = tmp_path / "early.json"
+    path.write_text(json.dumps(feed_rows(1600)))
+    import_location(str(path), name="early")
+    assert pools == [True]  # nothing stored: every row must be read, so workers start after 1,000
+    path.write_text(json.dumps(feed_rows(1600, changed=1200)))
+    import_location(str(path), name="early")
+    assert pools == [True, False]  # 1,200 rows to read again: fewer than IMPORT_PARALLEL_ROWS

@@ -7,8 +7,8 @@ chunks to forked workers, and takes the outcomes back in the feed's order. A wor
 database and no shared state; it gets the row and returns what the sync would have computed.
 
 Workers start only once ``IMPORT_PARALLEL_ROWS`` rows have had to be read (rows whose raw digest
-is stored from the last sync need no reading): a small feed, or a re-sync that changed little,
-stays in the sync's process. That matters beyond the fork itself: while workers live, every page
+is stored from the last sync need no reading), or ``2 * CHUNK`` when nothing is stored: a small
+feed, or a re-sync that changed little, stays in the sync's process. That matters beyond the fork itself: while workers live, every page
 the sync's process writes that existed before the fork is copied, which costs a re-sync of
 100,000 unchanged rows a third of its time. At most ``_AHEAD`` chunks per worker are out at a
 time, so a million-row feed is never read far ahead of what has been written.
@@ -146,6 +146,8 @@ class Normaliser:
     def _outcomes(self):
         numbered = enumerate(self.rows, start=1)
         serial = max(0, int(getattr(settings, "IMPORT_PARALLEL_ROWS", 5000)))
+        if not self.known:  # nothing stored (a first import): every row must be read, so start soon
+            serial = min(serial, 2 * CHUNK)
         count = workers()
         unread = 0
         for index, row in numbered:
