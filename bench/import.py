@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -91,6 +92,12 @@ def stage_times(feed: Path, rows: list[dict]) -> dict:
     return {"parse_s": round(parse_s, 2), "normalize_and_derive_s": round(normalize_s, 2)}
 
 
+def children_cpu() -> float:
+    """CPU seconds used by this process's children that have ended (the import's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--meetings", type=int, default=100_000)
@@ -126,12 +133,16 @@ def main() -> None:
     feed = workdir / "feed.json"
     feed.write_text(json.dumps(rows))
 
+    cpu = {}
+
     def timed_import(label, name="bench"):
-        started = time.perf_counter()
+        started, own, workers_before = time.perf_counter(), time.process_time(), children_cpu()
         report = import_location(str(feed), name=name)
         seconds = time.perf_counter() - started
+        cpu[label] = {"sync_process_s": round(time.process_time() - own, 2),
+                      "workers_s": round(children_cpu() - workers_before, 2)}
         assert not report.errors, report.errors
-        print(f"{label}: {seconds:.2f} s  {report.counts()}", flush=True)
+        print(f"{label}: {seconds:.2f} s  {report.counts()}  CPU {cpu[label]}", flush=True)
         started = time.perf_counter()
         publishing.publish_current()
         published_s = time.perf_counter() - started
@@ -180,6 +191,10 @@ def main() -> None:
                          "then_published_s": round(publish_s, 2),
                          "with_publishing_meetings_per_s": rate(first_s + publish_s)},
         "ratio_workers_vs_one_process": round(serial_s / first_s, 2),
+        # CPU of the sync's own process (feed parsing, matching, writing) and of its workers (reading
+        # rows into meetings), per row: on two cores their sum bounds the first import.
+        "first_import_cpu_us_per_row": {k: round(v / n * 1e6, 1) for k, v in cpu["first import"].items()},
+        "cpu_s": cpu,
         "unchanged_resync": {"seconds": round(unchanged_s, 2), "meetings_per_s": rate(unchanged_s),
                              "counts": unchanged.counts()},
         "unchanged_resync_without_fast_path": {"seconds": round(full_s, 2), "meetings_per_s": rate(full_s),
