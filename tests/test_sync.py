@@ -203,3 +203,30 @@ def test_meetings_stored_with_the_legacy_hash_are_not_taken_for_changed(location
     assert all(m.content_hash.startswith(HASH_PREFIX) for m in Meeting.objects.all())
     again = import_location(location(feed(8, {**bold, 2: {"name": "Changed"}, 3: {"name": "Also"}})), name="S")
     assert (again.updated, again.unchanged) == (1, 7)
+
+
+@pytest.mark.django_db
+def test_a_sync_that_wrote_refreshes_the_planner_statistics(location, monkeypatch):
+    seen = []
+    monkeypatch.setattr("commonground.feeds.sync.refresh_statistics", seen.append)
+    import_location(location(feed(12)), name="S")
+    import_location(location(feed(12, {1: {"name": "Changed"}})), name="S", dry_run=True)
+    import_location(location([{"name": "no slug"}]), name="S")  # refused: every row skipped
+    import_location(location(feed(10)), name="S", allow_removals=True)
+    assert seen == [12, 2]  # the dry run and the refused sync changed nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_are_refreshed_on_postgresql_only_after_a_large_change(location):
+    from django.db import connection
+
+    from commonground.meetings.bulk import ANALYZE_AFTER_ROWS, refresh_statistics
+
+    import_location(location(feed(3)), name="S")
+    assert not refresh_statistics(ANALYZE_AFTER_ROWS - 1)
+    ran = refresh_statistics(ANALYZE_AFTER_ROWS)
+    assert ran == (connection.vendor == "postgresql")
+    if ran:  # ANALYZE sets the planner's row count at once
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Meeting._meta.db_table])
+            assert cursor.fetchone()[0] == 3

@@ -35,7 +35,7 @@ from commonground.feeds.parallel import KNOWN, OK, SKIP, Normaliser, normalise
 from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
-from commonground.meetings.bulk import RowWriter, bulk_work
+from commonground.meetings.bulk import RowWriter, bulk_work, refresh_statistics
 from commonground.meetings.derive import is_legacy_hash, legacy_content_hash
 from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 
@@ -125,6 +125,11 @@ def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, pr
         source.pk = None  # its row was rolled back with the rest
     elif report.failed and not dry_run:
         _record_failure(source, report.errors[-1]["message"])
+    elif not dry_run:
+        try:
+            refresh_statistics(report.added + report.updated + report.removed)
+        except DatabaseError:  # the sync itself is committed; statistics are only a planner's hint
+            log.exception("could not refresh the statistics after the sync of %s", source.name)
     return report
 
 

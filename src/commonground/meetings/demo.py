@@ -23,7 +23,7 @@ from django.db import transaction
 
 from commonground.locks import writer_lock
 from commonground.meetings import types
-from commonground.meetings.bulk import RowWriter, bulk_work
+from commonground.meetings.bulk import RowWriter, bulk_work, refresh_statistics
 from commonground.meetings.conference import DEMO_CONFERENCE_URL
 from commonground.meetings.derive import derive
 from commonground.meetings.models import DataVersion, Meeting, Source, SourceFormat
@@ -235,4 +235,5 @@ def load_demo(meetings: int = 3000, seed: int = 7, *, batch_size: int = 20000, p
             last_counts={"added": meetings, "updated": 0, "removed": 0, "unchanged": 0, "skipped": 0},
         )
         DataVersion.bump()
+    refresh_statistics(meetings)
     return meetings
