@@ -334,11 +334,8 @@ class _Pass:
             self.updates = []
 
     def _write_rehash(self) -> None:
-        if not self.rehash:
-            return
-        table = connection.ops.quote_name(Meeting._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET source_hash = %s, content_hash = %s WHERE id = %s", self.rehash)
+        quote = connection.ops.quote_name
+        self.writer.update_by_id([quote("source_hash"), quote("content_hash")], self.rehash)
 
     def _assign_slugs(self, adds: list[tuple]) -> list[str]:
         """Slugs for new meetings (``Packer``'s tuples), in order: unique across every source,

@@ -118,13 +118,31 @@ class RowWriter:
 
     def update(self, items: list[tuple[int, tuple]]) -> None:
         """Rewrite every column but the fixed ones: items are (id, a row made by ``to_row``)."""
-        if not items:
-            return
-        sets = ", ".join(f"{column} = %s" for column in self.update_columns)
-        rows = [(*self.pick_update(row), pk) for pk, row in items]
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {self.table} SET {sets} WHERE id = %s", rows)
+        if items:
+            self.update_by_id(self.update_columns, [(*self.pick_update(row), pk) for pk, row in items])
 
+    def update_by_id(self, columns: list[str], rows: list[tuple]) -> None:
+        """Set ``columns`` (quoted names) to each row's values, in the row with the id its last value
+        gives. On PostgreSQL the rows go by COPY into a temporary table that one UPDATE joins: a
+        statement a row cost the server so much that a re-sync rehashing 100,000 meetings took 10 s."""
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                sets = ", ".join(f"{column} = %s" for column in columns)
+                cursor.executemany(f"UPDATE {self.table} SET {sets} WHERE id = %s", rows)
+                return
+            names = ", ".join(columns)
+            # No ON COMMIT DROP: outside a transaction the table would be gone before the COPY. A
+            # failure rolls the creation back with the rest of the sync's transaction.
+            cursor.execute("DROP TABLE IF EXISTS cg_bulk_update")
+            cursor.execute(f"CREATE TEMPORARY TABLE cg_bulk_update AS SELECT {names}, id FROM {self.table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY cg_bulk_update ({names}, id) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            sets = ", ".join(f"{column} = u.{column}" for column in columns)
+            cursor.execute(f"UPDATE {self.table} AS m SET {sets} FROM cg_bulk_update AS u WHERE m.id = u.id")
+            cursor.execute("DROP TABLE cg_bulk_update")
 
     def slugs_taken(self, slugs: set[str]) -> set[str]:
         """Those of ``slugs`` some meeting has: one statement, whatever their number (the list
