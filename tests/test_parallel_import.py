@@ -43,16 +43,22 @@ def run(tmp_path, name: str, rows: list, settings, workers: int):
     return report.counts(), warnings, stored
 
 
-@pytest.mark.django_db
-def test_workers_import_exactly_what_one_process_imports(tmp_path, settings, monkeypatch):
-    pools = []
+@pytest.fixture
+def pools(monkeypatch) -> list[bool]:
+    """Whether each sync from here on started workers, in order."""
+    started = []
     real_exit = parallel.Normaliser.__exit__
 
     def note_pool(self, *exc):
-        pools.append(self.pool is not None)
+        started.append(self.pool is not None)
         return real_exit(self, *exc)
 
     monkeypatch.setattr(parallel.Normaliser, "__exit__", note_pool)
+    return started
+
+
+@pytest.mark.django_db
+def test_workers_import_exactly_what_one_process_imports(tmp_path, settings, pools):
     for step, rows in enumerate([feed_rows(1500), feed_rows(1500, changed=400), feed_rows(1400)]):
         one = run(tmp_path, "one", rows, settings, workers=1)
         many = run(tmp_path, "many", rows, settings, workers=2)
@@ -94,16 +100,7 @@ def test_workers_run_below_the_sync_s_own_priority(tmp_path, settings, monkeypat
 
 
 @pytest.mark.django_db
-def test_a_first_import_starts_workers_early_and_a_resync_that_changed_little_does_not(tmp_path, settings,
-                                                                                       monkeypatch):
-    pools = []
-    real_exit = parallel.Normaliser.__exit__
-
-    def note_pool(self, *exc):
-        pools.append(self.pool is not None)
-        return real_exit(self, *exc)
-
-    monkeypatch.setattr(parallel.Normaliser, "__exit__", note_pool)
+def test_a_first_import_starts_workers_early_and_a_resync_that_changed_little_does_not(tmp_path, settings, pools):
     settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_ROWS = 2, 5000
     path = tmp_path / "early.json"
     path.write_text(json.dumps(feed_rows(1600)))

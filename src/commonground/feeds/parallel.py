@@ -8,9 +8,9 @@ database and no shared state; it gets the row and returns what the sync would ha
 
 Workers start only once ``IMPORT_PARALLEL_ROWS`` rows have had to be read (rows whose raw digest
 is stored from the last sync need no reading), or ``2 * CHUNK`` when nothing is stored: a small
-feed, or a re-sync that changed little, stays in the sync's process. That matters beyond the fork itself: while workers live, every page
-the sync's process writes that existed before the fork is copied, which costs a re-sync of
-100,000 unchanged rows a third of its time. At most ``_AHEAD`` chunks per worker are out at a
+feed, or a re-sync that changed little, stays in the sync's process. That matters beyond the
+fork itself: while workers live, every page the sync's process writes that existed before the
+fork is copied, which costs a re-sync of 100,000 unchanged rows a third of its time. At most ``_AHEAD`` chunks per worker are out at a
 time, so a million-row feed is never read far ahead of what has been written.
 """
 
