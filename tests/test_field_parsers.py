@@ -34,3 +34,12 @@ def test_the_same_updated_stamp_reads_the_same_each_time():
     assert parse_updated(" 2024-05-31 14:32:23 ") == first == parse_updated("2024-05-31 14:32:23")
     assert first.isoformat() == "2024-05-31T14:32:23+00:00"
     assert parse_updated("2024-02-30 10:00:00") is None and parse_updated(5) is None
+
+
+def test_the_contacts_quick_skip_reads_only_none_and_empty_as_missing():
+    from commonground.feeds.fields import Context
+    from commonground.feeds.normalize import _contacts
+
+    ctx = Context("aa", "spec")
+    assert _contacts({}, ctx) == [] and _contacts({"contact_1_name": "", "contact_3_email": None}, ctx) == []
+    assert _contacts({"contact_2_phone": 0}, ctx) == [{"name": "", "email": "", "phone": "0"}]

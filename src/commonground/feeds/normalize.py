@@ -328,7 +328,7 @@ _CONTACT_FIELDS = tuple(f"contact_{n}_{part}" for n in (1, 2, 3) for part in ("n
 def _contacts(row: dict, ctx: Context) -> list[dict]:
     """The spec's public contact fields, as the feed published them; names cut to a last initial."""
     contacts = []
-    if not any(row.get(f) for f in _CONTACT_FIELDS):
+    if all(row.get(f) in (None, "") for f in _CONTACT_FIELDS):  # what the fields below read as empty
         return contacts
     for n in (1, 2, 3):
         name = clean_text(row.get(f"contact_{n}_name"))[0][:120]
