@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost, so they also see the answers other middleware gives (a bad Host, a long URL).
+    "commonground.web.privacy.PrivateNoStoreMiddleware",  # no-store on every private answer
     "commonground.api.middleware.ApiErrorShapeMiddleware",
     "commonground.web.middleware.SecurityHeadersMiddleware",
     "commonground.api.middleware.ApiGzipMiddleware",

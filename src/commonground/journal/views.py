@@ -297,7 +297,6 @@ def calendar_feed(request, token: str):
         if meeting is not None and not meeting.is_ongoing:
             items.append((meeting, request.build_absolute_uri(meeting.get_absolute_url())))
     body = meetings_calendar(items, name="Common Ground")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")  # no-store: web/privacy.py
     response["Referrer-Policy"] = "no-referrer"
     return response

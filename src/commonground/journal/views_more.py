@@ -76,7 +76,6 @@ def chart(request, name: str):
         raise Http404("No such chart.")
     response = HttpResponse(body, content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -207,7 +206,6 @@ def export(request):
             archive.writestr(f"{name}.csv", _csv(data[name]))
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="common-ground-export.zip"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
