@@ -2,13 +2,16 @@
 
 ``open_body`` returns a ``Body``: a seekable binary file (spilled to disk past a few MB), its
 SHA-256 and its size. Limits: ``FEED_MAX_BYTES`` (after decompression), ``FEED_TIMEOUT_SECONDS``
-of silence, and a total deadline of ``FEED_DEADLINE_SECONDS`` however slowly the bytes trickle.
+of silence, and a total deadline of ``FEED_DEADLINE_SECONDS`` however slowly the bytes trickle:
+one deadline for the whole exchange (connecting, TLS, status line, headers, body, chunk-size
+lines and every redirect), checked by the socket itself before each read and write.
 
 A URL may only lead to a public address. Each host (the first, and every redirect) is resolved
 here, every address it resolves to is checked, and the connection goes to the checked address,
 so a DNS answer cannot change between the check and the connection. Private, loopback,
 link-local, multicast and reserved addresses are refused unless the operator sets
-``FEED_ALLOW_PRIVATE_ADDRESSES=1``. Only http and https are followed, at most 5 redirects.
+``FEED_ALLOW_PRIVATE_ADDRESSES=1``; so is an IPv6 address that carries one of them (NAT64,
+6to4, Teredo, IPv4-mapped and -translated). Only http and https are followed, at most 5 redirects.
 
 Errors never quote a body: a person reading them in the admin learns what went wrong, not
 what a file on this machine contains.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
@@ -110,12 +114,33 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the network delivers to: NAT64's
+# well-known prefix (RFC 6052), IPv4-translated (RFC 2765) and IPv4-compatible (RFC 4291,
+# deprecated; it also holds :: and ::1, whose IPv4 readings are refused as well).
+_IPV4_IN_LAST_32_BITS = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96"))
+# Local-use NAT64 (RFC 8215): translated by a gateway inside this network, never a public address.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def address_allowed(address: str) -> bool:
+    """Whether a feed may be read from ``address``: a public unicast address. An IPv6 address that
+    carries an IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo) is judged by the IPv4 address too."""
     if settings.FEED_ALLOW_PRIVATE_ADDRESSES:
         return True
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        if ip.teredo:  # 2001::/32 is not global itself; both ends are judged all the same
+            return all(_public(v4) for v4 in ip.teredo)
+        embedded = ip.ipv4_mapped or ip.sixtofour or next(
+            (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in _IPV4_IN_LAST_32_BITS if ip in net), None)
+        if embedded is not None:
+            return _public(embedded)
+    return _public(ip)
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
@@ -133,30 +158,118 @@ def _checked_address(url: str, host: str, port: int) -> str:
     return addresses[0]
 
 
+class _Deadline:
+    """The fetch's one deadline: the time left for the next blocking step, or FeedError("timeout")."""
+
+    def __init__(self, url: str, seconds: float, timeout: float):
+        self.url, self.seconds, self.timeout = url, seconds, timeout
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise self.error()
+        return left
+
+    def error(self) -> FeedError:
+        return FeedError("timeout", f"{self.url} took longer than {self.seconds:g} seconds in all "
+                                    "(FEED_DEADLINE_SECONDS).")
+
+    def step_timeout(self) -> float:
+        """The socket timeout for one step: the silence timeout, or less when the deadline is nearer."""
+        return min(self.timeout, self.left())
+
+
+class _DeadlineSocket:
+    """A connected socket (plain or TLS) as http.client uses it, every read and write of which
+    is held to the deadline: the deadline is checked, and the socket's timeout set to the time
+    left, before each one. So a server that drips its status line, headers, chunk-size lines or
+    body one byte at a time meets the same deadline (http.client reads them all through
+    ``makefile``, which reads through ``recv_into`` here). As with a real socket, closing it
+    while a response still reads from it closes it only when that reader is closed."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline):
+        self.sock, self.deadline = sock, deadline
+        self.readers, self.closing = 0, False
+
+    def _arm(self) -> None:
+        self.sock.settimeout(self.deadline.step_timeout())
+
+    def sendall(self, data) -> None:
+        view = memoryview(data)
+        while view:  # a step at a time, so a server that reads slowly meets the deadline too
+            self._arm()
+            view = view[self.sock.send(view[:CHUNK]):]
+
+    def recv_into(self, buffer, nbytes: int = 0) -> int:
+        self._arm()
+        return self.sock.recv_into(buffer, nbytes)
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        if mode != "rb":
+            raise ValueError("only binary reading is supported")
+        self.readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def close(self) -> None:
+        self.closing = True
+        if not self.readers:
+            self.sock.close()
+
+    def reader_closed(self) -> None:
+        self.readers -= 1
+        if self.closing and not self.readers:
+            self.sock.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, sock: _DeadlineSocket):
+        super().__init__()
+        self.sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self.sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.sock.reader_closed()
+        super().close()
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
+    """A connection to the checked ``address`` (not whatever ``host`` resolves to now), its every
+    step held to ``deadline``."""
+
+    def __init__(self, host, port, address, deadline: _Deadline):
+        super().__init__(host, port, timeout=deadline.step_timeout())
+        self.address, self.deadline = address, deadline
 
     def connect(self):
-        self.sock = self.kept = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _DeadlineSocket(self._connected(), self.deadline)
+
+    def _connected(self) -> socket.socket:
+        return socket.create_connection((self.address, self.port), self.deadline.step_timeout())
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, timeout):
+class _PinnedHTTPS(_PinnedHTTP):
+    def __init__(self, host, port, address, deadline: _Deadline):
+        super().__init__(host, port, address, deadline)
         self.tls = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.address = address
 
-    def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.kept = self.tls.wrap_socket(sock, server_hostname=self.host)
+    def _connected(self) -> socket.socket:
+        sock = super()._connected()
+        # CPython runs the whole handshake against the socket's timeout as one deadline.
+        sock.settimeout(self.deadline.step_timeout())
+        return self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 # --- fetching -------------------------------------------------------------------------------
 
 def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) -> Body:
-    deadline = time.monotonic() + deadline_seconds
+    deadline = _Deadline(url, deadline_seconds, timeout)
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
@@ -173,7 +286,7 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
             raise FeedError("scheme", f"{current} names no host.")
         address = _checked_address(current, host, port)
         connection_class = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-        conn = connection_class(host, port, address, timeout=min(timeout, _remaining(deadline, url, deadline_seconds)))
+        conn, response = connection_class(host, port, address, deadline), None
         try:
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip",
@@ -187,29 +300,23 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
                 continue
             if response.status >= 400:
                 raise FeedError("http", f"{url} answered HTTP {response.status} {_plain(response.reason)}.")
-            return _read_response(url, response, conn, max_bytes, timeout, deadline, deadline_seconds)
+            return _read_response(url, response, max_bytes, deadline)
         except TimeoutError:
-            if time.monotonic() >= deadline - 0.1:
-                raise FeedError("timeout", f"{url} took longer than {deadline_seconds:g} seconds in all "
-                                           "(FEED_DEADLINE_SECONDS).") from None
+            if time.monotonic() >= deadline.end - 0.1:  # the step was cut short by the deadline
+                raise deadline.error() from None
             raise FeedError("timeout", f"{url} did not answer within {timeout:g} seconds.") from None
         except ssl.SSLError as exc:
             raise FeedError("unreachable", f"{url} could not be read securely: {_plain(exc.reason or 'TLS error')}.") from None
         except (http.client.HTTPException, OSError) as exc:
             raise FeedError("unreachable", f"{url} could not be read: {_plain(type(exc).__name__)}.") from None
         finally:
+            if response is not None:
+                response.close()  # the socket closes with the last reader (see _DeadlineSocket)
             conn.close()
     raise FeedError("http", f"{url} redirected more than {MAX_REDIRECTS} times.")
 
 
-def _remaining(deadline: float, url: str, total: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise FeedError("timeout", f"{url} took longer than {total:g} seconds in all (FEED_DEADLINE_SECONDS).")
-    return left
-
-
-def _read_response(url, response, conn, max_bytes, timeout, deadline, total) -> Body:
+def _read_response(url, response, max_bytes, deadline: _Deadline) -> Body:
     length = response.getheader("Content-Length") or ""
     if length.isascii() and length.isdigit() and len(length) < 20 and int(length) > max_bytes:
         raise FeedError("too-large", f"{url} is {int(length):,} bytes; the limit is {max_bytes:,} (FEED_MAX_BYTES).")
@@ -226,14 +333,9 @@ def _read_response(url, response, conn, max_bytes, timeout, deadline, total) -> 
         digest.update(data)
         spool.write(data)
 
-    # The socket outlives ``conn.sock`` (http.client drops that once a response will close).
-    sock = getattr(conn, "kept", None)
     try:
         while True:
-            left = _remaining(deadline, url, total)  # checked before every read, however small
-            if sock is not None:
-                sock.settimeout(min(timeout, left))
-            chunk = response.read1(CHUNK)
+            chunk = response.read1(CHUNK)  # every read of the socket is held to the deadline
             if not chunk:
                 break
             if inflate is None:
@@ -245,7 +347,7 @@ def _read_response(url, response, conn, max_bytes, timeout, deadline, total) -> 
                 if not inflate.unconsumed_tail:
                     break
                 data = inflate.decompress(inflate.unconsumed_tail, CHUNK)
-            _remaining(deadline, url, total)
+            deadline.left()  # a body that inflates slowly, too
         if inflate is not None:
             keep(inflate.flush())
     except zlib.error:
