@@ -24,6 +24,8 @@ def _plain_static_storage(settings, tmp_path):
     # The companion's encryption key for tests (a fixed, test-only key; production refuses to start without one).
     settings.COMPANION_KEYS = TEST_COMPANION_KEY
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2", *settings.PASSWORD_HASHERS]
+    # Tests sign in far faster than people do: the flood limits are tested in tests/hardening/test_14_sign_in.py.
+    settings.SIGN_IN_RATE_PER_ADDRESS = settings.SIGN_IN_RATE_TOTAL = "100000/s"
     yield
     # A Spanish request leaves Spanish active in this thread; the next test starts in the default.
     from django.utils import translation

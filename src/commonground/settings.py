@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "commonground.journal.middleware.CompanionSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses sign-in floods before any passphrase is hashed (journal/throttle.py).
+    "commonground.journal.throttle.SignInThrottleMiddleware",
     # Throttles and locks out repeated failed sign-ins to the admin (django-axes); last, as it asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,10 +115,22 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)  # failed sign-
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person from one place; others unaffected
 AXES_RESET_ON_SUCCESS = True
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False  # the lock-out needs only the attempts, which expire; no log kept forever
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # record failures (for the lock-out), not every successful sign-in
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("COMMONGROUND_HTTPS", False) else 0
+AXES_HANDLER = "commonground.journal.backends.AxesHandler"  # stores no form data: no passphrase in the database
+AXES_USERNAME_CALLABLE = "commonground.journal.backends.axes_username"  # any case of a name is one name
+# Reverse proxies in front of the app, each appending to X-Forwarded-For (journal/throttle.py reads it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("COMMONGROUND_HTTPS", False) else 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "commonground.journal.throttle.client_address"
+# Sign-in POSTs allowed per client address, and in total, per web worker, before any hashing ("count/period").
+SIGN_IN_RATE_PER_ADDRESS = env_str("SIGN_IN_RATE_PER_ADDRESS", "10/m")
+SIGN_IN_RATE_TOTAL = env_str("SIGN_IN_RATE_TOTAL", "20/10s")
+for _rate in (SIGN_IN_RATE_PER_ADDRESS, SIGN_IN_RATE_TOTAL):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", _rate):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"A sign-in rate is a count per period, like 10/m or 10/10s, not {_rate!r}.")
 
 # Argon2id for every passphrase (argon2-cffi); older hashes are upgraded at the next sign-in.
 PASSWORD_HASHERS = [
@@ -183,6 +198,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_AGE = None  # a session-length cookie: no year-long trace of a sign-in page on a shared phone
 
 # Map tiles for the optional map view ("" for none: the markers still show).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

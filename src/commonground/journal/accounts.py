@@ -2,6 +2,10 @@
 
 Passkeys use py_webauthn (the protocol is never written here): the browser's part is
 ``static/journal/passkeys.js``, the only script, and everything else works without it.
+
+Nobody gets a session row before signing in: a passkey sign-in's challenge travels in a short-lived
+signed cookie (used once), not in a session. An account keeps the keys of the sessions it signed in
+(encrypted, in ``Account.data``), so deleting it ends them without reading anyone else's.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import secrets
 import orjson
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -42,6 +49,9 @@ from commonground.journal.models import Account, Passkey, RecoveryCode
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 RECOVERY_CODES = 10
+CHALLENGE_COOKIE = "passkey_challenge"
+CHALLENGE_SECONDS = 300
+SESSIONS_KEY = "sessions"  # in Account.data: the keys of the sessions this account signed in
 
 
 def _new_code() -> str:
@@ -60,6 +70,16 @@ def _sign_in(request, user) -> None:
     login(request, user, backend=getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"))
     account, _created = Account.objects.get_or_create(user=user)
     request.session[EPOCH_KEY] = account.session_epoch
+    # login() saved the session under a new key: remember it, and forget the keys of ended sessions.
+    live = sorted(Session.objects.filter(pk__in=account.data.get(SESSIONS_KEY, [])).values_list("pk", flat=True))
+    account.data = {**account.data, SESSIONS_KEY: [*live, request.session.session_key]}
+    account.save(update_fields=["data"])
+
+
+def account_sessions(user) -> list[str]:
+    """The keys of the sessions ``user`` signed in with (some may have ended since)."""
+    account = Account.objects.filter(user=user).first()
+    return list(account.data.get(SESSIONS_KEY, [])) if account else []
 
 
 def _next(request, default: str = "/me/") -> str:
@@ -197,18 +217,40 @@ def passkey_remove(request, pk: int):
     return redirect("journal:passkeys")
 
 
+def _challenge_path() -> str:
+    return reverse("journal:passkey_signin")  # the options URL is below it, so both see the cookie
+
+
 @require_POST
 def passkey_signin_options(request):
     rp_id, _origin = _relying_party(request)
     options = generate_authentication_options(rp_id=rp_id, user_verification=UserVerificationRequirement.PREFERRED)
-    request.session["webauthn_signin"] = bytes_to_base64url(options.challenge)
-    return JsonResponse(orjson.loads(options_to_json(options)))
+    response = JsonResponse(orjson.loads(options_to_json(options)))
+    response.set_signed_cookie(CHALLENGE_COOKIE, bytes_to_base64url(options.challenge), salt=CHALLENGE_COOKIE,
+                               max_age=CHALLENGE_SECONDS, path=_challenge_path(), httponly=True, samesite="Strict",
+                               secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _take_challenge(request) -> str | None:
+    """The challenge this browser was given, once: a second use within its lifetime is refused."""
+    try:
+        challenge = request.get_signed_cookie(CHALLENGE_COOKIE, salt=CHALLENGE_COOKIE, max_age=CHALLENGE_SECONDS)
+    except (KeyError, signing.BadSignature):
+        return None
+    return challenge if cache.add(f"passkey-challenge-used:{challenge}", 1, CHALLENGE_SECONDS) else None
 
 
 @require_POST
 def passkey_signin(request):
+    response = _passkey_signin(request)
+    response.delete_cookie(CHALLENGE_COOKIE, path=_challenge_path(), samesite="Strict")
+    return response
+
+
+def _passkey_signin(request):
     rp_id, origin = _relying_party(request)
-    challenge = request.session.pop("webauthn_signin", None)
+    challenge = _take_challenge(request)
     failed = JsonResponse({"ok": False, "message": _("That passkey did not work here. Use your passphrase.")},
                           status=400)
     try:

@@ -228,13 +228,14 @@ def erase_user(user) -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.sessions.models import Session
 
+    from commonground.journal.accounts import account_sessions
+
     with transaction.atomic():
+        Session.objects.filter(pk__in=account_sessions(user)).delete()  # by key: no one else's is read
         for _name, model in TABLES:
             model.objects.filter(user=user).delete()
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=user.username).delete()
-        doomed = [s.pk for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)]
-        Session.objects.filter(pk__in=doomed).delete()
         user.delete()  # the account, passkeys and recovery codes go with it (cascade)
 
 
