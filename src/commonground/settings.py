@@ -153,6 +153,13 @@ SESSION_COOKIE_AGE = COMPANION_IDLE_MINUTES * 60
 SESSION_REFRESH_SECONDS = 60
 COMPANION_KEYS = env_str("COMPANION_KEYS", "")
 COMPANION_KEY_FILE = env_str("COMPANION_KEY_FILE", str(VAR_DIR / "companion_keys"))
+# The peer workspace's audit trail (peer/audit.py): HMAC keys in AUDIT_KEYS (comma-separated, newest first)
+# or AUDIT_KEY_FILE; a signed checkpoint of its head every AUDIT_CHECKPOINT_EVERY records, appended to
+# AUDIT_CHECKPOINT_FILE (default: audit/checkpoints.jsonl among the database's files, see runtime.py).
+AUDIT_KEYS = env_str("AUDIT_KEYS", "")
+AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys"))
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", "")
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 LOGIN_URL = "/me/signin"
 
 LANGUAGE_CODE = "en"

@@ -121,7 +121,9 @@ def test_every_view_writes_an_audit_record_naming_it(world):
         client.get(reverse(f"peer:{name}"))
         assert AuditRecord.objects.filter(seq__gt=before).exists(), name
     viewed = AuditRecord.objects.filter(participant_id_at=p.pk, action="view").first()
-    assert viewed.user_id_at.endswith("ana-sup") and viewed.address == "127.0.0.1"
+    # who, by an opaque id: never the username (issue 25, item 11)
+    assert viewed.user_id_at == audit.pseudonym(world["staff"]["a_supervisor"].user.pk) and "ana" not in viewed.user_id_at
+    assert viewed.address == "127.0.0.1"
     assert audit.verify().ok
 
 

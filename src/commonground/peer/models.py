@@ -218,11 +218,13 @@ class CompanionLink(models.Model):
 
 
 class AuditRecord(models.Model):
-    """Append-only and hash-chained: each record's hash covers the one before (``audit.py``)."""
+    """Append-only and chained: each record's HMAC, under the audit key ``key_id``, covers the one
+    before (``audit.py``)."""
 
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
-    user_id_at = models.CharField(max_length=40, blank=True, help_text="The account's id (and username).")
+    user_id_at = models.CharField(max_length=40, blank=True,
+                                  help_text="Who: an opaque id (an HMAC of the account's id), never a username.")
     organisation_id_at = models.PositiveBigIntegerField(null=True)
     action = models.CharField(max_length=20)
     view = models.CharField(max_length=80, help_text="Why: the view that acted.")
@@ -232,6 +234,7 @@ class AuditRecord(models.Model):
     address = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True, default="", help_text="The audit key that signed it.")
 
     class Meta:
         ordering = ["seq"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commonground.peer import reports
+from commonground.peer import audit, reports
 from commonground.peer.access import staff_view
 from commonground.peer.forms import DeleteParticipantForm, LinkForm, SettingsForm, StaffForm
 from commonground.peer.models import AuditRecord, Participant, Staff
@@ -104,7 +104,8 @@ def audit_trail(request, staff, _participant):
     if participant_id.isdigit():
         found = Participant.objects.filter(organisation=staff.organisation, pk=int(participant_id)).first()
         rows = rows.filter(participant_id_at=found.pk if found else -1)
-    return render(request, "peer/audit.html", {"rows": rows[:300], "participant": found})
+    return render(request, "peer/audit.html", {"rows": audit.with_names(rows[:300], staff.organisation),
+                                               "participant": found})
 
 
 def participant_record(participant) -> dict:
