@@ -219,6 +219,8 @@ FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)  # of sile
 FEED_DEADLINE_SECONDS = env_int("FEED_DEADLINE_SECONDS", 600, minimum=1)  # for a whole body, however it trickles
 # Feeds are only fetched from public addresses; tests and private networks may allow the rest.
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
+# Our BMLT API: an answer without page_size holds at most this many meetings (whole lists are files).
+BMLT_UNPAGED_LIMIT = env_int("BMLT_UNPAGED_LIMIT", 10_000, minimum=1)
 # A whole BMLT server is read one service body at a time ("service-body"), or in one answer ("none").
 BMLT_PAGE_BY = env_str("BMLT_PAGE_BY", "service-body")
 if BMLT_PAGE_BY not in ("service-body", "none"):

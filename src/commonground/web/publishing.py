@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 
+from commonground.api.bmlt import store as bmlt_store
 from commonground.feeds import published
 from commonground.locks import file_lock
 from commonground.meetings.models import DataVersion
@@ -37,6 +38,7 @@ def publish_current(*, rounds: int = 5) -> tuple:
             version = DataVersion.current_with_time()
             store.build(version)
             published.build(version)
+            bmlt_store.build(version)  # the BMLT answers' material, beside the feed it shares its selection with
             if DataVersion.current_with_time() == version:
                 return version
         return version

@@ -11,6 +11,11 @@ negative width asks for the nearest that many meetings), ``StartsAfterH``/``Star
 
 Every value is a string, as BMLT sends them. Only scheduled, active meetings go out (BMLT has no
 "ongoing" meeting), each once: a meeting two sources list goes out as its primary listing.
+
+A search reads no meeting: it filters and sorts the columns of the version's material
+(``store.py``) and renders only the page it answers. An answer without ``page_size`` may hold
+at most ``BMLT_UNPAGED_LIMIT`` meetings; the whole list (no filter) is the exception, served from
+a file (``views.py``). ``normalised`` is the query as the answer depends on it: the cache key.
 """
 
 from __future__ import annotations
@@ -20,11 +25,16 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import orjson
+from django.conf import settings
+
 from commonground.api.bmlt import formats as bmlt_formats
-from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
+from commonground.api.bmlt.store import RANKED, SEPARATOR, Material
+from commonground.feeds.meeting_guide.selection import FeedRow
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
-from commonground.meetings.models import EARTH_RADIUS_KM, Source
+from commonground.meetings.models import EARTH_RADIUS_KM
 
 KM_PER_MILE = 1.609344
 VENUE = {"in_person": "1", "online": "2", "hybrid": "3"}
@@ -86,7 +96,7 @@ def whole(params, name: str, *, minimum: int | None = None, maximum: int | None 
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+    if not re.fullmatch(r"-?[0-9]{1,12}", raw):  # ASCII digits only: "²" is a digit to Python, "--5" no number
         raise BmltError(name, f"{name} must be a whole number, not {raw[:20]!r}.")
     number = int(raw)
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
@@ -213,81 +223,192 @@ def to_bmlt(m: FeedRow, source_slug: str, base_url: str) -> dict:
     }
 
 
-def _signed_ok(value: int, wanted: set[int], excluded: set[int]) -> bool:
-    return (not wanted or value in wanted) and value not in excluded
 
 
-def search(q: BmltQuery, base_url: str) -> tuple[list[dict], set[str]]:
-    """The matching meetings (BMLT dicts) and the format keys they use."""
-    slugs = dict(Source.objects.values_list("id", "slug"))
+NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "source",
+                   "venue_type": "venue", "start_time": "minute"}
+# Orders a whole list may be asked in (as crouton does): the default, and by start time.
+WHOLE_LIST_SORTS = ((), ("start_time",))
+
+
+def normalised(q: BmltQuery, material: Material) -> dict:
+    """The query as its answer depends on it: sets sorted, repeats and unknown keys dropped, and
+    a list of every service body of the root (crouton sends one) read as no service filter."""
     wanted_sources, excluded_sources = q.services
-    source_ids = frozenset(wanted_sources - excluded_sources) if wanted_sources else None
-    wanted_days, excluded_days = q.weekdays
-    days = {d - 1 for d in (wanted_days or set(range(1, 8))) - excluded_days}
-    selection = FeedSelection(program=q.program, source_ids=source_ids, weekdays=frozenset(days),
-                              scheduled_only=True)
-    wanted_formats, excluded_formats = q.formats
-    fmt = bmlt_formats.table()
-    rows: list[tuple[float | None, dict]] = []
-    for m in selection:
-        if m.source_id in excluded_sources:
-            continue
-        if not _signed_ok(int(VENUE.get(m.attendance_mode, "1")), *q.venues):
-            continue
-        minutes = m.start_time.hour * 60 + m.start_time.minute
-        if (q.starts_after is not None and minutes <= q.starts_after) or \
-                (q.starts_before is not None and minutes >= q.starts_before):
-            continue
-        distance = None
-        if q.point is not None:
-            if m.latitude is None:
-                continue
-            distance = _km(q.point[0], q.point[1], m.latitude, m.longitude)
-            if q.radius_km is not None and distance > q.radius_km:
-                continue
-        if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city,
-                                                                      m.notes)):
-            continue
-        item = to_bmlt(m, slugs.get(m.source_id, ""), base_url)
-        if q.meeting_ids and int(item["id_bigint"]) not in q.meeting_ids:
-            continue
-        if wanted_formats or excluded_formats:
-            ids = {fmt[k].id for k in item["formats"].split(",") if k}
-            if ids & excluded_formats:
-                continue
-            if wanted_formats and not (ids & wanted_formats if q.formats_any else wanted_formats <= ids):
-                continue
-        if distance is not None:
-            item["distance_in_km"] = f"{distance:.3f}"
-            item["distance_in_miles"] = f"{distance / KM_PER_MILE:.3f}"
-        rows.append((distance, item))
-    if q.nearest is not None:
-        rows = sorted(rows, key=lambda r: r[0])[:q.nearest]
-    meetings = [item for _, item in rows]
-    meetings.sort(key=_sorter(q))
-    used = {k for item in meetings for k in item["formats"].split(",") if k}
-    if q.page_size:
-        start = (q.page_num - 1) * q.page_size
-        meetings = meetings[start:start + q.page_size]
-    if q.data_fields:
-        meetings = [{k: item.get(k, "") for k in q.data_fields} for item in meetings]
-    return meetings, used
-
-
-def _sorter(q: BmltQuery):
-    numeric = {"id_bigint", "weekday_tinyint", "service_body_bigint", "distance_in_km", "distance_in_miles",
-               "latitude", "longitude", "venue_type"}
-    keys = list(q.sort_keys)
+    if wanted_sources and not excluded_sources and wanted_sources >= set(_root_sources(q, material)):
+        wanted_sources = set()
+    keys = list(dict.fromkeys(q.sort_keys))
     if q.by_distance and q.point is not None:
-        keys = ["distance_in_km", *keys]
-    if not keys:
-        keys = ["weekday_tinyint", "start_time"]
+        keys = list(dict.fromkeys(["distance_in_km", *keys]))
+    if keys in (["weekday_tinyint"], ["weekday_tinyint", "start_time"]):
+        keys = []  # the default order
+    return {"weekdays": _pair(q.weekdays), "services": [sorted(wanted_sources), sorted(excluded_sources)],
+            "formats": _pair(q.formats), "formats_any": q.formats_any and bool(q.formats[0]),
+            "venues": _pair(q.venues), "meeting_ids": sorted(q.meeting_ids), "point": q.point,
+            "radius_km": q.radius_km, "nearest": q.nearest, "starts_after": q.starts_after,
+            "starts_before": q.starts_before, "text": q.text, "sort": keys,
+            "fields": list(dict.fromkeys(q.data_fields)) if q.data_fields else None, "page_size": q.page_size,
+            "page_num": q.page_num if q.page_size else 1}
 
-    def key(item: dict):
-        out = []
-        for k in keys:
-            value = item.get(k, "")
-            out.append(float(value or 0) if k in numeric else str(value).casefold())
-        return (*out, item["meeting_name"].casefold(), item["id_bigint"])
 
-    return key
+def _pair(pair: tuple[set[int], set[int]]) -> list[list[int]]:
+    return [sorted(pair[0]), sorted(pair[1])]
+
+
+def _root_sources(q: BmltQuery, material: Material) -> list[int]:
+    return [int(b["id"]) for b in material.meta["bodies"].get(q.program or "", [])]
+
+
+def is_whole_list(n: dict) -> bool:
+    """No filter, every field, no paging, in an order a whole list is kept in."""
+    filters = {k: v for k, v in n.items() if k not in ("sort", "page_num")}
+    empty = {"weekdays": [[], []], "services": [[], []], "formats": [[], []], "formats_any": False,
+             "venues": [[], []], "meeting_ids": [], "point": None, "radius_km": None, "nearest": None,
+             "starts_after": None, "starts_before": None, "text": "", "fields": None, "page_size": None}
+    return filters == empty and tuple(n["sort"]) in WHOLE_LIST_SORTS
+
+
+@dataclass
+class Found:
+    positions: np.ndarray  # the page's meetings, in the answer's order
+    distances: np.ndarray | None  # km, per position, when a point was given
+    count: int  # how many matched, before paging
+    used: set[str]  # the format keys of every meeting that matched
+
+
+def find(n: dict, program: str | None, material: Material) -> Found:
+    """The meetings a normalised query matches, sorted and paged, without reading any of them."""
+    c = material.columns
+    size = len(c["pid"])
+    keep = np.ones(size, dtype=bool)
+    if program is not None:
+        programs = material.meta["programs"]
+        keep &= c["program"] == programs.index(program) if program in programs else False
+    for name, column in (("weekdays", "weekday"), ("services", "source"), ("venues", "venue")):
+        wanted, excluded = n[name]
+        if wanted:
+            keep &= np.isin(c[column], wanted)
+        if excluded:
+            keep &= ~np.isin(c[column], excluded)
+    if n["meeting_ids"]:
+        keep &= np.isin(c["pid"], n["meeting_ids"])
+    if n["starts_after"] is not None:
+        keep &= c["minute"] > n["starts_after"]
+    if n["starts_before"] is not None:
+        keep &= c["minute"] < n["starts_before"]
+    keep &= _format_filter(n, material, size)
+    if n["text"]:
+        keep &= material.texts.matches(n["text"]) if SEPARATOR not in n["text"] else False
+    positions = np.flatnonzero(keep)
+    distances = None
+    if n["point"] is not None:
+        lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
+        located = ~(np.isnan(lat) | np.isnan(lng))
+        positions, distances = positions[located], _km_many(*n["point"], lat[located], lng[located])
+        if n["radius_km"] is not None:
+            inside = distances <= n["radius_km"]
+            positions, distances = positions[inside], distances[inside]
+        if n["nearest"] is not None:
+            nearest = np.argsort(distances, kind="stable")[:n["nearest"]]
+            positions, distances = positions[np.sort(nearest)], distances[np.sort(nearest)]
+    used = _used_formats(material, positions)
+    order = _order(n, material, positions, distances)
+    positions = positions[order]
+    distances = distances[order] if distances is not None else None
+    count = len(positions)
+    if n["page_size"]:
+        start = (n["page_num"] - 1) * n["page_size"]
+        positions = positions[start:start + n["page_size"]]
+        distances = distances[start:start + n["page_size"]] if distances is not None else None
+    return Found(positions, distances, count, used)
+
+
+def _format_filter(n: dict, material: Material, size: int):
+    wanted, excluded = n["formats"]
+    if not wanted and not excluded:
+        return True
+    bits = {fid: i for i, fid in enumerate(material.meta["format_ids"])}
+    masks = material.columns["format_masks"]
+
+    def has(fid: int) -> np.ndarray:
+        if fid not in bits:
+            return np.zeros(size, dtype=bool)
+        return (masks[:, bits[fid] // 64] & np.uint64(1 << (bits[fid] % 64))) != 0
+
+    keep = np.ones(size, dtype=bool)
+    for fid in excluded:
+        keep &= ~has(fid)
+    if wanted:
+        if n["formats_any"]:
+            keep &= np.logical_or.reduce([has(fid) for fid in wanted])
+        else:
+            for fid in wanted:
+                keep &= has(fid)
+    return keep
+
+
+def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
+    if not len(positions):
+        return set()
+    found = np.bitwise_or.reduce(np.asarray(material.columns["format_masks"][positions]), axis=0)
+    by_id = bmlt_formats.by_id()
+    return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
+            if int(found[i // 64]) >> (i % 64) & 1}
+
+
+def _km_many(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
+    p1, p2, dl = math.radians(lat), np.radians(lats), np.radians(lngs - lng)
+    cosine = math.sin(p1) * np.sin(p2) + math.cos(p1) * np.cos(p2) * np.cos(dl)
+    return np.arccos(np.clip(cosine, -1.0, 1.0)) * EARTH_RADIUS_KM
+
+
+def _order(n: dict, material: Material, positions: np.ndarray, distances) -> np.ndarray:
+    """The answer's order: the sort keys (numbers as numbers, text casefolded), then the name,
+    then the id; by weekday and start time when no key is given, as BMLT sorts."""
+    c = material.columns
+    keys = n["sort"] or ["weekday_tinyint", "start_time"]
+    columns = []
+    for key in keys:
+        if key in NUMERIC_COLUMNS:
+            columns.append(np.asarray(c[NUMERIC_COLUMNS[key]][positions]))
+        elif key in ("latitude", "longitude"):
+            values = np.asarray(c["lat" if key == "latitude" else "lng"][positions])
+            columns.append(np.round(np.nan_to_num(values, nan=0.0), 6))
+        elif key in ("distance_in_km", "distance_in_miles"):
+            per = KM_PER_MILE if key == "distance_in_miles" else 1.0
+            columns.append(np.round(distances / per, 3) if distances is not None else np.zeros(len(positions)))
+        elif key in RANKED:
+            columns.append(np.asarray(material.rank(key)[positions]))
+        else:
+            columns.append(_ranks_by_reading(key, material, positions))
+    ties = (np.asarray(c["pid"][positions]), np.asarray(material.rank("meeting_name")[positions]))
+    return np.lexsort((*ties, *reversed(columns)))
+
+
+def _ranks_by_reading(key: str, material: Material, positions: np.ndarray) -> np.ndarray:
+    """A sort by a field no column keeps (``comments``): only for answers the unpaged limit allows."""
+    limit = settings.BMLT_UNPAGED_LIMIT
+    if len(positions) > limit:
+        raise BmltError("sort_keys", f"{len(positions)} meetings match; sort_keys={key} can order at most "
+                                     f"{limit}. Narrow the search, or sort by one of {', '.join(RANKED)}.")
+    values = [str(material.item(int(p)).get(key, "")).casefold() for p in positions]
+    rank = {v: i for i, v in enumerate(sorted(set(values)))}
+    return np.asarray([rank[v] for v in values], dtype=np.int64)
+
+
+def render(found: Found, material: Material, base: str, fields: list[str] | None) -> bytes:
+    """The page's meetings as a JSON array: stored bytes with the server's address, and no meeting
+    made into Python objects unless a field list asks for some fields only."""
+    quoted = orjson.dumps(base)
+    out = []
+    for i, position in enumerate(found.positions.tolist()):
+        extra = b""
+        if found.distances is not None:
+            km = float(found.distances[i])
+            extra = f',"distance_in_km":"{km:.3f}","distance_in_miles":"{km / KM_PER_MILE:.3f}"'.encode()
+        line = material.line(position, quoted, extra)
+        if fields:
+            item = orjson.loads(line)
+            line = orjson.dumps({k: item.get(k, "") for k in fields})
+        out.append(line)
+    return b"[" + b",".join(out) + b"]"

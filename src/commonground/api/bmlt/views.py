@@ -15,22 +15,28 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
-import statistics
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import orjson
-from django.db.models import Count
-from django.http import HttpResponse, HttpResponseNotModified
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, QueryDict, StreamingHttpResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from commonground import __version__
-from commonground.api.bmlt import formats as bmlt_formats
-from commonground.api.bmlt.search import FIELDS, BmltError, parse, search
+from commonground.api.bmlt import formats as bmlt_formats, store as bmlt_store
+from commonground.api.bmlt.search import FIELDS, BmltError, find, is_whole_list, normalised, parse, render
 from commonground.catalog.models import Program
 from commonground.errors import error_response
-from commonground.meetings.models import DataVersion, Meeting, Source
+from commonground.locks import file_lock
+from commonground.meetings.models import DataVersion
+from commonground.search import engine
 
 CALLBACK = re.compile(r"[A-Za-z_$][0-9A-Za-z_$]{0,63}(?:\.[A-Za-z_$][0-9A-Za-z_$]{0,63}){0,3}")
 SWITCHERS = ("GetSearchResults", "GetFormats", "GetServiceBodies", "GetServerInfo", "GetFieldKeys")
@@ -51,6 +57,7 @@ FIELD_DESCRIPTIONS = {
 }
 _CACHE: OrderedDict[str, _Cached] = OrderedDict()
 CACHE_BYTES = 96 * 1024 * 1024  # per worker, JSON and gzip together; least recently used leave first
+LANGS = ("en", "es")  # the languages format names are kept in; any other asks for English
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -68,19 +75,27 @@ def client_interface(request, kind: str, program: str | None = None):
     switcher = params.get("switcher", "")
     if switcher not in SWITCHERS:
         return error_response(400, f"switcher must be one of {', '.join(SWITCHERS)}.", field="switcher")
-    version = DataVersion.label(DataVersion.current_with_time())
+    material = bmlt_store.current(DataVersion.current_with_time(), engine.request_build)
     base = request.build_absolute_uri("/").rstrip("/")
-    query = sorted((k, vs) for k, vs in params.lists() if k not in ("callback", "_"))
-    cache_key = orjson.dumps([version, program, base, query]).decode()
+    try:
+        plan = _plan(switcher, params, program, material)
+    except BmltError as exc:
+        return error_response(400, exc.message, field=exc.field)
+    # The cache key is the normalised query: parameters the answer does not read, their order and
+    # their spelling (weekdays=2,3 or weekdays[]=3&weekdays[]=2) make no new answer.
+    cache_key = orjson.dumps([material.meta["version"], program, base, switcher, plan.key],
+                             option=orjson.OPT_SORT_KEYS).decode()
     etag = '"' + hashlib.sha256(cache_key.encode()).hexdigest()[:32] + '"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return _finish(HttpResponseNotModified(), etag)
     cached = _CACHE.get(cache_key)
     if cached is None:
         try:
-            body = orjson.dumps(_answer(switcher, params, program, base))
+            body = plan.answer(base)
         except BmltError as exc:
             return error_response(400, exc.message, field=exc.field)
+        if isinstance(body, Path):  # a whole list, written to a file once per version
+            return _finish(_file_response(request, body, callback), etag)
         cached = _Cached(body)
         if len(body) <= CACHE_BYTES // 3:
             _CACHE[cache_key] = cached
@@ -100,6 +115,116 @@ def client_interface(request, kind: str, program: str | None = None):
         response["Content-Encoding"] = "gzip"
     patch_vary_headers(response, ["Accept-Encoding"])
     return _finish(response, etag)
+
+
+@dataclass
+class _Plan:
+    key: object  # what the answer depends on, normalised
+    answer: Callable[[str], bytes | Path]  # the answer's JSON for a base URL, or the file holding it
+
+
+def _plan(switcher: str, params, program: str | None, material: bmlt_store.Material) -> _Plan:
+    lang = (params.get("lang_enum") or "en")[:2]
+    lang = lang if lang in LANGS else "en"
+    if switcher == "GetSearchResults":
+        n = normalised(parse(params, program), material)
+        wrap = "formats" if "get_formats_only" in params else "used" if "get_used_formats" in params else ""
+        return _Plan([n, wrap, lang if wrap else ""],
+                     lambda base: _search_results(n, wrap, lang, program, material, base))
+    if switcher == "GetFormats":
+        show_all = params.get("show_all") == "1"
+        wanted = sorted(set(params.getlist("key_strings[]") + params.getlist("key_strings")) & set(bmlt_formats.table()))
+        asked = params.getlist("key_strings[]") + params.getlist("key_strings")
+
+        def formats(base: str) -> bytes:
+            keys = set(bmlt_formats.table()) if show_all else _used_keys(program, material)
+            return orjson.dumps(_formats({k for k in keys if not asked or k in wanted}, lang, base))
+
+        return _Plan([show_all, wanted, bool(asked), lang], formats)
+    if switcher == "GetServiceBodies":
+        wanted = sorted({int(v) for v in params.getlist("services[]") + params.getlist("services")
+                         if v.isascii() and v.isdigit() and len(v) < 16})
+        bodies = material.meta["bodies"].get(program or "", [])
+        return _Plan(wanted, lambda base: orjson.dumps([b for b in bodies if not wanted or int(b["id"]) in wanted]))
+    if switcher == "GetFieldKeys":
+        return _Plan(None, lambda base: orjson.dumps(
+            [{"key": k, "description": FIELD_DESCRIPTIONS.get(k, k)} for k in FIELDS]))
+    return _Plan(None, lambda base: orjson.dumps([_server_info(program, material)]))
+
+
+def _search_results(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
+                    base: str) -> bytes | Path:
+    limit = settings.BMLT_UNPAGED_LIMIT
+    if wrap != "formats" and is_whole_list(n) and _root_size(program, material) > limit:
+        return _whole_list(n, wrap, lang, program, material, base)
+    found = find(n, program, material)
+    if wrap == "formats":
+        return orjson.dumps({"formats": _formats(found.used, lang, base)})
+    if not n["page_size"] and found.count > limit:
+        raise BmltError("page_size", f"{found.count} meetings match, more than one answer holds ({limit}). "
+                                     f"Ask for them a page at a time (page_size up to {min(limit, 10_000)}, and page_num), "
+                                     "or narrow the search (services, weekdays, a place).")
+    meetings = render(found, material, base, n["fields"])
+    if wrap == "used":
+        return b'{"meetings":' + meetings + b',"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}"
+    return meetings
+
+
+def _root_size(program: str | None, material: bmlt_store.Material) -> int:
+    return sum(int(b["description"].split(" ", 1)[0]) for b in material.meta["bodies"].get(program or "", []))
+
+
+def _whole_list(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
+                base: str) -> Path:
+    """A whole list (every meeting of a root, in one of its orders), written once per version and
+    server address, plain and gzipped, like the Meeting Guide feed: then served as a file."""
+    key = orjson.dumps([program, base, n["sort"], wrap, lang]).decode()
+    folder = material.folder / "answers"
+    folder.mkdir(exist_ok=True)
+    path = folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+    if path.with_name(path.name + ".gz").exists():
+        return path
+    with file_lock(folder / (path.name + ".lock"), wait=True, what="another worker writing this answer",
+                   notify=None):
+        if path.with_name(path.name + ".gz").exists():
+            return path
+        found = find(n, program, material)
+        quoted = orjson.dumps(base)
+        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as plain, gzip.GzipFile(str(tmp) + ".gz", "wb", compresslevel=5, mtime=0) as packed:
+            def write(data: bytes) -> None:
+                plain.write(data)
+                packed.write(data)
+
+            write(b'{"meetings":[' if wrap == "used" else b"[")
+            positions = found.positions.tolist()
+            for start in range(0, len(positions), 2000):
+                lines = [material.line(p, quoted) for p in positions[start:start + 2000]]
+                write((b"," if start else b"") + b",".join(lines))
+            write(b'],"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}" if wrap == "used" else b"]")
+        os.replace(tmp, path)
+        os.replace(str(tmp) + ".gz", path.with_name(path.name + ".gz"))
+    return path
+
+
+def _file_response(request, path: Path, callback: str | None):
+    if callback:  # JSONP: the call around the file's bytes, streamed as they are
+        def chunks():
+            yield b"/**/" + callback.encode() + b"("
+            with open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    yield block
+            yield b");"
+
+        response = StreamingHttpResponse(chunks(), content_type="application/javascript; charset=utf-8")
+    elif "gzip" in request.headers.get("Accept-Encoding", "").lower():
+        response = FileResponse(open(path.with_name(path.name + ".gz"), "rb"),  # noqa: SIM115
+                                content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = FileResponse(open(path, "rb"), content_type="application/json")  # noqa: SIM115
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def _trim_cache() -> None:
@@ -130,27 +255,6 @@ def _finish(response, etag: str):
     return response
 
 
-def _answer(switcher: str, params, program: str | None, base: str):
-    lang = (params.get("lang_enum") or "en")[:2]
-    if switcher == "GetSearchResults":
-        q = parse(params, program)
-        meetings, used = search(q, base)
-        if "get_formats_only" in params:
-            return {"formats": _formats(used, lang, base)}
-        if "get_used_formats" in params:
-            return {"meetings": meetings, "formats": _formats(used, lang, base)}
-        return meetings
-    if switcher == "GetFormats":
-        keys = set(bmlt_formats.table()) if params.get("show_all") == "1" else _used_keys(program)
-        wanted = set(params.getlist("key_strings[]") + params.getlist("key_strings"))
-        return _formats({k for k in keys if not wanted or k in wanted}, lang, base)
-    if switcher == "GetServiceBodies":
-        return _service_bodies(program, params)
-    if switcher == "GetFieldKeys":
-        return [{"key": k, "description": FIELD_DESCRIPTIONS.get(k, k)} for k in FIELDS]
-    return [_server_info(program)]
-
-
 def _formats(keys, lang: str, base: str) -> list[dict]:
     """Each with the server's address: clients that merge servers (crouton) match formats by it."""
     table = bmlt_formats.table()
@@ -158,35 +262,18 @@ def _formats(keys, lang: str, base: str) -> list[dict]:
             for k in sorted(keys, key=lambda k: table[k].id) if k in table]
 
 
-def _used_keys(program: str | None) -> set[str]:
-    from django.http import QueryDict
-
-    return search(parse(QueryDict(""), program), "")[1]
+def _used_keys(program: str | None, material: bmlt_store.Material) -> set[str]:
+    return find(normalised(parse(QueryDict(""), program), material), program, material).used
 
 
-def _scope(program: str | None):
-    meetings = Meeting.objects.filter(duplicate_of__isnull=True, weekday__isnull=False, start_time__isnull=False) \
-        .exclude(attendance_mode="inactive")
-    return meetings.filter(program_id=program) if program else meetings
-
-
-def _service_bodies(program: str | None, params) -> list[dict]:
-    wanted = {int(v) for v in params.getlist("services[]") + params.getlist("services") if v.isascii() and v.isdigit()}
-    counts = dict(_scope(program).values_list("source_id").annotate(n=Count("id")).values_list("source_id", "n"))
-    out = []
-    for s in Source.objects.filter(disconnected_at__isnull=True, pk__in=counts).order_by("name"):
-        if wanted and s.pk not in wanted:
-            continue
-        out.append({"id": str(s.pk), "parent_id": "0", "name": s.name,
-                    "description": f"{counts[s.pk]} meetings, from {s.get_format_display()}", "type": "AS",
-                    "url": "", "helpline": "", "world_id": "", "contact_email": ""})
-    return out
-
-
-def _server_info(program: str | None) -> dict:
-    points = list(_scope(program).filter(latitude__isnull=False).values_list("latitude", "longitude")[:20000])
-    lat = statistics.median(p[0] for p in points) if points else 0.0
-    lng = statistics.median(p[1] for p in points) if points else 0.0
+def _server_info(program: str | None, material: bmlt_store.Material) -> dict:
+    c = material.columns
+    keep = ~(np.isnan(c["lat"]) | np.isnan(c["lng"]))
+    if program is not None:
+        programs = material.meta["programs"]
+        keep &= (c["program"] == programs.index(program)) if program in programs else False
+    lat = float(np.median(c["lat"][keep])) if keep.any() else 0.0
+    lng = float(np.median(c["lng"][keep])) if keep.any() else 0.0
     return {
         # The BMLT server version whose client interface this follows; ours is commonGroundVersion.
         "version": "3.0.0", "versionInt": "3000000", "commonGroundVersion": __version__,

@@ -1,0 +1,263 @@
+"""The BMLT answers' material, built once per data version outside requests, memory-mapped by workers.
+
+A request used to read every public meeting and turn each into BMLT's shape, even for
+``page_size=1`` (13 s at 200,000 meetings). Now ``commonground publish`` (``web/publishing.py``)
+writes, per version, each public meeting's BMLT object as bytes, and the columns the filters and
+sorts read, into a folder of ``.npy`` arrays and blobs, renamed into place when complete. A
+request filters and sorts the columns with numpy and renders only its page (``search.py``).
+
+Which meetings are public is decided once, by the feed's selection (``FeedSelection`` with
+``scheduled_only``): the same meetings the old answers and our Meeting Guide feed hold.
+
+Each meeting's object is stored without its two server-relative fields and its closing brace;
+``root_server_uri`` and ``meeting_url`` are added at answer time, since they name the host the
+client asked (``line``).
+
+Folder: ``<runtime>/bmlt/v<version>-<stamp>/``; the newest few are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import orjson
+from django.conf import settings
+
+from commonground.api.bmlt import formats as bmlt_formats
+from commonground.catalog.models import Program
+from commonground.feeds.meeting_guide.selection import FeedSelection
+from commonground.meetings.models import DataVersion, Source
+from commonground.runtime import runtime_dir
+from commonground.search.build import Texts
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+KEEP = 3
+# Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
+# answer can be sorted by them without reading any meeting. Numbers and times are columns.
+RANKED = ("meeting_name", "location_municipality", "location_province", "location_text", "location_street",
+          "location_postal_code_1", "location_nation", "time_zone", "duration_time", "lang_enum", "formats")
+NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")
+SEPARATOR = "\x1f"  # between the searched fields in a meeting's search text
+
+
+def folder_for(version: tuple) -> Path:
+    return runtime_dir("bmlt") / DataVersion.label(version)
+
+
+def build(version: tuple) -> Path:
+    """Write the material for ``version`` (kept if it is already there); returns its folder."""
+    from commonground.api.bmlt.search import to_bmlt  # the one place a meeting takes BMLT's shape
+
+    target = folder_for(version)
+    if (target / "meta.json").exists():
+        return target
+    started = time.perf_counter()
+    programs = list(Program.objects.order_by("code").values_list("code", flat=True))
+    program_at = {code: i for i, code in enumerate(programs)}
+    slugs = dict(Source.objects.values_list("id", "slug"))
+    fmt = bmlt_formats.table()
+    columns = {name: [] for name in NUMERIC}
+    ranks: dict[str, dict[str, int]] = {name: {} for name in RANKED}
+    codes = {name: [] for name in RANKED}
+    format_ids, format_offsets = [], [0]
+    lines, paths, texts = [], [], []
+    for m in FeedSelection(scheduled_only=True):
+        item = to_bmlt(m, slugs.get(m.source_id, ""), "")
+        del item["root_server_uri"]
+        path = item.pop("meeting_url")
+        lines.append(orjson.dumps(item)[:-1])
+        paths.append(orjson.dumps(path)[1:-1])
+        texts.append(SEPARATOR.join((v or "").casefold().replace(SEPARATOR, " ")
+                                    for v in (m.name, m.location, m.address, m.city, m.notes)))
+        for name in RANKED:
+            seen = ranks[name]
+            codes[name].append(seen.setdefault(str(item[name]).casefold(), len(seen)))
+        format_ids.extend(fmt[k].id for k in item["formats"].split(",") if k)
+        format_offsets.append(len(format_ids))
+        for name, value in (("pid", int(item["id_bigint"])), ("source", m.source_id),
+                            ("program", program_at[m.program_id]), ("weekday", m.weekday + 1),
+                            ("minute", m.start_time.hour * 60 + m.start_time.minute),
+                            ("venue", int(item["venue_type"])),
+                            ("lat", m.latitude if m.latitude is not None else np.nan),
+                            ("lng", m.longitude if m.longitude is not None else np.nan)):
+            columns[name].append(value)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    types = {"pid": np.int64, "source": np.int64, "program": np.int16, "weekday": np.int8, "minute": np.int16,
+             "venue": np.int8, "lat": np.float64, "lng": np.float64}
+    for name, kind in types.items():
+        np.save(tmp / f"{name}.npy", np.asarray(columns[name], dtype=kind))
+    for name in RANKED:
+        order = sorted(ranks[name])  # codepoint order of the casefolded text, as Python compares them
+        place = np.empty(len(order), dtype=np.int32)
+        for rank, value in enumerate(order):
+            place[ranks[name][value]] = rank
+        np.save(tmp / f"rank_{name}.npy", place[np.asarray(codes[name], dtype=np.int64)] if codes[name]
+                else np.zeros(0, dtype=np.int32))
+    # The formats as a bit mask over the distinct format ids in use: filters are a few bit tests.
+    used = sorted(set(format_ids))
+    bit = {fid: i for i, fid in enumerate(used)}
+    masks = np.zeros((len(lines), max(1, (len(used) + 63) // 64)), dtype=np.uint64)
+    for row in range(len(lines)):
+        for fid in format_ids[format_offsets[row]:format_offsets[row + 1]]:
+            masks[row, bit[fid] // 64] |= np.uint64(1 << (bit[fid] % 64))
+    np.save(tmp / "format_masks.npy", masks)
+    for name, strings in (("lines", lines), ("paths", paths)):
+        offsets = np.zeros(len(strings) + 1, dtype=np.int64)
+        if strings:
+            np.cumsum([len(s) for s in strings], out=offsets[1:])
+        np.save(tmp / f"{name}_offsets.npy", offsets)
+        (tmp / f"{name}.bin").write_bytes(b"".join(strings) or b"\0")
+    text = Texts.from_strings(texts)
+    np.save(tmp / "texts_offsets.npy", text.offsets)
+    (tmp / "texts.bin").write_bytes(bytes(text.blob) or b"\0")
+    default = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"],
+                          columns["weekday"])) if lines else np.zeros(0, dtype=np.int64)
+    np.save(tmp / "default_order.npy", default.astype(np.int32))
+    meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
+            "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs)}
+    (tmp / "meta.json").write_text(json.dumps(meta))
+    try:
+        os.rename(tmp, target)  # readers see the whole folder or none of it
+    except OSError:  # another process stored the same version first
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune()
+    log.info("BMLT answers for %s built: %s meetings in %.2f s", meta["version"], meta["size"],
+             time.perf_counter() - started)
+    return target
+
+
+def _service_bodies(columns: dict, programs: list[str]) -> dict[str, list[dict]]:
+    """GetServiceBodies per root (every program, and each one): our sources, with their meetings counted."""
+    counts: dict[str, dict[int, int]] = {"": {}}
+    for source, program in zip(columns["source"], columns["program"], strict=True):
+        for root in ("", programs[program]):
+            per = counts.setdefault(root, {})
+            per[source] = per.get(source, 0) + 1
+    sources = list(Source.objects.filter(disconnected_at__isnull=True).order_by("name"))
+    return {root: [{"id": str(s.pk), "parent_id": "0", "name": s.name,
+                    "description": f"{per[s.pk]} meetings, from {s.get_format_display()}", "type": "AS", "url": "",
+                    "helpline": "", "world_id": "", "contact_email": ""} for s in sources if s.pk in per]
+            for root, per in counts.items()}
+
+
+@dataclass
+class Material:
+    """One version's material, mapped read-only."""
+
+    folder: Path
+    meta: dict
+
+    def array(self, name: str) -> np.ndarray:
+        return np.load(self.folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+    @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: self.array(name) for name in (*NUMERIC, "default_order", "format_masks")}
+
+    def rank(self, name: str) -> np.ndarray:
+        return self._ranks.setdefault(name, self.array(f"rank_{name}"))
+
+    @cached_property
+    def _ranks(self) -> dict:
+        return {}
+
+    @cached_property
+    def texts(self) -> Texts:
+        with open(self.folder / "texts.bin", "rb") as fh:
+            blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return Texts(blob, np.asarray(self.array("texts_offsets")))
+
+    @cached_property
+    def _blobs(self) -> dict:
+        out = {}
+        for name in ("lines", "paths"):
+            with open(self.folder / f"{name}.bin", "rb") as fh:
+                out[name] = (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), self.array(f"{name}_offsets"))
+        return out
+
+    def line(self, position: int, base: bytes, extra: bytes = b"") -> bytes:
+        """One meeting's JSON object, its two server fields naming ``base`` (JSON text of the base
+        URL, quotes included), with ``extra`` members (``,"distance_in_km":"1.000"``) at the end."""
+        blob, offsets = self._blobs["lines"]
+        paths, path_offsets = self._blobs["paths"]
+        return b"".join((blob[offsets[position]:offsets[position + 1]], b',"root_server_uri":', base,
+                         b',"meeting_url":', base[:-1], paths[path_offsets[position]:path_offsets[position + 1]],
+                         b'"', extra, b"}"))
+
+    def item(self, position: int) -> dict:
+        """One meeting as a dict, without its server fields (for sorts and field lists)."""
+        blob, offsets = self._blobs["lines"]
+        return orjson.loads(blob[offsets[position]:offsets[position + 1]] + b"}")
+
+
+_loaded: dict[str, Material] = {}
+
+
+def load(version: tuple) -> Material | None:
+    """The stored material for ``version``, or None if it has not been built."""
+    label = DataVersion.label(version)
+    folder = folder_for(version)
+    found = _loaded.get(str(folder))
+    if found is not None:
+        return found
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != FORMAT or meta.get("version") != label:
+        return None
+    if len(_loaded) > KEEP:
+        _loaded.clear()
+    material = _loaded[str(folder)] = Material(folder, meta)
+    return material
+
+
+def newest() -> Material | None:
+    """The newest stored material of any version (what answers while a new one is built)."""
+    root = runtime_dir("bmlt")
+    found = sorted((p for p in root.iterdir() if not p.name.startswith(".") and (p / "meta.json").exists()),
+                   key=lambda p: (p / "meta.json").stat().st_mtime, reverse=True)
+    for folder in found:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") == FORMAT:
+            return _loaded.setdefault(str(folder), Material(folder, meta))
+    return None
+
+
+def current(version: tuple, request_build=None) -> Material:
+    """The material for ``version``: built here in ``inline`` mode, else the newest one answers
+    while a ``publish`` process builds it (built here only when there is none at all)."""
+    material = load(version)
+    if material is not None:
+        return material
+    if getattr(settings, "PUBLISH_MODE", "inline") != "inline":
+        if request_build is not None:
+            request_build()
+        material = newest()
+        if material is not None:
+            return material
+    build(version)
+    return load(version)
+
+
+def _prune() -> None:
+    root = runtime_dir("bmlt")
+    folders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in root.glob(".*.tmp"):
+        if time.time() - tmp.stat().st_mtime > 3600:
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,292 @@
+"""Issue 25, item 2 and its Low item: the BMLT API as a denial of service.
+
+Every request used to read every public meeting in Python (13 s at 200,000 meetings, even with
+page_size=1) and was cached by its whole query string, so a junk parameter made every request
+a new one. Now the answers' material is built once per data version (``api/bmlt/store.py``),
+a request filters and pages memory-mapped columns and renders only its page, the cache is keyed
+on the normalised query, and an unpaged answer larger than ``BMLT_UNPAGED_LIMIT`` is refused
+unless it is a whole list, which is written to a file once per version and served from it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.http import QueryDict
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from commonground.api.bmlt import search as bmlt_search
+from commonground.api.bmlt import views as bmlt_views
+from commonground.feeds.meeting_guide.selection import FeedSelection
+
+ROOT = "/bmlt/client_interface/json/"
+
+
+def get(client, query, root=ROOT, **headers):
+    return client.get(f"{root}?{query}", HTTP_HOST="localhost", **headers)
+
+
+def answer(client, query, root=ROOT):
+    response = get(client, query, root)
+    assert response.status_code == 200, response.content[:300]
+    return json.loads(b"".join(response.streaming_content) if response.streaming else response.content)
+
+
+@pytest.fixture
+def demo(demo_meetings):
+    demo_meetings(400, seed=5)
+
+
+@pytest.fixture
+def published(demo):
+    from commonground.web.publishing import publish_current
+
+    publish_current()
+    bmlt_views._CACHE.clear()
+
+
+@pytest.fixture
+def no_scan(monkeypatch):
+    """Once armed, reading every meeting, or turning one into BMLT's shape, fails the test."""
+    def scan(*args, **kwargs):
+        raise AssertionError("a request read every meeting")
+
+    def arm():
+        monkeypatch.setattr(FeedSelection, "rows", scan)
+        monkeypatch.setattr(bmlt_search, "to_bmlt", scan)
+
+    return arm
+
+
+def oracle(query: str, program=None, base="http://localhost"):
+    """What the API answered before: every public meeting read, filtered and sorted in Python."""
+    q = bmlt_search.parse(QueryDict(query), program)
+    return _read_everything(q, base)
+
+
+def _read_everything(q, base_url):
+    """The old implementation, kept here as the oracle (its filters and order, word for word)."""
+    from commonground.api.bmlt import formats as bmlt_formats
+    from commonground.api.bmlt.search import KM_PER_MILE, VENUE, _km, to_bmlt
+    from commonground.meetings.models import Source
+
+    slugs = dict(Source.objects.values_list("id", "slug"))
+    wanted_sources, excluded_sources = q.services
+    source_ids = frozenset(wanted_sources - excluded_sources) if wanted_sources else None
+    wanted_days, excluded_days = q.weekdays
+    days = {d - 1 for d in (wanted_days or set(range(1, 8))) - excluded_days}
+    selection = FeedSelection(program=q.program, source_ids=source_ids, weekdays=frozenset(days),
+                              scheduled_only=True)
+    wanted_formats, excluded_formats = q.formats
+    fmt = bmlt_formats.table()
+    rows = []
+    for m in selection:
+        if m.source_id in excluded_sources:
+            continue
+        venue = int(VENUE.get(m.attendance_mode, "1"))
+        if (q.venues[0] and venue not in q.venues[0]) or venue in q.venues[1]:
+            continue
+        minutes = m.start_time.hour * 60 + m.start_time.minute
+        if (q.starts_after is not None and minutes <= q.starts_after) or \
+                (q.starts_before is not None and minutes >= q.starts_before):
+            continue
+        distance = None
+        if q.point is not None:
+            if m.latitude is None:
+                continue
+            distance = _km(q.point[0], q.point[1], m.latitude, m.longitude)
+            if q.radius_km is not None and distance > q.radius_km:
+                continue
+        if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city,
+                                                                      m.notes)):
+            continue
+        item = to_bmlt(m, slugs.get(m.source_id, ""), base_url)
+        if q.meeting_ids and int(item["id_bigint"]) not in q.meeting_ids:
+            continue
+        if wanted_formats or excluded_formats:
+            ids = {fmt[k].id for k in item["formats"].split(",") if k}
+            if ids & excluded_formats:
+                continue
+            if wanted_formats and not (ids & wanted_formats if q.formats_any else wanted_formats <= ids):
+                continue
+        if distance is not None:
+            item["distance_in_km"] = f"{distance:.3f}"
+            item["distance_in_miles"] = f"{distance / KM_PER_MILE:.3f}"
+        rows.append((distance, item))
+    if q.nearest is not None:
+        rows = sorted(rows, key=lambda r: r[0])[:q.nearest]
+    meetings = [item for _, item in rows]
+    meetings.sort(key=_sorter(q))
+    used = {k for item in meetings for k in item["formats"].split(",") if k}
+    if q.page_size:
+        start = (q.page_num - 1) * q.page_size
+        meetings = meetings[start:start + q.page_size]
+    if q.data_fields:
+        meetings = [{k: item.get(k, "") for k in q.data_fields} for item in meetings]
+    return meetings, used
+
+
+def _sorter(q):
+    """The order: the sort keys (numbers as numbers, text casefolded), then the name, then the id."""
+    numeric = {"id_bigint", "weekday_tinyint", "service_body_bigint", "distance_in_km", "distance_in_miles",
+               "latitude", "longitude", "venue_type"}
+    keys = list(q.sort_keys)
+    if q.by_distance and q.point is not None:
+        keys = ["distance_in_km", *keys]
+    if not keys:
+        keys = ["weekday_tinyint", "start_time"]
+
+    def key(item):
+        out = [float(item.get(k, "") or 0) if k in numeric else str(item.get(k, "")).casefold() for k in keys]
+        return (*out, item["meeting_name"].casefold(), int(item["id_bigint"]))
+
+    return key
+
+
+# --- the Low item: page_size=--5 and friends --------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["page_size", "page_num", "StartsAfterH", "StartsBeforeM"])
+@pytest.mark.parametrize("value", ["--5", "-", "²", "٣", "1_0", "99999999999999999999", "-0x1", " ", "1e3", "+-1",
+                                   "5-"])
+def test_item25_low_bad_numbers_are_a_400_in_the_one_error_shape(client, name, value):
+    response = get(client, f"switcher=GetSearchResults&{name}={value}")
+    if value.strip() == "":
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400, (name, value, response.status_code)
+    error = response.json()["error"]
+    assert error["field"] == name and error["code"] == "invalid_parameter" and error["message"]
+
+
+PARAMS = ["page_size", "page_num", "weekdays", "weekdays[]", "services[]", "formats[]", "venue_types[]",
+          "meeting_ids[]", "lat_val", "long_val", "geo_width", "geo_width_km", "StartsAfterH", "StartsAfterM",
+          "StartsBeforeH", "StartsBeforeM", "SearchString", "sort_keys", "data_field_key", "lang_enum",
+          "formats_comparison_operator", "sort_results_by_distance", "key_strings[]", "show_all", "services"]
+
+
+NASTY = st.one_of(st.text(max_size=30), st.from_regex(r"[-+ ]{0,3}[0-9²٣.,eE_x-]{0,25}", fullmatch=True),
+                  st.sampled_from(["--5", "²", "-", "1e999", "nan", "-0", "9" * 40, ",,,", "-,-", "\x00", "%"]))
+
+
+@pytest.mark.django_db
+@hsettings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+@given(switcher=st.sampled_from(bmlt_views.SWITCHERS),
+       pairs=st.lists(st.tuples(st.sampled_from(PARAMS), NASTY), max_size=5))
+def test_item25_low_no_parameter_value_gives_a_5xx(client, switcher, pairs):
+    params = QueryDict(mutable=True)
+    params["switcher"] = switcher
+    for name, value in pairs:
+        params.appendlist(name, value)
+    response = client.get(ROOT, params, HTTP_HOST="localhost")
+    assert response.status_code < 500, (params.urlencode(), response.content[:200])
+    if response.status_code >= 400:
+        assert response.json()["error"]["code"]
+
+
+# --- item 2: no request reads every meeting ----------------------------------------------------
+
+@pytest.mark.django_db
+def test_item25_2_a_paged_answer_reads_only_its_page(client, published, no_scan):
+    no_scan()
+    one = answer(client, "switcher=GetSearchResults&page_size=1&page_num=3&junk=1")
+    assert len(one) == 1
+    ten = answer(client, "switcher=GetSearchResults&page_size=10&weekdays[]=2&sort_keys=meeting_name")
+    assert len(ten) == 10 and [m["meeting_name"].casefold() for m in ten] == sorted(
+        m["meeting_name"].casefold() for m in ten)
+    assert answer(client, "switcher=GetSearchResults&page_size=5&page_num=1000000") == []
+
+
+@pytest.mark.django_db
+def test_item25_2_whole_list_answers_are_built_at_publish_time(client, published, no_scan, settings):
+    settings.BMLT_UNPAGED_LIMIT = 50  # so the whole list is one served from its file
+    expected_all = oracle("switcher=GetSearchResults")
+    expected_crouton = oracle("switcher=GetSearchResults&sort_keys=start_time")
+    bodies_before = answer(client, "switcher=GetServiceBodies")
+    bmlt_views._CACHE.clear()
+    no_scan()
+    assert answer(client, "switcher=GetServiceBodies") == bodies_before
+    sources = "&".join(f"services[]={b['id']}" for b in bodies_before)
+    # What crouton asks for first: every service body, used formats, sorted by start time.
+    crouton = answer(client, f"switcher=GetSearchResults&get_used_formats&lang_enum=en&{sources}"
+                             "&sort_keys=start_time")
+    assert crouton["meetings"] == expected_crouton[0]
+    assert {f["key_string"] for f in crouton["formats"]} == expected_crouton[1]
+    assert answer(client, "switcher=GetSearchResults") == expected_all[0]
+    formats = answer(client, "switcher=GetFormats")
+    assert {f["key_string"] for f in formats} == expected_all[1]
+
+
+QUERIES = [
+    "weekdays[]=2&weekdays[]=3", "weekdays[]=-1&venue_types[]=2", "venue_types[]=-1", "formats[]=8",
+    "formats[]=-4&sort_keys=location_municipality,meeting_name", "formats[]=8&formats[]=107&formats_comparison_operator=OR",
+    "lat_val=40.7128&long_val=-74.0060&geo_width_km=80", "lat_val=40.7&long_val=-74&geo_width=-7&sort_results_by_distance=1",
+    "lat_val=40.7&long_val=-74&geo_width=30&sort_keys=distance_in_miles,meeting_name",
+    "StartsAfterH=18&StartsBeforeH=21&StartsBeforeM=30", "SearchString=church", "SearchString=St",
+    "sort_keys=meeting_name&page_size=7&page_num=3", "sort_keys=weekday_tinyint,start_time&page_size=11&page_num=2",
+    "sort_keys=duration_time,id_bigint", "sort_keys=comments&weekdays[]=4", "data_field_key=meeting_name,start_time&weekdays[]=5",
+    "sort_keys=latitude,longitude&page_size=20", "services[]=-99", "get_used_formats&weekdays[]=6",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+def test_item25_2_the_published_answers_are_the_answers_of_reading_every_meeting(client, published, no_scan,
+                                                                             query):
+    expected = oracle(f"switcher=GetSearchResults&{query}")
+    no_scan()
+    got = answer(client, f"switcher=GetSearchResults&{query}")
+    if "get_used_formats" in query:
+        assert got["meetings"] == expected[0] and {f["key_string"] for f in got["formats"]} == expected[1]
+    else:
+        assert got == expected[0] and (got or "SearchString" in query)
+
+
+@pytest.mark.django_db
+def test_item25_2_one_programs_root_and_meeting_ids(client, published, no_scan):
+    expected = oracle("switcher=GetSearchResults", "na")[0]
+    no_scan()
+    na = answer(client, "switcher=GetSearchResults", "/bmlt/na/client_interface/json/")
+    assert na == expected and na
+    picked = [na[0]["id_bigint"], na[-1]["id_bigint"]]
+    chosen = answer(client, f"switcher=GetSearchResults&meeting_ids[]={picked[0]}&meeting_ids[]={picked[1]}",
+                    "/bmlt/na/client_interface/json/")
+    assert sorted(m["id_bigint"] for m in chosen) == sorted(picked)
+
+
+# --- the cache: keyed on the normalised query --------------------------------------------------
+
+@pytest.mark.django_db
+def test_item25_2_junk_parameters_and_spelling_do_not_make_a_new_answer(client, published):
+    bmlt_views._CACHE.clear()
+    spellings = ["switcher=GetSearchResults&weekdays[]=2&weekdays[]=3&page_size=5",
+                 "weekdays=3,2&page_size=05&switcher=GetSearchResults&junk=1",
+                 "switcher=GetSearchResults&weekdays[]=3&x=%F0%9F%92%A5&weekdays[]=2&page_size=5&page_num=1&_=17",
+                 "switcher=GetSearchResults&weekdays[]=3,2,3&page_size=5&lang_enum=en&sort_keys=nonsense"]
+    etags = {get(client, s)["ETag"] for s in spellings}
+    assert len(etags) == 1 and len(bmlt_views._CACHE) == 1
+    assert get(client, "switcher=GetSearchResults&weekdays[]=4&page_size=5")["ETag"] not in etags
+    assert len(bmlt_views._CACHE) == 2
+
+
+# --- unpaged answers are capped; whole lists come from files -------------------------------------
+
+@pytest.mark.django_db
+def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client, published, settings):
+    settings.BMLT_UNPAGED_LIMIT = 50
+    refused = get(client, "switcher=GetSearchResults&weekdays[]=2&weekdays[]=3&weekdays[]=4")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["field"] == "page_size" and "page_size" in error["message"] and "50" in error["message"]
+    paged = answer(client, "switcher=GetSearchResults&weekdays[]=2&weekdays[]=3&weekdays[]=4&page_size=50")
+    assert len(paged) == 50
+    # The whole list is not refused: it is one of a few answers, written once to a file and served.
+    everything = get(client, "switcher=GetSearchResults&get_used_formats", HTTP_ACCEPT_ENCODING="gzip")
+    assert everything.status_code == 200 and everything["Content-Encoding"] == "gzip"
+    jsonp = client.get("/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&callback=cb",
+                       HTTP_HOST="localhost")
+    text = b"".join(jsonp.streaming_content if jsonp.streaming else [jsonp.content]).decode()
+    assert text.startswith("/**/cb(") and len(json.loads(text[len("/**/cb("):-2])["meetings"]) > 50
