@@ -23,8 +23,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import URLPattern, reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from commonground.peer import audit
+from commonground.peer import urls as peer_urls
 from commonground.peer.models import AuditHead, AuditRecord, Consent, Organisation, Participant, Referral, Role
 from tests.journal.conftest import person  # noqa: F401 - a companion account made through sign-up
 from tests.peer.conftest import make_staff, signed_in
@@ -314,3 +319,71 @@ def test_item25_11_staff_are_named_on_the_audit_page_from_their_opaque_id(org_wo
     assert "ben-one" not in row.user_id_at and str(org_world["staff"]["a_one"].user.pk) not in row.user_id_at.split(":")
     page = org_world["clients"]["a_supervisor"].get(f"/peer/audit?participant={p1.pk}").content.decode()
     assert "ben-one" in page or "Ben-One" in page
+
+
+# --- Low: probes are audited ------------------------------------------------------------------------
+
+KIND = {"pk": "Participant", "consent_pk": "Consent", "referral_pk": "Referral", "staff_pk": "Staff"}
+
+
+def _object_urls():
+    for namespace, patterns in (("peer", peer_urls.urlpatterns), ("peer_api", peer_urls.api_urlpatterns)):
+        for p in patterns:
+            if isinstance(p, URLPattern) and p.pattern.converters:
+                yield namespace, p.name, sorted(p.pattern.converters)
+
+
+def _probes(world, names):
+    """For each id in the URL: another organisation's object, then an id that does not exist."""
+    own = {"pk": world["people"]["p1"].pk, "consent_pk": world["consent"]["p1"].pk,
+           "referral_pk": world["referral"]["p1"].pk, "staff_pk": world["staff"]["a_one"].pk}
+    other = {"pk": world["people"]["p3"].pk, "consent_pk": world["consent"]["p3"].pk,
+             "referral_pk": world["referral"]["p3"].pk, "staff_pk": world["staff"]["b_one"].pk}
+    for probed in names:
+        for value in (other[probed], 987654321):
+            yield probed, {**{n: own[n] for n in names}, probed: value}
+
+
+@pytest.mark.django_db
+def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
+    client = org_world["clients"]["a_supervisor"]  # sees everything in A, nothing in B
+    urls = list(_object_urls())
+    assert {name for _ns, name, _c in urls} >= {"participant", "consent_print", "referral_sheet", "staff_deactivate",
+                                                "api_participant"}
+    for namespace, name, names in urls:
+        for probed, kwargs in _probes(org_world, names):
+            url = reverse(f"{namespace}:{name}", kwargs=kwargs)
+            before = AuditHead.objects.get(pk=1).seq if AuditHead.objects.exists() else 0
+            response = client.post(url) if name in ("consent_revoke", "staff_deactivate") else client.get(url)
+            assert response.status_code == 404, (url, response.status_code)
+            added = AuditRecord.objects.filter(seq__gt=before)
+            denied = [r for r in added if r.action == "denied"]
+            assert denied, (url, [(r.action, r.view) for r in added])
+            assert denied[0].object_type == KIND[probed] and denied[0].object_id == str(kwargs[probed]), (
+                url, denied[0].object_type, denied[0].object_id)
+            assert denied[0].organisation_id_at == org_world["orgs"]["a"].pk
+
+
+# --- Low: the audit page's filter --------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
+    client, p1 = org_world["clients"]["a_supervisor"], org_world["people"]["p1"]
+    for junk in ("²", "١٢", "1e3", "-1", "9" * 40, "1 ", "0x10", "\x00"):
+        response = client.get("/peer/audit", {"participant": junk})
+        assert response.status_code == 400, (junk, response.status_code)
+        assert "participant" in response.content.decode().lower()
+    assert client.get("/peer/audit", {"participant": str(p1.pk)}).status_code == 200
+    assert client.get("/peer/audit").status_code == 200
+
+
+@pytest.mark.django_db
+@hsettings(max_examples=150, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(params=st.dictionaries(
+    st.sampled_from(["participant", "page", "user", "action", "x"]),
+    st.one_of(st.text(max_size=30), st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=45)),
+    max_size=4))
+def test_item25_low_the_audit_page_never_answers_500(org_world, params):
+    response = org_world["clients"]["a_supervisor"].get("/peer/audit", params)
+    assert response.status_code in (200, 400), (params, response.status_code)

@@ -4,7 +4,9 @@
 - Not signed in, or no second factor yet: off to sign in (pages) or 401 (API).
 - Another organisation's participant, or one outside a specialist's caseload: 404, as if it did
   not exist.
-- Every answer, including a refusal, writes an audit record naming the view (the "why").
+- Every answer, including a refusal, writes an audit record naming the view (the "why"). A refusal
+  of an object (another organisation's, or an id that does not exist) is recorded as "denied",
+  naming the object asked for: probes leave a trace.
 """
 
 from __future__ import annotations
@@ -50,15 +52,24 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
                 return redirect_to_login(request.get_full_path(), login_url="/peer/signin")
             found = None
             if participant:
-                found = Participant.objects.filter(organisation=staff.organisation, pk=kwargs.pop("pk")).first()
+                asked = kwargs.pop("pk")
+                found = Participant.objects.filter(organisation=staff.organisation, pk=asked).first()
             allowed = request.user.has_perm(perm, found) if participant else request.user.has_perm(perm)
-            if (participant and found is None) or not allowed:
+            if participant and (found is None or not allowed):
+                _denied(request, staff, name, "Participant", asked)
+                raise NotPermitted("Not found.")
+            if not allowed:
                 audit.record(user=request.user, organisation_id=staff.organisation_id, action="refused", view=name,
                              address=audit.address_of(request))
                 raise NotPermitted("Not found.")
             request.audit_object = ("Participant", found.pk) if found else ("", "")
             participant_pk = found.pk if found else None  # kept: a deletion clears found.pk
-            response = view(request, staff, found, *args, **kwargs)
+            try:
+                response = view(request, staff, found, *args, **kwargs)
+            except Http404:
+                kind, object_id = _object_asked(kwargs)
+                _denied(request, staff, name, kind, object_id, participant_pk)
+                raise
             kind, object_id = request.audit_object
             action = "view" if request.method in ("GET", "HEAD") else "change"
             audit.record(user=request.user, organisation_id=staff.organisation_id,
@@ -72,6 +83,20 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
         return wrapper
 
     return decorate
+
+
+def _object_asked(kwargs) -> tuple[str, str]:
+    """The object a URL names by its last ``<kind>_pk`` part ("consent_pk" -> Consent)."""
+    names = [k for k in kwargs if k.endswith("_pk")]
+    if not names:
+        return "", ""
+    return names[-1][:-3].title(), kwargs[names[-1]]
+
+
+def _denied(request, staff, view_name, kind, object_id, participant_pk=None) -> None:
+    audit.record(user=request.user, organisation_id=staff.organisation_id, action="denied", view=view_name,
+                 object_type=kind, object_id=object_id, participant_id=participant_pk,
+                 address=audit.address_of(request))
 
 
 def public_view(view):

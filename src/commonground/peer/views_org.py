@@ -100,12 +100,14 @@ def report_chart(request, staff, _participant):
 def audit_trail(request, staff, _participant):
     rows = AuditRecord.objects.filter(organisation_id_at=staff.organisation_id).order_by("-seq")
     participant_id = request.GET.get("participant", "")
-    found = None
-    if participant_id.isdigit():
+    found, error = None, ""
+    if participant_id and not (participant_id.isascii() and participant_id.isdigit() and len(participant_id) <= 18):
+        error = _("The participant filter takes a participant's number (digits only); it was not applied.")
+    elif participant_id:
         found = Participant.objects.filter(organisation=staff.organisation, pk=int(participant_id)).first()
         rows = rows.filter(participant_id_at=found.pk if found else -1)
     return render(request, "peer/audit.html", {"rows": audit.with_names(rows[:300], staff.organisation),
-                                               "participant": found})
+                                               "participant": found, "error": error}, status=400 if error else 200)
 
 
 def participant_record(participant) -> dict:
