@@ -8,6 +8,9 @@ carries a plain date or time: when something happened is itself personal, so it 
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -20,11 +23,37 @@ class Account(models.Model):
     session_epoch = models.PositiveIntegerField(default=0)
     # SHA-256 of the private calendar link's token (the token itself is in ``data``, to show again).
     calendar_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    # {"timezone", "calendar_token", "saved_fit": {"query", "ranking": [...], "saved_on"}}
+    # {"timezone", "calendar_token", "calendar_seal", "saved_fit": {"query", "ranking": [...], "saved_on"}}
     data = EncryptedJSONField(default=dict)
 
     def __str__(self) -> str:
         return f"account {self.pk}"
+
+    # The private calendar link is sealed to what ends sessions: the "sign out everywhere" counter
+    # and the passphrase's hash (a recovery sets a new one). When either changes, the link stops
+    # working, as the sessions do. Reading ``user`` costs no query when fetched with select_related.
+    def calendar_seal(self) -> str:
+        return hashlib.sha256(f"commonground-calendar:{self.session_epoch}:{self.user.password}".encode()).hexdigest()
+
+    def calendar_token(self) -> str | None:
+        """The calendar link's token while it holds; None if there is none or it was voided."""
+        token = self.data.get("calendar_token")
+        if token and secrets.compare_digest(self.data.get("calendar_seal") or "", self.calendar_seal()):
+            return token
+        return None
+
+    def calendar_voided(self) -> bool:
+        """A link was made, and signing out everywhere or a recovery has voided it since."""
+        return bool(self.data.get("calendar_token")) and self.calendar_token() is None
+
+    def set_calendar_token(self, token: str | None) -> None:
+        """A new link (the old one stops at once), or none; the caller saves ``data`` and the hash."""
+        self.data = {**self.data, "calendar_token": token, "calendar_seal": self.calendar_seal() if token else None}
+        self.calendar_token_hash = calendar_token_hash(token) if token else ""
+
+
+def calendar_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RecoveryCode(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from commonground.catalog.models import Program
 from commonground.journal import days
 from commonground.journal.access import mine, owned, private_page
 from commonground.journal.forms import ClockForm, ResetForm, TriedForm
-from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Tried
+from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Tried, calendar_token_hash
 from commonground.journal.suggest import suggestion
 from commonground.meetings import schedule
 from commonground.meetings.models import Meeting
@@ -261,16 +260,13 @@ def fit_save(request):
 
 # --- the private calendar -----------------------------------------------------------------------
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @private_page
 def calendar_page(request):
     account = account_of(request)
-    token = account.data.get("calendar_token")
+    token = account.calendar_token()
     url = request.build_absolute_uri(reverse("journal:calendar_feed", kwargs={"token": token})) if token else None
-    return render(request, "journal/calendar.html", {"url": url, "favourites": favourite_rows(request)})
+    return render(request, "journal/calendar.html", {"url": url, "voided": account.calendar_voided(),
+                                                     "favourites": favourite_rows(request)})
 
 
 @require_POST
@@ -278,18 +274,18 @@ def calendar_page(request):
 def calendar_new_link(request):
     """A new secret link (the old one stops working at once), or none with ``off``."""
     account = account_of(request)
-    token = None if request.POST.get("off") else secrets.token_urlsafe(32)
-    account.data = {**account.data, "calendar_token": token}
-    account.calendar_token_hash = _token_hash(token) if token else ""
+    account.set_calendar_token(None if request.POST.get("off") else secrets.token_urlsafe(32))
     account.save(update_fields=["data", "calendar_token_hash"])
     return redirect("journal:calendar")
 
 
 def calendar_feed(request, token: str):
-    """The favourites as a calendar subscription, by secret link (calendar apps send no cookies)."""
-    account = Account.objects.filter(calendar_token_hash=_token_hash(token)).select_related("user").first() \
+    """The favourites as a calendar subscription, by secret link (calendar apps send no cookies).
+
+    A link voided by "sign out everywhere" or a recovery answers 404, as one never made does."""
+    account = Account.objects.filter(calendar_token_hash=calendar_token_hash(token)).select_related("user").first() \
         if token else None
-    if account is None or not secrets.compare_digest(account.data.get("calendar_token") or "", token):
+    if account is None or not secrets.compare_digest(account.calendar_token() or "", token):
         raise Http404("Not found.")
     items = []
     for fav in Favourite.objects.filter(user=account.user):
