@@ -1,6 +1,8 @@
 import pytest
 
 TEST_COMPANION_KEY = "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE"  # 32 bytes, base64url
+# The audit trail's key, test-only too; in the environment from the start, for the servers tests start.
+TEST_AUDIT_KEY = __import__("os").environ["AUDIT_KEYS"] = "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE"
 
 
 from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
@@ -23,8 +25,7 @@ def _plain_static_storage(settings, tmp_path):
     settings.RUNTIME_DIR = str(tmp_path / "runtime")
     # The companion's encryption key for tests (a fixed, test-only key; production refuses to start without one).
     settings.COMPANION_KEYS = TEST_COMPANION_KEY
-    # The audit trail's key, test-only too (also in the environment, for the servers tests start).
-    settings.AUDIT_KEYS = __import__("os").environ["AUDIT_KEYS"] = "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE"
+    settings.AUDIT_KEYS = TEST_AUDIT_KEY
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2", *settings.PASSWORD_HASHERS]
     # Tests sign in far faster than people do: the flood limits are tested in tests/hardening/test_14_sign_in.py.
     settings.SIGN_IN_RATE_PER_ADDRESS = settings.SIGN_IN_RATE_TOTAL = "100000/s"
