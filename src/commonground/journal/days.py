@@ -12,6 +12,11 @@ hours) and follows someone who travels:
 A reset keeps the history: each slip ends a stretch, the next stretch starts at the slip's time
 (so the part of the day before it still counts), and the longest stretch and the sober days in
 the last 30 and 90 days are shown beside the current count.
+
+New clocks start between ``EARLIEST_START`` (1900) and tomorrow where the person is
+(``latest_start``). Values stored before that rule, anywhere from year 1 to 9999, still count and
+show: the count falls back to plain dates where an instant would leave the calendar, and
+milestones past 31 December 9999 are simply not listed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,19 @@ from commonground.meetings import schedule
 
 MILESTONES_FILE = Path(__file__).resolve().parent / "milestones.toml"
 _AFTER = re.compile(r"^(\d{1,4})([dmy])$")
+EARLIEST_START = date(1900, 1, 1)
+AHEAD_OF_UTC = timedelta(hours=14)  # the zone furthest ahead (Pacific/Kiritimati)
+
+
+def latest_start(zone_name: str | None, now: datetime | None = None) -> date:
+    """The last start date a new clock may have: tomorrow in ``zone_name`` (or in the zone furthest
+    ahead, if the zone is not known)."""
+    now = now or utcnow()
+    try:
+        today = now.astimezone(schedule.zone(zone_name)).date() if zone_name else None
+    except ValueError:
+        today = None
+    return (today or (now + AHEAD_OF_UTC).date()) + timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -48,12 +66,32 @@ def parse_time(text: str | None) -> time | None:
 
 def count(start_date: date, start_time: time | None, start_zone: str, now: datetime, zone_now: str) -> Count:
     """Days since the start, counted on the wall clock of ``zone_now`` (the person's zone today)."""
+    try:
+        return _count(start_date, start_time, start_zone, now, zone_now)
+    except (OverflowError, ValueError):  # a start so near year 1 or 9999 that an instant leaves the calendar
+        return _count_by_dates(start_date, start_time, now, zone_now)
+
+
+def _count_by_dates(start_date: date, start_time: time | None, now: datetime, zone_now: str) -> Count:
+    """The count on the calendar alone, for starts centuries away, where a zone's offset cannot matter."""
+    here = schedule.zone(zone_now)
+    local_now = now.astimezone(here)
+    start_here = datetime.combine(start_date, start_time or time(0, 0), tzinfo=here)
+    if start_date > local_now.date():
+        return Count(False, 0, 0, start_here)
+    whole = (local_now.date() - start_date).days
+    if start_time is not None and local_now.time().replace(tzinfo=None) < start_time:
+        whole -= 1
+    return Count(True, max(whole, 0), None if whole > 0 else 0, start_here)
+
+
+def _count(start_date: date, start_time: time | None, start_zone: str, now: datetime, zone_now: str) -> Count:
     here = schedule.zone(zone_now)
     start = _start_instant(start_date, start_time, start_zone)
     local_now = now.astimezone(here)
     start_here = start.astimezone(here)
     if now < start:
-        return Count(False, 0, None, start_here)
+        return Count(False, 0, 0, start_here)
     if start_time is None:  # a date: the days are dates where the person is
         whole = (local_now.date() - start_date).days
     else:  # a day each time the wall clock passes the start time again
@@ -72,21 +110,33 @@ class Milestone:
     after: str
     names: dict[str, str]
 
-    def on(self, start: date) -> date:
+    def on(self, start: date) -> date | None:
+        """The milestone's date, or None if it would fall after 31 December 9999."""
         n, unit = int(_AFTER.match(self.after).group(1)), _AFTER.match(self.after).group(2)
         if unit == "d":
-            return start + timedelta(days=n)
-        return add_months(start, n * (12 if unit == "y" else 1))
+            return start + timedelta(days=n) if date.max - start >= timedelta(days=n) else None
+        return shift_months(start, n * (12 if unit == "y" else 1))
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names["en"]
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` later, or the month's last day (31 Jan + 1 = 28/29 Feb)."""
+def shift_months(day: date, months: int) -> date | None:
+    """The same day of the month ``months`` later, or the month's last day (31 Jan + 1 = 28/29 Feb);
+    None if that is outside the calendar (years 1 to 9999)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if not date.min.year <= year <= date.max.year:
+        return None
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_months(day: date, months: int) -> date:
+    """``shift_months``, stopping at the calendar's ends (a horizon, not a milestone)."""
+    shifted = shift_months(day, months)
+    if shifted is None:
+        return date.max if months > 0 else date.min
+    return shifted
 
 
 @dataclass(frozen=True)
@@ -108,15 +158,15 @@ class Convention:
 
     def schedule(self, start: date, until: date) -> list[tuple[date, str, dict[str, str]]]:
         """(date, after, names) for every milestone from ``start`` up to ``until``, in order."""
-        out = [(m.on(start), m.after, m.names) for m in self.milestones]
+        out = [(day, m.after, m.names) for m in self.milestones if (day := m.on(start)) is not None]
         if self.yearly_after:
             first = int(_AFTER.match(self.yearly_after).group(1))
             listed = {m.after for m in self.milestones}
             years = first + 1
-            while add_months(start, 12 * years) <= until:
+            while (day := shift_months(start, 12 * years)) is not None and day <= until:
                 if f"{years}y" not in listed:
                     names = {lang: text.replace("{years}", str(years)) for lang, text in self.yearly_names.items()}
-                    out.append((add_months(start, 12 * years), f"{years}y", names))
+                    out.append((day, f"{years}y", names))
                 years += 1
         return sorted((item for item in out if item[0] <= until), key=lambda item: item[0])
 

@@ -6,9 +6,10 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from commonground.journal.days import conventions
+from commonground.journal.days import EARLIEST_START, conventions, latest_start
 from commonground.meetings import schedule
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -94,6 +95,16 @@ class ClockForm(forms.Form):
 
     def clean_timezone(self):
         return clean_zone(self.cleaned_data["timezone"])
+
+    def clean(self):
+        data = super().clean()
+        start, latest = data.get("start_date"), latest_start(data.get("timezone"))
+        if start is not None and not EARLIEST_START <= start <= latest:
+            self.add_error("start_date", forms.ValidationError(
+                _("Choose a start date between %(earliest)s and %(latest)s (tomorrow)."),
+                params={"earliest": date_format(EARLIEST_START, "DATE_FORMAT"),
+                        "latest": date_format(latest, "DATE_FORMAT")}))
+        return data
 
 
 class ResetForm(forms.Form):
