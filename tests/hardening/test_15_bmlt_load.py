@@ -290,3 +290,57 @@ def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client,
                        HTTP_HOST="localhost")
     text = b"".join(jsonp.streaming_content if jsonp.streaming else [jsonp.content]).decode()
     assert text.startswith("/**/cb(") and len(json.loads(text[len("/**/cb("):-2])["meetings"]) > 50
+
+
+@pytest.mark.django_db
+def test_item25_2_a_whole_list_is_compressed_once_even_as_jsonp(client, published, settings, monkeypatch):
+    """The API's gzip middleware compressed a streamed JSONP whole list on every request (seconds
+    at 200,000 meetings); the stored deflate stream is spliced into the gzip answer instead."""
+    import gzip
+    import zlib
+
+    settings.BMLT_UNPAGED_LIMIT = 50
+    path = "/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&sort_keys=start_time&callback="
+    plain = client.get(path + "cb1", HTTP_HOST="localhost")
+    plain_text = b"".join(plain.streaming_content)
+    compressed = 0
+    real = zlib.compressobj
+
+    def counting(*args, **kwargs):
+        nonlocal compressed
+        inner = real(*args, **kwargs)
+
+        class Counted:
+            def compress(self, data):
+                nonlocal compressed
+                compressed += len(data)
+                return inner.compress(data)
+
+            def flush(self, *a):
+                return inner.flush(*a)
+
+        return Counted()
+
+    monkeypatch.setattr(zlib, "compressobj", counting)
+    monkeypatch.setattr(gzip.zlib, "compressobj", counting)
+    for callback in ("cb2", "jsonp_1764230000000_1"):
+        zipped = client.get(path + callback, HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+        assert zipped["Content-Encoding"] == "gzip"
+        body = gzip.decompress(b"".join(zipped.streaming_content))
+        assert body == plain_text.replace(b"cb1(", callback.encode() + b"(", 1)
+    assert compressed < 100  # only the call's two ends were compressed, never the list
+    json_zipped = client.get(path.replace("jsonp", "json").split("&callback")[0], HTTP_HOST="localhost",
+                             HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(b"".join(json_zipped.streaming_content)) == plain_text[len(b"/**/cb1("):-2]
+
+
+def test_item25_2_crc32_combine_is_zlibs():
+    import random
+    import zlib
+
+    from commonground.api.bmlt.answers import crc32_combine
+
+    rng = random.Random(4)
+    for _ in range(50):
+        a, b = rng.randbytes(rng.randrange(0, 3000)), rng.randbytes(rng.randrange(0, 3000))
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)

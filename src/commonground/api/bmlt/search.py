@@ -273,7 +273,13 @@ class Found:
     positions: np.ndarray  # the page's meetings, in the answer's order
     distances: np.ndarray | None  # km, per position, when a point was given
     count: int  # how many matched, before paging
-    used: set[str]  # the format keys of every meeting that matched
+    matched: np.ndarray  # every meeting that matched, in any order
+    material: Material
+
+    @property
+    def used(self) -> set[str]:
+        """The format keys of every meeting that matched (only some answers ask)."""
+        return _used_formats(self.material, self.matched)
 
 
 def find(n: dict, program: str | None, material: Material) -> Found:
@@ -299,8 +305,18 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     keep &= _format_filter(n, material, size)
     if n["text"]:
         keep &= material.texts.matches(n["text"]) if SEPARATOR not in n["text"] else False
+    if n["point"] is None and n["sort"] in ([], ["start_time"]):
+        # The two orders whole lists are kept in are stored: no sort, whatever matched.
+        order = np.asarray(c["start_order" if n["sort"] else "default_order"])
+        positions = order[keep[order]]
+        return _page(n, Found(positions, None, len(positions), positions, material))
     positions = np.flatnonzero(keep)
     distances = None
+    if n["point"] is not None and n["radius_km"] is not None:
+        # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
+        reach = math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
+        lat = np.asarray(c["lat"][positions])
+        positions = positions[np.abs(lat - n["point"][0]) <= reach]
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))
@@ -311,16 +327,20 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         if n["nearest"] is not None:
             nearest = np.argsort(distances, kind="stable")[:n["nearest"]]
             positions, distances = positions[np.sort(nearest)], distances[np.sort(nearest)]
-    used = _used_formats(material, positions)
+    matched = positions
     order = _order(n, material, positions, distances)
     positions = positions[order]
     distances = distances[order] if distances is not None else None
-    count = len(positions)
+    return _page(n, Found(positions, distances, len(positions), matched, material))
+
+
+def _page(n: dict, found: Found) -> Found:
     if n["page_size"]:
         start = (n["page_num"] - 1) * n["page_size"]
-        positions = positions[start:start + n["page_size"]]
-        distances = distances[start:start + n["page_size"]] if distances is not None else None
-    return Found(positions, distances, count, used)
+        found.positions = found.positions[start:start + n["page_size"]]
+        if found.distances is not None:
+            found.distances = found.distances[start:start + n["page_size"]]
+    return found
 
 
 def _format_filter(n: dict, material: Material, size: int):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,16 +24,17 @@ from pathlib import Path
 import numpy as np
 import orjson
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from commonground import __version__
-from commonground.api.bmlt import formats as bmlt_formats, store as bmlt_store
+from commonground.api.bmlt import answers
+from commonground.api.bmlt import formats as bmlt_formats
+from commonground.api.bmlt import store as bmlt_store
 from commonground.api.bmlt.search import FIELDS, BmltError, find, is_whole_list, normalised, parse, render
 from commonground.catalog.models import Program
 from commonground.errors import error_response
-from commonground.locks import file_lock
 from commonground.meetings.models import DataVersion
 from commonground.search import engine
 
@@ -95,7 +95,7 @@ def client_interface(request, kind: str, program: str | None = None):
         except BmltError as exc:
             return error_response(400, exc.message, field=exc.field)
         if isinstance(body, Path):  # a whole list, written to a file once per version
-            return _finish(_file_response(request, body, callback), etag)
+            return _finish(answers.response(request, body, callback), etag)
         cached = _Cached(body)
         if len(body) <= CACHE_BYTES // 3:
             _CACHE[cache_key] = cached
@@ -177,54 +177,17 @@ def _root_size(program: str | None, material: bmlt_store.Material) -> int:
 def _whole_list(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
                 base: str) -> Path:
     """A whole list (every meeting of a root, in one of its orders), written once per version and
-    server address, plain and gzipped, like the Meeting Guide feed: then served as a file."""
-    key = orjson.dumps([program, base, n["sort"], wrap, lang]).decode()
-    folder = material.folder / "answers"
-    folder.mkdir(exist_ok=True)
-    path = folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
-    if path.with_name(path.name + ".gz").exists():
-        return path
-    with file_lock(folder / (path.name + ".lock"), wait=True, what="another worker writing this answer",
-                   notify=None):
-        if path.with_name(path.name + ".gz").exists():
-            return path
+    server address (``answers.py``), then served as a file, like the Meeting Guide feed."""
+    def write(out) -> None:
         found = find(n, program, material)
         quoted = orjson.dumps(base)
-        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as plain, gzip.GzipFile(str(tmp) + ".gz", "wb", compresslevel=5, mtime=0) as packed:
-            def write(data: bytes) -> None:
-                plain.write(data)
-                packed.write(data)
+        out(b'{"meetings":[' if wrap == "used" else b"[")
+        positions = found.positions.tolist()
+        for start in range(0, len(positions), 2000):
+            out((b"," if start else b"") + b",".join(material.line(p, quoted) for p in positions[start:start + 2000]))
+        out(b'],"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}" if wrap == "used" else b"]")
 
-            write(b'{"meetings":[' if wrap == "used" else b"[")
-            positions = found.positions.tolist()
-            for start in range(0, len(positions), 2000):
-                lines = [material.line(p, quoted) for p in positions[start:start + 2000]]
-                write((b"," if start else b"") + b",".join(lines))
-            write(b'],"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}" if wrap == "used" else b"]")
-        os.replace(tmp, path)
-        os.replace(str(tmp) + ".gz", path.with_name(path.name + ".gz"))
-    return path
-
-
-def _file_response(request, path: Path, callback: str | None):
-    if callback:  # JSONP: the call around the file's bytes, streamed as they are
-        def chunks():
-            yield b"/**/" + callback.encode() + b"("
-            with open(path, "rb") as fh:
-                while block := fh.read(1 << 20):
-                    yield block
-            yield b");"
-
-        response = StreamingHttpResponse(chunks(), content_type="application/javascript; charset=utf-8")
-    elif "gzip" in request.headers.get("Accept-Encoding", "").lower():
-        response = FileResponse(open(path.with_name(path.name + ".gz"), "rb"),  # noqa: SIM115
-                                content_type="application/json")
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = FileResponse(open(path, "rb"), content_type="application/json")  # noqa: SIM115
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+    return answers.whole_list(material, [program, base, n["sort"], wrap, lang], write)
 
 
 def _trim_cache() -> None:
