@@ -114,24 +114,31 @@ def test_barc10_scores_the_published_way_and_charts_without_script(world):
 def test_reports_count_suppress_small_cells_and_export_csv(world):
     org, a_one = world["orgs"]["a"], world["staff"]["a_one"]
     month = timezone.localdate().replace(day=1)
-    people = [Participant.objects.create(organisation=org, code=f"P-R{n:05d}", specialist=a_one) for n in range(14)]
+    people = [Participant.objects.create(organisation=org, code=f"P-R{n:05d}", specialist=a_one) for n in range(23)]
     Encounter.objects.bulk_create(Encounter(participant=p, organisation=org, staff=a_one, on=month, kind="phone", minutes=10)
                                   for p in people)
     for n, p in enumerate(people):
         Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",
-                                follow_up_on=month, outcome="fit_well" if n < 8 else "didnt_fit", outcome_on=month)
+                                follow_up_on=month, outcome="fit_well" if n < 12 else "didnt_fit", outcome_on=month)
+    for p in people[:12]:
+        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="na",
+                                follow_up_on=month + timedelta(days=40))
     Referral.objects.create(participant=people[0], staff=a_one, made_on=month, kind="program", program="smart",
                             follow_up_on=month)
     page = world["clients"]["a_supervisor"].get(f"/peer/reports?from={month:%Y-%m}&to={month:%Y-%m}")
     html = page.content.decode()
     row = html.split('id="by-month"')[1].split("</tbody>")[0]
-    assert f">{month:%Y-%m}<" in row and "<td>14</td>" in row and "<td>15</td>" in row
+    assert f">{month:%Y-%m}<" in row and "<td>23</td>" in row and "<td>36</td>" in row and "<td>24</td>" in row
+    # 23 of the 24 follow-ups due this month have an outcome: the one still open is too few to show
+    assert "<td>24</td><td>suppressed</td></tr>" in row
     programs = html.split('id="by-program"')[1].split("</tbody>")[0]
-    assert "Alcoholics Anonymous" in programs and "57%" in programs  # 8 of 14 fit well
-    assert "&lt;11" in programs  # SMART: one referral
+    # AA: 12 of 23 fit well; SMART (one referral) is suppressed, and so is NA, or 36 - 23 - 12 = 1
+    assert "Alcoholics Anonymous</th><td>23</td><td>100%</td><td>52%</td>" in programs
+    assert "SMART Recovery</th><td>suppressed</td>" in programs
+    assert "Narcotics Anonymous</th><td>suppressed</td>" in programs
     assert "P-R0" not in html and "Jordan" not in html
     csv = world["clients"]["a_supervisor"].get(f"/peer/reports?from={month:%Y-%m}&to={month:%Y-%m}&format=csv")
-    assert csv["Content-Type"].startswith("text/csv") and "<11" in csv.content.decode()
+    assert csv["Content-Type"].startswith("text/csv") and "suppressed" in csv.content.decode()
 
 
 @pytest.mark.django_db

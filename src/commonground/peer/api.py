@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.http import JsonResponse
 from django.utils import timezone
 
+from commonground.peer import consent as consents
 from commonground.peer import reports
 from commonground.peer.access import staff_view
 from commonground.peer.models import Outcome, Referral
@@ -43,7 +44,10 @@ def api_participant(request, staff, found):
                                                                   "outcome")[:100])
     for r in referrals:
         r["made_on"], r["follow_up_on"] = r["made_on"].isoformat(), r["follow_up_on"].isoformat()
+    scope = consents.scope(found)  # what may go outside the organisation today, by the one rule
     return _json({"id": found.pk, "code": found.code, "referrals": referrals,
+                  "consent": {"in_force": scope["in_force"], "kinds": scope["kinds"],
+                              "referrals_may_carry_identity": scope["referrals_may_carry_identity"]},
                   "barc10": [{"taken_on": a.taken_on.isoformat(), "total": a.total}
                              for a in found.assessments.order_by("taken_on")],
                   "open_follow_ups": sum(1 for r in referrals if r["outcome"] in ("", Outcome.NOT_YET))})

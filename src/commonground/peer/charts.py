@@ -16,7 +16,8 @@ def barc_svg(rows, title: str, threshold_label: str) -> bytes:
     return _no_script(chart.render())
 
 
-def month_bars(title: str, months: list[str], values: list[int]) -> bytes:
+def month_bars(title: str, months: list[str], values: list[int | None]) -> bytes:
+    """One bar a month; None (a suppressed count) draws no bar and writes no value."""
     chart = _config(pygal.Bar(style=STYLE), title)
     chart.x_labels = months
     chart.add(title, values)

@@ -31,6 +31,13 @@ def link(participant, code: str) -> bool:
     return True
 
 
+def end_links(participant) -> None:
+    """The participant's record is being deleted: the sharing ends, and their companion shows it."""
+    grants = ShareGrant.objects.filter(pk__in=CompanionLink.objects.filter(participant=participant)
+                                       .values("grant_id"), revoked_at__isnull=True)
+    grants.update(revoked_at=timezone.now())
+
+
 def shared_view(participant) -> dict | None:
     links = CompanionLink.objects.filter(participant=participant).select_related("grant")
     active = [link for link in links if link.grant.active]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from commonground.journal.forms import USERNAME
 from commonground.peer import barc
 from commonground.peer.models import (
+    CODE_RULE,
     SERVICES,
     TOPICS,
     EncounterKind,
@@ -20,6 +21,7 @@ from commonground.peer.models import (
     Outcome,
     ReferralKind,
     Role,
+    validate_code,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
@@ -88,7 +90,8 @@ class SettingsForm(forms.ModelForm):
 
 class ParticipantForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20, required=False,
-                           help_text=_("Leave empty for a new random code. Never a name."))
+                           help_text=_("Leave empty for a new random code. Never a name. Letters (A–Z), digits, "
+                                       "dashes or underscores."))
     name = forms.CharField(label=_("Name (optional)"), max_length=120, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     date_of_birth = forms.DateField(label=_("Date of birth (optional)"), required=False, widget=DATE)
@@ -103,6 +106,15 @@ class ParticipantForm(forms.Form):
         self.fields["specialist"].initial = staff.pk
         if staff.role != Role.SUPERVISOR:  # a specialist enrols into their own caseload
             self.fields["specialist"].queryset = staff.organisation.staff.filter(pk=staff.pk)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if code:
+            try:
+                validate_code(code)
+            except forms.ValidationError:
+                raise forms.ValidationError(CODE_RULE) from None
+        return code
 
 
 class ConsentForm(forms.Form):

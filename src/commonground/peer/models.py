@@ -8,9 +8,11 @@ participant's identity they describe no one, and the dashboard must answer in mi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +61,21 @@ class Staff(models.Model):
         return self.display_name
 
 
+# A participant's code: it goes into file names and headers, so a plain alphabet and a length.
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}")
+CODE_RULE = _("1 to 20 letters (A–Z), digits, dashes or underscores, starting with a letter or digit.")
+
+
+def validate_code(value: str) -> None:
+    if not isinstance(value, str) or not CODE_RE.fullmatch(value):
+        raise ValidationError(CODE_RULE, code="invalid_code")
+
+
+def code_for_filename(code: str) -> str:
+    """A stored code as a file name part: codes kept from before the rule may hold anything."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", code)[:20] or "participant"
+
+
 class Participant(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participants")
     code = models.CharField(max_length=20, help_text="Pseudonymous code, unique in the organisation.")
@@ -77,6 +94,13 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            validate_code(self.code)
+        except ValidationError as exc:
+            raise ValidationError({"code": exc.messages}) from None
 
 
 class InformationKind(models.TextChoices):
@@ -108,10 +132,9 @@ class Consent(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def is_active(self, on: date | None = None) -> bool:
-        on = on or timezone.localdate()
-        if self.revoked_at is not None:
-            return False
-        return self.expires_on is None or on <= self.expires_on
+        from commonground.peer.consent import in_force  # the rule's one owner
+
+        return in_force(self, on)
 
 
 class EncounterKind(models.TextChoices):

@@ -1,8 +1,9 @@
 """Referrals: a meeting found with the finder's own search, a program, or a service; and the sheet.
 
-A referral that passes on who the participant is (name, contact) is a disclosure: it needs an
-active consent that covers referrals, checked here at the moment it is made and again whenever
-the sheet is shown. The sheet then carries the 42 CFR §2.32 notice.
+A referral that passes on who the participant is (name, contact) is a disclosure: it needs a
+consent in force that names that information and the referral's recipients (``consent.py``, the
+one owner of that rule), checked here at the moment it is made and again whenever the sheet is
+shown. The sheet then carries the 42 CFR §2.32 notice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.meetings.models import Meeting
+from commonground.peer import consent as consents
 from commonground.peer.models import SERVICES, Referral, ReferralKind
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
@@ -51,14 +53,12 @@ def meeting_at(ref: str) -> Meeting | None:
 
 
 def create_referral(participant, staff, data: dict) -> tuple[Referral | None, str | None]:
-    from commonground.peer.views import active_consent
-
     consent = None
     if data["shares_identity"]:
-        consent = active_consent(participant, referrals=True)
+        consent = consents.covering(participant, consents.REFERRAL_WITH_IDENTITY)
         if consent is None:
             return None, _("No active consent lets this referral carry the participant's name and contact "
-                           "details. Record a consent that covers referrals, or refer without them.")
+                           "details: it must name them and cover referrals. Record one, or refer without them.")
     kind, meeting, program = data["kind"], None, data.get("program", "")
     if kind == ReferralKind.MEETING:
         meeting = meeting_at(data["meeting"])
@@ -75,11 +75,9 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
 
 
 def sheet(participant, referral) -> dict:
-    from commonground.peer.views import active_consent
-
     meeting = meeting_at(referral.meeting) if referral.meeting else None
-    still = referral.shares_identity and referral.consent is not None and referral.consent.is_active() \
-        and active_consent(participant, referrals=True) is not None
+    # The consent the referral was made under must still cover it today (not revoked, not expired).
+    still = referral.shares_identity and consents.covers(referral.consent, consents.REFERRAL_WITH_IDENTITY)
     return {"p": participant, "r": referral, "meeting": meeting, "service": dict(SERVICES).get(referral.service, ""),
             "find_treatment": FIND_TREATMENT if referral.service == "moud" else None,
             "identity": participant.identity if still else None,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commonground.peer import barc
+from commonground.peer import consent as consents
 from commonground.peer.access import object_of, staff_view
 from commonground.peer.forms import BarcForm, ConsentForm, EncounterForm, FollowUpForm, ParticipantForm, ReferralForm
 from commonground.peer.models import (
@@ -120,21 +121,15 @@ def enrol_participant(request, staff, _participant):
     return render(request, "peer/participant_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def active_consent(participant, *, referrals: bool = False):
-    today = timezone.localdate()
-    for consent in participant.consents.filter(revoked_at__isnull=True).order_by("-signed_at"):
-        if consent.is_active(today) and (not referrals or consent.covers_referrals):
-            return consent
-    return None
-
-
 @staff_view("peer.view_participant", participant=True)
 def participant(request, staff, found):
     from commonground.peer.companion import shared_view
 
     assessments = list(found.assessments.order_by("taken_on", "id"))
+    scope, kinds = consents.scope(found), dict(InformationKind.choices)
     return render(request, "peer/participant.html", {
-        "p": found, "consents": found.consents.order_by("-signed_at"), "active": active_consent(found),
+        "p": found, "consents": found.consents.order_by("-signed_at"), "scope": scope,
+        "scope_kinds": [kinds.get(k, k) for k in scope["kinds"]],
         "encounters": found.encounters.select_related("staff").order_by("-on", "-id")[:20],
         "referrals": found.referrals.order_by("-made_on", "-id")[:30], "assessments": assessments,
         "threshold": barc.THRESHOLD, "citation": barc.CITATION, "citation_url": barc.CITATION_URL,
@@ -243,7 +238,7 @@ def referral_new(request, staff, found):
                 request.audit_action = "disclose"
             return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
     return render(request, "peer/referral_new.html", {"form": form, "p": found, "search": search,
-                                                      "consent": active_consent(found, referrals=True)},
+                                                      "consent": consents.covering(found, consents.REFERRAL_WITH_IDENTITY)},
                   status=400 if form.errors else 200)
 
 

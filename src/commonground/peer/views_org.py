@@ -13,13 +13,14 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commonground.peer import audit, reports
 from commonground.peer.access import staff_view
 from commonground.peer.forms import DeleteParticipantForm, LinkForm, SettingsForm, StaffForm
-from commonground.peer.models import AuditRecord, Participant, Staff
+from commonground.peer.models import AuditRecord, Participant, Staff, code_for_filename
 
 
 @staff_view("peer.manage_staff")
@@ -58,38 +59,39 @@ def settings_page(request, staff, _participant):
     return render(request, "peer/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _month(text: str, default: date) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except (TypeError, ValueError):
-        return default
-
-
 @staff_view("peer.view_reports")
 def report(request, staff, _participant):
     today = timezone.localdate()
-    last = _month(request.GET.get("to", ""), today.replace(day=1))
-    first = _month(request.GET.get("from", ""), reports.add_month(last, -11))
-    if first > last:
-        first, last = last, first
-    result = reports.monthly(staff.organisation, first, last)
-    if request.GET.get("format") == "csv":
+    error = None
+    try:
+        first, last = reports.parse_range(request.GET.get("from"), request.GET.get("to"), today)
+    except reports.RangeError as exc:
+        error = str(exc)
+        first, last = reports.parse_range(None, None, today)
+    if error is None and request.GET.get("format") == "csv":
+        result = reports.monthly(staff.organisation, first, last)
         request.audit_action = "export"
         response = HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="report-{first:%Y-%m}-{last:%Y-%m}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"report-{first:%Y-%m}-{last:%Y-%m}.csv")
         return response
-    return render(request, "peer/report.html", {"r": result, "first": first, "last": last,
-                                                "small": reports.SMALL_CELL})
+    result = reports.monthly(staff.organisation, first, last)
+    return render(request, "peer/report.html", {"r": result, "first": first, "last": last, "error": error,
+                                                "small": reports.SMALL_CELL, "max_months": reports.MAX_MONTHS},
+                  status=400 if error else 200)
 
 
 @staff_view("peer.view_reports")
 def report_chart(request, staff, _participant):
     from commonground.peer.charts import month_bars
 
-    today = timezone.localdate().replace(day=1)
-    result = reports.monthly(staff.organisation, reports.add_month(today, -11), today)
-    values = [row["encounters"] if isinstance(row["encounters"], int) else 0 for row in result.by_month]
-    response = HttpResponse(month_bars(_("Encounters per month (under 11 shown as 0)"),
+    try:
+        first, last = reports.parse_range(request.GET.get("from"), request.GET.get("to"), timezone.localdate())
+    except reports.RangeError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    result = reports.monthly(staff.organisation, first, last)
+    # A suppressed month has no bar (and no value in the drawing); the table beside it says why.
+    values = [row["encounters"] if isinstance(row["encounters"], int) else None for row in result.by_month]
+    response = HttpResponse(month_bars(_("Encounters per month (suppressed months have no bar)"),
                                        [m.strftime("%Y-%m") for m in result.months], values),
                             content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -136,9 +138,10 @@ def participant_export(request, staff, found):
     request.audit_action = "export"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{found.code}.json", orjson.dumps(participant_record(found), option=orjson.OPT_INDENT_2))
+        name = code_for_filename(found.code)
+        archive.writestr(f"{name}.json", orjson.dumps(participant_record(found), option=orjson.OPT_INDENT_2))
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{found.code}-record.zip"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}-record.zip")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -148,6 +151,28 @@ def retained_until(participant) -> date | None:
     last = participant.encounters.order_by("-on").values_list("on", flat=True).first() or participant.enrolled_on
     until = last + timedelta(days=days)
     return until if days and until > timezone.localdate() else None
+
+
+def delete_participant(participant, request) -> None:
+    """Delete every record of a participant (the retention rule in ``docs/peer.md``), with its audit
+    record in the same transaction: both happen, or neither.
+
+    Referrals go first: one that carried the participant's identity holds on to the consent it was
+    made under (``on_delete=PROTECT``, so a consent alone can never be removed from under a
+    disclosure), and the cascade from the participant would otherwise meet that guard. The audit
+    trail keeps each past disclosure (who, when, which referral), naming no one."""
+    from commonground.peer import audit, companion
+
+    pk, organisation_id = participant.pk, participant.organisation_id
+    with transaction.atomic():
+        counts = {"referrals": participant.referrals.count(), "consents": participant.consents.count()}
+        companion.end_links(participant)
+        participant.referrals.all().delete()
+        participant.delete()  # consents, encounters, assessments and links go with it
+        audit.record(user=request.user, organisation_id=organisation_id, action="delete",
+                     view="peer.participant_delete", object_type="Participant",
+                     object_id=f"{pk} r{counts['referrals']} c{counts['consents']}", participant_id=pk,
+                     address=audit.address_of(request))
 
 
 @staff_view("peer.delete_participant", participant=True)
@@ -161,10 +186,10 @@ def participant_delete(request, staff, found):
         elif form.cleaned_data["confirm"].strip() != found.code:
             form.add_error("confirm", _("That is not this participant's code, so nothing was deleted."))
         else:
-            request.audit_action = "delete"
-            with transaction.atomic():
-                found.delete()  # consents, encounters, referrals, assessments and links go with it
-            return render(request, "peer/deleted.html", {"code": found.code})
+            code = found.code
+            delete_participant(found, request)
+            request.audit_object = ("Participant", "")  # the deletion's own record names it
+            return render(request, "peer/deleted.html", {"code": code})
     return render(request, "peer/participant_delete.html", {"p": found, "form": form, "keep_until": keep_until},
                   status=400 if form.errors else 200)
 
