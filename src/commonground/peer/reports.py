@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
 
 from commonground.catalog.models import Program
 from commonground.peer.models import Assessment, Encounter, Outcome, Participant, Referral
@@ -70,7 +71,7 @@ def parse_range(from_text: str | None, to_text: str | None, today: date) -> tupl
     at most ``MAX_MONTHS``, from ``FIRST_YEAR`` to a year ahead (follow-ups fall due then)."""
     latest = add_month(month_start(today), 12)
 
-    def month(text: str | None, name: str) -> date | None:
+    def month(text: str | None) -> date | None:
         if not text:
             return None
         try:
@@ -80,17 +81,18 @@ def parse_range(from_text: str | None, to_text: str | None, today: date) -> tupl
                 raise ValueError
             value = date(int(year), int(mon), 1)
         except ValueError:
-            raise RangeError(f"The {name} month must look like 2026-01.") from None
+            raise RangeError(_("A month looks like 2026-01.")) from None
         if not date(FIRST_YEAR, 1, 1) <= value <= latest:
-            raise RangeError(f"The {name} month must fall between {FIRST_YEAR}-01 and {latest:%Y-%m}.")
+            raise RangeError(_("Months go from %(first)s to %(last)s.")
+                             % {"first": f"{FIRST_YEAR}-01", "last": f"{latest:%Y-%m}"})
         return value
 
-    last = month(to_text, "last") or month_start(today)
-    first = month(from_text, "first") or add_month(last, -11)
+    last = month(to_text) or month_start(today)
+    first = month(from_text) or add_month(last, -11)
     if first > last:
         first, last = last, first
     if len(months_between(first, last)) > MAX_MONTHS:
-        raise RangeError(f"A report covers at most {MAX_MONTHS} months.")
+        raise RangeError(_("A report covers at most %(n)s months.") % {"n": MAX_MONTHS})
     return first, last
 
 
