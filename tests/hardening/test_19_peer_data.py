@@ -257,9 +257,13 @@ def test_item25_8_the_page_the_csv_and_the_chart_show_no_more_than_the_rule(supe
             html = supervisor.get("/peer/reports").content.decode()
             text = supervisor.get("/peer/reports?format=csv").content.decode()
             svg = supervisor.get("/peer/reports/encounters.svg").content.decode()
+            api = supervisor.get("/api/v1/peer/reports/monthly").json()
         from_html, from_csv = shown_from_html(html), shown_from_csv(text)
         assert attack(from_html, counts) == [] and attack(from_csv, counts) == []
         assert from_html == from_csv == shown_from_report(reports.suppress(counts))
+        from_api = shown_from_report(SimpleNamespace(by_month=api["by_month"], by_program=api["by_program"],
+                                                     barc_change=api["barc10_change"], barc_people=None))
+        assert from_api == {**from_html, "barc_people": None}
         drawn = [int(v) for v in re.findall(r'<desc class="value">([^<]*)</desc>', svg)]
         assert drawn == [v for v in from_html["encounters"] if v is not None]
         assert "<11" not in text and "&lt;11" not in html
