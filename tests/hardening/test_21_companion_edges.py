@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonground.journal.models import Account, Clock, ShareGrant
-from tests.journal.conftest import person  # noqa: F401 (a fixture)
-from tests.peer.conftest import world  # noqa: F401 (a fixture)
+from tests.journal import conftest as journal_fixtures
+from tests.peer import conftest as peer_fixtures
+
+person, world = journal_fixtures.person, peer_fixtures.world  # the companion's and the workspace's fixtures
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ZONES = ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "America/St_Johns", "Pacific/Pago_Pago", "Asia/Kathmandu"]
@@ -126,7 +128,7 @@ STORED_DATES = st.one_of(st.dates(), st.sampled_from([date.min, date.max, date(9
 
 
 @pytest.mark.django_db
-def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world):  # noqa: F811
+def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world):
     """Values an older version stored: /me/, the clock, its calendar file, a reset, and the
     specialist's participant page (the clock shared with the workspace) all answer."""
     from commonground.peer.companion import code_hash, link
