@@ -15,10 +15,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
 from django.urls.resolvers import RegexPattern
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.journal.models import Account, Clock
 from commonground.web.privacy import PRIVATE_NAMESPACES
-from tests.peer.conftest import world  # noqa: F401 (a fixture)
+from tests.peer.conftest import make_staff, world  # noqa: F401 (world: a fixture)
 
 SAMPLES = {IntConverter: "1", SlugConverter: "cravings", StringConverter: "x", PathConverter: "1"}
 
@@ -137,6 +138,13 @@ def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
     response = Client().get(f"/me/calendar/{token}.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert_never_stored(response, "calendar file")
+    newcomer = make_staff(visitors["world"]["orgs"]["a"], "new-staff")
+    TOTPDevice.objects.filter(user=newcomer.user).delete()  # signed in with a passphrase, no authenticator yet
+    client = Client()
+    client.force_login(newcomer.user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get("/peer/enrol")
+    assert response.status_code == 200 and b"otpauth://" in response.content
+    assert_never_stored(response, "/peer/enrol with the TOTP secret")
     staff = visitors["world"]["clients"]["a_one"]
     p1 = visitors["world"]["people"]["p1"].pk
     for path in (f"/peer/participants/{p1}", f"/api/v1/peer/participants/{p1}", "/api/v1/peer/dashboard"):
