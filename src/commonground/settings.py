@@ -124,8 +124,8 @@ AXES_USERNAME_CALLABLE = "commonground.journal.backends.axes_username"  # any ca
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("COMMONGROUND_HTTPS", False) else 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "commonground.journal.throttle.client_address"
 # Sign-in POSTs allowed per client address, and in total, per web worker, before any hashing ("count/period").
-SIGN_IN_RATE_PER_ADDRESS = env_str("SIGN_IN_RATE_PER_ADDRESS", "10/m")
-SIGN_IN_RATE_TOTAL = env_str("SIGN_IN_RATE_TOTAL", "20/10s")
+SIGN_IN_RATE_PER_ADDRESS = env_str("SIGN_IN_RATE_PER_ADDRESS", "5/m")
+SIGN_IN_RATE_TOTAL = env_str("SIGN_IN_RATE_TOTAL", "10/10s")
 for _rate in (SIGN_IN_RATE_PER_ADDRESS, SIGN_IN_RATE_TOTAL):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", _rate):
         from django.core.exceptions import ImproperlyConfigured
