@@ -282,6 +282,16 @@ def test_item25_7_and_11_the_migration_rechains_legacy_records_without_usernames
     assert audit.checkpoints()[-1]["hash"] == last.hash
 
 
+@pytest.mark.django_db
+def test_item25_7_the_checkpoint_command_on_an_empty_trail_is_not_an_error():
+    out = io.StringIO()
+    call_command("audit", "checkpoint", stdout=out)  # cron on a new installation: no failure mail
+    assert "nothing to anchor" in out.getvalue() and audit.checkpoints() == []
+    audit.record(action="view", view="peer.test")
+    call_command("audit", "checkpoint", stdout=out)
+    assert [c["seq"] for c in audit.checkpoints()] == [1]
+
+
 # --- item 11 ----------------------------------------------------------------------------------------
 
 def _every_text_in_the_database() -> str:

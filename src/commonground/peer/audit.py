@@ -218,14 +218,15 @@ def checkpoints() -> list[dict]:
     return found
 
 
-def checkpoint() -> dict:
-    """Verify the whole chain, then anchor its head (``commonground audit checkpoint``)."""
+def checkpoint() -> dict | None:
+    """Verify the whole chain, then anchor its head (``commonground audit checkpoint``); None when
+    the trail is still empty."""
     result = verify()
     if not result.ok:
         raise CheckpointError(result.problem)
     head = AuditHead.objects.filter(pk=1).first()
     if head is None or head.seq == 0:
-        raise CheckpointError("the audit trail is empty: nothing to anchor yet")
+        return None
     return write_checkpoint(head.seq, head.hash)
 
 

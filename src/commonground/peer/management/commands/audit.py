@@ -17,6 +17,9 @@ class Command(BaseCommand):
                 line = audit.checkpoint()
             except audit.CheckpointError as exc:
                 raise CommandError(f"No checkpoint written: {exc}.") from None
+            if line is None:
+                self.stdout.write("The audit trail is empty: nothing to anchor yet.")
+                return
             self.stdout.write(f"Checkpoint written to {audit.checkpoint_path()}: record {line['seq']:,}.")
             return
         result = audit.verify()
