@@ -162,3 +162,20 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
     before = Clock.objects.get(pk=clock.pk).data["start_date"]
     assert me.post(f"/me/clocks/{clock.pk}/reset").status_code == 302
     assert Clock.objects.get(pk=clock.pk).data["start_date"] != before or before == datetime.now(UTC).date()
+
+
+@pytest.mark.django_db
+def test_item25_low_the_export_holds_neither_the_calendar_seal_nor_a_session_key(person):
+    """The seal is the server's, not the person's; a session key in a downloaded file would let
+    whoever holds the file use that session."""
+    import io
+    import zipfile
+
+    me = person()
+    me.post("/me/calendar/new-link")
+    archive = zipfile.ZipFile(io.BytesIO(me.post("/me/export").content))
+    text = "".join(archive.read(name).decode() for name in archive.namelist())
+    account = Account.objects.get(user__username=me.username)
+    assert account.data["calendar_seal"] not in text
+    assert me.cookies["sessionid"].value not in text
+    assert account.data["calendar_token"] in text  # the person's own link is theirs to keep

@@ -172,10 +172,15 @@ TABLES = (("clocks", Clock), ("favourites", Favourite), ("meetings_attended", At
           ("check_ins", CheckIn), ("plan", Plan), ("sharing", ShareGrant))
 
 
+# Account values that are the server's, not the person's: the passkey handle, the calendar link's seal,
+# and the keys of live sessions (in a downloaded file, a session key would let its holder use the session).
+SERVER_ONLY = frozenset({"webauthn_handle", "calendar_seal", "sessions"})
+
+
 def export_data(user) -> dict:
     account = Account.objects.filter(user=user).first()
     out = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "username": user.username,
-           "settings": {k: v for k, v in (account.data if account else {}).items() if k != "webauthn_handle"},
+           "settings": {k: v for k, v in (account.data if account else {}).items() if k not in SERVER_ONLY},
            "passkeys": [k.data for k in Passkey.objects.filter(user=user)]}
     for name, model in TABLES:
         out[name] = [{"id": row.pk, **row.data} for row in model.objects.filter(user=user)]
