@@ -78,14 +78,14 @@ class attacker:  # noqa: N801 - reads as prose in the tests
 
     @staticmethod
     def rechain_with_sha256(from_seq=1):
-        """Renumber the rows without gaps and re-hash every link with plain SHA-256, then fix the head."""
+        """Renumber the rows without gaps and re-hash every link with plain SHA-256, then fix the head.
+        The attacker has read our code (the record's canonical form, key id and all), not the key."""
         rows = list(AuditRecord.objects.order_by("seq"))
         prev = "0" * 64
         for new_seq, row in enumerate(rows, start=1):
-            values = {f: getattr(row, f) for f in LEGACY_FIELDS}
+            values = {f: getattr(row, f) for f in audit.FIELDS}
             values["seq"], values["prev_hash"] = new_seq, prev
-            canonical = orjson.dumps([values[f] if f != "at" else values[f].isoformat() for f in LEGACY_FIELDS])
-            digest = hashlib.sha256(canonical).hexdigest()
+            digest = hashlib.sha256(audit.canonical(values)).hexdigest()
             attacker.sql(f"UPDATE {TABLE} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
                          (new_seq, prev, digest, row.id))
             prev = digest
