@@ -38,6 +38,7 @@ SECRETS = {
     "staff_near_miss": "zqStaffNearMiss6613",
     "admin_near_miss": "zqAdminNearMiss9921",
     "old_stored": "zqOldStoredPhrase3307",
+    "old_deleted": "zqOldDeletedPhrase5519",
 }
 
 
@@ -121,6 +122,11 @@ SQLITE_DRIVER = textwrap.dedent("""
     AccessAttempt.objects.create(username="old", ip_address="192.0.2.1", user_agent="x", http_accept="*/*",
                                  path_info="/me/signin", get_data="", failures_since_start=1,
                                  post_data="username=old\\npassphrase=" + OLD_SECRET)
+    # And one axes deleted (a sign-in that then worked): its bytes stay in the file's free space.
+    AccessAttempt.objects.create(username="gone", ip_address="192.0.2.2", user_agent="x", http_accept="*/*",
+                                 path_info="/me/signin", get_data="", failures_since_start=1,
+                                 post_data="username=gone\\npassphrase=" + OLD_DELETED)
+    AccessAttempt.objects.filter(username="gone").delete()
     call_command("migrate", verbosity=0)
     from tests.hardening.test_14_sign_in import drive_sign_in_forms
     drive_sign_in_forms()
@@ -135,7 +141,8 @@ def test_item25_1_no_typed_secret_is_in_the_sqlite_files(tmp_path):
            "DJANGO_SETTINGS_MODULE": "commonground.settings", "SECRET_KEY": "test-" + "k" * 50,
            "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE", "PYTHONPATH": f"{ROOT}/src:{ROOT}",
            "ALLOWED_HOSTS": "testserver", "AUDIT_KEYS": "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE"}
-    driver = SQLITE_DRIVER.replace("OLD_SECRET", repr(SECRETS["old_stored"]))
+    driver = SQLITE_DRIVER.replace("OLD_SECRET", repr(SECRETS["old_stored"])).replace(
+        "OLD_DELETED", repr(SECRETS["old_deleted"]))
     run = subprocess.run([sys.executable, "-c", driver], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
