@@ -229,6 +229,8 @@ QUERIES = [
     "sort_keys=meeting_name&page_size=7&page_num=3", "sort_keys=weekday_tinyint,start_time&page_size=11&page_num=2",
     "sort_keys=duration_time,id_bigint", "sort_keys=comments&weekdays[]=4", "data_field_key=meeting_name,start_time&weekdays[]=5",
     "sort_keys=latitude,longitude&page_size=20", "services[]=-99", "get_used_formats&weekdays[]=6",
+    "lat_val=0&long_val=-150&geo_width_km=-3", "lat_val=34.05&long_val=-118.24&geo_width=-1",
+    "lat_val=40.7&long_val=-74&geo_width=-400&sort_keys=meeting_name&page_size=30",
 ]
 
 
@@ -344,3 +346,11 @@ def test_item25_2_crc32_combine_is_zlibs():
     for _ in range(50):
         a, b = rng.randbytes(rng.randrange(0, 3000)), rng.randbytes(rng.randrange(0, 3000))
         assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("word", ["st", "e", "group", "zzzq", "ö"])
+def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client, published, monkeypatch, word):
+    expected = oracle(f"switcher=GetSearchResults&SearchString={word}")[0]
+    monkeypatch.setattr(bmlt_search, "FIND_HITS", 3)
+    assert answer(client, f"switcher=GetSearchResults&SearchString={word}") == expected

@@ -227,6 +227,7 @@ def to_bmlt(m: FeedRow, source_slug: str, base_url: str) -> dict:
 
 NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "source",
                    "venue_type": "venue", "start_time": "minute"}
+FIND_HITS = 2000  # a word found in more meetings than this is looked for with numpy instead
 # Orders a whole list may be asked in (as crouton does): the default, and by start time.
 WHOLE_LIST_SORTS = ((), ("start_time",))
 
@@ -304,7 +305,7 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         keep &= c["minute"] < n["starts_before"]
     keep &= _format_filter(n, material, size)
     if n["text"]:
-        keep &= material.texts.matches(n["text"]) if SEPARATOR not in n["text"] else False
+        keep &= _text_matches(material, n["text"]) if SEPARATOR not in n["text"] else False
     if n["point"] is None and n["sort"] in ([], ["start_time"]):
         # The two orders whole lists are kept in are stored: no sort, whatever matched.
         order = np.asarray(c["start_order" if n["sort"] else "default_order"])
@@ -317,6 +318,8 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         reach = math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
         lat = np.asarray(c["lat"][positions])
         positions = positions[np.abs(lat - n["point"][0]) <= reach]
+    if n["point"] is not None and n["nearest"] is not None and n["radius_km"] is None:
+        positions = _near_band(n, c, positions)
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))
@@ -341,6 +344,45 @@ def _page(n: dict, found: Found) -> Found:
         if found.distances is not None:
             found.distances = found.distances[start:start + n["page_size"]]
     return found
+
+
+def _near_band(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
+    """For the nearest N: the meetings in the narrowest band of latitude around the point that
+    surely holds them. A meeting outside a band of b degrees is more than b degrees of arc away,
+    so once N meetings inside lie within that distance, none outside can be nearer."""
+    lat0, lng0 = n["point"]
+    lat = np.asarray(c["lat"][positions])
+    for band in (0.5, 2.0, 8.0, 32.0):
+        inside = positions[np.abs(lat - lat0) <= band]
+        if len(inside) < n["nearest"]:
+            continue
+        distances = _km_many(lat0, lng0, np.asarray(c["lat"][inside]), np.asarray(c["lng"][inside]))
+        if np.count_nonzero(distances < math.radians(band) * EARTH_RADIUS_KM) >= n["nearest"]:
+            return inside
+    return positions
+
+
+def _text_matches(material: Material, needle: str) -> np.ndarray:
+    """A bool per meeting: does one of its searched fields hold ``needle`` (casefolded)? A rare
+    word is found with ``bytes.find`` hit by hit; a common one by comparing the whole blob with
+    numpy, a byte of the word at a time, so a word in every other meeting costs no Python loop."""
+    texts = material.texts
+    word = needle.replace("\0", " ").encode("utf-8")
+    out = np.zeros(len(texts), dtype=bool)
+    offsets, find = texts.offsets, texts.blob.find
+    position, hits = find(word), 0
+    while position >= 0 and hits < FIND_HITS:
+        i = int(np.searchsorted(offsets, position, side="right")) - 1
+        out[i], hits = True, hits + 1
+        position = find(word, int(offsets[i + 1]))
+    if position < 0:
+        return out
+    blob = np.frombuffer(texts.blob, dtype=np.uint8)
+    found = np.flatnonzero(blob[:len(blob) - len(word) + 1] == word[0])
+    for i in range(1, len(word)):
+        found = found[blob[found + i] == word[i]]
+    out[np.searchsorted(texts.offsets, found, side="right") - 1] = True
+    return out
 
 
 def _format_filter(n: dict, material: Material, size: int):

@@ -59,7 +59,7 @@ def build(version: tuple) -> Path:
     from commonground.api.bmlt.search import to_bmlt  # the one place a meeting takes BMLT's shape
 
     target = folder_for(version)
-    if (target / "meta.json").exists():
+    if _format_of(target) == FORMAT:
         return target
     started = time.perf_counter()
     programs = list(Program.objects.order_by("code").values_list("code", flat=True))
@@ -109,9 +109,9 @@ def build(version: tuple) -> Path:
     used = sorted(set(format_ids))
     bit = {fid: i for i, fid in enumerate(used)}
     masks = np.zeros((len(lines), max(1, (len(used) + 63) // 64)), dtype=np.uint64)
-    for row in range(len(lines)):
-        for fid in format_ids[format_offsets[row]:format_offsets[row + 1]]:
-            masks[row, bit[fid] // 64] |= np.uint64(1 << (bit[fid] % 64))
+    rows = np.repeat(np.arange(len(lines)), np.diff(np.asarray(format_offsets, dtype=np.int64)))
+    bits = np.asarray([bit[fid] for fid in format_ids], dtype=np.int64)
+    np.bitwise_or.at(masks, (rows, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
     np.save(tmp / "format_masks.npy", masks)
     for name, strings in (("lines", lines), ("paths", paths)):
         offsets = np.zeros(len(strings) + 1, dtype=np.int64)
@@ -131,6 +131,10 @@ def build(version: tuple) -> Path:
     meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
             "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs)}
     (tmp / "meta.json").write_text(json.dumps(meta))
+    if target.exists() and _format_of(target) != FORMAT:  # stored by an older release: replaced
+        retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
+        os.rename(target, retired)  # a process that maps it keeps its pages
+        shutil.rmtree(retired, ignore_errors=True)
     try:
         os.rename(tmp, target)  # readers see the whole folder or none of it
     except OSError:  # another process stored the same version first
@@ -139,6 +143,13 @@ def build(version: tuple) -> Path:
     log.info("BMLT answers for %s built: %s meetings in %.2f s", meta["version"], meta["size"],
              time.perf_counter() - started)
     return target
+
+
+def _format_of(folder: Path):
+    try:
+        return json.loads((folder / "meta.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _service_bodies(columns: dict, programs: list[str]) -> dict[str, list[dict]]:
@@ -233,9 +244,8 @@ def newest() -> Material | None:
     found = sorted((p for p in root.iterdir() if not p.name.startswith(".") and (p / "meta.json").exists()),
                    key=lambda p: (p / "meta.json").stat().st_mtime, reverse=True)
     for folder in found:
-        meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") == FORMAT:
-            return _loaded.setdefault(str(folder), Material(folder, meta))
+        if _format_of(folder) == FORMAT:
+            return _loaded.setdefault(str(folder), Material(folder, json.loads((folder / "meta.json").read_text())))
     return None
 
 
@@ -252,7 +262,10 @@ def current(version: tuple, request_build=None) -> Material:
         if material is not None:
             return material
     build(version)
-    return load(version)
+    material = load(version)
+    if material is None:
+        raise RuntimeError(f"the BMLT material for {DataVersion.label(version)} could not be read back")
+    return material
 
 
 def _prune() -> None:
