@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from commonground.feeds.text import cut, storable
+
+# A key quoted in a stored warning is cut to this: a skipped row's key may be any length.
+SHOWN_KEY = 300
+
 
 @dataclass
 class FeedError(Exception):
@@ -33,7 +38,13 @@ class RowProblem:
     skipped: bool = False
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """As stored (``Source.last_warnings``) and reported: a problem quotes what a feed sent,
+        which may hold NUL or a lone surrogate, and neither database could store it."""
+        shown = asdict(self)
+        shown["message"] = storable(self.message)
+        if self.key is not None:
+            shown["key"] = cut(storable(self.key), SHOWN_KEY)
+        return shown
 
 
 class RowSkip(Exception):

@@ -19,6 +19,7 @@ import nh3
 from django.utils.text import slugify
 
 from commonground.feeds.errors import RowSkip
+from commonground.feeds.text import storable
 
 DAY_NAMES = {
     name: i
@@ -37,7 +38,6 @@ NOTE_FIELDS = ("notes", "location_notes", "group_notes", "conference_url_notes",
 EXTRA_FIELDS = ("venmo", "square", "paypal", "homegroup_online", "district", "sub_district", "website",
                 "website_2", "group_id")
 LINK_EXTRAS = ("website", "website_2")
-MAX_NAME = 255
 _TIME_12H = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m?\.?\s*$", re.I | re.A)
 _TIME_24H = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.A)
 _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
@@ -175,7 +175,8 @@ def parse_time(value, field_name: str = "time") -> time | None:
 
 
 def clean_text(value, *, multiline: bool = False) -> tuple[str, bool]:
-    """Plain text with all markup removed. Returns (text, had_html).
+    """Plain text with all markup removed, and nothing a database cannot store (``text.storable``).
+    Returns (text, had_html).
 
     Entities are decoded first, so ``&lt;script&gt;`` is seen as the tag it becomes in a
     client that decodes it; then a real sanitiser (nh3, on the html5ever parser browsers' rules
@@ -184,12 +185,12 @@ def clean_text(value, *, multiline: bool = False) -> tuple[str, bool]:
     """
     if value is None:
         return "", False
-    text = value if isinstance(value, str) else str(value)
+    text = storable(value if isinstance(value, str) else str(value))
     had_html = False
     for _ in range(CLEAN_ROUNDS):
         before = text
         if "&" in text:
-            text = html.unescape(text)
+            text = html.unescape(text)  # (which makes "&#0;" and "&#xD800;" U+FFFD, not NUL)
         if _TAG_LIKE.search(text):
             had_html = True
             text = _BREAK.sub("\n" if multiline else " ", text)

@@ -15,6 +15,7 @@ from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import is_url
 from commonground.feeds.registry import FORMATS, guess_format
 from commonground.feeds.sync import SyncReport, sync_source
+from commonground.feeds.text import cut
 from commonground.meetings import schedule
 from commonground.meetings.bulk import can_fork
 from commonground.meetings.models import DataVersion, Source
@@ -22,10 +23,14 @@ from commonground.meetings.signals import data_changed
 
 
 def default_name(location: str) -> str:
+    """A new source's name when none is given: the URL's host and path, or the file's name, cut
+    to the column (a file name alone may be 255 bytes)."""
     if is_url(location):
         parts = urlsplit(location)
-        return f"{parts.hostname}{parts.path}".rstrip("/")
-    return Path(location).resolve().name or location
+        name = f"{parts.hostname}{parts.path}".rstrip("/")
+    else:
+        name = Path(location).resolve().name or location
+    return cut(name, Source._meta.get_field("name").max_length)
 
 
 def register_source(location: str, *, format: str | None = None, program: str | None = None,

@@ -17,12 +17,12 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from commonground.feeds import columns
 from commonground.feeds.anonymity import anonymize_person, likely_full_names, may_name_someone
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.fields import (
     EXTRA_FIELDS,
     LINK_EXTRAS,
-    MAX_NAME,
     NOTE_FIELDS,
     Context,
     ascii_number,
@@ -33,6 +33,7 @@ from commonground.feeds.fields import (
     parse_time,
     parse_updated,
 )
+from commonground.feeds.text import storable, unstorable
 from commonground.meetings import schedule, types
 from commonground.meetings.conference import clean_phone, is_dialable, provider_for_host
 from commonground.meetings.links import LinkError, web_link
@@ -42,8 +43,8 @@ from commonground.places.gazetteer import US_STATES, gazetteer, timezone_at
 TEXT_FIELDS = tuple((f, False) for f in ("group", "location", "address", "city", "state", "postal_code", "country",
                                           "formatted_address", "entity", "entity_location")) + \
     tuple((f, True) for f in NOTE_FIELDS)
-# Text that needs clean_text: markup, entities, or runs of whitespace.
-_NEEDS_CLEANING = re.compile(r"[<&\n\t\r]|  ")
+# Text that needs clean_text: markup, entities, runs of whitespace, or what cannot be stored.
+_NEEDS_CLEANING = re.compile(r"[<&\n\t\r\x00\ud800-\udfff]|  ")
 # "..., CO 80202, USA": a US state abbreviation followed by a ZIP code.
 US_ZIP_IN_ADDRESS = re.compile(r"\b([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b", re.A)
 
@@ -79,9 +80,6 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         ctx.warn("name", "HTML was removed from the name")
     if not name:
         raise RowSkip("name", "the row has no name")
-    if len(name) > MAX_NAME:
-        ctx.warn("name", f"the name was cut to {MAX_NAME} characters")
-        name = name[:MAX_NAME]
 
     days = parse_days(_iso_sunday(row.get("day"), ctx))
     start = parse_time(row.get("time"))
@@ -108,9 +106,6 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
             if had_html:
                 ctx.warn(field_name, f"HTML was removed from {field_name}")
             m[field_name] = text
-    for field_name in ("group", "location", "address", "city", "postal_code", "country", "formatted_address",
-                       "entity", "entity_location"):
-        m[field_name] = m[field_name][:500]
     m["region"] = m.pop("state")
     if m["country"] in ("US", "United States"):
         m["country"] = "USA"
@@ -119,6 +114,14 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     if not m["formatted_address"]:
         state_zip = " ".join(p for p in (m["region"], m["postal_code"]) if p)
         m["formatted_address"] = ", ".join(p for p in (m["address"], m["city"], state_zip, m["country"]) if p)
+    _online(row, m, ctx)
+    for field_name in ("url", "edit_url", "entity_logo"):
+        m[field_name] = _link(row.get(field_name), field_name, ctx)
+    m["entity_url"] = _link(row.get("entity_url") or row.get("entity_website_url"), "entity_url", ctx)
+    m["feedback_url"] = _link(row.get("feedback_url"), "feedback_url", ctx, mailto=True)
+    m["entity_email"] = _email(row.get("entity_email"), "entity_email", ctx)
+    m["entity_phone"] = clean_text(row.get("entity_phone"))[0]
+    columns.fit(m, ctx.warn)  # every text column, before anything looks the place up
 
     free_text = [(f, name if f == "name" else m[f]) for f in ("name", "group", "notes", "location", "location_notes",
                                                                "group_notes")]
@@ -129,7 +132,6 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
                                      "first name and last initial. Please check it at the source")
     _coordinates(row, m, ctx)
     _approximate(row, m)
-    _online(row, m, ctx)
     unknown_types = _types(row, m, types_table, ctx)
     if types_table != table:  # store the program's own codes, as every other feed gives them
         m["types"] = [own for code in m["types"] if (own := _own_code(table, code))]
@@ -140,12 +142,6 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     m["updated_at"] = parse_updated(updated)
     if updated and m["updated_at"] is None:
         ctx.warn("updated", f"updated {updated!r} is not a date like 2024-05-31 14:32:23; ignored")
-    for field_name in ("url", "edit_url", "entity_logo"):
-        m[field_name] = _link(row.get(field_name), field_name, ctx)
-    m["entity_url"] = _link(row.get("entity_url") or row.get("entity_website_url"), "entity_url", ctx)
-    m["feedback_url"] = _link(row.get("feedback_url"), "feedback_url", ctx, mailto=True)
-    m["entity_email"] = _email(row.get("entity_email"), "entity_email", ctx)
-    m["entity_phone"] = clean_text(row.get("entity_phone"))[0][:64]
     emails = row.get("entity_feedback_emails") or row.get("feedback_emails")  # the spec's name, or TSML's
     m["feedback_emails"] = [e for e in (_email(item, "feedback_emails", ctx) for item in _as_list(emails)) if e]
     m["contacts"] = _contacts(row, ctx) if not row.get("_private_contacts") else []
@@ -156,16 +152,19 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
         value = _link(row[k], k, ctx) if k in LINK_EXTRAS else clean_text(row[k])[0][:200]
         if value:
             m["extra"][k] = value
-    m["extra"].update(row.get("_extra") or {})
+    m["extra"].update({k: storable(v) if isinstance(v, str) else v for k, v in (row.get("_extra") or {}).items()})
     if unknown_types:
         m["extra"]["unknown_types"] = ",".join(unknown_types)
 
     if days is None:
+        columns.check_key(key)
         return [{**m, "key": key, "weekday": None, "start_time": None, "duration_minutes": None}]
     if isinstance(row.get("day"), list) or len(days) > 1:
         # One row per weekday, keyed "<slug>-<day>" as TSML does, so each stays in sync alone.
+        columns.check_key(key, "-0")
         return [{**m, "key": f"{key}-{day}", "weekday": day, "start_time": start, "duration_minutes": duration}
                 for day in days]
+    columns.check_key(key)
     return [{**m, "key": key, "weekday": days[0], "start_time": start, "duration_minutes": duration}]
 
 
@@ -265,7 +264,7 @@ def _online(row: dict, m: dict, ctx: Context) -> None:
             cleaned = ""
             m["conference_phone_notes"] = ""
         phone = cleaned
-    m["conference_phone"] = phone[:100]
+    m["conference_phone"] = phone
 
 
 def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
@@ -274,7 +273,7 @@ def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
     for item in _as_list(row.get("types")):
         if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
             continue
-        text = str(item).strip()
+        text = storable(str(item).strip())
         code, language = types.resolve(table, text)
         if language:
             languages.add(language)
@@ -288,7 +287,7 @@ def _types(row: dict, m: dict, table: str, ctx: Context) -> list[str]:
     if unknown:
         ctx.warn("types", f"unknown type code(s) for this program: {', '.join(unknown)}; kept aside, not shown")
     for lang in _as_list(row.get("languages")):
-        if isinstance(lang, str) and 2 <= len(lang.strip()) <= 3:
+        if isinstance(lang, str) and 2 <= len(lang.strip()) <= 3 and lang.isascii() and lang.strip().isalpha():
             languages.add(lang.strip().lower())
     languages.update(_as_list(row.get("_languages")))
     m["types"] = codes
@@ -365,6 +364,8 @@ def _email(value, field_name: str, ctx: Context) -> str:
         return ""
     text = str(value).strip()
     try:
+        if unstorable(text):  # Django's validator lets a lone surrogate through in the domain
+            raise ValidationError("unstorable")
         validate_email(text)
     except ValidationError:
         ctx.warn(field_name, f"{_shown(value)} is not an e-mail address; dropped")
