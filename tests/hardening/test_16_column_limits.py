@@ -21,6 +21,7 @@ from django.db.models import CharField
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commonground.catalog.models import Program
 from commonground.feeds import columns
 from commonground.feeds.bmlt.reader import parse_answers
 from commonground.feeds.errors import RowSkip
@@ -28,6 +29,7 @@ from commonground.feeds.fields import Context, make_slug
 from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.reader import parse as parse_json
 from commonground.feeds.normalize import to_meetings
+from commonground.feeds.sync import NORMALIZE_VERSION
 from commonground.feeds.tsml_csv.reader import parse as parse_csv
 from commonground.meetings import schedule
 from commonground.meetings.models import Meeting, Source
@@ -266,6 +268,12 @@ def test_item25_3_the_limits_are_read_from_the_model(monkeypatch):
 def test_item25_3_values_the_sync_makes_fit_their_columns():
     assert max(map(len, schedule.valid_zone_names())) <= CHAR_LIMIT["timezone"]
     assert 64 + len("-s") + 12 + len("-999999") <= CHAR_LIMIT["slug"], "make_slug's 64, and the fallback's suffixes"
+    # Source.last_feed_digest: the body's SHA-256, then the program, its table, the zone, the version.
+    program = Program._meta
+    longest = 64 + len("|".join(["", "p" * program.get_field("code").max_length,
+                                 "t" * program.get_field("type_table").max_length,
+                                 "z" * Source._meta.get_field("default_timezone").max_length, NORMALIZE_VERSION]))
+    assert longest <= Source._meta.get_field("last_feed_digest").max_length
 
 
 # --- property tests over every text field of every format (no database: fast) ------------------
