@@ -28,8 +28,8 @@ class DripServer:
     """A TCP server on 127.0.0.1 that answers every connection with ``script``: a list of
     (bytes, seconds to wait before each of its bytes). It reads the request first."""
 
-    def __init__(self, script):
-        self.script = script
+    def __init__(self, script, tls=None):
+        self.script, self.tls = script, tls
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.stopped = threading.Event()
@@ -46,6 +46,8 @@ class DripServer:
     def _answer(self, conn):
         with conn:
             try:
+                if self.tls is not None:
+                    conn = self.tls.wrap_socket(conn, server_side=True)
                 request = b""
                 while b"\r\n\r\n" not in request:
                     data = conn.recv(4096)
@@ -74,10 +76,10 @@ def drip_server(settings):
     settings.FEED_ALLOW_PRIVATE_ADDRESSES = True  # loopback is a private address
     servers = []
 
-    def start(script):
-        server = DripServer(script)
+    def start(script, tls=None):
+        server = DripServer(script, tls)
         servers.append(server)
-        return f"http://127.0.0.1:{server.port}"
+        return f"{'https' if tls else 'http'}://127.0.0.1:{server.port}"
 
     yield start
     for server in servers:
@@ -128,6 +130,46 @@ def test_item25_6_redirects_share_one_deadline(drip_server):
 def test_item25_6_a_tls_handshake_that_never_ends_meets_the_deadline(drip_server):
     # The server drips the first byte of a TLS record, again and again: the handshake never ends.
     url = drip_server([(b"\x16" * 400, DRIP)]).replace("http://", "https://")
+    fetch_fails_by_the_deadline(url + "/feed.json")
+
+
+@pytest.fixture
+def tls_for_loopback(tmp_path, monkeypatch):
+    """A certificate for 127.0.0.1 that the fetcher trusts for this test: the server's context."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    monkeypatch.setattr(fetch, "tls_context", lambda: ssl.create_default_context(cafile=str(cert_path)))
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_path, key_path)
+    return server
+
+
+@pytest.mark.slow
+def test_item25_6_over_tls_a_feed_is_read_and_a_drip_meets_the_deadline(drip_server, tls_for_loopback):
+    body = b"[" + b" " * 200_000 + b"]"
+    url = drip_server([(HEAD + b"Content-Length: %d\r\n\r\n" % len(body) + body, 0)], tls=tls_for_loopback)
+    assert fetch.read_bytes(url + "/feed.json", timeout=SILENCE, deadline=DEADLINE) == body
+    url = drip_server([(HEAD, 0), (b"X-Slow: " + b"a" * 400 + b"\r\n", DRIP)], tls=tls_for_loopback)
     fetch_fails_by_the_deadline(url + "/feed.json")
 
 

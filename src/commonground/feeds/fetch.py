@@ -203,7 +203,7 @@ class _DeadlineSocket:
 
     def recv_into(self, buffer, nbytes: int = 0) -> int:
         self._arm()
-        return self.sock.recv_into(buffer, nbytes)
+        return self.sock.recv_into(buffer, nbytes) if nbytes else self.sock.recv_into(buffer)
 
     def makefile(self, mode: str = "rb", *args, **kwargs):
         if mode != "rb":
@@ -254,10 +254,15 @@ class _PinnedHTTP(http.client.HTTPConnection):
         return socket.create_connection((self.address, self.port), self.deadline.step_timeout())
 
 
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, verified (a seam for tests, which trust their own)."""
+    return ssl.create_default_context()
+
+
 class _PinnedHTTPS(_PinnedHTTP):
     def __init__(self, host, port, address, deadline: _Deadline):
         super().__init__(host, port, address, deadline)
-        self.tls = ssl.create_default_context()
+        self.tls = tls_context()
 
     def _connected(self) -> socket.socket:
         sock = super()._connected()
