@@ -231,6 +231,8 @@ QUERIES = [
     "sort_keys=latitude,longitude&page_size=20", "services[]=-99", "get_used_formats&weekdays[]=6",
     "lat_val=0&long_val=-150&geo_width_km=-3", "lat_val=34.05&long_val=-118.24&geo_width=-1",
     "lat_val=40.7&long_val=-74&geo_width=-400&sort_keys=meeting_name&page_size=30",
+    "sort_keys=venue_type,location_province&page_size=3&page_num=2", "sort_keys=time_zone&page_size=9&page_num=4",
+    "lat_val=40.7&long_val=-74&geo_width=300&sort_results_by_distance=1&page_size=4&page_num=3",
 ]
 
 
@@ -354,3 +356,33 @@ def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client
     expected = oracle(f"switcher=GetSearchResults&SearchString={word}")[0]
     monkeypatch.setattr(bmlt_search, "FIND_HITS", 3)
     assert answer(client, f"switcher=GetSearchResults&SearchString={word}") == expected
+
+
+@pytest.mark.django_db
+def test_item25_2_a_web_worker_never_builds_the_material_while_an_older_one_can_answer(client, published, settings,
+                                                                                     monkeypatch):
+    from commonground.api.bmlt import store as bmlt_store
+    from commonground.meetings.models import DataVersion
+    from commonground.search import engine
+
+    before = answer(client, "switcher=GetSearchResults&page_size=3")
+    DataVersion.bump()
+    settings.PUBLISH_MODE = "background"
+    asked = []
+    monkeypatch.setattr(engine, "request_build", lambda: asked.append(1))
+    monkeypatch.setattr(bmlt_store, "build", lambda version: (_ for _ in ()).throw(AssertionError("built")))
+    monkeypatch.setattr(bmlt_store, "_loaded", {})
+    assert answer(client, "switcher=GetSearchResults&page_size=3") == before and asked
+
+
+@pytest.mark.django_db
+def test_item25_2_material_stored_by_an_older_release_is_replaced(client, published):
+    from commonground.api.bmlt import store as bmlt_store
+    from commonground.meetings.models import DataVersion
+
+    folder = bmlt_store.folder_for(DataVersion.current_with_time())
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps({**meta, "format": bmlt_store.FORMAT - 1}))
+    bmlt_store._loaded.clear()
+    assert len(answer(client, "switcher=GetSearchResults&page_size=2")) == 2
+    assert json.loads((folder / "meta.json").read_text())["format"] == bmlt_store.FORMAT

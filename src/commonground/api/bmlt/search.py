@@ -294,9 +294,9 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     for name, column in (("weekdays", "weekday"), ("services", "source"), ("venues", "venue")):
         wanted, excluded = n[name]
         if wanted:
-            keep &= np.isin(c[column], wanted)
+            keep &= _among(c[column], wanted)
         if excluded:
-            keep &= ~np.isin(c[column], excluded)
+            keep &= ~_among(c[column], excluded)
     if n["meeting_ids"]:
         keep &= np.isin(c["pid"], n["meeting_ids"])
     if n["starts_after"] is not None:
@@ -305,7 +305,10 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         keep &= c["minute"] < n["starts_before"]
     keep &= _format_filter(n, material, size)
     if n["text"]:
-        keep &= _text_matches(material, n["text"]) if SEPARATOR not in n["text"] else False
+        keep &= _text_matches(material, n["text"])[c["text"]] if SEPARATOR not in n["text"] else False
+    if n["point"] is not None and n["radius_km"] is not None:
+        # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
+        keep &= np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
     if n["point"] is None and n["sort"] in ([], ["start_time"]):
         # The two orders whole lists are kept in are stored: no sort, whatever matched.
         order = np.asarray(c["start_order" if n["sort"] else "default_order"])
@@ -313,11 +316,6 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         return _page(n, Found(positions, None, len(positions), positions, material))
     positions = np.flatnonzero(keep)
     distances = None
-    if n["point"] is not None and n["radius_km"] is not None:
-        # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
-        reach = math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
-        lat = np.asarray(c["lat"][positions])
-        positions = positions[np.abs(lat - n["point"][0]) <= reach]
     if n["point"] is not None and n["nearest"] is not None and n["radius_km"] is None:
         positions = _near_band(n, c, positions)
     if n["point"] is not None:
@@ -331,10 +329,10 @@ def find(n: dict, program: str | None, material: Material) -> Found:
             nearest = np.argsort(distances, kind="stable")[:n["nearest"]]
             positions, distances = positions[np.sort(nearest)], distances[np.sort(nearest)]
     matched = positions
-    order = _order(n, material, positions, distances)
-    positions = positions[order]
+    needed = n["page_num"] * n["page_size"] if n["page_size"] else None
+    order = _order(n, material, positions, distances, needed)  # at least the first ``needed``, in order
     distances = distances[order] if distances is not None else None
-    return _page(n, Found(positions, distances, len(positions), matched, material))
+    return _page(n, Found(positions[order], distances, len(matched), matched, material))
 
 
 def _page(n: dict, found: Found) -> Found:
@@ -344,6 +342,15 @@ def _page(n: dict, found: Found) -> Found:
         if found.distances is not None:
             found.distances = found.distances[start:start + n["page_size"]]
     return found
+
+
+def _among(column: np.ndarray, values: list[int]) -> np.ndarray:
+    """column in values: through a table for small numbers (weekdays, venues), else np.isin."""
+    if len(column) and 0 <= min(values) and max(values) < 64:
+        table = np.zeros(64, dtype=bool)
+        table[values] = True
+        return table[np.clip(column, 0, 63)] & (column < 64)
+    return np.isin(column, values)
 
 
 def _near_band(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
@@ -424,7 +431,7 @@ def _km_many(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.n
     return np.arccos(np.clip(cosine, -1.0, 1.0)) * EARTH_RADIUS_KM
 
 
-def _order(n: dict, material: Material, positions: np.ndarray, distances) -> np.ndarray:
+def _order(n: dict, material: Material, positions: np.ndarray, distances, needed: int | None = None) -> np.ndarray:
     """The answer's order: the sort keys (numbers as numbers, text casefolded), then the name,
     then the id; by weekday and start time when no key is given, as BMLT sorts."""
     c = material.columns
@@ -443,8 +450,17 @@ def _order(n: dict, material: Material, positions: np.ndarray, distances) -> np.
             columns.append(np.asarray(material.rank(key)[positions]))
         else:
             columns.append(_ranks_by_reading(key, material, positions))
-    ties = (np.asarray(c["pid"][positions]), np.asarray(material.rank("meeting_name")[positions]))
-    return np.lexsort((*ties, *reversed(columns)))
+    ties = [np.asarray(c["pid"][positions]), np.asarray(material.rank("meeting_name")[positions])]
+    keys = [*ties, *reversed(columns)]
+    if needed is not None and needed < len(positions) // 4:
+        # Only the first ``needed`` are shown: those whose first key is at most the needed-th
+        # smallest (ties included) are the only ones that can be, so only they are sorted.
+        first = keys[-1]
+        cut = np.partition(first, needed - 1)[needed - 1]
+        few = np.flatnonzero(first <= cut)
+        order = np.lexsort([k[few] for k in keys])
+        return few[order]
+    return np.lexsort(keys)
 
 
 def _ranks_by_reading(key: str, material: Material, positions: np.ndarray) -> np.ndarray:

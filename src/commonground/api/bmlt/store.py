@@ -40,13 +40,13 @@ from commonground.runtime import runtime_dir
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
-FORMAT = 2
+FORMAT = 3
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
 RANKED = ("meeting_name", "location_municipality", "location_province", "location_text", "location_street",
           "location_postal_code_1", "location_nation", "time_zone", "duration_time", "lang_enum", "formats")
-NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")
+NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")  # "text": its distinct text
 SEPARATOR = "\x1f"  # between the searched fields in a meeting's search text
 
 
@@ -70,15 +70,16 @@ def build(version: tuple) -> Path:
     ranks: dict[str, dict[str, int]] = {name: {} for name in RANKED}
     codes = {name: [] for name in RANKED}
     format_ids, format_offsets = [], [0]
-    lines, paths, texts = [], [], []
+    lines, paths, texts, text_at = [], [], {}, []
     for m in FeedSelection(scheduled_only=True):
         item = to_bmlt(m, slugs.get(m.source_id, ""), "")
         del item["root_server_uri"]
         path = item.pop("meeting_url")
         lines.append(orjson.dumps(item)[:-1])
         paths.append(orjson.dumps(path)[1:-1])
-        texts.append(SEPARATOR.join((v or "").casefold().replace(SEPARATOR, " ")
-                                    for v in (m.name, m.location, m.address, m.city, m.notes)))
+        text = SEPARATOR.join((v or "").casefold().replace(SEPARATOR, " ")
+                              for v in (m.name, m.location, m.address, m.city, m.notes))
+        text_at.append(texts.setdefault(text, len(texts)))  # each distinct text kept once
         for name in RANKED:
             seen = ranks[name]
             codes[name].append(seen.setdefault(str(item[name]).casefold(), len(seen)))
@@ -119,7 +120,8 @@ def build(version: tuple) -> Path:
             np.cumsum([len(s) for s in strings], out=offsets[1:])
         np.save(tmp / f"{name}_offsets.npy", offsets)
         (tmp / f"{name}.bin").write_bytes(b"".join(strings) or b"\0")
-    text = Texts.from_strings(texts)
+    text = Texts.from_strings(list(texts))
+    np.save(tmp / "text.npy", np.asarray(text_at, dtype=np.int32))
     np.save(tmp / "texts_offsets.npy", text.offsets)
     (tmp / "texts.bin").write_bytes(bytes(text.blob) or b"\0")
     default = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"],
@@ -174,11 +176,13 @@ class Material:
     meta: dict
 
     def array(self, name: str) -> np.ndarray:
-        return np.load(self.folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        # A plain array over the mapped pages: numpy's memmap indexes through Python, per item.
+        return np.asarray(np.load(self.folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
 
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: self.array(name) for name in (*NUMERIC, "default_order", "start_order", "format_masks")}
+        return {name: self.array(name) for name in (*NUMERIC, "text", "default_order", "start_order",
+                                                    "format_masks")}
 
     def rank(self, name: str) -> np.ndarray:
         return self._ranks.setdefault(name, self.array(f"rank_{name}"))
