@@ -30,7 +30,7 @@ import orjson
 from django.conf import settings
 
 from commonground.api.bmlt import formats as bmlt_formats
-from commonground.api.bmlt.store import RANKED, SEPARATOR, Material
+from commonground.api.bmlt.store import RANKED, Material
 from commonground.feeds.meeting_guide.selection import FeedRow
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
@@ -305,7 +305,7 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         keep &= c["minute"] < n["starts_before"]
     keep &= _format_filter(n, material, size)
     if n["text"]:
-        keep &= _text_matches(material, n["text"])[c["text"]] if SEPARATOR not in n["text"] else False
+        keep &= _text_matches(material, n["text"])
     if n["point"] is not None and n["radius_km"] is not None:
         # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
         keep &= np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
@@ -370,12 +370,21 @@ def _near_band(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
 
 
 def _text_matches(material: Material, needle: str) -> np.ndarray:
-    """A bool per meeting: does one of its searched fields hold ``needle`` (casefolded)? A rare
-    word is found with ``bytes.find`` hit by hit; a common one by comparing the whole blob with
-    numpy, a byte of the word at a time, so a word in every other meeting costs no Python loop."""
-    texts = material.texts
-    word = needle.replace("\0", " ").encode("utf-8")
+    """A bool per meeting: does one of its searched fields hold ``needle`` (casefolded)?"""
+    c = material.columns
+    out = np.zeros(len(c["pid"]), dtype=bool)
+    for name, texts in material.texts.items():
+        out |= _found_in(texts, needle)[c[f"text_{name}"]]
+    return out
+
+
+def _found_in(texts, needle: str) -> np.ndarray:
+    """A bool per distinct text. A rare word is found with ``bytes.find`` hit by hit; a common
+    one by comparing the whole blob with numpy, a byte of the word at a time."""
+    word = needle.encode("utf-8")
     out = np.zeros(len(texts), dtype=bool)
+    if b"\0" in word:
+        return out  # texts never hold NUL (it separates them)
     offsets, find = texts.offsets, texts.blob.find
     position, hits = find(word), 0
     while position >= 0 and hits < FIND_HITS:
@@ -388,7 +397,7 @@ def _text_matches(material: Material, needle: str) -> np.ndarray:
     found = np.flatnonzero(blob[:len(blob) - len(word) + 1] == word[0])
     for i in range(1, len(word)):
         found = found[blob[found + i] == word[i]]
-    out[np.searchsorted(texts.offsets, found, side="right") - 1] = True
+    out[np.searchsorted(offsets, found, side="right") - 1] = True
     return out
 
 

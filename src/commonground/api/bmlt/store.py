@@ -40,14 +40,16 @@ from commonground.runtime import runtime_dir
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
 RANKED = ("meeting_name", "location_municipality", "location_province", "location_text", "location_street",
           "location_postal_code_1", "location_nation", "time_zone", "duration_time", "lang_enum", "formats")
-NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")  # "text": its distinct text
-SEPARATOR = "\x1f"  # between the searched fields in a meeting's search text
+NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")
+# The fields SearchString looks in: each field's distinct values kept once (casefolded), and per
+# meeting the number of its value ("text_name" ...), so a word is looked for in a few small blobs.
+SEARCHED = ("name", "location", "address", "city", "notes")
 
 
 def folder_for(version: tuple) -> Path:
@@ -70,16 +72,18 @@ def build(version: tuple) -> Path:
     ranks: dict[str, dict[str, int]] = {name: {} for name in RANKED}
     codes = {name: [] for name in RANKED}
     format_ids, format_offsets = [], [0]
-    lines, paths, texts, text_at = [], [], {}, []
+    lines, paths = [], []
+    texts: dict[str, dict[str, int]] = {f: {} for f in SEARCHED}
+    text_at: dict[str, list[int]] = {f: [] for f in SEARCHED}
     for m in FeedSelection(scheduled_only=True):
         item = to_bmlt(m, slugs.get(m.source_id, ""), "")
         del item["root_server_uri"]
         path = item.pop("meeting_url")
         lines.append(orjson.dumps(item)[:-1])
         paths.append(orjson.dumps(path)[1:-1])
-        text = SEPARATOR.join((v or "").casefold().replace(SEPARATOR, " ")
-                              for v in (m.name, m.location, m.address, m.city, m.notes))
-        text_at.append(texts.setdefault(text, len(texts)))  # each distinct text kept once
+        for name in SEARCHED:
+            seen = texts[name]
+            text_at[name].append(seen.setdefault((getattr(m, name) or "").casefold(), len(seen)))
         for name in RANKED:
             seen = ranks[name]
             codes[name].append(seen.setdefault(str(item[name]).casefold(), len(seen)))
@@ -120,10 +124,11 @@ def build(version: tuple) -> Path:
             np.cumsum([len(s) for s in strings], out=offsets[1:])
         np.save(tmp / f"{name}_offsets.npy", offsets)
         (tmp / f"{name}.bin").write_bytes(b"".join(strings) or b"\0")
-    text = Texts.from_strings(list(texts))
-    np.save(tmp / "text.npy", np.asarray(text_at, dtype=np.int32))
-    np.save(tmp / "texts_offsets.npy", text.offsets)
-    (tmp / "texts.bin").write_bytes(bytes(text.blob) or b"\0")
+    for name in SEARCHED:
+        text = Texts.from_strings(list(texts[name]))
+        np.save(tmp / f"text_{name}.npy", np.asarray(text_at[name], dtype=np.int32))
+        np.save(tmp / f"texts_{name}_offsets.npy", text.offsets)
+        (tmp / f"texts_{name}.bin").write_bytes(bytes(text.blob) or b"\0")
     default = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"],
                           columns["weekday"])) if lines else np.zeros(0, dtype=np.int64)
     np.save(tmp / "default_order.npy", default.astype(np.int32))
@@ -181,8 +186,8 @@ class Material:
 
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: self.array(name) for name in (*NUMERIC, "text", "default_order", "start_order",
-                                                    "format_masks")}
+        return {name: self.array(name) for name in (*NUMERIC, *(f"text_{f}" for f in SEARCHED), "default_order",
+                                                    "start_order", "format_masks")}
 
     def rank(self, name: str) -> np.ndarray:
         return self._ranks.setdefault(name, self.array(f"rank_{name}"))
@@ -192,10 +197,13 @@ class Material:
         return {}
 
     @cached_property
-    def texts(self) -> Texts:
-        with open(self.folder / "texts.bin", "rb") as fh:
-            blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return Texts(blob, np.asarray(self.array("texts_offsets")))
+    def texts(self) -> dict[str, Texts]:
+        out = {}
+        for name in SEARCHED:
+            with open(self.folder / f"texts_{name}.bin", "rb") as fh:
+                blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            out[name] = Texts(blob, self.array(f"texts_{name}_offsets"))
+        return out
 
     @cached_property
     def _blobs(self) -> dict:
