@@ -35,6 +35,12 @@ def companion_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
 
 
+def server_keys() -> dict[str, str]:
+    """Fresh keys for everything a server with DEBUG off refuses to start without: the companion's
+    private data and the peer workspace's audit trail."""
+    return {"COMPANION_KEYS": companion_key(), "AUDIT_KEYS": companion_key()}
+
+
 def machine() -> dict:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 

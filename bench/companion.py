@@ -20,7 +20,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _setup import companion_key, django_on, migrate, write_result
+from _setup import django_on, migrate, server_keys, write_result
 
 
 def percentile(values, p):
@@ -35,8 +35,7 @@ def main() -> None:
     parser.add_argument("--output", default="bench/results/companion.json")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cg-companion-"))
-    os.environ.update(COMMONGROUND_VAR_DIR=str(tmp / "var"), ALLOWED_HOSTS="testserver",
-                      COMPANION_KEYS=companion_key())
+    os.environ.update(COMMONGROUND_VAR_DIR=str(tmp / "var"), ALLOWED_HOSTS="testserver", **server_keys())
     django_on(f"sqlite:///{tmp / 'bench.sqlite3'}")
     migrate()
     from django.conf import settings

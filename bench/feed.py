@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from _setup import companion_key, write_result
+from _setup import server_keys, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
 
@@ -66,7 +66,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="cg-feed-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'feed.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
            "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
-           "COMPANION_KEYS": companion_key()}
+           **server_keys()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     print(f"Loading {args.meetings:,} demo meetings ...", file=sys.stderr)
     started = time.perf_counter()

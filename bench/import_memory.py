@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, companion_key, django_on, migrate, process_tree, pss_mb, write_result
+from _setup import ROOT, django_on, migrate, process_tree, pss_mb, server_keys, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
 
@@ -36,7 +36,7 @@ EXE = str(Path(sys.executable).parent / "commonground")
 def measure(feed: Path, in_a_child: bool, every: float) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cg-import-memory-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(work / "var"),
-           "COMPANION_KEYS": companion_key(), "FEED_MAX_BYTES": str(8 << 30),
+           **server_keys(), "FEED_MAX_BYTES": str(8 << 30),
            "IMPORT_IN_A_CHILD": "1" if in_a_child else "0"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([EXE, "migrate", "-v", "0"], env=env, check=True)

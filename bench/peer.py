@@ -26,7 +26,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _setup import companion_key, django_on, migrate, write_result
+from _setup import django_on, migrate, server_keys, write_result
 
 
 def percentile(values, p):
@@ -129,7 +129,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cg-peer-"))
     os.environ.update(COMMONGROUND_VAR_DIR=str(tmp / "var"), ALLOWED_HOSTS="testserver")
-    os.environ.setdefault("COMPANION_KEYS", companion_key())
+    for name, value in server_keys().items():
+        os.environ.setdefault(name, value)
     database = args.database or f"sqlite:///{tmp / 'peer.sqlite3'}"
     django_on(database)
     migrate()

@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from _setup import ROOT, companion_key, django_on, migrate, pss_mb, write_result
+from _setup import ROOT, django_on, migrate, pss_mb, server_keys, write_result
 
 NOWS = ["2026-06-09T23:00:00Z", "2026-12-05T14:00:00Z", "2026-03-11T01:00:00Z"]
 MIX = [
@@ -181,7 +181,7 @@ def free_port() -> int:
 def http_load(database_url: str, seconds: float, clients: int = 8, max_requests: int = 200_000) -> dict:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2", "MAP_TILE_URL": "",
-           "SECRET_KEY": secrets.token_urlsafe(40), "COMPANION_KEYS": companion_key()}
+           "SECRET_KEY": secrets.token_urlsafe(40), **server_keys()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     exe = Path(sys.executable).parent / "commonground"
     log = tempfile.NamedTemporaryFile("w+", prefix="cg-search-serve-", suffix=".log", delete=False)

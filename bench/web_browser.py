@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _setup import ROOT, companion_key
+from _setup import ROOT, server_keys
 
 sys.path.insert(0, str(ROOT))
 from tests.client_origin import client_origin  # noqa: E402
@@ -69,7 +69,7 @@ def _dataset(meetings: int, seed: int) -> Path:
 def _env(db: Path) -> dict:
     return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "COMMONGROUND_VAR_DIR": str(db.with_suffix(".var")),
             "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(40),
-            "COMPANION_KEYS": companion_key(), "DJANGO_SETTINGS_MODULE": "commonground.settings"}
+            **server_keys(), "DJANGO_SETTINGS_MODULE": "commonground.settings"}
 
 
 def _exe() -> str:

@@ -47,7 +47,8 @@ def main() -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
            "MAP_TILE_URL": "", "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
-           "COMPANION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()}
+           **{name: base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+              for name in ("COMPANION_KEYS", "AUDIT_KEYS")}}
     server = subprocess.Popen([str(Path(sys.executable).parent / "commonground"), "serve", "--port", str(port),
                                "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
