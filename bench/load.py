@@ -12,6 +12,16 @@ and conditional). The run has three phases, measured together:
    new source (then the feed and the search index for the new version are published);
 3. ``sync``: the same load while `commonground sync` re-syncs that source with 5% of it changed.
 
+Two attack scenarios (``--scenario``) measure instead what an attacker takes from the search API:
+``--clients`` search-API clients run alone for half of ``--seconds`` (``baseline``), then beside
+``--attackers`` (``attack``): ``bmlt-attack`` hammers the BMLT API with page_size=1 and a junk
+parameter new on every request; ``sign-in-flood`` POSTs random usernames to ``/me/signin`` and
+``/peer/signin`` with the CSRF cookie and token a browser would send. Reported: the search API's
+requests per second and p50/p99 in each phase, their ratio (``search_api_throughput_kept``), and
+the statuses the attack got.
+
+    python bench/load.py --data var/bench/search-200000-7.sqlite3 --import-rows 0 --scenario bmlt-attack
+
 Reported per phase and kind: count, errors, p50/p95/p99/max (ms); the worst search p99 in any
 5-second window; and the ratio of each phase's search p99 to the quiet phase's. Every request
 goes to 127.0.0.1. Targets (hardening issue): 0 errors; search p99 under 1 s throughout.
@@ -121,6 +131,113 @@ class Client(threading.Thread):
                 self.request("feed_304", path, {"Accept-Encoding": "gzip", "If-None-Match": self.etags[path]})
 
 
+class SearchClient(Client):
+    """A person's app asking the search API, and nothing else: the throughput an attack must not take."""
+
+    def run(self):
+        while not self.stop.is_set():
+            params = {"near": self.rng.choice(PLACES), "starting_within": self.rng.choice(["60", "180", "720"])}
+            self.request("api_search", "/api/v1/meetings?" + urlencode(params))
+
+
+class BmltAttacker(Client):
+    """Hammers the BMLT API with page_size=1 and a junk parameter that differs every time, which
+    made every request a new answer that read every meeting (issue 25, item 2)."""
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            junk = f"{self.rng.choice(['x', 'junk', 'utm_source', '_'])}{self.rng.randrange(10**9)}={n}"
+            query = self.rng.choice(["switcher=GetSearchResults&page_size=1",
+                                     "switcher=GetSearchResults&page_size=1&weekdays[]=" + str(self.rng.randrange(1, 8)),
+                                     "switcher=GetSearchResults&page_size=1&sort_keys=meeting_name",
+                                     "switcher=GetSearchResults&weekdays[]=2"])  # unpaged and large: refused
+            self.request("bmlt_attack", f"/bmlt/client_interface/json/?{query}&{junk}")
+
+
+class SignInFlooder(Client):
+    """POSTs random usernames to the companion's and the workspace's sign-in, as a browser would:
+    the form's page first for the CSRF cookie and token, then the POSTs (issue 25, item 5)."""
+
+    URLS = ("/me/signin", "/peer/signin")
+
+    def form(self, path: str) -> tuple[str, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        html = response.read().decode("utf-8", "replace")
+        conn.close()
+        cookie = ""
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+                cookie = value.split(";", 1)[0]
+        marker = 'name="csrfmiddlewaretoken" value="'
+        token = html.split(marker, 1)[1].split('"', 1)[0] if marker in html else ""
+        return cookie, token
+
+    def run(self):
+        tokens: dict[str, tuple[str, str]] = {}
+        n = 0
+        while not self.stop.is_set():
+            path = self.URLS[n % 2]
+            n += 1
+            try:
+                if path not in tokens or n % 25 == 0:
+                    tokens[path] = self.form(path)
+            except (OSError, IndexError):
+                time.sleep(0.05)
+                continue
+            cookie, token = tokens[path]
+            body = urlencode({"csrfmiddlewaretoken": token, "username": f"u{self.rng.randrange(10**12)}",
+                              "passphrase": secrets.token_urlsafe(12)})
+            self.post("signin_" + path.split("/")[1], path, body, cookie)
+
+    def post(self, kind, path, body, cookie):
+        started = time.perf_counter()
+        status, head = 0, b""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request("POST", path, body=body, headers={
+                "Host": "127.0.0.1", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}{path}"})
+            response = conn.getresponse()
+            head = self.read_body(response)
+            status = response.status
+            conn.close()
+        except OSError as exc:
+            head = repr(exc).encode()
+        with self.lock:
+            self.records.append((time.time(), kind, status, (time.perf_counter() - started) * 1000, head[:200]))
+
+
+ATTACKERS = {"bmlt-attack": BmltAttacker, "sign-in-flood": SignInFlooder}
+
+
+def attack_summary(records, phases, attack: str) -> dict:
+    """The search API's throughput and times without and with the attack, and what the attack got."""
+    out = {}
+    for phase, (start, end) in phases.items():
+        rows = [r for r in records if start <= r[0] < end]
+        searches = [r for r in rows if r[1] == "api_search"]
+        ok = [r[3] for r in searches if r[2] == 200]
+        attack_rows = [r for r in rows if r[1] != "api_search"]
+        statuses: dict[str, int] = {}
+        for r in attack_rows:
+            statuses[f"{r[1]} {r[2]}"] = statuses.get(f"{r[1]} {r[2]}", 0) + 1
+        out[phase] = {"seconds": round(end - start, 1),
+                      "search_api_per_s": round(len(ok) / max(end - start, 1e-9), 1),
+                      "search_api_errors": len(searches) - len(ok),
+                      "search_p50_ms": percentile(ok, 50), "search_p99_ms": percentile(ok, 99),
+                      "attack_requests_per_s": round(len(attack_rows) / max(end - start, 1e-9), 1),
+                      "attack_statuses": dict(sorted(statuses.items())),
+                      "attack_p50_ms": percentile([r[3] for r in attack_rows], 50)}
+    base, hit = out["baseline"]["search_api_per_s"], out["attack"]["search_api_per_s"]
+    out["search_api_throughput_kept"] = round(hit / base, 2) if base else None
+    out["scenario"] = attack
+    return out
+
+
 ACCESS_FORMAT = "%(t)s %(U)s %(s)s %(D)s"  # [time] path status microseconds
 
 
@@ -212,7 +329,13 @@ def main() -> None:
     parser.add_argument("--data", help="Reuse this SQLite file of demo meetings (made by bench/web.py --browser, "
                                        "say) instead of loading --meetings afresh.")
     parser.add_argument("--output", default="bench/results/load.json")
+    parser.add_argument("--scenario", choices=["mixed", *ATTACKERS], default="mixed",
+                        help="mixed: the phases above. bmlt-attack, sign-in-flood: --clients search-API clients "
+                             "alone for half of --seconds, then with --attackers attacking beside them; no import")
+    parser.add_argument("--attackers", type=int, default=2)
     args = parser.parse_args()
+    if args.scenario != "mixed":
+        args.import_rows = 0
 
     tmp = Path(tempfile.mkdtemp(prefix="cg-load-"))
     reuse = Path(args.data).resolve() if args.data else None
@@ -220,7 +343,7 @@ def main() -> None:
     var_dir = reuse.with_suffix(".var") if reuse else tmp / "var"
     env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(var_dir),
            "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
-           "COMPANION_KEYS": companion_key()}
+           "COMPANION_KEYS": companion_key(), "AUDIT_KEYS": companion_key()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     keep = reuse or (args.database and not args.import_rows and _count(env) == args.meetings)
     if reuse and args.import_rows:
@@ -266,6 +389,8 @@ def main() -> None:
     try:
         deadline = time.time() + 300
         while time.time() < deadline:
+            if server.poll() is not None:
+                raise SystemExit("the server stopped:\n" + (tmp / "server.log").read_text()[-3000:])
             try:
                 http.client.HTTPConnection("127.0.0.1", port, timeout=5).request("GET", "/")
                 break
@@ -275,11 +400,22 @@ def main() -> None:
         # feed per data version), as a server that has run a while would be.
         warm = ["/meetings?near=Denver%2C+CO", "/api/v1/meetings?mode=online"] + [
             f"/feeds/meeting-guide.json?program={p}" for p in ("aa", "na", "smart")]
+        if args.scenario == "bmlt-attack":
+            warm.append("/bmlt/client_interface/json/?switcher=GetSearchResults&page_size=1")
         for path in warm * 3:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
             conn.request("GET", path, headers={"Host": "127.0.0.1", "Accept-Encoding": "gzip"})
             conn.getresponse().read()
             conn.close()
+        if args.scenario != "mixed":
+            result = run_attack(args, port, server, records_lock=threading.Lock())
+            result["server_ms"] = server_times(access_log, (result.pop("_started"), time.time()))
+            write_result(args.output, {"benchmark": f"load-{args.scenario}",
+                                       "command": "python bench/load.py " + " ".join(sys.argv[1:]),
+                                       "database": "postgresql" if database.startswith("postgres") else "sqlite",
+                                       "meetings": args.meetings, "clients": args.clients,
+                                       "attackers": args.attackers, "workers": args.workers, **result})
+            return
         records, lock = [], threading.Lock()
         cpu = {"client": time.process_time(), "server": _tree_cpu_seconds(server.pid)}
         started = time.time()
@@ -347,6 +483,32 @@ def main() -> None:
                 "search_p99_under_1s_throughout": max(s["worst_5s_search_p99_ms"] for s in summary.values()) < 1000},
     }
     write_result(args.output, result)
+
+
+def run_attack(args, port, server, records_lock) -> dict:
+    """Search-API clients alone, then with attackers beside them, in one run on one server."""
+    records, stop = [], threading.Event()
+    half = args.seconds / 2
+    started = time.time()
+    cpu = _tree_cpu_seconds(server.pid)
+    clients = [SearchClient(n, port, [], stop, records, records_lock) for n in range(args.clients)]
+    for c in clients:
+        c.start()
+    time.sleep(half)
+    attack_started = time.time()
+    attackers = [ATTACKERS[args.scenario](100 + n, port, [], stop, records, records_lock)
+                 for n in range(args.attackers)]
+    for a in attackers:
+        a.start()
+    time.sleep(half)
+    ended = time.time()
+    stop.set()
+    for c in clients + attackers:
+        c.join(timeout=60)
+    phases = {"baseline": (started, attack_started), "attack": (attack_started, ended)}
+    samples = [f"{r[1]} {r[2]} {r[4][:100]!r}" for r in records if r[2] >= 500 or not r[2]][:5]
+    return {"_started": started, "seconds": args.seconds, **attack_summary(records, phases, args.scenario),
+            "server_cpu_seconds": round(_tree_cpu_seconds(server.pid) - cpu, 1), "failure_samples": samples}
 
 
 if __name__ == "__main__":
