@@ -195,3 +195,21 @@ def test_item25_12_public_finder_answers_stay_cacheable(program, make_meeting):
         response = client.get(path)
         assert "no-store" not in response.get("Cache-Control", ""), path
         assert not response.has_header("Pragma"), path
+
+
+def test_item25_12_a_finder_page_built_for_a_signed_in_person_is_no_store(visitors, program, make_meeting):
+    """A public page shown to a signed-in person carries their own state (a header link to their
+    space, what they saved): on a shared phone it must not come back from the cache after sign-out."""
+    from commonground.web.publishing import publish_current
+
+    meeting = make_meeting()
+    publish_current()
+    signed_in = visitors["journal"][0]()
+    for path in ("/", "/meetings", "/programs", "/fit", meeting.get_absolute_url()):
+        response = signed_in.get(path)
+        assert response.status_code in (200, 302), (path, response.status_code)
+        assert "no-store" in response.get("Cache-Control", ""), path
+    # The same pages for nobody in particular stay as they were: no cookie, nothing personal, cacheable.
+    for path in ("/", "/meetings", "/programs", "/fit"):
+        response = Client().get(path)
+        assert "no-store" not in response.get("Cache-Control", ""), path

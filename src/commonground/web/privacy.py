@@ -9,7 +9,9 @@ JSON, CSV and zip exports, ``.ics`` files, charts, redirects, and error pages al
 A request is private when the URL resolver placed it in one of these namespaces, or, when nothing
 resolved (a 404, or an answer a middleware gave before routing: a CSRF refusal, a lock-out, a
 slash redirect), when its path lies under one of their prefixes. The prefixes are read from the
-URL configuration, never written here. The middleware sits outermost so it also sees the answers
+URL configuration, never written here. A public page is private too when it was built from a
+signed-in person's session (it then shows their own state: a link to their space, what they
+saved), so a shared phone's cache cannot show it again after they sign out. The middleware sits outermost so it also sees the answers
 other middleware gives (the API's reshaped errors among them). The finder names none of these
 apps: this module only knows their namespaces, as strings.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.conf import settings
 from django.urls import URLResolver, get_resolver
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -51,13 +54,20 @@ def is_private(request) -> bool:
     return any(path.startswith(p) or path == p.rstrip("/") for p in private_prefixes(getattr(request, "urlconf", None)))
 
 
+def is_personal(request) -> bool:
+    """The answer was built from the session the request's cookie names (a signed-in person's)."""
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.accessed and session.session_key
+                and request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+
+
 class PrivateNoStoreMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if is_private(request):
+        if is_private(request) or is_personal(request):
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"
             patch_vary_headers(response, ("Cookie",))
