@@ -386,3 +386,39 @@ def test_item25_2_material_stored_by_an_older_release_is_replaced(client, publis
     bmlt_store._loaded.clear()
     assert len(answer(client, "switcher=GetSearchResults&page_size=2")) == 2
     assert json.loads((folder / "meta.json").read_text())["format"] == bmlt_store.FORMAT
+
+
+@pytest.mark.django_db
+def test_item25_2_a_cached_answer_is_compressed_once_for_every_jsonp_callback(client, published, monkeypatch):
+    import gzip
+    import zlib
+
+    path = "/bmlt/client_interface/jsonp/?switcher=GetSearchResults&page_size=200&callback="
+    first = client.get(path + "cb0", HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+    plain = gzip.decompress(first.content)
+    compressed = []
+    real = zlib.compressobj
+
+    class Counted:
+        def __init__(self, *args):
+            self.inner = real(*args)
+
+        def compress(self, data):
+            compressed.append(len(data))
+            return self.inner.compress(data)
+
+        def flush(self, *args):
+            return self.inner.flush(*args)
+
+    real_compress = zlib.compress
+
+    def compress(data, *args, **kwargs):
+        compressed.append(len(data))
+        return real_compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(zlib, "compressobj", Counted)
+    monkeypatch.setattr(zlib, "compress", compress)
+    for n in range(1, 4):
+        zipped = client.get(path + f"cb{n}", HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+        assert gzip.decompress(zipped.content) == plain.replace(b"cb0(", f"cb{n}(".encode(), 1)
+    assert len(plain) > 10_000 and sum(compressed) < 100

@@ -102,14 +102,28 @@ def _plain(path: Path, before: bytes, after: bytes) -> Iterator[bytes]:
 
 
 def _gzip(deflated: Path, meta: dict, before: bytes, after: bytes) -> Iterator[bytes]:
-    start = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    yield GZIP_HEADER + start.compress(before) + start.flush(zlib.Z_SYNC_FLUSH)
-    with open(deflated, "rb") as fh:
-        while block := fh.read(BLOCK):
-            yield block
+    def blocks():
+        with open(deflated, "rb") as fh:
+            while block := fh.read(BLOCK):
+                yield block
+
+    return gzip_around(blocks(), meta["crc"], meta["size"], before, after)
+
+
+def deflate(data: bytes) -> bytes:
+    """A raw deflate stream of ``data`` that another can follow (sync-flushed, no last block)."""
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+
+def gzip_around(deflated, crc: int, size: int, before: bytes, after: bytes) -> Iterator[bytes]:
+    """One gzip member of ``before`` + the data (given as its ``deflate`` stream, its CRC-32 and
+    length) + ``after``: only the two ends are compressed here."""
+    yield GZIP_HEADER + (deflate(before) if before else b"")
+    yield from deflated
     end = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    crc = crc32_combine(crc32_combine(zlib.crc32(before), meta["crc"], meta["size"]), zlib.crc32(after), len(after))
-    size = len(before) + meta["size"] + len(after)
+    crc = crc32_combine(crc32_combine(zlib.crc32(before), crc, size), zlib.crc32(after), len(after))
+    size = len(before) + size + len(after)
     yield end.compress(after) + end.flush(zlib.Z_FINISH) + crc.to_bytes(4, "little") + \
         (size & 0xFFFFFFFF).to_bytes(4, "little")
 

@@ -13,9 +13,9 @@ version, and carry an ETag: a client asking again after no change gets 304.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,14 +102,12 @@ def client_interface(request, kind: str, program: str | None = None):
     else:
         _CACHE.move_to_end(cache_key)
     gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "").lower()
-    if callback:
-        # "/**/" first: the answer can never be read as anything but a call of the named function.
-        # (The callback differs on every request, so this is compressed each time, quickly.)
-        body = b"/**/" + callback.encode() + b"(" + cached.body + b");"
-        response = HttpResponse(gzip.compress(body, 1, mtime=0) if gzip_ok else body,
-                                content_type="application/javascript; charset=utf-8")
-    else:
-        response = HttpResponse(cached.gzipped() if gzip_ok else cached.body, content_type="application/json")
+    # JSONP: "/**/" first, so the answer can never be read as anything but a call of the named
+    # function. The callback differs on every request; only the call's two ends are compressed.
+    before, after = (b"/**/" + callback.encode() + b"(", b");") if callback else (b"", b"")
+    body = cached.gzipped(before, after) if gzip_ok else before + cached.body + after
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8" if callback
+                            else "application/json")
     _trim_cache()
     if gzip_ok:
         response["Content-Encoding"] = "gzip"
@@ -196,19 +194,20 @@ def _trim_cache() -> None:
 
 
 class _Cached:
-    """An answer's JSON, and its gzip made once on first need (the answer carries no secret)."""
+    """An answer's JSON, and its deflate stream made once on first need (the answer carries no
+    secret), from which each gzipped answer, JSONP's call included, is put together."""
 
     def __init__(self, body: bytes):
-        self.body, self._gzipped = body, None
+        self.body, self._deflated, self._crc = body, None, zlib.crc32(body)
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self._gzipped or b"")
+        return len(self.body) + len(self._deflated or b"")
 
-    def gzipped(self) -> bytes:
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, 5, mtime=0)
-        return self._gzipped
+    def gzipped(self, before: bytes = b"", after: bytes = b"") -> bytes:
+        if self._deflated is None:
+            self._deflated = answers.deflate(self.body)
+        return b"".join(answers.gzip_around([self._deflated], self._crc, len(self.body), before, after))
 
 
 def _finish(response, etag: str):
