@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from commonground.api.bmlt import lookup
 from commonground.api.bmlt import search as bmlt_search
 from commonground.api.bmlt import views as bmlt_views
 from commonground.feeds.meeting_guide.selection import FeedSelection
@@ -354,7 +355,7 @@ def test_item25_2_crc32_combine_is_zlibs():
 @pytest.mark.parametrize("word", ["st", "e", "group", "zzzq", "ö"])
 def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client, published, monkeypatch, word):
     expected = oracle(f"switcher=GetSearchResults&SearchString={word}")[0]
-    monkeypatch.setattr(bmlt_search, "FIND_HITS", 3)
+    monkeypatch.setattr(lookup, "FIND_HITS", 3)
     assert answer(client, f"switcher=GetSearchResults&SearchString={word}") == expected
 
 

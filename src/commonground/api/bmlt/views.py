@@ -32,7 +32,8 @@ from commonground import __version__
 from commonground.api.bmlt import answers
 from commonground.api.bmlt import formats as bmlt_formats
 from commonground.api.bmlt import store as bmlt_store
-from commonground.api.bmlt.search import FIELDS, BmltError, find, is_whole_list, normalised, parse, render
+from commonground.api.bmlt.lookup import find, is_whole_list, normalised, render
+from commonground.api.bmlt.search import FIELDS, BmltError, parse
 from commonground.catalog.models import Program
 from commonground.errors import error_response
 from commonground.meetings.models import DataVersion

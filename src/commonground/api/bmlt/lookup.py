@@ -1,0 +1,297 @@
+"""A page of BMLT meetings found in a version's material, without reading any meeting.
+
+``normalised`` is the query as its answer depends on it (the answer cache's key); ``find``
+filters and sorts the material's columns (``store.py``) and pages them; ``render`` writes the
+page from the stored bytes. An answer without ``page_size`` may hold at most
+``BMLT_UNPAGED_LIMIT`` meetings; the whole list (no filter) is the exception, served from a file
+(``answers.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+from django.conf import settings
+
+from commonground.api.bmlt import formats as bmlt_formats
+from commonground.api.bmlt.search import KM_PER_MILE, BmltError, BmltQuery
+from commonground.api.bmlt.store import RANKED, Material
+from commonground.meetings.models import EARTH_RADIUS_KM
+
+NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "source",
+                   "venue_type": "venue", "start_time": "minute"}
+FIND_HITS = 2000  # a word found in more meetings than this is looked for with numpy instead
+# Orders a whole list may be asked in (as crouton does): the default, and by start time.
+WHOLE_LIST_SORTS = ((), ("start_time",))
+
+
+def normalised(q: BmltQuery, material: Material) -> dict:
+    """The query as its answer depends on it: sets sorted, repeats and unknown keys dropped, and
+    a list of every service body of the root (crouton sends one) read as no service filter."""
+    wanted_sources, excluded_sources = q.services
+    if wanted_sources and not excluded_sources and wanted_sources >= set(_root_sources(q, material)):
+        wanted_sources = set()
+    keys = list(dict.fromkeys(q.sort_keys))
+    if q.by_distance and q.point is not None:
+        keys = list(dict.fromkeys(["distance_in_km", *keys]))
+    if keys in (["weekday_tinyint"], ["weekday_tinyint", "start_time"]):
+        keys = []  # the default order
+    return {"weekdays": _pair(q.weekdays), "services": [sorted(wanted_sources), sorted(excluded_sources)],
+            "formats": _pair(q.formats), "formats_any": q.formats_any and bool(q.formats[0]),
+            "venues": _pair(q.venues), "meeting_ids": sorted(q.meeting_ids), "point": q.point,
+            "radius_km": q.radius_km, "nearest": q.nearest, "starts_after": q.starts_after,
+            "starts_before": q.starts_before, "text": q.text, "sort": keys,
+            "fields": list(dict.fromkeys(q.data_fields)) if q.data_fields else None, "page_size": q.page_size,
+            "page_num": q.page_num if q.page_size else 1}
+
+
+def _pair(pair: tuple[set[int], set[int]]) -> list[list[int]]:
+    return [sorted(pair[0]), sorted(pair[1])]
+
+
+def _root_sources(q: BmltQuery, material: Material) -> list[int]:
+    return [int(b["id"]) for b in material.meta["bodies"].get(q.program or "", [])]
+
+
+def is_whole_list(n: dict) -> bool:
+    """No filter, every field, no paging, in an order a whole list is kept in."""
+    filters = {k: v for k, v in n.items() if k not in ("sort", "page_num")}
+    empty = {"weekdays": [[], []], "services": [[], []], "formats": [[], []], "formats_any": False,
+             "venues": [[], []], "meeting_ids": [], "point": None, "radius_km": None, "nearest": None,
+             "starts_after": None, "starts_before": None, "text": "", "fields": None, "page_size": None}
+    return filters == empty and tuple(n["sort"]) in WHOLE_LIST_SORTS
+
+
+@dataclass
+class Found:
+    positions: np.ndarray  # the page's meetings, in the answer's order
+    distances: np.ndarray | None  # km, per position, when a point was given
+    count: int  # how many matched, before paging
+    matched: np.ndarray  # every meeting that matched, in any order
+    material: Material
+
+    @property
+    def used(self) -> set[str]:
+        """The format keys of every meeting that matched (only some answers ask)."""
+        return _used_formats(self.material, self.matched)
+
+
+def find(n: dict, program: str | None, material: Material) -> Found:
+    """The meetings a normalised query matches, sorted and paged, without reading any of them."""
+    c = material.columns
+    size = len(c["pid"])
+    keep = np.ones(size, dtype=bool)
+    if program is not None:
+        programs = material.meta["programs"]
+        keep &= c["program"] == programs.index(program) if program in programs else False
+    for name, column in (("weekdays", "weekday"), ("services", "source"), ("venues", "venue")):
+        wanted, excluded = n[name]
+        if wanted:
+            keep &= _among(c[column], wanted)
+        if excluded:
+            keep &= ~_among(c[column], excluded)
+    if n["meeting_ids"]:
+        keep &= np.isin(c["pid"], n["meeting_ids"])
+    if n["starts_after"] is not None:
+        keep &= c["minute"] > n["starts_after"]
+    if n["starts_before"] is not None:
+        keep &= c["minute"] < n["starts_before"]
+    keep &= _format_filter(n, material, size)
+    if n["text"]:
+        keep &= _text_matches(material, n["text"])
+    if n["point"] is not None and n["radius_km"] is not None:
+        # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
+        keep &= np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
+    if n["point"] is None and n["sort"] in ([], ["start_time"]):
+        # The two orders whole lists are kept in are stored: no sort, whatever matched.
+        order = np.asarray(c["start_order" if n["sort"] else "default_order"])
+        positions = order[keep[order]]
+        return _page(n, Found(positions, None, len(positions), positions, material))
+    positions = np.flatnonzero(keep)
+    distances = None
+    if n["point"] is not None and n["nearest"] is not None and n["radius_km"] is None:
+        positions = _near_band(n, c, positions)
+    if n["point"] is not None:
+        lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
+        located = ~(np.isnan(lat) | np.isnan(lng))
+        positions, distances = positions[located], _km_many(*n["point"], lat[located], lng[located])
+        if n["radius_km"] is not None:
+            inside = distances <= n["radius_km"]
+            positions, distances = positions[inside], distances[inside]
+        if n["nearest"] is not None:
+            nearest = np.argsort(distances, kind="stable")[:n["nearest"]]
+            positions, distances = positions[np.sort(nearest)], distances[np.sort(nearest)]
+    matched = positions
+    needed = n["page_num"] * n["page_size"] if n["page_size"] else None
+    order = _order(n, material, positions, distances, needed)  # at least the first ``needed``, in order
+    distances = distances[order] if distances is not None else None
+    return _page(n, Found(positions[order], distances, len(matched), matched, material))
+
+
+def _page(n: dict, found: Found) -> Found:
+    if n["page_size"]:
+        start = (n["page_num"] - 1) * n["page_size"]
+        found.positions = found.positions[start:start + n["page_size"]]
+        if found.distances is not None:
+            found.distances = found.distances[start:start + n["page_size"]]
+    return found
+
+
+def _among(column: np.ndarray, values: list[int]) -> np.ndarray:
+    """column in values: through a table for small numbers (weekdays, venues), else np.isin."""
+    if len(column) and 0 <= min(values) and max(values) < 64:
+        table = np.zeros(64, dtype=bool)
+        table[values] = True
+        return table[np.clip(column, 0, 63)] & (column < 64)
+    return np.isin(column, values)
+
+
+def _near_band(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
+    """For the nearest N: the meetings in the narrowest band of latitude around the point that
+    surely holds them. A meeting outside a band of b degrees is more than b degrees of arc away,
+    so once N meetings inside lie within that distance, none outside can be nearer."""
+    lat0, lng0 = n["point"]
+    lat = np.asarray(c["lat"][positions])
+    for band in (0.5, 2.0, 8.0, 32.0):
+        inside = positions[np.abs(lat - lat0) <= band]
+        if len(inside) < n["nearest"]:
+            continue
+        distances = _km_many(lat0, lng0, np.asarray(c["lat"][inside]), np.asarray(c["lng"][inside]))
+        if np.count_nonzero(distances < math.radians(band) * EARTH_RADIUS_KM) >= n["nearest"]:
+            return inside
+    return positions
+
+
+def _text_matches(material: Material, needle: str) -> np.ndarray:
+    """A bool per meeting: does one of its searched fields hold ``needle`` (casefolded)?"""
+    c = material.columns
+    out = np.zeros(len(c["pid"]), dtype=bool)
+    for name, texts in material.texts.items():
+        out |= _found_in(texts, needle)[c[f"text_{name}"]]
+    return out
+
+
+def _found_in(texts, needle: str) -> np.ndarray:
+    """A bool per distinct text. A rare word is found with ``bytes.find`` hit by hit; a common
+    one by comparing the whole blob with numpy, a byte of the word at a time."""
+    word = needle.encode("utf-8")
+    out = np.zeros(len(texts), dtype=bool)
+    if b"\0" in word:
+        return out  # texts never hold NUL (it separates them)
+    offsets, find = texts.offsets, texts.blob.find
+    position, hits = find(word), 0
+    while position >= 0 and hits < FIND_HITS:
+        i = int(np.searchsorted(offsets, position, side="right")) - 1
+        out[i], hits = True, hits + 1
+        position = find(word, int(offsets[i + 1]))
+    if position < 0:
+        return out
+    blob = np.frombuffer(texts.blob, dtype=np.uint8)
+    found = np.flatnonzero(blob[:len(blob) - len(word) + 1] == word[0])
+    for i in range(1, len(word)):
+        found = found[blob[found + i] == word[i]]
+    out[np.searchsorted(offsets, found, side="right") - 1] = True
+    return out
+
+
+def _format_filter(n: dict, material: Material, size: int):
+    wanted, excluded = n["formats"]
+    if not wanted and not excluded:
+        return True
+    bits = {fid: i for i, fid in enumerate(material.meta["format_ids"])}
+    masks = material.columns["format_masks"]
+
+    def has(fid: int) -> np.ndarray:
+        if fid not in bits:
+            return np.zeros(size, dtype=bool)
+        return (masks[:, bits[fid] // 64] & np.uint64(1 << (bits[fid] % 64))) != 0
+
+    keep = np.ones(size, dtype=bool)
+    for fid in excluded:
+        keep &= ~has(fid)
+    if wanted:
+        if n["formats_any"]:
+            keep &= np.logical_or.reduce([has(fid) for fid in wanted])
+        else:
+            for fid in wanted:
+                keep &= has(fid)
+    return keep
+
+
+def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
+    if not len(positions):
+        return set()
+    found = np.bitwise_or.reduce(np.asarray(material.columns["format_masks"][positions]), axis=0)
+    by_id = bmlt_formats.by_id()
+    return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
+            if int(found[i // 64]) >> (i % 64) & 1}
+
+
+def _km_many(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
+    p1, p2, dl = math.radians(lat), np.radians(lats), np.radians(lngs - lng)
+    cosine = math.sin(p1) * np.sin(p2) + math.cos(p1) * np.cos(p2) * np.cos(dl)
+    return np.arccos(np.clip(cosine, -1.0, 1.0)) * EARTH_RADIUS_KM
+
+
+def _order(n: dict, material: Material, positions: np.ndarray, distances, needed: int | None = None) -> np.ndarray:
+    """The answer's order: the sort keys (numbers as numbers, text casefolded), then the name,
+    then the id; by weekday and start time when no key is given, as BMLT sorts."""
+    c = material.columns
+    keys = n["sort"] or ["weekday_tinyint", "start_time"]
+    columns = []
+    for key in keys:
+        if key in NUMERIC_COLUMNS:
+            columns.append(np.asarray(c[NUMERIC_COLUMNS[key]][positions]))
+        elif key in ("latitude", "longitude"):
+            values = np.asarray(c["lat" if key == "latitude" else "lng"][positions])
+            columns.append(np.round(np.nan_to_num(values, nan=0.0), 6))
+        elif key in ("distance_in_km", "distance_in_miles"):
+            per = KM_PER_MILE if key == "distance_in_miles" else 1.0
+            columns.append(np.round(distances / per, 3) if distances is not None else np.zeros(len(positions)))
+        elif key in RANKED:
+            columns.append(np.asarray(material.rank(key)[positions]))
+        else:
+            columns.append(_ranks_by_reading(key, material, positions))
+    ties = [np.asarray(c["pid"][positions]), np.asarray(material.rank("meeting_name")[positions])]
+    keys = [*ties, *reversed(columns)]
+    if needed is not None and needed < len(positions) // 4:
+        # Only the first ``needed`` are shown: those whose first key is at most the needed-th
+        # smallest (ties included) are the only ones that can be, so only they are sorted.
+        first = keys[-1]
+        cut = np.partition(first, needed - 1)[needed - 1]
+        few = np.flatnonzero(first <= cut)
+        order = np.lexsort([k[few] for k in keys])
+        return few[order]
+    return np.lexsort(keys)
+
+
+def _ranks_by_reading(key: str, material: Material, positions: np.ndarray) -> np.ndarray:
+    """A sort by a field no column keeps (``comments``): only for answers the unpaged limit allows."""
+    limit = settings.BMLT_UNPAGED_LIMIT
+    if len(positions) > limit:
+        raise BmltError("sort_keys", f"{len(positions)} meetings match; sort_keys={key} can order at most "
+                                     f"{limit}. Narrow the search, or sort by one of {', '.join(RANKED)}.")
+    values = [str(material.item(int(p)).get(key, "")).casefold() for p in positions]
+    rank = {v: i for i, v in enumerate(sorted(set(values)))}
+    return np.asarray([rank[v] for v in values], dtype=np.int64)
+
+
+def render(found: Found, material: Material, base: str, fields: list[str] | None) -> bytes:
+    """The page's meetings as a JSON array: stored bytes with the server's address, and no meeting
+    made into Python objects unless a field list asks for some fields only."""
+    quoted = orjson.dumps(base)
+    out = []
+    for i, position in enumerate(found.positions.tolist()):
+        extra = b""
+        if found.distances is not None:
+            km = float(found.distances[i])
+            extra = f',"distance_in_km":"{km:.3f}","distance_in_miles":"{km / KM_PER_MILE:.3f}"'.encode()
+        line = material.line(position, quoted, extra)
+        if fields:
+            item = orjson.loads(line)
+            line = orjson.dumps({k: item.get(k, "") for k in fields})
+        out.append(line)
+    return b"[" + b",".join(out) + b"]"
