@@ -108,3 +108,40 @@ def test_item08_the_quick_check_reads_every_ascii_character_as_the_pattern_does(
     glue = chr(code)
     for text in (f"x{glue}John Brown", f"Ask{glue}John Brown", f"John{glue}Brown", f"é{glue}John Brown", f"x{glue}John González"):
         assert likely_full_names(text) == _full_names(text), text
+
+
+EMAILS = [
+    # (contact name as the feed gave it, e-mail, kept?)
+    ("Robert Smith", "robert.smith@example.org", False),
+    ("Smith, Robert", "rsmith@example.org", False),
+    ("Robert S.", "robert.smith@example.org", False),  # the feed shortened the name, not the address
+    ("", "robert.smith@example.org", False),  # no name at all: a given name and a surname in the address
+    ("", "Robert_Smith77@example.org", False),
+    ("Mary Ann Jones", "maryjones@example.org", False),
+    ("Robert Smith", "robert@example.org", True),  # a first name alone is what a listing shows anyway
+    ("Robert Smith", "secretary@example.org", True),
+    ("", "district12.dcm@example.org", True),
+    ("", "hope.group@example.org", True),
+    ("Bill W.", "billw@example.org", True),
+]
+
+
+@pytest.mark.parametrize("name, email, kept", EMAILS)
+def test_item25_low_a_contact_e_mail_that_names_the_person_is_not_kept(name, email, kept):
+    from commonground.feeds.anonymity import email_names_someone
+
+    assert email_names_someone(email, name) is (not kept)
+
+
+@pytest.mark.django_db
+def test_item25_low_the_export_holds_no_e_mail_that_gives_back_a_last_name(feed_path):
+    report = import_location(feed_path([good_row(contact_1_name="Robert Smith", contact_1_email="robert.smith@example.org",
+                                                 contact_1_phone="555-0100",
+                                                 contact_2_name="Jane", contact_2_email="jane@example.org")]))
+    assert [c["email"] for c in Meeting.objects.get().contacts] == ["", "jane@example.org"]
+    assert any("contact_1_email" in str(w) for w in report.warnings), report.warnings
+    exported = _export()
+    assert "smith" not in exported.lower() and "jane@example.org" in exported
+    # A row stored by an older version still holds the address: the export leaves it out too.
+    Meeting.objects.update(contacts=[{"name": "Robert S.", "email": "robert.smith@example.org", "phone": ""}])
+    assert "smith" not in _export().lower()

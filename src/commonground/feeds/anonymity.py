@@ -7,6 +7,8 @@ Mutual-help groups name people by first name and last initial ("Bill W."). Two t
 - ``likely_full_names`` finds what looks like a full name in *free text* (notes, group, location).
   Text cannot be rewritten safely ("St. John Church" is a place; "Mary Ann" is one person), so the
   import only warns, and the maintainer fixes it at the source.
+- ``email_names_someone`` tells when a contact's e-mail address gives back what the name was cut
+  to hide ("robert.smith@..." beside "Robert S."); such an address is not kept, nor exported.
 """
 
 from __future__ import annotations
@@ -164,3 +166,41 @@ def _full_names(text: str) -> list[str]:
             continue  # "St. John Smith Hall" is still a place; "San José" is a city
         found.append(f"{first} {second}")
     return list(dict.fromkeys(found))
+
+
+# The pieces of an address's local part: "Robert_Smith77" -> "robert", "smith".
+_LOCAL_PIECES = re.compile(r"[^\W\d_]+")
+
+
+def _surname_of(name: str) -> str:
+    """The surname in a contact's name as the feed gave it ("" when there is none to hide)."""
+    text = " ".join(str(name or "").split())
+    if "," in text:
+        text = text.partition(",")[0]
+        words = [_bare(w) for w in text.split()]
+    else:
+        words = [_bare(w) for w in text.split()][1:]  # after the given name
+    words = [w for w in words if w not in TITLES | SUFFIXES | PARTICLES and len(w) > 1]
+    return words[-1] if words else ""
+
+
+def email_names_someone(email: str, name: str = "") -> bool:
+    """True when the local part of ``email`` holds a last name: the contact's own surname (from the
+    name as the feed gave it, before it was cut to an initial), or a given name beside a common
+    surname ("robert.smith", "Robert_Smith77"). A first name alone, a role or a group's name is fine."""
+    local = str(email or "").rpartition("@")[0].casefold()
+    if not local:
+        return False
+    surname = _surname_of(name).casefold()
+    if len(surname) > 2 and surname in local:
+        return True
+    pieces = _LOCAL_PIECES.findall(local)
+    given, family = _folded_names()
+    return any(a in given and b in family for a in pieces for b in pieces if a != b)
+
+
+@lru_cache(maxsize=1)
+def _folded_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames, casefolded, as an address's local part writes them."""
+    return (frozenset(n.casefold() for n in first_names()),
+            frozenset(n.casefold() for n in surnames()) - {w.casefold() for w in NOT_SURNAMES})

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from commonground.feeds import columns
-from commonground.feeds.anonymity import anonymize_person, likely_full_names, may_name_someone
+from commonground.feeds.anonymity import anonymize_person, email_names_someone, likely_full_names, may_name_someone
 from commonground.feeds.errors import RowSkip
 from commonground.feeds.fields import (
     EXTRA_FIELDS,
@@ -332,6 +332,10 @@ def _contacts(row: dict, ctx: Context) -> list[dict]:
     for n in (1, 2, 3):
         name = clean_text(row.get(f"contact_{n}_name"))[0][:120]
         email = _email(row.get(f"contact_{n}_email"), f"contact_{n}_email", ctx)
+        if email_names_someone(email, name):
+            ctx.warn(f"contact_{n}_email", f"contact_{n}_email gives the contact's last name; dropped (listings show "
+                                           "a first name and a last initial)")
+            email = ""
         phone = clean_text(row.get(f"contact_{n}_phone"))[0][:64]
         if name or email or phone:
             contacts.append({"name": anonymize_person(name), "email": email, "phone": phone})

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC
 from typing import TypedDict
 
-from commonground.feeds.anonymity import anonymize_person
+from commonground.feeds.anonymity import anonymize_person, email_names_someone
 from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
 from commonground.meetings import types
 from commonground.meetings.conference import provider_for
@@ -150,6 +150,8 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
             value = contact.get(key) or ""
             if key == "name":
                 value = anonymize_person(value)
+            elif key == "email" and email_names_someone(value, contact.get("name") or ""):
+                value = ""  # stored by a version that kept it: never republished
             if value:
                 out[f"contact_{n}_{key}"] = value
     for key, pattern in EXTRA_OUT.items():
