@@ -477,3 +477,19 @@ def test_item25_low_the_export_carries_no_contact_details_of_others(world):
         f"/peer/participants/{p.pk}/export").content))
     text = archive.read(archive.namelist()[0]).decode()
     assert "@" not in text and "contact" not in text and "Open Door" in text
+
+
+@pytest.mark.django_db
+def test_item25_8_a_hidden_cell_is_named_in_the_reader_s_language(world):
+    org, a_one, supervisor = world["orgs"]["a"], world["staff"]["a_one"], world["clients"]["a_supervisor"]
+    month = timezone.localdate().replace(day=1)
+    for n in range(3):  # 3 referrals this month: a small count, hidden
+        p = Participant.objects.create(organisation=org, code=f"P-L{n:03d}", specialist=a_one)
+        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",
+                                follow_up_on=month)
+    english = supervisor.get("/peer/reports").content.decode()
+    spanish = supervisor.get("/peer/reports", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">suppressed<" in english
+    assert ">suppressed<" not in spanish and ">suprimido<" in spanish
+    # The CSV is data for other programs: its marker stays the same in every language.
+    assert "suppressed" in supervisor.get("/peer/reports?format=csv", HTTP_ACCEPT_LANGUAGE="es").content.decode()
