@@ -333,7 +333,9 @@ def test_item25_2_a_whole_list_is_compressed_once_even_as_jsonp(client, publishe
         assert zipped["Content-Encoding"] == "gzip"
         body = gzip.decompress(b"".join(zipped.streaming_content))
         assert body == plain_text.replace(b"cb1(", callback.encode() + b"(", 1)
-    assert compressed < 100  # only the call's two ends were compressed, never the list
+    # Only the two ends were compressed (the call, and the used formats' object), never the list.
+    formats = json.loads(plain_text[len(b"/**/cb1("):-2])["formats"]
+    assert compressed < 2 * (len(json.dumps(formats)) + 200) < len(plain_text) // 10
     json_zipped = client.get(path.replace("jsonp", "json").split("&callback")[0], HTTP_HOST="localhost",
                              HTTP_ACCEPT_ENCODING="gzip")
     assert gzip.decompress(b"".join(json_zipped.streaming_content)) == plain_text[len(b"/**/cb1("):-2]
@@ -423,3 +425,18 @@ def test_item25_2_a_cached_answer_is_compressed_once_for_every_jsonp_callback(cl
         zipped = client.get(path + f"cb{n}", HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
         assert gzip.decompress(zipped.content) == plain.replace(b"cb0(", f"cb{n}(".encode(), 1)
     assert len(plain) > 10_000 and sum(compressed) < 100
+
+
+@pytest.mark.django_db
+def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, published, settings):
+    from commonground.api.bmlt import store as bmlt_store
+    from commonground.meetings.models import DataVersion
+
+    settings.BMLT_UNPAGED_LIMIT = 50
+    for query in ("", "&get_used_formats", "&get_used_formats&lang_enum=es", "&lang_enum=xx&junk=1"):
+        for kind, extra in (("json", ""), ("jsonp", "&callback=cb")):
+            response = client.get(f"/bmlt/client_interface/{kind}/?switcher=GetSearchResults{query}{extra}",
+                                  HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+            assert response.status_code == 200
+    folder = bmlt_store.folder_for(DataVersion.current_with_time()) / "answers"
+    assert len(list(folder.glob("*.json"))) == 1

@@ -5,7 +5,8 @@ request: 200 MB of JSON at 200,000 meetings. It is written once, from the versio
 (``store.py``), plain and as a raw deflate stream, and every later request is a file read.
 
 A JSONP answer wraps the list in a call of a function the client names anew on every request,
-so it cannot be compressed in advance, and compressing it per request cost seconds. Instead the
+and ``get_used_formats`` in an object with the formats, so neither can be compressed in advance,
+and compressing per request cost seconds. Instead the
 stored deflate stream is spliced between the compressed call's start and end: deflate blocks
 made from a fresh state never refer back past their own start, a sync flush ends them on a byte
 boundary, and the gzip trailer's CRC-32 is combined from the parts' (``crc32_combine``, as zlib
@@ -19,6 +20,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -75,17 +77,27 @@ class _Writer:
         self.packed.close()
 
 
-def response(request, path: Path, callback: str | None):
+@dataclass
+class WholeList:
+    """A whole list's file, and what goes around it in this answer (``get_used_formats``' object)."""
+
+    path: Path
+    before: bytes = b""
+    after: bytes = b""
+
+
+def response(request, whole: WholeList, callback: str | None):
     """The file as the answer: plain, or gzipped from the stored stream; for JSONP, wrapped in the call."""
-    before = b"/**/" + callback.encode() + b"(" if callback else b""
-    after = b");" if callback else b""
+    path = whole.path
+    before = (b"/**/" + callback.encode() + b"(" if callback else b"") + whole.before
+    after = whole.after + (b");" if callback else b"")
     kind = "application/javascript; charset=utf-8" if callback else "application/json"
     if "gzip" in request.headers.get("Accept-Encoding", "").lower():
         meta = json.loads(path.with_name(path.name + ".meta").read_text())
         answer = StreamingHttpResponse(_gzip(path.with_name(path.name + ".deflate"), meta, before, after),
                                        content_type=kind)
         answer["Content-Encoding"] = "gzip"
-    elif callback:
+    elif before or after:
         answer = StreamingHttpResponse(_plain(path, before, after), content_type=kind)
     else:
         answer = FileResponse(open(path, "rb"), content_type=kind)  # noqa: SIM115

@@ -197,6 +197,10 @@ class Material:
         return {}
 
     @cached_property
+    def used_keys(self) -> dict:
+        return {}  # per root: the format keys its meetings use (views)
+
+    @cached_property
     def texts(self) -> dict[str, Texts]:
         out = {}
         for name in SEARCHED:

@@ -19,7 +19,6 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -95,7 +94,7 @@ def client_interface(request, kind: str, program: str | None = None):
             body = plan.answer(base)
         except BmltError as exc:
             return error_response(400, exc.message, field=exc.field)
-        if isinstance(body, Path):  # a whole list, written to a file once per version
+        if isinstance(body, answers.WholeList):  # written to a file once per version
             return _finish(answers.response(request, body, callback), etag)
         cached = _Cached(body)
         if len(body) <= CACHE_BYTES // 3:
@@ -119,7 +118,7 @@ def client_interface(request, kind: str, program: str | None = None):
 @dataclass
 class _Plan:
     key: object  # what the answer depends on, normalised
-    answer: Callable[[str], bytes | Path]  # the answer's JSON for a base URL, or the file holding it
+    answer: Callable[[str], bytes | answers.WholeList]  # the answer's JSON for a base URL, or its file
 
 
 def _plan(switcher: str, params, program: str | None, material: bmlt_store.Material) -> _Plan:
@@ -152,7 +151,7 @@ def _plan(switcher: str, params, program: str | None, material: bmlt_store.Mater
 
 
 def _search_results(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
-                    base: str) -> bytes | Path:
+                    base: str) -> bytes | answers.WholeList:
     limit = settings.BMLT_UNPAGED_LIMIT
     if wrap != "formats" and is_whole_list(n) and _root_size(program, material) > limit:
         return _whole_list(n, wrap, lang, program, material, base)
@@ -174,19 +173,23 @@ def _root_size(program: str | None, material: bmlt_store.Material) -> int:
 
 
 def _whole_list(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
-                base: str) -> Path:
+                base: str) -> answers.WholeList:
     """A whole list (every meeting of a root, in one of its orders), written once per version and
-    server address (``answers.py``), then served as a file, like the Meeting Guide feed."""
+    server address (``answers.py``), then served from its file, like the Meeting Guide feed. The
+    formats ``get_used_formats`` adds are written around it per request: one file serves both."""
     def write(out) -> None:
-        found = find(n, program, material)
         quoted = orjson.dumps(base)
-        out(b'{"meetings":[' if wrap == "used" else b"[")
-        positions = found.positions.tolist()
+        positions = find(n, program, material).positions.tolist()
+        out(b"[")
         for start in range(0, len(positions), 2000):
             out((b"," if start else b"") + b",".join(material.line(p, quoted) for p in positions[start:start + 2000]))
-        out(b'],"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}" if wrap == "used" else b"]")
+        out(b"]")
 
-    return answers.whole_list(material, [program, base, n["sort"], wrap, lang], write)
+    path = answers.whole_list(material, [program, base, n["sort"]], write)
+    if wrap != "used":
+        return answers.WholeList(path)
+    return answers.WholeList(path, b'{"meetings":',
+                             b',"formats":' + orjson.dumps(_formats(_used_keys(program, material), lang, base)) + b"}")
 
 
 def _trim_cache() -> None:
@@ -226,7 +229,11 @@ def _formats(keys, lang: str, base: str) -> list[dict]:
 
 
 def _used_keys(program: str | None, material: bmlt_store.Material) -> set[str]:
-    return find(normalised(parse(QueryDict(""), program), material), program, material).used
+    """The formats a root's meetings use (kept with the material: a whole list asks each time)."""
+    used = material.used_keys
+    if program not in used:
+        used[program] = find(normalised(parse(QueryDict(""), program), material), program, material).used
+    return used[program]
 
 
 def _server_info(program: str | None, material: bmlt_store.Material) -> dict:
