@@ -83,37 +83,38 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     """The meetings a normalised query matches, sorted and paged, without reading any of them."""
     c = material.columns
     size = len(c["pid"])
-    keep = np.ones(size, dtype=bool)
+    masks = []  # each filter's bool per meeting; none at all is every meeting
     if program is not None:
         programs = material.meta["programs"]
-        keep &= c["program"] == programs.index(program) if program in programs else False
+        masks.append(c["program"] == programs.index(program) if program in programs else np.zeros(size, bool))
     for name, column in (("weekdays", "weekday"), ("services", "source"), ("venues", "venue")):
         wanted, excluded = n[name]
         if wanted:
-            keep &= _among(c[column], wanted)
+            masks.append(_among(c[column], wanted))
         if excluded:
-            keep &= ~_among(c[column], excluded)
+            masks.append(~_among(c[column], excluded))
     if n["meeting_ids"]:
-        keep &= np.isin(c["pid"], n["meeting_ids"])
+        masks.append(np.isin(c["pid"], n["meeting_ids"]))
     if n["starts_after"] is not None:
-        keep &= c["minute"] > n["starts_after"]
+        masks.append(c["minute"] > n["starts_after"])
     if n["starts_before"] is not None:
-        keep &= c["minute"] < n["starts_before"]
-    keep &= _format_filter(n, material, size)
+        masks.append(c["minute"] < n["starts_before"])
+    masks += _format_filter(n, material)
     if n["text"]:
-        keep &= _text_matches(material, n["text"])
+        masks.append(_text_matches(material, n["text"]))
     if n["point"] is not None and n["radius_km"] is not None:
         # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
-        keep &= np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
+        masks.append(np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9)
+    keep = np.logical_and.reduce(masks) if len(masks) > 1 else masks[0] if masks else None
     if n["point"] is None and n["sort"] in ([], ["start_time"]):
         # The two orders whole lists are kept in are stored: no sort, whatever matched.
         order = np.asarray(c["start_order" if n["sort"] else "default_order"])
-        positions = order[keep[order]]
+        positions = order[keep[order]] if keep is not None else order
         return _page(n, Found(positions, None, len(positions), positions, material))
-    positions = np.flatnonzero(keep)
-    distances = None
     if n["point"] is not None and n["nearest"] is not None and n["radius_km"] is None:
-        positions = _near_band(n, c, positions)
+        keep = _near_band(n, c, keep if keep is not None else np.ones(size, dtype=bool))
+    positions = np.flatnonzero(keep) if keep is not None else np.arange(size)
+    distances = None
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))
@@ -141,28 +142,28 @@ def _page(n: dict, found: Found) -> Found:
 
 
 def _among(column: np.ndarray, values: list[int]) -> np.ndarray:
-    """column in values: through a table for small numbers (weekdays, venues), else np.isin."""
-    if len(column) and 0 <= min(values) and max(values) < 64:
-        table = np.zeros(64, dtype=bool)
-        table[values] = True
-        return table[np.clip(column, 0, 63)] & (column < 64)
+    """column in values: through a table for the small columns (weekdays, venues), else np.isin."""
+    if column.dtype == np.int8:  # indexes a table of 256 as it is, negative numbers from its end
+        table = np.zeros(256, dtype=bool)
+        table[[v for v in values if v < 128]] = True
+        return table[column]
     return np.isin(column, values)
 
 
-def _near_band(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
+def _near_band(n: dict, c: dict, keep: np.ndarray) -> np.ndarray:
     """For the nearest N: the meetings in the narrowest band of latitude around the point that
     surely holds them. A meeting outside a band of b degrees is more than b degrees of arc away,
     so once N meetings inside lie within that distance, none outside can be nearer."""
     lat0, lng0 = n["point"]
-    lat = np.asarray(c["lat"][positions])
     for band in (0.5, 2.0, 8.0, 32.0):
-        inside = positions[np.abs(lat - lat0) <= band]
-        if len(inside) < n["nearest"]:
+        inside = keep & (np.abs(c["lat"] - lat0) <= band)
+        positions = np.flatnonzero(inside)
+        if len(positions) < n["nearest"]:
             continue
-        distances = _km_many(lat0, lng0, np.asarray(c["lat"][inside]), np.asarray(c["lng"][inside]))
+        distances = _km_many(lat0, lng0, c["lat"][positions], c["lng"][positions])
         if np.count_nonzero(distances < math.radians(band) * EARTH_RADIUS_KM) >= n["nearest"]:
             return inside
-    return positions
+    return keep
 
 
 def _text_matches(material: Material, needle: str) -> np.ndarray:
@@ -197,34 +198,29 @@ def _found_in(texts, needle: str) -> np.ndarray:
     return out
 
 
-def _format_filter(n: dict, material: Material, size: int):
+def _format_filter(n: dict, material: Material) -> list[np.ndarray]:
+    """The formats filter's masks: a bit test on one contiguous word of the format masks each."""
     wanted, excluded = n["formats"]
-    if not wanted and not excluded:
-        return True
     bits = {fid: i for i, fid in enumerate(material.meta["format_ids"])}
-    masks = material.columns["format_masks"]
+    words = material.columns["format_masks"]  # (words, meetings): bit i of word i // 64
 
     def has(fid: int) -> np.ndarray:
         if fid not in bits:
-            return np.zeros(size, dtype=bool)
-        return (masks[:, bits[fid] // 64] & np.uint64(1 << (bits[fid] % 64))) != 0
+            return np.zeros(words.shape[1], dtype=bool)
+        return (words[bits[fid] // 64] & np.uint64(1 << (bits[fid] % 64))) != 0
 
-    keep = np.ones(size, dtype=bool)
-    for fid in excluded:
-        keep &= ~has(fid)
-    if wanted:
-        if n["formats_any"]:
-            keep &= np.logical_or.reduce([has(fid) for fid in wanted])
-        else:
-            for fid in wanted:
-                keep &= has(fid)
-    return keep
+    out = [~has(fid) for fid in excluded]
+    if wanted and n["formats_any"]:
+        out.append(np.logical_or.reduce([has(fid) for fid in wanted]))
+    elif wanted:
+        out += [has(fid) for fid in wanted]
+    return out
 
 
 def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
     if not len(positions):
         return set()
-    found = np.bitwise_or.reduce(np.asarray(material.columns["format_masks"][positions]), axis=0)
+    found = np.bitwise_or.reduce(material.columns["format_masks"][:, positions], axis=1)
     by_id = bmlt_formats.by_id()
     return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
             if int(found[i // 64]) >> (i % 64) & 1}

@@ -40,7 +40,7 @@ from commonground.runtime import runtime_dir
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
@@ -117,7 +117,7 @@ def build(version: tuple) -> Path:
     rows = np.repeat(np.arange(len(lines)), np.diff(np.asarray(format_offsets, dtype=np.int64)))
     bits = np.asarray([bit[fid] for fid in format_ids], dtype=np.int64)
     np.bitwise_or.at(masks, (rows, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
-    np.save(tmp / "format_masks.npy", masks)
+    np.save(tmp / "format_masks.npy", np.ascontiguousarray(masks.T))  # a word's bits for every meeting together
     for name, strings in (("lines", lines), ("paths", paths)):
         offsets = np.zeros(len(strings) + 1, dtype=np.int64)
         if strings:
