@@ -122,9 +122,13 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         if n["radius_km"] is not None:
             inside = distances <= n["radius_km"]
             positions, distances = positions[inside], distances[inside]
-        if n["nearest"] is not None:
-            nearest = np.argsort(distances, kind="stable")[:n["nearest"]]
-            positions, distances = positions[np.sort(nearest)], distances[np.sort(nearest)]
+        if n["nearest"] is not None and len(distances) > n["nearest"]:
+            # The first N by (distance, position), as a stable sort by distance gives them: only
+            # those at most the N-th distance are sorted.
+            cut = np.partition(distances, n["nearest"] - 1)[n["nearest"] - 1]
+            few = np.flatnonzero(distances <= cut)
+            nearest = np.sort(few[np.lexsort((positions[few], distances[few]))[:n["nearest"]]])
+            positions, distances = positions[nearest], distances[nearest]
     matched = positions
     needed = n["page_num"] * n["page_size"] if n["page_size"] else None
     order = _order(n, material, positions, distances, needed)  # at least the first ``needed``, in order
@@ -171,7 +175,9 @@ def _text_matches(material: Material, needle: str) -> np.ndarray:
     c = material.columns
     out = np.zeros(len(c["pid"]), dtype=bool)
     for name, texts in material.texts.items():
-        out |= _found_in(texts, needle)[c[f"text_{name}"]]
+        found = _found_in(texts, needle)
+        if found.any():  # a field no value of which holds the word costs no pass over the meetings
+            out |= found[c[f"text_{name}"]]
     return out
 
 
