@@ -234,6 +234,8 @@ QUERIES = [
     "lat_val=40.7&long_val=-74&geo_width=-400&sort_keys=meeting_name&page_size=30",
     "sort_keys=venue_type,location_province&page_size=3&page_num=2", "sort_keys=time_zone&page_size=9&page_num=4",
     "lat_val=40.7&long_val=-74&geo_width=300&sort_results_by_distance=1&page_size=4&page_num=3",
+    "lat_val=40.7&long_val=-74&geo_width_km=700", "lat_val=61&long_val=179.9&geo_width_km=2000",
+    "lat_val=-33.9&long_val=151.2&geo_width=900&sort_results_by_distance=1",
 ]
 
 
@@ -440,3 +442,17 @@ def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, publis
             assert response.status_code == 200
     folder = bmlt_store.folder_for(DataVersion.current_with_time()) / "answers"
     assert len(list(folder.glob("*.json"))) == 1
+
+
+def test_item25_2_the_cheap_cuts_of_a_radius_search_never_drop_a_meeting_inside_it():
+    import numpy as np
+
+    from commonground.api.bmlt.lookup import _km_many, _within_longitudes
+
+    rng = np.random.default_rng(8)
+    lat, lng = rng.uniform(-89, 89, 200_000), rng.uniform(-180, 180, 200_000)
+    for _ in range(200):
+        lat0, lng0, km = rng.uniform(-80, 80), rng.uniform(-180, 180), rng.uniform(1, 1200)
+        inside = np.flatnonzero(_km_many(lat0, lng0, lat, lng) <= km)
+        kept = _within_longitudes({"point": (lat0, lng0), "radius_km": km}, {"lng": lng}, np.arange(len(lat)))
+        assert np.isin(inside, kept).all(), (lat0, lng0, km)

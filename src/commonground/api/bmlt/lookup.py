@@ -115,6 +115,8 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         keep = _near_band(n, c, keep if keep is not None else np.ones(size, dtype=bool))
     positions = np.flatnonzero(keep) if keep is not None else np.arange(size)
     distances = None
+    if n["point"] is not None and n["radius_km"] is not None:
+        positions = _within_longitudes(n, c, positions)
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))
@@ -152,6 +154,19 @@ def _among(column: np.ndarray, values: list[int]) -> np.ndarray:
         table[[v for v in values if v < 128]] = True
         return table[column]
     return np.isin(column, values)
+
+
+def _within_longitudes(n: dict, c: dict, positions: np.ndarray) -> np.ndarray:
+    """The second cheap cut of a radius search: its circle's span of longitude. A point within
+    angle a of one at latitude L differs in longitude by at most asin(sin a / cos L), which the
+    band's most poleward latitude bounds from above; skipped near the poles and for wide circles."""
+    lat0, lng0 = n["point"]
+    reach = math.degrees(n["radius_km"] / EARTH_RADIUS_KM)
+    if reach > 10 or abs(lat0) + reach > 80:
+        return positions
+    span = 1.01 * reach / math.cos(math.radians(abs(lat0) + reach)) + 1e-9
+    lng = c["lng"][positions]
+    return positions[np.abs((lng - lng0 + 180.0) % 360.0 - 180.0) <= span]
 
 
 def _near_band(n: dict, c: dict, keep: np.ndarray) -> np.ndarray:
