@@ -69,14 +69,18 @@ def is_whole_list(n: dict) -> bool:
 class Found:
     positions: np.ndarray  # the page's meetings, in the answer's order
     distances: np.ndarray | None  # km, per position, when a point was given
-    count: int  # how many matched, before paging
-    matched: np.ndarray  # every meeting that matched, in any order
+    count: int | None  # how many matched, before paging (None: not counted, for a page in a stored order)
+    matched: np.ndarray | None  # every meeting that matched, in any order (None: see keep)
     material: Material
+    keep: np.ndarray | None = None  # else: a bool per meeting (None: every meeting)
 
     @property
     def used(self) -> set[str]:
         """The format keys of every meeting that matched (only some answers ask)."""
-        return _used_formats(self.material, self.matched)
+        matched = self.matched
+        if matched is None:
+            matched = np.flatnonzero(self.keep) if self.keep is not None else np.arange(len(self.material.columns["pid"]))
+        return _used_formats(self.material, matched)
 
 
 def find(n: dict, program: str | None, material: Material) -> Found:
@@ -102,21 +106,35 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     masks += _format_filter(n, material)
     if n["text"]:
         masks.append(_text_matches(material, n["text"]))
-    if n["point"] is not None and n["radius_km"] is not None:
-        # Within r km of a point is within r / R radians of its latitude: a cheap first cut.
-        masks.append(np.abs(c["lat"] - n["point"][0]) <= math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9)
     keep = np.logical_and.reduce(masks) if len(masks) > 1 else masks[0] if masks else None
     if n["point"] is None and n["sort"] in ([], ["start_time"]):
         # The two orders whole lists are kept in are stored: no sort, whatever matched.
         order = np.asarray(c["start_order" if n["sort"] else "default_order"])
-        positions = order[keep[order]] if keep is not None else order
+        if keep is None:
+            return _page(n, Found(order, None, size, None, material))
+        if n["page_size"]:  # read the stored order only as far as the page asked for reaches
+            needed, taken, start = n["page_num"] * n["page_size"], [], 0
+            while start < size and sum(len(t) for t in taken) < needed:
+                chunk = order[start:start + (1 << 16)]
+                taken.append(chunk[keep[chunk]])
+                start += 1 << 16
+            positions = np.concatenate(taken) if taken else order[:0]
+            return _page(n, Found(positions, None, None, None, material, keep))
+        positions = order[keep[order]]
         return _page(n, Found(positions, None, len(positions), positions, material))
     if n["point"] is not None and n["nearest"] is not None and n["radius_km"] is None:
         keep = _near_band(n, c, keep if keep is not None else np.ones(size, dtype=bool))
-    positions = np.flatnonzero(keep) if keep is not None else np.arange(size)
     distances = None
     if n["point"] is not None and n["radius_km"] is not None:
-        positions = _within_longitudes(n, c, positions)
+        # Within r km of a point is within r / R radians of its latitude: that band is a slice of
+        # the meetings in order of latitude, then cut by the circle's span of longitude.
+        reach = math.degrees(n["radius_km"] / EARTH_RADIUS_KM) + 1e-9
+        lo = np.searchsorted(c["lat_sorted"], n["point"][0] - reach, side="left")
+        hi = np.searchsorted(c["lat_sorted"], n["point"][0] + reach, side="right")
+        positions = np.sort(c["lat_order"][lo:hi])
+        positions = _within_longitudes(n, c, positions[keep[positions]] if keep is not None else positions)
+    else:
+        positions = np.flatnonzero(keep) if keep is not None else np.arange(size)
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))

@@ -40,7 +40,7 @@ from commonground.runtime import runtime_dir
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
-FORMAT = 5
+FORMAT = 6
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
@@ -135,6 +135,10 @@ def build(version: tuple) -> Path:
     by_start = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"])) if lines \
         else np.zeros(0, dtype=np.int64)
     np.save(tmp / "start_order.npy", by_start.astype(np.int32))
+    lat = np.asarray(columns["lat"], dtype=np.float64)
+    by_lat = np.argsort(lat, kind="stable")  # unknown positions (NaN) last
+    np.save(tmp / "lat_order.npy", by_lat.astype(np.int32))
+    np.save(tmp / "lat_sorted.npy", lat[by_lat])
     meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
             "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs)}
     (tmp / "meta.json").write_text(json.dumps(meta))
@@ -187,7 +191,7 @@ class Material:
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:
         return {name: self.array(name) for name in (*NUMERIC, *(f"text_{f}" for f in SEARCHED), "default_order",
-                                                    "start_order", "format_masks")}
+                                                    "start_order", "lat_order", "lat_sorted", "format_masks")}
 
     def rank(self, name: str) -> np.ndarray:
         return self._ranks.setdefault(name, self.array(f"rank_{name}"))
