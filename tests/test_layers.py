@@ -84,3 +84,28 @@ def test_derivation_is_pure_and_models_never_import_the_bulk_writer():
     assert not [m for m in derive if m.startswith("django") or m.startswith("commonground.meetings.models")
                 or m.startswith("commonground.meetings.bulk")], derive
     assert not [m for m in modules_imported(SRC / "meetings" / "models.py") if "meetings.bulk" in m]
+
+
+GROUND_FLOOR = ("env.py", "errors.py", "keys.py")
+
+
+@pytest.mark.parametrize("module", GROUND_FLOOR)
+def test_the_ground_floor_imports_no_app(module):
+    """What many apps need (settings readers, the error shape, the private floor's keys) stands on
+    nothing above it: journal and peer share keys.py without reaching into each other."""
+    assert [target for _, target in imports_of(SRC / module) if target != module.removesuffix(".py")] == []
+
+
+def test_the_private_apps_share_no_insides():
+    """peer reads journal's accounts and encryption through their public functions; it never
+    borrows what the ground floor now holds (keys), and journal never imports peer."""
+    assert [m for m in violations_between("journal", "peer")] == []
+    keyed = [m for path in sorted((SRC / "peer").rglob("*.py")) for m in modules_imported(path)
+             if m in ("commonground.journal.crypto.new_key", "commonground.journal.crypto._key_texts")]
+    assert keyed == []
+
+
+def violations_between(app: str, other: str) -> list[str]:
+    return [f"{path.relative_to(SRC)}:{line}" for path in sorted((SRC / app).rglob("*.py"))
+            if "tests" not in path.relative_to(SRC).parts
+            for line, target in imports_of(path) if target == other]

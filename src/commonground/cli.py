@@ -17,7 +17,7 @@ COMMANDS = {
     "publish": "build the published feed and search index for the current data (imports do this)",
     "search": "search meetings from the command line",
     "load_catalog": "load the program catalog from its files",
-    "new-key": "print a new random key for the companion's private data (COMPANION_KEYS)",
+    "new-key": "print a new random key (for COMPANION_KEYS or AUDIT_KEYS)",
     "rotate-keys": "re-encrypt the companion's private data under the first key in COMPANION_KEYS",
     "peer-invite": "print a one-time code to set up a peer-support organisation at /peer/setup",
     "audit": "the peer workspace's audit trail: `audit verify` checks the keyed chain and its checkpoints, "

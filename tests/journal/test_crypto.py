@@ -9,6 +9,7 @@ from django.db import connection
 
 from commonground.journal import crypto
 from commonground.journal.models import Account, CheckIn, Plan
+from commonground.keys import new_key
 
 SECRET = "Marisol-knows-about-the-blue-door-7731"
 
@@ -61,7 +62,7 @@ def test_key_rotation_re_encrypts_everything_and_the_old_key_can_then_go(person,
     client = person()
     client.post("/me/checkin", {"mood": "4", "craving": "1", "note": "rotation"})
     old = settings.COMPANION_KEYS
-    new = crypto.new_key()
+    new = new_key()
     settings.COMPANION_KEYS = f"{new},{old}"
     counts = crypto.rotate()
     assert counts["journal.CheckIn.data"] == 1 and counts["journal.Account.data"] == 1

@@ -16,9 +16,7 @@ Rotation: put a new key first in ``COMPANION_KEYS`` (keep the old ones after it)
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import TextField
 from django.db.models.functions import Cast
+
+from commonground import keys as key_store
 
 log = logging.getLogger(__name__)
 PREFIX = "cg1"
@@ -54,25 +54,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def new_key() -> str:
-    return _b64(AESGCM.generate_key(bit_length=256))
-
-
 def _key_texts() -> list[str]:
-    configured = [k.strip() for k in (settings.COMPANION_KEYS or "").split(",") if k.strip()]
-    if configured:
-        return configured
-    path = settings.COMPANION_KEY_FILE
-    if os.path.isfile(path):
-        return [line.strip() for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#")]
-    if settings.DEBUG:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
-            fh.write(new_key() + "\n")
-        log.warning("Made a local key for the companion's private data in %s (DEBUG is on). Keep it with the "
-                    "database: without it the data cannot be read.", path)
-        return _key_texts()
-    raise KeyError_(MISSING)
+    return key_store.key_texts(settings.COMPANION_KEYS, settings.COMPANION_KEY_FILE, debug=settings.DEBUG,
+                          what="the companion's private data", error=KeyError_, missing=MISSING)
 
 
 MISSING = ("No key for the companion's private data. Set COMPANION_KEYS to a random 32-byte key in base64url "
@@ -81,16 +65,8 @@ MISSING = ("No key for the companion's private data. Set COMPANION_KEYS to a ran
 
 @lru_cache(maxsize=8)
 def _ring(texts: tuple[str, ...]) -> KeyRing:
-    keys: dict[str, AESGCM] = {}
-    for text in texts:
-        try:
-            raw = _unb64(text)
-        except (ValueError, TypeError):
-            raise KeyError_("A companion key is not valid base64url.") from None
-        if len(raw) != 32:
-            raise KeyError_(f"A companion key must be 32 bytes (256 bits); one is {len(raw)} bytes.")
-        keys[hashlib.sha256(raw).hexdigest()[:8]] = AESGCM(raw)
-    return KeyRing(next(iter(keys)), keys)
+    found = key_store.decode(texts, what="the companion's private data", error=KeyError_)
+    return KeyRing(next(iter(found)), {key_id: AESGCM(raw) for key_id, raw in found.items()})
 
 
 def ring() -> KeyRing:

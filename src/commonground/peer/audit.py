@@ -24,7 +24,6 @@ cut from the end, or a chain made again, are found. See docs/peer.md ("Audit").
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import logging
@@ -40,6 +39,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from commonground import keys as key_store
 from commonground.peer.models import AuditHead, AuditRecord
 
 log = logging.getLogger(__name__)
@@ -64,38 +64,16 @@ class AuditKeys:
 
 
 def _key_texts() -> list[str]:
-    configured = [k.strip() for k in (settings.AUDIT_KEYS or "").split(",") if k.strip()]
-    if configured:
-        return configured
-    path = settings.AUDIT_KEY_FILE
-    if os.path.isfile(path):
-        with open(path, encoding="utf-8") as fh:
-            return [line.strip() for line in fh if line.strip() and not line.startswith("#")]
-    if settings.DEBUG:
-        from commonground.journal.crypto import new_key
-
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
-            fh.write(new_key() + "\n")
-        log.warning("Made a local key for the audit trail in %s (DEBUG is on).", path)
-        return _key_texts()
-    raise AuditKeyError(MISSING)
+    return key_store.key_texts(settings.AUDIT_KEYS, settings.AUDIT_KEY_FILE, debug=settings.DEBUG,
+                               what="the audit trail", error=AuditKeyError, missing=MISSING)
 
 
 @lru_cache(maxsize=8)
 def _ring(texts: tuple[str, ...]) -> AuditKeys:
-    keys: dict[str, bytes] = {}
-    for text in texts:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except (ValueError, TypeError):
-            raise AuditKeyError("An audit key is not valid base64url.") from None
-        if len(raw) != 32:
-            raise AuditKeyError(f"An audit key must be 32 bytes (256 bits); one is {len(raw)} bytes.")
-        keys[hashlib.sha256(raw).hexdigest()[:8]] = raw
-    if not keys:
+    found = key_store.decode(texts, what="the audit trail", error=AuditKeyError)
+    if not found:
         raise AuditKeyError(MISSING)
-    return AuditKeys(next(iter(keys)), keys)
+    return AuditKeys(next(iter(found)), found)
 
 
 def keys() -> AuditKeys:
