@@ -9,7 +9,9 @@ one folder per database, on each machine that serves it. ``RUNTIME_DIR`` (tests)
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -44,3 +46,35 @@ def runtime_dir(kind: str) -> Path:
     path = base_dir() / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def staging_folder(target: Path) -> Path:
+    """An empty folder beside ``target``, this process's own, to write a version's files into."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def install_folder(tmp: Path, target: Path, *, replace: bool = False) -> None:
+    """Put a staged folder in place in one rename, so readers see the whole folder or none of it.
+
+    ``replace`` moves a folder already there aside first (a process that maps its files keeps
+    their pages). When another process installed the same version first, its folder stays.
+    """
+    if replace and target.exists():
+        retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
+        os.rename(target, retired)
+        shutil.rmtree(retired, ignore_errors=True)
+    try:
+        os.rename(tmp, target)
+    except OSError:  # another process stored the same version first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def folder_format(folder: Path):
+    """The ``format`` its ``meta.json`` names (None when there is none or it cannot be read)."""
+    try:
+        return json.loads((folder / "meta.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -31,7 +31,7 @@ from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.feeds.meeting_guide.writer import feed_queryset, meeting_to_feed
 from commonground.meetings.bulk import id_ranges
 from commonground.meetings.models import DataVersion
-from commonground.runtime import runtime_dir
+from commonground.runtime import install_folder, runtime_dir, staging_folder
 
 log = logging.getLogger(__name__)
 KEEP = 3
@@ -59,9 +59,7 @@ def build(version: tuple) -> Path:
     if (target / "manifest.json").exists():
         return target
     started = time.perf_counter()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = staging_folder(target)
     variants = [ALL, *Program.objects.order_by("code").values_list("code", flat=True)]
     ranges = id_ranges(min(os.cpu_count() or 1, 4), getattr(settings, "PUBLISH_PARALLEL_ROWS", 50_000))
     if ranges:
@@ -73,10 +71,7 @@ def build(version: tuple) -> Path:
         counts = writers.counts
     manifest = {"version": DataVersion.label(version), "built_at": time.time(), "counts": counts}
     (tmp / "manifest.json").write_text(json.dumps(manifest))
-    try:
-        os.rename(tmp, target)
-    except OSError:  # another process published the same version first
-        shutil.rmtree(tmp, ignore_errors=True)
+    install_folder(tmp, target)
     _prune()
     log.info("feed for %s published: %s meetings in %.2f s", manifest["version"], counts[ALL],
              time.perf_counter() - started)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import mmap
-import os
 import shutil
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from commonground.meetings.models import DataChange, DataVersion
-from commonground.runtime import runtime_dir
+from commonground.runtime import folder_format, install_folder, runtime_dir, staging_folder
 from commonground.search import update
 from commonground.search.build import Columns, Texts, read_columns
 from commonground.search.index import DERIVED, MeetingIndex, derive, dst_margin
@@ -49,7 +48,7 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
     """
     started = time.perf_counter()
     target = folder_for(version)
-    if target.exists() and _format_of(target) != FORMAT:
+    if target.exists() and folder_format(target) != FORMAT:
         rebuild = True  # stored by an older release: this one cannot map it, so replace it
     if (target / "meta.json").exists() and not rebuild:
         return target
@@ -62,9 +61,7 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
         how = "brought forward"
         columns, duplicates = forward
     derived = derive(columns)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = staging_folder(target)
     for name in COLUMN_ARRAYS:
         np.save(tmp / f"c_{name}.npy", np.ascontiguousarray(getattr(columns, name)))
     for name in DERIVED:
@@ -81,30 +78,16 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
             "program_codes": columns.program_codes, "program_approach": columns.program_approach,
             "zone_names": columns.zone_names, "language_codes": columns.language_codes, "how": how}
     (tmp / "meta.json").write_text(json.dumps(meta))
-    if rebuild and target.exists():
-        retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
-        os.rename(target, retired)  # processes that map it keep their pages
-        shutil.rmtree(retired, ignore_errors=True)
-    try:
-        os.rename(tmp, target)  # atomic: readers see the whole folder or none of it
-    except OSError:  # another process stored the same version first
-        shutil.rmtree(tmp, ignore_errors=True)
+    install_folder(tmp, target, replace=rebuild)
     _prune()
     log.info("search index for %s %s: %s meetings in %.2f s", DataVersion.label(version), how, meta["size"],
              time.perf_counter() - started)
     return target
 
 
-def _format_of(folder: Path):
-    try:
-        return json.loads((folder / "meta.json").read_text()).get("format")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def stored_labels() -> dict[str, Path]:
     """The stored indexes of this format, by version label."""
-    return {folder.name: folder for folder in runtime_dir("index").iterdir() if _format_of(folder) == FORMAT}
+    return {folder.name: folder for folder in runtime_dir("index").iterdir() if folder_format(folder) == FORMAT}
 
 
 def _bring_forward(version: tuple):

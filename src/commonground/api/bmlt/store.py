@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import mmap
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from commonground.api.bmlt import formats as bmlt_formats
 from commonground.catalog.models import Program
 from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.meetings.models import DataVersion, Source
-from commonground.runtime import runtime_dir
+from commonground.runtime import folder_format, install_folder, runtime_dir, staging_folder
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def build(version: tuple) -> Path:
     from commonground.api.bmlt.search import to_bmlt  # the one place a meeting takes BMLT's shape
 
     target = folder_for(version)
-    if _format_of(target) == FORMAT:
+    if folder_format(target) == FORMAT:
         return target
     started = time.perf_counter()
     programs = list(Program.objects.order_by("code").values_list("code", flat=True))
@@ -96,9 +95,7 @@ def build(version: tuple) -> Path:
                             ("lat", m.latitude if m.latitude is not None else np.nan),
                             ("lng", m.longitude if m.longitude is not None else np.nan)):
             columns[name].append(value)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = staging_folder(target)
     types = {"pid": np.int64, "source": np.int64, "program": np.int16, "weekday": np.int8, "minute": np.int16,
              "venue": np.int8, "lat": np.float64, "lng": np.float64}
     for name, kind in types.items():
@@ -142,25 +139,12 @@ def build(version: tuple) -> Path:
     meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
             "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs)}
     (tmp / "meta.json").write_text(json.dumps(meta))
-    if target.exists() and _format_of(target) != FORMAT:  # stored by an older release: replaced
-        retired = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
-        os.rename(target, retired)  # a process that maps it keeps its pages
-        shutil.rmtree(retired, ignore_errors=True)
-    try:
-        os.rename(tmp, target)  # readers see the whole folder or none of it
-    except OSError:  # another process stored the same version first
-        shutil.rmtree(tmp, ignore_errors=True)
+    # A folder stored by an older release is replaced.
+    install_folder(tmp, target, replace=target.exists() and folder_format(target) != FORMAT)
     _prune()
     log.info("BMLT answers for %s built: %s meetings in %.2f s", meta["version"], meta["size"],
              time.perf_counter() - started)
     return target
-
-
-def _format_of(folder: Path):
-    try:
-        return json.loads((folder / "meta.json").read_text()).get("format")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _service_bodies(columns: dict, programs: list[str]) -> dict[str, list[dict]]:
@@ -264,7 +248,7 @@ def newest() -> Material | None:
     found = sorted((p for p in root.iterdir() if not p.name.startswith(".") and (p / "meta.json").exists()),
                    key=lambda p: (p / "meta.json").stat().st_mtime, reverse=True)
     for folder in found:
-        if _format_of(folder) == FORMAT:
+        if folder_format(folder) == FORMAT:
             return _loaded.setdefault(str(folder), Material(folder, json.loads((folder / "meta.json").read_text())))
     return None
 
