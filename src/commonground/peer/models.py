@@ -131,11 +131,6 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    def is_active(self, on: date | None = None) -> bool:
-        from commonground.peer.consent import in_force  # the rule's one owner
-
-        return in_force(self, on)
-
 
 class EncounterKind(models.TextChoices):
     ONE_TO_ONE = "one_to_one", _("One-to-one")
