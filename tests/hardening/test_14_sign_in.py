@@ -439,3 +439,19 @@ def test_item25_low_deleting_an_account_reads_no_one_elses_session(monkeypatch):
     assert not User.objects.filter(username="quiet-river").exists()
     assert laptop.get("/me/").status_code == 302
     assert Session.objects.count() == others + 20
+
+
+@pytest.mark.django_db
+def test_item25_5_a_flood_writes_one_log_line_a_window_not_one_a_request(flood_limits, caplog):
+    """A refused sign-in is logged once per limit window, not per request: a flood must not grow
+    the server's log (a disk) as it once grew two tables."""
+    import logging
+
+    limit = _limit(flood_limits.SIGN_IN_RATE_PER_ADDRESS)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        answers = [Client(REMOTE_ADDR="203.0.113.67").post("/me/signin", {"username": f"flood{n}",
+                                                                          "passphrase": "some long guess"})
+                   for n in range(limit + 40)]
+    assert sum(a.status_code == 429 for a in answers) >= 40
+    refusals = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", 0) == 429]
+    assert len(refusals) == 1, [r.getMessage() for r in refusals]

@@ -63,6 +63,10 @@ def _refuse(request, usage: dict, message: str):
     else:
         response = render(request, "journal/too_many.html", {"message": message}, status=429)
     response["Retry-After"] = str(wait)
+    if usage["count"] > usage["limit"] + 1:
+        # Only the window's first refusal is logged (django.request skips a response marked so):
+        # a flood must not grow the log as it once grew the attempt tables.
+        response._has_been_logged = True
     return response
 
 
