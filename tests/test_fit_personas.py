@@ -214,8 +214,9 @@ def _general_rules(result, name):
             kinds_by_fact.setdefault(reason.fact, set()).add(reason.kind)
         for fact, kinds in kinds_by_fact.items():
             assert not ({"plus"} & kinds and {"minus", "not_for"} & kinds), f"{name}: fits and not on {fact}"
-    lines = {n.id for n in result.help_now}
-    assert {"988", "samhsa"} <= lines
+    lines = {line.id for line in result.guidance.lines}
+    if result.guidance.country is not None and result.guidance.country.code == "US":  # unknown: the home country
+        assert {"us-988", "us-samhsa"} <= lines
     codes = [m["program"]["code"] for m in result.meetings]
     ranked_codes = [r.program.code for r in result.ranking]
     assert codes == sorted(codes, key=ranked_codes.index) or len(set(codes)) <= 1 or _shares_first(codes, ranked_codes)

@@ -163,6 +163,10 @@ AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100, minimum=1)
 LOGIN_URL = "/me/signin"
 
 LANGUAGE_CODE = "en"
+# The country whose help lines a page shows when it cannot tell the person's country (it then says so,
+# and links to a directory of the world's helplines): the deployment's home country.
+HELP_COUNTRY = env_str("HELP_COUNTRY", "US").upper()
+
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True

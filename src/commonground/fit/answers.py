@@ -12,33 +12,46 @@ import re
 from dataclasses import dataclass, field
 
 from commonground.meetings import schedule
+from commonground.safety import situation
+from commonground.safety.countries import iso_codes
+from commonground.safety.situation import Situation
 from commonground.search.query import QueryError
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "help_with": ("alcohol", "drugs", "both", "opioids", "stimulants", "cannabis", "gambling", "behavior",
+    "help_with": ("alcohol", "drugs", "both", "opioids", "stimulants", "sedatives", "cannabis", "gambling", "behavior",
                   "someone_else"),
     "their_use": ("drinking", "drugs", "both", "gambling"),
     "dependence": ("yes", "no", "unsure"),
     "goal": ("abstinence", "moderation", "unsure"),
     "medication": ("moud", "alcohol_medication", "psychiatric", "none", "undisclosed"),
-    "spirituality": ("spiritual", "christian", "buddhist", "none", "any"),
+    "spirituality": ("spiritual", "christian", "buddhist", "indigenous", "muslim", "none", "any"),
     "mental_health": ("yes", "no", "undisclosed"),
     "gender": ("woman", "man", "nonbinary", "undisclosed"),
-    "group": ("women", "men", "lgbtq", "young", "none"),
+    "group": ("women", "men", "lgbtq", "young", "asl", "none"),
     "attend": ("in_person", "online", "either"),
     "day": tuple(str(d) for d in range(7)),
     "time_of_day": ("morning", "afternoon", "evening", "night"),
     "structure": ("steps", "tools", "discussion", "unsure"),
+    # Safety answers: read by the safety layer (commonground/safety), all optional.
+    "pregnant": situation.PREGNANT,
+    "age": situation.AGES,
+    "recently_left": situation.LEFT,
+    "crisis": ("yes", "no"),
 }
-MULTIPLE = {"help_with", "medication", "group", "day", "time_of_day"}
-FREE_TEXT = ("language", "near", "tz")
+MULTIPLE = {"help_with", "medication", "group", "day", "time_of_day", "recently_left"}
+FREE_TEXT = ("language", "near", "tz", "country")
 FIELDS = tuple(CHOICES) + FREE_TEXT
 TIMES_OF_DAY = {"morning": ("06:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "21:00"),
                 "night": ("21:00", "02:00")}
-DRUGS = {"drugs", "both", "opioids", "stimulants", "cannabis"}
+DRUGS = {"drugs", "both", "opioids", "stimulants", "sedatives", "cannabis"}
 # What the person wants help with, as the rules read it (``when.needs``).
-NEEDS = ("own_use", "alcohol", "drugs", "opioids", "stimulants", "cannabis", "behaviour", "gambling", "family",
-         "family_drinking", "family_drugs", "family_gambling", "withdrawal_risk")
+NEEDS = ("own_use", "alcohol", "drugs", "opioids", "stimulants", "sedatives", "cannabis", "behaviour", "gambling",
+         "family", "family_drinking", "family_drugs", "family_gambling", "withdrawal_risk")
+# The fit's answers in the safety layer's words (its Situation).
+OWN_SUBSTANCE = {"alcohol": ("alcohol",), "drugs": ("drugs",), "both": ("alcohol", "drugs"), "opioids": ("opioids",),
+                 "stimulants": ("stimulants",), "sedatives": ("sedatives",), "cannabis": ("cannabis",),
+                 "gambling": ("gambling",), "behavior": ("behaviour",)}
+FAMILY_USE = {"drinking": ("drinking",), "drugs": ("drugs",), "both": ("drinking", "drugs"), "gambling": ("gambling",)}
 
 
 @dataclass
@@ -47,11 +60,22 @@ class Answers:
     language: str = ""
     near: str = ""
     tz: str = ""
+    country: str = ""  # ISO 3166 alpha-2, as answered
 
     def get(self, name: str) -> tuple[str, ...]:
         if name == "needs":
             return self.needs
         return self.values.get(name, ())
+
+    def situation(self, *, country: str = "", country_from: str = "") -> Situation:
+        """The answers in the safety layer's words; the country as found by the caller (answer, place, zone)."""
+        helped = self.get("help_with")
+        own = {s for h in helped for s in OWN_SUBSTANCE.get(h, ())}
+        family = {s for t in self.get("their_use") for s in FAMILY_USE[t]} if "someone_else" in helped else set()
+        one = {name: (self.get(name) or ("",))[0] for name in ("dependence", "pregnant", "age", "crisis")}
+        return Situation(own=frozenset(own), family=frozenset(family), medication=frozenset(self.get("medication")),
+                         recently_left=frozenset(self.get("recently_left")), country=country,
+                         country_from=country_from, **one)
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -65,7 +89,7 @@ class Answers:
             out.add("alcohol")
         if own & DRUGS:
             out.add("drugs")
-        out |= own & {"opioids", "stimulants", "cannabis", "gambling"}
+        out |= own & {"opioids", "stimulants", "sedatives", "cannabis", "gambling"}
         if own & {"behavior", "gambling"}:
             out.add("behaviour")
         if "someone_else" in helped:
@@ -76,8 +100,8 @@ class Answers:
                 out.add("family_drugs")
             if "gambling" in theirs:
                 out.add("family_gambling")
-        # Stopping suddenly is dangerous after heavy drinking (or sedatives): signs, or not sure.
-        if set(self.get("dependence")) & {"yes", "unsure"} and out & {"alcohol", "drugs"}:
+        # The safety layer owns the rule: sedatives, or alcohol with withdrawal signs (or not sure).
+        if self.situation().withdrawal_risk:
             out.add("withdrawal_risk")
         return tuple(n for n in NEEDS if n in out)
 
@@ -137,4 +161,10 @@ def parse_answers(params) -> Answers:
         except ValueError:
             raise QueryError("tz", f"tz {tz[-1][:60]!r} is not a time zone name such as America/Denver.") from None
         answers.tz = tz[-1]
+    country = _values(params, "country", split=False)
+    if country:
+        code = country[-1].upper()
+        if code not in iso_codes():
+            raise QueryError("country", f"country {country[-1][:20]!r} is not an ISO 3166 country code such as GB.")
+        answers.country = code
     return answers

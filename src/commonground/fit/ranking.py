@@ -12,24 +12,29 @@ rules, in this order of importance (docs/fit.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
+from commonground import safety
 from commonground.catalog.models import Program
-from commonground.fit import resources
 from commonground.fit.answers import TIMES_OF_DAY, Answers
 from commonground.fit.rules import load_rules
+from commonground.meetings import schedule
+from commonground.safety.countries import country_for_zone
 from commonground.search import engine
-from commonground.search.query import parse_query
+from commonground.search.query import SearchQuery, parse_query
 from commonground.search.results import jsonable
 
 TOP = 3
 MEETINGS_SHOWN = 6
 SHARES = (3, 2, 1)  # meetings from the first, second and third program that fit, before filling up
-TAG_FOR_GROUP = {"women": "women", "men": "men", "lgbtq": "lgbtq", "young": "young"}
+TAG_FOR_GROUP = {"women": "women", "men": "men", "lgbtq": "lgbtq", "young": "young", "asl": "asl"}
 MEDICATION_FACTS = {"moud", "psychiatric_medication"}
+# Programs whose goal includes cutting down: never near the top when the safety layer says stopping or
+# cutting down without a doctor is unsafe (withdrawal risk).
+MODERATION_GOALS = {"moderation-or-abstinence"}
 
 
 @dataclass
@@ -48,11 +53,12 @@ class Ranked:
     score: int
     reasons: list[Reason]
     meetings_available: int
+    held_back: bool = False  # the safety layer's guard: ranked after every other program
 
     @property
     def excluded(self) -> bool:
         """Never a source of "meetings that fit you"."""
-        return any(r.kind == "not_for" or (r.fact in MEDICATION_FACTS and r.kind in ("minus", "caution"))
+        return self.held_back or any(r.kind == "not_for" or (r.fact in MEDICATION_FACTS and r.kind in ("minus", "caution"))
                    for r in self.reasons)
 
 
@@ -63,16 +69,24 @@ class FitResult:
     meetings: list[dict] = field(default_factory=list)
     meeting_programs: list[str] = field(default_factory=list)
     search_url: str = "/meetings"
-    notes: list[resources.Note] = field(default_factory=list)
-    help_now: list[resources.Note] = field(default_factory=list)
+    guidance: safety.Guidance | None = None
     place_label: str = ""
+    params: dict = field(default_factory=dict)  # the meeting search that matches the answers, built once
+    online_only: bool = False  # no place given: the meetings that fit are online or hybrid
+
+    @property
+    def notes(self) -> list[safety.Note]:
+        return self.guidance.notes if self.guidance else []
 
 
 def search_params(answers: Answers, now: str | None = None) -> dict:
-    """The meeting search that matches the answers (without any program)."""
+    """The meeting search that matches the answers (without any program). Without a place, the meetings
+    that fit are online or hybrid: in-person meetings anywhere in the world help nobody."""
     params: dict = {}
     attend = answers.get("attend")
-    if attend and attend[0] in ("in_person", "online"):
+    if not answers.near:
+        params["mode"] = "online"
+    elif attend and attend[0] in ("in_person", "online"):
         params["mode"] = attend[0]
     if answers.near and attend != ("online",):
         params["near"] = answers.near
@@ -97,18 +111,52 @@ def search_params(answers: Answers, now: str | None = None) -> dict:
     return params
 
 
+def _from_now(params: dict, answers: Answers, query: SearchQuery) -> dict:
+    """A time of day starts now when now is inside it: "night" at 2 a.m. is not 19 hours away."""
+    times = answers.get("time_of_day")
+    if not times or answers.get("day"):
+        return params
+    local = query.now.astimezone(schedule.zone(query.tz))
+    clock = local.strftime("%H:%M")
+    for name in times:
+        start, end = TIMES_OF_DAY[name]
+        inside = start <= clock < end if start < end else (clock >= start or clock < end)
+        if inside:
+            if start > end and clock < end:  # after midnight: the night that began yesterday, until it ends
+                return {**params, "day": ["today"], "time_from": clock, "time_to": end}
+            return {**params, "time_from": clock}
+    return params
+
+
+def _country(answers: Answers, query: SearchQuery) -> tuple[str, str]:
+    """The person's country: as answered, else the place's, else the time zone's, else unknown."""
+    if answers.country:
+        return answers.country, "answer"
+    if query.country:
+        return query.country, "place"
+    zone_country = country_for_zone(answers.tz)
+    return (zone_country, "zone") if zone_country else ("", "")
+
+
 def _pairs(params: dict) -> list[tuple[str, str]]:
     return [(k, v) for k, values in params.items() for v in (values if isinstance(values, list) else [values])]
 
 
 def rank(answers: Answers, *, language: str = "en", now: str | None = None) -> FitResult:
+    """Rank every program. The answers were parsed once; here the place is resolved once (one parsed
+    query, narrowed per program with ``replace``) and the search parameters are built once."""
     params = search_params(answers, now)
     query = parse_query(params)  # raises QueryError for an unknown place, with candidates
+    timed = _from_now(params, answers, query)
+    if timed is not params:
+        params = timed
+        query = parse_query(params)
+    country, country_from = _country(answers, query)
+    guidance = safety.guidance(answers.situation(country=country, country_from=country_from))
     available = engine.program_counts(query)
     in_language = None
     if answers.language:  # the language rule counts meetings by place and mode, at any time
-        untimed = {k: v for k, v in params.items() if k not in ("day", "time_from", "time_to")}
-        in_language = engine.program_counts(parse_query(untimed))
+        in_language = engine.program_counts(replace(query, window_start=None, window_end=None, windows=[]))
     rules = load_rules()
     ranking = []
     for program in Program.objects.order_by("order", "code"):
@@ -128,13 +176,29 @@ def rank(answers: Answers, *, language: str = "en", now: str | None = None) -> F
             reason, points = _reason(rule, program, language)
             reasons.append(reason)
             score += points
-        ranking.append(Ranked(program, score, reasons, available.get(program.code, 0)))
-    ranking.sort(key=lambda r: (-r.score, -r.meetings_available, r.program.order, r.program.code))
-    result = FitResult(answers=answers, ranking=ranking, place_label=query.place_label)
-    _meetings_that_fit(result, params)
-    result.notes = resources.page_notes(answers)
-    result.help_now = resources.help_now(answers)
+        ranked = Ranked(program, score, reasons, available.get(program.code, 0))
+        if guidance.moderation_unsafe and program.facts.get("goal", {}).get("value") in MODERATION_GOALS:
+            _hold_back(ranked, language)
+        ranking.append(ranked)
+    ranking.sort(key=lambda r: (r.held_back, -r.score, -r.meetings_available, r.program.order, r.program.code))
+    result = FitResult(answers=answers, ranking=ranking, place_label=query.place_label, guidance=guidance,
+                       params=params, online_only=not answers.near)
+    _meetings_that_fit(result, query)
     return result
+
+
+def _hold_back(ranked: Ranked, language: str) -> None:
+    """The safety layer's guard (docs/safety.md, rule 4): with a withdrawal risk, a program whose goal
+    includes cutting down ranks after every other, and no reason in its favour about goals stands."""
+    ranked.held_back = True
+    if not any(r.kind == "not_for" and r.fact == "goal" for r in ranked.reasons):  # one fact counts once
+        ranked.reasons = [r for r in ranked.reasons if r.fact != "goal"]
+        fact = ranked.program.fact("goal", language)
+        ranked.reasons.append(Reason("not_for", _(
+            "Cutting down is not a safe goal for you now: with signs of withdrawal, or with sedatives, stopping or "
+            "cutting down can be dangerous without a doctor. Please talk to one first."), fact["sources"], "goal",
+            "safety-moderation-withdrawal", fact["confirmed"]))
+    ranked.score = min(ranked.score, 0)
 
 
 def _reason(rule, program: Program, language: str) -> tuple[Reason, int]:
@@ -156,14 +220,14 @@ def _reason(rule, program: Program, language: str) -> tuple[Reason, int]:
     return Reason(rule.kind, text, sources, rule.fact, rule.id, confirmed), rule.score
 
 
-def _meetings_that_fit(result: FitResult, params: dict) -> None:
+def _meetings_that_fit(result: FitResult, query: SearchQuery) -> None:
     """Meetings of the best-ranked programs that fit, the best first: 3, 2 and 1, then fill up."""
     eligible = [r for r in result.ranking if not r.excluded and r.meetings_available][:TOP]
     picked: list[list[dict]] = []
     for ranked in eligible:
-        query = parse_query({**params, "program": ranked.program.code, "limit": str(MEETINGS_SHOWN),
-                             **({"sort": "soonest"} if "sort" not in params else {})})
-        picked.append(engine.search(query).results)
+        narrowed = replace(query, programs=(ranked.program.code,), limit=MEETINGS_SHOWN, offset=0,
+                           sort=query.sort if "sort" in result.params else "soonest")
+        picked.append(engine.search(narrowed).results)
     meetings, taken = [], [0] * len(picked)
     for i, rows in enumerate(picked):
         share = SHARES[i] if i < len(SHARES) else 0
@@ -177,7 +241,7 @@ def _meetings_that_fit(result: FitResult, params: dict) -> None:
     result.meetings = meetings[:MEETINGS_SHOWN]
     result.meeting_programs = [r.program.code for r in eligible]
     codes = ",".join(result.meeting_programs)
-    result.search_url = "/meetings?" + urlencode([*_pairs(params), *([("program", codes)] if codes else [])])
+    result.search_url = "/meetings?" + urlencode([*_pairs(result.params), *([("program", codes)] if codes else [])])
 
 
 def as_api(result: FitResult) -> dict:
@@ -193,5 +257,7 @@ def as_api(result: FitResult) -> dict:
         "meetings": [jsonable(m) for m in result.meetings],
         "search_url": result.search_url,
         "notes": [n.as_dict() for n in result.notes],
-        "help_now": [n.as_dict() for n in result.help_now],
+        "help_now": [line.as_dict() for line in result.guidance.lines] if result.guidance else [],
+        "safety": result.guidance.as_dict() if result.guidance else None,
+        "online_only": result.online_only,
     }

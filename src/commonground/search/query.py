@@ -47,6 +47,7 @@ class SearchQuery:
     latitude: float | None = None
     longitude: float | None = None
     place_label: str = ""
+    country: str = ""  # the place's country (ISO 3166 alpha-2) when a named place was given
     radius_km: float = DEFAULT_RADIUS_KM
     tz: str = "UTC"
     # The time window, as UTC instants: a meeting matches when an occurrence starts inside it.
@@ -191,6 +192,7 @@ def _place(params, query: SearchQuery, cleaned: dict) -> None:
         except PlaceError as exc:
             raise QueryError("near", exc.message, [c.label for c in exc.candidates]) from None
         query.latitude, query.longitude, query.place_label = place.latitude, place.longitude, place.label
+        query.country = place.country
         cleaned["near"] = near
     radius_km = _number(params, "radius_km", minimum=0.1, maximum=MAX_RADIUS_KM)
     radius_mi = _number(params, "radius_mi", minimum=0.1, maximum=MAX_RADIUS_KM / KM_PER_MILE)

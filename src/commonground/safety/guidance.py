@@ -1,0 +1,256 @@
+"""The safety layer's answer for a situation: the notes in order of urgency, and the country's lines.
+
+Every rule is here, once (docs/safety.md lists them with their sources):
+
+1. A crisis said (``crisis=yes``) or written (crisis words in a check-in) puts the ``crisis`` note
+   first and the country's crisis line first among the lines. A hard check-in (mood 2 or lower,
+   craving 8 or higher) puts the ``struggling`` note first.
+2. Own use of opioids, stimulants, sedatives or other drugs, a family member's drug use, or
+   opioid medication: the ``overdose`` note (naloxone, not using alone, fentanyl in the drug supply
+   including stimulants and counterfeit pills, lower tolerance after any break).
+3. Sedatives, or alcohol with withdrawal signs (or not sure): the ``withdrawal`` note. Alcohol with
+   the withdrawal question unanswered: ``withdrawal-question``.
+4. (For the ranking) the same withdrawal risk makes moderation unsafe: ``moderation_unsafe``.
+5. Alcohol or sedatives together with opioids or opioid medication: the ``mixing`` note.
+6. Pregnant, with own use of alcohol or drugs: the ``pregnancy`` note.
+7. Just left prison, detox, treatment or hospital, or a slip on a drug clock: the overdose note leads
+   with lower tolerance.
+8. Under 18: the ``youth`` note.
+9. The lines are the country's own; 988 and SAMHSA only where they serve. When the country is not
+   known, the lines are the deployment's home country's, said plainly, with a directory of the world's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from commonground.safety import countries
+from commonground.safety.countries import Country, Line
+from commonground.safety.situation import DRUG_SUBSTANCES, Situation
+from commonground.safety.sources import SOURCES
+
+URGENCY = ("crisis", "struggling", "overdose", "withdrawal", "mixing", "pregnancy", "withdrawal-question", "youth",
+           "gambling")
+OVERDOSE_SUBSTANCES = DRUG_SUBSTANCES - {"cannabis"}
+SUBSTANCE_USE = DRUG_SUBSTANCES | {"alcohol"}
+
+
+@dataclass
+class Note:
+    id: str
+    title: str
+    text: str
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+    sources: list[str] = field(default_factory=list)  # keys of sources.SOURCES
+
+    def source_rows(self) -> list[dict]:
+        return [{"title": SOURCES[s].title, "publisher": SOURCES[s].publisher, "url": SOURCES[s].url,
+                 "checked": SOURCES[s].checked} for s in self.sources]
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "text": self.text,
+                "links": [{"label": label, "href": href} for label, href in self.links],
+                "sources": [row["url"] for row in self.source_rows()]}
+
+
+@dataclass
+class LineView:
+    """A help line as a page or an answer shows it, in the page's language."""
+
+    id: str
+    kind: str
+    name: str
+    number: str
+    tel: str
+    sms: str
+    text_number: str
+    text_keyword: str
+    about: str
+    hours: str
+    source: str
+    checked: str
+    confirmed: bool
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Guidance:
+    situation: Situation
+    country: Country | None  # the entry whose lines are shown
+    country_code: str  # the person's country, "" when unknown
+    country_known: bool  # False: the lines are the home country's, and the page says so
+    notes: list[Note]
+    lines: list[LineView]
+    emergency: str
+    directory_name: str
+    directory_url: str
+    moderation_unsafe: bool
+
+    @property
+    def crisis_first(self) -> bool:
+        return bool(self.notes) and self.notes[0].id in ("crisis", "struggling")
+
+    @property
+    def country_name(self) -> str:
+        return self.country.label(_language()) if self.country else ""
+
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+    def as_dict(self) -> dict:
+        return {"country": self.country.code if self.country else None, "country_known": self.country_known,
+                "emergency": self.emergency or None, "notes": [n.as_dict() for n in self.notes],
+                "lines": [line.as_dict() for line in self.lines],
+                "directory": {"name": self.directory_name, "url": self.directory_url}}
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def _view(line: Line, language: str) -> LineView:
+    return LineView(line.id, line.kind, line.label(language), line.call, line.tel_href, line.sms_href, line.text,
+                    line.text_keyword, line.about(language), line.when(language), line.source, line.checked,
+                    line.confirmed)
+
+
+def home_country() -> str:
+    return getattr(settings, "HELP_COUNTRY", "US")
+
+
+def guidance(situation: Situation, *, every_line: bool = False) -> Guidance:
+    """The notes and lines for a situation. ``every_line``: all the country's lines (the /help page)."""
+    language = _language()
+    code = situation.country.upper()
+    entry = countries.get_country(code) if code else None
+    known = bool(code)
+    if entry is None and not code:
+        entry = countries.get_country(home_country())
+    lines = _lines(situation, entry, every_line)
+    views = [_view(line, language) for line in lines]
+    emergency = entry.emergency if entry else ""
+    d = countries.directory()
+    notes = _notes(situation, entry, known, emergency, d.url)
+    notes.sort(key=lambda n: URGENCY.index(n.id))
+    return Guidance(situation, entry, code, known, notes, views, emergency, d.name, d.url, situation.withdrawal_risk)
+
+
+def _lines(situation: Situation, entry: Country | None, every_line: bool) -> list[Line]:
+    if entry is None:
+        return []
+    gambling = "gambling" in situation.own or "gambling" in situation.family
+    wanted = ["crisis", "drugs"]
+    if every_line or gambling:
+        wanted.append("gambling")
+    if every_line or situation.age == "under_18":
+        wanted.append("youth")
+    return [line for kind in wanted for line in entry.lines_of(kind)]
+
+
+def _call_links(entry: Country | None, emergency: str, directory_url: str) -> list[tuple[str, str]]:
+    links = []
+    if entry is not None:
+        line = entry.crisis_line
+        links.append((_("Call %(name)s: %(number)s") % {"name": line.label(_language()), "number": line.call},
+                      line.tel_href))
+        if line.sms_href:
+            links.append((_("Text %(number)s") % {"number": line.text}, line.sms_href))
+    if emergency:
+        links.append((_("Emergency: %(number)s") % {"number": emergency}, f"tel:{emergency}"))
+    if entry is None:
+        links.append((_("Find a helpline in your country"), directory_url))
+    return links
+
+
+def _emergency_words(emergency: str) -> str:
+    return emergency or _("your local emergency number")
+
+
+def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, directory_url: str) -> list[Note]:
+    notes: list[Note] = []
+    calls = _call_links(entry, emergency, directory_url)
+    em = _emergency_words(emergency)
+    moment = s.moment
+    if s.in_crisis:
+        notes.append(Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
+            "If you are thinking about ending your life, or you are in danger, call a crisis line now, or "
+            "%(emergency)s if your life is at risk right now. Crisis lines are free and answer day and night. "
+            "Stay with someone you trust, and put away anything you could use to hurt yourself.") % {"emergency": em},
+            calls, ["988-signs", "who-suicide"]))
+    elif moment is not None and moment.kind == "checkin" and s.hard_checkin:
+        notes.append(Note("struggling", _("A hard day: reach out now"), _(
+            "Cravings and low moods rise and pass, often within the hour. Call someone from your plan, go to a "
+            "meeting (online ones start every hour), or call a crisis line: you do not need to be in danger to "
+            "call."), calls, ["988-signs"]))
+    drug_reset = moment is not None and moment.kind == "reset" and moment.substance in OVERDOSE_SUBSTANCES
+    if s.own & OVERDOSE_SUBSTANCES or s.family_drugs or s.opioid_medication or drug_reset:
+        notes.append(_overdose(s, em, tolerance_first=s.left_recently or drug_reset, own=bool(s.own & OVERDOSE_SUBSTANCES
+                                                                                             or drug_reset)))
+    if s.withdrawal_risk:
+        notes.append(Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
+            "After heavy, daily drinking, or after taking benzodiazepines or sleeping pills for a while, stopping or "
+            "cutting down quickly can cause seizures and delirium tremens, which can kill. Please see a doctor "
+            "before you stop or cut down: they can help you do it safely, often with medication. Confusion, "
+            "seeing things or a seizure during withdrawal is an emergency: call %(emergency)s.") % {"emergency": em},
+            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]))
+    elif s.drinks and not s.dependence:
+        notes.append(Note("withdrawal-question", _("Before you stop or cut down"), _(
+            "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
+            "seizure? Do you drink or use first thing in the morning? If so, stopping on your own can be dangerous, "
+            "and cutting down is not a safe goal: please talk to a doctor first."),
+            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts"]))
+    depressants = s.drinks or "sedatives" in s.own
+    if depressants and ("opioids" in s.own or s.opioid_medication):
+        notes.append(Note("mixing", _("Mixing alcohol or sedatives with opioids"), _(
+            "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, methadone and "
+            "buprenorphine. Taken together they can stop it: this mix is behind many overdose deaths. Tell your "
+            "prescriber what else you take, and do not drink on your medication."),
+            [], ["fda-opioids-benzodiazepines", "samhsa-buprenorphine"]))
+    if s.pregnant == "yes" and s.own & SUBSTANCE_USE:
+        notes.append(Note("pregnancy", _("If you are pregnant"), _(
+            "Please do not stop opioids or heavy drinking suddenly on your own: withdrawal can harm you and the "
+            "baby. Medication for opioid use disorder (methadone or buprenorphine) is the recommended care in "
+            "pregnancy, and in many places pregnant women are seen first for treatment. A doctor or midwife can "
+            "help without judging you."), [], ["acog-opioids-pregnancy", "samhsa-pregnant-priority"]))
+    if s.age == "under_18":
+        notes.append(Note("youth", _("If you are under 18"), _(
+            "You can get help too. Talk to an adult you trust, such as a school counsellor, a doctor or a relative. "
+            "Treatment made for young people works better than treatment made for adults; young people's "
+            "meetings, and Alateen for teenagers affected by someone else's drinking, are listed where they exist."),
+            [], ["nida-teens", "alateen"]))
+    if "gambling" in s.own or "gambling" in s.family:
+        gambling_lines = entry.lines_of("gambling") if entry else []
+        notes.append(Note("gambling", _("Help with gambling"), _(
+            "Gambling problems can be treated, and there is help for families as well. A gambling helpline is free "
+            "and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
+                                   for line in gambling_lines], ["ncpg-helpline"] if entry and entry.code == "US" else []))
+    return notes
+
+
+def _overdose(s: Situation, em: str, *, tolerance_first: bool, own: bool) -> Note:
+    tolerance = _(
+        "After any break from using (prison or jail, detox, hospital, treatment, or days of not using) your body "
+        "handles much less, and your old amount can kill: the risk is highest in the first weeks. Use much less, "
+        "and never alone.")
+    supply = _(
+        "Fentanyl is in much of the drug supply: in heroin, but also in cocaine, meth and pills that look like "
+        "prescription pills. Carry naloxone (Narcan) where you can get it, and show the people around you where it "
+        "is. If someone will not wake up or is breathing very slowly, call %(emergency)s and give naloxone."
+    ) % {"emergency": em}
+    family = _(
+        "If someone close to you uses drugs, keep naloxone (Narcan) at home and learn how to give it: you may be "
+        "the one who finds them.")
+    parts = [tolerance, supply] if tolerance_first else [supply, tolerance]
+    if s.family_drugs and not own:
+        parts = [family, supply]
+    elif s.family_drugs:
+        parts.append(family)
+    title = _("Lower tolerance: overdose risk") if tolerance_first else _("Overdose: naloxone, and never use alone")
+    return Note("overdose", title, " ".join(parts), [],
+                ["cdc-stop-overdose", "cdc-fentanyl", "who-opioid-overdose", "samhsa-naloxone"])
