@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(HELP.format(commands=lines))
         return
     argv[0] = ALIASES.get(argv[0], argv[0])
+    if argv[0] in ("check", "serve") and not any(a in ("-h", "--help") for a in argv[1:]):
+        from commonground import tzdb  # which tz release every clock uses, and whether the system's is older
+
+        sys.stdout.write(tzdb.describe() + "\n")
     if argv[0] in SELF_MIGRATING and not any(a in ("-h", "--help") for a in argv[1:]):
         _ensure_schema()
     from django.core.management import execute_from_command_line

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from commonground import tzdb  # noqa: F401 - first: every process reads the newest tz database (tzdb.py)
 from commonground.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent

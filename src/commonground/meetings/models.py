@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
 
+from commonground import tzdb
 from commonground.meetings import derive, schedule, types
 from commonground.meetings.conference import provider_for
 
@@ -368,12 +369,14 @@ class DataVersion(models.Model):
 
     @staticmethod
     def label(version: tuple[int, datetime | None]) -> str:
-        """A file-safe name for a (version, changed_at) pair: "v12-1764230000000".
+        """A file-safe name for a (version, changed_at) pair: "v12-1764230000000-tz2026f".
 
-        Both parts, because a restored or recreated database can repeat a counter, never both.
+        Both parts, because a restored or recreated database can repeat a counter, never both;
+        then the time-zone release in use ("-tz2026f", ``commonground.tzdb``): every stored
+        cache was built on its rules, so a new release names new folders and they are built again.
         """
         number, changed_at = version
-        return f"v{number}-{int(changed_at.timestamp() * 1000) if changed_at else 0}"
+        return f"v{number}-{int(changed_at.timestamp() * 1000) if changed_at else 0}-tz{tzdb.version()}"
 
     @classmethod
     def current_with_time(cls, name: str = "meetings") -> tuple[int, datetime | None]:
