@@ -35,7 +35,7 @@ from commonground.feeds.fields import (
 )
 from commonground.feeds.text import storable, unstorable
 from commonground.meetings import schedule, types
-from commonground.meetings.conference import clean_phone, is_dialable, provider_for_host
+from commonground.meetings.conference import clean_phone, conference_link, is_dialable, provider_for_host
 from commonground.meetings.links import LinkError, web_link
 from commonground.places.gazetteer import US_STATES, gazetteer, timezone_at
 
@@ -245,11 +245,13 @@ def _online(row: dict, m: dict, ctx: Context) -> None:
     url = ""
     if raw not in (None, ""):
         try:
-            link = web_link(str(raw))
+            link, repair = conference_link(str(raw))  # a known provider's path with spaces is repaired
         except LinkError as exc:
             ctx.warn("conference_url", f"{_shown(raw)} was refused: {exc}; link and notes dropped")
             m["conference_url_notes"] = ""
         else:
+            if repair:
+                ctx.warn("conference_url", f"{_shown(raw)} was repaired: {repair}")
             if provider_for_host(link.host):
                 url = link.href
             else:

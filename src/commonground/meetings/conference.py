@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from commonground.meetings.links import LinkError, host_matches, web_link
+from commonground.meetings.links import Link, LinkError, host_matches, path_whitespace_removed, web_link
 
 PROVIDERS: dict[str, str] = {
     "bluejeans.com": "BlueJeans",
@@ -53,6 +53,31 @@ def provider_for(url: str) -> str | None:
     except LinkError:
         return None
     return provider_for_host(link.host)
+
+
+def conference_link(raw: str) -> tuple[Link, str]:
+    """(the link, a note of any repair) for a feed's conference URL; LinkError when refused.
+
+    A link refused only for whitespace inside its path (``https://zoom.us/j/ 82580004937``) is
+    repaired when its host is a known provider: the repaired link is judged again from scratch,
+    and kept only if a browser would go to the same host, a known provider's. The note says what
+    was changed, for the import report. A link to an unknown host is returned unrepaired (the
+    caller refuses it as before).
+    """
+    try:
+        return web_link(raw), ""
+    except LinkError as refused:
+        fixed = path_whitespace_removed(raw) if isinstance(raw, str) else None
+        if fixed is None:
+            raise
+        try:
+            link = web_link(fixed)
+        except LinkError:
+            raise refused from None
+        start = fixed.split("//", 1)[1].split("/", 1)[0].split(":", 1)[0].lower().rstrip(".")
+        if link.host != start or not provider_for_host(link.host):
+            raise refused from None
+        return link, f"removed the spaces inside its path (repaired to {link.href})"
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ stored, shown and exported; every later check reads the host from that form.
 from __future__ import annotations
 
 import ipaddress
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,6 +88,31 @@ def web_link(raw: str) -> Link:
     if len(href) > MAX_LENGTH:
         raise LinkError(f"it is longer than {MAX_LENGTH} characters once normalised")
     return Link(href=href, host=host)
+
+
+# A link's start up to its path: scheme, "//", and an authority that is only a plain host name
+# (letters, digits, dots and hyphens) with perhaps a port. Nothing else may be repaired around.
+_PLAIN_START = re.compile(r"(?i)(https?://[a-z0-9.-]+(?::[0-9]{1,5})?)(/[^?#]*)([?#].*)?", re.DOTALL)
+_PATH_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+def path_whitespace_removed(raw: str) -> str | None:
+    """``raw`` with the spaces (and tabs, no-break spaces) inside its *path* removed, or None
+    when there are none there or the link is not plain enough to repair.
+
+    Feeds paste meeting numbers with a space in them (``https://zoom.us/j/ 82580004937``). The
+    repair never reaches the host: the scheme and host must be plain ASCII (no user name, no
+    backslash, no space), they are kept byte for byte, and a query or fragment with whitespace
+    is not repaired (a password could change). The caller judges the result again with
+    ``web_link`` and checks the host is the one it started from.
+    """
+    match = _PLAIN_START.fullmatch(raw.strip(_ASCII_EDGES))
+    if not match or not _PATH_SPACE.search(match[2]):
+        return None
+    rest = match[3] or ""
+    if _PATH_SPACE.search(rest):
+        return None
+    return match[1] + _PATH_SPACE.sub("", match[2]) + rest
 
 
 def _is_ip(host: str) -> bool:
