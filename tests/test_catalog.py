@@ -14,7 +14,7 @@ from commonground.catalog.loader import (
 from commonground.catalog.models import Program
 
 EXPECTED = {"aa", "na", "dra", "mara", "smart", "lifering", "sos", "wfs", "rd", "mm", "cr", "al-anon",
-            "nar-anon", "moud-online", "ga", "gam-anon", "ma", "cma", "smart-ff"}
+            "nar-anon", "moud-online", "ga", "gam-anon", "ma", "cma", "smart-ff", "ca", "wellbriety", "millati-islami"}
 
 
 def test_every_expected_program_has_a_file():

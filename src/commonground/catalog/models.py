@@ -25,6 +25,8 @@ class SpiritualContent(models.TextChoices):
     NON_THEISTIC = "non-theistic", _("Secular, with some spiritual language (no Higher Power)")
     SPIRITUAL = "spiritual", _("Spiritual")
     RELIGIOUS = "religious", _("Religious")
+    INDIGENOUS = "indigenous", _("Grounded in Native American and Indigenous spiritual teachings")
+    ISLAMIC = "islamic", _("Grounded in Islam")
     UNKNOWN = "unknown", _("Unknown")
 
 
