@@ -7,7 +7,7 @@ from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
 from commonground.feeds import views as feed_views
 from commonground.peer.urls import api_urlpatterns as peer_api_urls
-from commonground.web import fit_views
+from commonground.web import fit_views, help_views
 from commonground.web import views as web_views
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("report/<slug:source>/<path:key>", web_views.report_problem, name="report-problem"),
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
+    path("help", help_views.help_page, name="help"),
     path("fit", fit_views.questionnaire, name="fit"),
     path("fit/results", fit_views.results, name="fit-results"),
     # The language switch needs no CSRF token: switching a language is harmless, and the token's
