@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from commonground.api.renderers import FastJSONRenderer
 from commonground.catalog.models import Program
 from commonground.errors import error_response
-from commonground.fit.answers import parse_answers
+from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import as_api, rank
 from commonground.meetings.models import Meeting
 from commonground.places.gazetteer import gazetteer
@@ -194,6 +194,15 @@ class FitAnswers(Schema):
     tz: str | None = None
     structure: str | None = None
     language: str | None = None
+    # Safety answers (read by the safety layer; docs/safety.md): all optional.
+    pregnant: str | None = Field(None, description="One of: " + ", ".join(CHOICES["pregnant"]))
+    age: str | None = Field(None, description="One of: " + ", ".join(CHOICES["age"]))
+    recently_left: list[str] | str | None = Field(
+        None, description="Any of (repeatable): " + ", ".join(CHOICES["recently_left"]))
+    crisis: str | None = Field(None, description="One of: " + ", ".join(CHOICES["crisis"]) + ". Thinking about "
+                               "ending your life, or in danger right now: the crisis note and line come first.")
+    country: str | None = Field(None, description="An ISO 3166 alpha-2 code, such as GB. When absent, it comes "
+                                "from the place (near), then the time zone; the help lines are that country's.")
     now: str | None = None
 
 
