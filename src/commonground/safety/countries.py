@@ -18,7 +18,7 @@ from pathlib import Path
 COUNTRIES_FILE = Path(__file__).resolve().parent / "countries.toml"
 KINDS = ("crisis", "drugs", "gambling", "youth")
 LINE_KEYS = {"id", "kind", "name", "name_es", "call", "tel", "hours", "hours_es", "en", "es", "source", "checked"}
-OPTIONAL_LINE_KEYS = {"text", "text_keyword", "confirmed"}
+OPTIONAL_LINE_KEYS = {"text", "text_keyword", "confirmed", "note"}
 TEL = re.compile(r"\+?\d{3,15}")
 
 
@@ -46,7 +46,8 @@ class Line:
     checked: str
     text: str = ""
     text_keyword: str = ""
-    confirmed: bool = True
+    confirmed: bool = True  # False: the number is from a public body or a partner, not yet the service's own site
+    note: str = ""  # for maintainers: where the number was found, what is not confirmed
 
     def label(self, language: str) -> str:
         return self.name_es if _spanish(language) else self.name

@@ -8,8 +8,8 @@ Every rule is here, once (docs/safety.md lists them with their sources):
 2. Own use of opioids, stimulants, sedatives or other drugs, a family member's drug use, or
    opioid medication: the ``overdose`` note (naloxone, not using alone, fentanyl in the drug supply
    including stimulants and counterfeit pills, lower tolerance after any break).
-3. Sedatives, or alcohol with withdrawal signs (or not sure): the ``withdrawal`` note. Alcohol with
-   the withdrawal question unanswered: ``withdrawal-question``.
+3. Sedatives, or alcohol with withdrawal signs (or not sure), or a slip on an alcohol or sedative
+   clock: the ``withdrawal`` note. Alcohol with the withdrawal question unanswered: ``withdrawal-question``.
 4. (For the ranking) the same withdrawal risk makes moderation unsafe: ``moderation_unsafe``.
 5. Alcohol or sedatives together with opioids or opioid medication: the ``mixing`` note.
 6. Pregnant, with own use of alcohol or drugs: the ``pregnancy`` note.
@@ -172,68 +172,98 @@ def _emergency_words(emergency: str) -> str:
     return emergency or _("your local emergency number")
 
 
-def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, directory_url: str) -> list[Note]:
-    notes: list[Note] = []
-    calls = _call_links(entry, emergency, directory_url)
-    em = _emergency_words(emergency)
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decided for a situation, before any words: which notes, in which order, and how the
+    overdose note leads. A pure function of the situation (``decide``), so the rules can be checked over
+    every combination of answers; ``guidance`` then writes the notes in the page's language."""
+
+    notes: tuple[str, ...]
+    tolerance_first: bool = False
+    own_overdose: bool = False
+    family_overdose: bool = False
+
+
+def decide(s: Situation) -> Decision:
+    ids = []
     moment = s.moment
     if s.in_crisis:
-        notes.append(Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
+        ids.append("crisis")
+    elif s.hard_checkin:
+        ids.append("struggling")
+    drug_reset = moment is not None and moment.kind == "reset" and moment.substance in OVERDOSE_SUBSTANCES
+    own_overdose = bool(s.own & OVERDOSE_SUBSTANCES) or s.opioid_medication or drug_reset
+    if own_overdose or s.family_drugs:
+        ids.append("overdose")
+    depressant_reset = moment is not None and moment.kind == "reset" and moment.substance in ("alcohol", "sedatives")
+    if s.withdrawal_risk or depressant_reset:
+        ids.append("withdrawal")
+    elif s.drinks and not s.dependence:
+        ids.append("withdrawal-question")
+    if (s.drinks or "sedatives" in s.own) and ("opioids" in s.own or s.opioid_medication):
+        ids.append("mixing")
+    if s.pregnant == "yes" and s.own & SUBSTANCE_USE:
+        ids.append("pregnancy")
+    if s.age == "under_18":
+        ids.append("youth")
+    if "gambling" in s.own or "gambling" in s.family:
+        ids.append("gambling")
+    ids.sort(key=URGENCY.index)
+    return Decision(tuple(ids), tolerance_first=own_overdose and (s.left_recently or drug_reset),
+                    own_overdose=own_overdose, family_overdose=s.family_drugs)
+
+
+def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, directory_url: str) -> list[Note]:
+    decision = decide(s)
+    calls = _call_links(entry, emergency, directory_url)
+    em = _emergency_words(emergency)
+    writers = {
+        "crisis": lambda: Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
             "If you are thinking about ending your life, or you are in danger, call a crisis line now, or "
             "%(emergency)s if your life is at risk right now. Crisis lines are free and answer day and night. "
             "Stay with someone you trust, and put away anything you could use to hurt yourself.") % {"emergency": em},
-            calls, ["988-signs", "who-suicide"]))
-    elif moment is not None and moment.kind == "checkin" and s.hard_checkin:
-        notes.append(Note("struggling", _("A hard day: reach out now"), _(
+            calls, ["988-signs", "who-suicide"]),
+        "struggling": lambda: Note("struggling", _("A hard day: reach out now"), _(
             "Cravings and low moods rise and pass, often within the hour. Call someone from your plan, go to a "
             "meeting (online ones start every hour), or call a crisis line: you do not need to be in danger to "
-            "call."), calls, ["988-signs"]))
-    drug_reset = moment is not None and moment.kind == "reset" and moment.substance in OVERDOSE_SUBSTANCES
-    if s.own & OVERDOSE_SUBSTANCES or s.family_drugs or s.opioid_medication or drug_reset:
-        notes.append(_overdose(s, em, tolerance_first=s.left_recently or drug_reset, own=bool(s.own & OVERDOSE_SUBSTANCES
-                                                                                             or drug_reset)))
-    if s.withdrawal_risk:
-        notes.append(Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
+            "call."), calls, ["988-signs"]),
+        "overdose": lambda: _overdose(decision, em),
+        "withdrawal": lambda: Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
             "After heavy, daily drinking, or after taking benzodiazepines or sleeping pills for a while, stopping or "
             "cutting down quickly can cause seizures and delirium tremens, which can kill. Please see a doctor "
             "before you stop or cut down: they can help you do it safely, often with medication. Confusion, "
             "seeing things or a seizure during withdrawal is an emergency: call %(emergency)s.") % {"emergency": em},
-            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]))
-    elif s.drinks and not s.dependence:
-        notes.append(Note("withdrawal-question", _("Before you stop or cut down"), _(
+            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]),
+        "withdrawal-question": lambda: Note("withdrawal-question", _("Before you stop or cut down"), _(
             "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
             "seizure? Do you drink or use first thing in the morning? If so, stopping on your own can be dangerous, "
             "and cutting down is not a safe goal: please talk to a doctor first."),
-            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts"]))
-    depressants = s.drinks or "sedatives" in s.own
-    if depressants and ("opioids" in s.own or s.opioid_medication):
-        notes.append(Note("mixing", _("Mixing alcohol or sedatives with opioids"), _(
+            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts"]),
+        "mixing": lambda: Note("mixing", _("Mixing alcohol or sedatives with opioids"), _(
             "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, methadone and "
             "buprenorphine. Taken together they can stop it: this mix is behind many overdose deaths. Tell your "
             "prescriber what else you take, and do not drink on your medication."),
-            [], ["fda-opioids-benzodiazepines", "samhsa-buprenorphine"]))
-    if s.pregnant == "yes" and s.own & SUBSTANCE_USE:
-        notes.append(Note("pregnancy", _("If you are pregnant"), _(
+            [], ["fda-opioids-benzodiazepines", "samhsa-buprenorphine"]),
+        "pregnancy": lambda: Note("pregnancy", _("If you are pregnant"), _(
             "Please do not stop opioids or heavy drinking suddenly on your own: withdrawal can harm you and the "
             "baby. Medication for opioid use disorder (methadone or buprenorphine) is the recommended care in "
             "pregnancy, and in many places pregnant women are seen first for treatment. A doctor or midwife can "
-            "help without judging you."), [], ["acog-opioids-pregnancy", "samhsa-pregnant-priority"]))
-    if s.age == "under_18":
-        notes.append(Note("youth", _("If you are under 18"), _(
+            "help without judging you."), [], ["acog-opioids-pregnancy", "samhsa-pregnant-priority"]),
+        "youth": lambda: Note("youth", _("If you are under 18"), _(
             "You can get help too. Talk to an adult you trust, such as a school counsellor, a doctor or a relative. "
             "Treatment made for young people works better than treatment made for adults; young people's "
             "meetings, and Alateen for teenagers affected by someone else's drinking, are listed where they exist."),
-            [], ["nida-teens", "alateen"]))
-    if "gambling" in s.own or "gambling" in s.family:
-        gambling_lines = entry.lines_of("gambling") if entry else []
-        notes.append(Note("gambling", _("Help with gambling"), _(
+            [], ["nida-teens", "alateen"]),
+        "gambling": lambda: Note("gambling", _("Help with gambling"), _(
             "Gambling problems can be treated, and there is help for families as well. A gambling helpline is free "
             "and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
-                                   for line in gambling_lines], ["ncpg-helpline"] if entry and entry.code == "US" else []))
-    return notes
+                                   for line in (entry.lines_of("gambling") if entry else [])],
+            ["ncpg-helpline"] if entry and entry.code == "US" else []),
+    }
+    return [writers[note_id]() for note_id in decision.notes]
 
 
-def _overdose(s: Situation, em: str, *, tolerance_first: bool, own: bool) -> Note:
+def _overdose(decision: Decision, em: str) -> Note:
     tolerance = _(
         "After any break from using (prison or jail, detox, hospital, treatment, or days of not using) your body "
         "handles much less, and your old amount can kill: the risk is highest in the first weeks. Use much less, "
@@ -245,12 +275,14 @@ def _overdose(s: Situation, em: str, *, tolerance_first: bool, own: bool) -> Not
     ) % {"emergency": em}
     family = _(
         "If someone close to you uses drugs, keep naloxone (Narcan) at home and learn how to give it: you may be "
-        "the one who finds them.")
-    parts = [tolerance, supply] if tolerance_first else [supply, tolerance]
-    if s.family_drugs and not own:
+        "the one who finds them. Ask them never to use alone. After any break from using (prison, detox, hospital "
+        "or treatment) their body handles much less, and their old amount can kill.")
+    parts = [tolerance, supply] if decision.tolerance_first else [supply, tolerance]
+    if not decision.own_overdose:
         parts = [family, supply]
-    elif s.family_drugs:
+    elif decision.family_overdose:
         parts.append(family)
-    title = _("Lower tolerance: overdose risk") if tolerance_first else _("Overdose: naloxone, and never use alone")
+    title = _("Lower tolerance: overdose risk") if decision.tolerance_first else \
+        _("Overdose: naloxone, and never use alone")
     return Note("overdose", title, " ".join(parts), [],
                 ["cdc-stop-overdose", "cdc-fentanyl", "who-opioid-overdose", "samhsa-naloxone"])
