@@ -89,7 +89,7 @@ def test_not_found_and_method_not_allowed_share_it_too(client, demo):
 
 def test_programs_places_and_openapi(client, demo):
     _, programs = get(client, "/api/v1/programs")
-    assert len(programs) == 19 and all(p["facts"]["moud"]["sources"] for p in programs)
+    assert len(programs) == 22 and all(p["facts"]["moud"]["sources"] for p in programs)
     _, places = get(client, "/api/v1/places", q="Portland")
     assert {p["label"].split(",")[1].strip() for p in places[:2]} == {"OR", "ME"}
     _, spec = get(client, "/api/v1/openapi.json")
