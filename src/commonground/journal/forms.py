@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from commonground.journal.days import EARLIEST_START, conventions, latest_start
+from commonground.journal.safety_moments import CLOCK_SUBSTANCES
 from commonground.meetings import schedule
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -80,9 +81,16 @@ class RecoverForm(forms.Form):
         return value
 
 
+def substance_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("What are you staying away from?"), required=False,
+                             choices=[("", _("I'd rather not say")), *CLOCK_SUBSTANCES],
+                             help_text=_("Optional. It lets the companion show the right safety help if you slip."))
+
+
 class ClockForm(forms.Form):
     name = forms.CharField(label=_("What is this clock for?"), max_length=60,
                            help_text=_("For example: alcohol, opioids, gambling."))
+    substance = substance_field()
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(label=_("Start time (optional)"), required=False,
                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -105,6 +113,18 @@ class ClockForm(forms.Form):
                 params={"earliest": date_format(EARLIEST_START, "DATE_FORMAT"),
                         "latest": date_format(latest, "DATE_FORMAT")}))
         return data
+
+
+class ClockEditForm(forms.Form):
+    """A clock's name, substance and milestones; the start and its history stay as they are."""
+
+    name = forms.CharField(label=_("What is this clock for?"), max_length=60)
+    substance = substance_field()
+    convention = forms.ChoiceField(label=_("Milestones"))
+
+    def __init__(self, *args, language: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].choices = [(c.code, c.name(language)) for c in conventions().values()]
 
 
 class ResetForm(forms.Form):
@@ -140,6 +160,17 @@ PLAN_FIELDS = (
 )
 
 
+# The safety plan's parts (Stanley and Brown's Safety Planning Intervention, 2012: professionals to
+# contact, and making the surroundings safer), in our words; see docs/companion.md.
+PROFESSIONALS = (("prescriber", _("My prescriber (doctor or nurse)")), ("clinic", _("My clinic or treatment service")),
+                 ("counsellor", _("My counsellor or therapist")))
+SAFER = (("naloxone", _("Naloxone is at hand, and the people around me know where it is.")),
+         ("medicines", _("My medicines are locked away, and ones I no longer need are handed back to a pharmacy.")),
+         ("means", _("Anything I could use to hurt myself is put away or kept by someone I trust.")))
+PHONE = re.compile(r"\+?[0-9 ().-]{3,30}")
+PHONE_ERROR = _("Use digits, spaces, dashes or brackets, with an optional +.")
+
+
 class PlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,20 +180,44 @@ class PlanForm(forms.Form):
         for n in range(1, 6):
             self.fields[f"person_{n}_name"] = forms.CharField(label=_("First name"), required=False, max_length=40)
             self.fields[f"person_{n}_phone"] = forms.CharField(label=_("Phone"), required=False, max_length=30)
+        for role, label in PROFESSIONALS:
+            self.fields[f"{role}_name"] = forms.CharField(label=label, required=False, max_length=80)
+            self.fields[f"{role}_phone"] = forms.CharField(label=_("Phone"), required=False, max_length=30)
+        for key, label in SAFER:
+            self.fields[f"safer_{key}"] = forms.BooleanField(label=label, required=False)
+        self.fields["safer_notes"] = forms.CharField(
+            label=_("What else makes my surroundings safer"), required=False, max_length=1000,
+            help_text=_("For example: who keeps my spare medicines, or where the naloxone is."),
+            widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
         data = super().clean()
         for n in range(1, 6):
             phone = data.get(f"person_{n}_phone", "")
-            if phone and not re.fullmatch(r"\+?[0-9 ().-]{3,30}", phone):
-                self.add_error(f"person_{n}_phone", _("Use digits, spaces, dashes or brackets, with an optional +."))
+            if phone and not PHONE.fullmatch(phone):
+                self.add_error(f"person_{n}_phone", PHONE_ERROR)
             if phone and not data.get(f"person_{n}_name"):
                 self.add_error(f"person_{n}_name", _("Add a first name for this number."))
+        for role, _label in PROFESSIONALS:
+            phone = data.get(f"{role}_phone", "")
+            if phone and not PHONE.fullmatch(phone):
+                self.add_error(f"{role}_phone", PHONE_ERROR)
+            if data.get(f"{role}_name") and not phone:
+                self.add_error(f"{role}_phone", _("Add a phone number, so you can call from your plan."))
         return data
 
     def people(self) -> list[dict]:
         return [{"name": self.cleaned_data[f"person_{n}_name"].strip(), "phone": self.cleaned_data[f"person_{n}_phone"]}
                 for n in range(1, 6) if self.cleaned_data.get(f"person_{n}_name")]
+
+    def professionals(self) -> list[dict]:
+        return [{"role": role, "name": (self.cleaned_data.get(f"{role}_name") or "").strip(),
+                 "phone": self.cleaned_data.get(f"{role}_phone") or ""}
+                for role, _label in PROFESSIONALS if self.cleaned_data.get(f"{role}_phone")]
+
+    def safer(self) -> dict:
+        return {**{key: bool(self.cleaned_data.get(f"safer_{key}")) for key, _label in SAFER},
+                "notes": (self.cleaned_data.get("safer_notes") or "").strip()}
 
 
 class DeleteForm(forms.Form):

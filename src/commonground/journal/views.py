@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from commonground.catalog.models import Program
-from commonground.journal import days
+from commonground.journal import days, safety_moments
 from commonground.journal.access import mine, owned, private_page
-from commonground.journal.forms import ClockForm, ResetForm, TriedForm
-from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Tried, calendar_token_hash
+from commonground.journal.forms import ClockEditForm, ClockForm, ResetForm, TriedForm
+from commonground.journal.models import (Account, Attendance, CheckIn, Clock, Favourite, Plan, Tried,
+                                         calendar_token_hash)
 from commonground.journal.suggest import suggestion
 from commonground.meetings import schedule
 from commonground.meetings.models import Meeting
@@ -70,6 +71,8 @@ def clock_view(clock: Clock, now: datetime, zone: str, lang: str) -> dict:
     convention = days.conventions().get(data.get("convention", "plain")) or days.conventions()["plain"]
     upcoming = days.next_milestone(convention, start, local_now.date(), reached_today)
     return {"clock": clock, "name": data["name"], "count": counted, "convention": convention,
+            "substance": data.get("substance") or "",
+            "substance_name": safety_moments.substance_name(data.get("substance") or ""),
             "next": {"date": upcoming[0], "name": upcoming[1].get(lang) or upcoming[1]["en"]} if upcoming else None,
             "history": days.history(data, local_now.date()), "start": start, "start_time": start_time}
 
@@ -95,25 +98,50 @@ def clock_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         clock = Clock.objects.create(user=request.user, data={
-            "name": d["name"].strip(), "start_date": d["start_date"].isoformat(),
+            "name": d["name"].strip(), "substance": d["substance"], "start_date": d["start_date"].isoformat(),
             "start_time": d["start_time"].strftime("%H:%M") if d["start_time"] else None,
             "timezone": d["timezone"], "convention": d["convention"], "slips": [], "stretches": []})
         return redirect("journal:clock", pk=clock.pk)
     return render(request, "journal/clock_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def plan_contacts(user) -> dict:
+    """The plan's people and professionals to call (for a slip, a hard check-in, "I'm struggling")."""
+    plan = Plan.objects.filter(user=user).first()
+    data = plan.data if plan else {}
+    return {"people": data.get("people", []), "professionals": data.get("professionals", []),
+            "has_plan": plan is not None}
+
+
 @private_page
 def clock(request, pk: int):
+    """A clock; POST changes its name, substance and milestones. After a reset (``?reset=1``) the
+    safety layer's help for the clock's substance leads the page, then the people to call and the
+    country's lines; kind words come after."""
     found = owned(request, Clock, pk)
-    zone, now, lang = zone_of(request), datetime.now(UTC), language()
+    account = account_of(request)
+    zone, now, lang = zone_of(request, account), datetime.now(UTC), language()
+    edit = ClockEditForm(request.POST or None, language=lang, initial={
+        "name": found.data.get("name"), "substance": found.data.get("substance") or "",
+        "convention": found.data.get("convention", "plain")})
+    if request.method == "POST":
+        if edit.is_valid():
+            found.data = {**found.data, **{k: (v.strip() if k == "name" else v) for k, v in edit.cleaned_data.items()}}
+            found.save(update_fields=["data"])
+            return redirect("journal:clock", pk=pk)
     view = clock_view(found, now, zone, lang)
     horizon = days.add_months(view["start"], 12 * 3)
     milestones = [{"date": d, "name": names.get(lang) or names["en"],
                    "reached": d <= now.astimezone(schedule.zone(zone)).date()}
                   for d, _after, names in view["convention"].schedule(view["start"], horizon)]
+    slip = None
+    if request.GET.get("reset"):
+        slip = {"guidance": safety_moments.guidance(safety_moments.reset_situation(account, view["substance"])),
+                **plan_contacts(request.user)}
     return render(request, "journal/clock.html", {
-        **view, "milestones": milestones, "reset_form": ResetForm(),
-        "convention_name": view["convention"].name(lang), "convention_note": view["convention"].note(lang)})
+        **view, "milestones": milestones, "reset_form": ResetForm(), "edit_form": edit, "slip": slip,
+        "convention_name": view["convention"].name(lang), "convention_note": view["convention"].note(lang)},
+        status=400 if edit.errors else 200)
 
 
 @require_POST

@@ -12,15 +12,19 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from commonground.journal import charts
+from commonground.journal import charts, safety_moments
 from commonground.journal.access import mine, private_page
-from commonground.journal.forms import PLAN_FIELDS, CheckInForm, DeleteForm, PlanForm, clean_zone
+from commonground.journal.forms import (PLAN_FIELDS, PROFESSIONALS, SAFER, CheckInForm, DeleteForm, PlanForm,
+                                        clean_zone)
 from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Passkey, Plan, ShareGrant, Tried
-from commonground.journal.views import account_of, favourite_rows, today_for, zone_of
+from commonground.journal.views import account_of, favourite_rows, language, plan_contacts, today_for, zone_of
+from commonground.safety import countries
 from commonground.meetings import schedule
 from commonground.search import engine
 from commonground.search.query import parse_query
@@ -30,7 +34,11 @@ from commonground.web.presenters import decorate
 
 
 @private_page
+@sensitive_post_parameters("note")
 def checkin(request):
+    """A check-in. One with crisis words in its note, a mood of 2 or lower or a craving of 8 or higher
+    goes on to "I'm struggling", the crisis or hard-day note first (the safety layer decides which);
+    others go on to the trends. The note is read here and never logged or put in an address."""
     today = today_for(request).isoformat()
     existing = next((c for c in mine(request, CheckIn) if c.data.get("date") == today), None)
     form = CheckInForm(request.POST or None, initial=existing.data if existing else None)
@@ -43,6 +51,9 @@ def checkin(request):
             existing.save(update_fields=["data"])
         else:
             CheckIn.objects.create(user=request.user, data=data)
+        situation = safety_moments.checkin_situation(account_of(request), [], data)
+        if safety_moments.checkin_needs_help(situation):
+            return redirect(reverse("journal:help") + "?from=checkin")
         return redirect("journal:trends")
     return render(request, "journal/checkin.html", {"form": form, "again": existing is not None},
                   status=400 if form.errors else 200)
@@ -92,10 +103,16 @@ def plan(request):
     initial = {name: data.get(name, "") for name, _label, _help in PLAN_FIELDS}
     for n, person in enumerate(data.get("people", [])[:5], start=1):
         initial[f"person_{n}_name"], initial[f"person_{n}_phone"] = person.get("name", ""), person.get("phone", "")
+    for pro in data.get("professionals", []):
+        initial[f"{pro.get('role')}_name"], initial[f"{pro.get('role')}_phone"] = pro.get("name", ""), pro.get("phone")
+    safer = data.get("safer") or {}
+    initial.update({f"safer_{key}": bool(safer.get(key)) for key, _label in SAFER}, safer_notes=safer.get("notes", ""))
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name].strip() for name, _label, _help in PLAN_FIELDS}
         values["people"] = form.people()
+        values["professionals"] = form.professionals()
+        values["safer"] = form.safer()
         with transaction.atomic():
             if found:
                 found.data = values
@@ -104,13 +121,26 @@ def plan(request):
                 Plan.objects.create(user=request.user, data=values)
         return redirect("journal:plan_print")
     people_rows = [(form[f"person_{n}_name"], form[f"person_{n}_phone"]) for n in range(1, 6)]
-    return render(request, "journal/plan.html", {"form": form, "people_rows": people_rows,
-                                                 "text_fields": [form[name] for name, _l, _h in PLAN_FIELDS]},
-                  status=400 if form.errors else 200)
+    return render(request, "journal/plan.html", {
+        "form": form, "people_rows": people_rows, "text_fields": [form[name] for name, _l, _h in PLAN_FIELDS],
+        "professional_rows": [(form[f"{role}_name"], form[f"{role}_phone"]) for role, _label in PROFESSIONALS],
+        "safer_fields": [form[f"safer_{key}"] for key, _label in SAFER], "safer_notes": form["safer_notes"]},
+        status=400 if form.errors else 200)
 
 
 def _plan_sections(data: dict) -> list[tuple[str, str]]:
     return [(label, data.get(name, "")) for name, label, _help in PLAN_FIELDS if data.get(name)]
+
+
+def _safer(data: dict) -> dict:
+    """The plan's "safer surroundings": the items ticked, and the person's own words."""
+    safer = data.get("safer") or {}
+    return {"done": [label for key, label in SAFER if safer.get(key)], "notes": safer.get("notes", "")}
+
+
+def professional_rows(data: dict) -> list[dict]:
+    roles = dict(PROFESSIONALS)
+    return [{**p, "role_name": roles.get(p.get("role"), "")} for p in data.get("professionals", [])]
 
 
 @private_page
@@ -118,16 +148,36 @@ def plan_print(request):
     found = _plan(request)
     data = found.data if found else {}
     return render(request, "journal/plan_print.html", {"sections": _plan_sections(data),
-                                                       "people": data.get("people", [])})
+                                                       "people": data.get("people", []),
+                                                       "professionals": professional_rows(data),
+                                                       "safer": _safer(data)})
+
+
+def _struggling_guidance(request, account, substances, family):
+    """The layer's guidance: after a hard check-in today (``?from=checkin``) its crisis or hard-day
+    note leads; otherwise the person's clocks decide the notes (overdose for a drug clock)."""
+    if request.GET.get("from") == "checkin":
+        today = today_for(request, account).isoformat()
+        done = next((c for c in mine(request, CheckIn) if c.data.get("date") == today), None)
+        if done is not None:
+            return safety_moments.guidance(safety_moments.checkin_situation(account, substances, done.data))
+    return safety_moments.guidance(safety_moments.struggling_situation(account, substances, family))
 
 
 @private_page
 def struggling(request):
-    """One page with what helps now: it must answer fast, and it needs no JavaScript."""
+    """One page with what helps now: it must answer fast, and it needs no JavaScript. The help
+    lines, notes and their order are the safety layer's, for the account's country."""
     found = _plan(request)
     data = found.data if found else {}
-    zone = zone_of(request)
-    found = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "40"})).results
+    account = account_of(request)
+    zone = zone_of(request, account)
+    substances = safety_moments.clock_substances(mine(request, Clock))
+    someone_else, family = safety_moments.about_someone_else(request.user, account)
+    guidance = _struggling_guidance(request, account, substances, family)
+    programs = sorted(safety_moments.own_use_programs(someone_else=someone_else))
+    found = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "40",
+                                       "program": programs})).results if programs else []
     soon = [r for r in found if not r["ongoing"]][:5]
     always = [r for r in found if r["ongoing"]][:3]  # 24/7 chat and e-mail groups: open now, too
     today = datetime.now(UTC).astimezone(schedule.zone(zone))
@@ -142,8 +192,11 @@ def struggling(request):
             favourites_today.append({"meeting": m, "start": start.astimezone(schedule.zone(zone))})
         elif m.weekday == weekday and start is None:
             favourites_today.append({"meeting": m, "start": None})
+    lead = [n for n in guidance.notes if n.id in ("crisis", "struggling")]
     return render(request, "journal/struggling.html", {
+        "guidance": guidance, "lead_notes": lead, "other_notes": [n for n in guidance.notes if n not in lead],
         "sections": _plan_sections(data), "people": data.get("people", []),
+        "professionals": professional_rows(data), "has_plan": bool(data),
         "soon": [decorate(r, zone) for r in soon], "always": [decorate(r, zone) for r in always],
         "favourites_today": favourites_today, "zone": zone})
 
@@ -153,19 +206,25 @@ def struggling(request):
 @private_page
 def settings_page(request):
     account = account_of(request)
-    error = None
+    error = country_error = None
     if request.method == "POST":
+        country = request.POST.get("country", "").strip().upper()
+        if "country" in request.POST and country not in countries.iso_codes():
+            country_error = _("Choose your country from the list.")
         try:
             zone = clean_zone(request.POST.get("timezone", "").strip())
         except Exception as exc:  # noqa: BLE001 - a ValidationError with a message for the person
             error = " ".join(getattr(exc, "messages", [str(exc)]))
-        else:
-            account.data = {**account.data, "timezone": zone}
+        if not error and not country_error:
+            account.data = {**account.data, "timezone": zone,
+                            **({"country": country} if "country" in request.POST else {})}
             account.save(update_fields=["data"])
             return redirect("journal:settings")
     return render(request, "journal/settings.html", {
+        "country": safety_moments.account_country(account), "countries": safety_moments.country_choices(language()),
+        "country_error": country_error,
         "zone": zone_of(request, account), "error": error, "passkeys": Passkey.objects.filter(user=request.user).count(),
-        "codes_left": request.user.recovery_codes.count()}, status=400 if error else 200)
+        "codes_left": request.user.recovery_codes.count()}, status=400 if error or country_error else 200)
 
 
 TABLES = (("clocks", Clock), ("favourites", Favourite), ("meetings_attended", Attendance), ("groups_tried", Tried),
