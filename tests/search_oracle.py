@@ -54,7 +54,9 @@ def oracle(query):
     if query.sort == "nearest":
         matches.sort(key=lambda item: (round(item[2], 6), item[0].pk))
     elif query.sort == "soonest":
-        scheduled = sorted((i for i in matches if i[1] is not None), key=lambda i: (i[1], i[0].pk))
+        # At the same minute, the nearer first (when a place was given), then by id.
+        scheduled = sorted((i for i in matches if i[1] is not None),
+                           key=lambda i: (i[1], round(i[2], 6) if i[2] is not None else 0.0, i[0].pk))
         ongoing = sorted((i for i in matches if i[1] is None), key=name_key)
         matches = scheduled + ongoing
     else:

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "commonground.api.middleware.ApiErrorShapeMiddleware",
     "commonground.web.middleware.SecurityHeadersMiddleware",
     "commonground.api.middleware.ApiGzipMiddleware",
+    "commonground.web.middleware.PublicPageGzipMiddleware",  # public HTML only, never a page with a secret
+    "commonground.web.middleware.FaviconMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

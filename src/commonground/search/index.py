@@ -386,9 +386,12 @@ class MeetingIndex:
         if query.sort == "soonest":
             if starts is None:
                 starts = self.next_starts(candidates, now_minute, now_minute + WEEK)
-            # Scheduled meetings by start then id; ongoing ones after them, by name.
-            key = np.where(starts >= 0, (starts << 32) | ids, ONGOING_KEY + (self.c.name_key[candidates] >> 32))
-            return _top_by(needed, key, ids)
+            # Scheduled meetings by start, then (with a place) the nearer first, then id; ongoing
+            # ones after them, by name. A tie at one minute used to go by id: 17.2 km before 5.6 km.
+            key = np.where(starts >= 0, starts << 32, ONGOING_KEY + (self.c.name_key[candidates] >> 32))
+            if distances is None:
+                return _top_by(needed, key, ids)
+            return _top_by(needed, key, ids, then=np.where(starts >= 0, np.round(distances, 6), 0.0))
         return _top_by(needed, self.c.name_key[candidates], ids)
 
 
@@ -412,14 +415,15 @@ def _gather(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.repeat(lo - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
-def _top_by(needed: int, key: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Indices of the ``needed`` smallest keys, ordered by (key, id); ties at the cut are kept exact."""
+def _top_by(needed: int, key: np.ndarray, ids: np.ndarray, then: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``needed`` smallest keys, ordered by (key, then, id); ties at the cut are kept exact."""
     if needed < len(key):
         kth = np.partition(key, needed - 1)[needed - 1]
         subset = np.flatnonzero(key <= kth)
     else:
         subset = np.arange(len(key))
-    order = subset[np.lexsort((ids[subset], key[subset]))]
+    sort_keys = (ids[subset], key[subset]) if then is None else (ids[subset], then[subset], key[subset])
+    order = subset[np.lexsort(sort_keys)]
     return order[:needed]
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
+from django.templatetags.static import static
+
+from commonground.web.privacy import is_personal, is_private
 
 
 def _tile_origin() -> str:
@@ -56,3 +61,42 @@ class SecurityHeadersMiddleware:
             shared = request.path.startswith(("/api/", "/feeds/", "/bmlt/"))
             response.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin")
         return response
+
+
+class FaviconMiddleware:
+    """``/favicon.ico``, which browsers ask for on their own (on a JSON answer, say): sent to the
+    icon every page links, instead of a 404 in the log for each visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/favicon.ico" and request.method in ("GET", "HEAD"):
+            response = HttpResponseRedirect(static("web/favicon.svg"))
+            response["Cache-Control"] = "public, max-age=86400"
+            return response
+        return self.get_response(request)
+
+
+class PublicPageGzipMiddleware(GZipMiddleware):
+    """Gzip the finder's public HTML (the results page: 24 KB, about 5 KB gzipped), and nothing
+    that could carry a secret.
+
+    BREACH recovers a secret from a compressed page that also reflects what the visitor sent (a
+    search does). So a page is compressed only when it holds no secret to recover: not under a
+    private URL nor built from a signed-in person's session (``web/privacy.py``), no form token
+    (Django's CSRF token, set up for the page or written into it), no cookie set, and not marked
+    private or no-store. The API's JSON is compressed by ``api.middleware.ApiGzipMiddleware``.
+    """
+
+    def process_response(self, request, response):
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if is_private(request) or is_personal(request) or response.cookies:
+            return response
+        cache_control = response.get("Cache-Control", "").lower()
+        if "private" in cache_control or "no-store" in cache_control:
+            return response
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or b"csrfmiddlewaretoken" in response.content:
+            return response
+        return super().process_response(request, response)

@@ -36,6 +36,8 @@ TAG_LABELS = {
     "dual_diagnosis": gettext_lazy("Dual diagnosis"),
 }
 assert set(TAG_LABELS) == set(types.TAGS)
+# What a building offers: nothing a person joining online can use, so an online card leaves it out.
+BUILDING_TAGS = frozenset({"wheelchair", "childcare"})
 _LABELS = {"mode": MODE_LABELS, "tag": TAG_LABELS}
 _plain_labels: dict[tuple[str, str, str], str] = {}
 
@@ -79,7 +81,9 @@ def until_label(minutes: int | None, in_progress: bool) -> str:
 
 
 def decorate(result: dict, searcher_tz: str) -> dict:
-    """Add display values to a search result dict (never changes the API's own keys).
+    """Add display values to a search result dict (a copy: the API's own dict is never changed).
+
+    An online meeting's card shows no distance and no building features (``BUILDING_TAGS``).
 
     Display times are naive wall-clock times: Django's date filters would otherwise convert
     aware datetimes to the server's zone before formatting them.
@@ -97,7 +101,12 @@ def decorate(result: dict, searcher_tz: str) -> dict:
     view["until"] = until_label(result["minutes_until_start"], result["in_progress"] and not result["ongoing"])
     view["mode_label"] = plain_label("mode", result["mode"], language)
     view["program_name"] = result["program"].get("names", {}).get((language or "en")[:2]) or result["program"]["name"]
-    view["tag_labels"] = [plain_label("tag", t, language) for t in result["tags"]]
+    tags = result["tags"]
+    if result["mode"] == "online":
+        # Joined from anywhere: how far its listed place is, or the building's features, would mislead.
+        view["distance_km"] = None
+        tags = view["tags"] = [t for t in tags if t not in BUILDING_TAGS]
+    view["tag_labels"] = [plain_label("tag", t, language) for t in tags]
     return view
 
 

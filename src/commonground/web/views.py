@@ -55,6 +55,8 @@ def meetings(request):
                     for r in results if r["location"]["latitude"] is not None],
         tile_url=settings.MAP_TILE_URL,
         first=query.offset + 1, last=query.offset + len(results),
+        # "Near me" sends the device's coordinates: the heading says "near you", not the numbers.
+        near_you=query.has_place and not params.get("near"),
     )
     return render(request, "web/meetings.html", context)
 
