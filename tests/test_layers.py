@@ -19,6 +19,8 @@ FORBIDDEN = {
     "feeds": {"web", "fit"} | PRIVATE,
     "api": {"web"} | PRIVATE,
     "web": PRIVATE,
+    # The safety layer sits below every page that shows help: it knows no app above it.
+    "safety": {"meetings", "catalog", "places", "search", "fit", "feeds", "api", "web"} | PRIVATE,
 }
 
 
