@@ -72,6 +72,8 @@ def help_page(request):
         "home_name": home.label(_language()) if home else "",
         "choices": country_choices(),
         "chosen": shown if guidance.country_known else "",
+        "crisis_lines": [line for line in guidance.lines if line.kind == "crisis"],
+        "other_lines": [line for line in guidance.lines if line.kind != "crisis"],
         "basics": [n for n in guidance.notes if n.id in ("overdose", "withdrawal", "mixing")],
         "serves": serves_sentence(guidance),
         "heading": lines_heading(guidance),
