@@ -60,17 +60,23 @@ def test_every_moderation_friendly_rule_is_guarded_by_dependence():
     assert friendly, "there are moderation-friendly rules to guard"
     for rule in friendly:
         assert {"yes", "unsure"} <= set(rule.unless.get("dependence", ())), rule.id
+        assert "withdrawal_risk" in rule.unless.get("needs", ()), rule.id  # sedatives too
     # A minus on an abstinence program for wanting to cut down is moderation-friendly too.
     for rule in load_rules():
         if "moderation" in rule.when.get("goal", ()) and rule.kind in ("minus", "caution"):
             assert {"yes", "unsure"} <= set(rule.unless.get("dependence", ())), rule.id
 
 
+# Sedatives (benzodiazepines, sleeping pills) are a withdrawal risk whatever the dependence answer.
+SEDATIVES = list(itertools.product(("sedatives",), ("no", None), GOALS, MEDICATIONS))
+
+
 def test_withdrawal_risk_never_meets_moderation(demo):
-    """Every combination of help_with x dependence x goal x medication (96), in English and Spanish."""
+    """Every combination of help_with x dependence x goal x medication (96, and 48 for sedatives),
+    in English and Spanish."""
     checked = 0
-    for help_with, dependence, goal, medication in WITHDRAWAL_RISK:
-        spec = {"help_with": help_with, "dependence": dependence}
+    for help_with, dependence, goal, medication in WITHDRAWAL_RISK + SEDATIVES:
+        spec = {"help_with": help_with, **({"dependence": dependence} if dependence else {})}
         if goal:
             spec["goal"] = goal
         if medication:
@@ -89,7 +95,7 @@ def test_withdrawal_risk_never_meets_moderation(demo):
                         text = x.text.replace(r.program.text("name", language), "{program}")  # "Moderation M."
                         assert not MODERATION_WORDS.search(text), (label, r.program.code, x.rule, x.text)
             checked += 1
-    assert checked == len(WITHDRAWAL_RISK) * 2 == 192
+    assert checked == (len(WITHDRAWAL_RISK) + len(SEDATIVES)) * 2 == 288
 
 
 def test_mm_not_for_cites_clinical_guidance(demo):
