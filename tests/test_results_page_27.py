@@ -186,3 +186,31 @@ def test_the_gzip_rule_itself(rf, settings):
     assert not _gzipped(run(rf.get("/meetings", HTTP_ACCEPT_ENCODING="gzip"), with_cookie))
     assert not _gzipped(run(rf.get("/meetings", HTTP_ACCEPT_ENCODING="gzip"), no_store))
     assert not _gzipped(run(rf.get("/me/", HTTP_ACCEPT_ENCODING="gzip")))
+
+
+@pytest.mark.django_db
+def test_the_home_pages_place_search_asks_for_today(client):
+    html = client.get("/").content.decode()
+    form = html[html.index('<form class="search"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="hidden" name="day" value="today">' in form
+
+
+def test_today_from_now_with_other_days_one_tap_away(client, make_meeting):
+    # Sunday 6 December 2026, 21:00 in New York: a meeting at 21:30 tonight, one on Thursday.
+    sunday_evening = "2026-12-07T02:00:00Z"
+    tonight = make_meeting(name="Tonight", weekday=0, start_time=time(21, 30), latitude=40.75, longitude=-73.99,
+                           address="1 A St")
+    make_meeting(name="Thursday", weekday=4, start_time=time(19, 0), latitude=40.75, longitude=-73.99,
+                 address="1 A St")
+    make_meeting(name="Earlier", weekday=0, start_time=time(12, 0), latitude=40.75, longitude=-73.99,
+                 address="1 A St")
+    engine.reset()
+    html = client.get("/meetings", {"near": "10001", "day": "today", "now": sunday_evening}).content.decode()
+    names = re.findall(r'<h3><a href="[^"]+">(\w+)</a></h3>', html)
+    assert names == [tonight.name]
+    other = re.search(r'<a href="([^"]+)"[^>]*>Other days</a>', html)[1].replace("&amp;", "&")
+    assert "day=" not in other and "sort=soonest" in other and "near=10001" in other
+    html = client.get(other).content.decode()
+    assert re.findall(r'<h3><a href="[^"]+">(\w+)</a></h3>', html) == ["Tonight", "Thursday", "Earlier"]
+    engine.reset()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms as dj_forms
 from django.conf import settings
 from django.db.models import Count
@@ -57,8 +59,17 @@ def meetings(request):
         first=query.offset + 1, last=query.offset + len(results),
         # "Near me" sends the device's coordinates: the heading says "near you", not the numbers.
         near_you=query.has_place and not params.get("near"),
+        # The home page searches today from now; every later meeting is one tap away.
+        other_days_url=_other_days_url(params) if params.get("day") else None,
     )
     return render(request, "web/meetings.html", context)
+
+
+def _other_days_url(params) -> str:
+    """The same search on every day, soonest first from now."""
+    pairs = [(k, v) for k, values in params.lists() if k not in ("day", "time_from", "time_to", "offset", "sort")
+             for v in values if v != ""]
+    return "/meetings?" + urlencode([*pairs, ("sort", "soonest")])
 
 
 def meeting_by_id(request, pk: int, ics: bool = False):
