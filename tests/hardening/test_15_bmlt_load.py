@@ -234,7 +234,7 @@ QUERIES = [
     "lat_val=40.7&long_val=-74&geo_width=-400&sort_keys=meeting_name&page_size=30",
     "sort_keys=venue_type,location_province&page_size=3&page_num=2", "sort_keys=time_zone&page_size=9&page_num=4",
     "lat_val=40.7&long_val=-74&geo_width=300&sort_results_by_distance=1&page_size=4&page_num=3",
-    "lat_val=40.7&long_val=-74&geo_width_km=700", "lat_val=61&long_val=179.9&geo_width_km=2000",
+    "lat_val=40.7&long_val=-74&geo_width_km=700", "lat_val=21&long_val=179.9&geo_width_km=2600",
     "lat_val=-33.9&long_val=151.2&geo_width=900&sort_results_by_distance=1",
     "weekdays[]=3&page_size=6&page_num=4", "venue_types[]=1&sort_keys=start_time&page_size=5&page_num=2",
     "get_used_formats&formats[]=8&page_size=3", "get_used_formats&page_size=2&page_num=7",
