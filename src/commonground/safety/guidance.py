@@ -219,44 +219,56 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
     em = _emergency_words(emergency)
     writers = {
         "crisis": lambda: Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
-            "If you are thinking about ending your life, or you are in danger, call a crisis line now, or "
-            "%(emergency)s if your life is at risk right now. Crisis lines are free and answer day and night. "
-            "Stay with someone you trust, and put away anything you could use to hurt yourself.") % {"emergency": em},
+            "If you are thinking about ending your life, or you are in danger, please call a crisis line now. If "
+            "your life is at risk right now, call %(emergency)s or go to the nearest hospital emergency department. "
+            "You do not need to be sure it is bad enough to call, and many crisis lines are free and answer day and "
+            "night. If you can, stay with someone you trust, and put away (or ask someone to take away) anything you "
+            "could use to hurt yourself.") % {"emergency": em},
             calls, ["988-signs", "who-suicide"]),
         "struggling": lambda: Note("struggling", _("A hard day: reach out now"), _(
-            "Cravings and low moods rise and pass, often within the hour. Call someone from your plan, go to a "
-            "meeting (online ones start every hour), or call a crisis line: you do not need to be in danger to "
-            "call."), calls, ["988-signs"]),
+            "Cravings come in waves: they rise, peak and pass, even when it feels as if they will not. You do not "
+            "have to ride this out alone. Call someone from your plan, join a meeting (there are online meetings at "
+            "most hours of the day), or call a crisis line: you do not need to be in danger to call."), calls,
+            ["988-signs"]),
         "overdose": lambda: _overdose(decision, em),
         "withdrawal": lambda: Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
-            "After heavy, daily drinking, or after taking benzodiazepines or sleeping pills for a while, stopping or "
-            "cutting down quickly can cause seizures and delirium tremens, which can kill. Please see a doctor "
-            "before you stop or cut down: they can help you do it safely, often with medication. Confusion, "
-            "seeing things or a seizure during withdrawal is an emergency: call %(emergency)s.") % {"emergency": em},
+            "If you drink heavily most days, or take benzodiazepines or sleeping pills regularly (even as "
+            "prescribed), stopping or cutting down suddenly can cause seizures or a dangerous confusion called "
+            "delirium tremens (the DTs). Both can kill. Please talk to a doctor before you stop or cut down: they can "
+            "help you do it safely, often with medication. If you have already stopped and feel very shaky, sweaty "
+            "or sick, get medical help today. Confusion, seeing or hearing things that are not there, or a seizure "
+            "is an emergency: call %(emergency)s.") % {"emergency": em},
             [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]),
         "withdrawal-question": lambda: Note("withdrawal-question", _("Before you stop or cut down"), _(
             "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
-            "seizure? Do you drink or use first thing in the morning? If so, stopping on your own can be dangerous, "
-            "and cutting down is not a safe goal: please talk to a doctor first."),
+            "seizure? Do you drink or use first thing in the morning? If so, your body may depend on alcohol: "
+            "stopping suddenly on your own can be dangerous, and so can cutting down fast. Please talk to a doctor "
+            "first; they can help you stop safely."),
             [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts"]),
         "mixing": lambda: Note("mixing", _("Mixing alcohol or sedatives with opioids"), _(
-            "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, methadone and "
-            "buprenorphine. Taken together they can stop it: this mix is behind many overdose deaths. Tell your "
-            "prescriber what else you take, and do not drink on your medication."),
-            [], ["fda-opioids-benzodiazepines", "samhsa-buprenorphine"]),
+            "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, including methadone "
+            "and buprenorphine. Together they can stop your breathing: this mix is behind many overdose deaths. If "
+            "you take methadone or buprenorphine, keep taking it, because it protects you, and tell your prescriber "
+            "what else you drink or take so they can keep you safe. If you do mix them, do not use alone, and keep "
+            "naloxone nearby if you can get it."),
+            [], ["fda-opioids-benzodiazepines", "fda-moud-benzodiazepines", "cdc-polysubstance"]),
         "pregnancy": lambda: Note("pregnancy", _("If you are pregnant"), _(
-            "Please do not stop opioids or heavy drinking suddenly on your own: withdrawal can harm you and the "
-            "baby. Medication for opioid use disorder (methadone or buprenorphine) is the recommended care in "
-            "pregnancy, and in many places pregnant women are seen first for treatment. A doctor or midwife can "
-            "help without judging you."), [], ["acog-opioids-pregnancy", "samhsa-pregnant-priority"]),
+            "Please do not stop opioids or heavy drinking suddenly on your own. Sudden withdrawal can be dangerous, "
+            "and stopping opioids this way often leads back to using, with a higher risk of overdose. For opioids, "
+            "medication (methadone or buprenorphine) is the recommended treatment in pregnancy; if you already take "
+            "it, keep taking it. You deserve care without judgement: a doctor, midwife or treatment service can help "
+            "you make a plan. In the United States, many treatment programs must see pregnant women first; "
+            "elsewhere, ask whether they do."),
+            [], ["acog-opioids-pregnancy", "who-pregnancy-guidelines", "samhsa-pregnant-priority"]),
         "youth": lambda: Note("youth", _("If you are under 18"), _(
-            "You can get help too. Talk to an adult you trust, such as a school counsellor, a doctor or a relative. "
-            "Treatment made for young people works better than treatment made for adults; young people's "
-            "meetings, and Alateen for teenagers affected by someone else's drinking, are listed where they exist."),
+            "You can get help too, and asking for it takes courage. Talk to an adult you trust, such as a school "
+            "counsellor, a doctor or a relative. Help made for young people fits your age and your life better than "
+            "help made for adults. Young people's meetings, and Alateen for teenagers affected by someone else's "
+            "drinking, are listed where they exist."),
             [], ["nida-teens", "alateen"]),
         "gambling": lambda: Note("gambling", _("Help with gambling"), _(
-            "Gambling problems can be treated, and there is help for families as well. A gambling helpline is free "
-            "and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
+            "Gambling problems can be treated, and there is help for families as well. Gambling helplines are "
+            "usually free and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
                                    for line in (entry.lines_of("gambling") if entry else [])],
             ["ncpg-helpline"] if entry and entry.code == "US" else []),
     }
@@ -265,18 +277,20 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
 
 def _overdose(decision: Decision, em: str) -> Note:
     tolerance = _(
-        "After any break from using (prison or jail, detox, hospital, treatment, or days of not using) your body "
-        "handles much less, and your old amount can kill: the risk is highest in the first weeks. Use much less, "
-        "and never alone.")
+        "After any break from using (prison or jail, detox, hospital, treatment, or even a few days without "
+        "using), your body can handle much less. Your old amount can kill, and the risk is highest in the first "
+        "weeks. If you use, start with much less, go slowly, and never use alone.")
     supply = _(
-        "Fentanyl is in much of the drug supply: in heroin, but also in cocaine, meth and pills that look like "
-        "prescription pills. Carry naloxone (Narcan) where you can get it, and show the people around you where it "
-        "is. If someone will not wake up or is breathing very slowly, call %(emergency)s and give naloxone."
+        "Fentanyl, a very strong opioid, is mixed into drugs in many places, often without people knowing: not "
+        "only heroin, but also cocaine, meth and fake pills made to look like real medicines. Carry naloxone where "
+        "you can get it, and show the people around you where it is. If someone will not wake up, or is breathing "
+        "very slowly or not at all, call %(emergency)s, give naloxone and stay with them: naloxone does no harm if "
+        "it was not opioids."
     ) % {"emergency": em}
     family = _(
-        "If someone close to you uses drugs, keep naloxone (Narcan) at home and learn how to give it: you may be "
-        "the one who finds them. Ask them never to use alone. After any break from using (prison, detox, hospital "
-        "or treatment) their body handles much less, and their old amount can kill.")
+        "If someone close to you uses drugs, keep naloxone at home if you can get it, and learn how to give it: "
+        "you may be the one who finds them. Ask them not to use alone. After any break from using (prison, detox, "
+        "hospital or treatment) their body can handle much less, and their old amount can kill.")
     parts = [tolerance, supply] if decision.tolerance_first else [supply, tolerance]
     if not decision.own_overdose:
         parts = [family, supply]
@@ -285,4 +299,5 @@ def _overdose(decision: Decision, em: str) -> Note:
     title = _("Lower tolerance: overdose risk") if decision.tolerance_first else \
         _("Overdose: naloxone, and never use alone")
     return Note("overdose", title, " ".join(parts), [],
-                ["cdc-stop-overdose", "cdc-fentanyl", "who-opioid-overdose", "samhsa-naloxone"])
+                ["cdc-stop-overdose", "cdc-fentanyl", "cdc-polysubstance", "dea-counterfeit-pills", "cdc-naloxone",
+                 "who-opioid-overdose", "euda-overdose-risk", "who-europe-prison-release"])
