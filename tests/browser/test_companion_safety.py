@@ -122,3 +122,42 @@ def test_a_slip_on_an_opioid_clock_and_a_crisis_check_in_lead_with_safety(phone,
     assert CRISIS_WORDS[lang] not in page.url
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     save(page, f"me-crisis-checkin-{lang}")
+
+
+def test_the_safety_moments_have_no_serious_accessibility_violations(browser, site):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(base_url=site, bypass_csp=True, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto("/me/signup")
+        page.fill("#id_username", "safety-axe")
+        page.fill("#id_passphrase", PASSPHRASE)
+        page.fill("#id_passphrase2", PASSPHRASE)
+        page.fill("#id_timezone", "Europe/London")
+        submit(page)
+        page.goto("/me/clocks/new")
+        page.fill("#id_name", "pills")
+        page.select_option("#id_substance", "sedatives")
+        page.fill("#id_start_date", "2026-06-01")
+        submit(page)
+        page.locator("details.reset summary").click()
+        page.locator("form[action$='/reset'] button[type=submit]").click()
+        page.wait_for_load_state()
+        problems = {}
+        problems["slip"] = [v["id"] for v in Axe().run(page).response["violations"]
+                            if v["impact"] in ("serious", "critical")]
+        page.goto("/me/checkin")
+        page.locator("input[name=mood][value='1']").check()
+        page.locator("input[name=craving][value='9']").check()
+        page.fill("#id_note", "I want to end my life")
+        submit(page)
+        assert "/me/help" in page.url
+        problems["crisis"] = [v["id"] for v in Axe().run(page).response["violations"]
+                              if v["impact"] in ("serious", "critical")]
+        page.goto("/me/settings")
+        problems["settings"] = [v["id"] for v in Axe().run(page).response["violations"]
+                                if v["impact"] in ("serious", "critical")]
+        assert problems == {"slip": [], "crisis": [], "settings": []}, problems
+    finally:
+        context.close()
