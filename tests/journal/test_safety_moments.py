@@ -135,6 +135,19 @@ def test_what_leads_the_page_after_a_reset(person, substance):
     assert 'href="tel:988"' in block_html(html, "lines")  # a Chicago account: the US lines
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("note", ["quiero morirme", "I want to kill myself", "rough night, called Ana"])
+def test_crisis_words_in_a_slips_note_put_the_crisis_note_first(person, note):
+    client = person()
+    url = new_clock(client, "alcohol")
+    response = client.post(url + "/reset", {"note": note})
+    assert note not in response["Location"]
+    order = blocks(client.get(response["Location"]).content.decode())
+    crisis = note != "rough night, called Ana"
+    assert (order[0] == "note-crisis") is crisis, order
+    assert "note-withdrawal" in order and order.index("note-withdrawal") < order.index("kind")
+
+
 # --- check-ins over the whole grid -------------------------------------------------------------------
 
 @pytest.mark.django_db

@@ -76,11 +76,13 @@ def _base(account, substances=(), family=frozenset()) -> dict:
             "country_from": "account" if account.data.get("country") else ("zone" if country else "")}
 
 
-def reset_situation(account, substance: str) -> Situation:
+def reset_situation(account, substance: str, note: str = "") -> Situation:
     """A slip on a clock. The companion does not know whether there are withdrawal signs after a
-    slip on an alcohol clock, so it says "unsure": the layer then gives the withdrawal note."""
+    slip on an alcohol clock, so it says "unsure": the layer then gives the withdrawal note. Crisis
+    words in the slip's private note count as saying so (``crisis="yes"``): the crisis note leads."""
     dependence = "unsure" if substance == "alcohol" else ""
     return Situation(**_base(account, [substance]), dependence=dependence,
+                     crisis="yes" if safety.is_crisis_text(note) else "",
                      moment=Moment("reset", substance=substance if substance in (*SUBSTANCES, "other") else ""))
 
 

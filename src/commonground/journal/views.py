@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
@@ -18,8 +19,7 @@ from commonground.catalog.models import Program
 from commonground.journal import days, safety_moments
 from commonground.journal.access import mine, owned, private_page
 from commonground.journal.forms import ClockEditForm, ClockForm, ResetForm, TriedForm
-from commonground.journal.models import (Account, Attendance, CheckIn, Clock, Favourite, Plan, Tried,
-                                         calendar_token_hash)
+from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Plan, Tried, calendar_token_hash
 from commonground.journal.suggest import suggestion
 from commonground.meetings import schedule
 from commonground.meetings.models import Meeting
@@ -136,7 +136,9 @@ def clock(request, pk: int):
                   for d, _after, names in view["convention"].schedule(view["start"], horizon)]
     slip = None
     if request.GET.get("reset"):
-        slip = {"guidance": safety_moments.guidance(safety_moments.reset_situation(account, view["substance"])),
+        last = (found.data.get("slips") or [{}])[-1]
+        slip = {"guidance": safety_moments.guidance(safety_moments.reset_situation(account, view["substance"],
+                                                                                 last.get("note") or "")),
                 **plan_contacts(request.user)}
     return render(request, "journal/clock.html", {
         **view, "milestones": milestones, "reset_form": ResetForm(), "edit_form": edit, "slip": slip,
@@ -146,6 +148,7 @@ def clock(request, pk: int):
 
 @require_POST
 @private_page
+@sensitive_post_parameters("note")
 def clock_reset(request, pk: int):
     found = owned(request, Clock, pk)
     form = ResetForm(request.POST)

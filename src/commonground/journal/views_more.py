@@ -20,12 +20,11 @@ from django.views.decorators.http import require_POST
 
 from commonground.journal import charts, safety_moments
 from commonground.journal.access import mine, private_page
-from commonground.journal.forms import (PLAN_FIELDS, PROFESSIONALS, SAFER, CheckInForm, DeleteForm, PlanForm,
-                                        clean_zone)
+from commonground.journal.forms import PLAN_FIELDS, PROFESSIONALS, SAFER, CheckInForm, DeleteForm, PlanForm, clean_zone
 from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Passkey, Plan, ShareGrant, Tried
-from commonground.journal.views import account_of, favourite_rows, language, plan_contacts, today_for, zone_of
-from commonground.safety import countries
+from commonground.journal.views import account_of, favourite_rows, language, today_for, zone_of
 from commonground.meetings import schedule
+from commonground.safety import countries
 from commonground.search import engine
 from commonground.search.query import parse_query
 from commonground.web.presenters import decorate
