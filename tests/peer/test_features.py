@@ -168,7 +168,7 @@ def test_the_participant_shares_their_companion_and_can_stop(world, django_user_
     person = Client()
     person.post("/me/signup", {"username": "shares-a-lot", "passphrase": "lantern harbour pebble",
                                "passphrase2": "lantern harbour pebble", "timezone": "America/Chicago"})
-    person.post("/me/clocks/new", {"name": "alcohol", "start_date": "2026-01-10", "timezone": "America/Chicago",
+    person.post("/me/clocks/new", {"name": "Sober from beer zq7", "start_date": "2026-01-10", "timezone": "America/Chicago",
                                    "convention": "plain"})
     person.post("/me/checkin", {"mood": "4", "craving": "2", "note": "private words"})
     code = person.post("/me/share").content.decode().split('id="share-code">')[1].split("<")[0]
@@ -176,13 +176,13 @@ def test_the_participant_shares_their_companion_and_can_stop(world, django_user_
     assert client.post(f"/peer/participants/{p.pk}/companion", {"code": "wrong-code"}).status_code == 400
     assert client.post(f"/peer/participants/{p.pk}/companion", {"code": code}).status_code == 302
     page = client.get(f"/peer/participants/{p.pk}").content.decode()
-    assert "alcohol" in page and "private words" not in page and "Recent check-ins" in page
+    assert "Sober from beer zq7" in page and "private words" not in page and "Recent check-ins" in page
     assert "Shared with Harbor Recovery" in person.get("/me/share").content.decode()
     from commonground.journal.models import ShareGrant
 
     person.post(f"/me/share/{ShareGrant.objects.get().pk}/stop")
     page = client.get(f"/peer/participants/{p.pk}").content.decode()
-    assert "alcohol" not in page and "stopped sharing" in page
+    assert "Sober from beer zq7" not in page and "stopped sharing" in page
     assert client.post(f"/peer/participants/{p.pk}/companion", {"code": code}).status_code == 400
 
 
