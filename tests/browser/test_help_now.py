@@ -80,3 +80,20 @@ def test_other_help_pages_are_accessible(new_page, path):
     page.goto(path)
     assert serious(Axe().run(page)) == []
     assert _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_a_crisis_answer_leads_the_fit_results_on_a_phone(new_page, locale):
+    page = new_page(java_script_enabled=False, locale=locale, viewport=PHONE)
+    page.goto("/fit/results?crisis=yes&help_with=opioids&tz=Europe/London")
+    crisis = page.locator("#safety-crisis")
+    box = crisis.bounding_box()
+    heading = page.locator("main h1").bounding_box()
+    assert box is not None and heading is not None and box["y"] < heading["y"] and box["y"] < PHONE["height"]
+    call = crisis.locator("a[href='tel:116123']")
+    assert call.count() == 1 and call.bounding_box()["y"] + call.bounding_box()["height"] <= PHONE["height"]
+    assert "988" not in crisis.inner_text()
+    assert _no_sideways_scroll(page)
+    out = os.environ.get("HELP_SCREENSHOTS_DIR")
+    if out:
+        page.screenshot(path=str(Path(out) / ("fit-crisis-gb.png" if locale == "en-US" else "fit-crisis-gb-es.png")))
