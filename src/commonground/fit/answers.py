@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from commonground.meetings import schedule
 from commonground.safety import situation
@@ -77,8 +78,10 @@ class Answers:
                          recently_left=frozenset(self.get("recently_left")), country=country,
                          country_from=country_from, **one)
 
-    @property
+    @cached_property
     def needs(self) -> tuple[str, ...]:
+        """Derived once per set of answers (the rules read it for every program): parse_answers fills the
+        answers before anything reads it, and nothing changes them after."""
         helped = set(self.get("help_with"))
         theirs = set(self.get("their_use"))
         out = set()
