@@ -170,7 +170,7 @@ def test_the_companion_journey(open_page, site, javascript, locale):
         # 6. "I'm struggling": one tap away, with the lines to call.
         page.locator("a.button.struggling").click()
         page.wait_for_url(lambda url: url.endswith("/me/help"))
-        assert page.locator("main a[href='tel:988']").count() == 1 and page.locator("main a[href='tel:18006624357']").count() == 1
+        assert page.locator("main a[href='tel:988']").count() >= 1 and page.locator("main a[href='tel:+18006624357']").count() >= 1
         no_sideways_scroll(page)
 
         # 7. Export everything, then delete, and nothing is left.
