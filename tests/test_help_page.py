@@ -47,7 +47,10 @@ def test_help_shows_the_countrys_emergency_number_and_crisis_line(client, db, co
     # The lines come before the overdose and withdrawal basics.
     assert main.index(line.call) < main.index('id="safety-overdose"') < main.index('id="safety-withdrawal"')
     if code not in ("US", "CA"):
-        assert not re.search(r"(?<![\d-])988(?![\d-])", html), f"988 shown for {code}"
+        own = html
+        for other in entry.lines:  # a number of the country's own that holds the digits 988 is not 988
+            own = own.replace(other.call, "").replace(other.tel, "").replace(other.text or "\0", "")
+        assert not re.search(r"(?<![\d-])988(?![\d-])", own), f"988 shown for {code}"
         assert "tel:988" not in html
     if code != "US":
         assert not any(n in html for n in SAMHSA), f"the SAMHSA line shown for {code}"
