@@ -71,7 +71,7 @@ def test_a_person_on_methadone(new_page, js, locale):
     assert na.locator(".reason.minus[data-rule='moud-restrictive']").count() == 1
     assert na.locator(".sources a").count() >= 1
     assert page.locator("#safety-overdose").is_visible()
-    assert "findtreatment.gov" in page.locator("#safety-overdose").inner_html().lower()
+    assert "tel:+18006624357" in page.locator("#safety-overdose").inner_html().lower()  # the country's drug line
     shown = " ".join(page.locator("ol.meetings").all_inner_texts())
     assert "Narcotics Anonymous" not in shown and "Narcóticos Anónimos" not in shown
     assert "988" in page.locator(".help-now").inner_text()

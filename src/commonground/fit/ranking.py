@@ -191,7 +191,10 @@ def _hold_back(ranked: Ranked, language: str) -> None:
     """The safety layer's guard (docs/safety.md, rule 4): with a withdrawal risk, a program whose goal
     includes cutting down ranks after every other, and no reason in its favour about goals stands."""
     ranked.held_back = True
-    if not any(r.kind == "not_for" and r.fact == "goal" for r in ranked.reasons):  # one fact counts once
+    ranked.reasons = [r for r in ranked.reasons if not (r.kind == "plus" and r.fact == "goal")]
+    # One "not for you" says it (the rules usually give it, on the program's audience); the guard's own
+    # reason only where no rule did. One fact counts once: it replaces any other reason on the goal.
+    if not any(r.kind == "not_for" for r in ranked.reasons):
         ranked.reasons = [r for r in ranked.reasons if r.fact != "goal"]
         fact = ranked.program.fact("goal", language)
         ranked.reasons.append(Reason("not_for", _(

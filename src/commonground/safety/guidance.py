@@ -217,6 +217,9 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
     decision = decide(s)
     calls = _call_links(entry, emergency, directory_url)
     em = _emergency_words(emergency)
+    # The country's drug and alcohol lines (where it has one): they find treatment and a doctor.
+    drug_lines = [(f"{line.label(_language())}: {line.call}", line.tel_href) for line in
+                  (entry.lines_of("drugs") if entry else [])]
     writers = {
         "crisis": lambda: Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
             "If you are thinking about ending your life, or you are in danger, please call a crisis line now. If "
@@ -230,7 +233,7 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
             "have to ride this out alone. Call someone from your plan, join a meeting (there are online meetings at "
             "most hours of the day), or call a crisis line: you do not need to be in danger to call."), calls,
             ["988-signs"]),
-        "overdose": lambda: _overdose(decision, em),
+        "overdose": lambda: _overdose(decision, em, drug_lines),
         "withdrawal": lambda: Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
             "If you drink heavily most days, or take benzodiazepines or sleeping pills regularly (even as "
             "prescribed), stopping or cutting down suddenly can cause seizures or a dangerous confusion called "
@@ -238,7 +241,7 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
             "help you do it safely, often with medication. If you have already stopped and feel very shaky, sweaty "
             "or sick, get medical help today. Confusion, seeing or hearing things that are not there, or a seizure "
             "is an emergency: call %(emergency)s.") % {"emergency": em},
-            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]),
+            drug_lines, ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]),
         "withdrawal-question": lambda: Note("withdrawal-question", _("Before you stop or cut down"), _(
             "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
             "seizure? Do you drink or use first thing in the morning? If so, your body may depend on alcohol: "
@@ -275,7 +278,7 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
     return [writers[note_id]() for note_id in decision.notes]
 
 
-def _overdose(decision: Decision, em: str) -> Note:
+def _overdose(decision: Decision, em: str, links: list[tuple[str, str]]) -> Note:
     tolerance = _(
         "After any break from using (prison or jail, detox, hospital, treatment, or even a few days without "
         "using), your body can handle much less. Your old amount can kill, and the risk is highest in the first "
@@ -298,6 +301,6 @@ def _overdose(decision: Decision, em: str) -> Note:
         parts.append(family)
     title = _("Lower tolerance: overdose risk") if decision.tolerance_first else \
         _("Overdose: naloxone, and never use alone")
-    return Note("overdose", title, " ".join(parts), [],
+    return Note("overdose", title, " ".join(parts), links,
                 ["cdc-stop-overdose", "cdc-fentanyl", "cdc-polysubstance", "dea-counterfeit-pills", "cdc-naloxone",
                  "who-opioid-overdose", "euda-overdose-risk", "who-europe-prison-release"])
