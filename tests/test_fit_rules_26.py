@@ -17,8 +17,7 @@ import re
 
 import pytest
 
-from commonground.catalog.loader import read_program_file
-from commonground.catalog.loader import PROGRAMS_DIR
+from commonground.catalog.loader import PROGRAMS_DIR, read_program_file
 from commonground.catalog.models import Program
 from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import TOP, rank

@@ -190,7 +190,7 @@ def test_persona(name, language, fit_demo_data):
             texts = [x.text for x in (english or result).ranking[[r.program.code for r in (english or result).ranking]
                                                                  .index(code)].reasons]
         assert any(word in t for t in texts), (code, texts)
-    for code, word in case.get("not_cautioned", {}).items():
+    for code, _word in case.get("not_cautioned", {}).items():
         assert not [x for x in by_code[code].reasons if x.kind in ("caution", "minus", "not_for") and
                     x.fact == "audience"], (code, by_code[code].reasons)
     if case.get("family_only"):
