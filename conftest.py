@@ -148,6 +148,22 @@ def demo_meetings(db):
     engine.reset()
 
 
+@pytest.fixture(scope="module")
+def fit_demo_data(django_db_setup, django_db_blocker):
+    """The demo meetings (6,000, a fixed seed), loaded once for a module's fit rankings and personas."""
+    from commonground.meetings.demo import load_demo
+    from commonground.meetings.models import Meeting, Source
+    from commonground.search import engine
+
+    with django_db_blocker.unblock():
+        engine.reset()
+        load_demo(6000, seed=11)
+        yield
+        Meeting.objects.all().delete()
+        Source.objects.all().delete()
+        engine.reset()
+
+
 @pytest.fixture
 def audit_cleanup(transactional_db):
     """For tests that commit: empty the append-only audit trail before the database is flushed

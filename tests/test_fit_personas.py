@@ -133,21 +133,6 @@ PERSONAS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    from commonground.meetings.demo import load_demo
-    from commonground.search import engine
-
-    with django_db_blocker.unblock():
-        engine.reset()
-        load_demo(6000, seed=11)
-        yield
-        from commonground.meetings.models import Meeting, Source
-
-        Meeting.objects.all().delete()
-        Source.objects.all().delete()
-        engine.reset()
-
 
 def _ranked(result):
     return [r.program.code for r in result.ranking]
@@ -155,7 +140,7 @@ def _ranked(result):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PERSONAS)
-def test_persona(name, demo_data):
+def test_persona(name, fit_demo_data):
     case = PERSONAS[name]
     result = rank(parse_answers(case["answers"]), now=NOW)
     order = _ranked(result)
