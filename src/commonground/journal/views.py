@@ -20,9 +20,9 @@ from commonground.journal import days, safety_moments
 from commonground.journal.access import mine, owned, private_page
 from commonground.journal.forms import ClockEditForm, ClockForm, ResetForm, TriedForm
 from commonground.journal.models import Account, Attendance, CheckIn, Clock, Favourite, Plan, Tried, calendar_token_hash
+from commonground.journal.refs import meeting_at, meeting_ref
 from commonground.journal.suggest import suggestion
 from commonground.meetings import schedule
-from commonground.meetings.models import Meeting
 from commonground.web.calendar import meetings_calendar
 
 
@@ -41,17 +41,6 @@ def today_for(request, account: Account | None = None) -> date:
 
 def language() -> str:
     return (get_language() or "en")[:2]
-
-
-def meeting_ref(meeting: Meeting) -> str:
-    return f"{meeting.source.slug}/{meeting.key}"
-
-
-def meeting_at(ref: str) -> Meeting | None:
-    source, _sep, key = (ref or "").partition("/")
-    if not source or not key:
-        return None
-    return Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first()
 
 
 def _back(request, default: str) -> str:
