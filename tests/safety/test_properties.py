@@ -280,3 +280,13 @@ def test_every_rule_holds_for_any_answers_at_all(fit_demo_data, a):
     _ranking_rules(result)
     flat = {k: (tuple(v) if isinstance(v, list) else v) for k, v in a.items()}
     assert [n.id for n in result.notes] == expected_notes(flat)
+
+
+@pytest.mark.parametrize("code", ["US", "GB", "KE", ""])
+def test_the_help_pages_basics_are_the_layers_overdose_withdrawal_and_mixing_notes(code):
+    g = safety.basics(code)
+    assert [n.id for n in g.notes] == ["overdose", "withdrawal", "mixing"]
+    entry = countries.get_country(code) if code else countries.get_country(settings_help_country())
+    if entry is not None:
+        assert [line.id for line in g.lines] == [line.id for kind in ("crisis", "drugs", "gambling", "youth")
+                                                 for line in entry.lines_of(kind)]

@@ -10,8 +10,8 @@ from the apps above it; the rules are listed, with their sources, in docs/safety
 
 from commonground.safety.countries import Country, Line, country_for_zone, get_country
 from commonground.safety.crisis import is_crisis_text
-from commonground.safety.guidance import Decision, Guidance, Note, decide, guidance
+from commonground.safety.guidance import Decision, Guidance, Note, basics, decide, guidance
 from commonground.safety.situation import Moment, Situation
 
-__all__ = ["Country", "Decision", "Guidance", "decide", "Line", "Moment", "Note", "Situation", "country_for_zone", "get_country",
+__all__ = ["Country", "Decision", "Guidance", "basics", "decide", "Line", "Moment", "Note", "Situation", "country_for_zone", "get_country",
            "guidance", "is_crisis_text"]

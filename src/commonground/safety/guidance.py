@@ -304,3 +304,16 @@ def _overdose(decision: Decision, em: str, links: list[tuple[str, str]]) -> Note
     return Note("overdose", title, " ".join(parts), links,
                 ["cdc-stop-overdose", "cdc-fentanyl", "cdc-polysubstance", "dea-counterfeit-pills", "cdc-naloxone",
                  "who-opioid-overdose", "euda-overdose-risk", "who-europe-prison-release"])
+
+
+# What everyone should know, for a page that knows nothing of the person (/help): the overdose note
+# (naloxone, never alone, fentanyl, lower tolerance, for families too), the withdrawal note and the
+# mixing note. Chosen here, by the layer, as a situation that calls for exactly those three.
+BASICS = Situation(own=frozenset({"opioids", "sedatives"}), family=frozenset({"drugs"}))
+
+
+def basics(country: str, country_from: str = "") -> Guidance:
+    """The help page's answer: every line of the country, then the basics."""
+    from dataclasses import replace
+
+    return guidance(replace(BASICS, country=country, country_from=country_from), every_line=True)

@@ -20,11 +20,6 @@ from commonground import safety
 from commonground.safety import countries
 from commonground.safety.guidance import home_country
 
-# The general basics the page shows, asked of the layer as a situation: someone who uses opioids and
-# sedatives, with someone close to them who uses drugs, yields the overdose note (naloxone, never
-# alone, fentanyl, lower tolerance, for families too), the withdrawal note and the mixing note.
-BASICS = {"own": frozenset({"opioids", "sedatives"}), "family": frozenset({"drugs"})}
-
 
 def _language() -> str:
     return (get_language() or "en")[:2]
@@ -61,7 +56,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 def help_page(request):
     code, found_from, problem = country_of_request(request.GET)
-    guidance = safety.guidance(safety.Situation(**BASICS, country=code, country_from=found_from), every_line=True)
+    guidance = safety.basics(code, found_from)
     home = countries.get_country(home_country())
     shown = guidance.country.code if guidance.country else ""
     return render(request, "web/help.html", {
