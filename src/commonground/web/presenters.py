@@ -110,9 +110,27 @@ def decorate(result: dict, searcher_tz: str) -> dict:
     return view
 
 
+# Coordinates we looked up offline from a ZIP code or a city's name: the centre of an area, so
+# never a place to route a person to (issue 27).
+APPROXIMATE_COORDINATES = frozenset({"postal_code", "city"})
+
+
+def coordinates_exact(meeting) -> bool:
+    """The meeting's coordinates mark its building: from the feed, and its address is not just an area."""
+    return (meeting.latitude is not None and not meeting.approximate
+            and (meeting.coordinates_source or "") not in APPROXIMATE_COORDINATES)
+
+
 def directions(meeting) -> dict | None:
-    if meeting.latitude is None or meeting.approximate:
-        if not meeting.formatted_address or meeting.approximate:
+    """Links to the meeting's place in a maps app and on OpenStreetMap, or None.
+
+    By its coordinates only when they are exact; by its address when they are a ZIP or city
+    centre; none for an address that is only an area, or for a meeting held only online.
+    """
+    if meeting.approximate or meeting.attendance_mode == "online":
+        return None
+    if not coordinates_exact(meeting):
+        if not meeting.formatted_address:
             return None
         return {"osm": "https://www.openstreetmap.org/search?" + urlencode({"query": meeting.formatted_address}),
                 "geo": "geo:0,0?q=" + quote(meeting.formatted_address)}
@@ -133,3 +151,20 @@ def report_link(meeting) -> str | None:
             {"subject": f"Meeting: {meeting.name}"})
     # No place given by the feed: our own report queue, read in the admin.
     return safe_href(meeting.source.feedback_url) or "/report" + meeting.get_absolute_url().removeprefix("/meetings")
+
+
+def map_points(results) -> list[dict]:
+    """The results map's points: none for an online-only meeting, and a ZIP or city centre (or an
+    address that is only an area) marked ``approximate``, with a note to show beside it."""
+    points = []
+    for r in results:
+        place = r["location"]
+        if r["mode"] == "online" or place["latitude"] is None or place["longitude"] is None:
+            continue
+        point = {"id": r["id"], "name": r["name"], "lat": place["latitude"], "lng": place["longitude"],
+                 "url": r["url"], "approximate": bool(place.get("approximate"))
+                 or (place.get("coordinates_source") or "") in APPROXIMATE_COORDINATES}
+        if point["approximate"]:
+            point["note"] = _("Approximate place: the area, not the building")
+        points.append(point)
+    return points

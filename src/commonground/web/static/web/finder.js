@@ -113,10 +113,21 @@
       }
       var bounds = [];
       points.forEach(function (p) {
-        var marker = window.L.marker([p.lat, p.lng], { title: p.name, alt: p.name }).addTo(map);
+        // A ZIP or city centre is an area, not a building: a dashed circle instead of a pin.
+        var marker = p.approximate
+          ? window.L.circle([p.lat, p.lng], { radius: 1500, dashArray: "6 6", weight: 2, fillOpacity: 0.08, className: "approximate" }).addTo(map)
+          : window.L.marker([p.lat, p.lng], { title: p.name, alt: p.name }).addTo(map);
         var link = document.createElement("a");
         link.href = p.url; link.textContent = p.name;
-        marker.bindPopup(link);
+        var popup = link;
+        if (p.approximate) {
+          popup = document.createElement("div");
+          var note = document.createElement("p");
+          note.className = "small"; note.textContent = p.note || "";
+          popup.appendChild(link); popup.appendChild(note);
+          marker.bindTooltip(p.name);
+        }
+        marker.bindPopup(popup);
         bounds.push([p.lat, p.lng]);
       });
       if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 }); } else { map.setView([20, 0], 2); }
