@@ -53,6 +53,10 @@ def test_every_san_jose_address_has_its_street_city_state_and_zip(samples):
         ("Online", "", AddressParts("Online", "", "", "", "")),
         ("St Mary's Church, 12345 Main St", "", AddressParts("St Mary's Church, 12345 Main St", "", "", "", "")),
         ("Room 5, Basement", "", AddressParts("Room 5, Basement", "", "", "", "")),
+        # A last part alone is a city only when it names a town of some size by its own name.
+        ("1 Main St, Downtown", "", AddressParts("1 Main St, Downtown", "", "", "", "")),
+        ("1 Main St, Center", "", AddressParts("1 Main St, Center", "", "", "", "")),
+        ("1 Main St, Annex", "USA", AddressParts("1 Main St, Annex", "", "", "", "USA")),
         ("San Jose, CA 95112", "", AddressParts("San Jose", "", "CA", "95112", "")),
         ("USA", "", AddressParts("USA", "", "", "", "")),
         # The country the caller knows is given back when the text names none.

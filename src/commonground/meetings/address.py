@@ -38,6 +38,8 @@ class AddressParts:
 EMPTY = AddressParts()
 # Longer text is no address: it is kept whole, as the street, without being parsed.
 MAX_PARSED_LENGTH = 500
+# A last part with no postcode beside it is a city only if it names a town at least this big.
+MIN_CITY_POPULATION = 15_000
 
 US_STATE_CODES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
@@ -97,15 +99,24 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-@lru_cache(maxsize=1)
+_gazetteer = None
+
+
 def _places():
     """The offline gazetteer, or None where it cannot be loaded (no Django settings, no data)."""
-    try:
-        from commonground.places.gazetteer import gazetteer
+    global _gazetteer
+    if _gazetteer is None:
+        try:
+            from django.conf import settings
 
-        return gazetteer()
-    except Exception:  # noqa: BLE001 - the split works without it, only more conservatively
-        return None
+            if not settings.configured:
+                return None  # tried again once Django is set up
+            from commonground.places.gazetteer import gazetteer
+
+            _gazetteer = gazetteer()
+        except Exception:  # noqa: BLE001 - the split works without it, only more conservatively
+            _gazetteer = False
+    return _gazetteer or None
 
 
 def _country_code(text: str) -> str:
@@ -122,11 +133,17 @@ def _country_code(text: str) -> str:
 
 
 def _known_city(name: str, country: str) -> bool:
+    """A town of some size (GeoNames lists those of 15,000 people and more) by its own name, not
+    by an alternate name or a ZIP area's: "Madrid", "Bronx", but not "Annex" or "Downtown"."""
     places = _places()
     if places is None or not name or any(ch.isdigit() for ch in name) or len(name) > 80:
         return False
     try:
-        return bool(places.cities_named(name, country=country or None))
+        from commonground.places.gazetteer import fold
+
+        key = fold(name)
+        return any(p.population >= MIN_CITY_POPULATION and fold(p.label.split(",")[0]) == key
+                   for p in places.cities_named(name, country=country or None))
     except Exception:  # noqa: BLE001
         return False
 
@@ -148,9 +165,16 @@ def split_address(text: str, *, country: str = "") -> AddressParts:
     Never raises: anything that is not a string gives empty parts.
     """
     try:
+        if isinstance(text, str) and isinstance(country, str) and len(text) <= MAX_PARSED_LENGTH:
+            return _split_cached(text, country)  # a meeting on several weekdays: one address, many rows
         return _split(text, country)
     except Exception:  # noqa: BLE001 - a split must never stop an import or a page
         return AddressParts(street=_squash(text) if isinstance(text, str) else "")
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str, country_hint: str) -> AddressParts:
+    return _split(text, country_hint)
 
 
 def _split(text: str, country_hint: str) -> AddressParts:
