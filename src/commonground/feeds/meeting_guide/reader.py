@@ -38,4 +38,21 @@ def _chain(first, rest):
 
 
 def read(location: str) -> Feed:
-    return parse(open_body(location), location)
+    feed = parse(open_body(location), location)
+    feed.rows = own_rows(feed.rows)
+    return feed
+
+
+def own_rows(rows):
+    """Our own feed read back as stored: without the fellowship lines the writer put before the
+    notes, and with the program's own codes (``program_types``) instead of the spec codes."""
+    for row in rows:
+        if isinstance(row, dict) and row.get("types_table") == "spec" and isinstance(row.get("program"), str):
+            lines = row.pop("program_notes", None)
+            if isinstance(lines, str) and isinstance(row.get("notes"), str) and row["notes"].startswith(lines):
+                row["notes"] = row["notes"][len(lines):].lstrip("\n")
+            own = row.pop("program_types", None)
+            if isinstance(own, list) and all(isinstance(c, str) for c in own):
+                row["types"] = own
+                del row["types_table"]  # the row's program's own table
+        yield row

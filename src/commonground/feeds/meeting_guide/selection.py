@@ -15,6 +15,7 @@ import orjson
 from django.db import connection
 
 from commonground.catalog.models import Program
+from commonground.feeds.meeting_guide.fellowship import FeedProgram
 from commonground.meetings.models import Meeting, Source
 
 COLUMNS = ("id", "program_id", "slug", "name", "weekday", "start_time", "duration_minutes", "timezone", "types",
@@ -28,9 +29,8 @@ JSON_COLUMNS = {"types", "languages", "regions", "feedback_emails", "contacts", 
 CHUNK = 5000
 
 
-@dataclass
-class ProgramTable:
-    type_table: str
+# A meeting's program as the writer reads it (its code table, names, and whether it is a family group).
+ProgramTable = FeedProgram
 
 
 class FeedRow:
@@ -63,7 +63,8 @@ class FeedSelection:
     id_range: tuple[int, int] | None = None  # lo < id <= hi: one part of a feed written in parallel
 
     def rows(self) -> Iterator[FeedRow]:
-        tables = {code: ProgramTable(t) for code, t in Program.objects.values_list("code", "type_table")}
+        tables = {p.code: FeedProgram(p.code, p.name, p.short_name, p.type_table, "family" in (p.scope or []))
+                  for p in Program.objects.only("code", "name", "short_name", "type_table", "scope")}
         quote = connection.ops.quote_name
         # A disconnected source's meetings are not published (the Meeting Guide app's policy too).
         # A meeting listed by two sources goes out once, as its primary listing.

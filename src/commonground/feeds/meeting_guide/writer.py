@@ -5,7 +5,9 @@ Every spec field we store goes out. The spec's rules are applied on the way: uni
 table (languages merged back in as type codes), known-provider conference links only,
 ``approximate`` as "yes"/"no", ``updated`` in UTC, no HTML, no last names.
 A few fields outside the spec that TSML itself emits are added (``attendance_option``,
-``program``, ``coordinates`` precision is kept by emitting only feed-given coordinates).
+``program``); coordinates go out only when they are the place's own (not a ZIP or city centre).
+Each meeting's notes open with its fellowship and its own attendance rule (``fellowship``), and
+``program_notes``/``program_types`` let our own importer read the meeting back as stored.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC
 from typing import TypedDict
 
 from commonground.feeds.anonymity import anonymize_person, email_names_someone
+from commonground.feeds.meeting_guide import fellowship
 from commonground.feeds.meeting_guide.selection import FeedRow, FeedSelection
 from commonground.meetings import types
 from commonground.meetings.conference import provider_for
@@ -24,6 +27,7 @@ from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
 
 PHONE_KEPT = re.compile(r"[^0-9+,#]")
+APPROXIMATE_SOURCES = ("postal_code", "city")  # coordinates we resolved, not the place's own
 
 
 class FeedMeeting(TypedDict, total=False):
@@ -58,7 +62,8 @@ class FeedMeeting(TypedDict, total=False):
     edit_url: str
     feedback_url: str
     entity_feedback_emails: list[str]
-    coordinates_approximate: str
+    program_notes: str
+    program_types: list[str]
     types_table: str
     entity: str
     entity_email: str
@@ -107,12 +112,18 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         code = types.language_code("spec", language)
         if code and code not in codes:
             codes.append(code)
-    out["types"] = codes
+    program = fellowship.feed_program(m.program)
+    out["types"] = fellowship.client_codes(program, codes)
     out["types_table"] = "spec"  # for our own importer: these are spec codes, whatever the program
     for name in STRING_FIELDS:
         value = getattr(m, name)
         if value:
             out[name] = value
+    # The fellowship and its own rules, where clients show them (TSML UI shows no program field).
+    lines = "\n".join(fellowship.program_lines(program, list(m.types), codes))
+    out["notes"] = f"{lines}\n{m.notes}" if m.notes else lines
+    out["program_notes"] = lines
+    out["program_types"] = _own_codes(m, program.type_table)
     for name in LINK_FIELDS:
         href = safe_href(getattr(m, name))
         if href:
@@ -122,12 +133,11 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         out["feedback_url"] = feedback if feedback.startswith("mailto:") else safe_href(feedback)
     if m.region:
         out["state"] = m.region
-    if m.latitude is not None:
+    if m.latitude is not None and m.coordinates_source not in APPROXIMATE_SOURCES:
         out["latitude"], out["longitude"] = round(m.latitude, 6), round(m.longitude, 6)
-        if m.coordinates_source in ("postal_code", "city"):
-            # Resolved by us from the ZIP code or the city: the map pin is near, not at, the place.
-            # (Not "approximate", which clients read as "no in-person location".)
-            out["coordinates_approximate"] = m.coordinates_source
+    # Coordinates resolved by us from a ZIP code or a city centre are left out: clients would put
+    # the pin and the directions there. Without them, clients route by the address. (Not
+    # "approximate": the spec and TSML UI read that as "no in-person location" and hide the address.)
     out["approximate"] = "yes" if m.approximate else "no"
     if m.regions:
         out["regions"] = list(m.regions)
@@ -165,6 +175,18 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
     out["attendance_option"] = m.attendance_mode
     out["program"] = m.program_id
     return out
+
+
+def _own_codes(m, table: str) -> list[str]:
+    """The meeting's codes in its own program's table, languages and a closure included."""
+    codes = list(m.types)
+    for language in m.languages:
+        code = types.language_code(table, language)
+        if code and code not in codes:
+            codes.append(code)
+    if m.temporarily_closed and types.TEMPORARILY_CLOSED_CODE not in codes:
+        codes.append(types.TEMPORARILY_CLOSED_CODE)
+    return codes
 
 
 def iter_feed(selection: FeedSelection) -> Iterator[FeedMeeting]:
