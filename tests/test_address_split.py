@@ -57,7 +57,12 @@ def test_every_san_jose_address_has_its_street_city_state_and_zip(samples):
         ("1 Main St, Downtown", "", AddressParts("1 Main St, Downtown", "", "", "", "")),
         ("1 Main St, Center", "", AddressParts("1 Main St, Center", "", "", "", "")),
         ("1 Main St, Annex", "USA", AddressParts("1 Main St, Annex", "", "", "", "USA")),
-        ("San Jose, CA 95112", "", AddressParts("San Jose", "", "CA", "95112", "")),
+        # A town the gazetteer knows in that state, then the state: a city with no street.
+        ("San Jose, CA 95112", "", AddressParts("", "San Jose", "CA", "95112", "")),
+        ("Tulsa, OK, USA", "", AddressParts("", "Tulsa", "OK", "", "USA")),
+        ("Tulsa, OK, 74103", "", AddressParts("", "Tulsa", "OK", "74103", "")),
+        ("Broadway, NY 10001", "", AddressParts("Broadway", "", "NY", "10001", "")),
+        ("Melbourne VIC, Australia", "", AddressParts("Melbourne VIC", "", "", "", "Australia")),
         ("USA", "", AddressParts("USA", "", "", "", "")),
         # The country the caller knows is given back when the text names none.
         ("Calle 5", "Spain", AddressParts("Calle 5", "", "", "", "Spain")),

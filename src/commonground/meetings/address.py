@@ -148,6 +148,21 @@ def _known_city(name: str, country: str) -> bool:
         return False
 
 
+def _is_us_city(name: str, state: str) -> bool:
+    """The gazetteer knows a town of this name, by its own name, in this US state."""
+    state = state.upper().rstrip(".")
+    places = _places()
+    if places is None or state not in US_STATE_CODES or not _is_city_name(name) or len(name) > 80:
+        return False
+    try:
+        from commonground.places.gazetteer import fold
+
+        key = fold(name)
+        return any(fold(p.label.split(",")[0]) == key for p in places.cities_named(name, region=state, country="US"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _is_city_name(part: str) -> bool:
     """A part that could be a city's name by its shape alone: letters, no digits."""
     return bool(part) and not any(ch.isdigit() for ch in part) and any(ch.isalpha() for ch in part)
@@ -211,6 +226,8 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
             return city, region, postal, 1
         if before and _is_city_name(before):
             return before, region, postal, 2
+        if len(parts) == 2 and _is_us_city(parts[0], region):
+            return parts[0], region, postal, 2  # "Tulsa, OK": a town of that state, and no street
         return "", region, postal, 1
 
     if _allows(iso, "US", "PR"):
@@ -221,7 +238,8 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
         if US_ZIP_ONLY.fullmatch(last):
             # "…, CA, 95112" or "…, San Jose, 95112"
             if before and before.upper().rstrip(".") in US_STATE_CODES:
-                city = parts[-3] if len(parts) > 3 and _is_city_name(parts[-3]) else ""
+                city = parts[-3] if (len(parts) > 3 and _is_city_name(parts[-3])) or \
+                    (len(parts) == 3 and _is_us_city(parts[0], before)) else ""
                 return city, before, last, 3 if city else 2
             if iso:
                 return with_city("", last)
