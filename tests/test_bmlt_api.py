@@ -29,6 +29,17 @@ def listed():
         .exclude(attendance_mode="inactive").select_related("source")
 
 
+def always():
+    """24/7 groups (no weekday, no time): each goes out once per weekday, all day (issue 27)."""
+    return Meeting.objects.filter(weekday__isnull=True, start_time__isnull=True, duplicate_of__isnull=True) \
+        .exclude(attendance_mode="inactive").select_related("source")
+
+
+def items(scheduled, days=7, **only):
+    """How many BMLT items: the scheduled meetings, and each 24/7 group once on each of ``days``."""
+    return scheduled.count() + days * always().filter(**only).count()
+
+
 @pytest.fixture
 def demo(demo_meetings):
     demo_meetings(400, seed=3)
@@ -37,11 +48,13 @@ def demo(demo_meetings):
 @pytest.mark.django_db
 def test_every_scheduled_meeting_of_every_program_goes_out_once_with_bmlt_strings(client, demo):
     meetings = answer(client, "switcher=GetSearchResults")
-    assert len(meetings) == listed().count() > 300
+    assert len(meetings) == items(listed()) > 300 and always().exists()
     assert len({m["id_bigint"] for m in meetings}) == len(meetings)
     assert all(isinstance(v, str) for m in meetings for v in m.values())
     by_id = {public_id(m.source.slug, m.key): m for m in listed()}
     for item in meetings:
+        if item["duration_time"] == "24:00:00":
+            continue  # a 24/7 group's day (tests/test_bmlt_fellowship.py)
         ours = by_id[int(item["id_bigint"])]
         assert item["weekday_tinyint"] == str(ours.weekday + 1)  # BMLT: 1 = Sunday
         assert item["start_time"] == ours.start_time.strftime("%H:%M:00")
@@ -58,7 +71,7 @@ def test_every_scheduled_meeting_of_every_program_goes_out_once_with_bmlt_string
 @pytest.mark.django_db
 def test_one_programs_root_server(client, demo):
     meetings = answer(client, "switcher=GetSearchResults", "/bmlt/na/client_interface/json/")
-    assert len(meetings) == listed().filter(program_id="na").count() > 0
+    assert len(meetings) == items(listed().filter(program_id="na"), program_id="na") > 0
     assert get(client, "switcher=GetSearchResults", "/bmlt/nope/client_interface/json/").status_code == 404
 
 
@@ -66,15 +79,15 @@ def test_one_programs_root_server(client, demo):
 def test_weekdays_services_and_venue_filters_including_exclusions(client, demo):
     monday_tuesday = answer(client, "switcher=GetSearchResults&weekdays[]=2&weekdays[]=3")
     assert {m["weekday_tinyint"] for m in monday_tuesday} == {"2", "3"}
-    assert len(monday_tuesday) == listed().filter(weekday__in=[1, 2]).count()
+    assert len(monday_tuesday) == items(listed().filter(weekday__in=[1, 2]), days=2)
     assert len(answer(client, "switcher=GetSearchResults&weekdays=2,3")) == len(monday_tuesday)
     not_sunday = answer(client, "switcher=GetSearchResults&weekdays[]=-1")
     assert "1" not in {m["weekday_tinyint"] for m in not_sunday}
-    assert len(not_sunday) == listed().exclude(weekday=0).count()
+    assert len(not_sunday) == items(listed().exclude(weekday=0), days=6)
     online = answer(client, "switcher=GetSearchResults&venue_types[]=2")
-    assert len(online) == listed().filter(attendance_mode="online").count() > 0
+    assert len(online) == items(listed().filter(attendance_mode="online"), attendance_mode="online") > 0
     source = Source.objects.get()
-    assert len(answer(client, f"switcher=GetSearchResults&services[]={source.pk}")) == listed().count()
+    assert len(answer(client, f"switcher=GetSearchResults&services[]={source.pk}")) == items(listed())
     assert answer(client, f"switcher=GetSearchResults&services[]={source.pk + 1000}") == []
 
 
@@ -91,12 +104,15 @@ def test_formats_keep_their_meaning_and_filter_by_id(client, make_meeting):
     rows = {m["meeting_name"]: m for m in found["meetings"]}
     assert rows["AA big book"]["formats"] == "D,BB"  # Discussion is BMLT's D; Big Book is ours (id 107)
     assert rows["AA big book"]["format_shared_id_list"] == "8,107"
-    # Al-Anon's "Families and Friends Only" is not BMLT's Closed ("closed to non-addicts"): dropped.
-    assert rows["Al-Anon families"]["formats"] == ""
+    # Al-Anon's "Families and Friends Only" is not BMLT's Closed ("closed to non-addicts"): it goes
+    # out as Al-Anon's own format, in Al-Anon's words (issue 27: kept, not dropped).
+    assert rows["Al-Anon families"]["formats"] == "C-al-anon"
     assert rows["NA step"]["formats"] == "C,ES,St,WC"
     formats = {f["key_string"]: f for f in found["formats"]}
-    assert set(formats) == {"D", "BB", "C", "ES", "St", "WC"}
+    assert set(formats) == {"D", "BB", "C", "ES", "St", "WC", "C-al-anon"}
     assert (formats["C"]["world_id"], formats["C"]["id"]) == ("CLOSED", "4")
+    assert formats["C-al-anon"]["name_string"] == "Families and Friends Only (Al-Anon)"
+    assert "addict" not in formats["C-al-anon"]["description_string"]
     # crouton matches a meeting's formats to the formats of the server it came from.
     assert {f["root_server_uri"] for f in found["formats"]} == {m["root_server_uri"] for m in found["meetings"]}
     assert (formats["WC"]["world_id"], formats["St"]["world_id"], formats["ES"]["world_id"]) == ("WCHR", "STEP", "LANG")
@@ -116,7 +132,8 @@ def test_a_search_around_a_point_in_miles_km_or_nearest_n(client, demo):
     km = answer(client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width_km=50")
     assert km and all(float(m["distance_in_km"]) <= 50 for m in km)
     with_point = [m for m in listed() if m.latitude is not None]
-    expected = sum(1 for m in with_point if _km(lat, lng, m.latitude, m.longitude) <= 50)
+    expected = sum(1 for m in with_point if _km(lat, lng, m.latitude, m.longitude) <= 50) + \
+        7 * sum(1 for m in always() if m.latitude is not None and _km(lat, lng, m.latitude, m.longitude) <= 50)
     assert len(km) == expected
     miles = answer(client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width={50 / 1.609344}")
     assert len(miles) == len(km)
@@ -182,7 +199,7 @@ def test_service_bodies_server_info_and_field_keys(client, demo):
     bodies = answer(client, "switcher=GetServiceBodies")
     source = Source.objects.get()
     assert bodies == [{"id": str(source.pk), "parent_id": "0", "name": source.name,
-                       "description": f"{listed().count()} meetings, from Synthetic demo data", "type": "AS",
+                       "description": f"{items(listed())} meetings, from Synthetic demo data", "type": "AS",
                        "url": "", "helpline": "", "world_id": "", "contact_email": ""}]
     info = answer(client, "switcher=GetServerInfo")[0]
     assert info["version"] == "3.0.0" and info["meeting_time_zones_enabled"] == "1"
@@ -226,7 +243,7 @@ def test_every_spec_code_has_a_format_or_a_reason_not_to():
     ids = [f.id for f in table.values()]
     assert len(ids) == len(set(ids)) and len({k.casefold() for k in table}) == len(table)
     for code, info in types.type_table("spec").items():
-        key = bmlt_formats.key_for("spec", code)
+        key = bmlt_formats.shared_key_for("spec", code)
         if code == "ONL":
             continue  # attendance comes from the meeting's link and address
         if info.language:

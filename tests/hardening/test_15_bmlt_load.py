@@ -71,7 +71,7 @@ def oracle(query: str, program=None, base="http://localhost"):
 def _read_everything(q, base_url):
     """The old implementation, kept here as the oracle (its filters and order, word for word)."""
     from commonground.api.bmlt import formats as bmlt_formats
-    from commonground.api.bmlt.search import KM_PER_MILE, VENUE, _km, to_bmlt
+    from commonground.api.bmlt.search import KM_PER_MILE, VENUE, _km, bmlt_items
     from commonground.meetings.models import Source
 
     slugs = dict(Source.objects.values_list("id", "slug"))
@@ -79,18 +79,21 @@ def _read_everything(q, base_url):
     source_ids = frozenset(wanted_sources - excluded_sources) if wanted_sources else None
     wanted_days, excluded_days = q.weekdays
     days = {d - 1 for d in (wanted_days or set(range(1, 8))) - excluded_days}
-    selection = FeedSelection(program=q.program, source_ids=source_ids, weekdays=frozenset(days),
-                              scheduled_only=True)
+    # Issue 27: a 24/7 group (no weekday, no time) goes out once per weekday, so the days are
+    # judged on each item below.
+    selection = FeedSelection(program=q.program, source_ids=source_ids)
     wanted_formats, excluded_formats = q.formats
     fmt = bmlt_formats.table()
     rows = []
-    for m in selection:
+    for m, item in ((m, item) for m in selection for item in bmlt_items(m, slugs.get(m.source_id, ""), base_url)):
+        if int(item["weekday_tinyint"]) - 1 not in days:
+            continue
         if m.source_id in excluded_sources:
             continue
         venue = int(VENUE.get(m.attendance_mode, "1"))
         if (q.venues[0] and venue not in q.venues[0]) or venue in q.venues[1]:
             continue
-        minutes = m.start_time.hour * 60 + m.start_time.minute
+        minutes = int(item["start_time"][:2]) * 60 + int(item["start_time"][3:5])
         if (q.starts_after is not None and minutes <= q.starts_after) or \
                 (q.starts_before is not None and minutes >= q.starts_before):
             continue
@@ -104,7 +107,6 @@ def _read_everything(q, base_url):
         if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city,
                                                                       m.notes)):
             continue
-        item = to_bmlt(m, slugs.get(m.source_id, ""), base_url)
         if q.meeting_ids and int(item["id_bigint"]) not in q.meeting_ids:
             continue
         if wanted_formats or excluded_formats:

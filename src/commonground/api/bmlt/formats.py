@@ -13,13 +13,27 @@ program's table, so each code goes out as the format with the same meaning:
 - languages go out as ``LANG`` formats (stock ``ES``, ``ENG``, ``FIN``, ``PER``; ours 201+);
 - attendance: ``VM`` (online), ``VM`` and ``HY`` (hybrid), and ``TC`` (venue closed).
 
-A code whose meaning has no equal (Al-Anon's "Families and Friends Only", say) is dropped, as in
-our Meeting Guide feed: never sent under a key that means something else.
+Issue 27: a format means what its program means by it.
+
+- Open and closed differ by program (who may come), so an open or closed meeting of any program
+  but NA goes out as that program's own format: key ``O-<program>``/``C-<program>``, its world
+  id kept (OPEN/CLOSED, so apps that read world ids still know it), named "Closed (Nar-Anon)",
+  described in the program's terms (``program_words.py``). NA keeps BMLT's stock C and O.
+- A code with no equal (Al-Anon's "Families and Friends Only" and "Alateen", say) is kept as the
+  program's own format, ``<code>-<program>``, under the program's own name; never dropped, and
+  never sent under a key that means something else.
+- A meeting read from a BMLT server keeps the server's own stock formats (the reader records
+  those whose key and name are BMLT's stock ones): "Speaker/Discussion" stays itself, and "No
+  Children" is kept although NA's code table has no code for it.
+
+Per-program formats have ids from 1000 up, from a hash of ``<program>/<code>``, so they are the
+same on every server and in every version; a clash is refused when the table is made.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -44,6 +58,7 @@ class Format:
     description: str
     spec_code: str = ""
     language: str = ""
+    program: str = ""  # set on a program's own format
 
     def as_bmlt(self, lang: str) -> dict:
         name = self.localized_name(lang)
@@ -59,9 +74,26 @@ class Format:
         return self.name
 
 
-@cache
 def table() -> dict[str, Format]:
-    """Every format we can send, by key."""
+    """Every format we can send, by key: stock, ours, and each catalog program's own."""
+    return _table(_programs())
+
+
+@cache
+def _table(programs: tuple) -> dict[str, Format]:
+    out = dict(_shared())
+    ids = {f.id for f in out.values()}
+    for f in _program_formats(programs):
+        if f.key in out or f.id in ids:
+            raise RuntimeError(f"BMLT format {f.key} ({f.id}) clashes with another format")
+        out[f.key] = f
+        ids.add(f.id)
+    return out
+
+
+@cache
+def _shared() -> dict[str, Format]:
+    """BMLT's stock formats and our shared ones (no program's own)."""
     out: dict[str, Format] = {}
     spec_for_stock = {stock: spec for spec, stock in SPEC_TO_STOCK.items()}
     for key, row in types.bmlt_world_formats().items():
@@ -78,15 +110,66 @@ def table() -> dict[str, Format]:
     return out
 
 
-@cache
+_PROGRAMS: tuple = ()
+
+
+def _programs() -> tuple:
+    """(code, short name, type table, scope) of every catalog program, read once per process."""
+    global _PROGRAMS
+    if not _PROGRAMS:
+        from commonground.catalog.models import Program
+
+        try:
+            rows = list(Program.objects.order_by("code").values_list("code", "short_name", "type_table", "facts"))
+        except Exception:  # noqa: BLE001 - no database here (a check, a test without one): stock formats only
+            return ()
+        _PROGRAMS = tuple((code, short or code, tab, _scope(facts)) for code, short, tab, facts in rows)
+    return _PROGRAMS
+
+
+def _scope(facts) -> tuple:
+    value = ((facts or {}).get("scope") or {}).get("value", "")
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _program_id(program: str, code: str) -> int:
+    return 1000 + int.from_bytes(hashlib.sha256(f"{program}/{code}".encode()).digest()[:4], "big") % 9_000_000
+
+
+def _program_formats(programs: tuple) -> list[Format]:
+    from commonground.api.bmlt import program_words
+
+    out = []
+    for program, short, program_table, scope in programs:
+        for code, info in types.type_table(program_table).items():
+            if code in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE) or info.language:
+                continue
+            spec = types.spec_code(program_table, code) if program_table != "na" else {"O": "O", "C": "C"}.get(code)
+            if spec in ("O", "C") and program != "na":
+                out.append(Format(_program_id(program, code), f"{spec}-{program}", "OPEN" if spec == "O" else "CLOSED",
+                                  "O", f"{info.name} ({short})",
+                                  program_words.describe(program, short, scope, closed=spec == "C"),
+                                  program=program))
+            elif shared_key_for(program_table, code) is None:
+                out.append(Format(_program_id(program, code), f"{code}-{program}", "", "FC3",
+                                  f"{info.name} ({short})", f"{info.name}: as {short} uses this term.",
+                                  program=program))
+    return out
+
+
 def by_id() -> dict[int, Format]:
-    return {f.id: f for f in table().values()}
+    return _by_id(_programs())
+
+
+@cache
+def _by_id(programs: tuple) -> dict[int, Format]:
+    return {f.id: f for f in _table(programs).values()}
 
 
 @cache
 def _by_world_id() -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, f in table().items():
+    for key, f in _shared().items():
         if f.world_id and f.world_id != "LANG":
             out.setdefault(f.world_id, key)
     return out
@@ -95,7 +178,7 @@ def _by_world_id() -> dict[str, str]:
 @cache
 def _by_spec() -> dict[str, str]:
     out = dict(SPEC_TO_STOCK)
-    for key, f in table().items():
+    for key, f in _shared().items():
         if f.spec_code and f.spec_code not in out:
             out[f.spec_code] = key
     return out
@@ -104,15 +187,27 @@ def _by_spec() -> dict[str, str]:
 @cache
 def _by_language() -> dict[str, str]:
     out = dict(LANGUAGE_TO_STOCK)
-    for key, f in table().items():
+    for key, f in _shared().items():
         if f.language and f.language not in out:
             out[f.language] = key
     return out
 
 
-@cache
-def key_for(program_table: str, code: str) -> str | None:
-    """The format key that means what ``code`` means in ``program_table``, or None."""
+def key_for(program: str, program_table: str, code: str) -> str | None:
+    """The format key that means what ``code`` means in ``program``'s table ``program_table``:
+    the program's own format where it has one (open, closed, a code with no equal), else the
+    stock or our shared format with the same meaning; None for an unknown code."""
+    fmt = table()
+    spec = types.spec_code(program_table, code) if program_table != "na" else {"O": "O", "C": "C"}.get(code)
+    if spec in ("O", "C") and f"{spec}-{program}" in fmt:
+        return f"{spec}-{program}"
+    if f"{code}-{program}" in fmt:
+        return f"{code}-{program}"
+    return shared_key_for(program_table, code)
+
+
+def shared_key_for(program_table: str, code: str) -> str | None:
+    """The stock or shared format that means what ``code`` means in ``program_table``, or None."""
     if program_table == "na":
         world = NA_TO_WORLD.get(code, code)
         key = _by_world_id().get(world)
@@ -122,12 +217,43 @@ def key_for(program_table: str, code: str) -> str | None:
     return _by_spec().get(spec) if spec else None
 
 
-def meeting_keys(program_table: str, codes, languages, mode: str, temporarily_closed: bool) -> list[str]:
+def _names_a_language(f: Format) -> bool:
+    """A language format the meeting's languages carry (Bi-Lingual is no one language: kept)."""
+    return f.type == "LANG" and (bool(f.language) or f.key in LANGUAGE_TO_STOCK.values()
+                                 or f.name.strip().lower() in types.LANGUAGE_NAMES)
+
+
+def source_formats(extra: dict | None, source_slug: str) -> list[Format]:
+    """A BMLT server's own formats (no stock equal, no world id) that a meeting lists, in the
+    server's words: key ``<key>-<source>``, id from 10,000,000 up by a hash of both."""
+    out = []
+    for entry in (extra or {}).get("bmlt_own") or []:
+        if not (isinstance(entry, list) and len(entry) == 4):
+            continue
+        key, name, description, kind = (str(v).strip() for v in entry)
+        number = int.from_bytes(hashlib.sha256(f"{source_slug}/{key}".encode()).digest()[:4], "big")
+        out.append(Format(10_000_000 + number % 90_000_000, f"{key[:16]}-{source_slug}", "",
+                          kind if kind in ("FC1", "FC2", "FC3", "O") else "FC3", name[:100], description[:300]))
+    return out
+
+
+ATTENDANCE_KEYS = ("VM", "HY", "TC")  # decided from the meeting itself, never from a code
+
+
+def meeting_keys(program: str, program_table: str, codes, languages, mode: str, temporarily_closed: bool,
+                 extra: dict | None = None) -> list[str]:
     """A meeting's format keys, in table order, each once."""
     keys: set[str] = set()
+    fmt = table()
+    if program == "na" and extra and "bmlt_kept" in extra:
+        # Read from a BMLT server: its own stock formats, as it listed them; the codes only for
+        # the formats that were not stock ones (``feeds/bmlt/reader.py``).
+        keys.update(k for k in str(extra["bmlt_kept"]).split(",")
+                    if k in fmt and k not in ATTENDANCE_KEYS and not _names_a_language(fmt[k]))
+        codes = [c for c in str(extra.get("bmlt_other_codes") or "").split(",") if c in codes]
     for code in codes:
-        key = key_for(program_table, code)
-        if key and key not in ("VM", "HY", "TC"):  # attendance is decided below, from the meeting itself
+        key = key_for(program, program_table, code)
+        if key and key not in ATTENDANCE_KEYS:
             keys.add(key)
     for iso in languages:
         key = _by_language().get(iso)
@@ -139,5 +265,4 @@ def meeting_keys(program_table: str, codes, languages, mode: str, temporarily_cl
         keys.add("HY")
     if temporarily_closed:
         keys.add("TC")
-    fmt = table()
     return sorted(keys, key=lambda k: fmt[k].id)

@@ -16,12 +16,11 @@ import numpy as np
 import orjson
 from django.conf import settings
 
-from commonground.api.bmlt import formats as bmlt_formats
 from commonground.api.bmlt.search import KM_PER_MILE, BmltError, BmltQuery
 from commonground.api.bmlt.store import RANKED, Material
 from commonground.meetings.models import EARTH_RADIUS_KM
 
-NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "source",
+NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "body",
                    "venue_type": "venue", "start_time": "minute"}
 FIND_HITS = 2000  # a word found in more meetings than this is looked for with numpy instead
 # Orders a whole list may be asked in (as crouton does): the default, and by start time.
@@ -91,12 +90,19 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     if program is not None:
         programs = material.meta["programs"]
         masks.append(c["program"] == programs.index(program) if program in programs else np.zeros(size, bool))
-    for name, column in (("weekdays", "weekday"), ("services", "source"), ("venues", "venue")):
+    for name, column in (("weekdays", "weekday"), ("venues", "venue")):
         wanted, excluded = n[name]
         if wanted:
             masks.append(_among(c[column], wanted))
         if excluded:
             masks.append(~_among(c[column], excluded))
+    # A service body is a source, or one of the source's own (a BMLT server's area): asking for a
+    # source asks for its areas' meetings too.
+    wanted, excluded = n["services"]
+    if wanted:
+        masks.append(np.isin(c["source"], wanted) | np.isin(c["body"], wanted))
+    if excluded:
+        masks.append(~(np.isin(c["source"], excluded) | np.isin(c["body"], excluded)))
     if n["meeting_ids"]:
         masks.append(np.isin(c["pid"], n["meeting_ids"]))
     if n["starts_after"] is not None:
@@ -260,7 +266,7 @@ def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
     if not len(positions):
         return set()
     found = np.bitwise_or.reduce(material.columns["format_masks"][:, positions], axis=1)
-    by_id = bmlt_formats.by_id()
+    by_id = material.formats_by_id
     return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
             if int(found[i // 64]) >> (i % 64) & 1}
 

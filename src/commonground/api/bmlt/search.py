@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from commonground.api.bmlt import formats as bmlt_formats
 from commonground.feeds.meeting_guide.selection import FeedRow
+from commonground.meetings.address import meeting_address
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import EARTH_RADIUS_KM
@@ -126,7 +127,7 @@ def number(params, name: str) -> float | None:
 def parse(params, program: str | None) -> BmltQuery:
     q = BmltQuery(program=program)
     q.weekdays = split_signed(params, "weekdays", low=1, high=7)
-    q.services = split_signed(params, "services", low=0, high=10**12)
+    q.services = split_signed(params, "services", low=0, high=2**53)
     q.formats = split_signed(params, "formats", low=0, high=10**9)
     q.formats_any = params.get("formats_comparison_operator", "").upper() == "OR"
     q.venues = split_signed(params, "venue_types", low=1, high=3)
@@ -173,39 +174,77 @@ def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_KM
 
 
-def to_bmlt(m: FeedRow, source_slug: str, base_url: str) -> dict:
-    keys = bmlt_formats.meeting_keys(m.program.type_table, m.types, m.languages, m.attendance_mode,
-                                     m.temporarily_closed)
+ALL_DAY = "24:00:00"  # a 24/7 group: every weekday from 00:00 for 24 hours (docs/feeds.md)
+BODY_BASE = 1 << 49  # a source's own service bodies are numbered above our sources' ids
+
+
+def is_round_the_clock(m: FeedRow) -> bool:
+    """A group with no weekday and no start time (a 24/7 e-mail or chat group), still active."""
+    return m.weekday is None and m.start_time is None and m.attendance_mode != "inactive"
+
+
+def bmlt_items(m: FeedRow, source_slug: str, base_url: str) -> list[dict]:
+    """A meeting as BMLT answers hold it: one item, or for a 24/7 group one per weekday, each
+    from 00:00 for 24 hours with its own id (BMLT has no meeting without a weekday and time)."""
+    if is_round_the_clock(m):
+        return [to_bmlt(m, source_slug, base_url, day=day) for day in range(7)]
+    if m.weekday is None or m.start_time is None or m.attendance_mode == "inactive":
+        return []
+    return [to_bmlt(m, source_slug, base_url)]
+
+
+def service_body(m: FeedRow, source_slug: str) -> tuple[int, str]:
+    """(id, name) of the meeting's service body: the source's own one when the source has them (a
+    BMLT server's area), numbered from it so the id lasts; else the source itself."""
+    body = str((m.extra or {}).get("bmlt_service_body") or "")
+    if not body:
+        return m.source_id, ""
+    number = BODY_BASE + int.from_bytes(hashlib.sha256(f"{source_slug}/body/{body}".encode()).digest()[:6], "big")
+    return number, (m.regions[-1] if m.regions else f"{source_slug} {body}")
+
+
+def to_bmlt(m: FeedRow, source_slug: str, base_url: str, *, day: int | None = None) -> dict:
+    keys = bmlt_formats.meeting_keys(m.program_id, m.program.type_table, m.types, m.languages, m.attendance_mode,
+                                     m.temporarily_closed, m.extra)
     table = bmlt_formats.table()
+    ids = [table[k].id for k in keys]
+    for own in bmlt_formats.source_formats(m.extra, source_slug):  # a BMLT server's own, in its words
+        if own.key not in keys:
+            keys.append(own.key)
+            ids.append(own.id)
     link = safe_href(m.conference_url)
     online = m.attendance_mode in ("online", "hybrid")
-    city = m.city or (m.regions[-1] if m.regions else "")
+    place = meeting_address(m)
+    city = place.city or (m.regions[-1] if m.regions else "")
+    # Coordinates of a postal-code or city centre are left out: a client routes by the address.
+    exact = m.latitude is not None and m.longitude is not None and m.coordinates_source not in ("postal_code", "city")
+    weekday = m.weekday if day is None else day
     return {
-        "id_bigint": str(public_id(source_slug, m.key)),
+        "id_bigint": str(public_id(source_slug, m.key if day is None else f"{m.key}#day{day}")),
         "worldid_mixed": "",
-        "service_body_bigint": str(m.source_id),
-        "weekday_tinyint": str(m.weekday + 1),
+        "service_body_bigint": str(service_body(m, source_slug)[0]),
+        "weekday_tinyint": str(weekday + 1),
         "venue_type": VENUE.get(m.attendance_mode, "1"),
-        "start_time": m.start_time.strftime("%H:%M:00"),
-        "duration_time": _hms(m.duration_minutes or 60),
+        "start_time": m.start_time.strftime("%H:%M:00") if day is None else "00:00:00",
+        "duration_time": _hms(m.duration_minutes or 60) if day is None else ALL_DAY,
         "time_zone": m.timezone,
         "formats": ",".join(keys),
         "lang_enum": (m.languages[0] if m.languages else "en"),
-        "longitude": f"{m.longitude:.6f}" if m.longitude is not None else "0",
-        "latitude": f"{m.latitude:.6f}" if m.latitude is not None else "0",
+        "longitude": f"{m.longitude:.6f}" if exact else ("" if m.longitude is not None else "0"),
+        "latitude": f"{m.latitude:.6f}" if exact else ("" if m.latitude is not None else "0"),
         "published": "1",
-        "format_shared_id_list": ",".join(str(table[k].id) for k in keys),
+        "format_shared_id_list": ",".join(str(i) for i in ids),
         "meeting_name": m.name,
         "location_text": m.location,
         "location_info": m.location_notes,
-        "location_street": m.address,
+        "location_street": place.street,
         "location_city_subsection": "",
         "location_neighborhood": "",
         "location_municipality": city,
         "location_sub_province": "",
-        "location_province": m.region,
-        "location_postal_code_1": m.postal_code,
-        "location_nation": m.country,
+        "location_province": place.region,
+        "location_postal_code_1": place.postal_code,
+        "location_nation": place.country,
         "comments": m.notes,
         "virtual_meeting_link": link if online and link and provider_for(link) else "",
         "virtual_meeting_additional_info": m.conference_url_notes if online else "",

@@ -6,8 +6,10 @@ writes, per version, each public meeting's BMLT object as bytes, and the columns
 sorts read, into a folder of ``.npy`` arrays and blobs, renamed into place when complete. A
 request filters and sorts the columns with numpy and renders only its page (``search.py``).
 
-Which meetings are public is decided once, by the feed's selection (``FeedSelection`` with
-``scheduled_only``): the same meetings the old answers and our Meeting Guide feed hold.
+Which meetings are public is decided once, by the feed's selection (``FeedSelection``) and
+``search.bmlt_items``: every active scheduled meeting, and each 24/7 group once per weekday.
+Service bodies are our sources, and under a source the service bodies it has itself (a BMLT
+server's areas), so a client can ask for one area.
 
 Each meeting's object is stored without its two server-relative fields and its closing brace;
 ``root_server_uri`` and ``meeting_url`` are added at answer time, since they name the host the
@@ -18,6 +20,7 @@ Folder: ``<runtime>/bmlt/v<version>-<stamp>/``; the newest few are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import mmap
@@ -39,13 +42,13 @@ from commonground.runtime import folder_format, install_folder, runtime_dir, sta
 from commonground.search.build import Texts
 
 log = logging.getLogger(__name__)
-FORMAT = 6
+FORMAT = 7
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
 RANKED = ("meeting_name", "location_municipality", "location_province", "location_text", "location_street",
           "location_postal_code_1", "location_nation", "time_zone", "duration_time", "lang_enum", "formats")
-NUMERIC = ("pid", "source", "program", "weekday", "minute", "venue", "lat", "lng")
+NUMERIC = ("pid", "source", "body", "program", "weekday", "minute", "venue", "lat", "lng")
 # The fields SearchString looks in: each field's distinct values kept once (casefolded), and per
 # meeting the number of its value ("text_name" ...), so a word is looked for in a few small blobs.
 SEARCHED = ("name", "location", "address", "city", "notes")
@@ -57,7 +60,7 @@ def folder_for(version: tuple) -> Path:
 
 def build(version: tuple) -> Path:
     """Write the material for ``version`` (kept if it is already there); returns its folder."""
-    from commonground.api.bmlt.search import to_bmlt  # the one place a meeting takes BMLT's shape
+    from commonground.api.bmlt.search import bmlt_items, service_body  # the one place a meeting takes BMLT's shape
 
     target = folder_for(version)
     if folder_format(target) == FORMAT:
@@ -66,7 +69,6 @@ def build(version: tuple) -> Path:
     programs = list(Program.objects.order_by("code").values_list("code", flat=True))
     program_at = {code: i for i, code in enumerate(programs)}
     slugs = dict(Source.objects.values_list("id", "slug"))
-    fmt = bmlt_formats.table()
     columns = {name: [] for name in NUMERIC}
     ranks: dict[str, dict[str, int]] = {name: {} for name in RANKED}
     codes = {name: [] for name in RANKED}
@@ -74,30 +76,39 @@ def build(version: tuple) -> Path:
     lines, paths = [], []
     texts: dict[str, dict[str, int]] = {f: {} for f in SEARCHED}
     text_at: dict[str, list[int]] = {f: [] for f in SEARCHED}
-    for m in FeedSelection(scheduled_only=True):
-        item = to_bmlt(m, slugs.get(m.source_id, ""), "")
-        del item["root_server_uri"]
-        path = item.pop("meeting_url")
-        lines.append(orjson.dumps(item)[:-1])
-        paths.append(orjson.dumps(path)[1:-1])
-        for name in SEARCHED:
-            seen = texts[name]
-            text_at[name].append(seen.setdefault((getattr(m, name) or "").casefold(), len(seen)))
-        for name in RANKED:
-            seen = ranks[name]
-            codes[name].append(seen.setdefault(str(item[name]).casefold(), len(seen)))
-        format_ids.extend(fmt[k].id for k in item["formats"].split(",") if k)
-        format_offsets.append(len(format_ids))
-        for name, value in (("pid", int(item["id_bigint"])), ("source", m.source_id),
-                            ("program", program_at[m.program_id]), ("weekday", m.weekday + 1),
-                            ("minute", m.start_time.hour * 60 + m.start_time.minute),
-                            ("venue", int(item["venue_type"])),
-                            ("lat", m.latitude if m.latitude is not None else np.nan),
-                            ("lng", m.longitude if m.longitude is not None else np.nan)):
-            columns[name].append(value)
+    bodies: dict[int, tuple[int, str]] = {}  # a source's own service body -> (source, name)
+    source_formats: dict[str, bmlt_formats.Format] = {}  # a BMLT server's own formats (formats.py)
+    for m in FeedSelection():
+        body, body_name = service_body(m, slugs.get(m.source_id, ""))
+        items = bmlt_items(m, slugs.get(m.source_id, ""), "")
+        if items and body != m.source_id:
+            bodies.setdefault(body, (m.source_id, body_name))
+        for item in items:
+            del item["root_server_uri"]
+            path = item.pop("meeting_url")
+            lines.append(orjson.dumps(item)[:-1])
+            paths.append(orjson.dumps(path)[1:-1])
+            for name in SEARCHED:
+                seen = texts[name]
+                text_at[name].append(seen.setdefault((getattr(m, name) or "").casefold(), len(seen)))
+            for name in RANKED:
+                seen = ranks[name]
+                codes[name].append(seen.setdefault(str(item[name]).casefold(), len(seen)))
+            format_ids.extend(int(i) for i in item["format_shared_id_list"].split(",") if i)
+            for own in bmlt_formats.source_formats(m.extra, slugs.get(m.source_id, "")):
+                source_formats.setdefault(own.key, own)
+            format_offsets.append(len(format_ids))
+            hour, minute = item["start_time"].split(":")[:2]
+            for name, value in (("pid", int(item["id_bigint"])), ("source", m.source_id), ("body", body),
+                                ("program", program_at[m.program_id]), ("weekday", int(item["weekday_tinyint"])),
+                                ("minute", int(hour) * 60 + int(minute)),
+                                ("venue", int(item["venue_type"])),
+                                ("lat", m.latitude if m.latitude is not None else np.nan),
+                                ("lng", m.longitude if m.longitude is not None else np.nan)):
+                columns[name].append(value)
     tmp = staging_folder(target)
-    types = {"pid": np.int64, "source": np.int64, "program": np.int16, "weekday": np.int8, "minute": np.int16,
-             "venue": np.int8, "lat": np.float64, "lng": np.float64}
+    types = {"pid": np.int64, "source": np.int64, "body": np.int64, "program": np.int16, "weekday": np.int8,
+             "minute": np.int16, "venue": np.int8, "lat": np.float64, "lng": np.float64}
     for name, kind in types.items():
         np.save(tmp / f"{name}.npy", np.asarray(columns[name], dtype=kind))
     for name in RANKED:
@@ -137,7 +148,8 @@ def build(version: tuple) -> Path:
     np.save(tmp / "lat_order.npy", by_lat.astype(np.int32))
     np.save(tmp / "lat_sorted.npy", lat[by_lat])
     meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
-            "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs)}
+            "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs, bodies),
+            "source_formats": [dataclasses.asdict(f) for f in source_formats.values()]}
     (tmp / "meta.json").write_text(json.dumps(meta))
     # A folder stored by an older release is replaced.
     install_folder(tmp, target, replace=target.exists() and folder_format(target) != FORMAT)
@@ -147,18 +159,33 @@ def build(version: tuple) -> Path:
     return target
 
 
-def _service_bodies(columns: dict, programs: list[str]) -> dict[str, list[dict]]:
-    """GetServiceBodies per root (every program, and each one): our sources, with their meetings counted."""
+def _service_bodies(columns: dict, programs: list[str], bodies: dict[int, tuple[int, str]]) -> dict[str, list[dict]]:
+    """GetServiceBodies per root (every program, and each one): our sources, with their meetings
+    counted, and under each the service bodies it has itself (a BMLT server's areas)."""
     counts: dict[str, dict[int, int]] = {"": {}}
-    for source, program in zip(columns["source"], columns["program"], strict=True):
+    for source, body, program in zip(columns["source"], columns["body"], columns["program"], strict=True):
         for root in ("", programs[program]):
             per = counts.setdefault(root, {})
             per[source] = per.get(source, 0) + 1
+            if body != source:
+                per[body] = per.get(body, 0) + 1
     sources = list(Source.objects.filter(disconnected_at__isnull=True).order_by("name"))
-    return {root: [{"id": str(s.pk), "parent_id": "0", "name": s.name,
-                    "description": f"{per[s.pk]} meetings, from {s.get_format_display()}", "type": "AS", "url": "",
-                    "helpline": "", "world_id": "", "contact_email": ""} for s in sources if s.pk in per]
-            for root, per in counts.items()}
+    out = {}
+    for root, per in counts.items():
+        listed = []
+        for s in sources:
+            if s.pk not in per:
+                continue
+            listed.append({"id": str(s.pk), "parent_id": "0", "name": s.name,
+                           "description": f"{per[s.pk]} meetings, from {s.get_format_display()}", "type": "AS",
+                           "url": "", "helpline": "", "world_id": "", "contact_email": ""})
+            listed += [{"id": str(body), "parent_id": str(s.pk), "name": name,
+                        "description": f"{per[body]} meetings, from {s.name}", "type": "AS", "url": "",
+                        "helpline": "", "world_id": "", "contact_email": ""}
+                       for body, (source, name) in sorted(bodies.items(), key=lambda b: b[1][1])
+                       if source == s.pk and body in per]
+        out[root] = listed
+    return out
 
 
 @dataclass
@@ -183,6 +210,19 @@ class Material:
     @cached_property
     def _ranks(self) -> dict:
         return {}
+
+    @cached_property
+    def formats(self) -> dict[str, bmlt_formats.Format]:
+        """Every format this version's answers may name, by key: the table, and the BMLT
+        servers' own formats its meetings list."""
+        out = dict(bmlt_formats.table())
+        for row in self.meta.get("source_formats", []):
+            out.setdefault(row["key"], bmlt_formats.Format(**row))
+        return out
+
+    @cached_property
+    def formats_by_id(self) -> dict[int, bmlt_formats.Format]:
+        return {f.id: f for f in self.formats.values()}
 
     @cached_property
     def used_keys(self) -> dict:

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_http_methods
 
 from commonground import __version__
 from commonground.api.bmlt import answers
-from commonground.api.bmlt import formats as bmlt_formats
 from commonground.api.bmlt import store as bmlt_store
 from commonground.api.bmlt.lookup import find, is_whole_list, normalised, render
 from commonground.api.bmlt.search import FIELDS, BmltError, parse
@@ -131,12 +130,12 @@ def _plan(switcher: str, params, program: str | None, material: bmlt_store.Mater
                      lambda base: _search_results(n, wrap, lang, program, material, base))
     if switcher == "GetFormats":
         show_all = params.get("show_all") == "1"
-        wanted = sorted(set(params.getlist("key_strings[]") + params.getlist("key_strings")) & set(bmlt_formats.table()))
+        wanted = sorted(set(params.getlist("key_strings[]") + params.getlist("key_strings")) & set(material.formats))
         asked = params.getlist("key_strings[]") + params.getlist("key_strings")
 
         def formats(base: str) -> bytes:
-            keys = set(bmlt_formats.table()) if show_all else _used_keys(program, material)
-            return orjson.dumps(_formats({k for k in keys if not asked or k in wanted}, lang, base))
+            keys = set(material.formats) if show_all else _used_keys(program, material)
+            return orjson.dumps(_formats({k for k in keys if not asked or k in wanted}, lang, base, material))
 
         return _Plan([show_all, wanted, bool(asked), lang], formats)
     if switcher == "GetServiceBodies":
@@ -157,19 +156,20 @@ def _search_results(n: dict, wrap: str, lang: str, program: str | None, material
         return _whole_list(n, wrap, lang, program, material, base)
     found = find(n, program, material)
     if wrap == "formats":
-        return orjson.dumps({"formats": _formats(found.used, lang, base)})
+        return orjson.dumps({"formats": _formats(found.used, lang, base, material)})
     if not n["page_size"] and found.count > limit:
         raise BmltError("page_size", f"{found.count} meetings match, more than one answer holds ({limit}). "
                                      f"Ask for them a page at a time (page_size up to {min(limit, 10_000)}, and page_num), "
                                      "or narrow the search (services, weekdays, a place).")
     meetings = render(found, material, base, n["fields"])
     if wrap == "used":
-        return b'{"meetings":' + meetings + b',"formats":' + orjson.dumps(_formats(found.used, lang, base)) + b"}"
+        return b'{"meetings":' + meetings + b',"formats":' + orjson.dumps(_formats(found.used, lang, base, material)) + b"}"
     return meetings
 
 
 def _root_size(program: str | None, material: bmlt_store.Material) -> int:
-    return sum(int(b["description"].split(" ", 1)[0]) for b in material.meta["bodies"].get(program or "", []))
+    return sum(int(b["description"].split(" ", 1)[0]) for b in material.meta["bodies"].get(program or "", [])
+               if b["parent_id"] == "0")  # a source's count holds its own service bodies' meetings
 
 
 def _whole_list(n: dict, wrap: str, lang: str, program: str | None, material: bmlt_store.Material,
@@ -189,7 +189,7 @@ def _whole_list(n: dict, wrap: str, lang: str, program: str | None, material: bm
     if wrap != "used":
         return answers.WholeList(path)
     return answers.WholeList(path, b'{"meetings":',
-                             b',"formats":' + orjson.dumps(_formats(_used_keys(program, material), lang, base)) + b"}")
+                             b',"formats":' + orjson.dumps(_formats(_used_keys(program, material), lang, base, material)) + b"}")
 
 
 def _trim_cache() -> None:
@@ -221,9 +221,9 @@ def _finish(response, etag: str):
     return response
 
 
-def _formats(keys, lang: str, base: str) -> list[dict]:
+def _formats(keys, lang: str, base: str, material: bmlt_store.Material) -> list[dict]:
     """Each with the server's address: clients that merge servers (crouton) match formats by it."""
-    table = bmlt_formats.table()
+    table = material.formats
     return [{**table[k].as_bmlt(lang), "root_server_uri": base}
             for k in sorted(keys, key=lambda k: table[k].id) if k in table]
 

@@ -189,7 +189,8 @@ def _format_index(formats: list) -> dict[str, dict]:
         if isinstance(row, dict) and row.get("key_string"):
             index[str(row["key_string"])] = {"world_id": str(row.get("world_id") or ""),
                                              "name": str(row.get("name_string") or ""),
-                                             "type": str(row.get("format_type_enum") or "")}
+                                             "type": str(row.get("format_type_enum") or ""),
+                                             "description": str(row.get("description_string") or "")}
     return index
 
 
@@ -238,11 +239,25 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
     if get("time_zone"):
         row["timezone"] = get("time_zone")
     world_ids, languages, names = [], set(), []
+    kept, other_world_ids, own = [], [], []  # the server's stock and own formats (our BMLT answer sends them)
+    stock = types.bmlt_world_formats()
     for key in (k.strip() for k in get("formats").split(",") if k.strip()):
         info = formats.get(key)
         if info is None:
             continue
         names.append(info["name"])
+        is_stock = key in stock and stock[key]["name"].strip().casefold() == info["name"].strip().casefold()
+        language = info["type"] == "LANG" or info["world_id"] == "LANG"
+        if language and (types.LANGUAGE_NAMES.get(info["name"].strip().lower())
+                         or (len(key) == 2 and key.isalpha() and key.lower() != "bl")):
+            pass  # a language: the meeting's languages carry it
+        elif is_stock:
+            kept.append(key)
+        elif info["world_id"] and not language:
+            other_world_ids.append(info["world_id"])
+        elif types.code_for("na", info["name"]) not in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE):
+            # the server's own format (no world id): kept in its words, as the server's format
+            own.append([key, info["name"], info.get("description") or info["name"], info["type"]])
         if info["world_id"] == "LANG" or info["type"] == "LANG":
             iso = types.LANGUAGE_NAMES.get(info["name"].strip().lower())
             if iso:
@@ -281,4 +296,10 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
             row[f"contact_{n}_phone"] = get(f"contact_phone_{n}")
     row["_extra"] = {k: v for k, v in (("bmlt_world_id", get("worldid_mixed")), ("bmlt_formats", get("formats")),
                                         ("bmlt_service_body", get("service_body_bigint"))) if v}
+    # Every source format kept (issue 27): the stock ones by key (so "Speaker/Discussion" is not
+    # read back as NA's Speaker code, "Speaker Only"), and the codes of the others.
+    row["_extra"]["bmlt_kept"] = ",".join(kept)
+    row["_extra"]["bmlt_other_codes"] = ",".join(types.bmlt_world_ids_to_codes(other_world_ids))
+    if own:
+        row["_extra"]["bmlt_own"] = own
     return row
