@@ -181,3 +181,23 @@ def test_every_meeting_has_its_time_zone(client, data, request):
     for item in meetings:
         assert item["time_zone"], item["meeting_name"]
         zoneinfo.ZoneInfo(item["time_zone"])
+
+
+@pytest.mark.django_db
+def test_a_one_string_address_gives_a_street_and_zip_centres_are_left_out(client, samples):
+    import_location(str(samples / "tsml-template-san-jose.csv"), name="San Jose")
+    meetings = answer(client, "switcher=GetSearchResults")
+    in_person = [i for i in meetings if i["venue_type"] != "2"]
+    assert in_person
+    by_url = ours()
+    approximate = 0
+    for item in in_person:
+        m = meeting_of(item, by_url)
+        assert item["location_street"] and "," not in item["location_street"], item["location_street"]
+        assert item["location_municipality"] and item["location_province"] and item["location_postal_code_1"]
+        if m.coordinates_source in ("postal_code", "city"):
+            approximate += 1
+            assert item["latitude"] == item["longitude"] == ""  # clients route by the address
+        elif m.latitude is not None:
+            assert float(item["latitude"]) == pytest.approx(m.latitude, abs=1e-6)
+    assert approximate
