@@ -40,3 +40,37 @@ def test_tsml_ui_reads_our_na_meetings_with_their_own_words(new_page, tsml_page)
         assert word in words, f"{word} missing from TSML UI's types: {words}"
     assert "Inactive" not in words, "no meeting reads as inactive"
     assert "Closed: for A.A. members only" not in page.content()
+
+
+def _feed(server, program: str) -> list[dict]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server}/feeds/meeting-guide.json?program={program}", timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+@pytest.mark.parametrize(("program", "wanted", "fellowship", "rule"), [
+    ("nar-anon", "C", "Nar-Anon Family Groups meeting.", "only for family members and friends"),
+    ("al-anon", "Y", "Al-Anon Family Groups (including Alateen) meeting.", "Also: Alateen"),
+    ("na", "C", "Narcotics Anonymous (NA) meeting.", "Closed: for people who want help with their own recovery in NA"),
+    ("smart", None, "SMART Recovery meeting.", ""),
+])
+def test_a_meeting_shows_its_fellowship_and_its_own_rules(new_page, server, program, wanted, fellowship, rule):
+    """Issue 27: TSML UI shows no program field and AA's text for "Closed"; our notes name the
+    fellowship and its own rule, and C/O (AA's words in TSML UI) go out only on AA meetings."""
+    rows = _feed(server, program)
+    meeting = next(r for r in rows if wanted is None or wanted in r["program_types"])
+    assert not {"C", "O"} & set(meeting["types"])
+    page_html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head><body>'
+                 f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program={program}" '
+                 f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>')
+    with client_origin(CLIENT, page_html) as url:
+        page = new_page()
+        page.goto(f"{url}?meeting={meeting['slug']}")
+        page.wait_for_selector(f"text={fellowship}", timeout=60000)
+        text = page.locator("#tsml-ui").inner_text()
+    assert fellowship in text and rule in text, text[:2000]
+    for line in meeting["program_notes"].split("\n"):  # every line we wrote, as TSML UI shows notes
+        assert line in text, (line, text[:2000])
+    assert "A.A. members" not in text and "Alcoholics Anonymous" not in text
