@@ -102,14 +102,17 @@ def test_formats_keep_their_meaning_and_filter_by_id(client, make_meeting):
                  start_time="21:00", languages=["es"])
     found = answer(client, "switcher=GetSearchResults&get_used_formats")
     rows = {m["meeting_name"]: m for m in found["meetings"]}
-    assert rows["AA big book"]["formats"] == "D,BB"  # Discussion is BMLT's D; Big Book is ours (id 107)
-    assert rows["AA big book"]["format_shared_id_list"] == "8,107"
+    # Discussion is BMLT's D; Big Book is ours (id 107); AA names the fellowship (issue 27).
+    assert rows["AA big book"]["formats"] == "D,BB,AA"
+    table = bmlt_formats.table()
+    assert rows["AA big book"]["format_shared_id_list"] == f"8,107,{table['AA'].id}"
     # Al-Anon's "Families and Friends Only" is not BMLT's Closed ("closed to non-addicts"): it goes
     # out as Al-Anon's own format, in Al-Anon's words (issue 27: kept, not dropped).
-    assert rows["Al-Anon families"]["formats"] == "C-al-anon"
-    assert rows["NA step"]["formats"] == "C,ES,St,WC"
+    assert set(rows["Al-Anon families"]["formats"].split(",")) == {"C-al-anon", "AL-ANON"}
+    assert rows["NA step"]["formats"] == "C,ES,St,WC,NA"
     formats = {f["key_string"]: f for f in found["formats"]}
-    assert set(formats) == {"D", "BB", "C", "ES", "St", "WC", "C-al-anon"}
+    assert set(formats) == {"D", "BB", "C", "ES", "St", "WC", "C-al-anon", "AA", "AL-ANON", "NA"}
+    assert formats["NA"]["name_string"] == "Narcotics Anonymous"
     assert (formats["C"]["world_id"], formats["C"]["id"]) == ("CLOSED", "4")
     assert formats["C-al-anon"]["name_string"] == "Families and Friends Only (Al-Anon)"
     assert "addict" not in formats["C-al-anon"]["description_string"]

@@ -201,3 +201,17 @@ def test_a_one_string_address_gives_a_street_and_zip_centres_are_left_out(client
         elif m.latitude is not None:
             assert float(item["latitude"]) == pytest.approx(m.latitude, abs=1e-6)
     assert approximate
+
+
+@pytest.mark.django_db
+def test_every_meeting_names_its_fellowship_and_a_speaker_meeting_is_not_speaker_only(client, demo):
+    meetings, table = with_formats(client)
+    by_url = ours()
+    for item in meetings:
+        m = meeting_of(item, by_url)
+        names = {table[k]["name_string"] for k in item["formats"].split(",") if k}
+        assert m.program.name in names, (m.program_id, names)
+        if m.program.type_table == "spec" and "SP" in m.types:
+            assert "Speaker Only" not in names and "Speaker" in names
+        if m.program_id == "na" and "SPK" in m.types and "DISC" in m.types:
+            assert "Speaker Only" not in names  # NA's table says "Speaker"; with Discussion it is no contradiction

@@ -85,7 +85,8 @@ def _read_everything(q, base_url):
     wanted_formats, excluded_formats = q.formats
     fmt = bmlt_formats.table()
     rows = []
-    for m, item in ((m, item) for m in selection for item in bmlt_items(m, slugs.get(m.source_id, ""), base_url)):
+    for row, item in ((r, i) for r in selection for i in bmlt_items(r, slugs.get(r.source_id, ""), base_url)):
+        m = row
         if int(item["weekday_tinyint"]) - 1 not in days:
             continue
         if m.source_id in excluded_sources:

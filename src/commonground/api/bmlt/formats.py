@@ -40,12 +40,12 @@ from functools import cache
 from commonground.meetings import types
 
 # Meeting Guide spec code -> BMLT stock key with the same meaning.
-SPEC_TO_STOCK = {"O": "O", "C": "C", "W": "W", "M": "M", "BE": "B", "SP": "So", "D": "D", "ST": "St", "TR": "Tr",
+SPEC_TO_STOCK = {"O": "O", "C": "C", "W": "W", "M": "M", "BE": "B", "D": "D", "ST": "St", "TR": "Tr",
                  "LIT": "BK", "MED": "ME", "X": "WC", "CAN": "CL", "CF": "CW", "Y": "YP", "LGBTQ": "GL",
                  "ASL": "SL", "TC": "TC"}
 LANGUAGE_TO_STOCK = {"es": "ES", "en": "ENG", "fi": "FIN", "fa": "PER"}
 # NA codes spelled differently from their world id (the reverse of types._BMLT_WORLD_TO_NA).
-NA_TO_WORLD = {"C": "CLOSED", "O": "OPEN", "X": "WCHR", "SPK": "SPK", "ONL": "VM"}
+NA_TO_WORLD = {"C": "CLOSED", "O": "OPEN", "X": "WCHR", "ONL": "VM"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,9 @@ def _shared() -> dict[str, Format]:
         out[key] = Format(int(row["shared_id"]), key, world, row["format_type"], row["name"],
                           row.get("description") or row["name"], spec_for_stock.get(key, ""),
                           {v: k for k, v in LANGUAGE_TO_STOCK.items()}.get(key, ""))
+    # A Meeting Guide "Speaker" meeting is not BMLT's "Speaker Only" (others do not take part):
+    # the spec says only that a speaker shares, so it goes out as that (issue 27).
+    out["Sp"] = Format(180, "Sp", "", "FC1", "Speaker", "A speaker shares their story at this meeting.", "SP")
     with open(types.DATA_DIR / "bmlt-formats-ours.tsv", encoding="utf-8", newline="") as fh:
         lines = (line for line in fh if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
@@ -114,22 +117,28 @@ _PROGRAMS: tuple = ()
 
 
 def _programs() -> tuple:
-    """(code, short name, type table, scope) of every catalog program, read once per process."""
+    """(code, short name, type table, scope, name) of every catalog program, read once per process."""
     global _PROGRAMS
     if not _PROGRAMS:
         from commonground.catalog.models import Program
 
         try:
-            rows = list(Program.objects.order_by("code").values_list("code", "short_name", "type_table", "facts"))
+            rows = list(Program.objects.order_by("code").values_list("code", "short_name", "type_table", "facts",
+                                                                     "name"))
         except Exception:  # noqa: BLE001 - no database here (a check, a test without one): stock formats only
             return ()
-        _PROGRAMS = tuple((code, short or code, tab, _scope(facts)) for code, short, tab, facts in rows)
+        _PROGRAMS = tuple((code, short or code, tab, _scope(facts), name) for code, short, tab, facts, name in rows)
     return _PROGRAMS
 
 
 def _scope(facts) -> tuple:
     value = ((facts or {}).get("scope") or {}).get("value", "")
     return tuple(value) if isinstance(value, list) else (value,)
+
+
+def fellowship_key(program: str) -> str:
+    """The key of the format that names a meeting's fellowship: the program's code, upper case."""
+    return program.upper()
 
 
 def _program_id(program: str, code: str) -> int:
@@ -140,7 +149,11 @@ def _program_formats(programs: tuple) -> list[Format]:
     from commonground.api.bmlt import program_words
 
     out = []
-    for program, short, program_table, scope in programs:
+    for program, short, program_table, scope, name in programs:
+        # The fellowship itself, on every one of its meetings: crouton shows no program otherwise.
+        out.append(Format(_program_id(program, ""), fellowship_key(program), "", "FC3", name,
+                          f"A meeting of {name}" + (f" ({short})." if short.casefold() not in name.casefold() else "."),
+                          program=program))
         for code, info in types.type_table(program_table).items():
             if code in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE) or info.language:
                 continue
@@ -209,6 +222,8 @@ def key_for(program: str, program_table: str, code: str) -> str | None:
 def shared_key_for(program_table: str, code: str) -> str | None:
     """The stock or shared format that means what ``code`` means in ``program_table``, or None."""
     if program_table == "na":
+        if code == "SPK":  # NA's table says "Speaker", not BMLT's "Speaker Only" (a BMLT server's SD is kept)
+            return "Sp"
         world = NA_TO_WORLD.get(code, code)
         key = _by_world_id().get(world)
         if key:
@@ -245,6 +260,8 @@ def meeting_keys(program: str, program_table: str, codes, languages, mode: str, 
     """A meeting's format keys, in table order, each once."""
     keys: set[str] = set()
     fmt = table()
+    if fellowship_key(program) in fmt:
+        keys.add(fellowship_key(program))
     if program == "na" and extra and "bmlt_kept" in extra:
         # Read from a BMLT server: its own stock formats, as it listed them; the codes only for
         # the formats that were not stock ones (``feeds/bmlt/reader.py``).
