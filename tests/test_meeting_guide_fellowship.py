@@ -105,3 +105,23 @@ def test_an_empty_narrowed_feed_is_an_empty_array(client, meetings, query):
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
     assert json.loads(b"".join(response.streaming_content)) == []
+
+
+def test_the_embed_address_has_no_raw_comma_for_tsml_ui():
+    from commonground.feeds.meeting_guide.embed import tsml_ui_src
+
+    src = tsml_ui_src("https://finder.example.org/feeds/meeting-guide.json", program="na", near="Denver, CO",
+                      radius_km=40)
+    assert src == "https://finder.example.org/feeds/meeting-guide.json?program=na&near=Denver%2C%20CO&radius_km=40"
+    assert src.split(",") == [src]  # TSML UI splits data-src on commas: one feed, whole
+
+
+@pytest.mark.django_db
+def test_the_feed_reads_an_encoded_comma_in_the_place(client, samples):
+    from commonground.feeds.importing import import_location
+    from commonground.feeds.meeting_guide.embed import tsml_ui_src
+
+    import_location(str(samples / "bmlt-bronx"), name="Bronx NA")
+    response = client.get(tsml_ui_src("/feeds/meeting-guide.json", near="Bronx, NY", radius_km=15))
+    assert response.status_code == 200
+    assert len(json.loads(b"".join(response.streaming_content))) > 10

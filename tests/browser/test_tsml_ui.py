@@ -74,3 +74,25 @@ def test_a_meeting_shows_its_fellowship_and_its_own_rules(new_page, server, prog
     for line in meeting["program_notes"].split("\n"):  # every line we wrote, as TSML UI shows notes
         assert line in text, (line, text[:2000])
     assert "A.A. members" not in text and "Alcoholics Anonymous" not in text
+
+
+def test_a_place_with_a_comma_loads_when_encoded(new_page, server):
+    """TSML UI splits data-src on commas (several feeds): `near=Denver, CO` breaks into two
+    addresses and shows "Loading error"; `tsml_ui_src` encodes the comma and the list loads."""
+    from commonground.feeds.meeting_guide.embed import tsml_ui_src
+
+    def text_of(src: str, ready: str) -> str:
+        page_html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head>'
+                     f'<body><div id="tsml-ui" data-src="{src}" data-timezone="America/Denver"></div>'
+                     f'<script src="app.js" async></script></body></html>')
+        with client_origin(CLIENT, page_html) as url:
+            page = new_page()
+            page.goto(url)
+            page.wait_for_selector(ready, timeout=60000)
+            return page.locator("#tsml-ui").inner_text()
+
+    raw = f"{server}/feeds/meeting-guide.json?near=Denver, CO&radius_km=500"
+    assert "Loading error" in text_of(raw, "text=Loading error")
+    encoded = tsml_ui_src(f"{server}/feeds/meeting-guide.json", near="Denver, CO", radius_km=500)
+    assert "," not in encoded
+    assert "Loading error" not in text_of(encoded, "td.tsml-name")
