@@ -43,12 +43,15 @@ def crouton_page(server):
 
 
 def our_na_meetings(server) -> list[tuple[str, str, str]]:
-    """(day, "HH:MM - HH:MM", name) for every scheduled NA meeting, from our own JSON API."""
+    """(day, "HH:MM - HH:MM", name) for every active NA meeting, from our own JSON API."""
     out, offset = [], 0
     while True:
         page = fetch(f"{server}/api/v1/meetings?program=na&sort=name&limit=200&offset={offset}")
         for r in page["results"]:
-            if r["ongoing"] or r["mode"] == "inactive":
+            if r["mode"] == "inactive":
+                continue
+            if r["ongoing"]:  # a 24/7 group: every day from 00:00 for 24 hours, as BMLT lists them (issue 27)
+                out += [(day, "00:00", r["name"]) for day in DAYS]
                 continue
             out.append((DAYS[r["weekday"]], f"{r['start_time']} - {r['end_time'] or ''}".strip(), r["name"]))
         if not page["next"]:
