@@ -12,8 +12,8 @@ import pytest
 DATA = Path(__file__).resolve().parents[2] / "src" / "commonground" / "safety" / "countries.toml"
 REQUIRED_COUNTRIES = {"US", "CA", "MX", "GB", "IE", "AU", "NZ", "ES", "FR", "DE", "IT", "BR", "AR", "IN"}
 COUNTRY_KEYS = {"name", "name_es", "emergency", "emergency_source", "emergency_checked"}
-LINE_KEYS = {"id", "kind", "name", "name_es", "call", "tel", "hours", "hours_es", "en", "es", "source", "checked"}
-OPTIONAL_LINE_KEYS = {"text", "text_keyword", "confirmed"}
+LINE_KEYS = {"id", "kind", "name", "name_es", "hours", "hours_es", "en", "es", "source", "checked"}
+OPTIONAL_LINE_KEYS = {"call", "tel", "text", "text_keyword", "confirmed", "note"}  # called, texted, or both
 KINDS = {"crisis", "drugs", "gambling", "youth"}
 TEL = re.compile(r"\+?\d{3,15}")
 SAMHSA = "18006624357"
@@ -60,7 +60,7 @@ def test_each_country_has_an_emergency_number_and_a_crisis_line_first(code):
     assert country["emergency_source"].startswith("https://")
     lines = country.get("lines", [])
     assert lines, f"{code} has no lines"
-    assert lines[0]["kind"] == "crisis", f"{code}: the first line must be the crisis line"
+    assert lines[0]["kind"] == "crisis" and lines[0].get("tel"), f"{code}: the first line must be a crisis line to call"
     for territory in country.get("territories", []):
         assert re.fullmatch(r"[A-Z]{2}", territory)
 
@@ -71,8 +71,11 @@ def test_each_line_is_complete_sourced_and_dialable(code, line):
     assert not set(line) - LINE_KEYS - OPTIONAL_LINE_KEYS, f"unknown {set(line) - LINE_KEYS - OPTIONAL_LINE_KEYS}"
     assert line["kind"] in KINDS
     assert re.fullmatch(r"[a-z]{2}-[a-z0-9-]+", line["id"]) and line["id"].startswith(code.lower() + "-")
-    assert TEL.fullmatch(str(line["tel"])), line["tel"]
-    assert _digits(line["call"]).endswith(_digits(line["tel"]).lstrip("0")[-6:]), "call and tel disagree"
+    assert line.get("tel") or line.get("text"), "a line is called, texted, or both"
+    assert bool(line.get("tel")) == bool(line.get("call")), "call and tel go together"
+    if line.get("tel"):
+        assert TEL.fullmatch(str(line["tel"])), line["tel"]
+        assert _digits(line["call"]).endswith(_digits(line["tel"]).lstrip("0")[-6:]), "call and tel disagree"
     if line.get("text"):
         assert TEL.fullmatch(str(line["text"])), line["text"]
     if line.get("text_keyword"):
@@ -90,17 +93,17 @@ def test_line_ids_are_unique():
 
 
 def test_988_only_in_the_united_states_and_canada():
-    where = {code for code, line in _lines() if "988" in {_digits(line["tel"]), _digits(line.get("text"))}}
+    where = {code for code, line in _lines() if "988" in {_digits(line.get("tel")), _digits(line.get("text"))}}
     assert where == {"US", "CA"}
 
 
 def test_the_samhsa_helpline_only_in_the_united_states():
-    where = {code for code, line in _lines() if _digits(line["tel"]).endswith(SAMHSA)}
+    where = {code for code, line in _lines() if _digits(line.get("tel")).endswith(SAMHSA)}
     assert where == {"US"}
 
 
 def test_the_us_988_line_tells_spanish_speakers_to_press_2_and_text_ayuda():
-    line = next(line for code, line in _lines() if code == "US" and _digits(line["tel"]) == "988")
+    line = next(line for code, line in _lines() if code == "US" and _digits(line.get("tel")) == "988")
     assert "marque 2" in line["es"].lower()
     assert "AYUDA" in line["es"]
 

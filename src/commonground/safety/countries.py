@@ -17,8 +17,9 @@ from pathlib import Path
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "countries.toml"
 KINDS = ("crisis", "drugs", "gambling", "youth")
-LINE_KEYS = {"id", "kind", "name", "name_es", "call", "tel", "hours", "hours_es", "en", "es", "source", "checked"}
-OPTIONAL_LINE_KEYS = {"text", "text_keyword", "confirmed", "note"}
+LINE_KEYS = {"id", "kind", "name", "name_es", "hours", "hours_es", "en", "es", "source", "checked"}
+# A line is called (call, tel), texted (text, text_keyword), or both.
+OPTIONAL_LINE_KEYS = {"call", "tel", "text", "text_keyword", "confirmed", "note"}
 TEL = re.compile(r"\+?\d{3,15}")
 
 
@@ -36,14 +37,14 @@ class Line:
     kind: str
     name: str
     name_es: str
-    call: str
-    tel: str
     hours: str
     hours_es: str
     en: str
     es: str
     source: str
     checked: str
+    call: str = ""  # as a person dials it ("" for a line that only takes texts)
+    tel: str = ""
     text: str = ""
     text_keyword: str = ""
     confirmed: bool = True  # False: the number is from a public body or a partner, not yet the service's own site
@@ -60,7 +61,7 @@ class Line:
 
     @property
     def tel_href(self) -> str:
-        return f"tel:{self.tel}"
+        return f"tel:{self.tel}" if self.tel else ""
 
     @property
     def sms_href(self) -> str:
@@ -85,7 +86,8 @@ class Country:
 
     @property
     def crisis_line(self) -> Line:
-        return next(line for line in self.lines if line.kind == "crisis")
+        """The first crisis line a person can call (every country has one; the loader makes sure)."""
+        return next(line for line in self.lines if line.kind == "crisis" and line.tel)
 
     def lines_of(self, kind: str) -> list[Line]:
         return [line for line in self.lines if line.kind == kind]
@@ -115,7 +117,11 @@ def _line(raw: dict, where: str) -> Line:
         raise CountriesError(f"{where}: missing {sorted(missing)}, unknown {sorted(unknown)}")
     if raw["kind"] not in KINDS:
         raise CountriesError(f"{where}: kind must be one of {KINDS}")
-    for key in ("tel", *(["text"] if raw.get("text") else [])):
+    if not (raw.get("tel") and raw.get("call")) and not raw.get("text"):
+        raise CountriesError(f"{where}: a line needs call and tel, or text")
+    if bool(raw.get("tel")) != bool(raw.get("call")):
+        raise CountriesError(f"{where}: call and tel go together")
+    for key in [k for k in ("tel", "text") if raw.get(k)]:
         if not TEL.fullmatch(str(raw[key])):
             raise CountriesError(f"{where}: {key} {raw[key]!r} must be digits, with an optional leading +")
     if not str(raw["source"]).startswith("https://"):
@@ -137,8 +143,8 @@ def load(path: Path = COUNTRIES_FILE) -> tuple[dict[str, Country], Directory]:
             if not raw.get(key):
                 raise CountriesError(f"{where}: {key} is missing")
         lines = tuple(_line(line, f"{where}.lines[{n}]") for n, line in enumerate(raw.get("lines") or []))
-        if not any(line.kind == "crisis" for line in lines):
-            raise CountriesError(f"{where}: no crisis line")
+        if not any(line.kind == "crisis" and line.tel for line in lines):
+            raise CountriesError(f"{where}: no crisis line to call")
         countries[code] = Country(code, raw["name"], raw["name_es"], str(raw["emergency"]), raw["emergency_source"],
                                   _date(raw["emergency_checked"], where), lines, tuple(raw.get("territories") or ()))
     ids = [line.id for c in countries.values() for line in c.lines]

@@ -161,6 +161,10 @@ def _call_links(entry: Country | None, emergency: str, directory_url: str) -> li
                       line.tel_href))
         if line.sms_href:
             links.append((_("Text %(number)s") % {"number": line.text}, line.sms_href))
+        for other in entry.lines_of("crisis"):  # lines that only take texts
+            if not other.tel and other.sms_href:
+                links.append((_("Text %(name)s: %(number)s") % {"name": other.label(_language()), "number": other.text},
+                              other.sms_href))
     if emergency:
         links.append((_("Emergency: %(number)s") % {"number": emergency}, f"tel:{emergency}"))
     if entry is None:
@@ -219,7 +223,7 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
     em = _emergency_words(emergency)
     # The country's drug and alcohol lines (where it has one): they find treatment and a doctor.
     drug_lines = [(f"{line.label(_language())}: {line.call}", line.tel_href) for line in
-                  (entry.lines_of("drugs") if entry else [])]
+                  (entry.lines_of("drugs") if entry else []) if line.tel]
     writers = {
         "crisis": lambda: Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
             "If you are thinking about ending your life, or you are in danger, please call a crisis line now. If "
@@ -272,7 +276,7 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
         "gambling": lambda: Note("gambling", _("Help with gambling"), _(
             "Gambling problems can be treated, and there is help for families as well. Gambling helplines are "
             "usually free and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
-                                   for line in (entry.lines_of("gambling") if entry else [])],
+                                   for line in (entry.lines_of("gambling") if entry else []) if line.tel],
             ["ncpg-helpline"] if entry and entry.code == "US" else []),
     }
     return [writers[note_id]() for note_id in decision.notes]
