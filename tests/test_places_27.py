@@ -110,8 +110,6 @@ def test_map_points_mark_centres_as_approximate_and_leave_online_meetings_off():
                                 "approximate": False}
 
 
-@pytest.mark.xfail(strict=True, reason="web/views.py builds map_points itself: it must call presenters.map_points("
-                   "results) (a one-line change for the lead engineer); remove this mark then")
 @pytest.mark.django_db
 def test_results_map_marks_zip_centres(client, samples):
     """The results page's map data, from the San Jose sample (all ZIP centres)."""

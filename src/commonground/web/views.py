@@ -20,7 +20,7 @@ from commonground.meetings.models import Meeting, ProblemReport
 from commonground.search import engine, rows
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
 from commonground.web import calendar, forms
-from commonground.web.presenters import decorate, directions, report_link
+from commonground.web.presenters import decorate, directions, map_points, report_link
 
 
 def home(request):
@@ -52,9 +52,7 @@ def meetings(request):
         map_url=forms.page_url(params, query.offset, view="map"),
         list_url=forms.page_url(params, query.offset, view="list"),
         widen=forms.widen_suggestions(params, query) if not page.count else [],
-        map_points=[{"id": r["id"], "name": r["name"], "lat": r["location"]["latitude"],
-                     "lng": r["location"]["longitude"], "url": r["url"]}
-                    for r in results if r["location"]["latitude"] is not None],
+        map_points=map_points(results),
         tile_url=settings.MAP_TILE_URL,
         first=query.offset + 1, last=query.offset + len(results),
         # "Near me" sends the device's coordinates: the heading says "near you", not the numbers.
