@@ -31,6 +31,9 @@ PAGES = [
     ("fit-results", f"/fit/results?spirituality=none&medication=moud&attend=online&now={NOW}", None),
     ("fit-methadone", f"/fit/results?help_with=opioids&medication=moud&now={NOW}", None),
     ("fit-daily-drinker", f"/fit/results?help_with=alcohol&dependence=yes&goal=moderation&now={NOW}", None),
+    ("help", "/help", None),
+    ("help-gb", "/help?country=GB", None),
+    ("fit-crisis-london", f"/fit/results?crisis=yes&help_with=opioids&near=London%2C+United+Kingdom&now={NOW}", None),
 ]
 
 
