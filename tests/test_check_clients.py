@@ -109,3 +109,12 @@ def test_crouton_pending(sample, samples, demo_meetings):
     _load(sample, samples, demo_meetings)
     report = check(FeedSelection(), ("crouton",))
     assert report.misleading_rows == 0, report.as_dict()["counts"]
+
+
+@pytest.mark.django_db
+def test_an_na_code_shown_under_its_bmlt_world_format_is_not_lost(make_meeting):
+    m = row_of(make_meeting(program=Program.objects.get(code="na"), name="Ladies Day NA", types=["VAR", "IP"]))
+    stock = {k: f for k, f in bmlt_formats.table().items() if not getattr(f, "program", "")}
+    varies = next(k for k, f in stock.items() if f.world_id == "VAR")  # "Rotating Format"
+    item = {"meeting_name": m.name, "formats": varies, "time_zone": m.timezone, "location_street": "1 Main St"}
+    assert {d for r, d in judge_crouton(m, [item], stock) if r == "own_type_lost"} == {"IP (IP Study)"}

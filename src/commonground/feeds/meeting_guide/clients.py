@@ -166,7 +166,10 @@ def judge_crouton(m: FeedRow, items: list[dict], formats: dict) -> list[tuple[st
 
 
 def _same_meaning_shown(table: str, code: str, used) -> bool:
-    """A code shown under a format with the same meaning (the spec code's stock format)."""
+    """A code shown under a format with the same meaning: for NA's table, the stock format of its
+    BMLT world id (NA's ``VAR`` is BMLT's "Rotating Format"); else the spec code's format."""
+    if table == "na" and any(types.bmlt_world_ids_to_codes([f.world_id]) == [code] for f in used if f.world_id):
+        return True
     spec = types.spec_code(table, code)
     return bool(spec) and any(getattr(f, "spec_code", "") == spec or _fold(f.name) ==
                               _fold(types.type_table("spec")[spec].name) for f in used)
