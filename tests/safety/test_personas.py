@@ -213,3 +213,22 @@ def _tolerance_title(language: str) -> str:
 
 def test_there_are_at_least_fifty_personas():
     assert len(P) >= 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("local_now, window", [("01:00", (1, 2)), ("22:30", (22, 2)), ("23:50", (23, 2))])
+def test_night_starts_now_when_now_is_inside_the_night(fit_demo_data, local_now, window):
+    """At 1 a.m., "night" is the next hour, not tomorrow's 9 p.m. (the review saw 19 hours later)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Denver")
+    now = datetime.fromisoformat(f"2026-06-10T{local_now}:00").replace(tzinfo=zone)
+    result = rank(parse_answers({"help_with": "alcohol", "time_of_day": "night", "tz": "America/Denver"}),
+                  now=now.isoformat())
+    assert result.meetings, "online meetings at night exist in the demo"
+    for m in result.meetings:
+        if m["starts_at"] is None:  # open round the clock
+            continue
+        hours_away = (m["starts_at"] - now).total_seconds() / 3600
+        assert -1 <= hours_away <= 4.5, (m["name"], m["starts_at"].astimezone(zone))
