@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from commonground.meetings import types
 
@@ -75,8 +76,13 @@ def rule_line(program: FeedProgram, code: str) -> str:
     return f"{label}: anyone may attend, including family members, friends and observers."
 
 
-def program_lines(program: FeedProgram, codes: list[str], spec_codes: list[str]) -> list[str]:
+def program_lines(program: FeedProgram, codes: list[str], spec_codes: list[str] | None = None) -> list[str]:
     """The lines that open a meeting's notes: its fellowship, its rule, its types clients cannot show."""
+    return list(_program_lines(program, tuple(codes)))
+
+
+@lru_cache(maxsize=8192)  # a feed repeats the same few hundred (program, codes) pairs
+def _program_lines(program: FeedProgram, codes: tuple[str, ...]) -> tuple[str, ...]:
     lines = [fellowship_line(program)]
     own = types.type_table(program.type_table)
     for code in ATTENDANCE_CODES:
@@ -87,7 +93,7 @@ def program_lines(program: FeedProgram, codes: list[str], spec_codes: list[str])
             and not own[c].language and not types.spec_code(program.type_table, c)]
     if left:
         lines.append("Also: " + ", ".join(left) + ".")
-    return lines
+    return tuple(lines)
 
 
 def client_codes(program: FeedProgram, spec_codes: list[str]) -> list[str]:

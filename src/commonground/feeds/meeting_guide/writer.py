@@ -120,7 +120,7 @@ def meeting_to_feed(m: Meeting | FeedRow) -> FeedMeeting:
         if value:
             out[name] = value
     # The fellowship and its own rules, where clients show them (TSML UI shows no program field).
-    lines = "\n".join(fellowship.program_lines(program, list(m.types), codes))
+    lines = "\n".join(fellowship.program_lines(program, m.types))
     out["notes"] = f"{lines}\n{m.notes}" if m.notes else lines
     out["program_notes"] = lines
     out["program_types"] = _own_codes(m, program.type_table)
