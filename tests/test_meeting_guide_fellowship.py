@@ -125,3 +125,14 @@ def test_the_feed_reads_an_encoded_comma_in_the_place(client, samples):
     response = client.get(tsml_ui_src("/feeds/meeting-guide.json", near="Bronx, NY", radius_km=15))
     assert response.status_code == 200
     assert len(json.loads(b"".join(response.streaming_content))) > 10
+
+
+def test_validate_warns_when_tsml_ui_would_show_aas_rule_on_another_program():
+    rows = [{"name": "Hope", "slug": "hope", "day": 1, "time": "19:00", "timezone": "America/Denver",
+             "formatted_address": "1 A St, Denver, CO 80202, USA", "types": ["C", "D"], "program": program}
+            for program in ("nar-anon", "aa")]
+    rows[1]["slug"] = "hope-aa"
+    result = validate_bytes(json.dumps(rows).encode(), "feed")
+    assert result["valid"]  # the spec allows it; clients mislead
+    assert [(p["slug"], p["severity"]) for p in result["problems"]] == [("hope", "warning")]
+    assert "AA's words" in result["problems"][0]["message"]

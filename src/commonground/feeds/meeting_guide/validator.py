@@ -10,6 +10,7 @@ import html
 import re
 from dataclasses import asdict, dataclass
 
+from commonground.feeds.meeting_guide import fellowship
 from commonground.feeds.meeting_guide.reader import parse
 from commonground.meetings import schedule, types
 from commonground.meetings.conference import provider_for
@@ -80,6 +81,11 @@ def validate_rows(rows: list, default_program_table: str = "spec") -> list[Probl
         for code in row.get("types") or []:
             if not isinstance(code, str) or not types.is_valid_code(program_table, code):
                 add("types", f"type {code!r} is not in the {program_table} code table")
+        program = row.get("program")
+        shown = {"C", "O"} & set(c for c in row.get("types") or [] if isinstance(c, str))
+        if isinstance(program, str) and program not in fellowship.TSML_RULES_PROGRAMS and shown:
+            add("types", f"TSML UI describes {', '.join(sorted(shown))} in AA's words, not {program}'s: "
+                         "say who may attend in the notes instead", "warning")
         if "approximate" in row and row["approximate"] not in ("yes", "no"):
             add("approximate", "approximate must be \"yes\" or \"no\"")
         updated = row.get("updated")

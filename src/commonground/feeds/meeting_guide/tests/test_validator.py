@@ -57,7 +57,9 @@ def test_long_names_are_only_a_warning():
 
 def test_codes_are_checked_as_clients_read_them():
     # Clients read every code as a spec code, whatever "program" says: NA's own DISC means nothing to them.
-    assert problems({**OK, "program": "na", "types": ["O", "S", "D"]}) == []
+    assert problems({**OK, "program": "na", "types": ["S", "D"]}) == []
+    # O is a spec code, but TSML UI describes it in AA's words: a warning on another program's row.
+    assert problems({**OK, "program": "na", "types": ["O", "S", "D"]}) == [("types", "warning")]
     assert ("types", "error") in problems({**OK, "program": "na", "types": ["DISC"]})
     na = [(p.field, p.severity) for p in validate_rows([{**OK, "types": ["DISC", "D"]}], "na")]
     assert na == [("types", "error")]  # with NA's table (validate --program na), D is the stranger
