@@ -14,6 +14,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 COUNTRIES_FILE = Path(__file__).resolve().parent / "countries.toml"
 KINDS = ("crisis", "drugs", "gambling", "youth")
@@ -101,7 +102,7 @@ class Directory:
     checked: str
 
 
-def _date(value, where: str) -> str:
+def _date(value: object, where: str) -> str:
     text = str(value)
     try:
         date.fromisoformat(text)
@@ -110,7 +111,7 @@ def _date(value, where: str) -> str:
     return text
 
 
-def _line(raw: dict, where: str) -> Line:
+def _line(raw: dict[str, Any], where: str) -> Line:
     missing = LINE_KEYS - set(raw)
     unknown = set(raw) - LINE_KEYS - OPTIONAL_LINE_KEYS
     if missing or unknown:

@@ -23,6 +23,7 @@ Every rule is here, once (docs/safety.md lists them with their sources):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -47,11 +48,11 @@ class Note:
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
     sources: list[str] = field(default_factory=list)  # keys of sources.SOURCES
 
-    def source_rows(self) -> list[dict]:
+    def source_rows(self) -> list[dict[str, str]]:
         return [{"title": SOURCES[s].title, "publisher": SOURCES[s].publisher, "url": SOURCES[s].url,
                  "checked": SOURCES[s].checked} for s in self.sources]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "text": self.text,
                 "links": [{"label": label, "href": href} for label, href in self.links],
                 "sources": [row["url"] for row in self.source_rows()]}
@@ -75,7 +76,7 @@ class LineView:
     checked: str
     confirmed: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -103,7 +104,7 @@ class Guidance:
     def note(self, note_id: str) -> Note | None:
         return next((n for n in self.notes if n.id == note_id), None)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"country": self.country.code if self.country else None, "country_known": self.country_known,
                 "emergency": self.emergency or None, "notes": [n.as_dict() for n in self.notes],
                 "lines": [line.as_dict() for line in self.lines],

@@ -55,13 +55,15 @@ class Situation:
     extra_substances: tuple[str, ...] = field(default=())  # clocks' substances, in the companion
 
     def __post_init__(self) -> None:
-        for name, allowed in (("own", SUBSTANCES), ("family", FAMILY_USE), ("medication", MEDICATION),
-                              ("recently_left", LEFT)):
+        sets: tuple[tuple[str, tuple[str, ...]], ...] = (("own", SUBSTANCES), ("family", FAMILY_USE),
+                                                        ("medication", MEDICATION), ("recently_left", LEFT))
+        for name, allowed in sets:
             bad = set(getattr(self, name)) - set(allowed)
             if bad:
                 raise ValueError(f"{name} cannot hold {sorted(bad)}")
-        for name, allowed in (("dependence", DEPENDENCE), ("pregnant", PREGNANT), ("age", AGES),
-                              ("crisis", ("yes", "no"))):
+        ones: tuple[tuple[str, tuple[str, ...]], ...] = (("dependence", DEPENDENCE), ("pregnant", PREGNANT),
+                                                        ("age", AGES), ("crisis", ("yes", "no")))
+        for name, allowed in ones:
             value = getattr(self, name)
             if value and value not in allowed:
                 raise ValueError(f"{name} cannot be {value!r}")
