@@ -76,7 +76,13 @@ class Format:
 
 def table() -> dict[str, Format]:
     """Every format we can send, by key: stock, ours, and each catalog program's own."""
-    return _table(_programs())
+    programs = _programs()
+    if programs is not _LAST[0]:  # called per code of every meeting: no hashing of the catalog each time
+        _LAST[:] = [programs, _table(programs), {}]
+    return _LAST[1]
+
+
+_LAST: list = [None, {}, {}]  # the catalog read, its table, key_for's answers for it
 
 
 @cache
@@ -136,6 +142,7 @@ def _scope(facts) -> tuple:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
+@cache
 def fellowship_key(program: str) -> str:
     """The key of the format that names a meeting's fellowship: the program's code, upper case."""
     return program.upper()
@@ -211,6 +218,15 @@ def key_for(program: str, program_table: str, code: str) -> str | None:
     the program's own format where it has one (open, closed, a code with no equal), else the
     stock or our shared format with the same meaning; None for an unknown code."""
     fmt = table()
+    known = _LAST[2]  # per table: the answer for each (program, table, code) asked
+    asked = (program, program_table, code)
+    if asked in known:
+        return known[asked]
+    known[asked] = _key_for(fmt, program, program_table, code)
+    return known[asked]
+
+
+def _key_for(fmt: dict, program: str, program_table: str, code: str) -> str | None:
     spec = types.spec_code(program_table, code) if program_table != "na" else {"O": "O", "C": "C"}.get(code)
     if spec in ("O", "C") and f"{spec}-{program}" in fmt:
         return f"{spec}-{program}"
