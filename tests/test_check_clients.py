@@ -15,9 +15,6 @@ from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.feeds.meeting_guide.writer import meeting_to_feed
 
 SAMPLES = ["demo", "tsml-template-san-jose.csv", "bmlt-bronx", "meeting-guide-variants.json"]
-# crouton's side is our BMLT API, which another helper is fixing (issue 27, "BMLT API"): these
-# reasons still count rows there (see the report), so they are checked in their own, xfail test.
-PENDING_CROUTON = {"crouton: fellowship_not_shown", "crouton: contradictory_formats", "crouton: own_type_lost"}
 
 
 def row_of(m):
@@ -93,22 +90,12 @@ def test_no_row_misleads_in_tsml_ui(sample, samples, demo_meetings):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sample", SAMPLES)
-def test_crouton_shows_the_place_and_the_time_zone_and_no_other_programs_rule(sample, samples, demo_meetings):
+def test_no_row_misleads_in_crouton(sample, samples, demo_meetings):
+    """crouton reads our BMLT API (another part of issue 27): its fellowship formats, its own
+    programs' words, kept source formats, split streets and withheld ZIP-centre pins."""
     _load(sample, samples, demo_meetings)
     report = check(FeedSelection(), ("crouton",))
-    settled = {k: n for k, n in report.counts.items() if k not in PENDING_CROUTON}
-    assert settled == {}, {k: report.examples[k] for k in settled}
-
-
-@pytest.mark.django_db
-@pytest.mark.xfail(reason="BMLT side still being fixed by another helper (issue 27): crouton shows no fellowship, "
-                          "spec SP goes out as 'Speaker Only' beside 'Discussion', and some BMLT codes are lost",
-                   strict=False)
-@pytest.mark.parametrize("sample", SAMPLES)
-def test_crouton_pending(sample, samples, demo_meetings):
-    _load(sample, samples, demo_meetings)
-    report = check(FeedSelection(), ("crouton",))
-    assert report.misleading_rows == 0, report.as_dict()["counts"]
+    assert report.misleading_rows == 0, {k: report.examples[k] for k in report.counts}
 
 
 @pytest.mark.django_db
