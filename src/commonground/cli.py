@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
 SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish",
                   "duplicates_report", "rotate_keys", "peer_invite", "audit", "purge_sign_ins"}
 ALIASES = {"duplicates-report": "duplicates_report", "new-key": "new_key", "rotate-keys": "rotate_keys",
-           "peer-invite": "peer_invite", "purge-sign-ins": "purge_sign_ins"}
+           "peer-invite": "peer_invite", "purge-sign-ins": "purge_sign_ins", "check-clients": "check_clients"}
 
 
 def _ensure_schema() -> None:
