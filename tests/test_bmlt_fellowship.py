@@ -215,3 +215,10 @@ def test_every_meeting_names_its_fellowship_and_a_speaker_meeting_is_not_speaker
             assert "Speaker Only" not in names and "Speaker" in names
         if m.program_id == "na" and "SPK" in m.types and "DISC" in m.types:
             assert "Speaker Only" not in names  # NA's table says "Speaker"; with Discussion it is no contradiction
+
+
+@pytest.mark.django_db
+def test_a_programs_own_closed_format_has_a_spanish_name(client, demo):
+    spanish = {f["key_string"]: f for f in answer(client, "switcher=GetFormats&lang_enum=es&show_all=1")}
+    assert spanish["C-nar-anon"]["name_string"] == "Cerrada (Nar-Anon)"
+    assert spanish["C-aa"]["name_string"].startswith("Cerrada")

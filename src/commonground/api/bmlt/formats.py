@@ -59,6 +59,7 @@ class Format:
     spec_code: str = ""
     language: str = ""
     program: str = ""  # set on a program's own format
+    name_es: str = ""  # a program's own format's Spanish name, from its type table
 
     def as_bmlt(self, lang: str) -> dict:
         name = self.localized_name(lang)
@@ -67,6 +68,8 @@ class Format:
                 "id": str(self.id), "world_id": self.world_id, "format_type_enum": self.type}
 
     def localized_name(self, lang: str) -> str:
+        if lang == "es" and self.name_es:
+            return self.name_es
         if lang != "en" and self.spec_code:
             info = types.type_table("spec").get(self.spec_code)
             if info and info.names.get(lang):
@@ -169,12 +172,18 @@ def _program_formats(programs: tuple) -> list[Format]:
                 out.append(Format(_program_id(program, code), f"{spec}-{program}", "OPEN" if spec == "O" else "CLOSED",
                                   "O", f"{info.name} ({short})",
                                   program_words.describe(program, short, scope, closed=spec == "C"),
-                                  program=program))
+                                  program=program, name_es=_spanish(info, spec, short)))
             elif shared_key_for(program_table, code) is None:
                 out.append(Format(_program_id(program, code), f"{code}-{program}", "", "FC3",
                                   f"{info.name} ({short})", f"{info.name}: as {short} uses this term.",
-                                  program=program))
+                                  program=program, name_es=_spanish(info, None, short)))
     return out
+
+
+def _spanish(info: types.TypeCode, spec: str | None, short: str) -> str:
+    """A program's own format's Spanish name: its table's, else the spec's for open and closed."""
+    name = info.names.get("es") or (types.type_table("spec")[spec].names.get("es") if spec else "")
+    return f"{name} ({short})" if name else ""
 
 
 def by_id() -> dict[int, Format]:
