@@ -232,3 +232,21 @@ def test_night_starts_now_when_now_is_inside_the_night(fit_demo_data, local_now,
             continue
         hours_away = (m["starts_at"] - now).total_seconds() / 3600
         assert -1 <= hours_away <= 4.5, (m["name"], m["starts_at"].astimezone(zone))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answers, in_us", [
+    ({"help_with": "opioids", "near": "London, United Kingdom"}, False),
+    ({"help_with": "opioids", "country": "AU"}, False),
+    ({"help_with": "opioids", "tz": "Europe/Madrid"}, False),
+    ({"help_with": "opioids", "near": "10001"}, True),
+    ({"help_with": "opioids", "country": "PR"}, True),
+    ({"help_with": "opioids"}, True),  # not known: the US service keeps its place, as before
+])
+def test_us_telehealth_care_is_not_offered_as_a_fit_outside_the_us(fit_demo_data, answers, in_us):
+    result = rank(parse_answers(answers), now=NOW)
+    moud = next(r for r in result.ranking if r.program.code == "moud-online")
+    outside = [x for x in moud.reasons if x.rule == "us-telehealth-outside-us"]
+    assert bool(outside) != in_us, (answers, [x.rule for x in moud.reasons])
+    if not in_us:
+        assert moud.excluded and "moud-online" not in [r.program.code for r in result.ranking[:3]]

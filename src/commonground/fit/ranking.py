@@ -158,9 +158,12 @@ def rank(answers: Answers, *, language: str = "en", now: str | None = None) -> F
     if answers.language:  # the language rule counts meetings by place and mode, at any time
         in_language = engine.program_counts(replace(query, window_start=None, window_end=None, windows=[]))
     rules = load_rules()
+    # Where the person is, for programs that serve one country only (US telehealth care).
+    served = safety.get_country(country) if country else None
+    where = {"person_in_us": "yes" if served is not None and served.code == "US" else "no"} if country else {}
     ranking = []
     for program in Program.objects.order_by("order", "code"):
-        computed = {}
+        computed = dict(where)
         if in_language is not None:
             computed["meetings_in_language"] = "some" if in_language.get(program.code) else "none"
         chosen: dict[str, tuple] = {}

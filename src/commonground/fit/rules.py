@@ -13,7 +13,9 @@ from commonground.fit.answers import CHOICES, NEEDS
 RULES_FILE = Path(__file__).resolve().parent / "rules.toml"
 KINDS = ("plus", "minus", "caution", "not_for")
 # Program keys a rule may test: catalog facts, code and status, and what the ranking computes.
-COMPUTED = {"meetings_in_language": {"none", "some"}}
+COMPUTED = {"meetings_in_language": {"none", "some"},
+            # Whether the person is in the United States (or a US territory); absent when not known.
+            "person_in_us": {"yes", "no"}}
 PROGRAM_KEYS = set(FACT_VALUES) | {"code", "status"} | set(COMPUTED)
 QUESTIONS = {**CHOICES, "needs": NEEDS}
 # Facts a reason may rest on: the catalog's, and our own meeting listings.
