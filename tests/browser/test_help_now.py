@@ -5,7 +5,7 @@ visitor arrives with their time zone (?tz=Europe/London, as a link from a London
 it) or with ?country=GB; the header's first link is "Help now" / "Ayuda ahora", on the first screen;
 the /help page shows Samaritans (116 123) and 999 as call links, and no 988 and no SAMHSA line.
 Every /help page goes through axe-core. With HELP_SCREENSHOTS_DIR set, the pages are saved there
-(docs/screenshots/help-gb.png and help-gb-es.png are taken this way).
+(docs/screenshots/help-gb-en.png and help-gb-es.png are taken this way).
 """
 
 import os
@@ -70,7 +70,7 @@ def test_help_gb_is_accessible_and_pictured(new_page, locale):
     if out:
         for details in page.locator("details").all():
             details.evaluate("d => d.open = false")
-        name = "help-gb.png" if locale == "en-US" else "help-gb-es.png"
+        name = "help-gb-en.png" if locale == "en-US" else "help-gb-es.png"
         page.screenshot(path=str(Path(out) / name), full_page=True)
 
 
