@@ -18,6 +18,7 @@ from django.db import connection
 
 from commonground.journal.models import Account, Clock, Favourite, Plan
 from commonground.meetings.models import Meeting
+from tests.journal.test_crypto import all_stored_text
 
 CLOCK_SUBSTANCES = ("alcohol", "opioids", "stimulants", "sedatives", "cannabis", "drugs", "gambling", "other", "")
 DRUG_CLOCKS = {"opioids", "stimulants", "sedatives", "drugs"}
@@ -48,18 +49,6 @@ def block_html(html: str, name: str) -> str:
     assert at >= 0, (name, blocks(html))
     following = html.find('data-block="', at + 10)
     return html[at:following if following > 0 else len(html)]
-
-
-def all_stored_text() -> str:
-    """Every value of every table, as the database holds it."""
-    out = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
-            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
-            out.extend(str(value) for row in cursor.fetchall() for value in row)
-    return "\n".join(out)
 
 
 def new_clock(client, substance, name="my clock"):
