@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from commonground import tzdb
 from commonground.meetings import derive, schedule, types
 from commonground.meetings.conference import provider_for
+from commonground.meetings.public import MeetingQuerySet
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -218,6 +219,10 @@ class Meeting(models.Model):
     source_hash = models.CharField(max_length=40, blank=True)
     imported_at = models.DateTimeField(default=djtz.now)
     changed_at = models.DateTimeField(default=djtz.now)
+
+    # Meeting.objects.public(): the listings search, the feeds, the BMLT answers and the pages
+    # show (the rule is meetings/public.py's, with its SQL for raw readers).
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["weekday", "start_time", "name"]

@@ -141,7 +141,8 @@ def program(request, code: str):
                       "note": found.note(name, language), "sources": fact["sources"], "confirmed": fact["confirmed"]})
     return render(request, "web/program.html", {
         "p": found, "facts": facts, "language": language,
-        "meeting_count": Meeting.objects.filter(program=found).exclude(attendance_mode="inactive").count(),
+        # What search finds for the program: each meeting once, none from a disconnected source.
+        "meeting_count": Meeting.objects.public().filter(program=found).count(),
         "limit": DEFAULT_LIMIT,
     })
 
