@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 from django.db import connection
 
+from commonground.meetings import geo
+
 NEAR_METRES = 100.0
 NAME_SIMILARITY = 0.6
 _CELL_DEGREES = 0.001  # about 111 m of latitude: neighbours are looked for in the 3×3 cells around
@@ -108,9 +110,7 @@ def room_of(*texts: str) -> str:
 
 
 def metres(a: Listing, b: Listing) -> float:
-    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(h)))
+    return float(geo.km(a.lat, a.lng, b.lat, b.lng)) * 1000
 
 
 def compare(a: Listing, b: Listing) -> tuple[float, str] | None:

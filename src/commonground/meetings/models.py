@@ -22,8 +22,6 @@ from commonground.meetings import derive, schedule, types
 from commonground.meetings.conference import provider_for
 from commonground.meetings.public import MeetingQuerySet
 
-EARTH_RADIUS_KM = 6371.0088
-
 
 def meeting_path(source_slug: str, key: str) -> str:
     return f"/meetings/{source_slug}/{quote(key, safe='')}"

@@ -24,11 +24,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from commonground.meetings.geo import EARTH_RADIUS_KM, km_from
 from commonground.search.build import MODE_CODES, NO_TIME, Columns, language_bits, tag_mask
 from commonground.search.clock import DAY, WEEK, ZoneSpan, first_occurrence_at_or_after, offset_minutes, week_start
 from commonground.search.query import SearchQuery
 
-EARTH_RADIUS_KM = 6371.0088
 CELL_DEG = 0.1
 LNG_CELLS = int(round(360 / CELL_DEG))
 LAT_CELLS = int(round(180 / CELL_DEG))
@@ -189,12 +189,10 @@ class MeetingIndex:
         return np.sort(self.c.ids[positions[inside]])
 
     def distance_km(self, positions: np.ndarray, lat: float, lng: float) -> np.ndarray:
-        """Haversine distance, clamped so rounding never takes arcsin out of its domain."""
-        lat_r, lng_r = math.radians(lat), math.radians(lng)
-        dlat = self.lat_rad[positions] - lat_r
-        dlng = self.lng_rad[positions] - lng_r
-        h = np.sin(dlat / 2) ** 2 + math.cos(lat_r) * self.cos_lat[positions] * np.sin(dlng / 2) ** 2
-        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        """Great-circle km (``meetings.geo``) from the point to each position's meeting."""
+        lat_r = math.radians(lat)
+        return km_from(lat_r, math.radians(lng), math.cos(lat_r), self.lat_rad[positions], self.lng_rad[positions],
+                       self.cos_lat[positions])
 
     def _in_utc_week(self, lo: int, hi: int, *, online_only: bool = False) -> np.ndarray:
         """Scheduled meetings whose approximate UTC week minute could start in [lo, hi] (UTC minutes)."""

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from commonground.api.bmlt.search import KM_PER_MILE, BmltError, BmltQuery
 from commonground.api.bmlt.store import RANKED, Material
-from commonground.meetings.models import EARTH_RADIUS_KM
+from commonground.meetings.geo import EARTH_RADIUS_KM, km
 
 NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "body",
                    "venue_type": "venue", "start_time": "minute"}
@@ -144,7 +144,7 @@ def find(n: dict, program: str | None, material: Material) -> Found:
     if n["point"] is not None:
         lat, lng = np.asarray(c["lat"][positions]), np.asarray(c["lng"][positions])
         located = ~(np.isnan(lat) | np.isnan(lng))
-        positions, distances = positions[located], _km_many(*n["point"], lat[located], lng[located])
+        positions, distances = positions[located], km(*n["point"], lat[located], lng[located])
         if n["radius_km"] is not None:
             inside = distances <= n["radius_km"]
             positions, distances = positions[inside], distances[inside]
@@ -203,7 +203,7 @@ def _near_band(n: dict, c: dict, keep: np.ndarray) -> np.ndarray:
         positions = np.flatnonzero(inside)
         if len(positions) < n["nearest"]:
             continue
-        distances = _km_many(lat0, lng0, c["lat"][positions], c["lng"][positions])
+        distances = km(lat0, lng0, c["lat"][positions], c["lng"][positions])
         if np.count_nonzero(distances < math.radians(band) * EARTH_RADIUS_KM) >= n["nearest"]:
             return inside
     return keep
@@ -269,12 +269,6 @@ def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
     by_id = material.formats_by_id
     return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
             if int(found[i // 64]) >> (i % 64) & 1}
-
-
-def _km_many(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
-    p1, p2, dl = math.radians(lat), np.radians(lats), np.radians(lngs - lng)
-    cosine = math.sin(p1) * np.sin(p2) + math.cos(p1) * np.cos(p2) * np.cos(dl)
-    return np.arccos(np.clip(cosine, -1.0, 1.0)) * EARTH_RADIUS_KM
 
 
 def _order(n: dict, material: Material, positions: np.ndarray, distances, needed: int | None = None) -> np.ndarray:

@@ -28,7 +28,6 @@ from commonground.feeds.meeting_guide.selection import FeedRow
 from commonground.meetings.address import meeting_address
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
-from commonground.meetings.models import EARTH_RADIUS_KM
 
 KM_PER_MILE = 1.609344
 VENUE = {"in_person": "1", "online": "2", "hybrid": "3"}
@@ -166,12 +165,6 @@ def parse(params, program: str | None) -> BmltQuery:
 
 def _hms(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
-
-
-def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lng2 - lng1)
-    cosine = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_KM
 
 
 ALL_DAY = "24:00:00"  # a 24/7 group: every weekday from 00:00 for 24 hours (docs/feeds.md)
