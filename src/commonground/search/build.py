@@ -22,6 +22,7 @@ from commonground.catalog.models import Program
 from commonground.meetings import types
 from commonground.meetings.bulk import id_ranges
 from commonground.meetings.models import Meeting, Source
+from commonground.meetings.public import public_where
 from commonground.runtime import runtime_dir
 from commonground.search.clock import DAY, WEEK, offset_minutes
 
@@ -188,29 +189,27 @@ def read_part(programs: list[str], lo: int | None = None, hi: int | None = None,
     parts: dict[str, list] = {name: [] for name in PART_ARRAYS}
     table = connection.ops.quote_name(Meeting._meta.db_table)
     select, params = _select(programs)
-    # Inactive meetings never match; a disconnected source's meetings have left search; a meeting
-    # listed by two sources is counted once, as its primary listing (meetings.duplicates).
+    # The public meetings only (meetings/public.py): inactive ones never match, a disconnected
+    # source's have left search, and a meeting two sources list is counted once.
     sources = connection.ops.quote_name(Source._meta.db_table)
-
-    def head(duplicate_of: str = "duplicate_of_id") -> str:
-        return (f"SELECT {select} FROM {table} WHERE attendance_mode <> %s AND {duplicate_of} IS NULL "
-                f"AND source_id NOT IN (SELECT id FROM {sources} WHERE disconnected_at IS NOT NULL)")
-
+    public, rule = public_where(connection)
     if only is None:
         where, extra = ("", []) if lo is None else (" AND id > %s AND id <= %s", [lo, hi])
-        sql, args = f"{head()}{where} ORDER BY id", [*params, "inactive", *extra]
+        sql, args = f"SELECT {select} FROM {table} WHERE {public}{where} ORDER BY id", [*params, *rule, *extra]
     else:
         some, ids = (sorted(set(v)) or [-1] for v in only)
         in_some = f"source_id IN ({', '.join(['%s'] * len(some))})"
         # Two plain indexed reads, the second without the rows of the first, put in id order
         # below. Not one OR (the planners scan the table), nor "id IN (a union)": a semi-join
         # PostgreSQL once planned, on statistics older than an import, as a loop over 100,000 rows
-        # for each of 100,000 rows. The unary plus keeps SQLite from walking the duplicate index
-        # (nearly every row's is NULL) where the sources' index finds the rows; nor may the SQL
-        # sort them, or SQLite walks the table in id order to merge the two.
-        sql = (f"{head('+duplicate_of_id')} AND {in_some} UNION ALL "
-               f"{head()} AND id IN ({', '.join(['%s'] * len(ids))}) AND NOT {in_some}")
-        args = [*params, "inactive", *some, *params, "inactive", *ids, *some]
+        # for each of 100,000 rows. The unary plus (``duplicate_index=False``) keeps SQLite from
+        # walking the duplicate index (nearly every row's is NULL) where the sources' index finds
+        # the rows; nor may the SQL sort them, or SQLite walks the table in id order to merge the two.
+        unindexed, same = public_where(connection, duplicate_index=False)
+        sql = (f"SELECT {select} FROM {table} WHERE {unindexed} AND {in_some} UNION ALL "
+               f"SELECT {select} FROM {table} WHERE {public} AND id IN ({', '.join(['%s'] * len(ids))}) "
+               f"AND NOT {in_some}")
+        args = [*params, *same, *some, *params, *rule, *ids, *some]
     with connection.cursor() as cursor:
         _check_packing(cursor, table, sources)
         cursor.execute(sql, args)
@@ -257,7 +256,7 @@ def _read_parts(programs: list[str]) -> list[_Part]:
     """All rows, read by one process per core when the table is large (the cursor's row-by-row work
     is the build's main cost). Each part is one id range; together they cover every id once."""
     workers = min(os.cpu_count() or 1, 4)
-    ranges = id_ranges(workers, getattr(settings, "SEARCH_BUILD_PARALLEL_ROWS", 200_000)) if workers > 1 else None
+    ranges = id_ranges(workers, settings.SEARCH_BUILD_PARALLEL_ROWS) if workers > 1 else None
     if not ranges:
         return [read_part(programs)]
     connections.close_all()  # children must never share the parent's connection
