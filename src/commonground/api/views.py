@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from django.utils.translation import get_language
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from commonground import i18n
 from commonground.api.renderers import FastJSONRenderer
 from commonground.catalog.models import Program
 from commonground.errors import error_response
@@ -207,7 +207,7 @@ class FitAnswers(Schema):
 
 
 def _fit(request, params: dict):
-    language = (get_language() or "en")[:2]
+    language = i18n.language()
     now = params.pop("now", None)
     now = now[0] if isinstance(now, list) else now
     return as_api(rank(parse_answers(params), language=language, now=now or None))
@@ -238,7 +238,7 @@ def places(request, q: str):
 
 
 def _program(p: Program) -> dict:
-    language = (get_language() or "en")[:2]
+    language = i18n.language()
     facts = {}
     for name in p.facts:
         if name in ("website", "meeting_finder"):

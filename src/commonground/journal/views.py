@@ -10,12 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from commonground.catalog.models import Program
+from commonground.i18n import language
 from commonground.journal import days, safety_moments
 from commonground.journal.access import mine, owned, private_page
 from commonground.journal.forms import ClockEditForm, ClockForm, ResetForm, TriedForm
@@ -37,10 +37,6 @@ def zone_of(request, account: Account | None = None) -> str:
 
 def today_for(request, account: Account | None = None) -> date:
     return datetime.now(UTC).astimezone(schedule.zone(zone_of(request, account))).date()
-
-
-def language() -> str:
-    return (get_language() or "en")[:2]
 
 
 def _back(request, default: str) -> str:

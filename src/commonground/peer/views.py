@@ -11,10 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commonground.i18n import language
 from commonground.peer import barc
 from commonground.peer import consent as consents
 from commonground.peer.access import object_of, staff_view
@@ -39,10 +39,6 @@ def caseload(staff):
     # Lists never need who a participant is: leave the encrypted fields undecrypted.
     people = Participant.objects.filter(organisation=staff.organisation).defer("identity", "interests")
     return people if staff.role == Role.SUPERVISOR else people.filter(specialist=staff)
-
-
-def language() -> str:
-    return (get_language() or "en")[:2]
 
 
 @staff_view()

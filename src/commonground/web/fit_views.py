@@ -6,11 +6,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import rank
+from commonground.i18n import language
 from commonground.search.query import QueryError
 from commonground.web.forms import COMMON_ZONES
 from commonground.web.help_views import country_choices, lines_heading, serves_sentence, site_help_for
@@ -121,7 +121,7 @@ def questionnaire(request, error=None, status=200):
 def results(request):
     try:
         answers = parse_answers(request.GET)
-        result = rank(answers, language=(get_language() or "en")[:2], now=request.GET.get("now") or None)
+        result = rank(answers, language=language(), now=request.GET.get("now") or None)
     except QueryError as exc:
         return questionnaire(request, error=exc, status=400)
     tz = answers.tz or (result.meetings[0]["timezone"] if result.meetings else "UTC")

@@ -13,16 +13,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commonground import safety
+from commonground import i18n, safety
 from commonground.safety import countries
 from commonground.safety.guidance import home_country
-
-
-def _language() -> str:
-    return (get_language() or "en")[:2]
 
 
 def country_of_request(params) -> tuple[str, str, str]:
@@ -49,7 +44,7 @@ def country_of_request(params) -> tuple[str, str, str]:
 
 def country_choices() -> list[tuple[str, str]]:
     """The countries we hold lines for, by name in the page's language."""
-    language = _language()
+    language = i18n.language()
     return sorted(((c.code, c.label(language)) for c in countries.all_countries().values()),
                   key=lambda pair: pair[1].casefold())
 
@@ -64,7 +59,7 @@ def help_page(request):
         "problem": problem,
         "unlisted": bool(code) and guidance.country is None,
         "unlisted_code": code,
-        "home_name": home.label(_language()) if home else "",
+        "home_name": home.label(i18n.language()) if home else "",
         "choices": country_choices(),
         "chosen": shown if guidance.country_known else "",
         "crisis_lines": [line for line in guidance.lines if line.kind == "crisis"],
@@ -88,14 +83,14 @@ def serves_sentence(guidance: safety.Guidance) -> str:
     """Which country the lines shown serve, said plainly; "" when the person's country was known."""
     if guidance.country is None or guidance.country_known:
         return ""
-    name = _with_article(guidance.country.label(_language()), _language())
+    name = _with_article(guidance.country.label(i18n.language()), i18n.language())
     return _("These lines serve %(country)s. In another country, they may not work.") % {"country": name}
 
 
 def lines_heading(guidance: safety.Guidance) -> str:
     if guidance.country is None:
         return _("Help lines")
-    name = _with_article(guidance.country.label(_language()), _language())
+    name = _with_article(guidance.country.label(i18n.language()), i18n.language())
     return _("Help lines in %(country)s") % {"country": name}
 
 

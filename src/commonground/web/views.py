@@ -6,12 +6,11 @@ from urllib.parse import urlencode
 
 from django import forms as dj_forms
 from django.conf import settings
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from commonground import i18n
 from commonground.catalog.models import Program
 from commonground.feeds.fields import clean_text
 from commonground.meetings import types
@@ -98,13 +97,13 @@ def meeting(request, source: str, key: str):
     from commonground.search.results import meeting_result
 
     result = decorate(meeting_result(found, found.next_start(query.now), None, query), query.tz)
-    language = get_language()
+    language = i18n.language()
     table = found.program.type_table
-    type_names = [types.type_name(table, code, language[:2]) for code in found.types
+    type_names = [types.type_name(table, code, language) for code in found.types
                   if code in types.type_table(table)]
     return render(request, "web/meeting.html", {
         "m": found, "r": result, "directions": directions(found), "report": report_link(found),
-        "type_names": type_names, "expect": found.program.text("first_meeting", language[:2]),
+        "type_names": type_names, "expect": found.program.text("first_meeting", language),
         # Links are judged again as they go out: only http(s), in their normalised form.
         "join_url": safe_href(found.conference_url) if found.conference_provider else None,
         "listing_url": safe_href(found.url),
@@ -123,13 +122,13 @@ def meeting_ics(request, found: Meeting):
 
 
 def programs(request):
-    language = get_language()[:2]
-    rows = Program.objects.annotate(meeting_count=Count("meetings")).order_by("order", "code")
+    language = i18n.language()
+    rows = Program.objects.order_by("order", "code")
     return render(request, "web/programs.html", {"programs": rows, "language": language})
 
 
 def program(request, code: str):
-    language = get_language()[:2]
+    language = i18n.language()
     found = get_object_or_404(Program, pk=code)
     facts = []
     for name in forms.FACT_LABELS:

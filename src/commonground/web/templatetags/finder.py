@@ -2,8 +2,9 @@
 
 from django import template
 from django.conf.locale import LANG_INFO
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from commonground.i18n import language
 
 register = template.Library()
 
@@ -32,18 +33,14 @@ VALUE_LABELS = {
 }
 
 
-def _language() -> str:
-    return (get_language() or "en")[:2]
-
-
 @register.filter
 def program_text(program, field: str) -> str:
-    return program.text(field, _language())
+    return program.text(field, language())
 
 
 @register.filter
 def program_name(program) -> str:
-    return program.text("name", _language())
+    return program.text("name", language())
 
 
 @register.filter
@@ -62,7 +59,7 @@ def language_label(code: str) -> str:
     info = LANG_INFO.get(code)
     if not info:
         return code
-    return info["name_local"] if _language() == code else str(_(info["name"]))
+    return info["name_local"] if language() == code else str(_(info["name"]))
 
 
 @register.filter
