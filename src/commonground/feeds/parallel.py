@@ -119,7 +119,7 @@ def _item(row, digest) -> tuple:
 
 
 def workers() -> int:
-    wanted = getattr(settings, "IMPORT_WORKERS", 0) or min(os.cpu_count() or 1, 4)
+    wanted = settings.IMPORT_WORKERS or min(os.cpu_count() or 1, 4)
     return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
@@ -145,7 +145,7 @@ class Normaliser:
 
     def _outcomes(self):
         numbered = enumerate(self.rows, start=1)
-        serial = max(0, int(getattr(settings, "IMPORT_PARALLEL_ROWS", 5000)))
+        serial = max(0, int(settings.IMPORT_PARALLEL_ROWS))
         if not self.known:  # nothing stored (a first import): every row must be read, so start soon
             serial = min(serial, 2 * CHUNK)
         count = workers()

@@ -1,6 +1,6 @@
 """Our Meeting Guide feed as files: built once per data version, outside any request.
 
-Rendering the whole feed inside a request took 15 s per worker at 50,000 meetings and tied up
+Rendering the whole feed inside a request took a time that grew with the meetings and tied up
 the workers that answer searches. Now one process writes, in a single pass over the meetings,
 every variant that is served (all meetings, and one per program for ``?program=``), each plain
 and gzipped, into a folder for the version that is renamed into place when complete. The view
@@ -61,7 +61,7 @@ def build(version: tuple) -> Path:
     started = time.perf_counter()
     tmp = staging_folder(target)
     variants = [ALL, *Program.objects.order_by("code").values_list("code", flat=True)]
-    ranges = id_ranges(min(os.cpu_count() or 1, 4), getattr(settings, "PUBLISH_PARALLEL_ROWS", 50_000))
+    ranges = id_ranges(min(os.cpu_count() or 1, 4), settings.PUBLISH_PARALLEL_ROWS)
     if ranges:
         counts = _write_in_parts(tmp, variants, ranges)
     else:

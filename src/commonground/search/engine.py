@@ -63,7 +63,7 @@ def current_index() -> MeetingIndex:
         if stored is not None and not _too_old(stored):
             _index = stored
             return stored
-        if index is not None and getattr(settings, "PUBLISH_MODE", "inline") == "background":
+        if index is not None and settings.PUBLISH_MODE == "background":
             if request_build is not None:
                 request_build()
             return index  # the old version answers until the new one is stored
