@@ -105,7 +105,7 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             },
             "TEST": {"NAME": None},
             # Kept open between requests, as on PostgreSQL: opening one (the PRAGMAs above and
-            # Django's SQL functions) cost 1.3 ms, over a third of an API search. In WAL mode an
+            # Django's SQL functions) cost a large share of an API search. In WAL mode an
             # idle connection holds no snapshot, so it sees every commit and blocks no checkpoint.
             "CONN_MAX_AGE": 60,
         }

@@ -1,6 +1,6 @@
 """The API's JSON renderer: orjson, with Django's and ninja's rules for everything else.
 
-At 1M meetings the standard library's encoder was an eighth of an API search (0.3 ms of 2.4).
+The standard library's encoder was a large share of an API search at a million meetings (bench/search.py).
 orjson writes the same JSON values. Times are handed back to ninja's encoder
 (``OPT_PASSTHROUGH_DATETIME``) so they keep Django's form (milliseconds, "Z" for UTC), as do lazy
 translations, pydantic models and enums. The bytes differ only in being compact and UTF-8

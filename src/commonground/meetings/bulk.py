@@ -124,7 +124,7 @@ class RowWriter:
     def update_by_id(self, columns: list[str], rows: list[tuple]) -> None:
         """Set ``columns`` (quoted names) to each row's values, in the row with the id its last value
         gives. On PostgreSQL the rows go by COPY into a temporary table that one UPDATE joins: a
-        statement a row cost the server so much that a re-sync rehashing 100,000 meetings took 10 s."""
+        statement a row was most of a large re-sync's time (bench/import.py measures it)."""
         if not rows:
             return
         with connection.cursor() as cursor:
@@ -198,7 +198,7 @@ def id_ranges(parts: int, min_rows: int) -> list[tuple[int, int]] | None:
     table = connection.ops.quote_name(Meeting._meta.db_table)
     with connection.cursor() as cursor:
         # Each on its own: SQLite answers a lone MIN or MAX from the primary key's ends, but scans
-        # an index for them together (80 ms at a million rows, against under 1).
+        # an index for them together, which grows with the table.
         cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table}), "
                        f"(SELECT COUNT(*) FROM {table})")
         low, high, count = cursor.fetchone()

@@ -230,7 +230,7 @@ def verify(batch: int = 5000) -> Verification:
         return Verification(False, 0, str(exc))
     prev, expected_seq, checked = GENESIS, 1, 0
     while True:
-        # plain dicts, not model instances (20,000 records: about 1.3 s, was 1.6)
+        # plain dicts, not model instances (cheaper per record)
         rows = list(AuditRecord.objects.filter(seq__gte=expected_seq).order_by("seq").values(*FIELDS, "hash")[:batch])
         if not rows:
             break

@@ -1,6 +1,6 @@
 """Bring a stored index forward to a new data version by redoing only the sources that changed.
 
-A full build reads every meeting (3 s at a million). After one source's sync, the new version
+A full build reads every meeting (bench/index.py times it). After one source's sync, the new version
 differs from the stored one only in that source's rows, and in listings whose duplicate status
 moved (a sync recomputes every pair). So the update keeps the stored rows of every other source,
 reads just the changed ones from the database, and splices the two:
