@@ -67,7 +67,7 @@ class RecoveryCodeBackend(ModelBackend):
 
 class PasskeyBackend(ModelBackend):
     def authenticate(self, request, passkey=None, **kwargs):
-        """``passkey``: a verified ``Passkey`` (views/passkeys.py checks the signature first)."""
+        """``passkey``: a verified ``Passkey`` (accounts.py checks the signature first)."""
         if isinstance(passkey, Passkey) and passkey.user.is_active:
             return passkey.user
         return None

@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
 from commonground.catalog.models import Program
-from commonground.peer.models import Assessment, Encounter, Outcome, Participant, Referral
+from commonground.peer.models import Assessment, Encounter, Outcome, Referral
 
 SMALL_CELL = 11
 SUPPRESSED = "suppressed"
@@ -272,7 +272,3 @@ def as_csv(report: Report) -> str:
     writer.writerow(["barc_people", "participants with two or more BARC-10s", "", "", "", "", "", "", "",
                      report.barc_people])
     return out.getvalue()
-
-
-def participants_served(organisation) -> int:
-    return Participant.objects.filter(organisation=organisation).count()
