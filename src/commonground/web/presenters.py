@@ -93,8 +93,13 @@ def decorate(result: dict, searcher_tz: str) -> dict:
     start = result["starts_at"]
     if start:
         view["starts_at_iso"] = start.isoformat().replace("+00:00", "Z")  # for <time datetime="...">
-        local = start.astimezone(schedule.zone(searcher_tz))
-        own = start.astimezone(schedule.zone(result["timezone"]))
+        # search/results.py worked both out, in the zone the search ran in and in the meeting's own
+        # (converted here only for a page that shows another zone, or a dict without them).
+        local, own = result.get("starts_at_local"), result.get("starts_at_meeting")
+        if local is None or getattr(local.tzinfo, "key", None) != searcher_tz:
+            local = start.astimezone(schedule.zone(searcher_tz))
+        if own is None:
+            own = start.astimezone(schedule.zone(result["timezone"]))
         view["local_dt"], view["local_zone"] = local.replace(tzinfo=None), zone_label(local)
         view["own_dt"], view["own_zone"] = own.replace(tzinfo=None), zone_label(own)
         view["zones_differ"] = local.utcoffset() != own.utcoffset()
