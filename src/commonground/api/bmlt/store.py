@@ -6,8 +6,9 @@ writes, per version, each public meeting's BMLT object as bytes, and the columns
 sorts read, into a folder of ``.npy`` arrays and blobs, renamed into place when complete. A
 request filters and sorts the columns with numpy and renders only its page (``search.py``).
 
-Which meetings are public is decided once, by the feed's selection (``FeedSelection``) and
-``search.bmlt_items``: every active scheduled meeting, and each 24/7 group once per weekday.
+Which meetings are public is ``meetings/public.py``'s rule, read through the feed's selection
+(``FeedSelection(inactive=False)``); ``search.bmlt_items`` gives each its items: a scheduled meeting
+once, and each 24/7 group once per weekday.
 Service bodies are our sources, and under a source the service bodies it has itself (a BMLT
 server's areas), so a client can ask for one area.
 
@@ -38,6 +39,7 @@ from commonground.api.bmlt import formats as bmlt_formats
 from commonground.catalog.models import Program
 from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.meetings.models import DataVersion, Source
+from commonground.meetings.public import disconnected
 from commonground.runtime import folder_format, install_folder, runtime_dir, staging_folder
 from commonground.search.build import Texts
 
@@ -78,7 +80,7 @@ def build(version: tuple) -> Path:
     text_at: dict[str, list[int]] = {f: [] for f in SEARCHED}
     bodies: dict[int, tuple[int, str]] = {}  # a source's own service body -> (source, name)
     source_formats: dict[str, bmlt_formats.Format] = {}  # a BMLT server's own formats (formats.py)
-    for m in FeedSelection():
+    for m in FeedSelection(inactive=False):
         body, body_name = service_body(m, slugs.get(m.source_id, ""))
         items = bmlt_items(m, slugs.get(m.source_id, ""), "")
         if items and body != m.source_id:
@@ -169,7 +171,7 @@ def _service_bodies(columns: dict, programs: list[str], bodies: dict[int, tuple[
             per[source] = per.get(source, 0) + 1
             if body != source:
                 per[body] = per.get(body, 0) + 1
-    sources = list(Source.objects.filter(disconnected_at__isnull=True).order_by("name"))
+    sources = list(Source.objects.exclude(disconnected()).order_by("name"))
     out = {}
     for root, per in counts.items():
         listed = []

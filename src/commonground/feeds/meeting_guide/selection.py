@@ -17,6 +17,7 @@ from django.db import connection
 from commonground.catalog.models import Program
 from commonground.feeds.meeting_guide.fellowship import FeedProgram
 from commonground.meetings.models import Meeting, Source
+from commonground.meetings.public import public_where
 
 COLUMNS = ("id", "program_id", "slug", "name", "weekday", "start_time", "duration_minutes", "timezone", "types",
            "temporarily_closed", "languages", "notes", "location", "location_notes", "address", "city",
@@ -59,18 +60,18 @@ class FeedSelection:
     ids: frozenset[int] | None = None  # e.g. the meetings near a place, from the search index
     source_ids: frozenset[int] | None = None  # several sources at once (the BMLT answers' services)
     weekdays: frozenset[int] | None = None  # 0 = Sunday
-    scheduled_only: bool = False  # leave out ongoing meetings (no weekday or time) and inactive ones
     id_range: tuple[int, int] | None = None  # lo < id <= hi: one part of a feed written in parallel
+    # The feed carries inactive listings, marked inactive; False leaves them out (the BMLT answers).
+    inactive: bool = True
 
     def rows(self) -> Iterator[FeedRow]:
         tables = {p.code: FeedProgram(p.code, p.name, p.short_name, p.type_table, "family" in (p.scope or []))
                   for p in Program.objects.only("code", "name", "short_name", "type_table", "scope")}
         quote = connection.ops.quote_name
-        # A disconnected source's meetings are not published (the Meeting Guide app's policy too).
-        # A meeting listed by two sources goes out once, as its primary listing.
-        where = [f"{quote('source_id')} NOT IN (SELECT id FROM {quote(Source._meta.db_table)} "
-                 f"WHERE disconnected_at IS NOT NULL)", "duplicate_of_id IS NULL"]
-        params = []
+        # The public meetings (meetings/public.py): a disconnected source's are not published (the
+        # Meeting Guide app's policy too); a meeting two sources list goes out once.
+        public, params = public_where(connection, inactive=self.inactive)
+        where = [public]
         if self.program:
             where.append(f"{quote('program_id')} = %s")
             params.append(self.program)
@@ -85,11 +86,8 @@ class FeedSelection:
         if self.id_range is not None:
             where.append(f"{quote('id')} > %s AND {quote('id')} <= %s")
             params.extend(self.id_range)
-        if self.scheduled_only:
-            where.append(f"{quote('weekday')} IS NOT NULL AND {quote('start_time')} IS NOT NULL "
-                         f"AND {quote('attendance_mode')} <> 'inactive'")
         sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)}"
-               + (f" WHERE {' AND '.join(where)}" if where else "") + f" ORDER BY {quote('id')}")
+               f" WHERE {' AND '.join(where)} ORDER BY {quote('id')}")
         json_at = [i for i, c in enumerate(COLUMNS) if c in JSON_COLUMNS]
         id_at, region = COLUMNS.index("id"), (self.region or "").strip().casefold()
         with connection.cursor() as cursor:
