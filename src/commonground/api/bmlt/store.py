@@ -1,7 +1,7 @@
 """The BMLT answers' material, built once per data version outside requests, memory-mapped by workers.
 
 A request used to read every public meeting and turn each into BMLT's shape, even for
-``page_size=1`` (13 s at 200,000 meetings). Now ``commonground publish`` (``web/publishing.py``)
+``page_size=1``, in a time that grew with the meetings. Now ``commonground publish`` (``web/publishing.py``)
 writes, per version, each public meeting's BMLT object as bytes, and the columns the filters and
 sorts read, into a folder of ``.npy`` arrays and blobs, renamed into place when complete. A
 request filters and sorts the columns with numpy and renders only its page (``search.py``).
@@ -301,7 +301,7 @@ def current(version: tuple, request_build=None) -> Material:
     material = load(version)
     if material is not None:
         return material
-    if getattr(settings, "PUBLISH_MODE", "inline") != "inline":
+    if settings.PUBLISH_MODE != "inline":
         if request_build is not None:
             request_build()
         material = newest()
