@@ -119,3 +119,29 @@ def test_the_program_page_counts_what_search_finds(dataset, client, code):
 def test_the_feed_file_and_search_count_each_meeting_once(dataset, client):
     feed = json.loads(b"".join(client.get("/feeds/meeting-guide.json").streaming_content))
     assert len(feed) == Meeting.objects.public(inactive=True).count()
+
+
+# The rule's pieces, as a reader would write them again by hand (SQL or ORM).
+RESTATED = re.compile(r"disconnected_at IS NOT NULL|disconnected_at__isnull|duplicate_of_id IS NULL"
+                      r"|duplicate_of__isnull=True|attendance_mode <>|attendance_mode != 'inactive'"
+                      r"|exclude\(attendance_mode")
+# Not readers of public meetings: duplicates.py picks the candidates the duplicate rule is worked
+# out from (scheduled, active, connected listings), before any listing is hidden.
+NOT_READERS = {"meetings/duplicates.py"}
+
+
+def test_no_reader_writes_the_rule_again():
+    from pathlib import Path
+
+    import commonground
+
+    root = Path(commonground.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        name = path.relative_to(root).as_posix()
+        if name == "meetings/public.py" or name in NOT_READERS or "/tests/" in f"/{name}" or "/migrations/" in name:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if RESTATED.search(line):
+                found.append(f"{name}:{number}: {line.strip()}")
+    assert not found, "which meetings are public is meetings/public.py's rule:\n" + "\n".join(found)
