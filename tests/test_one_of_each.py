@@ -186,3 +186,19 @@ def test_no_timings_in_src():
     found = [f"{name}:{n}: {line.strip()}" for name, text in sources()
              for n, line in enumerate(text.splitlines(), 1) if timing.search(line)]
     assert found == []
+
+
+def test_every_file_the_code_names_exists():
+    """A comment or docstring that names a file (``web/privacy.py``, ``bench/load.py``) names one
+    that exists: beside it, under src/commonground, or from the repository's root."""
+    root = SRC.parents[1]
+    missing = []
+    for name, text in sources():
+        here = (SRC / name).parent
+        for n, line in enumerate(text.splitlines(), 1):
+            for path in re.findall(r"(?<![\w./-])((?:[A-Za-z_][\w-]*/)*[A-Za-z_]\w*\.py)\b", line):
+                if "/" not in path and not list(SRC.rglob(path)) and not (root / path).exists():
+                    missing.append(f"{name}:{n}: {path}")
+                elif "/" in path and not any((base / path).exists() for base in (here, SRC, SRC.parent, root, root / "tests")):
+                    missing.append(f"{name}:{n}: {path}")
+    assert missing == []
