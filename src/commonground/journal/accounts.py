@@ -82,7 +82,8 @@ def account_sessions(user) -> list[str]:
     return list(account.data.get(SESSIONS_KEY, [])) if account else []
 
 
-def _next(request, default: str = "/me/") -> str:
+def _next(request, default: str | None = None) -> str:
+    default = default or reverse("journal:home")
     target = request.POST.get("next") or request.GET.get("next") or default
     return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else default
 
@@ -135,7 +136,7 @@ def recover(request):
 @require_POST
 def signout(request):
     logout(request)
-    return redirect("/")
+    return redirect("home")
 
 
 @require_POST

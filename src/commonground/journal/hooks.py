@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -30,8 +31,9 @@ def fit_results_panel(request, result, answers_query) -> str:
 
 def header_links(request) -> list[tuple[str, str, str]]:
     if _signed_in(request):
-        return [("/me/", _("My space"), ""), ("/me/help", _("I'm struggling"), "struggling")]
-    return [("/me/", _("Sign in"), "")]
+        return [(reverse("journal:home"), _("My space"), ""),
+                (reverse("journal:help"), _("I'm struggling"), "struggling")]
+    return [(reverse("journal:home"), _("Sign in"), "")]
 
 
 def register() -> None:

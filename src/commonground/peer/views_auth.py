@@ -10,6 +10,7 @@ import hashlib
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -116,7 +117,8 @@ def verify(request):
                 otp_login(request, device)
                 request.audit_action = "otp_verified"
                 target = request.GET.get("next", "")
-                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}) and target.startswith("/peer/")
+                safe = (url_has_allowed_host_and_scheme(target, {request.get_host()})
+                        and target.startswith(reverse("peer:dashboard")))
                 return redirect(target if safe else "peer:dashboard")
         request.audit_action = "otp_failed"
         form.add_error("token", _("That code did not match. Try the newest code from your app."))
