@@ -274,7 +274,3 @@ def _passkey_signin(request):
         return failed
     _sign_in(request, user)
     return JsonResponse({"ok": True, "next": _next(request)})
-
-
-def idle_minutes() -> int:
-    return settings.COMPANION_IDLE_MINUTES
