@@ -147,6 +147,7 @@ def _outcome(response, api: bool) -> str:
     return f"status {response.status_code}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("namespace,pattern", [p for p in PATTERNS if p[1].name not in SIGN_IN],
                          ids=lambda v: getattr(v, "name", v))

@@ -122,6 +122,7 @@ def tamper(kind: str, rows: list[AuditRecord], i: int, j: int, field: str, forge
         sql("UPDATE peer_audithead SET seq = %s", (len(rows) + 1,))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @HYPO
 @given(n=st.integers(2, 12), seed=st.integers(0, 50), kind=st.sampled_from(["edit", "delete", "swap", "insert"]),
@@ -152,6 +153,7 @@ def test_a_tail_cut_with_the_head_put_right_is_found_by_the_checkpoint(db, tmp_p
         assert not result.ok and "checkpoint" in result.problem, result
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @HYPO
 @given(steps=st.lists(st.one_of(st.integers(1, 4), keys_32), min_size=1, max_size=8))

@@ -115,6 +115,7 @@ def test_no_consent_covers_nothing():
     assert consents.covers(None, consents.Disclosure(frozenset())) is False
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(consent_values(), max_size=5), days, st.sampled_from(ZONES))

@@ -150,6 +150,7 @@ event = st.one_of(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(event, min_size=1, max_size=10))

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonground.peer import reports
 from tests.hardening.test_19_peer_data import attack, shown_from_report
 
+pytestmark = pytest.mark.slow  # property tests over thousands of tables
 SMALL = range(1, reports.SMALL_CELL)
 counts_ = st.one_of(st.integers(0, 12), st.integers(0, 60), st.sampled_from([0, 1, 10, 11, 12]))
 
