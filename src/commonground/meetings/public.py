@@ -22,11 +22,15 @@ this rule is about lists and counts.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection as default_connection
 from django.db import models
 from django.db.models import BigIntegerField, F, Func, Q
 from django.db.models.lookups import IsNull
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def disconnected() -> Q:
@@ -35,7 +39,7 @@ def disconnected() -> Q:
     return Q(disconnected_at__isnull=False)
 
 
-def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list:
+def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list[Any]:
     """The rule as conditions on ``Meeting``, ANDed.
 
     ``duplicate_index=False`` writes the duplicate test as ``+duplicate_of_id IS NULL``: the same
@@ -53,13 +57,14 @@ def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list:
     return out
 
 
-class MeetingQuerySet(models.QuerySet):
+class MeetingQuerySet(models.QuerySet[Any]):
     def public(self, *, inactive: bool = False) -> MeetingQuerySet:
         """The public listings (see the module's doc); ``inactive=True``: inactive ones too."""
         return self.filter(*conditions(inactive=inactive))
 
 
-def public_where(connection=None, *, inactive: bool = False, duplicate_index: bool = True) -> tuple[str, list]:
+def public_where(connection: BaseDatabaseWrapper | None = None, *, inactive: bool = False,
+                 duplicate_index: bool = True) -> tuple[str, list[Any]]:
     """``(sql, params)``: the rule as a WHERE clause over the meetings table, unaliased, for a raw
     reader on ``connection`` (the default one when None). Columns are qualified by the table's name."""
     sql, params = _compiled((connection or default_connection).alias, inactive, duplicate_index)
@@ -67,7 +72,7 @@ def public_where(connection=None, *, inactive: bool = False, duplicate_index: bo
 
 
 @lru_cache(maxsize=32)
-def _compiled(alias: str, inactive: bool, duplicate_index: bool) -> tuple[str, tuple]:
+def _compiled(alias: str, inactive: bool, duplicate_index: bool) -> tuple[str, tuple[Any, ...]]:
     from commonground.meetings.models import Meeting
 
     query = Meeting.objects.using(alias).filter(*conditions(inactive=inactive, duplicate_index=duplicate_index)).query
