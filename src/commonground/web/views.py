@@ -8,6 +8,7 @@ from django import forms as dj_forms
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from commonground import i18n
@@ -66,7 +67,7 @@ def _other_days_url(params) -> str:
     """The same search on every day, soonest first from now."""
     pairs = [(k, v) for k, values in params.lists() if k not in ("day", "time_from", "time_to", "offset", "sort")
              for v in values if v != ""]
-    return "/meetings?" + urlencode([*pairs, ("sort", "soonest")])
+    return reverse("meetings") + "?" + urlencode([*pairs, ("sort", "soonest")])
 
 
 def meeting_by_id(request, pk: int, ics: bool = False):
