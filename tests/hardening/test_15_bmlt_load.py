@@ -71,7 +71,8 @@ def oracle(query: str, program=None, base="http://localhost"):
 def _read_everything(q, base_url):
     """The old implementation, kept here as the oracle (its filters and order, word for word)."""
     from commonground.api.bmlt import formats as bmlt_formats
-    from commonground.api.bmlt.search import KM_PER_MILE, VENUE, _km, bmlt_items
+    from commonground.api.bmlt.search import KM_PER_MILE, VENUE, bmlt_items
+    from commonground.meetings.geo import km as _km  # the one great-circle distance
     from commonground.meetings.models import Source
 
     slugs = dict(Source.objects.values_list("id", "slug"))
@@ -452,7 +453,8 @@ def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, publis
 def test_item25_2_the_cheap_cuts_of_a_radius_search_never_drop_a_meeting_inside_it():
     import numpy as np
 
-    from commonground.api.bmlt.lookup import _km_many, _within_longitudes
+    from commonground.api.bmlt.lookup import _within_longitudes
+    from commonground.meetings.geo import km as _km_many  # the one great-circle distance, over arrays
 
     rng = np.random.default_rng(8)
     lat, lng = rng.uniform(-89, 89, 200_000), rng.uniform(-180, 180, 200_000)
