@@ -49,7 +49,7 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
                 if api:
                     return error_response(401, "Sign in to the workspace, with your second factor.",
                                           code="not_signed_in")
-                return redirect_to_login(request.get_full_path(), login_url="/peer/signin")
+                return redirect_to_login(request.get_full_path(), login_url="peer:signin")
             found = None
             if participant:
                 asked = kwargs.pop("pk")
