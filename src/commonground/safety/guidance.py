@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from commonground.i18n import language
 from commonground.safety import countries
 from commonground.safety.countries import Country, Line
 from commonground.safety.situation import DRUG_SUBSTANCES, Situation
@@ -112,7 +112,7 @@ class Guidance:
 
 
 def _language() -> str:
-    return (get_language() or "en")[:2]
+    return language()
 
 
 def _view(line: Line, language: str) -> LineView:
@@ -122,7 +122,7 @@ def _view(line: Line, language: str) -> LineView:
 
 
 def home_country() -> str:
-    return getattr(settings, "HELP_COUNTRY", "US")
+    return str(settings.HELP_COUNTRY)
 
 
 def guidance(situation: Situation, *, every_line: bool = False) -> Guidance:
