@@ -7,6 +7,7 @@ origins. Every row it shows is checked against our own JSON API: the same meetin
 """
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 
@@ -116,6 +117,10 @@ def test_crouton_on_all_zones_shows_each_fellowships_own_rules_at_the_visitors_t
                    else route.abort())
         page.goto(url)
         page.wait_for_selector(".bmlt-data-row .meeting-name", timeout=120000)
+        if os.environ.get("SAVE_SCREENSHOTS"):  # docs/screenshots/crouton-all-programs.png, for docs/feeds.md
+            page.set_viewport_size({"width": 1100, "height": 1400})
+            page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+                                     / "crouton-all-programs.png"))
         rows = page.evaluate("""() => [...document.querySelectorAll('.bmlt-data-row')].map(row => {
             const f = row.querySelector('.bmlt-formats');
             return {day: row.querySelector('.bmlt-day').innerText.trim(),

@@ -5,6 +5,7 @@ second local origin embeds it with our feed, narrowed to NA, as its data source:
 so CORS is exercised too.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,9 @@ def tsml_page(server, tmp_path):
 
     with client_origin(CLIENT, page_html) as url:
         yield url
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_tsml_ui_reads_our_na_meetings_with_their_own_words(new_page, tsml_page):
@@ -70,6 +74,8 @@ def test_a_meeting_shows_its_fellowship_and_its_own_rules(new_page, server, prog
         page.goto(f"{url}?meeting={meeting['slug']}")
         page.wait_for_selector(f"text={fellowship}", timeout=60000)
         text = page.locator("#tsml-ui").inner_text()
+        if os.environ.get("SAVE_SCREENSHOTS"):  # docs/screenshots/tsml-ui-<program>.png, for docs/feeds.md
+            page.screenshot(path=str(SHOTS / f"tsml-ui-{program}.png"), full_page=True)
     assert fellowship in text and rule in text, text[:2000]
     for line in meeting["program_notes"].split("\n"):  # every line we wrote, as TSML UI shows notes
         assert line in text, (line, text[:2000])
