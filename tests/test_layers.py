@@ -88,7 +88,7 @@ def test_derivation_is_pure_and_models_never_import_the_bulk_writer():
     assert not [m for m in modules_imported(SRC / "meetings" / "models.py") if "meetings.bulk" in m]
 
 
-GROUND_FLOOR = ("env.py", "errors.py", "keys.py")
+GROUND_FLOOR = ("env.py", "errors.py", "keys.py", "i18n.py", "tzdb.py")
 
 
 @pytest.mark.parametrize("module", GROUND_FLOOR)
