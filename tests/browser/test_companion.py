@@ -81,7 +81,8 @@ def serious(results) -> list[str]:
 
 
 def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, page.url
+    page.wait_for_load_state()
+    assert page.locator("html").evaluate("html => html.scrollWidth - html.clientWidth") <= 0, page.url
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -95,6 +96,7 @@ def test_the_companion_journey(open_page, site, javascript, locale):
     assert page.locator("input[type=email]").count() == 0
     sign_up(page, username)
     page.locator("a.button[href='/me/']").click()
+    page.wait_for_url(lambda url: url.endswith("/me/"))  # the click only starts the navigation
     no_sideways_scroll(page)
 
     # 2. A clock, and its next milestone.
