@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 TEST_COMPANION_KEY = "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE"  # 32 bytes, base64url
@@ -12,6 +14,25 @@ class FastArgon2(Argon2PasswordHasher):
     """Argon2id with test-sized costs: the same algorithm and hash format, a thousandth of the memory."""
 
     time_cost, memory_cost, parallelism = 1, 64, 1
+
+
+# Tests that make a SQLite file of their own (the CLI in a subprocess, the served site the browser
+# tests visit) answer the same whatever DATABASE_URL names. `.ci/run` runs the suite on SQLite and on
+# PostgreSQL side by side, and sets this on the PostgreSQL lane only, so each of them runs once.
+OWN_SQLITE_ELSEWHERE = os.environ.get("COMMONGROUND_OWN_SQLITE_TESTS") == "elsewhere"
+
+
+def uses_own_sqlite(item) -> bool:
+    return item.get_closest_marker("own_sqlite") is not None or "server" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    if not OWN_SQLITE_ELSEWHERE:
+        return
+    skip = pytest.mark.skip(reason="runs on a SQLite file of its own, the same on both lanes: the SQLite lane runs it")
+    for item in items:
+        if uses_own_sqlite(item):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -98,6 +98,7 @@ def test_the_sources_command_lists_every_source(feed):
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_the_sources_command_runs_from_the_cli(tmp_path):
     import subprocess
 

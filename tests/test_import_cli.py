@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # subprocesses or many generated cases: `scripts/test --fast` skips them
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]  # subprocesses or many generated cases: `scripts/test --fast` skips them
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 

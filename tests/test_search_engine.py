@@ -137,7 +137,7 @@ def to_params(q, now):
 
 
 @pytest.mark.django_db
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(meetings=st.lists(meeting_st, min_size=5, max_size=40), q=query_st(), now=st.sampled_from(NOWS),
        shift=st.integers(0, 7 * 24 * 60))
 @pytest.mark.slow

@@ -60,6 +60,7 @@ def test_item04_the_share_is_a_setting(feed_path, stored, settings):
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_item04_the_cli_exits_non_zero(tmp_path):
     from tests.test_cli import EXE
 

@@ -121,6 +121,7 @@ def _big_feed(path, n):
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_item10_concurrent_imports_queue_instead_of_crashing(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
            "PATH": "/usr/bin:/bin"}
