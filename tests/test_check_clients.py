@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from commonground.api.bmlt import formats as bmlt_formats
+from commonground.api.clients import check, judge_crouton, judge_tsml
 from commonground.catalog.models import Program
 from commonground.feeds.importing import import_location
-from commonground.feeds.meeting_guide.clients import check, judge_crouton, judge_tsml
 from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.feeds.meeting_guide.writer import meeting_to_feed
 

@@ -148,7 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # The companion (journal): sessions end after this long without a request ("sign out
 # everywhere" ends them all at once); its private data is encrypted with COMPANION_KEYS
-# (comma-separated, newest first) or the keys in COMPANION_KEY_FILE (see journal/crypto.py).
+# (comma-separated, newest first) or the keys in COMPANION_KEY_FILE (see private/crypto.py).
 COMPANION_IDLE_MINUTES = env_int("COMPANION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = COMPANION_IDLE_MINUTES * 60
 # An idle timeout, not a fixed one: the companion's middleware saves a signed-in session again (and

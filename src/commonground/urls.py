@@ -3,9 +3,9 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from commonground.api import feed_views
 from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
-from commonground.feeds import views as feed_views
 from commonground.peer.urls import api_urlpatterns as peer_api_urls
 from commonground.web import fit_views, help_views
 from commonground.web import views as web_views

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from commonground.feeds import published
-from commonground.feeds import views as feed_views
+from commonground.feeds import published as feed_publishing
 from commonground.feeds.importing import import_location
 from commonground.meetings.models import DataVersion, Meeting
 from tests.hardening.conftest import good_row
@@ -31,7 +31,7 @@ def never_build_in_a_request(monkeypatch, settings):
         raise AssertionError("a request built the feed")
 
     monkeypatch.setattr(published, "build", explode)
-    monkeypatch.setattr(feed_views, "request_build", lambda: asked.append(True))
+    monkeypatch.setattr(feed_publishing, "request_build", lambda: asked.append(True))
     return asked
 
 

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from commonground.peer import audit
 from commonground.peer import urls as peer_urls
 from commonground.peer.models import AuditHead, AuditRecord, Consent, Organisation, Participant, Referral, Role
+from commonground.private.ids import encode as oid
 from tests.journal.conftest import person  # noqa: F401 - a companion account made through sign-up
 from tests.peer.conftest import make_staff, signed_in
 
@@ -110,7 +111,7 @@ def make_trail(world, n=120):
     client, p1 = world["clients"]["a_one"], world["people"]["p1"]
     disclosures = 0
     while AuditRecord.objects.count() < n:
-        client.get(f"/peer/participants/{p1.pk}")
+        client.get(f"/peer/participants/{oid('participant', p1.pk)}")
         if disclosures < 27:
             audit.record(user=world["staff"]["a_one"].user, organisation_id=world["orgs"]["a"].pk, action="disclose",
                          view="peer.referral_sheet", object_type="Referral", object_id=world["referral"]["p1"].pk,
@@ -310,7 +311,7 @@ def _every_text_in_the_database() -> str:
 @pytest.mark.django_db
 def test_item25_11_a_deleted_companion_account_leaves_no_username_in_the_trail(org_world, person):  # noqa: F811
     client = person(username="zebra-quokka-771")
-    for url in ("/peer/", "/peer/participants", f"/peer/participants/{org_world['people']['p1'].pk}",
+    for url in ("/peer/", "/peer/participants", f"/peer/participants/{oid('participant', org_world['people']['p1'].pk)}",
                 "/api/v1/peer/dashboard", "/peer/signin", "/peer/audit?participant=1"):
         client.get(url)
     assert AuditRecord.objects.exclude(user_id_at="").exists()
@@ -324,10 +325,10 @@ def test_item25_11_a_deleted_companion_account_leaves_no_username_in_the_trail(o
 @pytest.mark.django_db
 def test_item25_11_staff_are_named_on_the_audit_page_from_their_opaque_id(org_world):
     p1 = org_world["people"]["p1"]
-    org_world["clients"]["a_one"].get(f"/peer/participants/{p1.pk}")
+    org_world["clients"]["a_one"].get(f"/peer/participants/{oid('participant', p1.pk)}")
     row = AuditRecord.objects.filter(participant_id_at=p1.pk, action="view").first()
     assert "ben-one" not in row.user_id_at and str(org_world["staff"]["a_one"].user.pk) not in row.user_id_at.split(":")
-    page = org_world["clients"]["a_supervisor"].get(f"/peer/audit?participant={p1.pk}").content.decode()
+    page = org_world["clients"]["a_supervisor"].get(f"/peer/audit?participant={oid('participant', p1.pk)}").content.decode()
     assert "ben-one" in page or "Ben-One" in page
 
 
@@ -379,11 +380,12 @@ def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
 @pytest.mark.django_db
 def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
     client, p1 = org_world["clients"]["a_supervisor"], org_world["people"]["p1"]
-    for junk in ("²", "١٢", "1e3", "-1", "9" * 40, "1 ", "0x10", "\x00"):
+    # Junk, and a participant's bare number: the filter takes the participant's opaque id only.
+    for junk in ("²", "١٢", "1e3", "-1", "9" * 40, "1 ", "0x10", "\x00", str(p1.pk), oid("participant", p1.pk) + "x"):
         response = client.get("/peer/audit", {"participant": junk})
         assert response.status_code == 400, (junk, response.status_code)
         assert "participant" in response.content.decode().lower()
-    assert client.get("/peer/audit", {"participant": str(p1.pk)}).status_code == 200
+    assert client.get("/peer/audit", {"participant": oid("participant", p1.pk)}).status_code == 200
     assert client.get("/peer/audit").status_code == 200
 
 

@@ -30,6 +30,7 @@ from commonground.peer.models import (
     Participant,
     Referral,
 )
+from commonground.private.ids import encode as oid
 from tests.peer.conftest import world  # noqa: F401 - the workspace fixture (its uses below are F811 to ruff)
 
 # --- item 8: no suppressed value can be worked out from what a report shows ------------------------
@@ -344,7 +345,7 @@ def test_item25_10_a_referral_carries_identity_only_under_a_consent_naming_it(wo
     cases += [(set(KINDS), True, state) for state in STATES[1:]]
     for kinds, covers_referrals, state in cases:
         made = _consent(p, kinds, covers_referrals, state)
-        answer = client.post(f"/peer/participants/{p.pk}/refer", {"kind": "program", "program": "aa",
+        answer = client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", {"kind": "program", "program": "aa",
                                                                    "shares_identity": "on",
                                                                    "follow_up_on": follow_up})
         allowed = "identity" in kinds and covers_referrals and state in ("in force", "ends today")
@@ -365,11 +366,11 @@ def test_item25_10_a_barc_only_consent_lets_no_name_go(world):
     """The tester's case."""
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     _consent(p, {"barc"}, True, "in force")
-    answer = client.post(f"/peer/participants/{p.pk}/refer", {
+    answer = client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", {
         "kind": "program", "program": "aa", "shares_identity": "on",
         "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat()})
     assert answer.status_code == 400 and not Referral.objects.exists()
-    api = client.get(f"/api/v1/peer/participants/{p.pk}").json()["consent"]
+    api = client.get(f"/api/v1/peer/participants/{oid('participant', p.pk)}").json()["consent"]
     assert api == {"in_force": True, "kinds": ["barc"], "referrals_may_carry_identity": False}
 
 
@@ -383,7 +384,7 @@ def test_item25_9_a_participant_with_an_identity_referral_is_deleted_and_audited
     Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on=timezone.localdate(),
                             kind="program", program="aa", shares_identity=True, consent=given_consent,
                             follow_up_on=timezone.localdate())
-    answer = supervisor.post(f"/peer/participants/{p.pk}/delete", {"confirm": p.code})
+    answer = supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": p.code})
     assert answer.status_code == 200 and "is deleted" in answer.content.decode()
     assert not Participant.objects.filter(pk=p.pk).exists()
     assert not Referral.objects.filter(participant_id=p.pk).exists()
@@ -402,7 +403,7 @@ def test_item25_9_a_deletion_that_fails_leaves_everything_and_no_delete_record(w
                             follow_up_on=timezone.localdate())
     with mock.patch.object(Participant, "delete", side_effect=RuntimeError("disk full")), \
             pytest.raises(RuntimeError):
-        supervisor.post(f"/peer/participants/{p.pk}/delete", {"confirm": p.code})
+        supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": p.code})
     assert Participant.objects.filter(pk=p.pk).exists() and Referral.objects.filter(participant=p).exists()
     assert not AuditRecord.objects.filter(action="delete").exists()
 
@@ -415,7 +416,7 @@ def test_item25_9_deleting_ends_the_companion_sharing(world, django_user_model):
     person = django_user_model.objects.create_user("shares-x", password="x long passphrase here")
     grant = ShareGrant.objects.create(user=person, code_hash="h" * 64, claimed=True, data={})
     CompanionLink.objects.create(participant=p, grant=grant)
-    assert world["clients"]["a_supervisor"].post(f"/peer/participants/{p.pk}/delete",
+    assert world["clients"]["a_supervisor"].post(f"/peer/participants/{oid('participant', p.pk)}/delete",
                                                  {"confirm": p.code}).status_code == 200
     grant.refresh_from_db()
     assert grant.revoked_at is not None and not grant.active
@@ -456,7 +457,7 @@ def test_item25_low_a_stored_bad_code_makes_a_safe_export(world, code):
     """Codes stored before the rule: the export's file names are made safe, and never a 500."""
     p = world["people"]["p1"]
     Participant.objects.filter(pk=p.pk).update(code=code)
-    answer = world["clients"]["a_supervisor"].get(f"/peer/participants/{p.pk}/export")
+    answer = world["clients"]["a_supervisor"].get(f"/peer/participants/{oid('participant', p.pk)}/export")
     assert answer.status_code == 200
     disposition = answer["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition
@@ -474,7 +475,7 @@ def test_item25_low_the_export_carries_no_contact_details_of_others(world):
                             kind="meeting", meeting="src/key", follow_up_on=timezone.localdate(),
                             details={"note": "", "meeting_name": "Open Door"})
     archive = zipfile.ZipFile(io.BytesIO(world["clients"]["a_supervisor"].get(
-        f"/peer/participants/{p.pk}/export").content))
+        f"/peer/participants/{oid('participant', p.pk)}/export").content))
     text = archive.read(archive.namelist()[0]).decode()
     assert "@" not in text and "contact" not in text and "Open Door" in text
 

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonground.journal.models import Account, Clock, ShareGrant
+from commonground.private.ids import encode as oid
 from tests.journal import conftest as journal_fixtures
 from tests.peer import conftest as peer_fixtures
 
@@ -101,7 +102,7 @@ def test_item25_low_the_form_takes_the_window_s_edges(person, zone):
     for start in ("1900-01-01", tomorrow.isoformat()):
         assert _new_clock(me, start, zone=zone).status_code == 302, start
     for clock in Clock.objects.all():
-        assert me.get(f"/me/clocks/{clock.pk}").status_code == 200
+        assert me.get(f"/me/clocks/{oid('clock', clock.pk)}").status_code == 200
 
 
 @pytest.mark.django_db
@@ -133,7 +134,8 @@ STORED_DATES = st.one_of(st.dates(), st.sampled_from([date.min, date.max, date(9
 def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world):
     """Values an older version stored: /me/, the clock, its calendar file, a reset, and the
     specialist's participant page (the clock shared with the workspace) all answer."""
-    from commonground.peer.companion import code_hash, link
+    from commonground.journal.sharing import code_hash
+    from commonground.peer.companion import link
 
     me = person()
     user = get_user_model().objects.get(username=me.username)
@@ -141,7 +143,7 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
     assert link(world["people"]["p1"], "shared-code-1")
     specialist = world["clients"]["a_one"]
     clock = Clock.objects.create(user=user, data={})
-    participant_page = f"/peer/participants/{world['people']['p1'].pk}"
+    participant_page = f"/peer/participants/{oid('participant', world['people']['p1'].pk)}"
 
     @FAST
     @given(STORED_DATES, st.sampled_from([None, "00:00", "23:59"]), st.sampled_from(ZONES), STORED_DATES,
@@ -155,14 +157,14 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
                       "slips": [{"date": past.isoformat(), "time": "12:00", "note": "", "timezone": zone}],
                       "stretches": [{"start_date": past.isoformat(), "end_date": start.isoformat()}]}
         clock.save()
-        for path in ("/me/", f"/me/clocks/{clock.pk}", f"/me/clocks/{clock.pk}/milestones.ics"):
+        for path in ("/me/", f"/me/clocks/{oid('clock', clock.pk)}", f"/me/clocks/{oid('clock', clock.pk)}/milestones.ics"):
             answer = me.get(path)
             assert answer.status_code == 200, (path, start, start_time, zone, answer.status_code)
         assert specialist.get(participant_page).status_code == 200, (start, start_time, zone)
 
     check()
     before = Clock.objects.get(pk=clock.pk).data["start_date"]
-    assert me.post(f"/me/clocks/{clock.pk}/reset").status_code == 302
+    assert me.post(f"/me/clocks/{oid('clock', clock.pk)}/reset").status_code == 302
     assert Clock.objects.get(pk=clock.pk).data["start_date"] != before or before == datetime.now(UTC).date()
 
 

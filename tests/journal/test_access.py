@@ -17,7 +17,7 @@ OBJECT = {"clock": Clock, "clock_reset": Clock, "clock_delete": Clock, "clock_ic
           "tried_delete": Tried, "share_stop": ShareGrant}
 PAGES = {"home", "signout_everywhere", "recovery_codes", "passkeys", "passkey_register_options", "passkey_register",
          "clock_new", "favourite", "went", "tried", "tried_new", "fit_save", "calendar", "calendar_new_link", "checkin",
-         "trends", "chart", "plan", "plan_print", "help", "settings", "export", "delete", "share"}
+         "trends", "plan", "plan_print", "help", "settings", "export", "delete", "share"}
 SECRET = "owner-only-words-5521"
 
 
@@ -49,8 +49,6 @@ def owner_objects(person, db):
 
 def _url(name, obj=None):
     kwargs = {"pk": obj.pk} if obj is not None else {}
-    if name == "chart":
-        kwargs = {"name": "cravings"}
     return reverse(f"journal:{name}", kwargs=kwargs)
 
 
@@ -76,8 +74,7 @@ def test_private_pages_send_visitors_to_sign_in_and_show_others_only_their_own(o
     url = _url(name)
     for method in (Client().get, Client().post):
         response = method(url)
-        # (A chart is addressed by name: like an object, it is simply not there when signed out.)
-        assert response.status_code in ((302, 405, 404) if name == "chart" else (302, 405)), (name, response.status_code)
+        assert response.status_code in (302, 405), (name, response.status_code)
         if response.status_code == 302:
             assert response["Location"].startswith("/me/signin?next=")
     other = person(username="someone-else")

@@ -7,9 +7,9 @@ import sys
 import pytest
 from django.db import connection
 
-from commonground.journal import crypto
 from commonground.journal.models import Account, CheckIn, Plan
 from commonground.keys import new_key
+from commonground.private import crypto
 
 SECRET = "Marisol-knows-about-the-blue-door-7731"
 
@@ -87,7 +87,7 @@ def _run(env: dict, code: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_production_refuses_to_start_without_a_key_and_development_makes_one(tmp_path):
     code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='commonground.settings'; import django; django.setup();"
-            "from commonground.journal.crypto import refuse_missing_key; refuse_missing_key(); print('started')")
+            "from commonground.private.crypto import refuse_missing_key; refuse_missing_key(); print('started')")
     env = {"COMMONGROUND_VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": "x" * 50,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     refused = _run({**env, "DEBUG": "0"}, code)

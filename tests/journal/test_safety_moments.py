@@ -18,6 +18,7 @@ from django.db import connection
 
 from commonground.journal.models import Account, Clock, Favourite, Plan
 from commonground.meetings.models import Meeting
+from commonground.private.ids import encode as oid
 from tests.journal.test_crypto import all_stored_text
 
 CLOCK_SUBSTANCES = ("alcohol", "opioids", "stimulants", "sedatives", "cannabis", "drugs", "gambling", "other", "")
@@ -91,8 +92,8 @@ def test_an_old_clock_without_a_substance_still_shows_and_resets(person):
     clock = Clock.objects.create(user=user, data={"name": "old clock", "start_date": "2025-01-01", "start_time": None,
                                                   "timezone": "UTC", "convention": "plain", "slips": [],
                                                   "stretches": []})
-    assert client.get(f"/me/clocks/{clock.pk}").status_code == 200
-    html = reset_page(client, f"/me/clocks/{clock.pk}")
+    assert client.get(f"/me/clocks/{oid('clock', clock.pk)}").status_code == 200
+    html = reset_page(client, f"/me/clocks/{oid('clock', clock.pk)}")
     assert "note-overdose" not in blocks(html) and "lines" in blocks(html)
 
 

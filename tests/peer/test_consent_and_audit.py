@@ -14,6 +14,7 @@ from django.utils import timezone
 from commonground.peer import audit
 from commonground.peer import urls as peer_urls
 from commonground.peer.models import AuditRecord, Consent, Referral
+from commonground.private.ids import encode as oid
 
 
 def consent_form(**changes):
@@ -28,7 +29,7 @@ def refer(client, p, *, share=True):
     data = {"kind": "program", "program": "aa", "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat()}
     if share:
         data["shares_identity"] = "on"
-    return client.post(f"/peer/participants/{p.pk}/refer", data)
+    return client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", data)
 
 
 @pytest.mark.django_db
@@ -39,10 +40,10 @@ def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
     assert not Referral.objects.exists()
     assert refer(client, p, share=False).status_code == 302  # the code alone may go
 
-    client.post(f"/peer/participants/{p.pk}/consents/new", consent_form(covers_referrals=""))
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new", consent_form(covers_referrals=""))
     assert refer(client, p).status_code == 400, "a consent that does not cover referrals is not enough"
 
-    client.post(f"/peer/participants/{p.pk}/consents/new", consent_form())
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new", consent_form())
     allowed = refer(client, p)
     assert allowed.status_code == 302
     sheet = client.get(allowed["Location"]).content.decode()
@@ -51,7 +52,7 @@ def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
     assert referral.consent.covers_referrals
 
     consent = Consent.objects.get(covers_referrals=True)
-    client.post(f"/peer/participants/{p.pk}/consents/{consent.pk}/revoke")
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/{oid('consent', consent.pk)}/revoke")
     assert refer(client, p).status_code == 400, "revoked: refused again, at once"
     after = client.get(allowed["Location"]).content.decode()
     assert "Jordan Reyes" not in after and 'id="consent-ended"' in after
@@ -61,7 +62,7 @@ def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
 def test_an_expired_consent_no_longer_covers_anything(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     today = timezone.localdate()
-    client.post(f"/peer/participants/{p.pk}/consents/new",
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new",
                 consent_form(expires_on=(today + timedelta(days=10)).isoformat()))
     assert refer(client, p).status_code == 302
     with time_machine.travel(timezone.now() + timedelta(days=11), tick=False):
@@ -76,7 +77,7 @@ def test_an_expired_consent_no_longer_covers_anything(world):
 @pytest.mark.django_db
 def test_the_consent_form_records_every_element_and_prints(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
-    made = client.post(f"/peer/participants/{p.pk}/consents/new", consent_form(expiry_event="the end of my program"))
+    made = client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new", consent_form(expiry_event="the end of my program"))
     page = client.get(made["Location"]).content.decode()
     for element in ("Jordan Reyes", "Harbor Recovery", "groups I am referred to", "Name and contact details",
                     "to connect me with support", "tell my peer specialist", "the end of my program"):
@@ -138,7 +139,7 @@ def test_audit_verify_catches_an_edited_or_removed_record(world, audit_cleanup):
     triggers = import_module("commonground.peer.migrations.0002_audit_append_only")
     client, p = world["clients"]["a_supervisor"], world["people"]["p1"]
     for _ in range(6):
-        client.get(f"/peer/participants/{p.pk}")
+        client.get(f"/peer/participants/{oid('participant', p.pk)}")
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert "is whole" in out.getvalue()

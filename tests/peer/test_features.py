@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from commonground.peer.models import Assessment, Encounter, Invitation, Participant, Referral, Staff
-from commonground.peer.views_auth import invitation_hash
+from commonground.peer.models import Assessment, Encounter, Invitation, Participant, Referral, Staff, invitation_hash
+from commonground.private.ids import encode as oid
 
 
 def token_for(device) -> str:
@@ -98,15 +98,15 @@ def test_the_dashboard_shows_what_is_due(world):
 def test_barc10_scores_the_published_way_and_charts_without_script(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     answers = {f"item_{n}": str(1 + n % 6) for n in range(1, 11)}
-    client.post(f"/peer/participants/{p.pk}/barc/new", {"taken_on": timezone.localdate().isoformat(), **answers})
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/barc/new", {"taken_on": timezone.localdate().isoformat(), **answers})
     assessment = Assessment.objects.get()
     assert assessment.total == sum(1 + n % 6 for n in range(1, 11)) and len(assessment.answers) == 10
-    bad = client.post(f"/peer/participants/{p.pk}/barc/new", {"taken_on": timezone.localdate().isoformat(),
+    bad = client.post(f"/peer/participants/{oid('participant', p.pk)}/barc/new", {"taken_on": timezone.localdate().isoformat(),
                                                               **{**answers, "item_3": "7"}})
     assert bad.status_code == 400
-    page = client.get(f"/peer/participants/{p.pk}").content.decode()
+    page = client.get(f"/peer/participants/{oid('participant', p.pk)}").content.decode()
     assert "47 or more" in page and "doi.org/10.1016/j.drugalcdep.2017.03.022" in page
-    svg = client.get(f"/peer/participants/{p.pk}/barc.svg")
+    svg = client.get(f"/peer/participants/{oid('participant', p.pk)}/barc.svg")
     assert b"<script" not in svg.content and b"47" in svg.content
 
 
@@ -146,17 +146,17 @@ def test_a_participants_full_record_and_deletion_under_the_retention_rule(world)
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
     Encounter.objects.create(participant=p, staff=world["staff"]["a_one"], on=timezone.localdate(), kind="phone",
                              minutes=20, details={"topics": ["housing"], "note": "needs a room"})
-    archive = zipfile.ZipFile(io.BytesIO(supervisor.get(f"/peer/participants/{p.pk}/export").content))
+    archive = zipfile.ZipFile(io.BytesIO(supervisor.get(f"/peer/participants/{oid('participant', p.pk)}/export").content))
     record = json.loads(archive.read("P-ONE111.json"))
     assert record["identity"]["name"] == "Jordan Reyes" and record["encounters"][0]["note"] == "needs a room"
     org = world["orgs"]["a"]
     org.retention_days = 365
     org.save()
-    kept = supervisor.post(f"/peer/participants/{p.pk}/delete", {"confirm": "P-ONE111"})
+    kept = supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": "P-ONE111"})
     assert kept.status_code == 400 and "cannot be deleted yet" in kept.content.decode()
     org.retention_days = 0
     org.save()
-    assert supervisor.post(f"/peer/participants/{p.pk}/delete", {"confirm": "P-ONE111"}).status_code == 200
+    assert supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": "P-ONE111"}).status_code == 200
     assert not Participant.objects.filter(pk=p.pk).exists() and not Encounter.objects.exists()
     from commonground.peer.models import AuditRecord
 
@@ -173,17 +173,17 @@ def test_the_participant_shares_their_companion_and_can_stop(world, django_user_
     person.post("/me/checkin", {"mood": "4", "craving": "2", "note": "private words"})
     code = person.post("/me/share").content.decode().split('id="share-code">')[1].split("<")[0]
     client, p = world["clients"]["a_one"], world["people"]["p1"]
-    assert client.post(f"/peer/participants/{p.pk}/companion", {"code": "wrong-code"}).status_code == 400
-    assert client.post(f"/peer/participants/{p.pk}/companion", {"code": code}).status_code == 302
-    page = client.get(f"/peer/participants/{p.pk}").content.decode()
+    assert client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": "wrong-code"}).status_code == 400
+    assert client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": code}).status_code == 302
+    page = client.get(f"/peer/participants/{oid('participant', p.pk)}").content.decode()
     assert "Sober from beer zq7" in page and "private words" not in page and "Recent check-ins" in page
     assert "Shared with Harbor Recovery" in person.get("/me/share").content.decode()
     from commonground.journal.models import ShareGrant
 
-    person.post(f"/me/share/{ShareGrant.objects.get().pk}/stop")
-    page = client.get(f"/peer/participants/{p.pk}").content.decode()
+    person.post(f"/me/share/{oid('share', ShareGrant.objects.get().pk)}/stop")
+    page = client.get(f"/peer/participants/{oid('participant', p.pk)}").content.decode()
     assert "Sober from beer zq7" not in page and "stopped sharing" in page
-    assert client.post(f"/peer/participants/{p.pk}/companion", {"code": code}).status_code == 400
+    assert client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": code}).status_code == 400
 
 
 def test_staff_accounts_are_unique_people():

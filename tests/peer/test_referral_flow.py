@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from commonground.peer import audit, referrals
 from commonground.peer import consent as consents
 from commonground.peer.models import AuditRecord, Consent, InformationKind, Referral
+from commonground.private.ids import encode as oid
 
 NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
 KINDS = [k.value for k in InformationKind]
@@ -36,7 +37,7 @@ def refer(client, p, *, share=True, **fields):
             "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat()} | fields
     if share:
         data["shares_identity"] = "on"
-    return client.post(f"/peer/participants/{p.pk}/refer", data)
+    return client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", data)
 
 
 def records_since(seq: int) -> list[AuditRecord]:
@@ -74,7 +75,7 @@ def test_each_step_of_a_referral_is_audited_naming_it(world):
     assert (shown.action, shown.object_id) == ("disclose", str(referral.pk))
 
     start = head()  # 4. the participant revokes: recorded as a revocation of that consent
-    client.post(f"/peer/participants/{p.pk}/consents/{consent.pk}/revoke")
+    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/{oid('consent', consent.pk)}/revoke")
     [revoked] = [r for r in records_since(start) if r.view == "peer.consent_revoke"]
     assert (revoked.action, revoked.object_type, revoked.object_id) == ("revoke", "Consent", str(consent.pk))
 
@@ -85,7 +86,7 @@ def test_each_step_of_a_referral_is_audited_naming_it(world):
     assert again.action == "view"
 
     start = head()  # 6. the follow-up: a change to that referral
-    url = f"/peer/participants/{p.pk}/referrals/{referral.pk}/follow-up"
+    url = f"/peer/participants/{oid('participant', p.pk)}/referrals/{oid('referral', referral.pk)}/follow-up"
     assert client.post(url, {"outcome": "fit_well"}).status_code == 302
     [follow] = [r for r in records_since(start) if r.view == "peer.follow_up"]
     assert (follow.action, follow.object_type, follow.object_id) == ("change", "Referral", str(referral.pk))

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 KEEP = 3
 ALL = "all"
 BATCH = 2000
+# Set by ``web.publishing`` in web workers: asks a separate process to publish the current version.
+request_build: Callable[[], object] | None = None
 
 
 @dataclass

@@ -43,9 +43,10 @@ from webauthn.helpers.structs import (
 from commonground.journal.access import private_page
 from commonground.journal.backends import code_hash
 from commonground.journal.days import utcnow
-from commonground.journal.forms import RecoverForm, SignInForm, SignUpForm
+from commonground.journal.forms import RecoverForm, SignUpForm
 from commonground.journal.middleware import EPOCH_KEY
 from commonground.journal.models import Account, Passkey, RecoveryCode
+from commonground.private.forms import SignInForm
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 RECOVERY_CODES = 10

@@ -2,7 +2,7 @@
 
 from django.core.checks import Error, Tags, register
 
-from commonground.journal import crypto
+from commonground.private import crypto
 
 
 @register(Tags.security, deploy=True)

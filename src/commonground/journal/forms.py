@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from commonground.journal.days import EARLIEST_START, conventions, latest_start
 from commonground.journal.safety_moments import CLOCK_SUBSTANCES
 from commonground.meetings import schedule
+from commonground.private.forms import USERNAME
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 MOODS = [(str(n), str(n)) for n in range(1, 6)]
 CRAVINGS = [(str(n), str(n)) for n in range(0, 11)]
 
@@ -63,11 +63,6 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("passphrase", exc)
         return data
-
-
-class SignInForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=40)
-    passphrase = forms.CharField(label=_("Passphrase"), widget=forms.PasswordInput(render_value=False))
 
 
 class RecoverForm(forms.Form):

@@ -37,7 +37,7 @@ def header_links(request) -> list[tuple[str, str, str]]:
 
 
 def register() -> None:
-    from commonground.journal.crypto import refuse_missing_key
+    from commonground.private.crypto import refuse_missing_key
     from commonground.web import extensions
 
     if refuse_missing_key not in extensions.STARTUP_CHECKS:

@@ -14,7 +14,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from commonground.journal.crypto import EncryptedJSONField
+from commonground.private.crypto import EncryptedJSONField
 
 
 class Account(models.Model):

@@ -10,8 +10,9 @@ from django.utils import timezone
 from commonground.peer import consent as consents
 from commonground.peer import reports
 from commonground.peer.access import staff_view
-from commonground.peer.models import Outcome, Referral
-from commonground.peer.views import OPEN_OUTCOMES, caseload
+from commonground.peer.models import OPEN_OUTCOMES, Outcome, Referral
+from commonground.peer.rules import caseload
+from commonground.private import ids
 
 
 def _json(data, status=200) -> JsonResponse:
@@ -33,7 +34,7 @@ def api_dashboard(request, staff, _participant):
 @staff_view(api=True)
 def api_participants(request, staff, _participant):
     rows = caseload(staff).order_by("code").values("id", "code", "enrolled_on", "last_contact_on")[:500]
-    return _json({"results": [{**r, "enrolled_on": r["enrolled_on"].isoformat(),
+    return _json({"results": [{**r, "id": ids.encode("participant", r["id"]), "enrolled_on": r["enrolled_on"].isoformat(),
                                "last_contact_on": r["last_contact_on"].isoformat() if r["last_contact_on"] else None}
                               for r in rows]})
 
@@ -43,9 +44,10 @@ def api_participant(request, staff, found):
     referrals = list(found.referrals.order_by("-made_on").values("id", "made_on", "kind", "program", "follow_up_on",
                                                                   "outcome")[:100])
     for r in referrals:
+        r["id"] = ids.encode("referral", r["id"])
         r["made_on"], r["follow_up_on"] = r["made_on"].isoformat(), r["follow_up_on"].isoformat()
     scope = consents.scope(found)  # what may go outside the organisation today, by the one rule
-    return _json({"id": found.pk, "code": found.code, "referrals": referrals,
+    return _json({"id": ids.encode("participant", found.pk), "code": found.code, "referrals": referrals,
                   "consent": {"in_force": scope["in_force"], "kinds": scope["kinds"],
                               "referrals_may_carry_identity": scope["referrals_may_carry_identity"]},
                   "barc10": [{"taken_on": a.taken_on.isoformat(), "total": a.total}

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonground.journal.forms import USERNAME
 from commonground.peer import barc
 from commonground.peer.models import (
     CODE_RULE,
@@ -23,6 +22,7 @@ from commonground.peer.models import (
     Role,
     validate_code,
 )
+from commonground.private.forms import USERNAME
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
 

@@ -1,13 +1,14 @@
 """The peer-support workspace's data: organisations, staff, participants and their records.
 
 What identifies a person (name, phone, date of birth, the consent signature) and what they said
-(notes, topics, BARC-10 answers) is encrypted with the companion's keys (``journal.crypto``).
+(notes, topics, BARC-10 answers) is encrypted with the companion's keys (``private.crypto``).
 The dates, kinds and outcomes that the dashboard and the reports count stay readable: without a
 participant's identity they describe no one, and the dashboard must answer in milliseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 
@@ -17,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonground.journal.crypto import EncryptedJSONField
+from commonground.private.crypto import EncryptedJSONField
 
 
 class Organisation(models.Model):
@@ -40,6 +41,12 @@ class Invitation(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+
+def invitation_hash(code: str) -> str:
+    """The stored form of a one-time set-up invitation (``commonground peer-invite``)."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
 class Role(models.TextChoices):
@@ -182,6 +189,10 @@ class Outcome(models.TextChoices):
     DIDNT_FIT = "didnt_fit", _("Went, and it did not fit")
     NOT_YET = "not_yet", _("Not yet")
     DECLINED = "declined", _("Declined")
+
+
+# A referral waits for its follow-up while it has no outcome, or "not yet".
+OPEN_OUTCOMES = ("", Outcome.NOT_YET)
 
 
 class Referral(models.Model):

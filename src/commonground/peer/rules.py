@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import rules
 
-from commonground.peer.models import Role
+from commonground.peer.models import Participant, Role
 
 
 @rules.predicate
@@ -51,3 +51,10 @@ rules.add_perm("peer.delete_participant", is_supervisor)
 rules.add_perm("peer.view_reports", is_supervisor)
 rules.add_perm("peer.view_audit", is_supervisor)
 rules.add_perm("peer.manage_staff", is_org_admin)
+
+
+def caseload(staff):
+    """The participants a staff member's lists show: a supervisor's whole organisation, a specialist's
+    own caseload. Lists never need who a participant is, so the encrypted fields stay undecrypted."""
+    people = Participant.objects.filter(organisation=staff.organisation).defer("identity", "interests")
+    return people if staff.role == Role.SUPERVISOR else people.filter(specialist=staff)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -20,6 +21,7 @@ from commonground.peer import consent as consents
 from commonground.peer.access import object_of, staff_view
 from commonground.peer.forms import BarcForm, ConsentForm, EncounterForm, FollowUpForm, ParticipantForm, ReferralForm
 from commonground.peer.models import (
+    OPEN_OUTCOMES,
     Assessment,
     Consent,
     Encounter,
@@ -30,15 +32,10 @@ from commonground.peer.models import (
     ReferralKind,
     Role,
 )
+from commonground.peer.rules import caseload
+from commonground.private import ids
 
-OPEN_OUTCOMES = ("", Outcome.NOT_YET)
 LIST = 50
-
-
-def caseload(staff):
-    # Lists never need who a participant is: leave the encrypted fields undecrypted.
-    people = Participant.objects.filter(organisation=staff.organisation).defer("identity", "interests")
-    return people if staff.role == Role.SUPERVISOR else people.filter(specialist=staff)
 
 
 @staff_view()
@@ -129,7 +126,8 @@ def participant(request, staff, found):
         "encounters": found.encounters.select_related("staff").order_by("-on", "-id")[:20],
         "referrals": found.referrals.order_by("-made_on", "-id")[:30], "assessments": assessments,
         "threshold": barc.THRESHOLD, "citation": barc.CITATION, "citation_url": barc.CITATION_URL,
-        "shared": shared_view(found), "today": timezone.localdate()})
+        "shared": shared_view(found), "today": timezone.localdate(),
+        "audit_url": f"{reverse('peer:audit')}?{urlencode({'participant': ids.encode('participant', found.pk)})}"})
 
 
 @staff_view("peer.change_participant", participant=True)

@@ -5,7 +5,6 @@ invitation code (``commonground peer-invite``)."""
 from __future__ import annotations
 
 import base64
-import hashlib
 
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
@@ -18,14 +17,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from commonground.journal.forms import SignInForm
 from commonground.peer.access import SESSION_SECONDS, public_view
 from commonground.peer.forms import SetupForm, TokenForm
-from commonground.peer.models import Invitation, Organisation, Role, Staff
-
-
-def invitation_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().encode()).hexdigest()
+from commonground.peer.models import Invitation, Organisation, Role, Staff, invitation_hash
+from commonground.private.forms import SignInForm
 
 
 def _start_session(request, user) -> None:

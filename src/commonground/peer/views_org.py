@@ -21,6 +21,7 @@ from commonground.peer import audit, reports
 from commonground.peer.access import staff_view
 from commonground.peer.forms import DeleteParticipantForm, LinkForm, SettingsForm, StaffForm
 from commonground.peer.models import AuditRecord, Participant, Staff, code_for_filename
+from commonground.private import ids
 
 
 @staff_view("peer.manage_staff")
@@ -101,12 +102,13 @@ def report_chart(request, staff, _participant):
 @staff_view("peer.view_audit")
 def audit_trail(request, staff, _participant):
     rows = AuditRecord.objects.filter(organisation_id_at=staff.organisation_id).order_by("-seq")
-    participant_id = request.GET.get("participant", "")
+    token = request.GET.get("participant", "")
+    number = ids.decode("participant", token) if token else None
     found, error = None, ""
-    if participant_id and not (participant_id.isascii() and participant_id.isdigit() and len(participant_id) <= 18):
-        error = _("The participant filter takes a participant's number (digits only); it was not applied.")
-    elif participant_id:
-        found = Participant.objects.filter(organisation=staff.organisation, pk=int(participant_id)).first()
+    if token and number is None:
+        error = _("That participant filter names no participant; it was not applied.")
+    elif number is not None:
+        found = Participant.objects.filter(organisation=staff.organisation, pk=number).first()
         rows = rows.filter(participant_id_at=found.pk if found else -1)
     return render(request, "peer/audit.html", {"rows": audit.with_names(rows[:300], staff.organisation),
                                                "participant": found, "error": error}, status=400 if error else 200)

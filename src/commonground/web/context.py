@@ -3,7 +3,7 @@ from django.conf import settings
 
 def site(request):
     from commonground.web import extensions
-    from commonground.web.help_views import country_of_request, site_help_for
+    from commonground.web.help import country_of_request, site_help_for
 
     # The header's "Help now" and the footer's lines: the country the request names (?country, ?near,
     # ?tz), else the home country's lines, said so. A view that knows better passes its own site_help.

@@ -13,7 +13,7 @@ from commonground.fit.ranking import rank
 from commonground.i18n import language
 from commonground.search.query import QueryError
 from commonground.web.forms import COMMON_ZONES
-from commonground.web.help_views import country_choices, lines_heading, serves_sentence, site_help_for
+from commonground.web.help import country_choices, lines_heading, serves_sentence, site_help_for
 from commonground.web.presenters import decorate
 
 NOT_SAY = ("", _("Prefer not to say"))

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import commonground.journal.crypto
+import commonground.private.crypto
 
 
 class Migration(migrations.Migration):
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('session_epoch', models.PositiveIntegerField(default=0)),
                 ('calendar_token_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='companion', to=settings.AUTH_USER_MODEL)),
             ],
         ),
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='Attendance',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             name='CheckIn',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             name='Clock',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             name='Favourite',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('credential_id', models.CharField(max_length=1400, unique=True)),
                 ('public_key', models.TextField()),
                 ('sign_count', models.PositiveBigIntegerField(default=0)),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='passkeys', to=settings.AUTH_USER_MODEL)),
             ],
         ),
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             name='Plan',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
             name='Tried',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import commonground.journal.crypto
+import commonground.private.crypto
 
 
 class Migration(migrations.Migration):
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('code_hash', models.CharField(max_length=64, unique=True)),
                 ('claimed', models.BooleanField(default=False)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('data', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('data', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_grants', to=settings.AUTH_USER_MODEL)),
             ],
         ),

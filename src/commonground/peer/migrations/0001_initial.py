@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import commonground.journal.crypto
+import commonground.private.crypto
 
 
 class Migration(migrations.Migration):
@@ -76,8 +76,8 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(help_text='Pseudonymous code, unique in the organisation.', max_length=20)),
                 ('enrolled_on', models.DateField(default=datetime.date.today)),
                 ('last_contact_on', models.DateField(blank=True, null=True)),
-                ('identity', commonground.journal.crypto.EncryptedJSONField(default=dict)),
-                ('interests', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('identity', commonground.private.crypto.EncryptedJSONField(default=dict)),
+                ('interests', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='peer.organisation')),
             ],
         ),
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ('on', models.DateField(db_index=True)),
                 ('kind', models.CharField(choices=[('one_to_one', 'One-to-one'), ('group', 'Group'), ('phone', 'Phone'), ('text', 'Text message'), ('outreach', 'Outreach')], max_length=16)),
                 ('minutes', models.PositiveSmallIntegerField()),
-                ('details', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('details', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='encounters', to='peer.participant')),
                 ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='encounters', to='peer.staff')),
             ],
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('expiry_event', models.CharField(blank=True, max_length=200)),
                 ('covers_referrals', models.BooleanField(default=False)),
                 ('covers_identified_reports', models.BooleanField(default=False)),
-                ('signature', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('signature', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('signed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='peer.participant')),
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('taken_on', models.DateField(db_index=True)),
                 ('total', models.PositiveSmallIntegerField()),
-                ('answers', commonground.journal.crypto.EncryptedJSONField(default=list)),
+                ('answers', commonground.private.crypto.EncryptedJSONField(default=list)),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='peer.participant')),
                 ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='peer.staff')),
             ],
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('follow_up_on', models.DateField(db_index=True)),
                 ('outcome', models.CharField(blank=True, choices=[('attended', 'Went'), ('fit_well', 'Went, and it fit well'), ('didnt_fit', 'Went, and it did not fit'), ('not_yet', 'Not yet'), ('declined', 'Declined')], max_length=16)),
                 ('outcome_on', models.DateField(blank=True, null=True)),
-                ('details', commonground.journal.crypto.EncryptedJSONField(default=dict)),
+                ('details', commonground.private.crypto.EncryptedJSONField(default=dict)),
                 ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='peer.consent')),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='peer.participant')),
                 ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals', to='peer.staff')),

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from commonground.journal import crypto
+from commonground.private import crypto
 
 
 class Command(BaseCommand):

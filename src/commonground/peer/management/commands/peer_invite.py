@@ -2,8 +2,7 @@ import secrets
 
 from django.core.management.base import BaseCommand
 
-from commonground.peer.models import Invitation
-from commonground.peer.views_auth import invitation_hash
+from commonground.peer.models import Invitation, invitation_hash
 
 
 class Command(BaseCommand):

@@ -18,8 +18,10 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -107,30 +109,30 @@ def key_id_of(stored: str) -> str:
     return stored.split(".", 2)[1] if stored and stored.count(".") >= 2 else ""
 
 
-class EncryptedJSONField(models.TextField):
+class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]
     """A JSON value, encrypted with the current key; ``None`` is stored as NULL."""
 
     def _aad(self) -> bytes:
         return f"commonground:{self.model._meta.label}.{self.name}".encode()
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> Any:
         if value is None:
             return None
         return orjson.loads(decrypt(value, self._aad()))
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         return value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
         return encrypt(orjson.dumps(value), self._aad())
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: models.Model) -> str:
         return orjson.dumps(self.value_from_object(obj)).decode()
 
 
-def encrypted_fields():
+def encrypted_fields() -> Iterator[tuple[type[models.Model], EncryptedJSONField]]:
     """(model, field) for every encrypted field of every installed model."""
     from django.apps import apps
 

@@ -25,8 +25,6 @@ from commonground.search.query import QueryError, parse_query
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
         "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
         "Access-Control-Expose-Headers": "ETag, Last-Modified"}
-# Set by ``web.publishing``: asks a separate process to publish the current version.
-request_build = None
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -52,8 +50,8 @@ def meeting_guide_feed(request):
     if stale and settings.PUBLISH_MODE == "inline":
         published.build(version)
         feed, stale = published.find(variant, version), False
-    elif stale and request_build is not None:
-        request_build()
+    elif stale and published.request_build is not None:
+        published.request_build()
     if feed is None:
         response = error_response(503, "The feed is being prepared; please try again in a minute.",
                                   code="feed_not_ready")

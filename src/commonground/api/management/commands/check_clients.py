@@ -5,8 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from commonground.api.clients import CLIENTS, REASONS, check
 from commonground.catalog.models import Program
-from commonground.feeds.meeting_guide.clients import CLIENTS, REASONS, check
 from commonground.feeds.meeting_guide.selection import FeedSelection
 from commonground.meetings.models import Source
 
