@@ -16,23 +16,32 @@ class FastArgon2(Argon2PasswordHasher):
     time_cost, memory_cost, parallelism = 1, 64, 1
 
 
-# Tests that make a SQLite file of their own (the CLI in a subprocess, the served site the browser
-# tests visit) answer the same whatever DATABASE_URL names. `.ci/run` runs the suite on SQLite and on
-# PostgreSQL side by side, and sets this on the PostgreSQL lane only, so each of them runs once.
-OWN_SQLITE_ELSEWHERE = os.environ.get("COMMONGROUND_OWN_SQLITE_TESTS") == "elsewhere"
+# Tests that make a SQLite file of their own answer the same whatever DATABASE_URL names. There are
+# two groups: "served" (the browser tests against `commonground serve` on its own file) and "cli"
+# (the CLI in subprocesses). `.ci/run` runs the suite on SQLite and on PostgreSQL side by side and
+# gives each lane one group to skip, so each of these tests runs once, in one lane or the other.
+SKIP_OWN_SQLITE = {g for g in os.environ.get("COMMONGROUND_SKIP_OWN_SQLITE", "").split(",") if g}
+OWN_SQLITE_GROUPS = ("served", "cli")
+if SKIP_OWN_SQLITE - set(OWN_SQLITE_GROUPS):
+    raise pytest.UsageError(f"COMMONGROUND_SKIP_OWN_SQLITE takes {', '.join(OWN_SQLITE_GROUPS)}")
 
 
-def uses_own_sqlite(item) -> bool:
-    return item.get_closest_marker("own_sqlite") is not None or "server" in getattr(item, "fixturenames", ())
+def own_sqlite_group(item) -> str | None:
+    if "server" in getattr(item, "fixturenames", ()):
+        return "served"
+    if item.get_closest_marker("own_sqlite") is not None:
+        return "cli"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
-    if not OWN_SQLITE_ELSEWHERE:
+    if not SKIP_OWN_SQLITE:
         return
-    skip = pytest.mark.skip(reason="runs on a SQLite file of its own, the same on both lanes: the SQLite lane runs it")
     for item in items:
-        if uses_own_sqlite(item):
-            item.add_marker(skip)
+        group = own_sqlite_group(item)
+        if group in SKIP_OWN_SQLITE:
+            item.add_marker(pytest.mark.skip(
+                reason=f"{group}: runs on a SQLite file of its own, the same in both lanes; the other lane runs it"))
 
 
 @pytest.fixture(autouse=True)
