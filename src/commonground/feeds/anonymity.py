@@ -48,7 +48,9 @@ def anonymize_person(name: str) -> str:
         if given_words and last_words:
             surname = next((w for w in last_words if _bare(w) not in PARTICLES), last_words[-1])
             return f"{given_words[0]} {_initial(surname)}".strip()
-        text = " ".join(given_words or last_words)
+        if last_words:  # "Smith, Dr.", "Smith,": before the comma stands a surname, so only its initial
+            return _initial(next((w for w in last_words if _bare(w) not in PARTICLES), last_words[-1]))
+        text = " ".join(given_words)
         if not text:
             return ""
     words = text.split()

@@ -151,6 +151,8 @@ def parse_time(value, field_name: str = "time") -> time | None:
         hour, minute = int(text[:2]), int(text[3:])
         if hour < 24 and minute < 60:
             return time(hour, minute)
+        if hour == 24 and minute == 0:  # "24:00", the end of the day, as the longer form reads it too
+            return time(0, 0)
         raise RowSkip(field_name, f"{field_name} {value!r} is not a valid time of day")
     lower = text.lower()
     if lower == "noon":

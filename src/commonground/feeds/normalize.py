@@ -394,9 +394,12 @@ def _timezone(row: dict, m: dict, ctx: Context, *, ongoing: bool) -> str:
     if m["latitude"] is not None:
         return zone or timezone_at(m["latitude"], m["longitude"]) or _fallback_zone(ctx, ongoing)
     place, precision = _look_up(m)
-    if place is not None:
+    if place is not None and (place.latitude or place.longitude):  # (0, 0): a ZIP with no place (APO/DPO)
         m["latitude"], m["longitude"], m["coordinates_source"] = place.latitude, place.longitude, precision
-        return zone or place.timezone
+        # The gazetteer's zone is data too: one that is not an IANA name (ZIP 99634 says "Napakiak")
+        # gives way to the zone at the place's coordinates.
+        known = place.timezone if place.timezone in schedule.valid_zone_names() else None
+        return zone or known or timezone_at(place.latitude, place.longitude) or _fallback_zone(ctx, ongoing)
     return zone or _fallback_zone(ctx, ongoing)
 
 

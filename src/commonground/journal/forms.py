@@ -162,7 +162,7 @@ PROFESSIONALS = (("prescriber", _("My prescriber (doctor or nurse)")), ("clinic"
 SAFER = (("naloxone", _("Naloxone is at hand, and the people around me know where it is.")),
          ("medicines", _("My medicines are locked away, and ones I no longer need are handed back to a pharmacy.")),
          ("means", _("Anything I could use to hurt myself is put away or kept by someone I trust.")))
-PHONE = re.compile(r"\+?[0-9 ().-]{3,30}")
+PHONE = re.compile(r"\+?(?=[^0-9]*[0-9])[0-9 ().-]{3,30}")  # at least one digit
 PHONE_ERROR = _("Use digits, spaces, dashes or brackets, with an optional +.")
 
 

@@ -22,6 +22,8 @@ from commonground.journal.models import CheckIn, Clock, ShareGrant
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 RECENT_CHECK_INS = 14
+# What the workspace sees of a check-in: never the note, which the person wrote for themselves.
+SHARED_CHECK_IN = ("date", "mood", "craving", "meeting")
 
 
 def code_hash(code: str) -> str:
@@ -60,7 +62,7 @@ def stop(grant_ids) -> None:
 class Shared:
     ended: bool
     clocks: list[dict]  # {"name", "days", "hours"}
-    check_ins: list[dict]  # newest first, the last RECENT_CHECK_INS
+    check_ins: list[dict]  # newest first, the last RECENT_CHECK_INS, SHARED_CHECK_IN fields only
 
 
 def shared(grant_ids: list[int], now: datetime | None = None) -> Shared | None:
@@ -77,5 +79,6 @@ def shared(grant_ids: list[int], now: datetime | None = None) -> Shared | None:
         counted = days.count(datetime.fromisoformat(d["start_date"]).date(), days.parse_time(d.get("start_time")),
                              d["timezone"], now, d["timezone"])
         clocks.append({"name": d["name"], "days": counted.days, "hours": counted.hours})
-    recent = sorted((c.data for c in CheckIn.objects.filter(user_id=user_id)), key=lambda c: c["date"])
+    recent = sorted(({key: c.data.get(key) for key in SHARED_CHECK_IN} for c in CheckIn.objects.filter(user_id=user_id)),
+                    key=lambda c: c["date"])
     return Shared(ended=False, clocks=clocks, check_ins=list(reversed(recent[-RECENT_CHECK_INS:])))
