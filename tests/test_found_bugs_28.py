@@ -5,7 +5,8 @@
 - "Smith, Dr." and "Smith," kept the surname whole (no last names from feeds);
 - an end time of "24:00", which the feed docs accept, skipped the meeting;
 - ZIP 99634 gave a meeting the zone "Napakiak", which no clock can use;
-- military APO/DPO ZIP codes placed meetings at (0, 0), off the coast of Africa.
+- military APO/DPO ZIP codes placed meetings at (0, 0), off the coast of Africa;
+- a peer report "to 1970-01" reached back into 1969, before the months reports cover.
 """
 
 from datetime import date, time
@@ -18,6 +19,7 @@ from commonground.feeds.fields import parse_time
 from commonground.feeds.normalize import Context, to_meetings
 from commonground.journal import forms, sharing
 from commonground.journal.models import CheckIn
+from commonground.peer import reports
 
 
 @pytest.mark.parametrize("phone", ["---", "( )", "...", "+()", "-- --"])
@@ -69,3 +71,9 @@ def test_a_zip_whose_zone_is_not_a_zone_name_takes_the_zone_at_its_place():
 def test_a_military_zip_places_nothing_at_zero_zero():
     meeting = _placed("09905", "APO", "AE")
     assert (meeting["latitude"], meeting["longitude"]) != (0.0, 0.0)
+
+
+def test_a_report_to_the_first_month_starts_there():
+    assert reports.parse_range(None, "1970-01", date(2026, 12, 7)) == (date(1970, 1, 1), date(1970, 1, 1))
+    assert reports.parse_range(None, "1970-06", date(2026, 12, 7)) == (date(1970, 1, 1), date(1970, 6, 1))
+    assert reports.parse_range(None, "1971-03", date(2026, 12, 7)) == (date(1970, 4, 1), date(1971, 3, 1))

@@ -88,7 +88,7 @@ def parse_range(from_text: str | None, to_text: str | None, today: date) -> tupl
         return value
 
     last = month(to_text) or month_start(today)
-    first = month(from_text) or add_month(last, -11)
+    first = month(from_text) or max(add_month(last, -11), date(FIRST_YEAR, 1, 1))  # the default stays in range
     if first > last:
         first, last = last, first
     if len(months_between(first, last)) > MAX_MONTHS:
