@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 PREFIX = "cg1"
 
 
-class KeyError_(ImproperlyConfigured):
+class KeyError_(ImproperlyConfigured):  # type: ignore[misc]
     pass
 
 
@@ -109,7 +109,7 @@ def key_id_of(stored: str) -> str:
     return stored.split(".", 2)[1] if stored and stored.count(".") >= 2 else ""
 
 
-class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]
+class EncryptedJSONField(models.TextField):  # type: ignore[misc]  # Django is untyped here
     """A JSON value, encrypted with the current key; ``None`` is stored as NULL."""
 
     def _aad(self) -> bytes:

@@ -11,6 +11,6 @@ from django.utils.translation import gettext_lazy as _
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 
 
-class SignInForm(forms.Form):
+class SignInForm(forms.Form):  # type: ignore[misc]
     username = forms.CharField(label=_("Username"), max_length=40)
     passphrase = forms.CharField(label=_("Passphrase"), widget=forms.PasswordInput(render_value=False))
