@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from commonground import tzdb
 from commonground.meetings import derive, schedule, types
 from commonground.meetings.conference import provider_for
+from commonground.meetings.modes import AttendanceMode
 from commonground.meetings.public import MeetingQuerySet
 
 
@@ -124,13 +125,6 @@ def unique_source_slug(name: str, exclude=None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
-
-
-class AttendanceMode(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("Online")
-    HYBRID = "hybrid", _("Hybrid")
-    INACTIVE = "inactive", _("Inactive")
 
 
 class Meeting(models.Model):

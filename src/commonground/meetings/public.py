@@ -24,10 +24,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import connection as default_connection
 from django.db import models
 from django.db.models import BigIntegerField, F, Func, Q
 from django.db.models.lookups import IsNull
+
+from commonground.meetings.modes import AttendanceMode
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -46,12 +49,11 @@ def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list[
     test, which keeps a planner from walking the duplicate index (nearly every row's is NULL) where
     another index finds the rows (``search/build.py``'s read of a few sources).
     """
-    from commonground.meetings.models import AttendanceMode, Source
-
+    source = apps.get_model("meetings", "Source")  # by name, as the model's own foreign keys say it
     duplicate = F("duplicate_of_id") if duplicate_index else \
         Func(F("duplicate_of_id"), template="+%(expressions)s", output_field=BigIntegerField())
     out = [IsNull(duplicate, True),
-           ~Q(source_id__in=Source.objects.filter(disconnected()).values("id"))]
+           ~Q(source_id__in=source.objects.filter(disconnected()).values("id"))]
     if not inactive:
         out.append(~Q(attendance_mode=AttendanceMode.INACTIVE.value))
     return out
@@ -73,8 +75,6 @@ def public_where(connection: BaseDatabaseWrapper | None = None, *, inactive: boo
 
 @lru_cache(maxsize=32)
 def _compiled(alias: str, inactive: bool, duplicate_index: bool) -> tuple[str, tuple[Any, ...]]:
-    from commonground.meetings.models import Meeting
-
-    query = Meeting.objects.using(alias).filter(*conditions(inactive=inactive, duplicate_index=duplicate_index)).query
+    query = apps.get_model("meetings", "Meeting").objects.using(alias).filter(*conditions(inactive=inactive, duplicate_index=duplicate_index)).query
     sql, params = query.get_compiler(alias).compile(query.where)
     return sql, tuple(params)
