@@ -40,8 +40,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         group = own_sqlite_group(item)
         if group in SKIP_OWN_SQLITE:
-            item.add_marker(pytest.mark.skip(
-                reason=f"{group}: runs on a SQLite file of its own, the same in both lanes; the other lane runs it"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{group}: runs on a SQLite file of its own, the same in both lanes; the other lane runs it"
+                )
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +91,15 @@ def make_meeting(db, program, source):
 
     def make(**fields):
         n = next(counter)
-        values = {"program": program, "source": source, "key": f"m{n}", "slug": f"m{n}", "name": f"Meeting {n}",
-                  "timezone": "America/New_York", "formatted_address": "1 Main St, Albany, NY 12207, USA"}
+        values = {
+            "program": program,
+            "source": source,
+            "key": f"m{n}",
+            "slug": f"m{n}",
+            "name": f"Meeting {n}",
+            "timezone": "America/New_York",
+            "formatted_address": "1 Main St, Albany, NY 12207, USA",
+        }
         values.update(fields)
         return Meeting.objects.create(**values)
 
@@ -108,8 +118,14 @@ class _Routes(dict):
     """path -> (status, body bytes, content type, delay seconds, extra headers, seconds per byte)."""
 
     def add(self, path, body, *, status=200, content_type="application/json", delay=0.0, headers=None, trickle=0.0):
-        self[path] = (status, body if isinstance(body, bytes) else body.encode(), content_type, delay,
-                      headers or {}, trickle)
+        self[path] = (
+            status,
+            body if isinstance(body, bytes) else body.encode(),
+            content_type,
+            delay,
+            headers or {},
+            trickle,
+        )
         self.hits = getattr(self, "hits", [])
 
 
@@ -143,7 +159,7 @@ def http_server(settings):
             try:
                 if trickle:  # a slow server: one byte at a time
                     for i in range(len(body)):
-                        self.wfile.write(body[i:i + 1])
+                        self.wfile.write(body[i : i + 1])
                         self.wfile.flush()
                         time.sleep(trickle)
                 else:

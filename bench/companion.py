@@ -51,28 +51,71 @@ def main() -> None:
     engine.current_index()
 
     client = Client()
-    client.post("/me/signup", {"username": "bench-person", "passphrase": "lantern harbour pebble",
-                               "passphrase2": "lantern harbour pebble", "timezone": "America/Chicago"})
+    client.post(
+        "/me/signup",
+        {
+            "username": "bench-person",
+            "passphrase": "lantern harbour pebble",
+            "passphrase2": "lantern harbour pebble",
+            "timezone": "America/Chicago",
+        },
+    )
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="bench-person")
-    client.post("/me/plan", {"reasons": "My kids. My health. " * 20, "triggers": "Payday evenings. " * 20,
-                             "what_helps": "Walk, call, eat, sleep. " * 20,
-                             **{f"person_{n}_name": f"Friend{n}" for n in range(1, 6)},
-                             **{f"person_{n}_phone": f"555 010 20{n}0" for n in range(1, 6)}})
+    client.post(
+        "/me/plan",
+        {
+            "reasons": "My kids. My health. " * 20,
+            "triggers": "Payday evenings. " * 20,
+            "what_helps": "Walk, call, eat, sleep. " * 20,
+            **{f"person_{n}_name": f"Friend{n}" for n in range(1, 6)},
+            **{f"person_{n}_phone": f"555 010 20{n}0" for n in range(1, 6)},
+        },
+    )
     for name in ("alcohol", "cannabis"):
-        Clock.objects.create(user=user, data={"name": name, "start_date": "2026-08-01", "start_time": "21:00",
-                                              "timezone": "America/Chicago", "convention": "na-keytags",
-                                              "slips": [], "stretches": []})
+        Clock.objects.create(
+            user=user,
+            data={
+                "name": name,
+                "start_date": "2026-08-01",
+                "start_time": "21:00",
+                "timezone": "America/Chicago",
+                "convention": "na-keytags",
+                "slips": [],
+                "stretches": [],
+            },
+        )
     for m in Meeting.objects.filter(weekday__isnull=False).select_related("source").order_by("?")[:10]:
         Favourite.objects.create(user=user, data={"meeting": f"{m.source.slug}/{m.key}", "name": m.name})
     today = date.today()
-    CheckIn.objects.bulk_create(CheckIn(user=user, data={"date": (today - timedelta(days=n)).isoformat(), "mood": 3,
-                                                         "craving": n % 10, "meeting": n % 3 == 0, "note": "ok"})
-                                for n in range(90))
-    Tried.objects.bulk_create(Tried(user=user, data={"program": "aa", "name": f"Group {n}", "rating": 1 + n % 5,
-                                                     "would_return": "unsure", "note": "", "date": today.isoformat()})
-                              for n in range(20))
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            user=user,
+            data={
+                "date": (today - timedelta(days=n)).isoformat(),
+                "mood": 3,
+                "craving": n % 10,
+                "meeting": n % 3 == 0,
+                "note": "ok",
+            },
+        )
+        for n in range(90)
+    )
+    Tried.objects.bulk_create(
+        Tried(
+            user=user,
+            data={
+                "program": "aa",
+                "name": f"Group {n}",
+                "rating": 1 + n % 5,
+                "would_return": "unsure",
+                "note": "",
+                "date": today.isoformat(),
+            },
+        )
+        for n in range(20)
+    )
 
     pages = {
         "baseline: finder results, online within the hour": "/meetings?mode=online&starting_within=60",
@@ -95,9 +138,11 @@ def main() -> None:
             started = time.perf_counter()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
-        result["pages"][label] = {"url": url.split("/me/calendar/")[0] + ("/me/calendar/<token>.ics" if "calendar/" in url
-                                                                          else ""),
-                                  "p50_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 95), 2)}
+        result["pages"][label] = {
+            "url": url.split("/me/calendar/")[0] + ("/me/calendar/<token>.ics" if "calendar/" in url else ""),
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(percentile(times, 95), 2),
+        }
     base = result["pages"]["baseline: finder results, online within the hour"]["p50_ms"]
     for row in result["pages"].values():
         row["ratio_to_baseline"] = round(row["p50_ms"] / base, 2)

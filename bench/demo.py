@@ -63,21 +63,24 @@ def main() -> None:
     baseline_s = timed(orm_baseline)
     Meeting.objects.all().delete()
     full_s = timed(lambda: load_demo(args.meetings, args.seed))
-    write_result(args.output, {
-        "benchmark": "demo-generator",
-        "database": "sqlite (fresh file, WAL)",
-        "meetings": args.meetings,
-        "seconds": round(full_s, 2),
-        "meetings_per_s": round(args.meetings / full_s),
-        "target_seconds": 120,
-        "baseline": {
-            "what": "Django ORM bulk_create of the same generated rows",
-            "meetings": args.baseline_meetings,
-            "generator_seconds": round(small_s, 2),
-            "bulk_create_seconds": round(baseline_s, 2),
-            "ratio": round(baseline_s / small_s, 2),
+    write_result(
+        args.output,
+        {
+            "benchmark": "demo-generator",
+            "database": "sqlite (fresh file, WAL)",
+            "meetings": args.meetings,
+            "seconds": round(full_s, 2),
+            "meetings_per_s": round(args.meetings / full_s),
+            "target_seconds": 120,
+            "baseline": {
+                "what": "Django ORM bulk_create of the same generated rows",
+                "meetings": args.baseline_meetings,
+                "generator_seconds": round(small_s, 2),
+                "bulk_create_seconds": round(baseline_s, 2),
+                "ratio": round(baseline_s / small_s, 2),
+            },
         },
-    })
+    )
 
 
 if __name__ == "__main__":

@@ -52,9 +52,14 @@ def get(port: int, path: str, headers: dict | None = None) -> dict:
     body = first + response.read()
     total = time.perf_counter() - started
     conn.close()
-    return {"status": response.status, "first_byte_ms": round(first_byte * 1000, 1),
-            "total_ms": round(total * 1000, 1), "bytes": len(body), "encoding": response.getheader("Content-Encoding"),
-            "body": body}
+    return {
+        "status": response.status,
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "total_ms": round(total * 1000, 1),
+        "bytes": len(body),
+        "encoding": response.getheader("Content-Encoding"),
+        "body": body,
+    }
 
 
 def main() -> None:
@@ -64,9 +69,14 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="cg-feed-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'feed.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
-           **server_keys()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'feed.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp / "var"),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "MAP_TILE_URL": "",
+        **server_keys(),
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     print(f"Loading {args.meetings:,} demo meetings ...", file=sys.stderr)
     started = time.perf_counter()
@@ -75,15 +85,24 @@ def main() -> None:
 
     # Baseline: render the whole feed in one process, as each worker once did on its first request.
     started = time.perf_counter()
-    subprocess.run([EXE, "export", "--output", str(tmp / "baseline.json")], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [EXE, "export", "--output", str(tmp / "baseline.json")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     baseline_seconds = time.perf_counter() - started
 
     port = free_port()
     log = open(tmp / "server.log", "w")
     process_started = time.perf_counter()
-    server = subprocess.Popen([EXE, "serve", "--no-demo", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [EXE, "serve", "--no-demo", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         started = process_started
         while True:
@@ -97,8 +116,10 @@ def main() -> None:
         listening = time.perf_counter() - started
         gz = {"Accept-Encoding": "gzip"}
         first_two: list[dict] = []
-        threads = [threading.Thread(target=lambda: first_two.append(get(port, "/feeds/meeting-guide.json", gz)))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=lambda: first_two.append(get(port, "/feeds/meeting-guide.json", gz)))
+            for _ in range(2)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -108,8 +129,10 @@ def main() -> None:
         plain = get(port, "/feeds/meeting-guide.json")
         narrowed_path = "/feeds/meeting-guide.json?program=na&near=New+York%2C+NY&radius_km=200"
         narrowed = [get(port, narrowed_path, gz) for _ in range(3)]
-        bmlt_path = ("/bmlt/na/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&lang_enum=en"
-                     "&services[]=1&sort_keys=start_time&callback=cb")
+        bmlt_path = (
+            "/bmlt/na/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&lang_enum=en"
+            "&services[]=1&sort_keys=start_time&callback=cb"
+        )
         bmlt = [get(port, bmlt_path, gz) for _ in range(3)]
     finally:
         server.terminate()
@@ -122,15 +145,18 @@ def main() -> None:
     strip = lambda r: {k: v for k, v in r.items() if k != "body"}  # noqa: E731
     slower = max(r["first_byte_ms"] for r in first_two)
     result = {
-        "meetings": args.meetings, "demo_seconds": round(demo_seconds, 1),
+        "meetings": args.meetings,
+        "demo_seconds": round(demo_seconds, 1),
         "serve_start_to_listening_s": round(listening, 2),
         "serve_start_to_both_first_feed_answers_s": round(start_to_first_byte, 2),
-        "feed_bytes_plain": plain["bytes"], "feed_bytes_gzip": first_two[0]["bytes"],
+        "feed_bytes_plain": plain["bytes"],
+        "feed_bytes_gzip": first_two[0]["bytes"],
         "gzip_ratio": round(plain["bytes"] / first_two[0]["bytes"], 2),
         "first_two_concurrent": [strip(r) for r in first_two],
         "second_worker_first_byte_ms": slower,
         "warm_first_byte_ms_median": sorted(r["first_byte_ms"] for r in warm)[2],
-        "narrowed": [strip(r) for r in narrowed], "bmlt_crouton_query": [strip(r) for r in bmlt],
+        "narrowed": [strip(r) for r in narrowed],
+        "bmlt_crouton_query": [strip(r) for r in bmlt],
         "baseline_render_in_process_s": round(baseline_seconds, 2),
         "ratio_baseline_to_second_worker_first_byte": round(baseline_seconds * 1000 / max(slower, 0.1), 1),
     }

@@ -46,11 +46,22 @@ def make_feed(n: int, seed: int) -> list[dict]:
             code = types.language_code(table, lang)
             if code and code not in codes:
                 codes.append(code)
-        row = {"name": m["name"], "slug": f"bench-{i}", "program": m["program_id"], "timezone": m["timezone"],
-               "formatted_address": m["formatted_address"], "city": m["city"], "country": m["country"],
-               "latitude": m["latitude"], "longitude": m["longitude"],
-               "approximate": "yes" if m["approximate"] else "no", "types": codes, "regions": m["regions"],
-               "notes": m["notes"], "updated": "2026-11-01 12:00:00"}
+        row = {
+            "name": m["name"],
+            "slug": f"bench-{i}",
+            "program": m["program_id"],
+            "timezone": m["timezone"],
+            "formatted_address": m["formatted_address"],
+            "city": m["city"],
+            "country": m["country"],
+            "latitude": m["latitude"],
+            "longitude": m["longitude"],
+            "approximate": "yes" if m["approximate"] else "no",
+            "types": codes,
+            "regions": m["regions"],
+            "notes": m["notes"],
+            "updated": "2026-11-01 12:00:00",
+        }
         if m["weekday"] is not None:
             row["day"], row["time"] = m["weekday"], m["start_time"].strftime("%H:%M")
             end = (m["start_time"].hour * 60 + m["start_time"].minute + m["duration_minutes"]) % 1440
@@ -102,8 +113,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--meetings", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database", help="postgres://host:port/name: run on PostgreSQL; the named database is "
-                                           "dropped and made afresh (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--database",
+        help="postgres://host:port/name: run on PostgreSQL; the named database is "
+        "dropped and made afresh (default: a fresh SQLite file)",
+    )
     parser.add_argument("--output", default="bench/results/import.json")
     args = parser.parse_args()
 
@@ -139,8 +153,10 @@ def main() -> None:
         started, own, workers_before = time.perf_counter(), time.process_time(), children_cpu()
         report = import_location(str(feed), name=name)
         seconds = time.perf_counter() - started
-        cpu[label] = {"sync_process_s": round(time.process_time() - own, 2),
-                      "workers_s": round(children_cpu() - workers_before, 2)}
+        cpu[label] = {
+            "sync_process_s": round(time.process_time() - own, 2),
+            "workers_s": round(children_cpu() - workers_before, 2),
+        }
         assert not report.errors, report.errors
         print(f"{label}: {seconds:.2f} s  {report.counts()}  CPU {cpu[label]}", flush=True)
         started = time.perf_counter()
@@ -157,8 +173,9 @@ def main() -> None:
     settings.IMPORT_WORKERS = 0
     first_s, first, publish_s = timed_import("first import")
     stages["rest_in_one_process_s"] = round(serial_s - stages["parse_s"] - stages["normalize_and_derive_s"], 2)
-    stages["per_row_us"] = {k.removesuffix("_s"): round(v / args.meetings * 1e6, 1)
-                            for k, v in list(stages.items()) if k.endswith("_s")}
+    stages["per_row_us"] = {
+        k.removesuffix("_s"): round(v / args.meetings * 1e6, 1) for k, v in list(stages.items()) if k.endswith("_s")
+    }
     print("stages:", stages)
     unchanged_s, unchanged, _ = timed_import("unchanged re-sync")
 
@@ -179,32 +196,51 @@ def main() -> None:
     def rate(seconds):
         return round(n / seconds)
 
-    write_result(args.output, {
-        "benchmark": "import",
-        "database": "postgresql (fresh database)" if args.database else "sqlite (fresh file, WAL)",
-        "first_import_stages": stages,
-        "feed_rows": n,
-        "meetings_stored": stored,
-        "first_import_one_process": {"seconds": round(serial_s, 2), "meetings_per_s": rate(serial_s),
-                                     "then_published_s": round(serial_publish_s, 2)},
-        "first_import": {"seconds": round(first_s, 2), "meetings_per_s": rate(first_s), "counts": first.counts(),
-                         "then_published_s": round(publish_s, 2),
-                         "with_publishing_meetings_per_s": rate(first_s + publish_s)},
-        "ratio_workers_vs_one_process": round(serial_s / first_s, 2),
-        # CPU of the sync's own process (feed parsing, matching, writing) and of its workers (reading
-        # rows into meetings), per row: on two cores their sum bounds the first import.
-        "first_import_cpu_us_per_row": {k: round(v / n * 1e6, 1) for k, v in cpu["first import"].items()},
-        "cpu_s": cpu,
-        "unchanged_resync": {"seconds": round(unchanged_s, 2), "meetings_per_s": rate(unchanged_s),
-                             "counts": unchanged.counts()},
-        "unchanged_resync_without_fast_path": {"seconds": round(full_s, 2), "meetings_per_s": rate(full_s),
-                                               "counts": full.counts()},
-        "one_percent_changed_resync": {"seconds": round(changed_s, 2), "meetings_per_s": rate(changed_s),
-                                       "counts": changed.counts()},
-        "ratio_unchanged_vs_first": round(first_s / unchanged_s, 2),
-        "ratio_fast_path_vs_full": round(full_s / unchanged_s, 2),
-        "targets": {"first_import_meetings_per_s": 50000, "first_import_100k_s": 2, "ratio_unchanged_vs_first": 5},
-    })
+    write_result(
+        args.output,
+        {
+            "benchmark": "import",
+            "database": "postgresql (fresh database)" if args.database else "sqlite (fresh file, WAL)",
+            "first_import_stages": stages,
+            "feed_rows": n,
+            "meetings_stored": stored,
+            "first_import_one_process": {
+                "seconds": round(serial_s, 2),
+                "meetings_per_s": rate(serial_s),
+                "then_published_s": round(serial_publish_s, 2),
+            },
+            "first_import": {
+                "seconds": round(first_s, 2),
+                "meetings_per_s": rate(first_s),
+                "counts": first.counts(),
+                "then_published_s": round(publish_s, 2),
+                "with_publishing_meetings_per_s": rate(first_s + publish_s),
+            },
+            "ratio_workers_vs_one_process": round(serial_s / first_s, 2),
+            # CPU of the sync's own process (feed parsing, matching, writing) and of its workers (reading
+            # rows into meetings), per row: on two cores their sum bounds the first import.
+            "first_import_cpu_us_per_row": {k: round(v / n * 1e6, 1) for k, v in cpu["first import"].items()},
+            "cpu_s": cpu,
+            "unchanged_resync": {
+                "seconds": round(unchanged_s, 2),
+                "meetings_per_s": rate(unchanged_s),
+                "counts": unchanged.counts(),
+            },
+            "unchanged_resync_without_fast_path": {
+                "seconds": round(full_s, 2),
+                "meetings_per_s": rate(full_s),
+                "counts": full.counts(),
+            },
+            "one_percent_changed_resync": {
+                "seconds": round(changed_s, 2),
+                "meetings_per_s": rate(changed_s),
+                "counts": changed.counts(),
+            },
+            "ratio_unchanged_vs_first": round(first_s / unchanged_s, 2),
+            "ratio_fast_path_vs_full": round(full_s / unchanged_s, 2),
+            "targets": {"first_import_meetings_per_s": 50000, "first_import_100k_s": 2, "ratio_unchanged_vs_first": 5},
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -35,15 +35,21 @@ EXE = str(Path(sys.executable).parent / "commonground")
 
 def measure(feed: Path, in_a_child: bool, every: float) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cg-import-memory-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(work / "var"),
-           **server_keys(), "FEED_MAX_BYTES": str(8 << 30),
-           "IMPORT_IN_A_CHILD": "1" if in_a_child else "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(work / "var"),
+        **server_keys(),
+        "FEED_MAX_BYTES": str(8 << 30),
+        "IMPORT_IN_A_CHILD": "1" if in_a_child else "0",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([EXE, "migrate", "-v", "0"], env=env, check=True)
     started = time.perf_counter()
     report_file = (work / "report.json").open("w+")  # a file, not a pipe: the report can be large
-    process = subprocess.Popen([EXE, "import", str(feed), "--name", "bench", "--json"], env=env,
-                               stdout=report_file, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [EXE, "import", str(feed), "--name", "bench", "--json"], env=env, stdout=report_file, stderr=subprocess.DEVNULL
+    )
     peak, peak_at, peak_processes, timeline = 0.0, 0.0, 0, []
     while process.poll() is None:
         pids = process_tree(process.pid)
@@ -60,10 +66,18 @@ def measure(feed: Path, in_a_child: bool, every: float) -> dict:
     seconds = time.perf_counter() - started
     report = json.loads(output) if output.strip() else {}
     shutil.rmtree(work, ignore_errors=True)  # a 1M-row database is over a gigabyte
-    return {"import_in_a_child": in_a_child, "exit": process.returncode, "seconds": round(seconds, 1),
-            "rows_per_second": round(report.get("added", 0) / seconds) if seconds else None,
-            "added": report.get("added"), "skipped": report.get("skipped"), "peak_pss_mb": round(peak), "peak_at_seconds": round(peak_at, 1),
-            "processes_at_peak": peak_processes, "timeline_s_mb_processes": timeline}
+    return {
+        "import_in_a_child": in_a_child,
+        "exit": process.returncode,
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(report.get("added", 0) / seconds) if seconds else None,
+        "added": report.get("added"),
+        "skipped": report.get("skipped"),
+        "peak_pss_mb": round(peak),
+        "peak_at_seconds": round(peak_at, 1),
+        "processes_at_peak": peak_processes,
+        "timeline_s_mb_processes": timeline,
+    }
 
 
 def make_feed_file(n: int, seed: int) -> Path:
@@ -96,13 +110,21 @@ def main() -> None:
     print("baseline", {k: v for k, v in baseline.items() if k != "timeline_s_mb_processes"}, file=sys.stderr)
     child = measure(feed, in_a_child=True, every=args.every)
     print("in a child", {k: v for k, v in child.items() if k != "timeline_s_mb_processes"}, file=sys.stderr)
-    write_result(args.output, {
-        "benchmark": "import-memory", "command": " ".join(["python", *sys.argv]), "database": "sqlite",
-        "feed_bytes": feed.stat().st_size, "rows": baseline.get("added"),
-        "baseline_in_one_process": baseline, "sync_in_a_child": child,
-        "peak_ratio": round(child["peak_pss_mb"] / baseline["peak_pss_mb"], 2) if baseline["peak_pss_mb"] else None,
-        "target_mb": 500, "met": child["peak_pss_mb"] <= 500 and child["exit"] == 0,
-    })
+    write_result(
+        args.output,
+        {
+            "benchmark": "import-memory",
+            "command": " ".join(["python", *sys.argv]),
+            "database": "sqlite",
+            "feed_bytes": feed.stat().st_size,
+            "rows": baseline.get("added"),
+            "baseline_in_one_process": baseline,
+            "sync_in_a_child": child,
+            "peak_ratio": round(child["peak_pss_mb"] / baseline["peak_pss_mb"], 2) if baseline["peak_pss_mb"] else None,
+            "target_mb": 500,
+            "met": child["peak_pss_mb"] <= 500 and child["exit"] == 0,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,9 @@ def main() -> None:
     parser.add_argument("--resync", type=int, default=5_000, help="meetings in the source that is re-synced")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database", help="postgres://... to run on PostgreSQL (demo data is loaded there "
-                                           "when the count differs)")
+    parser.add_argument(
+        "--database", help="postgres://... to run on PostgreSQL (demo data is loaded there when the count differs)"
+    )
     parser.add_argument("--output", default="bench/results/index.json")
     args = parser.parse_args()
 
@@ -93,7 +94,7 @@ def main() -> None:
     print(f"full builds: {', '.join(f'{s:.2f}' for s, _, _ in full)} s ({full[0][2]:,} meetings)", flush=True)
 
     rng = random.Random(args.seed)
-    forward, extra = [], make_feed(args.resync + 50 * args.runs, args.seed + 2)[args.resync:]
+    forward, extra = [], make_feed(args.resync + 50 * args.runs, args.seed + 2)[args.resync :]
     for run in range(args.runs):
         for row in rng.sample(rows, max(1, len(rows) // 20)):
             row["name"] = f"{row['name']} ({run})"
@@ -102,7 +103,7 @@ def main() -> None:
                 row["time"] = f"{rng.randint(6, 21):02d}:{rng.choice(['00', '30'])}"
         for _ in range(25):
             rows.pop(rng.randrange(len(rows)))
-        rows.extend({**r, "slug": f"extra-{run}-{i}"} for i, r in enumerate(extra[run * 50:run * 50 + 25]))
+        rows.extend({**r, "slug": f"extra-{run}-{i}"} for i, r in enumerate(extra[run * 50 : run * 50 + 25]))
         sync(rows)
         forward.append(timed_build(store, DataVersion.current_with_time(), rebuild=False))
         print(f"sync {run + 1}: index {forward[-1][1]} in {forward[-1][0]:.3f} s", flush=True)
@@ -112,16 +113,24 @@ def main() -> None:
 
     full_s = statistics.median(s for s, _, _ in full)
     forward_s = statistics.median(s for s, _, _ in forward)
-    write_result(args.output, {
-        "benchmark": "index update after one source's sync",
-        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
-        "meetings": forward[-1][2], "resynced_source_meetings": len(rows), "changed_per_sync": len(rows) // 20 + 50,
-        "full_build_s": {"median": round(full_s, 3), "runs": [round(s, 3) for s, _, _ in full]},
-        "brought_forward_s": {"median": round(forward_s, 3), "max": round(max(s for s, _, _ in forward), 3),
-                              "runs": [round(s, 3) for s, _, _ in forward]},
-        "ratio_full_to_forward": round(full_s / forward_s, 1),
-        "targets": {"brought_forward_s": 1.0},
-    })
+    write_result(
+        args.output,
+        {
+            "benchmark": "index update after one source's sync",
+            "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+            "meetings": forward[-1][2],
+            "resynced_source_meetings": len(rows),
+            "changed_per_sync": len(rows) // 20 + 50,
+            "full_build_s": {"median": round(full_s, 3), "runs": [round(s, 3) for s, _, _ in full]},
+            "brought_forward_s": {
+                "median": round(forward_s, 3),
+                "max": round(max(s for s, _, _ in forward), 3),
+                "runs": [round(s, 3) for s, _, _ in forward],
+            },
+            "ratio_full_to_forward": round(full_s / forward_s, 1),
+            "targets": {"brought_forward_s": 1.0},
+        },
+    )
     Source.objects.filter(name="bench-resync").delete()  # the dataset is left as it was found
     shutil.rmtree(workdir, ignore_errors=True)
 

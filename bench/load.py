@@ -47,8 +47,22 @@ from urllib.parse import urlencode
 from _setup import ROOT, companion_key, django_on, migrate, process_tree, pss_mb, write_result
 
 EXE = str(Path(sys.executable).parent / "commonground")
-PLACES = ["Denver, CO", "Tulsa, OK", "Manhattan, NY", "Chicago, IL", "Portland, OR", "Austin, TX", "Seattle, WA",
-          "Boston, MA", "Phoenix, AZ", "Atlanta, GA", "Miami, FL", "San Jose, CA", "London, UK", "Toronto, ON"]
+PLACES = [
+    "Denver, CO",
+    "Tulsa, OK",
+    "Manhattan, NY",
+    "Chicago, IL",
+    "Portland, OR",
+    "Austin, TX",
+    "Seattle, WA",
+    "Boston, MA",
+    "Phoenix, AZ",
+    "Atlanta, GA",
+    "Miami, FL",
+    "San Jose, CA",
+    "London, UK",
+    "Toronto, ON",
+]
 SEARCH_KINDS = ("api_search", "page_results")
 
 
@@ -83,7 +97,7 @@ class Client(threading.Thread):
         head, total = b"", 0
         while n := response.readinto(view):
             if total < 200:
-                head += bytes(view[:min(n, 200 - total)])
+                head += bytes(view[: min(n, 200 - total)])
             total += n
         return head
 
@@ -103,7 +117,9 @@ class Client(threading.Thread):
             body = repr(exc).encode()
         elapsed = (time.perf_counter() - started) * 1000
         with self.lock:
-            self.records.append((time.time(), kind, status, elapsed, body[:200] if status >= 400 or not status else b""))
+            self.records.append(
+                (time.time(), kind, status, elapsed, body[:200] if status >= 400 or not status else b"")
+            )
         return status, body
 
     def run(self):
@@ -121,8 +137,11 @@ class Client(threading.Thread):
             elif roll < 0.9:
                 self.request("page_meeting", self.rng.choice(self.ids))
             elif roll < 0.95 or not self.etags:
-                self.request("feed_gzip", "/feeds/meeting-guide.json?program=" + self.rng.choice(["aa", "na", "smart"]),
-                             {"Accept-Encoding": "gzip"})
+                self.request(
+                    "feed_gzip",
+                    "/feeds/meeting-guide.json?program=" + self.rng.choice(["aa", "na", "smart"]),
+                    {"Accept-Encoding": "gzip"},
+                )
             else:
                 # A client revalidates an address it has fetched, with that address's own ETag (an
                 # earlier version sent the last ETag seen for any program, so most of these
@@ -149,10 +168,14 @@ class BmltAttacker(Client):
         while not self.stop.is_set():
             n += 1
             junk = f"{self.rng.choice(['x', 'junk', 'utm_source', '_'])}{self.rng.randrange(10**9)}={n}"
-            query = self.rng.choice(["switcher=GetSearchResults&page_size=1",
-                                     "switcher=GetSearchResults&page_size=1&weekdays[]=" + str(self.rng.randrange(1, 8)),
-                                     "switcher=GetSearchResults&page_size=1&sort_keys=meeting_name",
-                                     "switcher=GetSearchResults&weekdays[]=2"])  # unpaged and large: refused
+            query = self.rng.choice(
+                [
+                    "switcher=GetSearchResults&page_size=1",
+                    "switcher=GetSearchResults&page_size=1&weekdays[]=" + str(self.rng.randrange(1, 8)),
+                    "switcher=GetSearchResults&page_size=1&sort_keys=meeting_name",
+                    "switcher=GetSearchResults&weekdays[]=2",
+                ]
+            )  # unpaged and large: refused
             self.request("bmlt_attack", f"/bmlt/client_interface/json/?{query}&{junk}")
 
 
@@ -189,8 +212,13 @@ class SignInFlooder(Client):
                 time.sleep(0.05)
                 continue
             cookie, token = tokens[path]
-            body = urlencode({"csrfmiddlewaretoken": token, "username": f"u{self.rng.randrange(10**12)}",
-                              "passphrase": secrets.token_urlsafe(12)})
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "username": f"u{self.rng.randrange(10**12)}",
+                    "passphrase": secrets.token_urlsafe(12),
+                }
+            )
             self.post("signin_" + path.split("/")[1], path, body, cookie)
 
     def post(self, kind, path, body, cookie):
@@ -198,9 +226,17 @@ class SignInFlooder(Client):
         status, head = 0, b""
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            conn.request("POST", path, body=body, headers={
-                "Host": "127.0.0.1", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
-                "Referer": f"http://127.0.0.1:{self.port}{path}"})
+            conn.request(
+                "POST",
+                path,
+                body=body,
+                headers={
+                    "Host": "127.0.0.1",
+                    "Cookie": cookie,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": f"http://127.0.0.1:{self.port}{path}",
+                },
+            )
             response = conn.getresponse()
             head = self.read_body(response)
             status = response.status
@@ -225,13 +261,16 @@ def attack_summary(records, phases, attack: str) -> dict:
         statuses: dict[str, int] = {}
         for r in attack_rows:
             statuses[f"{r[1]} {r[2]}"] = statuses.get(f"{r[1]} {r[2]}", 0) + 1
-        out[phase] = {"seconds": round(end - start, 1),
-                      "search_api_per_s": round(len(ok) / max(end - start, 1e-9), 1),
-                      "search_api_errors": len(searches) - len(ok),
-                      "search_p50_ms": percentile(ok, 50), "search_p99_ms": percentile(ok, 99),
-                      "attack_requests_per_s": round(len(attack_rows) / max(end - start, 1e-9), 1),
-                      "attack_statuses": dict(sorted(statuses.items())),
-                      "attack_p50_ms": percentile([r[3] for r in attack_rows], 50)}
+        out[phase] = {
+            "seconds": round(end - start, 1),
+            "search_api_per_s": round(len(ok) / max(end - start, 1e-9), 1),
+            "search_api_errors": len(searches) - len(ok),
+            "search_p50_ms": percentile(ok, 50),
+            "search_p99_ms": percentile(ok, 99),
+            "attack_requests_per_s": round(len(attack_rows) / max(end - start, 1e-9), 1),
+            "attack_statuses": dict(sorted(statuses.items())),
+            "attack_p50_ms": percentile([r[3] for r in attack_rows], 50),
+        }
     base, hit = out["baseline"]["search_api_per_s"], out["attack"]["search_api_per_s"]
     out["search_api_throughput_kept"] = round(hit / base, 2) if base else None
     out["scenario"] = attack
@@ -266,8 +305,10 @@ def server_times(access_log: Path, window: tuple[float, float]) -> dict:
             continue
         if window[0] - 1 <= at <= window[1]:
             times.setdefault(kind_of(path, status), []).append(int(micros) / 1000)
-    return {kind: {"count": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99)}
-            for kind, v in sorted(times.items())}
+    return {
+        kind: {"count": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99)}
+        for kind, v in sorted(times.items())
+    }
 
 
 def _tree_cpu_seconds(pid: int) -> float:
@@ -284,9 +325,17 @@ def _tree_cpu_seconds(pid: int) -> float:
 
 def _count(env: dict) -> int:
     """Meetings already in the database (a PostgreSQL database kept between runs)."""
-    done = subprocess.run([sys.executable, "-c", "import django; django.setup(); "
-                           "from commonground.meetings.models import Meeting; print(Meeting.objects.count())"],
-                          env={**env, "DJANGO_SETTINGS_MODULE": "commonground.settings"}, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from commonground.meetings.models import Meeting; print(Meeting.objects.count())",
+        ],
+        env={**env, "DJANGO_SETTINGS_MODULE": "commonground.settings"},
+        capture_output=True,
+        text=True,
+    )
     return int(done.stdout.strip() or -1) if done.returncode == 0 else -1
 
 
@@ -298,10 +347,15 @@ def summarise(records, phases) -> dict:
         for kind in sorted({r[1] for r in rows}):
             times = [r[3] for r in rows if r[1] == kind]
             errors = [r for r in rows if r[1] == kind and not (200 <= r[2] < 400)]
-            kinds[kind] = {"count": len(times), "errors": len(errors), "p50_ms": percentile(times, 50),
-                           "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99),
-                           "max_ms": round(max(times), 1) if times else None,
-                           "error_samples": [f"{e[2]} {e[4][:120]!r}" for e in errors[:3]]}
+            kinds[kind] = {
+                "count": len(times),
+                "errors": len(errors),
+                "p50_ms": percentile(times, 50),
+                "p95_ms": percentile(times, 95),
+                "p99_ms": percentile(times, 99),
+                "max_ms": round(max(times), 1) if times else None,
+                "error_samples": [f"{e[2]} {e[4][:120]!r}" for e in errors[:3]],
+            }
         searches = [r[3] for r in rows if r[1] in SEARCH_KINDS]
         windows = []
         t = start
@@ -310,10 +364,14 @@ def summarise(records, phases) -> dict:
             if window:
                 windows.append(percentile(window, 99))
             t += 5
-        out[phase] = {"seconds": round(end - start, 1), "requests": len(rows),
-                      "errors": sum(1 for r in rows if not (200 <= r[2] < 400)),
-                      "search_p99_ms": percentile(searches, 99), "worst_5s_search_p99_ms": max(windows or [0]),
-                      "kinds": kinds}
+        out[phase] = {
+            "seconds": round(end - start, 1),
+            "requests": len(rows),
+            "errors": sum(1 for r in rows if not (200 <= r[2] < 400)),
+            "search_p99_ms": percentile(searches, 99),
+            "worst_5s_search_p99_ms": max(windows or [0]),
+            "kinds": kinds,
+        }
     return out
 
 
@@ -326,12 +384,19 @@ def main() -> None:
     parser.add_argument("--quiet-seconds", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="", help="postgres://... (default: a fresh SQLite file)")
-    parser.add_argument("--data", help="Reuse this SQLite file of demo meetings (made by bench/web.py --browser, "
-                                       "say) instead of loading --meetings afresh.")
+    parser.add_argument(
+        "--data",
+        help="Reuse this SQLite file of demo meetings (made by bench/web.py --browser, "
+        "say) instead of loading --meetings afresh.",
+    )
     parser.add_argument("--output", default="bench/results/load.json")
-    parser.add_argument("--scenario", choices=["mixed", *ATTACKERS], default="mixed",
-                        help="mixed: the phases above. bmlt-attack, sign-in-flood: --clients search-API clients "
-                             "alone for half of --seconds, then with --attackers attacking beside them; no import")
+    parser.add_argument(
+        "--scenario",
+        choices=["mixed", *ATTACKERS],
+        default="mixed",
+        help="mixed: the phases above. bmlt-attack, sign-in-flood: --clients search-API clients "
+        "alone for half of --seconds, then with --attackers attacking beside them; no import",
+    )
     parser.add_argument("--attackers", type=int, default=2)
     args = parser.parse_args()
     if args.scenario != "mixed":
@@ -341,9 +406,15 @@ def main() -> None:
     reuse = Path(args.data).resolve() if args.data else None
     database = args.database or f"sqlite:///{reuse or tmp / 'load.sqlite3'}"
     var_dir = reuse.with_suffix(".var") if reuse else tmp / "var"
-    env = {**os.environ, "DATABASE_URL": database, "COMMONGROUND_VAR_DIR": str(var_dir),
-           "SECRET_KEY": secrets.token_urlsafe(40), "MAP_TILE_URL": "",
-           "COMPANION_KEYS": companion_key(), "AUDIT_KEYS": companion_key()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "COMMONGROUND_VAR_DIR": str(var_dir),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "MAP_TILE_URL": "",
+        "COMPANION_KEYS": companion_key(),
+        "AUDIT_KEYS": companion_key(),
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     keep = reuse or (args.database and not args.import_rows and _count(env) == args.meetings)
     if reuse and args.import_rows:
@@ -364,8 +435,9 @@ def main() -> None:
 
     args.meetings = Meeting.objects.count()
     make_feed = import_module("import").make_feed
-    picked = random.Random(3).sample(range(1, Meeting.objects.order_by("-id").values_list("id", flat=True).first() + 1),
-                                     4000)
+    picked = random.Random(3).sample(
+        range(1, Meeting.objects.order_by("-id").values_list("id", flat=True).first() + 1), 4000
+    )
     ids = [m.get_absolute_url() for m in Meeting.objects.select_related("source").filter(id__in=picked)[:2000]]
     rows = make_feed(args.import_rows, seed=99)
     feed = tmp / "import.json"
@@ -384,8 +456,12 @@ def main() -> None:
     access_log = tmp / "access.log"
     env = {**env, "ACCESS_LOG": str(access_log), "ACCESS_LOG_FORMAT": ACCESS_FORMAT}
     server_log = open(tmp / "server.log", "w")
-    server = subprocess.Popen([EXE, "serve", "--no-demo", "--port", str(port), "--workers", str(args.workers)],
-                              env=env, stdout=server_log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [EXE, "serve", "--no-demo", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.time() + 300
         while time.time() < deadline:
@@ -399,7 +475,8 @@ def main() -> None:
         # Warm both workers (each reads the index and the gazetteer once, and caches each narrowed
         # feed per data version), as a server that has run a while would be.
         warm = ["/meetings?near=Denver%2C+CO", "/api/v1/meetings?mode=online"] + [
-            f"/feeds/meeting-guide.json?program={p}" for p in ("aa", "na", "smart")]
+            f"/feeds/meeting-guide.json?program={p}" for p in ("aa", "na", "smart")
+        ]
         if args.scenario == "bmlt-attack":
             warm.append("/bmlt/client_interface/json/?switcher=GetSearchResults&page_size=1")
         for path in warm * 3:
@@ -410,11 +487,19 @@ def main() -> None:
         if args.scenario != "mixed":
             result = run_attack(args, port, server, records_lock=threading.Lock())
             result["server_ms"] = server_times(access_log, (result.pop("_started"), time.time()))
-            write_result(args.output, {"benchmark": f"load-{args.scenario}",
-                                       "command": "python bench/load.py " + " ".join(sys.argv[1:]),
-                                       "database": "postgresql" if database.startswith("postgres") else "sqlite",
-                                       "meetings": args.meetings, "clients": args.clients,
-                                       "attackers": args.attackers, "workers": args.workers, **result})
+            write_result(
+                args.output,
+                {
+                    "benchmark": f"load-{args.scenario}",
+                    "command": "python bench/load.py " + " ".join(sys.argv[1:]),
+                    "database": "postgresql" if database.startswith("postgres") else "sqlite",
+                    "meetings": args.meetings,
+                    "clients": args.clients,
+                    "attackers": args.attackers,
+                    "workers": args.workers,
+                    **result,
+                },
+            )
             return
         records, lock = [], threading.Lock()
         cpu = {"client": time.process_time(), "server": _tree_cpu_seconds(server.pid)}
@@ -427,8 +512,9 @@ def main() -> None:
         if args.import_rows:
             time.sleep(args.quiet_seconds)
             import_started = time.time()
-            imported = subprocess.run([EXE, "import", str(feed), "--name", "Load test source"], env=env,
-                                      capture_output=True, text=True)
+            imported = subprocess.run(
+                [EXE, "import", str(feed), "--name", "Load test source"], env=env, capture_output=True, text=True
+            )
             import_ended = time.time()
             Path(feed).write_bytes(changed.read_bytes())
             synced = subprocess.run([EXE, "sync"], env=env, capture_output=True, text=True)
@@ -452,8 +538,13 @@ def main() -> None:
         server.wait(timeout=30)
         server_log.close()
 
-    phases = {"quiet": (started, import_started), "import": (import_started, import_ended),
-              "sync": (import_ended, sync_ended), "after": (sync_ended, ended), "all": (started, ended)}
+    phases = {
+        "quiet": (started, import_started),
+        "import": (import_started, import_ended),
+        "sync": (import_ended, sync_ended),
+        "after": (sync_ended, ended),
+        "all": (started, ended),
+    }
     phases = {k: v for k, v in phases.items() if v[1] > v[0]}
     summary = summarise(records, phases)
     quiet = summary.get("quiet", {}).get("search_p99_ms") or 1
@@ -462,12 +553,21 @@ def main() -> None:
         "benchmark": "load",
         "command": "python bench/load.py " + " ".join(sys.argv[1:]),
         "database": "postgresql" if database.startswith("postgres") else "sqlite",
-        "meetings": args.meetings, "import_rows": args.import_rows, "clients": args.clients,
-        "workers": args.workers, "seconds": args.seconds,
-        "import": {"seconds": round(import_ended - import_started, 1), "exit": imported.returncode,
-                   "report": imported.stdout.strip()[-300:]},
-        "sync": {"seconds": round(sync_ended - import_ended, 1), "exit": synced.returncode,
-                 "report": synced.stdout.strip()[-300:]},
+        "meetings": args.meetings,
+        "import_rows": args.import_rows,
+        "clients": args.clients,
+        "workers": args.workers,
+        "seconds": args.seconds,
+        "import": {
+            "seconds": round(import_ended - import_started, 1),
+            "exit": imported.returncode,
+            "report": imported.stdout.strip()[-300:],
+        },
+        "sync": {
+            "seconds": round(sync_ended - import_ended, 1),
+            "exit": synced.returncode,
+            "report": synced.stdout.strip()[-300:],
+        },
         "phases": summary,
         # Where the time goes: each kind's time inside the server (gunicorn's %(D)s, from reading
         # the request to the last byte sent), against what clients saw; the rest is waiting for a
@@ -479,8 +579,10 @@ def main() -> None:
         "cpu_share_of_machine": {k: round(v / ((os.cpu_count() or 1) * args.seconds), 2) for k, v in cpu.items()},
         "search_p99_ratio_to_quiet": ratios,
         "targets": {"errors": 0, "search_p99_ms": 1000},
-        "met": {"zero_errors": summary["all"]["errors"] == 0,
-                "search_p99_under_1s_throughout": max(s["worst_5s_search_p99_ms"] for s in summary.values()) < 1000},
+        "met": {
+            "zero_errors": summary["all"]["errors"] == 0,
+            "search_p99_under_1s_throughout": max(s["worst_5s_search_p99_ms"] for s in summary.values()) < 1000,
+        },
     }
     write_result(args.output, result)
 
@@ -496,8 +598,9 @@ def run_attack(args, port, server, records_lock) -> dict:
         c.start()
     time.sleep(half)
     attack_started = time.time()
-    attackers = [ATTACKERS[args.scenario](100 + n, port, [], stop, records, records_lock)
-                 for n in range(args.attackers)]
+    attackers = [
+        ATTACKERS[args.scenario](100 + n, port, [], stop, records, records_lock) for n in range(args.attackers)
+    ]
     for a in attackers:
         a.start()
     time.sleep(half)
@@ -507,8 +610,13 @@ def run_attack(args, port, server, records_lock) -> dict:
         c.join(timeout=60)
     phases = {"baseline": (started, attack_started), "attack": (attack_started, ended)}
     samples = [f"{r[1]} {r[2]} {r[4][:100]!r}" for r in records if r[2] >= 500 or not r[2]][:5]
-    return {"_started": started, "seconds": args.seconds, **attack_summary(records, phases, args.scenario),
-            "server_cpu_seconds": round(_tree_cpu_seconds(server.pid) - cpu, 1), "failure_samples": samples}
+    return {
+        "_started": started,
+        "seconds": args.seconds,
+        **attack_summary(records, phases, args.scenario),
+        "server_cpu_seconds": round(_tree_cpu_seconds(server.pid) - cpu, 1),
+        "failure_samples": samples,
+    }
 
 
 if __name__ == "__main__":

@@ -46,43 +46,74 @@ def build(args) -> dict:
     org = Organisation.objects.create(name="Bench Recovery Community")
     password = make_password("bench staff passphrase")
     users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"staff{n:04d}", password=password) for n in range(args.staff))
+        get_user_model()(username=f"staff{n:04d}", password=password) for n in range(args.staff)
+    )
     staff = Staff.objects.bulk_create(
-        Staff(user=u, organisation=org, role=Role.SUPERVISOR if n < 5 else Role.SPECIALIST, is_admin=n == 0,
-              display_name=f"Staff {n}") for n, u in enumerate(users))
+        Staff(
+            user=u,
+            organisation=org,
+            role=Role.SUPERVISOR if n < 5 else Role.SPECIALIST,
+            is_admin=n == 0,
+            display_name=f"Staff {n}",
+        )
+        for n, u in enumerate(users)
+    )
     TOTPDevice.objects.bulk_create(TOTPDevice(user=u, name="bench", confirmed=True) for u in users[:10])
     specialists = [s for s in staff if s.role == Role.SPECIALIST]
     people = []
     for start in range(0, args.participants, 5000):
         people += Participant.objects.bulk_create(
-            Participant(organisation=org, code=f"P-{n:07d}", specialist=specialists[n % len(specialists)],
-                        enrolled_on=today - timedelta(days=rng.randrange(400)),
-                        last_contact_on=today - timedelta(days=rng.randrange(60)),
-                        identity={"name": f"Person {n}"}) for n in range(start, min(args.participants, start + 5000)))
+            Participant(
+                organisation=org,
+                code=f"P-{n:07d}",
+                specialist=specialists[n % len(specialists)],
+                enrolled_on=today - timedelta(days=rng.randrange(400)),
+                last_contact_on=today - timedelta(days=rng.randrange(60)),
+                identity={"name": f"Person {n}"},
+            )
+            for n in range(start, min(args.participants, start + 5000))
+        )
     for start in range(0, args.encounters, 20000):
         Encounter.objects.bulk_create(
-            Encounter(participant=people[rng.randrange(len(people))], organisation=org,
-                      staff=specialists[rng.randrange(len(specialists))],
-                      on=today - timedelta(days=rng.randrange(365)), kind=rng.choice(["one_to_one", "phone", "group"]),
-                      minutes=rng.choice([15, 30, 45]), details={"topics": ["meetings"], "note": "bench"})
-            for _ in range(start, min(args.encounters, start + 20000)))
+            Encounter(
+                participant=people[rng.randrange(len(people))],
+                organisation=org,
+                staff=specialists[rng.randrange(len(specialists))],
+                on=today - timedelta(days=rng.randrange(365)),
+                kind=rng.choice(["one_to_one", "phone", "group"]),
+                minutes=rng.choice([15, 30, 45]),
+                details={"topics": ["meetings"], "note": "bench"},
+            )
+            for _ in range(start, min(args.encounters, start + 20000))
+        )
     programs = ["aa", "na", "smart", "lifering", "rd", "cr"]
     outcomes = ["", "", "attended", "fit_well", "didnt_fit", "not_yet", "declined"]
     for start in range(0, args.referrals, 20000):
         batch = []
         for _ in range(start, min(args.referrals, start + 20000)):
             made = today - timedelta(days=rng.randrange(365))
-            batch.append(Referral(participant=people[rng.randrange(len(people))], organisation=org,
-                                  staff=specialists[0], made_on=made,
-                                  kind="program", program=rng.choice(programs),
-                                  follow_up_on=made + timedelta(days=7), outcome=rng.choice(outcomes)))
+            batch.append(
+                Referral(
+                    participant=people[rng.randrange(len(people))],
+                    organisation=org,
+                    staff=specialists[0],
+                    made_on=made,
+                    kind="program",
+                    program=rng.choice(programs),
+                    follow_up_on=made + timedelta(days=7),
+                    outcome=rng.choice(outcomes),
+                )
+            )
         Referral.objects.bulk_create(batch)
     assessments = []
     for p in people[: len(people) // 3]:
         first = today - timedelta(days=rng.randrange(100, 300))
         assessments.append(Assessment(participant=p, taken_on=first, total=rng.randrange(20, 50), answers=[3] * 10))
-        assessments.append(Assessment(participant=p, taken_on=first + timedelta(days=90), total=rng.randrange(25, 60),
-                                      answers=[4] * 10))
+        assessments.append(
+            Assessment(
+                participant=p, taken_on=first + timedelta(days=90), total=rng.randrange(25, 60), answers=[4] * 10
+            )
+        )
     Assessment.objects.bulk_create(assessments, batch_size=10000)
     latest = {a.participant_id: a.taken_on for a in assessments}  # bulk_create skips save(): set it here
     for p in people[: len(people) // 3]:
@@ -96,8 +127,9 @@ def client_for(staff):
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=staff.user).first() or \
-        TOTPDevice.objects.create(user=staff.user, name="bench", confirmed=True)
+    device = TOTPDevice.objects.filter(user=staff.user).first() or TOTPDevice.objects.create(
+        user=staff.user, name="bench", confirmed=True
+    )
     client = Client()
     client.force_login(staff.user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
@@ -145,26 +177,40 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     supervisor, specialist = client_for(who["supervisor"]), client_for(who["specialist"])
-    result = {"database": connection.vendor, "staff": args.staff, "participants": args.participants,
-              "encounters": args.encounters, "referrals": args.referrals, "build_seconds": round(build_seconds, 1),
-              "pages": {}}
+    result = {
+        "database": connection.vendor,
+        "staff": args.staff,
+        "participants": args.participants,
+        "encounters": args.encounters,
+        "referrals": args.referrals,
+        "build_seconds": round(build_seconds, 1),
+        "pages": {},
+    }
     for label, client, url, runs in (
-            ("baseline: specialist's caseload list", specialist, "/peer/participants", args.runs),
-            ("dashboard: specialist", specialist, "/peer/", args.runs),
-            ("dashboard: supervisor (whole organisation)", supervisor, "/peer/", args.runs),
-            ("monthly report, last 12 months", supervisor, "/peer/reports", 5),
-            ("monthly report as CSV", supervisor, "/peer/reports?format=csv", 5)):
+        ("baseline: specialist's caseload list", specialist, "/peer/participants", args.runs),
+        ("dashboard: specialist", specialist, "/peer/", args.runs),
+        ("dashboard: supervisor (whole organisation)", supervisor, "/peer/", args.runs),
+        ("monthly report, last 12 months", supervisor, "/peer/reports", 5),
+        ("monthly report as CSV", supervisor, "/peer/reports?format=csv", 5),
+    ):
         times = timed(client, url, runs)
-        result["pages"][label] = {"url": url, "runs": runs, "p50_ms": round(statistics.median(times), 1),
-                                  "p95_ms": round(percentile(times, 95), 1)}
+        result["pages"][label] = {
+            "url": url,
+            "runs": runs,
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 95), 1),
+        }
     base = result["pages"]["baseline: specialist's caseload list"]["p50_ms"]
     for row in result["pages"].values():
         row["ratio_to_baseline"] = round(row["p50_ms"] / base, 2)
     pages = result["pages"]
     result["targets"] = {
-        "dashboard_p95_under_50ms": max(pages["dashboard: specialist"]["p95_ms"],
-                                        pages["dashboard: supervisor (whole organisation)"]["p95_ms"]) <= 50,
-        "monthly_report_under_1s": pages["monthly report, last 12 months"]["p50_ms"] <= 1000}
+        "dashboard_p95_under_50ms": max(
+            pages["dashboard: specialist"]["p95_ms"], pages["dashboard: supervisor (whole organisation)"]["p95_ms"]
+        )
+        <= 50,
+        "monthly_report_under_1s": pages["monthly report, last 12 months"]["p50_ms"] <= 1000,
+    }
     write_result(args.output or f"bench/results/peer-{connection.vendor}.json", result)
 
 

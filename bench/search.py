@@ -35,8 +35,10 @@ NOWS = ["2026-06-09T23:00:00Z", "2026-12-05T14:00:00Z", "2026-03-11T01:00:00Z"]
 MIX = [
     ("1 dense city, 25 km, next 3 h", {"near": "Manhattan, NY", "radius_km": "25", "starting_within": "180"}),
     ("2 dense city + women", {"near": "Manhattan, NY", "radius_km": "25", "starting_within": "180", "type": "women"}),
-    ("3 medium city, 50 km, Tue 18-21", {"near": "Tulsa, OK", "radius_km": "50", "day": "2", "time_from": "18:00",
-                                         "time_to": "21:00"}),
+    (
+        "3 medium city, 50 km, Tue 18-21",
+        {"near": "Tulsa, OK", "radius_km": "50", "day": "2", "time_from": "18:00", "time_to": "21:00"},
+    ),
     ("4 online, next 60 min, worldwide", {"mode": "online", "starting_within": "60"}),
     ("5 text in a dense city", {"near": "Manhattan, NY", "radius_km": "25", "q": "serenity"}),
     ("6 program + approach, no place", {"program": "aa,na", "approach": "twelve-step"}),
@@ -72,8 +74,9 @@ def near(qs, latitude: float, longitude: float, km: float):
     else:
         qs = qs.filter(longitude__gte=lng_lo, longitude__lte=lng_hi)
     lat_r, lng_r = math.radians(latitude), math.radians(longitude)
-    cosine = (math.sin(lat_r) * Sin(Radians(F("latitude")))
-              + math.cos(lat_r) * Cos(Radians(F("latitude"))) * Cos(Radians(F("longitude")) - lng_r))
+    cosine = math.sin(lat_r) * Sin(Radians(F("latitude"))) + math.cos(lat_r) * Cos(Radians(F("latitude"))) * Cos(
+        Radians(F("longitude")) - lng_r
+    )
     distance = ACos(Least(Greatest(cosine, -1.0), 1.0)) * earth_km
     return qs.annotate(distance_km=distance).filter(distance_km__lte=km)
 
@@ -110,19 +113,24 @@ def baseline_search(query):
     if query.tags:
         qs = with_tags(qs, query.tags)
     if query.q:
-        qs = qs.filter(Q(name__icontains=query.q) | Q(group__icontains=query.q) | Q(location__icontains=query.q)
-                       | Q(notes__icontains=query.q))
+        qs = qs.filter(
+            Q(name__icontains=query.q)
+            | Q(group__icontains=query.q)
+            | Q(location__icontains=query.q)
+            | Q(notes__icontains=query.q)
+        )
     if not query.has_time and not query.has_place:
         count = qs.count()
-        page = list(qs.order_by("name", "id").values_list("id", flat=True)[query.offset:query.offset + query.limit])
+        page = list(qs.order_by("name", "id").values_list("id", flat=True)[query.offset : query.offset + query.limit])
         return count, page
     fields = ["id", "weekday", "start_time", "timezone", "name"] + (["distance_km"] if query.has_place else [])
     rows = []
     for row in qs.values_list(*fields):
         start = None
         if row[1] is not None:
-            start = schedule.next_occurrence(row[1], row[2], schedule.zone(row[3]),
-                                             query.window_start if query.has_time else query.now)
+            start = schedule.next_occurrence(
+                row[1], row[2], schedule.zone(row[3]), query.window_start if query.has_time else query.now
+            )
             if query.has_time and start > query.window_end:
                 continue
         rows.append((row, start))
@@ -132,7 +140,7 @@ def baseline_search(query):
         rows.sort(key=lambda r: (r[1] is None, r[1] or query.now, r[0][0]))
     else:
         rows.sort(key=lambda r: (r[0][4].casefold(), r[0][0]))
-    return len(rows), [r[0][0] for r in rows[query.offset:query.offset + query.limit]]
+    return len(rows), [r[0][0] for r in rows[query.offset : query.offset + query.limit]]
 
 
 def run_mix(engine_runs: int, baseline_budget_s: float) -> list[dict]:
@@ -160,15 +168,27 @@ def run_mix(engine_runs: int, baseline_budget_s: float) -> list[dict]:
         check = index.search(queries[0])
         base_count, _ = baseline_search(queries[0])
         p50, base_p50 = statistics.median(engine_ms), statistics.median(base_ms)
-        out.append({
-            "name": name, "params": params, "matches": check.count, "baseline_matches": base_count,
-            "p50_ms": round(p50, 3), "p95_ms": round(percentile(engine_ms, 95), 3),
-            "p99_ms": round(percentile(engine_ms, 99), 3), "runs": len(engine_ms),
-            "baseline_p50_ms": round(base_p50, 2), "baseline_p95_ms": round(percentile(base_ms, 95), 2),
-            "baseline_runs": len(base_ms), "ratio_p50": round(base_p50 / p50, 1),
-        })
-        print(f"{name:36} engine p50 {p50:7.3f} ms  p99 {percentile(engine_ms, 99):7.3f} ms   "
-              f"SQL p50 {base_p50:9.2f} ms  x{base_p50 / p50:,.0f}  ({check.count} matches)", flush=True)
+        out.append(
+            {
+                "name": name,
+                "params": params,
+                "matches": check.count,
+                "baseline_matches": base_count,
+                "p50_ms": round(p50, 3),
+                "p95_ms": round(percentile(engine_ms, 95), 3),
+                "p99_ms": round(percentile(engine_ms, 99), 3),
+                "runs": len(engine_ms),
+                "baseline_p50_ms": round(base_p50, 2),
+                "baseline_p95_ms": round(percentile(base_ms, 95), 2),
+                "baseline_runs": len(base_ms),
+                "ratio_p50": round(base_p50 / p50, 1),
+            }
+        )
+        print(
+            f"{name:36} engine p50 {p50:7.3f} ms  p99 {percentile(engine_ms, 99):7.3f} ms   "
+            f"SQL p50 {base_p50:9.2f} ms  x{base_p50 / p50:,.0f}  ({check.count} matches)",
+            flush=True,
+        )
     return out
 
 
@@ -180,13 +200,24 @@ def free_port() -> int:
 
 def http_load(database_url: str, seconds: float, clients: int = 8, max_requests: int = 200_000) -> dict:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2", "MAP_TILE_URL": "",
-           "SECRET_KEY": secrets.token_urlsafe(40), **server_keys()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "WEB_CONCURRENCY": "2",
+        "MAP_TILE_URL": "",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        **server_keys(),
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     exe = Path(sys.executable).parent / "commonground"
     log = tempfile.NamedTemporaryFile("w+", prefix="cg-search-serve-", suffix=".log", delete=False)
-    server = subprocess.Popen([str(exe), "serve", "--no-demo", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    server = subprocess.Popen(
+        [str(exe), "serve", "--no-demo", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}/api/v1/meetings?"
     urls = [base + urllib.parse.urlencode({**params, "now": now}) for _, params in MIX for now in NOWS]
     try:
@@ -230,9 +261,14 @@ def http_load(database_url: str, seconds: float, clients: int = 8, max_requests:
         elapsed = time.monotonic() - started
         workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == server.pid]
         return {
-            "workers": 2, "clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies),
-            "errors": errors[0], "requests_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(statistics.median(latencies), 2), "p99_ms": round(percentile(latencies, 99), 2),
+            "workers": 2,
+            "clients": clients,
+            "seconds": round(elapsed, 1),
+            "requests": len(latencies),
+            "errors": errors[0],
+            "requests_per_s": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(statistics.median(latencies), 2),
+            "p99_ms": round(percentile(latencies, 99), 2),
             "worker_rss_mb": [round(rss_mb(pid), 1) for pid in workers],
             "worker_pss_mb": [round(pss_mb(pid), 1) for pid in workers],
         }
@@ -253,8 +289,10 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", help="SQLite file to (re)use (default var/bench/search-N-seed.sqlite3)")
-    parser.add_argument("--database", help="postgres://... to run on PostgreSQL instead (demo data is loaded "
-                                           "there when the count differs)")
+    parser.add_argument(
+        "--database",
+        help="postgres://... to run on PostgreSQL instead (demo data is loaded there when the count differs)",
+    )
     parser.add_argument("--engine-runs", type=int, default=600)
     parser.add_argument("--baseline-seconds", type=float, default=15)
     parser.add_argument("--http-seconds", type=float, default=30)
@@ -288,13 +326,25 @@ def main() -> None:
     queries = run_mix(args.engine_runs, args.baseline_seconds)
     http = http_load(database_url, args.http_seconds) if args.http_seconds > 0 else None
     if http:
-        print(f"HTTP: {http['requests']} requests in {http['seconds']} s, p50 {http['p50_ms']} ms, "
-              f"p99 {http['p99_ms']} ms, workers RSS {http['worker_rss_mb']} MB, PSS {http['worker_pss_mb']} MB", flush=True)
-    write_result(args.output, {
-        "benchmark": "search", "database": vendor, "meetings": args.meetings, "indexed": index.size,
-        "index_build_s": round(build_s, 2), "rss_mb": round(memory, 1), "queries": queries, "http": http,
-        "targets": {"p50_ms": 5, "p99_ms": 25, "ratio_query_1": 10, "index_build_s": 10, "rss_mb": 400},
-    })
+        print(
+            f"HTTP: {http['requests']} requests in {http['seconds']} s, p50 {http['p50_ms']} ms, "
+            f"p99 {http['p99_ms']} ms, workers RSS {http['worker_rss_mb']} MB, PSS {http['worker_pss_mb']} MB",
+            flush=True,
+        )
+    write_result(
+        args.output,
+        {
+            "benchmark": "search",
+            "database": vendor,
+            "meetings": args.meetings,
+            "indexed": index.size,
+            "index_build_s": round(build_s, 2),
+            "rss_mb": round(memory, 1),
+            "queries": queries,
+            "http": http,
+            "targets": {"p50_ms": 5, "p99_ms": 25, "ratio_query_1": 10, "index_build_s": 10, "rss_mb": 400},
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,10 @@ NOW = "2026-06-09T23:00:00Z"
 PAGES = [
     ("results: dense city, next 3 h", {"near": "Manhattan, NY", "radius_km": "25", "starting_within": "180"}),
     ("results: online, next hour", {"mode": "online", "starting_within": "60"}),
-    ("results: medium city, Tuesday evening", {"near": "Tulsa, OK", "radius_km": "50", "day": "2",
-                                               "time_from": "18:00", "time_to": "21:00"}),
+    (
+        "results: medium city, Tuesday evening",
+        {"near": "Tulsa, OK", "radius_km": "50", "day": "2", "time_from": "18:00", "time_to": "21:00"},
+    ),
     ("results: program browse", {"program": "smart"}),
 ]
 
@@ -95,26 +97,44 @@ def main() -> None:
             timings["page"].append((time.perf_counter() - started) * 1000)
         assert page.status_code == 200 and api.status_code == 200
         p50 = {k: statistics.median(v) for k, v in timings.items()}
-        rows.append({
-            "name": name, "params": params, "html_bytes": len(page.content),
-            "html_gzip_bytes": len(gzip.compress(page.content)),
-            "page_p50_ms": round(p50["page"], 2), "page_p95_ms": round(percentile(timings["page"], 95), 2),
-            "api_p50_ms": round(p50["api"], 2), "baseline_engine_p50_ms": round(p50["engine"], 3),
-            "ratio_page_to_engine": round(p50["page"] / p50["engine"], 1),
-        })
-        print(f"{name:40} page p50 {p50['page']:6.2f} ms  api {p50['api']:6.2f} ms  engine {p50['engine']:6.3f} ms  "
-              f"html {len(page.content):,} B", flush=True)
+        rows.append(
+            {
+                "name": name,
+                "params": params,
+                "html_bytes": len(page.content),
+                "html_gzip_bytes": len(gzip.compress(page.content)),
+                "page_p50_ms": round(p50["page"], 2),
+                "page_p95_ms": round(percentile(timings["page"], 95), 2),
+                "api_p50_ms": round(p50["api"], 2),
+                "baseline_engine_p50_ms": round(p50["engine"], 3),
+                "ratio_page_to_engine": round(p50["page"] / p50["engine"], 1),
+            }
+        )
+        print(
+            f"{name:40} page p50 {p50['page']:6.2f} ms  api {p50['api']:6.2f} ms  engine {p50['engine']:6.3f} ms  "
+            f"html {len(page.content):,} B",
+            flush=True,
+        )
     static = ROOT / "src/commonground/web/static/web"
     first_view = client.get("/meetings", {**PAGES[0][1], "now": NOW}).content
     assets = [(static / "site.css").read_bytes(), (static / "finder.js").read_bytes()]
     transfer = len(first_view) + sum(len(a) for a in assets)
     transfer_gzip = len(gzip.compress(first_view)) + sum(len(gzip.compress(a)) for a in assets)
-    write_result(args.output, {
-        "benchmark": "web", "meetings": args.meetings, "pages": rows,
-        "first_results_view": {"bytes": transfer, "gzip_bytes": transfer_gzip, "requests": 3,
-                               "third_party_requests": 0},
-        "targets": {"html_bytes": 60 * 1024, "first_view_bytes": 150 * 1024, "page_p50_ms": 50},
-    })
+    write_result(
+        args.output,
+        {
+            "benchmark": "web",
+            "meetings": args.meetings,
+            "pages": rows,
+            "first_results_view": {
+                "bytes": transfer,
+                "gzip_bytes": transfer_gzip,
+                "requests": 3,
+                "third_party_requests": 0,
+            },
+            "targets": {"html_bytes": 60 * 1024, "first_view_bytes": 150 * 1024, "page_p50_ms": 50},
+        },
+    )
 
 
 if __name__ == "__main__":

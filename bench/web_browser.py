@@ -67,9 +67,16 @@ def _dataset(meetings: int, seed: int) -> Path:
 
 
 def _env(db: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "COMMONGROUND_VAR_DIR": str(db.with_suffix(".var")),
-            "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(40),
-            **server_keys(), "DJANGO_SETTINGS_MODULE": "commonground.settings"}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "COMMONGROUND_VAR_DIR": str(db.with_suffix(".var")),
+        "MAP_TILE_URL": "",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        **server_keys(),
+        "DJANGO_SETTINGS_MODULE": "commonground.settings",
+    }
 
 
 def _exe() -> str:
@@ -82,13 +89,21 @@ def start_server(meetings: int, seed: int):
     if not db.exists():
         started = time.perf_counter()
         subprocess.run([_exe(), "migrate", "-v", "0"], env=env, check=True)
-        subprocess.run([_exe(), "demo", "--meetings", str(meetings), "--seed", str(seed)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [_exe(), "demo", "--meetings", str(meetings), "--seed", str(seed)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"  made {meetings:,} demo meetings in {time.perf_counter() - started:.0f} s", flush=True)
     port = _free_port()
     log = open(db.with_suffix(".log"), "w")
-    proc = subprocess.Popen([_exe(), "serve", "--no-demo", "--port", str(port), "--workers", "2"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [_exe(), "serve", "--no-demo", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(1200):
         try:
@@ -109,15 +124,18 @@ def tsml_page(feed_url: str) -> tuple[Path, str] | None:
     client = next((p for p in CLIENTS if (p / "app.js").exists()), None)
     if client is None:
         return None
-    return client, (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-                    f'content="width=device-width, initial-scale=1"><title>TSML UI</title></head>'
-                    f'<body style="margin:0"><div id="tsml-ui" data-src="{feed_url}" '
-                    f'data-timezone="America/Chicago"></div><script src="app.js" async></script></body></html>')
+    return client, (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><title>TSML UI</title></head>'
+        f'<body style="margin:0"><div id="tsml-ui" data-src="{feed_url}" '
+        f'data-timezone="America/Chicago"></div><script src="app.js" async></script></body></html>'
+    )
 
 
 def cold_load(browser, url: str, selector: str, cpu: int, timeout_s: float) -> dict:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=1, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=1, locale="en-US"
+    )
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
@@ -136,17 +154,25 @@ def cold_load(browser, url: str, selector: str, cpu: int, timeout_s: float) -> d
                 raise TimeoutError(f"no {selector} within {timeout_s} s at {url}")
             time.sleep(0.02)
         page.wait_for_load_state("load", timeout=timeout_s * 1000)
-        return {"first_ms": round(first["ms"], 1), "top_px": round(first["top"]), "bottom_px": round(first["bottom"]),
-                "bytes": sum(received)}
+        return {
+            "first_ms": round(first["ms"], 1),
+            "top_px": round(first["top"]),
+            "bottom_px": round(first["bottom"]),
+            "bytes": sum(received),
+        }
     finally:
         context.close()
 
 
 def measure(browser, url: str, selector: str, loads: int, cpu: int, timeout_s: float) -> dict:
     runs = [cold_load(browser, url, selector, cpu, timeout_s) for _ in range(loads)]
-    return {"median_first_ms": round(statistics.median(r["first_ms"] for r in runs), 1),
-            "first_ms": [r["first_ms"] for r in runs], "bytes": int(statistics.median(r["bytes"] for r in runs)),
-            "first_bottom_px": runs[0]["bottom_px"], "cpu_slowdown": cpu}
+    return {
+        "median_first_ms": round(statistics.median(r["first_ms"] for r in runs), 1),
+        "first_ms": [r["first_ms"] for r in runs],
+        "bytes": int(statistics.median(r["bytes"] for r in runs)),
+        "first_bottom_px": runs[0]["bottom_px"],
+        "cpu_slowdown": cpu,
+    }
 
 
 def run(sizes: list[int], tsml_sizes: list[int], seed: int, loads: int) -> dict:
@@ -154,17 +180,28 @@ def run(sizes: list[int], tsml_sizes: list[int], seed: int, loads: int) -> dict:
 
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-            "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
+        )
         for meetings in sizes:
             proc, base = start_server(meetings, seed)
             try:
                 row = {"meetings": meetings}
                 for cpu in (1, 4):
                     row[f"ours_cpu{cpu}"] = measure(browser, base + OURS_PATH, "li.meeting", loads, cpu, 60)
-                    print(f"  {meetings:>9,} ours  cpu×{cpu}: {row[f'ours_cpu{cpu}']['median_first_ms']:8.0f} ms  "
-                          f"{row[f'ours_cpu{cpu}']['bytes']:>10,} B", flush=True)
+                    print(
+                        f"  {meetings:>9,} ours  cpu×{cpu}: {row[f'ours_cpu{cpu}']['median_first_ms']:8.0f} ms  "
+                        f"{row[f'ours_cpu{cpu}']['bytes']:>10,} B",
+                        flush=True,
+                    )
                 if meetings in tsml_sizes:
                     found = tsml_page(base + "/feeds/meeting-guide.json")
                     if found is None:
@@ -173,15 +210,24 @@ def run(sizes: list[int], tsml_sizes: list[int], seed: int, loads: int) -> dict:
                         with client_origin(*found) as tsml_url:
                             for cpu in (1, 4) if meetings == min(tsml_sizes) else (1,):
                                 row[f"tsml_ui_cpu{cpu}"] = measure(browser, tsml_url, "td.tsml-name", loads, cpu, 240)
-                                print(f"  {meetings:>9,} TSML  cpu×{cpu}: "
-                                      f"{row[f'tsml_ui_cpu{cpu}']['median_first_ms']:8.0f} ms  "
-                                      f"{row[f'tsml_ui_cpu{cpu}']['bytes']:>10,} B", flush=True)
-                        row["ratio_tsml_to_ours"] = round(row["tsml_ui_cpu1"]["median_first_ms"]
-                                                          / row["ours_cpu1"]["median_first_ms"], 1)
+                                print(
+                                    f"  {meetings:>9,} TSML  cpu×{cpu}: "
+                                    f"{row[f'tsml_ui_cpu{cpu}']['median_first_ms']:8.0f} ms  "
+                                    f"{row[f'tsml_ui_cpu{cpu}']['bytes']:>10,} B",
+                                    flush=True,
+                                )
+                        row["ratio_tsml_to_ours"] = round(
+                            row["tsml_ui_cpu1"]["median_first_ms"] / row["ours_cpu1"]["median_first_ms"], 1
+                        )
                 rows.append(row)
             finally:
                 proc.terminate()
                 proc.wait(timeout=60)
         browser.close()
-    return {"viewport": "360x740", "loads_per_case": loads, "ours_path": OURS_PATH, "sizes": rows,
-            "targets": {"first_ms": 300, "first_ms_cpu4": 1000, "bytes": 60 * 1024, "first_bottom_px": 740}}
+    return {
+        "viewport": "360x740",
+        "loads_per_case": loads,
+        "ours_path": OURS_PATH,
+        "sizes": rows,
+        "targets": {"first_ms": 300, "first_ms_cpu4": 1000, "bytes": 60 * 1024, "first_bottom_px": 740},
+    }

@@ -48,12 +48,23 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": "", "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
-           **{name: base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
-              for name in ("COMPANION_KEYS", "AUDIT_KEYS")}}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "commonground"), "serve", "--port", str(port),
-                               "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp / "var"),
+        "MAP_TILE_URL": "",
+        "SECRET_KEY": "screenshots-only-" + os.urandom(16).hex(),
+        **{
+            name: base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+            for name in ("COMPANION_KEYS", "AUDIT_KEYS")
+        },
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "commonground"), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -65,11 +76,14 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            )
             for language, locale in (("en", "en-US"), ("es", "es-MX")):
-                context = browser.new_context(base_url=base, locale=locale,
-                                              viewport={"width": args.width, "height": 900})
+                context = browser.new_context(
+                    base_url=base, locale=locale, viewport={"width": args.width, "height": 900}
+                )
                 page = context.new_page()
                 for name, path, wait_for in PAGES:
                     if name == "meeting":
@@ -96,8 +110,9 @@ def main() -> None:
 
 def phone(browser, base: str, out: Path, language: str, locale: str) -> None:
     """The results page on a phone's first screen (360×740): the first meeting above the filters."""
-    context = browser.new_context(base_url=base, locale=locale, viewport={"width": 360, "height": 740},
-                                  is_mobile=True, device_scale_factor=1)
+    context = browser.new_context(
+        base_url=base, locale=locale, viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=1
+    )
     page = context.new_page()
     page.goto(f"/meetings?near=10001&starting_within=180&now={NOW}")
     target = out / f"results-phone-{language}.png"
@@ -108,8 +123,9 @@ def phone(browser, base: str, out: Path, language: str, locale: str) -> None:
 
 def companion(browser, base: str, out: Path, language: str, locale: str) -> None:
     """The companion at 360 px: a person a few weeks in, with a clock, check-ins and a plan."""
-    context = browser.new_context(base_url=base, locale=locale, viewport={"width": 360, "height": 740},
-                                  is_mobile=True, device_scale_factor=1)
+    context = browser.new_context(
+        base_url=base, locale=locale, viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=1
+    )
     page = context.new_page()
     page.goto("/me/signup")
     page.fill("#id_username", f"screenshot-{language}")
@@ -127,8 +143,12 @@ def companion(browser, base: str, out: Path, language: str, locale: str) -> None
     page.wait_for_load_state()
     page.screenshot(path=str(out / f"me-clock-{language}.png"))
     page.goto("/me/plan")
-    page.fill("#id_reasons", "My daughter. Waking up clear." if language == "en" else "Mi hija. Despertar con claridad.")
-    page.fill("#id_what_helps", "A walk, a call, a meeting." if language == "en" else "Caminar, llamar, ir a una reunión.")
+    page.fill(
+        "#id_reasons", "My daughter. Waking up clear." if language == "en" else "Mi hija. Despertar con claridad."
+    )
+    page.fill(
+        "#id_what_helps", "A walk, a call, a meeting." if language == "en" else "Caminar, llamar, ir a una reunión."
+    )
     page.fill("#id_person_1_name", "Ana")
     page.fill("#id_person_1_phone", "555 010 2030")
     page.locator("form.me-form button[type=submit]").click()

@@ -15,8 +15,15 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class StandInBMLT:
-    def __init__(self, meetings: list[dict], formats: list[dict], bodies: list[dict], *,
-                 max_results: int | None = None, fail_services: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        meetings: list[dict],
+        formats: list[dict],
+        bodies: list[dict],
+        *,
+        max_results: int | None = None,
+        fail_services: tuple[str, ...] = (),
+    ):
         self.meetings, self.formats, self.bodies = meetings, formats, bodies
         self.max_results, self.fail_services = max_results, set(fail_services)
         self.hits: list[dict] = []

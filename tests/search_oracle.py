@@ -7,8 +7,12 @@ import math
 from commonground.meetings.models import Meeting
 
 EARTH_RADIUS_KM = 6371.0088
-MODE_SETS = {"any": {"in_person", "online", "hybrid"}, "in_person": {"in_person", "hybrid"},
-             "online": {"online", "hybrid"}, "hybrid": {"hybrid"}}
+MODE_SETS = {
+    "any": {"in_person", "online", "hybrid"},
+    "in_person": {"in_person", "hybrid"},
+    "online": {"online", "hybrid"},
+    "hybrid": {"hybrid"},
+}
 
 
 def haversine(lat1, lng1, lat2, lng2):
@@ -55,11 +59,13 @@ def oracle(query):
         matches.sort(key=lambda item: (round(item[2], 6), item[0].pk))
     elif query.sort == "soonest":
         # At the same minute, the nearer first (when a place was given), then by id.
-        scheduled = sorted((i for i in matches if i[1] is not None),
-                           key=lambda i: (i[1], round(i[2], 6) if i[2] is not None else 0.0, i[0].pk))
+        scheduled = sorted(
+            (i for i in matches if i[1] is not None),
+            key=lambda i: (i[1], round(i[2], 6) if i[2] is not None else 0.0, i[0].pk),
+        )
         ongoing = sorted((i for i in matches if i[1] is None), key=name_key)
         matches = scheduled + ongoing
     else:
         matches.sort(key=name_key)
-    page = matches[query.offset:query.offset + query.limit]
+    page = matches[query.offset : query.offset + query.limit]
     return len(matches), [(m.pk, start, distance) for m, start, distance in page]

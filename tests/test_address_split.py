@@ -39,16 +39,26 @@ def test_every_san_jose_address_has_its_street_city_state_and_zip(samples):
     ("text", "country", "expected"),
     [
         ("1234 Main St, San Jose, CA 95112, USA", "", AddressParts("1234 Main St", "San Jose", "CA", "95112", "USA")),
-        ("1234 Main St, San Jose, CA 95112-4401", "USA",
-         AddressParts("1234 Main St", "San Jose", "CA", "95112-4401", "USA")),
+        (
+            "1234 Main St, San Jose, CA 95112-4401",
+            "USA",
+            AddressParts("1234 Main St", "San Jose", "CA", "95112-4401", "USA"),
+        ),
         ("123 Main St\nSan Jose CA 95112", "", AddressParts("123 Main St", "San Jose", "CA", "95112", "")),
         ("12 Oak Rd, Suite 5, Denver, CO, 80202", "", AddressParts("12 Oak Rd, Suite 5", "Denver", "CO", "80202", "")),
         ("Calle 5, Madrid", "", AddressParts("Calle 5", "Madrid", "", "", "")),
         ("Calle Mayor 3, 28013 Madrid, España", "", AddressParts("Calle Mayor 3", "Madrid", "", "28013", "España")),
         ("221B Baker St, London NW1 6XE, UK", "", AddressParts("221B Baker St", "London", "", "NW1 6XE", "UK")),
-        ("100 Queen St W, Toronto, ON M5H 2N2, Canada", "",
-         AddressParts("100 Queen St W", "Toronto", "ON", "M5H 2N2", "Canada")),
-        ("1 George St, Sydney NSW 2000, Australia", "", AddressParts("1 George St", "Sydney", "NSW", "2000", "Australia")),
+        (
+            "100 Queen St W, Toronto, ON M5H 2N2, Canada",
+            "",
+            AddressParts("100 Queen St W", "Toronto", "ON", "M5H 2N2", "Canada"),
+        ),
+        (
+            "1 George St, Sydney NSW 2000, Australia",
+            "",
+            AddressParts("1 George St", "Sydney", "NSW", "2000", "Australia"),
+        ),
         # Uncertain parts stay in the street.
         ("Online", "", AddressParts("Online", "", "", "", "")),
         ("St Mary's Church, 12345 Main St", "", AddressParts("St Mary's Church, 12345 Main St", "", "", "", "")),
@@ -101,8 +111,24 @@ def _kept(text: str) -> list[str]:
 address_like = st.lists(
     st.one_of(
         st.text(max_size=30),
-        st.sampled_from(["San Jose", "CA 95112", "USA", "London NW1 6XE", "UK", "ON M5H 2N2", "Madrid",
-                         "28013 Madrid", "Sydney NSW 2000", "CO", "80202", "España", "\n", " "]),
+        st.sampled_from(
+            [
+                "San Jose",
+                "CA 95112",
+                "USA",
+                "London NW1 6XE",
+                "UK",
+                "ON M5H 2N2",
+                "Madrid",
+                "28013 Madrid",
+                "Sydney NSW 2000",
+                "CO",
+                "80202",
+                "España",
+                "\n",
+                " ",
+            ]
+        ),
     ),
     max_size=7,
 ).map(", ".join)
@@ -121,14 +147,26 @@ def test_never_raises_and_keeps_every_character(text):
 
 
 def test_meeting_fields_the_source_gave_are_kept():
-    stored = {"address": "2634 Union Ave", "city": "San Jose", "region": "CA", "postal_code": "95124",
-              "country": "USA", "formatted_address": "2634 Union Ave, San Jose, CA 95124, USA"}
+    stored = {
+        "address": "2634 Union Ave",
+        "city": "San Jose",
+        "region": "CA",
+        "postal_code": "95124",
+        "country": "USA",
+        "formatted_address": "2634 Union Ave, San Jose, CA 95124, USA",
+    }
     assert meeting_address(stored) == AddressParts("2634 Union Ave", "San Jose", "CA", "95124", "USA")
 
 
 def test_meeting_with_only_a_formatted_address_is_split():
-    stored = {"address": "", "city": "", "region": "", "postal_code": "", "country": "",
-              "formatted_address": "2634 Union Ave, San Jose, CA 95124, USA"}
+    stored = {
+        "address": "",
+        "city": "",
+        "region": "",
+        "postal_code": "",
+        "country": "",
+        "formatted_address": "2634 Union Ave, San Jose, CA 95124, USA",
+    }
     assert meeting_address(stored) == AddressParts("2634 Union Ave", "San Jose", "CA", "95124", "USA")
 
 
@@ -143,8 +181,14 @@ def test_meeting_with_a_one_string_address_field_is_split():
 
 
 def test_meeting_split_fills_only_what_is_missing_and_does_not_repeat_it():
-    stored = {"address": "", "city": "San Jose", "region": "", "postal_code": "", "country": "",
-              "formatted_address": "San Jose, CA 95112"}
+    stored = {
+        "address": "",
+        "city": "San Jose",
+        "region": "",
+        "postal_code": "",
+        "country": "",
+        "formatted_address": "San Jose, CA 95112",
+    }
     parts = meeting_address(stored)
     assert parts.city == "San Jose" and parts.region == "CA" and parts.postal_code == "95112"
     assert parts.street == ""

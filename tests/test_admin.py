@@ -36,7 +36,9 @@ def test_admin_change_pages_load(staff_client):
 @pytest.mark.django_db
 def test_admin_filters_by_program_and_mode(staff_client):
     load_demo(40, seed=1)
-    response = staff_client.get("/admin/meetings/meeting/", {"program__code__exact": "aa", "attendance_mode__exact": "online"})
+    response = staff_client.get(
+        "/admin/meetings/meeting/", {"program__code__exact": "aa", "attendance_mode__exact": "online"}
+    )
     assert response.status_code == 200
 
 

@@ -37,11 +37,33 @@ def test_meetings_answer_count_results_and_next(client, demo):
 
 
 def test_a_result_carries_three_start_times_and_the_export_slug(client, demo):
-    _, body = get(client, "/api/v1/meetings", near="10001", radius_km="500", starting_within="1440",
-                  tz="Asia/Kolkata", now=NOW, limit="1")
+    _, body = get(
+        client,
+        "/api/v1/meetings",
+        near="10001",
+        radius_km="500",
+        starting_within="1440",
+        tz="Asia/Kolkata",
+        now=NOW,
+        limit="1",
+    )
     result = body["results"][0]
-    for key in ("id", "slug", "name", "program", "mode", "starts_at", "starts_at_local", "starts_at_meeting",
-                "timezone", "distance_km", "location", "join", "tags", "source"):
+    for key in (
+        "id",
+        "slug",
+        "name",
+        "program",
+        "mode",
+        "starts_at",
+        "starts_at_local",
+        "starts_at_meeting",
+        "timezone",
+        "distance_km",
+        "location",
+        "join",
+        "tags",
+        "source",
+    ):
         assert key in result
     assert result["starts_at"].endswith("Z") and result["starts_at_local"].endswith("+05:30")
     assert result["program"]["code"] and result["program"]["name"]
@@ -54,16 +76,19 @@ def test_the_last_page_has_no_next(client, demo):
     assert body["next"] is None and body["count"] == len(body["results"])
 
 
-@pytest.mark.parametrize("params, status, field", [
-    ({"radius_km": "600"}, 400, "radius_km"),
-    ({"radius_km": "abc"}, 400, "radius_km"),
-    ({"tz": "Nowhere/Zone"}, 400, "tz"),
-    ({"near": "Springfield"}, 400, "near"),
-    ({"limit": "0"}, 400, "limit"),
-    ({"day": "9"}, 400, "day"),
-    ({"mode": "teleport"}, 400, "mode"),
-    ({"now": "yesterday"}, 400, "now"),
-])
+@pytest.mark.parametrize(
+    "params, status, field",
+    [
+        ({"radius_km": "600"}, 400, "radius_km"),
+        ({"radius_km": "abc"}, 400, "radius_km"),
+        ({"tz": "Nowhere/Zone"}, 400, "tz"),
+        ({"near": "Springfield"}, 400, "near"),
+        ({"limit": "0"}, 400, "limit"),
+        ({"day": "9"}, 400, "day"),
+        ({"mode": "teleport"}, 400, "mode"),
+        ({"now": "yesterday"}, 400, "now"),
+    ],
+)
 def test_bad_parameters_share_one_error_shape(client, demo, params, status, field):
     code, body = get(client, "/api/v1/meetings", **params)
     assert code == status

@@ -40,8 +40,7 @@ def data(demo_meetings):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=250, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=250, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_the_api_never_fails_and_errors_have_one_shape(case, data):
     response = case.call(headers={"Accept-Encoding": "identity"})  # read the JSON as sent
     case.validate_response(response, checks=CHECKS)

@@ -45,8 +45,14 @@ def test_every_answer_is_the_same_json_either_way(client, demo_meetings, monkeyp
 
 
 def test_values_outside_json_keep_djangos_form():
-    data = {"at": datetime(2026, 3, 8, 7, 0, 0, 123456, tzinfo=UTC), "day": date(2026, 3, 8), "time": time(19, 30),
-            "label": gettext_lazy("Online"), 7: "a number as a key", "text": "Alcohólicos Anónimos"}
+    data = {
+        "at": datetime(2026, 3, 8, 7, 0, 0, 123456, tzinfo=UTC),
+        "day": date(2026, 3, 8),
+        "time": time(19, 30),
+        "label": gettext_lazy("Online"),
+        7: "a number as a key",
+        "text": "Alcohólicos Anónimos",
+    }
     ours = json.loads(FastJSONRenderer().render(None, data, response_status=200))
     theirs = json.loads(JSONRenderer().render(None, data, response_status=200))
     assert ours == theirs

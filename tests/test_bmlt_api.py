@@ -25,14 +25,20 @@ def answer(client, query, root=ROOT):
 
 def listed():
     """The meetings a BMLT answer should hold: scheduled, active, each listed once."""
-    return Meeting.objects.filter(weekday__isnull=False, start_time__isnull=False, duplicate_of__isnull=True) \
-        .exclude(attendance_mode="inactive").select_related("source")
+    return (
+        Meeting.objects.filter(weekday__isnull=False, start_time__isnull=False, duplicate_of__isnull=True)
+        .exclude(attendance_mode="inactive")
+        .select_related("source")
+    )
 
 
 def always():
     """24/7 groups (no weekday, no time): each goes out once per weekday, all day (issue 27)."""
-    return Meeting.objects.filter(weekday__isnull=True, start_time__isnull=True, duplicate_of__isnull=True) \
-        .exclude(attendance_mode="inactive").select_related("source")
+    return (
+        Meeting.objects.filter(weekday__isnull=True, start_time__isnull=True, duplicate_of__isnull=True)
+        .exclude(attendance_mode="inactive")
+        .select_related("source")
+    )
 
 
 def items(scheduled, days=7, **only):
@@ -65,7 +71,8 @@ def test_every_scheduled_meeting_of_every_program_goes_out_once_with_bmlt_string
     order = [(int(m["weekday_tinyint"]), m["start_time"]) for m in meetings]
     assert order == sorted(order)
     assert {m.program_id for m in listed()} == {m.program_id for m in by_id.values()} and len(
-        {m.program_id for m in listed()}) > 5
+        {m.program_id for m in listed()}
+    ) > 5
 
 
 @pytest.mark.django_db
@@ -96,10 +103,17 @@ def test_formats_keep_their_meaning_and_filter_by_id(client, make_meeting):
     from commonground.catalog.models import Program
 
     make_meeting(name="AA big book", types=["B", "D"], weekday=1, start_time="19:00")
-    make_meeting(name="Al-Anon families", program=Program.objects.get(code="al-anon"), types=["C"], weekday=1,
-                 start_time="20:00")
-    make_meeting(name="NA step", program=Program.objects.get(code="na"), types=["STEP", "X", "C"], weekday=1,
-                 start_time="21:00", languages=["es"])
+    make_meeting(
+        name="Al-Anon families", program=Program.objects.get(code="al-anon"), types=["C"], weekday=1, start_time="20:00"
+    )
+    make_meeting(
+        name="NA step",
+        program=Program.objects.get(code="na"),
+        types=["STEP", "X", "C"],
+        weekday=1,
+        start_time="21:00",
+        languages=["es"],
+    )
     found = answer(client, "switcher=GetSearchResults&get_used_formats")
     rows = {m["meeting_name"]: m for m in found["meetings"]}
     # Discussion is BMLT's D; Big Book is ours (id 107); AA names the fellowship (issue 27).
@@ -124,7 +138,9 @@ def test_formats_keep_their_meaning_and_filter_by_id(client, make_meeting):
     either = answer(client, "switcher=GetSearchResults&formats[]=107&formats[]=27&formats_comparison_operator=OR")
     assert [m["meeting_name"] for m in either] == ["AA big book", "NA step"]
     assert [m["meeting_name"] for m in answer(client, "switcher=GetSearchResults&formats[]=-4")] == [
-        "AA big book", "Al-Anon families"]
+        "AA big book",
+        "Al-Anon families",
+    ]
     spanish = answer(client, "switcher=GetFormats&lang_enum=es&show_all=1")
     assert {f["key_string"]: f["name_string"] for f in spanish}["O"] == "Abierta"
 
@@ -135,13 +151,15 @@ def test_a_search_around_a_point_in_miles_km_or_nearest_n(client, demo):
     km = answer(client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width_km=50")
     assert km and all(float(m["distance_in_km"]) <= 50 for m in km)
     with_point = [m for m in listed() if m.latitude is not None]
-    expected = sum(1 for m in with_point if _km(lat, lng, m.latitude, m.longitude) <= 50) + \
-        7 * sum(1 for m in always() if m.latitude is not None and _km(lat, lng, m.latitude, m.longitude) <= 50)
+    expected = sum(1 for m in with_point if _km(lat, lng, m.latitude, m.longitude) <= 50) + 7 * sum(
+        1 for m in always() if m.latitude is not None and _km(lat, lng, m.latitude, m.longitude) <= 50
+    )
     assert len(km) == expected
     miles = answer(client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width={50 / 1.609344}")
     assert len(miles) == len(km)
-    nearest = answer(client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width=-5"
-                             "&sort_results_by_distance=1")
+    nearest = answer(
+        client, f"switcher=GetSearchResults&lat_val={lat}&long_val={lng}&geo_width=-5&sort_results_by_distance=1"
+    )
     distances = [float(m["distance_in_km"]) for m in nearest]
     assert len(nearest) == 5 and distances == sorted(distances)
     fifth = sorted(_km(lat, lng, m.latitude, m.longitude) for m in with_point)[4]
@@ -151,7 +169,9 @@ def test_a_search_around_a_point_in_miles_km_or_nearest_n(client, demo):
 
 def _km(lat1, lng1, lat2, lng2):
     p1, p2, dl = map(math.radians, (lat1, lat2, lng2 - lng1))
-    return math.acos(max(-1, min(1, math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)))) * 6371.0088
+    return (
+        math.acos(max(-1, min(1, math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)))) * 6371.0088
+    )
 
 
 @pytest.mark.django_db
@@ -171,29 +191,34 @@ def test_fields_sorting_paging_and_meeting_ids(client, demo):
 @pytest.mark.django_db
 def test_ids_survive_a_reimport_from_scratch(client, samples):
     import_location(str(samples / "bmlt-bronx"), name="Bronx")
-    before = {m["meeting_name"] + m["start_time"] + m["weekday_tinyint"]: m["id_bigint"]
-              for m in answer(client, "switcher=GetSearchResults")}
+    before = {
+        m["meeting_name"] + m["start_time"] + m["weekday_tinyint"]: m["id_bigint"]
+        for m in answer(client, "switcher=GetSearchResults")
+    }
     Meeting.objects.all().delete()
     Source.objects.all().delete()
     import_location(str(samples / "bmlt-bronx"), name="Bronx")
-    after = {m["meeting_name"] + m["start_time"] + m["weekday_tinyint"]: m["id_bigint"]
-             for m in answer(client, "switcher=GetSearchResults")}
+    after = {
+        m["meeting_name"] + m["start_time"] + m["weekday_tinyint"]: m["id_bigint"]
+        for m in answer(client, "switcher=GetSearchResults")
+    }
     assert after == before and all(int(v) < 2**53 for v in after.values())
 
 
 @pytest.mark.django_db
 def test_jsonp_as_crouton_asks(client, demo):
-    response = client.get("/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&lang_enum=en"
-                          "&services[]=1&sort_keys=start_time&callback=jsonp_1764230000000_12345",
-                          HTTP_HOST="localhost")
+    response = client.get(
+        "/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&lang_enum=en"
+        "&services[]=1&sort_keys=start_time&callback=jsonp_1764230000000_12345",
+        HTTP_HOST="localhost",
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
     text = response.content.decode()
     assert text.startswith("/**/jsonp_1764230000000_12345(") and text.endswith(");")
-    data = json.loads(text[len("/**/jsonp_1764230000000_12345("):-2])
+    data = json.loads(text[len("/**/jsonp_1764230000000_12345(") : -2])
     assert set(data) == {"meetings", "formats"}
     for bad in ("alert(1)//", "a b", "", "x" * 300):
-        refused = client.get(f"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback={bad}",
-                             HTTP_HOST="localhost")
+        refused = client.get(f"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback={bad}", HTTP_HOST="localhost")
         assert refused.status_code == 400 and refused.json()["error"]["field"] == "callback"
 
 
@@ -201,9 +226,19 @@ def test_jsonp_as_crouton_asks(client, demo):
 def test_service_bodies_server_info_and_field_keys(client, demo):
     bodies = answer(client, "switcher=GetServiceBodies")
     source = Source.objects.get()
-    assert bodies == [{"id": str(source.pk), "parent_id": "0", "name": source.name,
-                       "description": f"{items(listed())} meetings, from Synthetic demo data", "type": "AS",
-                       "url": "", "helpline": "", "world_id": "", "contact_email": ""}]
+    assert bodies == [
+        {
+            "id": str(source.pk),
+            "parent_id": "0",
+            "name": source.name,
+            "description": f"{items(listed())} meetings, from Synthetic demo data",
+            "type": "AS",
+            "url": "",
+            "helpline": "",
+            "world_id": "",
+            "contact_email": "",
+        }
+    ]
     info = answer(client, "switcher=GetServerInfo")[0]
     assert info["version"] == "3.0.0" and info["meeting_time_zones_enabled"] == "1"
     assert "meeting_name" in info["available_keys"].split(",")
@@ -212,14 +247,20 @@ def test_service_bodies_server_info_and_field_keys(client, demo):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query, field", [
-    ("switcher=Nope", "switcher"), ("", "switcher"), ("switcher=GetSearchResults&weekdays[]=9", "weekdays"),
-    ("switcher=GetSearchResults&weekdays[]=x", "weekdays"), ("switcher=GetSearchResults&lat_val=40", "long_val"),
-    ("switcher=GetSearchResults&lat_val=40&long_val=-74", "geo_width"),
-    ("switcher=GetSearchResults&lat_val=nan&long_val=-74&geo_width=5", "lat_val"),
-    ("switcher=GetSearchResults&page_size=0", "page_size"),
-    ("switcher=GetSearchResults&StartsAfterH=25", "StartsAfterH"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("switcher=Nope", "switcher"),
+        ("", "switcher"),
+        ("switcher=GetSearchResults&weekdays[]=9", "weekdays"),
+        ("switcher=GetSearchResults&weekdays[]=x", "weekdays"),
+        ("switcher=GetSearchResults&lat_val=40", "long_val"),
+        ("switcher=GetSearchResults&lat_val=40&long_val=-74", "geo_width"),
+        ("switcher=GetSearchResults&lat_val=nan&long_val=-74&geo_width=5", "lat_val"),
+        ("switcher=GetSearchResults&page_size=0", "page_size"),
+        ("switcher=GetSearchResults&StartsAfterH=25", "StartsAfterH"),
+    ],
+)
 def test_bad_requests_get_the_one_error_shape(client, query, field):
     response = get(client, query)
     assert response.status_code == 400
@@ -232,8 +273,12 @@ def test_conditional_get_cors_and_no_language_vary(client, demo):
     first = get(client, "switcher=GetSearchResults&weekdays[]=2", HTTP_ORIGIN="https://na.example.org")
     assert first["Access-Control-Allow-Origin"] == "*" and first["ETag"]
     assert "Accept-Language" not in first.get("Vary", "")
-    again = get(client, "switcher=GetSearchResults&weekdays[]=2", HTTP_IF_NONE_MATCH=first["ETag"],
-                HTTP_ORIGIN="https://na.example.org")
+    again = get(
+        client,
+        "switcher=GetSearchResults&weekdays[]=2",
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_ORIGIN="https://na.example.org",
+    )
     assert again.status_code == 304 and again["Access-Control-Allow-Origin"] == "*"
     posted = client.post(ROOT, HTTP_HOST="localhost")
     assert posted.status_code == 405 and posted.json()["error"]["code"] == "method_not_allowed"
@@ -259,11 +304,14 @@ def test_every_spec_code_has_a_format_or_a_reason_not_to():
 def test_other_sites_may_load_answers_but_not_pages_behind_https(client, settings, demo):
     settings.HTTPS = True
     settings.SECURE_SSL_REDIRECT = False
-    jsonp = client.get("/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=cb", HTTP_HOST="localhost",
-                       secure=True)
+    jsonp = client.get(
+        "/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=cb", HTTP_HOST="localhost", secure=True
+    )
     assert jsonp["Cross-Origin-Resource-Policy"] == "cross-origin"  # crouton loads it as a script
-    assert client.get("/api/v1/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"] \
+    assert (
+        client.get("/api/v1/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"]
         == "cross-origin"
+    )
     assert client.get("/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
@@ -277,6 +325,9 @@ def test_gzip_when_asked_for_json_and_jsonp(client, demo):
     assert gzip.decompress(zipped.content) == plain.content
     again = get(client, "switcher=GetSearchResults&weekdays[]=3", HTTP_ACCEPT_ENCODING="gzip")
     assert again.content == zipped.content  # made once, then served from the cache
-    jsonp = client.get("/bmlt/client_interface/jsonp/?switcher=GetSearchResults&weekdays[]=3&callback=cb7",
-                       HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+    jsonp = client.get(
+        "/bmlt/client_interface/jsonp/?switcher=GetSearchResults&weekdays[]=3&callback=cb7",
+        HTTP_HOST="localhost",
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
     assert gzip.decompress(jsonp.content) == b"/**/cb7(" + plain.content + b");"

@@ -99,9 +99,11 @@ def test_every_code_of_every_demo_meeting_goes_out_as_a_format(client, demo):
         m = meeting_of(item, by_id)
         keys = set(item["formats"].split(","))
         for code in m.types:
-            if code in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE) or \
-                    types.languages_for(m.program.type_table, [code]) or \
-                    code not in types.type_table(m.program.type_table):  # not the program's code
+            if (
+                code in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE)
+                or types.languages_for(m.program.type_table, [code])
+                or code not in types.type_table(m.program.type_table)
+            ):  # not the program's code
                 continue
             key = bmlt_formats.key_for(m.program_id, m.program.type_table, code)
             assert key in keys, (m.program_id, code, keys)
@@ -114,8 +116,7 @@ def test_every_code_of_every_demo_meeting_goes_out_as_a_format(client, demo):
 
 @pytest.mark.django_db
 def test_every_bronx_source_format_survives_by_name(client, bronx, samples):
-    source_formats = {f["key_string"]: f for f in
-                      json.loads((samples / "bmlt-bronx" / "GetFormats.json").read_text())}
+    source_formats = {f["key_string"]: f for f in json.loads((samples / "bmlt-bronx" / "GetFormats.json").read_text())}
     meetings, table = with_formats(client)
     by_source_id = {m.key: m for m in Meeting.objects.select_related("source")}
     ours_by_pid = {int(item["id_bigint"]): item for item in meetings}
@@ -125,9 +126,13 @@ def test_every_bronx_source_format_survives_by_name(client, bronx, samples):
         m = by_source_id[row["id_bigint"]]
         item = ours_by_pid[public_id(m.source.slug, m.key)]
         names = {table[k]["name_string"] for k in item["formats"].split(",") if k}
-        wanted = {source_formats[k]["name_string"] for k in row["formats"].split(",") if k in source_formats
-                  and "LANG" not in (source_formats[k]["format_type_enum"], source_formats[k]["world_id"])
-                  and source_formats[k]["world_id"] not in ("VM", "HY", "TC")}
+        wanted = {
+            source_formats[k]["name_string"]
+            for k in row["formats"].split(",")
+            if k in source_formats
+            and "LANG" not in (source_formats[k]["format_type_enum"], source_formats[k]["world_id"])
+            and source_formats[k]["world_id"] not in ("VM", "HY", "TC")
+        }
         assert wanted <= names, (row["meeting_name"], wanted - names)
         if "Speaker/Discussion" in wanted:
             speaker_discussion += 1
@@ -161,8 +166,11 @@ def test_the_bronx_two_areas_stay_two_service_bodies(client, bronx, samples):
 
 @pytest.mark.django_db
 def test_round_the_clock_groups_appear_on_every_day_all_day(client, demo):
-    always = list(Meeting.objects.filter(weekday__isnull=True, duplicate_of__isnull=True)
-                 .exclude(attendance_mode="inactive").select_related("source"))
+    always = list(
+        Meeting.objects.filter(weekday__isnull=True, duplicate_of__isnull=True)
+        .exclude(attendance_mode="inactive")
+        .select_related("source")
+    )
     assert always
     meetings = answer(client, "switcher=GetSearchResults")
     for m in always:

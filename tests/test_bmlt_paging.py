@@ -17,12 +17,26 @@ FORMATS = [{"key_string": "O", "name_string": "Open", "world_id": "OPEN", "forma
 
 
 def meeting(n: int, body: str) -> dict:
-    return {"id_bigint": str(n), "service_body_bigint": body, "weekday_tinyint": str(n % 7 + 1),
-            "start_time": "19:00:00", "duration_time": "01:00:00", "time_zone": "America/New_York",
-            "formats": "O", "published": "1", "meeting_name": f"Group {n}", "venue_type": "1",
-            "location_text": "Hall", "location_street": f"{n} Main St", "location_municipality": "Albany",
-            "location_province": "NY", "location_postal_code_1": "12207", "location_nation": "USA",
-            "latitude": "42.65", "longitude": "-73.75"}
+    return {
+        "id_bigint": str(n),
+        "service_body_bigint": body,
+        "weekday_tinyint": str(n % 7 + 1),
+        "start_time": "19:00:00",
+        "duration_time": "01:00:00",
+        "time_zone": "America/New_York",
+        "formats": "O",
+        "published": "1",
+        "meeting_name": f"Group {n}",
+        "venue_type": "1",
+        "location_text": "Hall",
+        "location_street": f"{n} Main St",
+        "location_municipality": "Albany",
+        "location_province": "NY",
+        "location_postal_code_1": "12207",
+        "location_nation": "USA",
+        "latitude": "42.65",
+        "longitude": "-73.75",
+    }
 
 
 MEETINGS = [meeting(n, body) for n, body in zip(range(1, 401), ["1", "10", "11", "12"] * 100, strict=True)]

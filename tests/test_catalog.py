@@ -13,8 +13,30 @@ from commonground.catalog.loader import (
 )
 from commonground.catalog.models import Program
 
-EXPECTED = {"aa", "na", "dra", "mara", "smart", "lifering", "sos", "wfs", "rd", "mm", "cr", "al-anon",
-            "nar-anon", "moud-online", "ga", "gam-anon", "ma", "cma", "smart-ff", "ca", "wellbriety", "millati-islami"}
+EXPECTED = {
+    "aa",
+    "na",
+    "dra",
+    "mara",
+    "smart",
+    "lifering",
+    "sos",
+    "wfs",
+    "rd",
+    "mm",
+    "cr",
+    "al-anon",
+    "nar-anon",
+    "moud-online",
+    "ga",
+    "gam-anon",
+    "ma",
+    "cma",
+    "smart-ff",
+    "ca",
+    "wellbriety",
+    "millati-islami",
+}
 
 
 def test_every_expected_program_has_a_file():
@@ -34,8 +56,9 @@ def test_each_program_has_its_required_fields_and_every_fact_cites_a_declared_so
         assert source["kind"] in ("primary", "peer-reviewed", "secondary") and source["checked"]
     assert len(data["first_meeting"]) > 80
     assert data["i18n"]["es"]["summary"] and data["i18n"]["es"]["first_meeting"]
-    assert set(data["i18n"]["es"]["notes"]) >= {n for n, f in data["facts"].items() if f.get("note")}, \
+    assert set(data["i18n"]["es"]["notes"]) >= {n for n, f in data["facts"].items() if f.get("note")}, (
         "every fact's note is in Spanish too"
+    )
 
 
 @pytest.mark.django_db
@@ -54,7 +77,7 @@ def test_a_changed_file_updates_its_program(tmp_path):
     for path in program_files():
         shutil.copy(path, tmp_path / path.name)
     target = tmp_path / "smart.toml"
-    target.write_text(target.read_text().replace('order = ', 'order = 1', 1))
+    target.write_text(target.read_text().replace("order = ", "order = 1", 1))
     result = load_catalog(tmp_path)
     assert result.updated == 1 and result.unchanged == len(EXPECTED) - 1
 

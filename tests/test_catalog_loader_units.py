@@ -79,14 +79,19 @@ BROKEN_RULES = [
     (lambda d: d.update(sources={}), "no [sources]"),
     (lambda d: d["facts"]["moud"].update(sources=[]), "facts.moud cites no source"),
     (lambda d: d["facts"]["moud"].update(sources=["ghost"]), "facts.moud cites undeclared source 'ghost'"),
-    (lambda d: d["facts"].update(colour={"value": "blue", "sources": ["aa-p11"]}), "facts.colour is not a catalog fact"),
+    (
+        lambda d: d["facts"].update(colour={"value": "blue", "sources": ["aa-p11"]}),
+        "facts.colour is not a catalog fact",
+    ),
     (lambda d: d["facts"]["moud"].update(confirmed="yes"), "facts.moud.confirmed must be true or false"),
     (lambda d: d["website"].pop("url"), "website has no url"),
     (lambda d: d["meeting_finder"].update(sources=["ghost"]), "meeting_finder cites undeclared source 'ghost'"),
     (lambda d: d["i18n"]["es"]["notes"].update(colour="azul"), "i18n.es.notes.colour translates no fact"),
     (lambda d: d["i18n"]["es"]["sources"].update(ghost={"title": "x"}), "i18n.es.sources.ghost translates no source"),
-    (lambda d: d["sources"]["aa-p11"].update(kind="blog"), "source 'aa-p11': kind must be one of primary, "
-                                                           "peer-reviewed, secondary"),
+    (
+        lambda d: d["sources"]["aa-p11"].update(kind="blog"),
+        "source 'aa-p11': kind must be one of primary, peer-reviewed, secondary",
+    ),
 ]
 
 
@@ -97,25 +102,39 @@ def test_each_broken_rule_is_named():
 
 SOURCE_RULES = [
     ({}, []),
-    ({"title": "  "}, ["needs a title"]), ({"title": None}, ["needs a title"]),
-    ({"url": "www.aa.org/p-11"}, ["needs a full http(s) url"]), ({"url": "ftp://aa.org/x"}, ["needs a full http(s) url"]),
+    ({"title": "  "}, ["needs a title"]),
+    ({"title": None}, ["needs a title"]),
+    ({"url": "www.aa.org/p-11"}, ["needs a full http(s) url"]),
+    ({"url": "ftp://aa.org/x"}, ["needs a full http(s) url"]),
     ({"kind": "Primary"}, ["kind must be one of primary, peer-reviewed, secondary"]),
-    ({"checked": "2026-1-5"}, ["needs the date it was checked (checked = \"YYYY-MM-DD\")"]),
-    ({"checked": ""}, ["needs the date it was checked (checked = \"YYYY-MM-DD\")"]),
-    ({"checked": "2026-11-27 "}, ["needs the date it was checked (checked = \"YYYY-MM-DD\")"]),
+    ({"checked": "2026-1-5"}, ['needs the date it was checked (checked = "YYYY-MM-DD")']),
+    ({"checked": ""}, ['needs the date it was checked (checked = "YYYY-MM-DD")']),
+    ({"checked": "2026-11-27 "}, ['needs the date it was checked (checked = "YYYY-MM-DD")']),
     ({"checked": date(2026, 11, 27)}, []),  # an unquoted TOML date reads as a date, written the same
-    ({"title": "From our research notes"}, ["names an internal file or note; cite the program's own material or a paper"]),
-    ({"url": "https://example.org/programs-facts.md"}, ["names an internal file or note; cite the program's own "
-                                                        "material or a paper"]),
-    ({"title": "Common Ground fact-check"}, ["names an internal file or note; cite the program's own material or a "
-                                             "paper"]),
+    (
+        {"title": "From our research notes"},
+        ["names an internal file or note; cite the program's own material or a paper"],
+    ),
+    (
+        {"url": "https://example.org/programs-facts.md"},
+        ["names an internal file or note; cite the program's own material or a paper"],
+    ),
+    (
+        {"title": "Common Ground fact-check"},
+        ["names an internal file or note; cite the program's own material or a paper"],
+    ),
 ]
 
 
 def test_each_rule_for_a_source():
     for changes, expected in SOURCE_RULES:
-        source = {"title": "The A.A. Member", "url": "https://www.aa.org/p-11", "kind": "primary",
-                  "checked": "2026-11-27", **changes}
+        source = {
+            "title": "The A.A. Member",
+            "url": "https://www.aa.org/p-11",
+            "kind": "primary",
+            "checked": "2026-11-27",
+            **changes,
+        }
         assert check_source(source) == expected, changes
 
 
@@ -124,8 +143,10 @@ SOURCES = {"own": {"kind": "primary"}, "paper": {"kind": "peer-reviewed"}, "pres
 
 def test_a_fact_is_confirmed_only_when_known_backed_and_not_marked_otherwise():
     for flag, value, cited in itertools.product(
-            ["absent", True, False], ["welcoming", "unknown", ["unknown"], ["drinking"], ["unknown", "drinking"]],
-            [[], ["own"], ["paper"], ["press"], ["press", "paper"], ["ghost"]]):
+        ["absent", True, False],
+        ["welcoming", "unknown", ["unknown"], ["drinking"], ["unknown", "drinking"]],
+        [[], ["own"], ["paper"], ["press"], ["press", "paper"], ["ghost"]],
+    ):
         fact = {"value": value, "sources": cited, **({} if flag == "absent" else {"confirmed": flag})}
         known = value not in ("unknown", ["unknown"])
         backed = bool({"own", "paper"} & set(cited))  # the program's own material or research; "ghost" is undeclared
@@ -134,8 +155,12 @@ def test_a_fact_is_confirmed_only_when_known_backed_and_not_marked_otherwise():
 
 def test_a_website_is_confirmed_by_what_its_sources_are():
     data = copy.deepcopy(AA)
-    data["sources"]["press"] = {"title": "A newspaper", "url": "https://news.example.org/", "kind": "secondary",
-                                "checked": "2026-11-27"}
+    data["sources"]["press"] = {
+        "title": "A newspaper",
+        "url": "https://news.example.org/",
+        "kind": "secondary",
+        "checked": "2026-11-27",
+    }
     data["website"]["sources"] = ["press"]
     assert _fields(data)["website_confirmed"] is False
     data["website"]["sources"] = ["press", "aa-p11"]
@@ -161,15 +186,19 @@ def test_a_file_that_is_not_toml_is_named(tmp_path):
 
 def test_every_problem_of_a_file_is_listed_in_one_error(tmp_path):
     path = tmp_path / "other.toml"
-    path.write_text((PROGRAMS_DIR / "aa.toml").read_text(encoding="utf-8").replace('status = "active"', 'status = "x"'),
-                    encoding="utf-8")
+    path.write_text(
+        (PROGRAMS_DIR / "aa.toml").read_text(encoding="utf-8").replace('status = "active"', 'status = "x"'),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError) as info:
         read_program_file(path)
-    assert str(info.value) == ("other.toml: code 'aa' must equal the file name 'other'; "
-                               "status must be one of ['active', 'legacy']")
+    assert str(info.value) == (
+        "other.toml: code 'aa' must equal the file name 'other'; status must be one of ['active', 'legacy']"
+    )
 
 
 # --- what the program files hold -------------------------------------------------------------------
+
 
 def test_every_source_was_checked_on_a_real_day_not_yet_to_come():
     for code, data in FILES.items():

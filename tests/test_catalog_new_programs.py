@@ -91,8 +91,10 @@ def test_muslim_faith_brings_millati_islami_into_the_top_three(demo):
 def test_no_religion_gets_a_warning_on_the_faith_grounded_programs(demo):
     ranked = {r.program.code: r for r in rank(parse_answers({"spirituality": "none"}), now=NOW).ranking}
     for code in ("wellbriety", "millati-islami"):
-        assert any(x.fact == "spiritual_content" and x.kind in ("caution", "minus") and ranked[code].score < 0
-                   for x in ranked[code].reasons), code
+        assert any(
+            x.fact == "spiritual_content" and x.kind in ("caution", "minus") and ranked[code].score < 0
+            for x in ranked[code].reasons
+        ), code
     # A Christian is not told that an Islamic program is Christ-centred.
     ranked = {r.program.code: r for r in rank(parse_answers({"spirituality": "christian"}), now=NOW).ranking}
     assert not any("Christ" in x.text for x in ranked["millati-islami"].reasons)
@@ -115,8 +117,11 @@ def test_cocaine_anonymous_is_not_called_a_one_drug_group_for_alcohol(demo):
 
 
 def test_faith_and_culture_grounded_programs_do_not_lead_for_people_who_did_not_ask(demo):
-    for spec in ({"help_with": "drugs", "structure": "steps"}, {"help_with": "alcohol"},
-                 {"help_with": "both", "spirituality": "christian"}):
+    for spec in (
+        {"help_with": "drugs", "structure": "steps"},
+        {"help_with": "alcohol"},
+        {"help_with": "both", "spirituality": "christian"},
+    ):
         top = _ranking(spec)[:3]
         assert "wellbriety" not in top and "millati-islami" not in top, (spec, top)
     assert "millati-islami" not in _ranking({"spirituality": "indigenous"})[:3]

@@ -36,11 +36,20 @@ def test_tsml_ui_judge_sees_what_the_tester_saw(make_meeting):
     alateen = row_of(make_meeting(program=Program.objects.get(code="al-anon"), types=["Y", "C"]))
     as_before = {**meeting_to_feed(alateen), "types": [], "notes": "Al-Anon meeting."}
     assert {d for r, d in judge_tsml(alateen, as_before) if r == "own_type_lost"} == {
-        "Y (Alateen)", "C (Families and Friends Only)"}
+        "Y (Alateen)",
+        "C (Families and Friends Only)",
+    }
     assert judge_tsml(alateen, meeting_to_feed(alateen)) == []
 
-    zip_centre = row_of(make_meeting(latitude=42.65, longitude=-73.75, coordinates_source="postal_code",
-                                     address="1 Main St", attendance_mode="in_person"))
+    zip_centre = row_of(
+        make_meeting(
+            latitude=42.65,
+            longitude=-73.75,
+            coordinates_source="postal_code",
+            address="1 Main St",
+            attendance_mode="in_person",
+        )
+    )
     row = meeting_to_feed(zip_centre)
     assert judge_tsml(zip_centre, row) == []
     assert reasons(judge_tsml(zip_centre, {**row, "latitude": 42.65, "longitude": -73.75})) == {"approximate_as_exact"}
@@ -55,8 +64,14 @@ def test_crouton_judge_sees_another_programs_rule_and_contradictions(make_meetin
     closed = next(k for k, f in stock.items() if f.world_id == "CLOSED")
     speaker = next(k for k, f in stock.items() if f.world_id == "SPK")
     discussion = next(k for k, f in stock.items() if f.world_id == "DISC")
-    item = {"meeting_name": m.name, "formats": f"{closed},{speaker},{discussion}", "time_zone": m.timezone,
-            "location_street": "1 Main St", "latitude": "", "longitude": ""}
+    item = {
+        "meeting_name": m.name,
+        "formats": f"{closed},{speaker},{discussion}",
+        "time_zone": m.timezone,
+        "location_street": "1 Main St",
+        "latitude": "",
+        "longitude": "",
+    }
     found = reasons(judge_crouton(m, [item], stock))
     assert {"other_program_rule", "contradictory_formats"} <= found  # NA's "closed to non-addicts"
     assert "not_listed" in reasons(judge_crouton(m, [], stock))

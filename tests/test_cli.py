@@ -14,7 +14,10 @@ import pytest
 
 from conftest import TEST_COMPANION_KEY
 
-pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]  # subprocesses or many generated cases: `scripts/test --fast` skips them
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.own_sqlite,
+]  # subprocesses or many generated cases: `scripts/test --fast` skips them
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 
@@ -73,9 +76,13 @@ def free_port():
 @pytest.mark.slow
 def test_serve_answers_with_programs_and_meetings(cli_env):
     port = free_port()
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "1"],
-                            env={**cli_env, "SECRET_KEY": "a-test-key-" + "x" * 40, "COMPANION_KEYS": TEST_COMPANION_KEY},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [EXE, "serve", "--port", str(port), "--workers", "1"],
+        env={**cli_env, "SECRET_KEY": "a-test-key-" + "x" * 40, "COMPANION_KEYS": TEST_COMPANION_KEY},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         body = None

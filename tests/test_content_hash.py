@@ -4,9 +4,17 @@ from datetime import UTC, datetime, time
 
 from commonground.meetings.derive import HASH_PREFIX, content_hash, is_legacy_hash, legacy_content_hash
 
-BASE = {"program_id": "aa", "name": "Noon Group", "weekday": 1, "start_time": time(12, 0), "latitude": 40.5,
-        "updated_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "types": ["O", "D"],
-        "contacts": [{"name": "Ann B.", "email": ""}], "extra": {"district": "7", "group_id": "12"}}
+BASE = {
+    "program_id": "aa",
+    "name": "Noon Group",
+    "weekday": 1,
+    "start_time": time(12, 0),
+    "latitude": 40.5,
+    "updated_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    "types": ["O", "D"],
+    "contacts": [{"name": "Ann B.", "email": ""}],
+    "extra": {"district": "7", "group_id": "12"},
+}
 
 
 def test_missing_none_and_empty_hash_alike_and_dict_order_does_not_matter():
@@ -15,10 +23,20 @@ def test_missing_none_and_empty_hash_alike_and_dict_order_does_not_matter():
 
 
 def test_every_kind_of_change_changes_it():
-    changed = [{"name": "Noon group"}, {"weekday": 2}, {"start_time": time(12, 1)}, {"latitude": 40.50001},
-               {"updated_at": datetime(2026, 1, 2, 3, 4, 6, tzinfo=UTC)}, {"types": ["D", "O"]},
-               {"contacts": [{"name": "Ann C.", "email": ""}]}, {"extra": {"district": "8", "group_id": "12"}},
-               {"weekday": True}, {"latitude": 40}, {"approximate": False}, {"notes": "None"}]
+    changed = [
+        {"name": "Noon group"},
+        {"weekday": 2},
+        {"start_time": time(12, 1)},
+        {"latitude": 40.50001},
+        {"updated_at": datetime(2026, 1, 2, 3, 4, 6, tzinfo=UTC)},
+        {"types": ["D", "O"]},
+        {"contacts": [{"name": "Ann C.", "email": ""}]},
+        {"extra": {"district": "8", "group_id": "12"}},
+        {"weekday": True},
+        {"latitude": 40},
+        {"approximate": False},
+        {"notes": "None"},
+    ]
     hashes = {content_hash({**BASE, **change}) for change in changed}
     assert len(hashes) == len(changed) and content_hash(BASE) not in hashes
 

@@ -11,8 +11,21 @@ from commonground.meetings.models import DataVersion, Meeting, Source
 
 
 def snapshot():
-    fields = ["key", "program_id", "name", "weekday", "start_time", "timezone", "latitude", "longitude",
-              "types", "languages", "attendance_mode", "conference_url", "content_hash"]
+    fields = [
+        "key",
+        "program_id",
+        "name",
+        "weekday",
+        "start_time",
+        "timezone",
+        "latitude",
+        "longitude",
+        "types",
+        "languages",
+        "attendance_mode",
+        "conference_url",
+        "content_hash",
+    ]
     return list(Meeting.objects.order_by("key").values_list(*fields))
 
 

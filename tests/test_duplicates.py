@@ -33,10 +33,23 @@ def feed(tmp_path):
 
 
 def row(slug, **changes):
-    base = {"name": "Nothing Macho", "slug": slug, "day": 6, "time": "14:00", "timezone": "America/New_York",
-            "location": "North Central Bronx Hospital, Room 14B07", "address": "3424 Kossuth Ave.",
-            "city": "Bronx", "state": "NY", "postal_code": "10467", "country": "USA",
-            "latitude": 40.880619, "longitude": -73.881496, "types": ["O"], "program": "na"}
+    base = {
+        "name": "Nothing Macho",
+        "slug": slug,
+        "day": 6,
+        "time": "14:00",
+        "timezone": "America/New_York",
+        "location": "North Central Bronx Hospital, Room 14B07",
+        "address": "3424 Kossuth Ave.",
+        "city": "Bronx",
+        "state": "NY",
+        "postal_code": "10467",
+        "country": "USA",
+        "latitude": 40.880619,
+        "longitude": -73.881496,
+        "types": ["O"],
+        "program": "na",
+    }
     base.update(changes)
     return base
 
@@ -79,14 +92,16 @@ def test_the_real_bmlt_sample_imported_twice_is_listed_once(samples, client, tmp
 @pytest.mark.django_db
 def test_both_sources_are_named_on_the_page_and_in_the_api(feed, client):
     import_location(feed(row("a")), name="Bronx Area")
-    import_location(feed(row("b", name="Nothing Macho Group", latitude=40.88080, longitude=-73.88130)),
-                    name="Region server")
+    import_location(
+        feed(row("b", name="Nothing Macho Group", latitude=40.88080, longitude=-73.88130)), name="Region server"
+    )
     first, second = Meeting.objects.get(key="a"), Meeting.objects.get(key="b")
     assert second.duplicate_of_id == first.pk and first.duplicate_of_id is None
     results = client.get(f"/api/v1/meetings{BRONX}").json()["results"]
     assert [r["url"] for r in results] == ["/meetings/bronx-area/a"]
-    assert results[0]["also_listed_by"] == [{"source": "Region server", "url": "/meetings/region-server/b",
-                                             "primary": False}]
+    assert results[0]["also_listed_by"] == [
+        {"source": "Region server", "url": "/meetings/region-server/b", "primary": False}
+    ]
     page = client.get("/meetings/region-server/b").content.decode()
     assert "Listed by Region server" in page and 'href="/meetings/bronx-area/a">Bronx Area</a>' in page
     assert "show this meeting once" in page
@@ -94,14 +109,20 @@ def test_both_sources_are_named_on_the_page_and_in_the_api(feed, client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("other, why", [
-    (row("b", time="19:00"), "the same place at another hour"),
-    (row("b", location="North Central Bronx Hospital, Room 2", name="Nothing Macho"), "the same hour in another room"),
-    (row("b", name="Bronx Women's Step Study", location=""), "another group at the same place and hour"),
-    (row("b", program="aa"), "another program at the same place and hour"),
-    (row("b", latitude=40.8835, longitude=-73.8815, address="3555 Kossuth Ave."), "the same name 320 m away"),
-    (row("b", day=5), "another weekday"),
-])
+@pytest.mark.parametrize(
+    "other, why",
+    [
+        (row("b", time="19:00"), "the same place at another hour"),
+        (
+            row("b", location="North Central Bronx Hospital, Room 2", name="Nothing Macho"),
+            "the same hour in another room",
+        ),
+        (row("b", name="Bronx Women's Step Study", location=""), "another group at the same place and hour"),
+        (row("b", program="aa"), "another program at the same place and hour"),
+        (row("b", latitude=40.8835, longitude=-73.8815, address="3555 Kossuth Ave."), "the same name 320 m away"),
+        (row("b", day=5), "another weekday"),
+    ],
+)
 def test_near_misses_are_not_merged(feed, client, other, why):
     import_location(feed(row("a")), name="Bronx Area")
     import_location(feed(other), name="Region server")
@@ -119,11 +140,20 @@ def test_women_and_men_meetings_in_one_hall_stay_apart(feed):
 
 @pytest.mark.django_db
 def test_one_zoom_room_under_two_hosts_is_one_meeting(feed):
-    online = {"address": "", "location": "", "city": "", "postal_code": "", "latitude": None, "longitude": None,
-              "formatted_address": ""}
+    online = {
+        "address": "",
+        "location": "",
+        "city": "",
+        "postal_code": "",
+        "latitude": None,
+        "longitude": None,
+        "formatted_address": "",
+    }
     import_location(feed(row("a", **online, conference_url="https://zoom.us/j/81234567890?pwd=abc")), name="Online A")
-    import_location(feed(row("b", **online, name="NOTHING MACHO (online)",
-                             conference_url="https://us02web.zoom.us/j/81234567890")), name="Online B")
+    import_location(
+        feed(row("b", **online, name="NOTHING MACHO (online)", conference_url="https://us02web.zoom.us/j/81234567890")),
+        name="Online B",
+    )
     assert [(p["matched_by"], p["duplicate"]["source"]) for p in pairs()] == [("link", "Online B")]
 
 

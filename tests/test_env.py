@@ -45,7 +45,12 @@ def test_postgres_url():
     db = database_from_url("postgres://cg:s%40cret@db.internal:5433/commonground?sslmode=require", base_dir=Path("."))
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
-        "cg", "s@cret", "db.internal", "5433", "commonground")
+        "cg",
+        "s@cret",
+        "db.internal",
+        "5433",
+        "commonground",
+    )
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 

@@ -11,8 +11,11 @@ from django.utils import translation
 
 from commonground.web.forms import SearchForm
 
-FIELDS = {"select": ["radius_km", "starting_within", "day", "approach", "language", "tz", "sort"],
-          "choices": ["mode", "program", "type"], "text_input": ["time_from", "time_to", "q"]}
+FIELDS = {
+    "select": ["radius_km", "starting_within", "day", "approach", "language", "tz", "sort"],
+    "choices": ["mode", "program", "type"],
+    "text_input": ["time_from", "time_to", "q"],
+}
 
 
 # Django marks fields its own validation rejects; the page reports errors from the search's parser
@@ -76,11 +79,12 @@ def test_the_same_controls_again_in_any_order_and_language(language):
     with translation.override(language):
         for query in QUERIES + QUERIES[::-1]:
             _check(query)
-        spanish = Template("{% load fastform %}{% select form.day %}").render(Context({"form": SearchForm(QueryDict())}))
+        spanish = Template("{% load fastform %}{% select form.day %}").render(
+            Context({"form": SearchForm(QueryDict())})
+        )
         assert ("Cualquier día" in spanish) is (language == "es")
         form = SearchForm(QueryDict())
         assert [form[n].label for n in form.fields] == [str(SearchForm.base_fields[n].label) for n in form.fields]
-
 
 
 @pytest.mark.django_db
@@ -91,5 +95,7 @@ def test_forms_alive_at_once_keep_their_own_choices():
     for form, expected in ((odd, ["Mars/Olympus_Mons"]), (plain, []), (odd, ["Mars/Olympus_Mons"])):
         assert [v for v, _ in form.fields["tz"].choices if "Mars" in v] == expected
         assert [v for v, _ in form.fields["tz"].widget.choices if "Mars" in v] == expected
-        assert ('value="Mars/Olympus_Mons"' in Template("{% load fastform %}{% select form.tz %}").render(
-            Context({"form": form}))) is bool(expected)
+        assert (
+            'value="Mars/Olympus_Mons"'
+            in Template("{% load fastform %}{% select form.tz %}").render(Context({"form": form}))
+        ) is bool(expected)

@@ -16,8 +16,20 @@ def feed_file(tmp_path):
     path = tmp_path / "f.json"
 
     def write(name):
-        path.write_text(json.dumps([{"name": name, "slug": "a", "day": 1, "time": "19:00",
-                                     "timezone": "America/Denver", "formatted_address": "1 A St, Denver, CO 80202, USA"}]))
+        path.write_text(
+            json.dumps(
+                [
+                    {
+                        "name": name,
+                        "slug": "a",
+                        "day": 1,
+                        "time": "19:00",
+                        "timezone": "America/Denver",
+                        "formatted_address": "1 A St, Denver, CO 80202, USA",
+                    }
+                ]
+            )
+        )
         return str(path)
 
     return write
@@ -71,8 +83,10 @@ def test_the_feed_narrows_by_source_region_and_place(client, samples, demo_meeti
     assert all(abs(m["latitude"] - 40.85) < 0.3 for m in near), "only meetings near the Bronx"
     region = body(client.get("/feeds/meeting-guide.json?region=Bronx+Area+Service"))
     assert region and all("Bronx Area Service" in m["regions"] for m in region)
-    again = client.get("/feeds/meeting-guide.json?source=San+Jose", HTTP_IF_NONE_MATCH=client.get(
-        "/feeds/meeting-guide.json?source=San+Jose")["ETag"])
+    again = client.get(
+        "/feeds/meeting-guide.json?source=San+Jose",
+        HTTP_IF_NONE_MATCH=client.get("/feeds/meeting-guide.json?source=San+Jose")["ETag"],
+    )
     assert again.status_code == 304 and again["Access-Control-Allow-Origin"] == "*"
     bad = client.get("/feeds/meeting-guide.json?source=Nowhere")
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "source"

@@ -15,6 +15,7 @@ from commonground.search.query import QueryError
 
 NOW = "2026-06-09T22:00:00Z"
 
+
 @pytest.fixture
 def demo(demo_meetings):
     demo_meetings(1500, seed=9)
@@ -51,10 +52,17 @@ def test_ties_are_broken_by_available_meetings(demo):
     assert available == sorted(available, reverse=True) and available[0] > 0
 
 
-answer_st = st.fixed_dictionaries({}, optional={
-    name: (st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)
-           if name in ("help_with", "medication", "group", "day", "time_of_day") else st.sampled_from(values))
-    for name, values in CHOICES.items()})
+answer_st = st.fixed_dictionaries(
+    {},
+    optional={
+        name: (
+            st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)
+            if name in ("help_with", "medication", "group", "day", "time_of_day")
+            else st.sampled_from(values)
+        )
+        for name, values in CHOICES.items()
+    },
+)
 
 
 @pytest.mark.django_db
@@ -85,12 +93,21 @@ def test_every_rule_cites_a_fact_with_sources_for_every_program_it_can_reach(db)
             assert program.fact(rule.fact)["sources"], (rule.id, program.code)
 
 
-@pytest.mark.parametrize("params, field", [({"goal": "sometimes"}, "goal"), ({"colour": "blue"}, "colour"),
-                                           ({"spirituality": ["none", "christian"]}, "spirituality"),
-                                           ({"language": "spanish"}, "language"), ({"their_use": "cake"}, "their_use"),
-                                           ({"dependence": "maybe"}, "dependence"), ({"gender": "x"}, "gender"),
-                                           ({"medication": "aspirin"}, "medication"), ({"tz": "Mars/Base"}, "tz"),
-                                           ({"help_with": "heroin"}, "help_with")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"goal": "sometimes"}, "goal"),
+        ({"colour": "blue"}, "colour"),
+        ({"spirituality": ["none", "christian"]}, "spirituality"),
+        ({"language": "spanish"}, "language"),
+        ({"their_use": "cake"}, "their_use"),
+        ({"dependence": "maybe"}, "dependence"),
+        ({"gender": "x"}, "gender"),
+        ({"medication": "aspirin"}, "medication"),
+        ({"tz": "Mars/Base"}, "tz"),
+        ({"help_with": "heroin"}, "help_with"),
+    ],
+)
 def test_bad_answers_name_their_field(params, field):
     with pytest.raises(QueryError) as info:
         parse_answers(params)
@@ -98,8 +115,15 @@ def test_bad_answers_name_their_field(params, field):
 
 
 def test_api_get_and_post_agree(client, demo):
-    query = {"help_with": "opioids", "medication": "moud", "their_use": "drugs", "dependence": "no",
-             "gender": "woman", "tz": "America/Denver", "now": NOW}
+    query = {
+        "help_with": "opioids",
+        "medication": "moud",
+        "their_use": "drugs",
+        "dependence": "no",
+        "gender": "woman",
+        "tz": "America/Denver",
+        "now": NOW,
+    }
     got = json.loads(client.get("/api/v1/fit", query).content)
     posted = json.loads(client.post("/api/v1/fit", json.dumps(query), content_type="application/json").content)
     assert got == posted
@@ -109,12 +133,20 @@ def test_api_get_and_post_agree(client, demo):
     assert {"program", "name", "score", "reasons", "meetings_that_fit"} <= set(first)
     assert {"kind", "text", "sources", "fact", "confirmed"} <= set(first["reasons"][0])
     assert got["search_url"].startswith("/meetings?")
-    assert "overdose" in {n["id"] for n in got["notes"]} and {"us-988", "us-samhsa"} <= {n["id"] for n in got["help_now"]}
+    assert "overdose" in {n["id"] for n in got["notes"]} and {"us-988", "us-samhsa"} <= {
+        n["id"] for n in got["help_now"]
+    }
 
 
 def test_api_answers_new_names_and_refuses_bad_values(client, demo):
-    for name, value in [("help_with", "gambling"), ("their_use", "both"), ("dependence", "unsure"),
-                        ("medication", "alcohol_medication"), ("gender", "nonbinary"), ("tz", "Asia/Kathmandu")]:
+    for name, value in [
+        ("help_with", "gambling"),
+        ("their_use", "both"),
+        ("dependence", "unsure"),
+        ("medication", "alcohol_medication"),
+        ("gender", "nonbinary"),
+        ("tz", "Asia/Kathmandu"),
+    ]:
         assert client.get("/api/v1/fit", {name: value, "now": NOW}).status_code == 200, name
     for name, value in [("their_use", "friend"), ("dependence", "1"), ("gender", "female"), ("tz", "Nowhere/City")]:
         response = client.get("/api/v1/fit", {name: value, "now": NOW})

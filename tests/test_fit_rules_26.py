@@ -25,7 +25,8 @@ from commonground.fit.rules import load_rules
 
 NOW = "2026-06-09T18:00:00Z"
 MODERATION_WORDS = re.compile(
-    r"cut(ting)? down|cut back|moderat|choose your own|own goals|reducir|moderaci|elige sus propias metas", re.I)
+    r"cut(ting)? down|cut back|moderat|choose your own|own goals|reducir|moderaci|elige sus propias metas", re.I
+)
 CHRIST = re.compile(r"Christ-cent(red|ered)|centrado en Cristo", re.I)
 
 
@@ -53,9 +54,15 @@ WITHDRAWAL_RISK = list(itertools.product(("alcohol", "both"), ("yes", "unsure"),
 
 
 def test_every_moderation_friendly_rule_is_guarded_by_dependence():
-    friendly = [r for r in load_rules() if r.kind == "plus" and (
-        set(r.program.get("goal", ())) & {"moderation-or-abstinence", "self-chosen"}
-        or "moderation" in r.when.get("goal", ()))]
+    friendly = [
+        r
+        for r in load_rules()
+        if r.kind == "plus"
+        and (
+            set(r.program.get("goal", ())) & {"moderation-or-abstinence", "self-chosen"}
+            or "moderation" in r.when.get("goal", ())
+        )
+    ]
     assert friendly, "there are moderation-friendly rules to guard"
     for rule in friendly:
         assert {"yes", "unsure"} <= set(rule.unless.get("dependence", ())), rule.id
@@ -123,9 +130,11 @@ def test_gambling_with_a_substance_ranks_ga_for_the_gambling(demo, substance):
     assert "ga" in codes(result)
 
 
-NO_GAMBLING = [{"help_with": h} for h in ("alcohol", "drugs", "both", "opioids", "stimulants", "cannabis", "behavior")] + [
-    {"help_with": "someone_else", "their_use": t} for t in ("drinking", "drugs", "both")] + [
-    {"help_with": ["someone_else", "alcohol"], "their_use": "drugs"}]
+NO_GAMBLING = (
+    [{"help_with": h} for h in ("alcohol", "drugs", "both", "opioids", "stimulants", "cannabis", "behavior")]
+    + [{"help_with": "someone_else", "their_use": t} for t in ("drinking", "drugs", "both")]
+    + [{"help_with": ["someone_else", "alcohol"], "their_use": "drugs"}]
+)
 
 
 @pytest.mark.parametrize("spec", NO_GAMBLING, ids=lambda s: "-".join(str(v) for v in s.values()))
@@ -145,9 +154,14 @@ def test_family_of_a_gambler_keeps_gam_anon(demo):
 
 # --- 3. Celebrate Recovery is Christ-centred ---------------------------------------------------------
 SPIRITUALITY = [s for s in (*CHOICES["spirituality"], None) if s != "christian"]
-WHO = [{}, {"help_with": "alcohol"}, {"help_with": "drugs"}, {"help_with": "behavior"},
-       *({"help_with": "someone_else", "their_use": t} for t in CHOICES["their_use"]),
-       {"help_with": "someone_else"}]
+WHO = [
+    {},
+    {"help_with": "alcohol"},
+    {"help_with": "drugs"},
+    {"help_with": "behavior"},
+    *({"help_with": "someone_else", "their_use": t} for t in CHOICES["their_use"]),
+    {"help_with": "someone_else"},
+]
 
 
 def test_celebrate_recovery_says_it_is_christ_centred_unless_christian_support_was_asked(demo):
@@ -183,8 +197,10 @@ def test_online_moud_tells_a_person_not_on_medication_they_can_start(demo, help_
         result = rank(parse_answers(spec), language=language, now=NOW)
         moud = by_code(result)["moud-online"]
         assert not any(x.rule == "medication-only-audience" for x in moud.reasons), moud.reasons
-        assert not any(re.search(r"meant for people on medication|pensado para personas que toman", x.text)
-                       and x.kind != "plus" for x in moud.reasons), moud.reasons
+        assert not any(
+            re.search(r"meant for people on medication|pensado para personas que toman", x.text) and x.kind != "plus"
+            for x in moud.reasons
+        ), moud.reasons
         audience = [x for x in moud.reasons if x.fact == "audience"]
         assert audience and audience[0].kind == "plus", moud.reasons
         assert re.search(r"start|empezar", audience[0].text), audience[0].text
@@ -205,8 +221,10 @@ def test_smart_supports_prescribed_psychiatric_medication_in_its_own_words():
     data = program_file("smart")
     fact = data["facts"]["psychiatric_medication"]
     assert fact["value"] == "welcoming" and fact.get("confirmed", True)
-    assert any(data["sources"][s]["kind"] == "primary" and "smartrecovery" in data["sources"][s]["url"]
-               for s in fact["sources"])
+    assert any(
+        data["sources"][s]["kind"] == "primary" and "smartrecovery" in data["sources"][s]["url"]
+        for s in fact["sources"]
+    )
 
 
 def test_wfs_statement_8_is_cited_from_its_own_site():
@@ -220,8 +238,10 @@ def test_telehealth_buprenorphine_rule_extended_through_2026():
     assert "31 December 2026" in data["facts"]["online"]["note"]
     assert "31 de diciembre de 2026" in data["i18n"]["es"]["notes"]["online"]
     assert "Which rules apply in 2026 is not confirmed" not in data["facts"]["online"]["note"]
-    assert any("hhs.gov" in u or "federalregister.gov" in u or "govinfo.gov/content/pkg/FR-2025-12" in u
-               for u in fact_urls(data, "online"))
+    assert any(
+        "hhs.gov" in u or "federalregister.gov" in u or "govinfo.gov/content/pkg/FR-2025-12" in u
+        for u in fact_urls(data, "online")
+    )
 
 
 def test_mm_not_for_is_attributed_to_clinical_guidance():

@@ -36,29 +36,62 @@ def test_a_plan_phone_with_digits_is_kept(phone):
 def test_the_workspace_never_sees_a_check_in_note(django_user_model):
     person = django_user_model.objects.create(username="sharing-person")
     grant = sharing.claim(sharing.new_code(person, date(2026, 12, 1)), "Harbor Recovery")
-    CheckIn.objects.create(user=person, data={"date": "2026-12-01", "mood": 2, "craving": 8, "meeting": False,
-                                              "note": "a private note about my cousin"})
+    CheckIn.objects.create(
+        user=person,
+        data={
+            "date": "2026-12-01",
+            "mood": 2,
+            "craving": 8,
+            "meeting": False,
+            "note": "a private note about my cousin",
+        },
+    )
     shown = sharing.shared([grant])
     assert shown.check_ins == [{"date": "2026-12-01", "mood": 2, "craving": 8, "meeting": False}]
 
 
-@pytest.mark.parametrize(("name", "shown"), [("Smith, Dr.", "S."), ("Smith,", "S."), ("Smith, Jr.", "S."),
-                                             ("van der Berg, Dr.", "B."), ("Smith, Robert", "Robert S.")])
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Smith, Dr.", "S."),
+        ("Smith,", "S."),
+        ("Smith, Jr.", "S."),
+        ("van der Berg, Dr.", "B."),
+        ("Smith, Robert", "Robert S."),
+    ],
+)
 def test_a_surname_before_a_comma_keeps_only_its_initial(name, shown):
     assert anonymize_person(name) == shown
 
 
 def test_twenty_four_hundred_is_the_end_of_the_day_in_both_forms():
     assert parse_time("24:00") == parse_time("24:00:00") == time(0, 0)
-    row = {"slug": "s", "name": "N", "day": 1, "time": "19:00", "end_time": "24:00", "timezone": "UTC",
-           "latitude": 1, "longitude": 1}
+    row = {
+        "slug": "s",
+        "name": "N",
+        "day": 1,
+        "time": "19:00",
+        "end_time": "24:00",
+        "timezone": "UTC",
+        "latitude": 1,
+        "longitude": 1,
+    }
     (meeting,) = to_meetings(row, Context("aa", "spec"))
     assert meeting["duration_minutes"] == 300
 
 
 def _placed(postal_code: str, city: str, state: str) -> dict:
-    row = {"name": "T", "slug": "t", "day": 1, "time": "19:00", "address": "1 Main St", "city": city,
-           "state": state, "postal_code": postal_code, "country": "USA"}
+    row = {
+        "name": "T",
+        "slug": "t",
+        "day": 1,
+        "time": "19:00",
+        "address": "1 Main St",
+        "city": city,
+        "state": state,
+        "postal_code": postal_code,
+        "country": "USA",
+    }
     return to_meetings(row, Context("aa", "spec", default_timezone="America/New_York"))[0]
 
 

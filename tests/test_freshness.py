@@ -18,8 +18,15 @@ def feed(tmp_path):
     path = tmp_path / "feed.json"
 
     def write(**extra):
-        row = {"name": "Fresh Start", "slug": "fresh", "day": 3, "time": "19:00", "timezone": "America/Chicago",
-               "formatted_address": "1 Main St, Dallas, TX 75201, USA", **extra}
+        row = {
+            "name": "Fresh Start",
+            "slug": "fresh",
+            "day": 3,
+            "time": "19:00",
+            "timezone": "America/Chicago",
+            "formatted_address": "1 Main St, Dallas, TX 75201, USA",
+            **extra,
+        }
         path.write_text(json.dumps([row]))
         return str(path)
 
@@ -104,12 +111,29 @@ def test_the_sources_command_runs_from_the_cli(tmp_path):
 
     from tests.test_cli import EXE
 
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "PATH": "/usr/bin:/bin",
+    }
     feed_path = tmp_path / "f.json"
-    feed_path.write_text(json.dumps([{"name": "A", "slug": "a", "day": 1, "time": "19:00", "timezone": "UTC",
-                                      "formatted_address": "1 A St, Dallas, TX 75201, USA"}]))
-    assert subprocess.run([EXE, "import", str(feed_path), "--name", "Mine"], env=env, capture_output=True).returncode == 0
+    feed_path.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "A",
+                    "slug": "a",
+                    "day": 1,
+                    "time": "19:00",
+                    "timezone": "UTC",
+                    "formatted_address": "1 A St, Dallas, TX 75201, USA",
+                }
+            ]
+        )
+    )
+    assert (
+        subprocess.run([EXE, "import", str(feed_path), "--name", "Mine"], env=env, capture_output=True).returncode == 0
+    )
     listed = subprocess.run([EXE, "sources", "--json"], env=env, capture_output=True, text=True)
     rows = json.loads(listed.stdout)
     assert rows[0]["name"] == "Mine" and rows[0]["meetings"] == 1 and rows[0]["health"] == "ok"

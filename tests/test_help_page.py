@@ -97,7 +97,7 @@ def test_no_country_shows_the_home_lines_says_so_and_asks(client, db):
     assert home.crisis_line.call in main and home.emergency in main
     assert "These lines serve the United States" in main
     assert "findahelpline.com" in main
-    assert '<form' in main and 'method="get"' in main and '<select name="country"' in main
+    assert "<form" in main and 'method="get"' in main and '<select name="country"' in main
 
 
 @pytest.mark.parametrize("how", ["accept-language", "switch"])
@@ -132,8 +132,17 @@ def _help_link_first(html: str) -> bool:
 
 def test_every_public_page_links_to_help_first_in_its_header(client, demo):
     meeting = Meeting.objects.order_by("pk").first()
-    pages = ["/", "/meetings", "/programs", "/programs/aa", "/fit", f"/fit/results?now={NOW}", reverse("help"),
-             meeting.get_absolute_url(), "/me/"]
+    pages = [
+        "/",
+        "/meetings",
+        "/programs",
+        "/programs/aa",
+        "/fit",
+        f"/fit/results?now={NOW}",
+        reverse("help"),
+        meeting.get_absolute_url(),
+        "/me/",
+    ]
     for path in pages:
         response = client.get(path, follow=True)
         assert response.status_code == 200, path
@@ -169,9 +178,16 @@ def test_fit_results_hide_sources_behind_one_disclosure_per_card(client, demo):
 
 def test_the_questionnaire_asks_the_new_questions(client, db):
     html = _html(client.get("/fit"))
-    for name, value in [("help_with", "sedatives"), ("pregnant", "yes"), ("age", "under_18"),
-                        ("recently_left", "prison"), ("crisis", "yes"), ("group", "asl"),
-                        ("spirituality", "indigenous"), ("spirituality", "muslim")]:
+    for name, value in [
+        ("help_with", "sedatives"),
+        ("pregnant", "yes"),
+        ("age", "under_18"),
+        ("recently_left", "prison"),
+        ("crisis", "yes"),
+        ("group", "asl"),
+        ("spirituality", "indigenous"),
+        ("spirituality", "muslim"),
+    ]:
         assert f'name="{name}" value="{value}"' in html, (name, value)
     assert '<select id="q-country" name="country"' in html
     assert "Benzodiazepines or sleeping pills" in html
@@ -180,8 +196,10 @@ def test_the_questionnaire_asks_the_new_questions(client, db):
     assert html.index('name="crisis"') < html.index('name="goal"')
 
 
-@pytest.mark.parametrize("name, value", [("pregnant", "maybe"), ("country", "XX"), ("age", "12"),
-                                         ("recently_left", "jail"), ("crisis", "perhaps")])
+@pytest.mark.parametrize(
+    "name, value",
+    [("pregnant", "maybe"), ("country", "XX"), ("age", "12"), ("recently_left", "jail"), ("crisis", "perhaps")],
+)
 def test_the_api_refuses_bad_safety_answers(client, db, name, value):
     got = client.get("/api/v1/fit", {name: value, "now": NOW})
     posted = client.post("/api/v1/fit", json.dumps({name: value}), content_type="application/json")
@@ -192,8 +210,16 @@ def test_the_api_refuses_bad_safety_answers(client, db, name, value):
 
 
 def test_the_api_takes_the_safety_answers(client, demo):
-    body = {"help_with": ["opioids", "sedatives"], "pregnant": "yes", "age": "18_24",
-            "recently_left": ["prison", "detox"], "crisis": "yes", "country": "GB", "group": "asl", "now": NOW}
+    body = {
+        "help_with": ["opioids", "sedatives"],
+        "pregnant": "yes",
+        "age": "18_24",
+        "recently_left": ["prison", "detox"],
+        "crisis": "yes",
+        "country": "GB",
+        "group": "asl",
+        "now": NOW,
+    }
     posted = client.post("/api/v1/fit", json.dumps(body), content_type="application/json")
     assert posted.status_code == 200, posted.content[:300]
     data = posted.json()

@@ -11,7 +11,7 @@ def test_home_lists_every_program_and_the_meeting_count(client):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    listed = html[html.index('class="program-list"'):]
+    listed = html[html.index('class="program-list"') :]
     positions = [listed.index(escape(program.name)) for program in Program.objects.order_by("order")]
     assert positions == sorted(positions), "programs appear in catalog order"
     assert "120 meetings listed" in html

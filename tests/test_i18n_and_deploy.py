@@ -51,13 +51,19 @@ def test_placeholders_survive_translation():
 @pytest.mark.slow
 def test_production_settings_pass_check_deploy(tmp_path):
     # (The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs alone: production never sets it.)
-    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-           "SECRET_KEY": secrets.token_urlsafe(50), "COMMONGROUND_HTTPS": "1", "DEBUG": "0",
-           "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE",
-           "ALLOWED_HOSTS": "meetings.example.org", "COMMONGROUND_VAR_DIR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    result = subprocess.run([EXE, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "COMMONGROUND_HTTPS": "1",
+        "DEBUG": "0",
+        "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE",
+        "ALLOWED_HOSTS": "meetings.example.org",
+        "COMMONGROUND_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [EXE, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -79,13 +85,23 @@ def test_every_string_marked_for_translation_is_in_the_spanish_catalog(tmp_path)
     copy = tmp_path / "commonground"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     (tmp_path / "i18n_check_settings.py").write_text(
-        "from commonground.settings import *  # noqa: F403\n"
-        f"LOCALE_PATHS = [{str(copy / 'locale')!r}]\n")
+        f"from commonground.settings import *  # noqa: F403\nLOCALE_PATHS = [{str(copy / 'locale')!r}]\n"
+    )
     committed = PO.read_bytes()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-           "DJANGO_SETTINGS_MODULE": "i18n_check_settings", "DEBUG": "1"}
-    run = subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-location"], cwd=copy,
-                         env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+        "DJANGO_SETTINGS_MODULE": "i18n_check_settings",
+        "DEBUG": "1",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-location"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     fresh = (copy / "locale/es/LC_MESSAGES/django.po").read_text(encoding="utf-8")
     assert PO.read_bytes() == committed  # the check wrote only into its copy

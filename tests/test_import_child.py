@@ -67,8 +67,18 @@ SCRIPT = textwrap.dedent("""
 
 def test_a_child_syncs_and_the_parent_publishes(tmp_path, settings):
     feed = tmp_path / "feed.json"
-    rows = [{"name": f"Group {n}", "slug": f"group-{n}", "day": n % 7, "time": "19:00", "timezone": "America/Chicago",
-             "formatted_address": "100 Main St, Tulsa, OK 74103, USA", "types": ["O"]} for n in range(40)]
+    rows = [
+        {
+            "name": f"Group {n}",
+            "slug": f"group-{n}",
+            "day": n % 7,
+            "time": "19:00",
+            "timezone": "America/Chicago",
+            "formatted_address": "100 Main St, Tulsa, OK 74103, USA",
+            "types": ["O"],
+        }
+        for n in range(40)
+    ]
     rows.append({"name": "No day", "slug": "bad", "day": "someday", "time": "19:00"})
     feed.write_text(__import__("json").dumps(rows))
     out = run_script(SCRIPT.replace("sys.argv[1]", repr(str(feed))), tmp_path, "cg_import_child_test", {})
@@ -80,6 +90,11 @@ def test_a_child_syncs_and_the_parent_publishes(tmp_path, settings):
     assert result["index"] == 40
     assert "meeting-guide.json" in result["feed"]
     code, errors = result["stopped"]
-    assert code == 2 and errors[0]["code"] == "stopped" and "ended with code 9" in errors[0]["message"] and "Nothing of it was saved" in errors[0]["message"]
+    assert (
+        code == 2
+        and errors[0]["code"] == "stopped"
+        and "ended with code 9" in errors[0]["message"]
+        and "Nothing of it was saved" in errors[0]["message"]
+    )
     code, errors = result["error"]
     assert code == 1 and "There is no file at" in errors[0]["message"] and errors[0]["message"].endswith(".missing.")

@@ -9,15 +9,21 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]  # subprocesses or many generated cases: `scripts/test --fast` skips them
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.own_sqlite,
+]  # subprocesses or many generated cases: `scripts/test --fast` skips them
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 
 
 @pytest.fixture
 def env(tmp_path):
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "COMMONGROUND_VAR_DIR": str(tmp_path / "var")}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+    }
 
 
 def run(env, *args):

@@ -29,10 +29,17 @@ def test_every_meeting_s_small_columns_are_the_database_s(demo_meetings):
     assert sorted(expected) == columns.ids.tolist()
     for i, pk in enumerate(columns.ids.tolist()):
         m = expected[pk]
-        week = -1 if m.weekday is None or m.start_time is None else \
-            m.weekday * 1440 + m.start_time.hour * 60 + m.start_time.minute
-        assert (programs[columns.program[i]], int(columns.mode[i]), int(columns.week_minute[i]), int(columns.tags[i])) \
-            == (m.program_id, build.MODE_CODES[m.attendance_mode], week, m.tag_bits), pk
+        week = (
+            -1
+            if m.weekday is None or m.start_time is None
+            else m.weekday * 1440 + m.start_time.hour * 60 + m.start_time.minute
+        )
+        assert (
+            programs[columns.program[i]],
+            int(columns.mode[i]),
+            int(columns.week_minute[i]),
+            int(columns.tags[i]),
+        ) == (m.program_id, build.MODE_CODES[m.attendance_mode], week, m.tag_bits), pk
     position = {pk: i for i, pk in enumerate(columns.ids.tolist())}
     assert int(columns.tags[position[ids[0]]]) == every_tag
     assert int(columns.week_minute[position[ids[1]]]) == build.NO_TIME
@@ -63,7 +70,8 @@ def test_ids_too_large_for_the_packing_are_refused(demo_meetings):
     from commonground.meetings.models import Source
 
     demo_meetings(3)
-    Source.objects.create(id=1 << (63 - build.PACKED_SOURCE), name="far", location="/tmp/far.json",
-                          format="meeting_guide")
+    Source.objects.create(
+        id=1 << (63 - build.PACKED_SOURCE), name="far", location="/tmp/far.json", format="meeting_guide"
+    )
     with pytest.raises(OverflowError, match="too large"):
         build.read_columns()

@@ -12,22 +12,35 @@ from commonground.meetings.models import DataChange, DataVersion, Meeting, Sourc
 from commonground.search import store
 from commonground.search.build import Texts
 
-CITIES = [("America/New_York", 40.75, -73.99), ("America/Chicago", 41.88, -87.63), ("Europe/London", 51.5, -0.12),
-          ("Asia/Kolkata", 19.07, 72.87), ("America/Los_Angeles", 34.05, -118.24)]
+CITIES = [
+    ("America/New_York", 40.75, -73.99),
+    ("America/Chicago", 41.88, -87.63),
+    ("Europe/London", 51.5, -0.12),
+    ("Asia/Kolkata", 19.07, 72.87),
+    ("America/Los_Angeles", 34.05, -118.24),
+]
 LANGUAGES = ["EN", "ES", "FR", "POL", "RUS", "JA", "ASL"]
 
 
 def make_row(rng: random.Random, slug: str) -> dict:
     zone, lat, lng = rng.choice(CITIES)
-    row = {"name": rng.choice(["Serenity", "Big Book", "Zoom Recovery", "Ñandú Group", "ábaco", "Early Birds",
-                               "Hope"]) + f" {rng.randint(0, 30)}",
-           "slug": slug, "timezone": zone, "types": rng.sample(["O", "C", "W", "M", "B", *LANGUAGES], 3),
-           "program": rng.choice(["aa", "na"]), "notes": rng.choice(["", "Back door", "Café upstairs"])}
+    row = {
+        "name": rng.choice(["Serenity", "Big Book", "Zoom Recovery", "Ñandú Group", "ábaco", "Early Birds", "Hope"])
+        + f" {rng.randint(0, 30)}",
+        "slug": slug,
+        "timezone": zone,
+        "types": rng.sample(["O", "C", "W", "M", "B", *LANGUAGES], 3),
+        "program": rng.choice(["aa", "na"]),
+        "notes": rng.choice(["", "Back door", "Café upstairs"]),
+    }
     if rng.random() < 0.9:
         row.update(day=rng.randint(0, 6), time=f"{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30]):02d}")
     if rng.random() < 0.7:
-        row.update(latitude=lat + rng.uniform(-0.2, 0.2), longitude=lng + rng.uniform(-0.2, 0.2),
-                   formatted_address=f"{rng.randint(1, 999)} Main St, Somewhere")
+        row.update(
+            latitude=lat + rng.uniform(-0.2, 0.2),
+            longitude=lng + rng.uniform(-0.2, 0.2),
+            formatted_address=f"{rng.randint(1, 999)} Main St, Somewhere",
+        )
     else:
         row.update(conference_url=f"https://zoom.us/j/{rng.randint(10**9, 10**10)}", attendance_option="online")
     return row
@@ -47,16 +60,30 @@ def semantic(folder) -> dict:
     rows = {}
     for i, pk in enumerate(ids.tolist()):
         mask = int(a("c_langs")[i])
-        rows[pk] = (meta["program_codes"][a("c_program")[i]], int(a("c_week_minute")[i]),
-                    meta["zone_names"][a("c_zone")[i]], int(a("c_mode")[i]), int(a("c_tags")[i]),
-                    frozenset(c for b, c in enumerate(langs) if mask >> b & 1), texts[int(a("c_text")[i])],
-                    names[int(a("c_name_key")[i] >> 32)], None if np.isnan(lat[i]) else float(lat[i]),
-                    int(a("c_source")[i]))
-    orders = {name: ids[a(f"d_{name}")].tolist() for name in ("geo_members", "utc_members", "online_members",
-                                                              "ongoing", "ongoing_online", "by_name")}
-    return {"rows": rows, "orders": orders, "ids_sorted": bool(np.all(np.diff(ids) > 0)),
-            "counts": a("d_program_mode_counts").tolist(), "offsets": a("d_by_name_offsets").tolist(),
-            "duplicates": sorted(a("duplicates").tolist())}
+        rows[pk] = (
+            meta["program_codes"][a("c_program")[i]],
+            int(a("c_week_minute")[i]),
+            meta["zone_names"][a("c_zone")[i]],
+            int(a("c_mode")[i]),
+            int(a("c_tags")[i]),
+            frozenset(c for b, c in enumerate(langs) if mask >> b & 1),
+            texts[int(a("c_text")[i])],
+            names[int(a("c_name_key")[i] >> 32)],
+            None if np.isnan(lat[i]) else float(lat[i]),
+            int(a("c_source")[i]),
+        )
+    orders = {
+        name: ids[a(f"d_{name}")].tolist()
+        for name in ("geo_members", "utc_members", "online_members", "ongoing", "ongoing_online", "by_name")
+    }
+    return {
+        "rows": rows,
+        "orders": orders,
+        "ids_sorted": bool(np.all(np.diff(ids) > 0)),
+        "counts": a("d_program_mode_counts").tolist(),
+        "offsets": a("d_by_name_offsets").tolist(),
+        "duplicates": sorted(a("duplicates").tolist()),
+    }
 
 
 def build_both() -> tuple[str, dict, dict]:
@@ -119,9 +146,21 @@ def test_random_syncs_brought_forward_equal_full_builds(feeds):
 
 @pytest.mark.django_db
 def test_listings_that_become_or_stop_being_duplicates_of_another_source(feeds):
-    same = {"name": "Nothing Macho", "day": 6, "time": "14:00", "timezone": "America/New_York",
-            "latitude": 40.880619, "longitude": -73.881496, "address": "3424 Kossuth Ave.", "city": "Bronx",
-            "state": "NY", "postal_code": "10467", "country": "USA", "types": ["O"], "program": "na"}
+    same = {
+        "name": "Nothing Macho",
+        "day": 6,
+        "time": "14:00",
+        "timezone": "America/New_York",
+        "latitude": 40.880619,
+        "longitude": -73.881496,
+        "address": "3424 Kossuth Ave.",
+        "city": "Bronx",
+        "state": "NY",
+        "postal_code": "10467",
+        "country": "USA",
+        "types": ["O"],
+        "program": "na",
+    }
     other = {**same, "slug": "other", "day": 2}
     feeds("first", [other])
     feeds("second", [{**same, "slug": "b"}])
@@ -173,7 +212,6 @@ def test_deleting_a_source_moves_the_version(feeds):
     Source.objects.get(name="gone").delete()
     assert DataVersion.current() == before + 1
     assert not Meeting.objects.exists()
-
 
 
 @pytest.mark.django_db

@@ -11,17 +11,35 @@ from hypothesis import strategies as st
 from commonground.feeds import jsonstream
 from commonground.feeds.jsonstream import DECODER, TextRow, iter_array, reread
 
-numbers = st.one_of(st.integers(), st.integers(-10**40, 10**40), st.floats(allow_nan=False, allow_infinity=False))
+numbers = st.one_of(st.integers(), st.integers(-(10**40), 10**40), st.floats(allow_nan=False, allow_infinity=False))
 scalars = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=12))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                                            max_size=3), max_leaves=10)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
 objects = st.dictionaries(st.text(max_size=6), values, max_size=6)
 # What json.dumps never writes but a feed may hold: words and numbers the decoder keeps as text,
 # escaped lone surrogates, keys given twice.
-odd = st.sampled_from(['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e400}', '{"a": 1234567890123456789}',
-                       '{"a": 12345678901234567890123}', '{"a": "\\ud800"}', '{"a": 1, "a": 2}',
-                       '{"a": -0}', '{"a": -0.0}', '{"a": 1E5}', '{"a": "x\\u0000y"}', '{"a": 123456789012345678}', '{"a": -100000000000000000}',
-                       '{"n": "٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣"}', '{"a": [1.5e-320, 2.2250738585072014e-308]}'])
+odd = st.sampled_from(
+    [
+        '{"a": NaN}',
+        '{"a": -Infinity}',
+        '{"a": 1e400}',
+        '{"a": 1234567890123456789}',
+        '{"a": 12345678901234567890123}',
+        '{"a": "\\ud800"}',
+        '{"a": 1, "a": 2}',
+        '{"a": -0}',
+        '{"a": -0.0}',
+        '{"a": 1E5}',
+        '{"a": "x\\u0000y"}',
+        '{"a": 123456789012345678}',
+        '{"a": -100000000000000000}',
+        '{"n": "٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣"}',
+        '{"a": [1.5e-320, 2.2250738585072014e-308]}',
+    ]
+)
 
 
 @given(st.one_of(objects.map(lambda o: json.dumps(o)), objects.map(lambda o: json.dumps(o, ensure_ascii=False)), odd))

@@ -69,9 +69,14 @@ def test_no_import_runs_back_up(app):
 def test_the_checker_sees_function_level_and_relative_imports(tmp_path, monkeypatch):
     fake = tmp_path / "commonground" / "search"
     fake.mkdir(parents=True)
-    (fake / "x.py").write_text("def f():\n    from commonground.web import presenters\n\nfrom ..feeds import registry\n")
+    (fake / "x.py").write_text(
+        "def f():\n    from commonground.web import presenters\n\nfrom ..feeds import registry\n"
+    )
     monkeypatch.setattr(__import__(__name__), "SRC", tmp_path / "commonground")
-    assert violations("search") == ["search/x.py:2 imports commonground.web", "search/x.py:4 imports commonground.feeds"]
+    assert violations("search") == [
+        "search/x.py:2 imports commonground.web",
+        "search/x.py:4 imports commonground.feeds",
+    ]
 
 
 def modules_imported(path: Path) -> set[str]:
@@ -88,8 +93,13 @@ def modules_imported(path: Path) -> set[str]:
 def test_derivation_is_pure_and_models_never_import_the_bulk_writer():
     """models -> derive (pure) and bulk -> models: no cycle between the model and the row code."""
     derive = modules_imported(SRC / "meetings" / "derive.py")
-    assert not [m for m in derive if m.startswith("django") or m.startswith("commonground.meetings.models")
-                or m.startswith("commonground.meetings.bulk")], derive
+    assert not [
+        m
+        for m in derive
+        if m.startswith("django")
+        or m.startswith("commonground.meetings.models")
+        or m.startswith("commonground.meetings.bulk")
+    ], derive
     assert not [m for m in modules_imported(SRC / "meetings" / "models.py") if "meetings.bulk" in m]
 
 
@@ -107,19 +117,28 @@ def test_the_private_apps_share_no_insides():
     """peer reads journal's accounts and encryption through their public functions; it never
     borrows what the ground floor now holds (keys), and journal never imports peer."""
     assert [m for m in violations_between("journal", "peer")] == []
-    keyed = [m for path in sorted((SRC / "peer").rglob("*.py")) for m in modules_imported(path)
-             if m in ("commonground.private.crypto.new_key", "commonground.private.crypto._key_texts")]
+    keyed = [
+        m
+        for path in sorted((SRC / "peer").rglob("*.py"))
+        for m in modules_imported(path)
+        if m in ("commonground.private.crypto.new_key", "commonground.private.crypto._key_texts")
+    ]
     assert keyed == []
 
 
 def violations_between(app: str, other: str) -> list[str]:
-    return [f"{path.relative_to(SRC)}:{line}" for path in sorted((SRC / app).rglob("*.py"))
-            if "tests" not in path.relative_to(SRC).parts
-            for line, target in imports_of(path) if target == other]
+    return [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in sorted((SRC / app).rglob("*.py"))
+        if "tests" not in path.relative_to(SRC).parts
+        for line, target in imports_of(path)
+        if target == other
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # The module graph: every import, at any depth in a file, as an arrow between modules.
+
 
 def _module_names() -> dict[str, Path]:
     names = {}
@@ -154,8 +173,9 @@ def module_graph(modules: dict[str, Path] | None = None) -> dict[str, set[str]]:
                     module = ".".join([*base, *([node.module] if node.module else [])])
                 else:
                     module = node.module or ""
-                targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module
-                           for alias in node.names]
+                targets = [
+                    f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module for alias in node.names
+                ]
             else:
                 continue
             arrows.update(t for t in map(known, targets) if t and t.startswith("commonground") and t != name)
@@ -217,8 +237,12 @@ def test_nothing_but_a_url_configuration_imports_a_views_module():
     """Views are the top of the house: a rule a view needs lives below it, so any module may call it."""
     graph = module_graph()
     views = {m for m in graph if m.rsplit(".", 1)[-1].startswith("views")}
-    wrong = sorted(f"{m} imports {t}" for m, targets in graph.items() for t in targets & views
-                   if not m.rsplit(".", 1)[-1].startswith(("urls", "views")) or m.startswith("commonground.views"))
+    wrong = sorted(
+        f"{m} imports {t}"
+        for m, targets in graph.items()
+        for t in targets & views
+        if not m.rsplit(".", 1)[-1].startswith(("urls", "views")) or m.startswith("commonground.views")
+    )
     # a views module may import its own package's sibling views (split by topic), nothing else may
     wrong = [w for w in wrong if not _same_package_views(w)]
     assert wrong == []
@@ -226,16 +250,20 @@ def test_nothing_but_a_url_configuration_imports_a_views_module():
 
 def _same_package_views(line: str) -> bool:
     importer, _, target = line.partition(" imports ")
-    return (importer.rsplit(".", 1)[-1].startswith("views")
-            and importer.rpartition(".")[0] == target.rpartition(".")[0])
+    return importer.rsplit(".", 1)[-1].startswith("views") and importer.rpartition(".")[0] == target.rpartition(".")[0]
 
 
 def test_peer_reads_the_companion_only_through_its_sharing_module():
     """The peer workspace sees what a participant shares, through journal/sharing.py: never the
     companion's models, views, forms or encryption."""
     graph = module_graph()
-    wrong = sorted(f"{m} imports {t}" for m, targets in graph.items() if m.startswith("commonground.peer")
-                   for t in targets if t.startswith("commonground.journal") and t != "commonground.journal.sharing")
+    wrong = sorted(
+        f"{m} imports {t}"
+        for m, targets in graph.items()
+        if m.startswith("commonground.peer")
+        for t in targets
+        if t.startswith("commonground.journal") and t != "commonground.journal.sharing"
+    )
     assert wrong == []
 
 
@@ -250,5 +278,7 @@ def test_no_lower_floor_imports_a_private_app():
     floor. None of them may import journal or peer, however lazily."""
     graph = module_graph()
     lower = [m for m in graph if m not in ASSEMBLY and (m.count(".") == 1 or m.split(".")[1] in LOWER_FLOORS)]
-    wrong = sorted(f"{m} imports {t}" for m in lower for t in graph[m] if t.split(".")[1:2] and t.split(".")[1] in PRIVATE)
+    wrong = sorted(
+        f"{m} imports {t}" for m in lower for t in graph[m] if t.split(".")[1:2] and t.split(".")[1] in PRIVATE
+    )
     assert wrong == []

@@ -17,16 +17,26 @@ from commonground.meetings.links import LinkError, path_whitespace_removed
 
 
 def row(url: str) -> dict:
-    return {"name": "Online Hope", "slug": "online-hope", "day": 1, "time": "19:00", "timezone": "America/New_York",
-            "conference_url": url, "types": ["O"]}
+    return {
+        "name": "Online Hope",
+        "slug": "online-hope",
+        "day": 1,
+        "time": "19:00",
+        "timezone": "America/New_York",
+        "conference_url": url,
+        "types": ["O"],
+    }
 
 
-@pytest.mark.parametrize(("raw", "fixed"), [
-    ("https://zoom.us/j/ 82580004937", "https://zoom.us/j/82580004937"),
-    ("https://us02web.zoom.us/j/825 8000 4937?pwd=abc", "https://us02web.zoom.us/j/82580004937?pwd=abc"),
-    ("https://meet.google.com/abc-\tdefg-hij", "https://meet.google.com/abc-defg-hij"),
-    ("  https://zoom.us/j/ 82580004937  ", "https://zoom.us/j/82580004937"),
-])
+@pytest.mark.parametrize(
+    ("raw", "fixed"),
+    [
+        ("https://zoom.us/j/ 82580004937", "https://zoom.us/j/82580004937"),
+        ("https://us02web.zoom.us/j/825 8000 4937?pwd=abc", "https://us02web.zoom.us/j/82580004937?pwd=abc"),
+        ("https://meet.google.com/abc-\tdefg-hij", "https://meet.google.com/abc-defg-hij"),
+        ("  https://zoom.us/j/ 82580004937  ", "https://zoom.us/j/82580004937"),
+    ],
+)
 def test_whitespace_inside_a_known_providers_path_is_removed(raw, fixed):
     link, repair = conference_link(raw)
     assert link.href == fixed
@@ -38,23 +48,26 @@ def test_a_clean_link_is_not_reported_as_repaired():
     assert (link.href, repair) == ("https://zoom.us/j/82580004937", "")
 
 
-@pytest.mark.parametrize("raw", [
-    "https://example.org/j/ 82580004937",  # not a known provider: the rule is unchanged
-    "https://zoom.us /j/82580004937",  # whitespace at the host: never repaired
-    "https://zoom .us/j/82580004937",
-    "https://zoom.us.evil.example /j/1",
-    "https://evil.example /zoom.us/j/1",
-    "https://evil.example/ https://zoom.us/j/1",  # the host is evil.example, whatever the path says
-    "https://zoom.us@evil.example/j/ 1",  # a user name before the host
-    "https://zoom.us\\@evil.example/j/ 1",  # a backslash: a slash to browsers
-    "https://zoom.us:443@evil.example/j/ 1",
-    "https://zoom.us/j/1?pwd=ab cd",  # whitespace in the query is not in the path
-    "https://zoom.us/j/1#a b",
-    "https://zoom.us/j/\u200b 1",  # an invisible character stays refused after the repair
-    "https://zoom.us/j/\n1",  # a line break
-    "javascript://zoom.us/j/ 1",
-    "zoom.us/j/ 1",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://example.org/j/ 82580004937",  # not a known provider: the rule is unchanged
+        "https://zoom.us /j/82580004937",  # whitespace at the host: never repaired
+        "https://zoom .us/j/82580004937",
+        "https://zoom.us.evil.example /j/1",
+        "https://evil.example /zoom.us/j/1",
+        "https://evil.example/ https://zoom.us/j/1",  # the host is evil.example, whatever the path says
+        "https://zoom.us@evil.example/j/ 1",  # a user name before the host
+        "https://zoom.us\\@evil.example/j/ 1",  # a backslash: a slash to browsers
+        "https://zoom.us:443@evil.example/j/ 1",
+        "https://zoom.us/j/1?pwd=ab cd",  # whitespace in the query is not in the path
+        "https://zoom.us/j/1#a b",
+        "https://zoom.us/j/\u200b 1",  # an invisible character stays refused after the repair
+        "https://zoom.us/j/\n1",  # a line break
+        "javascript://zoom.us/j/ 1",
+        "zoom.us/j/ 1",
+    ],
+)
 def test_nothing_else_is_repaired(raw):
     with pytest.raises(LinkError):
         conference_link(raw)

@@ -68,8 +68,9 @@ def test_the_page_is_the_same_either_way(demo_meetings, client, monkeypatch, lan
         if how == "orm":
             monkeypatch.setattr(rows, "meeting_at", _orm)
         for meeting in Meeting.objects.filter(pk__in=picked[:8]).select_related("source"):
-            response = client.get(meeting.get_absolute_url() + "?now=2026-03-08T06:30:00Z",
-                                  HTTP_ACCEPT_LANGUAGE=language)
+            response = client.get(
+                meeting.get_absolute_url() + "?now=2026-03-08T06:30:00Z", HTTP_ACCEPT_LANGUAGE=language
+            )
             assert response.status_code == 200
             body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
             pages.setdefault(meeting.pk, []).append(body)

@@ -110,8 +110,9 @@ def test_an_empty_narrowed_feed_is_an_empty_array(client, meetings, query):
 def test_the_embed_address_has_no_raw_comma_for_tsml_ui():
     from commonground.feeds.meeting_guide.embed import tsml_ui_src
 
-    src = tsml_ui_src("https://finder.example.org/feeds/meeting-guide.json", program="na", near="Denver, CO",
-                      radius_km=40)
+    src = tsml_ui_src(
+        "https://finder.example.org/feeds/meeting-guide.json", program="na", near="Denver, CO", radius_km=40
+    )
     assert src == "https://finder.example.org/feeds/meeting-guide.json?program=na&near=Denver%2C%20CO&radius_km=40"
     assert src.split(",") == [src]  # TSML UI splits data-src on commas: one feed, whole
 
@@ -128,9 +129,19 @@ def test_the_feed_reads_an_encoded_comma_in_the_place(client, samples):
 
 
 def test_validate_warns_when_tsml_ui_would_show_aas_rule_on_another_program():
-    rows = [{"name": "Hope", "slug": "hope", "day": 1, "time": "19:00", "timezone": "America/Denver",
-             "formatted_address": "1 A St, Denver, CO 80202, USA", "types": ["C", "D"], "program": program}
-            for program in ("nar-anon", "aa")]
+    rows = [
+        {
+            "name": "Hope",
+            "slug": "hope",
+            "day": 1,
+            "time": "19:00",
+            "timezone": "America/Denver",
+            "formatted_address": "1 A St, Denver, CO 80202, USA",
+            "types": ["C", "D"],
+            "program": program,
+        }
+        for program in ("nar-anon", "aa")
+    ]
     rows[1]["slug"] = "hope-aa"
     result = validate_bytes(json.dumps(rows).encode(), "feed")
     assert result["valid"]  # the spec allows it; clients mislead

@@ -21,6 +21,7 @@ def sources():
 
 # --- the formulas the code used before issue 28, kept here as the oracle -------------------------
 
+
 def old_haversine_m(lat1, lng1, lat2, lng2):  # meetings/duplicates.py's metres
     lat1, lng1, lat2, lng2 = map(math.radians, (lat1, lng1, lat2, lng2))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
@@ -69,8 +70,9 @@ def test_the_one_distance_gives_the_old_formulas_results_to_the_metre(seed):
     assert np.abs(many - old_cosines_km(lat, lng, lats, lngs)).max() < 0.001
     # the engine's form (radians and cosines kept in the index) is the same bits as before
     lat_rad, lng_rad = np.radians(lats), np.radians(lngs)
-    engine = km_from(math.radians(lat), math.radians(lng), math.cos(math.radians(lat)), lat_rad, lng_rad,
-                     np.cos(lat_rad))
+    engine = km_from(
+        math.radians(lat), math.radians(lng), math.cos(math.radians(lat)), lat_rad, lng_rad, np.cos(lat_rad)
+    )
     assert np.array_equal(engine, old_engine_km(lat, lng, lats, lngs))
     # one pair at a time, as the duplicate finder asks
     for a_lat, a_lng, b_lat, b_lng in points[:500]:
@@ -102,12 +104,16 @@ def test_one_earth_radius():
 
 # --- the current language ------------------------------------------------------------------------
 
+
 def test_one_current_language_helper():
     """``commonground.i18n.language()`` is the one "(get_language() or 'en')[:2]"."""
     # safety/ is closed (issue 26 is done) and keeps its own copy for now.
     allowed = {"i18n.py"}
-    found = [name for name, text in sources() if re.search(r"get_language\(\)( or \"en\"\))?\[:2\]", text)
-             and name not in allowed]
+    found = [
+        name
+        for name, text in sources()
+        if re.search(r"get_language\(\)( or \"en\"\))?\[:2\]", text) and name not in allowed
+    ]
     assert found == [], f"the current language worked out again in {found}: use commonground.i18n.language()"
 
 
@@ -131,26 +137,41 @@ def test_the_language_helper_is_on_the_ground_floor():
 
 # --- settings ------------------------------------------------------------------------------------
 
+
 def test_no_settings_default_restated_outside_settings():
     """Every setting exists in settings.py; reading it with a default elsewhere lets the two drift."""
     # safety/ is closed (issue 26 is done): HELP_COUNTRY keeps its getattr there for now.
     allowed: set[str] = set()
     defined = set(re.findall(r"^([A-Z][A-Z0-9_]*) *[:=]", (SRC / "settings.py").read_text(), re.M))
     assert {"PUBLISH_MODE", "HELP_COUNTRY", "IMPORT_WORKERS"} <= defined
-    found = [f"{name}: {m.group(0)}" for name, text in sources() if name not in allowed
-             for m in re.finditer(r"getattr\(settings, \"(\w+)\", [^)]*\)", text) if m.group(1) in defined]
+    found = [
+        f"{name}: {m.group(0)}"
+        for name, text in sources()
+        if name not in allowed
+        for m in re.finditer(r"getattr\(settings, \"(\w+)\", [^)]*\)", text)
+        if m.group(1) in defined
+    ]
     assert found == [], "read these settings directly (settings.py always defines them)"
 
 
 # --- a result's local times: computed once, in search/results.py ---------------------------------
 
+
 def _result(start, searcher_zone, own_zone):
     from zoneinfo import ZoneInfo
 
-    return {"starts_at": start, "starts_at_local": start.astimezone(ZoneInfo(searcher_zone)),
-            "starts_at_meeting": start.astimezone(ZoneInfo(own_zone)), "timezone": own_zone,
-            "minutes_until_start": 30, "in_progress": False, "ongoing": False, "mode": "in_person",
-            "program": {"name": "AA", "names": {}}, "tags": []}
+    return {
+        "starts_at": start,
+        "starts_at_local": start.astimezone(ZoneInfo(searcher_zone)),
+        "starts_at_meeting": start.astimezone(ZoneInfo(own_zone)),
+        "timezone": own_zone,
+        "minutes_until_start": 30,
+        "in_progress": False,
+        "ongoing": False,
+        "mode": "in_person",
+        "program": {"name": "AA", "names": {}},
+        "tags": [],
+    }
 
 
 def test_the_page_reuses_the_results_local_times(monkeypatch):
@@ -180,11 +201,16 @@ def test_the_page_reuses_the_results_local_times(monkeypatch):
 
 # --- timings belong in bench/results, not in the code's prose -------------------------------------
 
+
 def test_no_timings_in_src():
-    """"takes 3 ms" in a docstring is true on one machine on one day; bench/ measures, bench/results keeps."""
+    """ "takes 3 ms" in a docstring is true on one machine on one day; bench/ measures, bench/results keeps."""
     timing = re.compile(r"\b\d[\d.,]*\s(?:ms|µs|s|seconds|milliseconds)\b")
-    found = [f"{name}:{n}: {line.strip()}" for name, text in sources()
-             for n, line in enumerate(text.splitlines(), 1) if timing.search(line)]
+    found = [
+        f"{name}:{n}: {line.strip()}"
+        for name, text in sources()
+        for n, line in enumerate(text.splitlines(), 1)
+        if timing.search(line)
+    ]
     assert found == []
 
 
@@ -199,6 +225,8 @@ def test_every_file_the_code_names_exists():
             for path in re.findall(r"(?<![\w./-])((?:[A-Za-z_][\w-]*/)*[A-Za-z_]\w*\.py)\b", line):
                 if "/" not in path and not list(SRC.rglob(path)) and not (root / path).exists():
                     missing.append(f"{name}:{n}: {path}")
-                elif "/" in path and not any((base / path).exists() for base in (here, SRC, SRC.parent, root, root / "tests")):
+                elif "/" in path and not any(
+                    (base / path).exists() for base in (here, SRC, SRC.parent, root, root / "tests")
+                ):
                     missing.append(f"{name}:{n}: {path}")
     assert missing == []

@@ -15,8 +15,19 @@ def demo(demo_meetings):
     demo_meetings(400, seed=2)
 
 
-@pytest.mark.parametrize("path", ["/", "/meetings", "/meetings?near=10001", "/meetings?near=10001&view=map",
-                                  "/programs", "/programs/na", "/programs/mm", "/programs/sos"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/meetings",
+        "/meetings?near=10001",
+        "/meetings?near=10001&view=map",
+        "/programs",
+        "/programs/na",
+        "/programs/mm",
+        "/programs/sos",
+    ],
+)
 def test_pages_load_and_show_crisis_help(client, demo, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -46,10 +57,20 @@ def test_empty_results_suggest_how_to_widen(client, demo):
 
 def test_feed_text_is_escaped(client, db):
     source = Source.objects.create(name="escape", format="meeting-guide")
-    meeting = Meeting.objects.create(program_id="aa", source=source, key="x", slug="x", timezone="UTC", weekday=1,
-                                     name="<img src=x onerror=alert(1)>", notes="<script>alert(2)</script>",
-                                     formatted_address="1 A St, Denver, CO 80202, USA", address="1 A St",
-                                     latitude=39.7, longitude=-104.9)
+    meeting = Meeting.objects.create(
+        program_id="aa",
+        source=source,
+        key="x",
+        slug="x",
+        timezone="UTC",
+        weekday=1,
+        name="<img src=x onerror=alert(1)>",
+        notes="<script>alert(2)</script>",
+        formatted_address="1 A St, Denver, CO 80202, USA",
+        address="1 A St",
+        latitude=39.7,
+        longitude=-104.9,
+    )
     engine.reset()
     html = client.get(meeting.get_absolute_url()).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -71,9 +92,17 @@ def test_calendar_start_matches_the_engine_across_dst(db):
     from datetime import UTC, datetime, time
 
     source = Source.objects.create(name="ics", format="meeting-guide")
-    meeting = Meeting.objects.create(program_id="aa", source=source, key="g", slug="g", name="Gap",
-                                     timezone="America/New_York", weekday=0, start_time=time(2, 30),
-                                     formatted_address="1 A St, Albany, NY 12207, USA")
+    meeting = Meeting.objects.create(
+        program_id="aa",
+        source=source,
+        key="g",
+        slug="g",
+        name="Gap",
+        timezone="America/New_York",
+        weekday=0,
+        start_time=time(2, 30),
+        formatted_address="1 A St, Albany, NY 12207, USA",
+    )
     now = datetime(2026, 3, 7, 12, tzinfo=UTC)
     ics = meeting_calendar(meeting, "http://example.invalid/m", now=now)
     assert first_occurrence(ics) == meeting.next_start(now) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
@@ -99,8 +128,9 @@ def test_a_place_that_cannot_be_found_is_said_in_spanish_on_a_spanish_page(clien
     html = client.get("/meetings", {"near": "Nowhereville ZZ"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "No encontramos un lugar llamado “Nowhereville ZZ”" in html
     assert "We could not find" not in html
-    both = client.get("/meetings", {"near": "10001", "starting_within": "60", "day": "2"},
-                      HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    both = client.get(
+        "/meetings", {"near": "10001", "starting_within": "60", "day": "2"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
     assert "no ambos" in both
 
 
@@ -108,9 +138,17 @@ def test_a_results_start_is_marked_up_as_an_instant_in_utc(client, db):
     from datetime import time
 
     source = Source.objects.create(name="Times", format="meeting-guide")
-    Meeting.objects.create(program_id="aa", source=source, key="t", slug="t", name="Noon in Kolkata",
-                           timezone="Asia/Kolkata", weekday=2, start_time=time(12, 0),
-                           conference_url="https://zoom.us/j/123456789")
+    Meeting.objects.create(
+        program_id="aa",
+        source=source,
+        key="t",
+        slug="t",
+        name="Noon in Kolkata",
+        timezone="Asia/Kolkata",
+        weekday=2,
+        start_time=time(12, 0),
+        conference_url="https://zoom.us/j/123456789",
+    )
     engine.reset()
     page = client.get("/meetings?mode=online&now=2026-06-08T00:00:00Z&tz=Asia/Kolkata").content.decode()
     # Tuesday 12:00 in Kolkata (UTC+05:30) is 06:30 UTC: the page's machine-readable time says so.

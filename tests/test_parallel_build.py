@@ -89,9 +89,14 @@ PUBLISH_SCRIPT = textwrap.dedent("""
 
 def run_script(script: str, tmp_path, name: str, env: dict) -> str:
     url = os.environ.get("DATABASE_URL", "")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commonground.settings", **env,
-           "COMMONGROUND_VAR_DIR": str(tmp_path / "var"), "COMPANION_KEYS": TEST_COMPANION_KEY,
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "commonground.settings",
+        **env,
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "COMPANION_KEYS": TEST_COMPANION_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     if url.startswith("postgres"):  # CI's PostgreSQL pass: a database of its own
         import psycopg
 
@@ -113,13 +118,16 @@ def test_the_feed_written_in_parts_is_the_feed_written_whole(tmp_path):
     assert run_script(PUBLISH_SCRIPT, tmp_path, "cg_parallel_publish_test", {}).startswith("same")
 
 
-@pytest.mark.parametrize(("name", "forks"), [
-    ("/srv/memory-care/db.sqlite3", True),  # a file, whatever its folder is called
-    ("/tmp/cg-import-memory-x1/db.sqlite3", True),
-    (":memory:", False),
-    ("file:memorydb_default?mode=memory&cache=shared", False),  # Django's test database
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("name", "forks"),
+    [
+        ("/srv/memory-care/db.sqlite3", True),  # a file, whatever its folder is called
+        ("/tmp/cg-import-memory-x1/db.sqlite3", True),
+        (":memory:", False),
+        ("file:memorydb_default?mode=memory&cache=shared", False),  # Django's test database
+        ("", False),
+    ],
+)
 def test_only_a_database_in_memory_keeps_children_out(monkeypatch, name, forks):
     from django.db import connection
 

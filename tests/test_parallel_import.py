@@ -13,9 +13,16 @@ from commonground.meetings.models import Meeting
 def feed_rows(n: int, changed: int = 0) -> list:
     rows = []
     for i in range(n):
-        row = {"name": f"Group {i}", "slug": f"g{i}", "day": i % 7, "time": f"{6 + i % 15:02d}:30",
-               "timezone": "America/Chicago", "formatted_address": f"{i} Main St, Dallas, TX 75201, USA",
-               "types": ["O", "D"] if i % 3 else ["C"], "notes": "Back door" if i % 5 else ""}
+        row = {
+            "name": f"Group {i}",
+            "slug": f"g{i}",
+            "day": i % 7,
+            "time": f"{6 + i % 15:02d}:30",
+            "timezone": "America/Chicago",
+            "formatted_address": f"{i} Main St, Dallas, TX 75201, USA",
+            "types": ["O", "D"] if i % 3 else ["C"],
+            "notes": "Back door" if i % 5 else "",
+        }
         if i % 97 == 0:
             row["name"] = f"<b>Group</b> {i}"  # a warning: HTML removed
         if i % 89 == 0:
@@ -38,7 +45,9 @@ def run(tmp_path, name: str, rows: list, settings, workers: int):
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(rows))
     report = import_location(str(path), name=name)
-    stored = {m.key: (m.content_hash, m.source_hash, m.name, m.weekday) for m in Meeting.objects.filter(source__name=name)}
+    stored = {
+        m.key: (m.content_hash, m.source_hash, m.name, m.weekday) for m in Meeting.objects.filter(source__name=name)
+    }
     warnings = [(w.row, w.key, w.field, w.message, w.skipped) for w in report.warnings]
     return report.counts(), warnings, stored
 

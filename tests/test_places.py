@@ -5,21 +5,24 @@ import pytest
 from commonground.places.gazetteer import PlaceError, fold, gazetteer, timezone_at
 
 
-@pytest.mark.parametrize("text, label_start, zone", [
-    ("10001", "New York, NY 10001", "America/New_York"),
-    ("80202-1234", "Denver, CO 80202", "America/Denver"),
-    ("Portland, ME", "Portland, ME", "America/New_York"),
-    ("Portland, OR", "Portland, OR", "America/Los_Angeles"),
-    ("Toronto, ON", "Toronto", "America/Toronto"),
-    ("Sydney, Australia", "Sydney", "Australia/Sydney"),
-    ("Melbourne VIC, Australia", "Melbourne", "Australia/Melbourne"),
-    ("Kathmandu", "Kathmandu", "Asia/Kathmandu"),
-    ("London, UK", "London", "Europe/London"),
-    ("Ciudad de México, Mexico", "Mexico City", "America/Mexico_City"),
-    ("123 Main St, Denver, CO 80202, USA", "Denver, CO 80202", "America/Denver"),
-    ("St. Louis, MO", "St. Louis", "America/Chicago"),
-    ("Montréal", "Montréal", "America/Toronto"),
-])
+@pytest.mark.parametrize(
+    "text, label_start, zone",
+    [
+        ("10001", "New York, NY 10001", "America/New_York"),
+        ("80202-1234", "Denver, CO 80202", "America/Denver"),
+        ("Portland, ME", "Portland, ME", "America/New_York"),
+        ("Portland, OR", "Portland, OR", "America/Los_Angeles"),
+        ("Toronto, ON", "Toronto", "America/Toronto"),
+        ("Sydney, Australia", "Sydney", "Australia/Sydney"),
+        ("Melbourne VIC, Australia", "Melbourne", "Australia/Melbourne"),
+        ("Kathmandu", "Kathmandu", "Asia/Kathmandu"),
+        ("London, UK", "London", "Europe/London"),
+        ("Ciudad de México, Mexico", "Mexico City", "America/Mexico_City"),
+        ("123 Main St, Denver, CO 80202, USA", "Denver, CO 80202", "America/Denver"),
+        ("St. Louis, MO", "St. Louis", "America/Chicago"),
+        ("Montréal", "Montréal", "America/Toronto"),
+    ],
+)
 def test_places_resolve(text, label_start, zone):
     place = gazetteer().resolve(text)
     assert place.label.startswith(label_start)

@@ -28,8 +28,13 @@ def _maps_link(html: str) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("precision", ["postal_code", "city"])
 def test_maps_app_uses_the_address_when_coordinates_are_a_centre(client, make_meeting, precision):
-    m = make_meeting(formatted_address=SJ_ADDRESS, latitude=ZIP_CENTRE[0], longitude=ZIP_CENTRE[1],
-                     coordinates_source=precision, timezone="America/Los_Angeles")
+    m = make_meeting(
+        formatted_address=SJ_ADDRESS,
+        latitude=ZIP_CENTRE[0],
+        longitude=ZIP_CENTRE[1],
+        coordinates_source=precision,
+        timezone="America/Los_Angeles",
+    )
     link = _maps_link(client.get(m.get_absolute_url()).content.decode())
     assert link.startswith("geo:0,0?q=")
     assert unquote(link.removeprefix("geo:0,0?q=")) == SJ_ADDRESS
@@ -40,16 +45,26 @@ def test_maps_app_uses_the_address_when_coordinates_are_a_centre(client, make_me
 
 @pytest.mark.django_db
 def test_maps_app_uses_exact_coordinates_from_the_feed(client, make_meeting):
-    m = make_meeting(formatted_address=SJ_ADDRESS, latitude=37.25155, longitude=-121.93221, coordinates_source="feed",
-                     timezone="America/Los_Angeles")
+    m = make_meeting(
+        formatted_address=SJ_ADDRESS,
+        latitude=37.25155,
+        longitude=-121.93221,
+        coordinates_source="feed",
+        timezone="America/Los_Angeles",
+    )
     link = _maps_link(client.get(m.get_absolute_url()).content.decode())
     assert link == "geo:37.25155,-121.93221?q=37.25155,-121.93221"
 
 
 @pytest.mark.django_db
 def test_a_neighbourhood_only_address_gets_no_route(make_meeting):
-    m = make_meeting(formatted_address="Upper West Side, New York", latitude=40.78, longitude=-73.97,
-                     coordinates_source="city", approximate=True)
+    m = make_meeting(
+        formatted_address="Upper West Side, New York",
+        latitude=40.78,
+        longitude=-73.97,
+        coordinates_source="city",
+        approximate=True,
+    )
     assert directions(m) is None
 
 
@@ -62,13 +77,25 @@ def test_approximate_coordinates_without_an_address_get_no_route(make_meeting):
 @pytest.mark.django_db
 def test_an_online_only_meeting_gets_no_route(make_meeting):
     # An online meeting's listed place is only an area (TSML's rule makes it online, not hybrid).
-    m = make_meeting(conference_url="https://zoom.us/j/123456789", formatted_address="New York, NY",
-                     latitude=40.78, longitude=-73.97, coordinates_source="feed", approximate=True)
+    m = make_meeting(
+        conference_url="https://zoom.us/j/123456789",
+        formatted_address="New York, NY",
+        latitude=40.78,
+        longitude=-73.97,
+        coordinates_source="feed",
+        approximate=True,
+    )
     assert m.attendance_mode == "online"
     assert directions(m) is None
     # And even if a row said "online" beside exact coordinates, there is no building to go to.
-    row = SimpleNamespace(attendance_mode="online", approximate=False, latitude=40.78, longitude=-73.97,
-                          coordinates_source="feed", formatted_address="1 Main St, New York, NY 10001")
+    row = SimpleNamespace(
+        attendance_mode="online",
+        approximate=False,
+        latitude=40.78,
+        longitude=-73.97,
+        coordinates_source="feed",
+        formatted_address="1 Main St, New York, NY 10001",
+    )
     assert directions(row) is None
 
 
@@ -88,26 +115,39 @@ def test_imported_san_jose_meetings_route_by_their_address(client, samples):
 
 
 def _result(mode="in_person", lat=40.0, lng=-74.0, source="feed", approximate=False, name="M"):
-    return {"id": 1, "name": name, "url": "/meetings/s/m1", "mode": mode,
-            "location": {"latitude": lat, "longitude": lng, "coordinates_source": source, "approximate": approximate}}
+    return {
+        "id": 1,
+        "name": name,
+        "url": "/meetings/s/m1",
+        "mode": mode,
+        "location": {"latitude": lat, "longitude": lng, "coordinates_source": source, "approximate": approximate},
+    }
 
 
 def test_map_points_mark_centres_as_approximate_and_leave_online_meetings_off():
-    points = map_points([
-        _result(name="exact"),
-        _result(name="zip", source="postal_code"),
-        _result(name="city", source="city"),
-        _result(name="area", approximate=True),
-        _result(name="online", mode="online"),
-        _result(name="hybrid", mode="hybrid"),
-        _result(name="nowhere", lat=None, lng=None, source=None),
-    ])
+    points = map_points(
+        [
+            _result(name="exact"),
+            _result(name="zip", source="postal_code"),
+            _result(name="city", source="city"),
+            _result(name="area", approximate=True),
+            _result(name="online", mode="online"),
+            _result(name="hybrid", mode="hybrid"),
+            _result(name="nowhere", lat=None, lng=None, source=None),
+        ]
+    )
     by_name = {p["name"]: p for p in points}
     assert set(by_name) == {"exact", "zip", "city", "area", "hybrid"}
     assert [n for n, p in by_name.items() if p["approximate"]] == ["zip", "city", "area"]
     assert all(p["note"] for p in points if p["approximate"])
-    assert by_name["exact"] == {"id": 1, "name": "exact", "lat": 40.0, "lng": -74.0, "url": "/meetings/s/m1",
-                                "approximate": False}
+    assert by_name["exact"] == {
+        "id": 1,
+        "name": "exact",
+        "lat": 40.0,
+        "lng": -74.0,
+        "url": "/meetings/s/m1",
+        "approximate": False,
+    }
 
 
 @pytest.mark.django_db

@@ -20,14 +20,42 @@ from commonground.meetings import duplicates
 from commonground.meetings.models import DataVersion, Meeting, Source
 from commonground.search import engine
 
-COPIED = ("program_id", "name", "weekday", "start_time", "duration_minutes", "timezone", "location", "address",
-          "city", "region", "country", "formatted_address", "latitude", "longitude", "coordinates_source",
-          "approximate", "regions", "types", "tag_bits", "languages", "attendance_mode", "conference_url")
+COPIED = (
+    "program_id",
+    "name",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "location",
+    "address",
+    "city",
+    "region",
+    "country",
+    "formatted_address",
+    "latitude",
+    "longitude",
+    "coordinates_source",
+    "approximate",
+    "regions",
+    "types",
+    "tag_bits",
+    "languages",
+    "attendance_mode",
+    "conference_url",
+)
 
 
 def _copy(meetings, source: Source, prefix: str, **changes) -> list[Meeting]:
-    rows = [Meeting(source=source, key=f"{prefix}-{m.key}", slug=f"{prefix}-{m.key}",
-                    **{**{f: getattr(m, f) for f in COPIED}, **changes}) for m in meetings]
+    rows = [
+        Meeting(
+            source=source,
+            key=f"{prefix}-{m.key}",
+            slug=f"{prefix}-{m.key}",
+            **{**{f: getattr(m, f) for f in COPIED}, **changes},
+        )
+        for m in meetings
+    ]
     return Meeting.objects.bulk_create(rows)
 
 
@@ -39,8 +67,9 @@ def dataset(demo_meetings):
     again = Source.objects.create(name="Second intergroup", format="meeting-guide")
     _copy(demo[:40], again, "again")  # the same meetings: hidden behind the demo source's listings
     _copy(demo[40:45], again, "own", weekday=None, start_time=None)  # its own (24/7 groups)
-    gone = Source.objects.create(name="Failing intergroup", format="meeting-guide",
-                                 disconnected_at=datetime(2026, 11, 20, tzinfo=UTC))
+    gone = Source.objects.create(
+        name="Failing intergroup", format="meeting-guide", disconnected_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
     _copy(demo[60:90], gone, "gone", start_time="06:01")
     duplicates.refresh()
     inactive = [m.pk for m in demo[100:110]] + [m.pk for m in Meeting.objects.filter(source=again)[30:35]]
@@ -49,15 +78,22 @@ def dataset(demo_meetings):
     engine.reset()
     hidden = set(Meeting.objects.filter(duplicate_of__isnull=False).values_list("id", flat=True))
     assert len(hidden) >= 30, "the copies pair up with the demo listings"
-    return {"hidden": hidden, "gone": set(Meeting.objects.filter(source=gone).values_list("id", flat=True)),
-            "inactive": set(inactive)}
+    return {
+        "hidden": hidden,
+        "gone": set(Meeting.objects.filter(source=gone).values_list("id", flat=True)),
+        "inactive": set(inactive),
+    }
 
 
 def expected(*, inactive: bool) -> set[int]:
     """The rule as the docs state it (docs/feeds.md, docs/search.md), walked in Python."""
-    return {m.pk for m in Meeting.objects.select_related("source")
-            if m.duplicate_of_id is None and m.source.disconnected_at is None
-            and (inactive or m.attendance_mode != "inactive")}
+    return {
+        m.pk
+        for m in Meeting.objects.select_related("source")
+        if m.duplicate_of_id is None
+        and m.source.disconnected_at is None
+        and (inactive or m.attendance_mode != "inactive")
+    }
 
 
 def fragment_ids(**kwargs) -> set[int]:
@@ -92,7 +128,9 @@ def test_the_search_index_holds_exactly_the_public_meetings(dataset):
 def test_the_meeting_guide_feed_holds_the_public_meetings_inactive_ones_too(dataset):
     from commonground.feeds.meeting_guide.selection import FeedSelection
 
-    assert {row.id for row in FeedSelection()} == set(Meeting.objects.public(inactive=True).values_list("id", flat=True))
+    assert {row.id for row in FeedSelection()} == set(
+        Meeting.objects.public(inactive=True).values_list("id", flat=True)
+    )
 
 
 def test_the_bmlt_answers_hold_the_public_meetings(dataset, client):
@@ -122,9 +160,11 @@ def test_the_feed_file_and_search_count_each_meeting_once(dataset, client):
 
 
 # The rule's pieces, as a reader would write them again by hand (SQL or ORM).
-RESTATED = re.compile(r"disconnected_at IS NOT NULL|disconnected_at__isnull|duplicate_of_id IS NULL"
-                      r"|duplicate_of__isnull=True|attendance_mode <>|attendance_mode != 'inactive'"
-                      r"|exclude\(attendance_mode")
+RESTATED = re.compile(
+    r"disconnected_at IS NOT NULL|disconnected_at__isnull|duplicate_of_id IS NULL"
+    r"|duplicate_of__isnull=True|attendance_mode <>|attendance_mode != 'inactive'"
+    r"|exclude\(attendance_mode"
+)
 # Not readers of public meetings: duplicates.py picks the candidates the duplicate rule is worked
 # out from (scheduled, active, connected listings), before any listing is hidden.
 NOT_READERS = {"meetings/duplicates.py"}

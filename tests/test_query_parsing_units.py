@@ -20,8 +20,28 @@ from commonground.search.query import MODES, QueryError, SearchQuery, parse_quer
 # Wednesday 4 March 2026, noon UTC (1 January 2026 was a Thursday; 1 March a Sunday). New York
 # is on EST (UTC-5) until Sunday 8 March, then on EDT (UTC-4).
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-PARAMETERS = ("now", "lat", "lng", "near", "radius_km", "radius_mi", "tz", "mode", "program", "approach", "type",
-              "language", "q", "starting_within", "day", "time_from", "time_to", "sort", "limit", "offset")
+PARAMETERS = (
+    "now",
+    "lat",
+    "lng",
+    "near",
+    "radius_km",
+    "radius_mi",
+    "tz",
+    "mode",
+    "program",
+    "approach",
+    "type",
+    "language",
+    "q",
+    "starting_within",
+    "day",
+    "time_from",
+    "time_to",
+    "sort",
+    "limit",
+    "offset",
+)
 
 
 def refusal(params) -> QueryError:
@@ -45,25 +65,31 @@ REFUSALS = [
     ({"approach": "magic"}, "approach", "approach must be one of "),
     ({"type": "open,fluffy"}, "type", "Unknown meeting type 'fluffy'; use "),
     ({"language": "e"}, "language", "language must be an ISO 639-1 code such as es; got 'e'."),
-    ({"language": "es,engl"}, "language", "got 'engl'."), ({"language": "e1"}, "language", "got 'e1'."),
+    ({"language": "es,engl"}, "language", "got 'engl'."),
+    ({"language": "e1"}, "language", "got 'e1'."),
     ({"q": "x" * 101}, "q", "q must be at most 100 characters."),
     ({"starting_within": "0"}, "starting_within", "starting_within must be at least 1."),
     ({"starting_within": "10081"}, "starting_within", "starting_within must be at most 10080."),  # a week
     ({"starting_within": "1.5"}, "starting_within", "starting_within must be a whole number; got '1.5'."),
     ({"starting_within": "30", "time_to": "10:00"}, "starting_within", "(starting_within) or a day and times"),
     ({"day": "mon"}, "day", "day must be 0–6 (0 = Sunday), today or tomorrow."),
-    ({"day": "7"}, "day", "day must be 0–6"), ({"day": "-1"}, "day", "day must be 0–6"),
-    ({"day": "²"}, "day", "day must be 0–6"), ({"day": "1,yesterday"}, "day", "day must be 0–6"),
+    ({"day": "7"}, "day", "day must be 0–6"),
+    ({"day": "-1"}, "day", "day must be 0–6"),
+    ({"day": "²"}, "day", "day must be 0–6"),
+    ({"day": "1,yesterday"}, "day", "day must be 0–6"),
     ({"time_from": "7pm"}, "time_from", "time_from must be a time like 18:00 (24-hour clock); got '7pm'."),
     ({"time_to": "24:30"}, "time_to", "time_to must be a time like 18:00"),
     ({"time_to": "9:60"}, "time_to", "time_to must be a time like 18:00"),
     ({"time_from": "18:00:00"}, "time_from", "got '18:00:00'"),
     ({"sort": "random"}, "sort", "sort must be one of soonest, nearest, name."),
     ({"sort": "nearest", "tz": "UTC"}, "sort", "sort=nearest needs a place"),
-    ({"limit": "0"}, "limit", "limit must be at least 1."), ({"limit": "201"}, "limit", "limit must be at most 200."),
-    ({"limit": "1.0"}, "limit", "limit must be a whole number"), ({"limit": "1_0"}, "limit", "limit must be a whole"),
+    ({"limit": "0"}, "limit", "limit must be at least 1."),
+    ({"limit": "201"}, "limit", "limit must be at most 200."),
+    ({"limit": "1.0"}, "limit", "limit must be a whole number"),
+    ({"limit": "1_0"}, "limit", "limit must be a whole"),
     ({"limit": "9" * 40}, "limit", f"limit must be a whole number; got {'9' * 32!r}."),  # quoted at most 32 long
-    ({"offset": "-1"}, "offset", "offset must be at least 0."), ({"offset": "x"}, "offset", "offset must be a whole"),
+    ({"offset": "-1"}, "offset", "offset must be at least 0."),
+    ({"offset": "x"}, "offset", "offset must be a whole"),
     ({"now": "2026-06-01"}, "now", "now must include a UTC offset"),
     ({"now": "soon"}, "now", "now must be an ISO 8601 time"),
     ({"now": "2200-01-01T00:00:00Z"}, "now", "now must be between 1970 and 2199."),
@@ -77,8 +103,9 @@ def test_every_refusal_names_its_parameter_and_says_what_to_give():
         error = refusal(params)
         assert error.field == field and message in error.message and field in error.message, (params, error.message)
         assert str(error) == error.message
-    assert {field for _, field, _ in REFUSALS} == set(PARAMETERS) - {"near", "tz", "program"}, \
+    assert {field for _, field, _ in REFUSALS} == set(PARAMETERS) - {"near", "tz", "program"}, (
         "every parameter but these three (tested below and in tests/test_search_edges.py)"
+    )
 
 
 def test_a_zone_refusal_quotes_the_zone_it_was_given():
@@ -88,14 +115,23 @@ def test_a_zone_refusal_quotes_the_zone_it_was_given():
 
 
 TAKEN = [
-    ({"radius_km": "500"}, "radius_km", 500.0), ({"radius_km": "0.1"}, "radius_km", 0.1),
-    ({"radius_mi": "310"}, "radius_km", 310 * 1.609344), ({"limit": "200"}, "limit", 200), ({"limit": "+5"}, "limit", 5),
-    ({"limit": "005"}, "limit", 5), ({"limit": ["9", "7"]}, "limit", 7), ({"offset": "0"}, "offset", 0),
-    ({"offset": " 40 "}, "offset", 40), ({"lat": " -90 ", "lng": "180"}, "latitude", -90.0),
-    ({"language": "ES, fr,es"}, "languages", ("es", "fr")), ({"type": "open, open"}, "tags", ("open",)),
-    ({"mode": "any"}, "mode", "any"), ({"q": "  café  "}, "q", "café"), ({"q": "x" * 100}, "q", "x" * 100),
-    ({"now": "2026-03-04T07:00:00-05:00"}, "now", NOW), ({"now": "2199-12-31T23:59:59Z"}, "now",
-                                                         datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ({"radius_km": "500"}, "radius_km", 500.0),
+    ({"radius_km": "0.1"}, "radius_km", 0.1),
+    ({"radius_mi": "310"}, "radius_km", 310 * 1.609344),
+    ({"limit": "200"}, "limit", 200),
+    ({"limit": "+5"}, "limit", 5),
+    ({"limit": "005"}, "limit", 5),
+    ({"limit": ["9", "7"]}, "limit", 7),
+    ({"offset": "0"}, "offset", 0),
+    ({"offset": " 40 "}, "offset", 40),
+    ({"lat": " -90 ", "lng": "180"}, "latitude", -90.0),
+    ({"language": "ES, fr,es"}, "languages", ("es", "fr")),
+    ({"type": "open, open"}, "tags", ("open",)),
+    ({"mode": "any"}, "mode", "any"),
+    ({"q": "  café  "}, "q", "café"),
+    ({"q": "x" * 100}, "q", "x" * 100),
+    ({"now": "2026-03-04T07:00:00-05:00"}, "now", NOW),
+    ({"now": "2199-12-31T23:59:59Z"}, "now", datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)),
 ]
 
 
@@ -111,6 +147,7 @@ def test_the_default_sort_follows_what_was_asked():
 
 
 # --- time windows, worked out by hand ------------------------------------------------------------
+
 
 def utc(day, hour, minute=0):
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
@@ -151,23 +188,32 @@ def test_without_a_time_there_is_no_window():
 
 # --- the cleaned parameters give the same search again -------------------------------------------
 
-valid = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(MODES),
-    "type": st.lists(st.sampled_from(types.TAGS), max_size=3).map(",".join),
-    "language": st.lists(st.sampled_from(["en", "es", "FR", "ase"]), max_size=3),
-    "q": st.text(st.characters(codec="ascii", categories=["L", "N", "Zs"]), max_size=20),
-    "limit": st.integers(1, 200).map(str),
-    "offset": st.integers(0, 500).map(str),
-    "tz": st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]),
-    "radius_km": st.floats(0.1, 500).map(lambda r: f"{r:.3f}"),
-    "place": st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
-    "when": st.one_of(st.integers(1, 7 * 1440).map(lambda m: {"starting_within": str(m)}),
-                      st.fixed_dictionaries({}, optional={
-                          "day": st.lists(st.sampled_from(["0", "3", "6", "today", "tomorrow"]), min_size=1, max_size=3),
-                          "time_from": st.sampled_from(["00:00", "7:30", "18:00", "23:59", "24:00"]),
-                          "time_to": st.sampled_from(["00:30", "12:00", "21:00"])})),
-    "sort": st.sampled_from(["soonest", "name"]),
-})
+valid = st.fixed_dictionaries(
+    {},
+    optional={
+        "mode": st.sampled_from(MODES),
+        "type": st.lists(st.sampled_from(types.TAGS), max_size=3).map(",".join),
+        "language": st.lists(st.sampled_from(["en", "es", "FR", "ase"]), max_size=3),
+        "q": st.text(st.characters(codec="ascii", categories=["L", "N", "Zs"]), max_size=20),
+        "limit": st.integers(1, 200).map(str),
+        "offset": st.integers(0, 500).map(str),
+        "tz": st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]),
+        "radius_km": st.floats(0.1, 500).map(lambda r: f"{r:.3f}"),
+        "place": st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+        "when": st.one_of(
+            st.integers(1, 7 * 1440).map(lambda m: {"starting_within": str(m)}),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "day": st.lists(st.sampled_from(["0", "3", "6", "today", "tomorrow"]), min_size=1, max_size=3),
+                    "time_from": st.sampled_from(["00:00", "7:30", "18:00", "23:59", "24:00"]),
+                    "time_to": st.sampled_from(["00:30", "12:00", "21:00"]),
+                },
+            ),
+        ),
+        "sort": st.sampled_from(["soonest", "name"]),
+    },
+)
 
 
 def _flatten(drawn: dict) -> dict:
@@ -193,15 +239,38 @@ def test_the_cleaned_parameters_give_the_same_search_again(params):
 
 # --- whatever arrives, a search or a QueryError that names a parameter ---------------------------
 
-texts = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "0", "-1", "24:00", "1e999", "nan", "today", "tomorrow",
-                                                         "10001", "aa", "open", "es", "2026-03-04T12:00:00Z", "٣"]))
-values = st.one_of(texts, st.lists(texts, max_size=3), st.integers(-10**6, 10**6), st.none(), st.floats())
+texts = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "24:00",
+            "1e999",
+            "nan",
+            "today",
+            "tomorrow",
+            "10001",
+            "aa",
+            "open",
+            "es",
+            "2026-03-04T12:00:00Z",
+            "٣",
+        ]
+    ),
+)
+values = st.one_of(texts, st.lists(texts, max_size=3), st.integers(-(10**6), 10**6), st.none(), st.floats())
 
 
 # Every parameter but program, which reads the catalog from the database, and near, which loads the
 # gazetteer (both fuzzed through the API in tests/test_api_fuzz.py, and refused in tests/test_search_edges.py).
-@given(st.dictionaries(st.sampled_from(tuple(p for p in PARAMETERS if p not in ("program", "near")) + ("view", "")),
-                       values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(tuple(p for p in PARAMETERS if p not in ("program", "near")) + ("view", "")), values, max_size=6
+    )
+)
 @settings(max_examples=80, deadline=None)
 def test_any_parameters_give_a_search_or_a_refusal_naming_one_of_them(params):
     try:
@@ -217,19 +286,30 @@ def test_any_parameters_give_a_search_or_a_refusal_naming_one_of_them(params):
 
 # --- the one error shape ------------------------------------------------------------------------
 
+
 def test_every_error_has_the_same_four_keys():
     for status in [*CODES, 418, 429]:
         body = error_body(status, "Say what to do.")
         assert list(body) == ["error"]
-        assert body["error"] == {"status": status, "code": CODES.get(status, "error"), "message": "Say what to do.",
-                                 "field": None}, status
+        assert body["error"] == {
+            "status": status,
+            "code": CODES.get(status, "error"),
+            "message": "Say what to do.",
+            "field": None,
+        }, status
 
 
 def test_an_error_names_its_field_its_own_code_and_candidates_only_when_there_are_some():
     assert error_body(400, "m", field="near", candidates=[])["error"] == {
-        "status": 400, "code": "invalid_parameter", "message": "m", "field": "near"}
-    assert error_body(400, "m", field="near", candidates=["Portland, OR", "Portland, ME"])["error"]["candidates"] == \
-        ["Portland, OR", "Portland, ME"]
+        "status": 400,
+        "code": "invalid_parameter",
+        "message": "m",
+        "field": "near",
+    }
+    assert error_body(400, "m", field="near", candidates=["Portland, OR", "Portland, ME"])["error"]["candidates"] == [
+        "Portland, OR",
+        "Portland, ME",
+    ]
     assert error_body(429, "m", code="too_many_requests")["error"]["code"] == "too_many_requests"
 
 
@@ -242,5 +322,6 @@ def test_an_error_response_is_its_body_as_json_with_its_status():
 def test_a_query_refusal_as_the_api_answers_it():
     error = refusal({"limit": "0"})
     body = json.loads(error_response(400, error.message, field=error.field, candidates=error.candidates).content)
-    assert body == {"error": {"status": 400, "code": "invalid_parameter", "message": "limit must be at least 1.",
-                              "field": "limit"}}
+    assert body == {
+        "error": {"status": 400, "code": "invalid_parameter", "message": "limit must be at least 1.", "field": "limit"}
+    }

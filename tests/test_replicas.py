@@ -62,10 +62,13 @@ def test_a_search_reads_the_replica_end_to_end(client, demo_meetings, monkeypatc
         warm = client.get("/api/v1/meetings", {"mode": "online", "limit": 5}).json()["results"]  # index warm
         # Another source lists the first result too, so the search also reads the other listings.
         shown = [r["id"] for r in warm]
-        Meeting.objects.filter(pk=Meeting.objects.exclude(pk__in=shown).values_list("pk", flat=True).first()
-                               ).update(duplicate_of_id=shown[0])
-        with CaptureQueriesContext(connections["replica1"]) as on_replica, \
-                CaptureQueriesContext(connections["default"]) as on_primary:
+        Meeting.objects.filter(pk=Meeting.objects.exclude(pk__in=shown).values_list("pk", flat=True).first()).update(
+            duplicate_of_id=shown[0]
+        )
+        with (
+            CaptureQueriesContext(connections["replica1"]) as on_replica,
+            CaptureQueriesContext(connections["default"]) as on_primary,
+        ):
             response = client.get("/api/v1/meetings", {"mode": "online", "limit": 5})
         assert response.status_code == 200 and len(response.json()["results"]) == 5
         assert len(on_replica) >= 3, [q["sql"] for q in on_replica]
@@ -78,12 +81,17 @@ def test_a_search_reads_the_replica_end_to_end(client, demo_meetings, monkeypatc
 
 
 def test_replica_urls_become_mirrored_aliases():
-    code = ("import django, json; django.setup(); from django.conf import settings; "
-            "print(json.dumps({a: [d['ENGINE'], d['NAME'], d.get('TEST', {}).get('MIRROR')] "
-            "for a, d in settings.DATABASES.items()}))")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commonground.settings",
-           "DATABASE_URL": "postgres://cg@127.0.0.1:5432/primary",
-           "DATABASE_REPLICA_URLS": "postgres://cg@127.0.0.1:5433/primary, postgres://cg@127.0.0.1:5434/primary"}
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps({a: [d['ENGINE'], d['NAME'], d.get('TEST', {}).get('MIRROR')] "
+        "for a, d in settings.DATABASES.items()}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "commonground.settings",
+        "DATABASE_URL": "postgres://cg@127.0.0.1:5432/primary",
+        "DATABASE_REPLICA_URLS": "postgres://cg@127.0.0.1:5433/primary, postgres://cg@127.0.0.1:5434/primary",
+    }
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert '"replica1": ["django.db.backends.postgresql", "primary", "default"]' in done.stdout
     assert '"replica2"' in done.stdout and '"replica3"' not in done.stdout

@@ -25,7 +25,8 @@ TEMPLATE = Template(
   {% if r.location.formatted_address and not r.location.approximate %}<p class="where">{% if r.location.name %}{{ r.location.name }}, {% endif %}{{ r.location.formatted_address }}</p>{% elif r.location.city %}<p class="where">{{ r.location.city }}</p>{% endif %}
   {% if r.tag_labels %}<ul class="tags" aria-label="{% translate 'Meeting type' %}">{% for label in tag_labels %}<li>{{ label }}</li>{% endfor %}</ul>{% endif %}
 </li>
-""")
+"""
+)
 NOW = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # US clocks spring forward this morning
 
 SEARCHES = [
@@ -38,8 +39,16 @@ SEARCHES = [
 
 def _oracle(r, query) -> str:
     """The old template, with the labels translated as it translated them (lazily, every time)."""
-    return TEMPLATE.render(Context({"r": r, "query": query, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]),
-                                    "tag_labels": [TAG_LABELS[t] for t in r["tags"]]}))
+    return TEMPLATE.render(
+        Context(
+            {
+                "r": r,
+                "query": query,
+                "mode_label": MODE_LABELS.get(r["mode"], r["mode"]),
+                "tag_labels": [TAG_LABELS[t] for t in r["tags"]],
+            }
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -48,8 +57,11 @@ def test_the_card_is_what_the_template_wrote(demo_meetings, language):
     demo_meetings(600)
     hostile = Meeting.objects.order_by("pk").first()
     Meeting.objects.filter(pk=hostile.pk).update(
-        name='<img src=x onerror=alert(1)> & "Friends"', location="Hall <b>", formatted_address="1 Main & 2nd",
-        attendance_mode="online")
+        name='<img src=x onerror=alert(1)> & "Friends"',
+        location="Hall <b>",
+        formatted_address="1 Main & 2nd",
+        attendance_mode="online",
+    )
     engine.reset()
     seen = {"ongoing": 0, "zones_differ": 0, "distance": 0, "until": 0, "approximate": 0, "tags": 0, "hostile": 0}
     with translation.override(language):
@@ -73,9 +85,17 @@ def test_the_card_is_what_the_template_wrote(demo_meetings, language):
 
 
 def test_feed_text_is_escaped():
-    r = {"url": "/meetings/s/k", "name": "<script>x</script>", "ongoing": True, "program_name": "AA", "mode": "online",
-         "mode_label": "Online", "distance_km": None, "tag_labels": ["<b>"],
-         "location": {"formatted_address": "", "approximate": False, "name": "", "city": "<i>Town</i>"}}
+    r = {
+        "url": "/meetings/s/k",
+        "name": "<script>x</script>",
+        "ongoing": True,
+        "program_name": "AA",
+        "mode": "online",
+        "mode_label": "Online",
+        "distance_km": None,
+        "tag_labels": ["<b>"],
+        "location": {"formatted_address": "", "approximate": False, "name": "", "city": "<i>Town</i>"},
+    }
     html = result_card(r, 'Europe/London"><script>')
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "?tz=Europe/London%22%3E%3Cscript%3E" in html

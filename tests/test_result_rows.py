@@ -25,15 +25,21 @@ def _dress_up():
     second = Source.objects.create(name="Second intergroup", format="meeting-guide")
     third = Source.objects.create(name="Third intergroup", format="tsml-csv")
     Meeting.objects.filter(pk__in=[m.pk for m in meetings[20:30]]).update(source=second)
-    Source.objects.filter(pk=first.pk).update(last_status="failed", last_ok_at=NOW - timedelta(days=5),
-                                              feedback_url="https://example.org/feedback")
+    Source.objects.filter(pk=first.pk).update(
+        last_status="failed", last_ok_at=NOW - timedelta(days=5), feedback_url="https://example.org/feedback"
+    )
     Source.objects.filter(pk=second.pk).update(disconnected_at=NOW - timedelta(days=20))
     Meeting.objects.filter(pk=meetings[0].pk).update(
-        conference_url="https://us02web.zoom.us/j/123456789", conference_url_notes="Password: serenity",
-        conference_phone="+1 646 558 8656", attendance_mode="hybrid", updated_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
+        conference_url="https://us02web.zoom.us/j/123456789",
+        conference_url_notes="Password: serenity",
+        conference_phone="+1 646 558 8656",
+        attendance_mode="hybrid",
+        updated_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
     Meeting.objects.filter(pk=meetings[1].pk).update(weekday=None, start_time=None, updated_at=None)
-    Meeting.objects.filter(pk=meetings[2].pk).update(approximate=True, latitude=None, longitude=None,
-                                                     languages=["es", "en"], types=["O", "X", "LGBTQ"])
+    Meeting.objects.filter(pk=meetings[2].pk).update(
+        approximate=True, latitude=None, longitude=None, languages=["es", "en"], types=["O", "X", "LGBTQ"]
+    )
     Meeting.objects.filter(pk=meetings[3].pk).update(feedback_url="mailto:secretary@example.org")
     # Two other listings of meetings[4], by other sources.
     Meeting.objects.filter(pk__in=[meetings[5].pk, meetings[6].pk]).update(duplicate_of=meetings[4])

@@ -21,12 +21,15 @@ HERE = (40.7500, -73.9900)
 @pytest.fixture
 def same_minute(make_meeting):
     """Three meetings at Monday 19:00 in New York: the farthest made first (the lowest id)."""
-    far = make_meeting(name="Far", weekday=1, start_time=time(19, 0), latitude=40.90, longitude=-73.99,
-                       address="1 Far St")
-    near = make_meeting(name="Near", weekday=1, start_time=time(19, 0), latitude=40.80, longitude=-73.99,
-                        address="1 Near St")
-    middle = make_meeting(name="Middle", weekday=1, start_time=time(19, 0), latitude=40.85, longitude=-73.99,
-                          address="1 Middle St")
+    far = make_meeting(
+        name="Far", weekday=1, start_time=time(19, 0), latitude=40.90, longitude=-73.99, address="1 Far St"
+    )
+    near = make_meeting(
+        name="Near", weekday=1, start_time=time(19, 0), latitude=40.80, longitude=-73.99, address="1 Near St"
+    )
+    middle = make_meeting(
+        name="Middle", weekday=1, start_time=time(19, 0), latitude=40.85, longitude=-73.99, address="1 Middle St"
+    )
     engine.reset()
     yield far, near, middle
     engine.reset()
@@ -34,8 +37,9 @@ def same_minute(make_meeting):
 
 def test_meetings_at_the_same_minute_are_ordered_by_distance(same_minute):
     far, near, middle = same_minute
-    query = parse_query({"lat": str(HERE[0]), "lng": str(HERE[1]), "radius_km": "50", "starting_within": "720",
-                         "now": NOW})
+    query = parse_query(
+        {"lat": str(HERE[0]), "lng": str(HERE[1]), "radius_km": "50", "starting_within": "720", "now": NOW}
+    )
     assert query.sort == "soonest"
     page = engine.search(query)
     assert [r["id"] for r in page.results] == [near.pk, middle.pk, far.pk]
@@ -44,17 +48,26 @@ def test_meetings_at_the_same_minute_are_ordered_by_distance(same_minute):
 
 
 def test_the_tie_break_holds_on_the_page_too(client, same_minute):
-    html = client.get("/meetings", {"lat": HERE[0], "lng": HERE[1], "radius_km": "50", "starting_within": "720",
-                                    "now": NOW}).content.decode()
+    html = client.get(
+        "/meetings", {"lat": HERE[0], "lng": HERE[1], "radius_km": "50", "starting_within": "720", "now": NOW}
+    ).content.decode()
     names = re.findall(r'<h3><a href="[^"]+">(Far|Near|Middle)</a></h3>', html)
     assert names == ["Near", "Middle", "Far"]
 
 
 def _online_result(**changes):
-    result = {"starts_at": datetime(2026, 12, 8, 0, 0, tzinfo=UTC), "timezone": "America/New_York",
-              "minutes_until_start": 540, "in_progress": False, "ongoing": False, "mode": "online",
-              "program": {"name": "AA", "names": {}}, "tags": ["open", "wheelchair", "childcare", "asl"],
-              "distance_km": 17.2, "location": {"city": "Queens"}}
+    result = {
+        "starts_at": datetime(2026, 12, 8, 0, 0, tzinfo=UTC),
+        "timezone": "America/New_York",
+        "minutes_until_start": 540,
+        "in_progress": False,
+        "ongoing": False,
+        "mode": "online",
+        "program": {"name": "AA", "names": {}},
+        "tags": ["open", "wheelchair", "childcare", "asl"],
+        "distance_km": 17.2,
+        "location": {"city": "Queens"},
+    }
     result.update(changes)
     return result
 
@@ -72,13 +85,21 @@ def test_a_hybrid_card_keeps_them():
 
 
 def test_an_online_card_on_the_page_says_no_km(client, make_meeting):
-    make_meeting(name="Zoom Hope", weekday=1, start_time=time(19, 0), latitude=40.80, longitude=-73.99,
-                 conference_url="https://zoom.us/j/123456789", approximate=True, formatted_address="Queens, NY",
-                 types=["X"])
+    make_meeting(
+        name="Zoom Hope",
+        weekday=1,
+        start_time=time(19, 0),
+        latitude=40.80,
+        longitude=-73.99,
+        conference_url="https://zoom.us/j/123456789",
+        approximate=True,
+        formatted_address="Queens, NY",
+        types=["X"],
+    )
     engine.reset()
     html = client.get("/meetings", {"lat": HERE[0], "lng": HERE[1], "radius_km": "50", "now": NOW}).content.decode()
-    card = html[html.index("Zoom Hope"):]
-    card = card[:card.index("</li>\n")]
+    card = html[html.index("Zoom Hope") :]
+    card = card[: card.index("</li>\n")]
     assert "Online" in card and "km away" not in card and "Wheelchair" not in card
     engine.reset()
 
@@ -145,6 +166,8 @@ def test_a_page_with_a_form_token_is_never_gzipped(client, same_minute):
 def test_private_and_personal_pages_are_never_gzipped(client):
     assert not _gzipped(client.get("/me/", HTTP_ACCEPT_ENCODING="gzip"))
     assert not _gzipped(client.get("/admin/login/", HTTP_ACCEPT_ENCODING="gzip"))
+
+
 def _page(request, body=b"<!doctype html><p>" + b"meetings " * 400):
     from django.http import HttpResponse
 
@@ -191,20 +214,19 @@ def test_the_gzip_rule_itself(rf, settings):
 @pytest.mark.django_db
 def test_the_home_pages_place_search_asks_for_today(client):
     html = client.get("/").content.decode()
-    form = html[html.index('<form class="search"'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('<form class="search"') :]
+    form = form[: form.index("</form>")]
     assert '<input type="hidden" name="day" value="today">' in form
 
 
 def test_today_from_now_with_other_days_one_tap_away(client, make_meeting):
     # Sunday 6 December 2026, 21:00 in New York: a meeting at 21:30 tonight, one on Thursday.
     sunday_evening = "2026-12-07T02:00:00Z"
-    tonight = make_meeting(name="Tonight", weekday=0, start_time=time(21, 30), latitude=40.75, longitude=-73.99,
-                           address="1 A St")
-    make_meeting(name="Thursday", weekday=4, start_time=time(19, 0), latitude=40.75, longitude=-73.99,
-                 address="1 A St")
-    make_meeting(name="Earlier", weekday=0, start_time=time(12, 0), latitude=40.75, longitude=-73.99,
-                 address="1 A St")
+    tonight = make_meeting(
+        name="Tonight", weekday=0, start_time=time(21, 30), latitude=40.75, longitude=-73.99, address="1 A St"
+    )
+    make_meeting(name="Thursday", weekday=4, start_time=time(19, 0), latitude=40.75, longitude=-73.99, address="1 A St")
+    make_meeting(name="Earlier", weekday=0, start_time=time(12, 0), latitude=40.75, longitude=-73.99, address="1 A St")
     engine.reset()
     html = client.get("/meetings", {"near": "10001", "day": "today", "now": sunday_evening}).content.decode()
     names = re.findall(r'<h3><a href="[^"]+">(\w+)</a></h3>', html)

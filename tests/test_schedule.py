@@ -111,8 +111,19 @@ def test_unknown_zone_is_a_readable_error():
         schedule.zone("Pacific/Nowhere")
 
 
-ZONES = ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kathmandu", "Australia/Lord_Howe",
-         "America/Santiago", "Pacific/Chatham", "America/St_Johns", "Asia/Kolkata", "UTC", "Africa/Casablanca"]
+ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Australia/Sydney",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "Asia/Kolkata",
+    "UTC",
+    "Africa/Casablanca",
+]
 
 
 @settings(max_examples=400, deadline=None)

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]  # subprocesses or many generated cases: `scripts/test --fast` skips them
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.own_sqlite,
+]  # subprocesses or many generated cases: `scripts/test --fast` skips them
 
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
 
@@ -25,8 +28,19 @@ def run(env, *args):
 
 
 def test_table_output(env):
-    result = run(env, "--near", "New York, NY", "--radius-km", "50", "--starting-within", "1440",
-                 "--now", "2026-06-09T18:00:00-04:00", "--limit", "3")
+    result = run(
+        env,
+        "--near",
+        "New York, NY",
+        "--radius-km",
+        "50",
+        "--starting-within",
+        "1440",
+        "--now",
+        "2026-06-09T18:00:00-04:00",
+        "--limit",
+        "3",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "meetings near New York City, NY" in lines[0] and "America/New_York" in lines[0]

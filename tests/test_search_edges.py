@@ -29,10 +29,17 @@ def add(db):
     def make(name, weekday, hh, mm, tz, **extra):
         n = next(counter)
         fields = {"address": "1 Main St", **NYC, "duration_minutes": 60, **extra}
-        return Meeting.objects.create(program_id=extra.pop("program", "aa"), source=source, key=f"e{n}",
-                                      slug=f"e{n}", name=name, weekday=weekday,
-                                      start_time=None if hh is None else time(hh, mm), timezone=tz,
-                                      **{k: v for k, v in fields.items() if k != "program"})
+        return Meeting.objects.create(
+            program_id=extra.pop("program", "aa"),
+            source=source,
+            key=f"e{n}",
+            slug=f"e{n}",
+            name=name,
+            weekday=weekday,
+            start_time=None if hh is None else time(hh, mm),
+            timezone=tz,
+            **{k: v for k, v in fields.items() if k != "program"},
+        )
 
     return make
 
@@ -47,6 +54,7 @@ def names(params):
 
 
 # --- DST weeks -------------------------------------------------------------------------------
+
 
 def test_us_spring_forward_0230_becomes_0330_edt(add):
     add("Gap", 0, 2, 30, "America/New_York")
@@ -88,13 +96,19 @@ def test_kathmandu_quarter_hour(add):
 
 # --- windows ---------------------------------------------------------------------------------
 
+
 def test_window_across_midnight_and_saturday_to_sunday(add):
     add("Sat 23:30", 6, 23, 30, "America/New_York")
     add("Sun 01:00", 0, 1, 0, "America/New_York")
     add("Sun 02:30", 0, 2, 30, "America/New_York")
     add("Sat 21:00", 6, 21, 0, "America/New_York")
-    params = {"day": "6", "time_from": "22:00", "time_to": "02:00", "tz": "America/New_York",
-              "now": "2026-06-10T12:00:00Z"}
+    params = {
+        "day": "6",
+        "time_from": "22:00",
+        "time_to": "02:00",
+        "tz": "America/New_York",
+        "now": "2026-06-10T12:00:00Z",
+    }
     found, _ = names(params)
     assert found == ["Sat 23:30", "Sun 01:00"]
 
@@ -102,8 +116,9 @@ def test_window_across_midnight_and_saturday_to_sunday(add):
 def test_searcher_in_another_zone(add):
     # Tuesday 19:00 in New York is Wednesday 04:45 in Kathmandu.
     add("NY Tuesday", 2, 19, 0, "America/New_York")
-    found, page = names({"day": "3", "time_from": "04:00", "time_to": "05:00", "tz": "Asia/Kathmandu",
-                         "now": "2026-06-08T00:00:00Z"})
+    found, page = names(
+        {"day": "3", "time_from": "04:00", "time_to": "05:00", "tz": "Asia/Kathmandu", "now": "2026-06-08T00:00:00Z"}
+    )
     assert found == ["NY Tuesday"]
     result = page.results[0]
     assert result["starts_at_local"] == "2026-06-10T04:45:00+05:45"
@@ -131,12 +146,14 @@ def test_seconds_in_now_count(add):
 
 def test_today_window_already_over_means_next_week(add):
     add("Tuesday evening", 2, 19, 0, "UTC")
-    _, page = names({"day": "2", "time_from": "18:00", "time_to": "21:00", "tz": "UTC",
-                     "now": "2026-06-09T22:00:00Z"})  # a Tuesday, after the window
+    _, page = names(
+        {"day": "2", "time_from": "18:00", "time_to": "21:00", "tz": "UTC", "now": "2026-06-09T22:00:00Z"}
+    )  # a Tuesday, after the window
     assert page.results[0]["starts_at"] == "2026-06-16T19:00:00Z"
 
 
 # --- place and mode --------------------------------------------------------------------------
+
 
 def test_radius_is_inclusive_and_sorted_nearest(add):
     add("Here", 1, 19, 0, "America/New_York")
@@ -153,8 +170,18 @@ def test_radius_is_inclusive_and_sorted_nearest(add):
 
 
 def test_an_online_meeting_with_no_location(add):
-    add("Everywhere", 3, 20, 0, "UTC", latitude=None, longitude=None, address="", approximate=True,
-        conference_url="https://zoom.us/j/123456789")
+    add(
+        "Everywhere",
+        3,
+        20,
+        0,
+        "UTC",
+        latitude=None,
+        longitude=None,
+        address="",
+        approximate=True,
+        conference_url="https://zoom.us/j/123456789",
+    )
     found, page = names({"mode": "online"})
     assert found == ["Everywhere"] and page.results[0]["location"]["latitude"] is None
     assert names({"mode": "online", "near": "10001"})[0] == []  # a place needs a position to compare
@@ -198,21 +225,24 @@ def test_sort_defaults():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params, field", [
-    ({"radius_km": "501"}, "radius_km"),
-    ({"tz": "Mars/Base"}, "tz"),
-    ({"near": "Springfield"}, "near"),
-    ({"near": "Xyzzyville"}, "near"),
-    ({"lat": "40"}, "lng"),
-    ({"day": "8"}, "day"),
-    ({"time_from": "25:00"}, "time_from"),
-    ({"starting_within": "30", "day": "1"}, "starting_within"),
-    ({"limit": "201"}, "limit"),
-    ({"sort": "nearest"}, "sort"),
-    ({"program": "xx"}, "program"),
-    ({"type": "fluffy"}, "type"),
-    ({"now": "2026-06-01T10:00:00"}, "now"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"radius_km": "501"}, "radius_km"),
+        ({"tz": "Mars/Base"}, "tz"),
+        ({"near": "Springfield"}, "near"),
+        ({"near": "Xyzzyville"}, "near"),
+        ({"lat": "40"}, "lng"),
+        ({"day": "8"}, "day"),
+        ({"time_from": "25:00"}, "time_from"),
+        ({"starting_within": "30", "day": "1"}, "starting_within"),
+        ({"limit": "201"}, "limit"),
+        ({"sort": "nearest"}, "sort"),
+        ({"program": "xx"}, "program"),
+        ({"type": "fluffy"}, "type"),
+        ({"now": "2026-06-01T10:00:00"}, "now"),
+    ],
+)
 def test_bad_parameters_name_their_field(params, field):
     with pytest.raises(QueryError) as info:
         parse_query(params)

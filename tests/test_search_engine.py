@@ -14,41 +14,64 @@ from commonground.meetings.models import DataVersion, Meeting, Source
 from commonground.search import engine
 from commonground.search.query import parse_query
 
-ZONES = ["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe", "Asia/Kathmandu",
-         "America/Santiago", "Asia/Kolkata", "UTC", "America/St_Johns", "Pacific/Chatham", "America/Phoenix"]
-CENTRES = [(40.75, -73.99), (51.5, -0.12), (-33.87, 151.21), (27.7, 85.3), (-31.55, 159.08), (0.0, 179.9),
-           (69.65, 18.96)]
+ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "UTC",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "America/Phoenix",
+]
+CENTRES = [
+    (40.75, -73.99),
+    (51.5, -0.12),
+    (-33.87, 151.21),
+    (27.7, 85.3),
+    (-31.55, 159.08),
+    (0.0, 179.9),
+    (69.65, 18.96),
+]
 PROGRAMS = ["aa", "na", "smart", "cr", "al-anon", "rd"]
 NAMES = ["Hope", "hope", "Serenity", "Zeta Group", "Éclair", "Noon"]
 TYPES = ["O", "C", "W", "M", "D", "SP", "X", "LGBTQ", "BE"]
-NOWS = [datetime(2026, 3, 8, 6, 40, tzinfo=UTC),  # New York spring forward
-        datetime(2026, 11, 1, 5, 20, tzinfo=UTC),  # New York fall back
-        datetime(2026, 3, 29, 0, 50, tzinfo=UTC),  # London
-        datetime(2026, 10, 3, 15, 30, tzinfo=UTC),  # Sydney and Lord Howe spring forward
-        datetime(2026, 4, 4, 14, 40, tzinfo=UTC),  # Sydney and Lord Howe fall back
-        datetime(2026, 9, 5, 23, 50, tzinfo=UTC),  # Santiago midnight gap
-        datetime(2026, 6, 15, 12, 0, tzinfo=UTC)]
+NOWS = [
+    datetime(2026, 3, 8, 6, 40, tzinfo=UTC),  # New York spring forward
+    datetime(2026, 11, 1, 5, 20, tzinfo=UTC),  # New York fall back
+    datetime(2026, 3, 29, 0, 50, tzinfo=UTC),  # London
+    datetime(2026, 10, 3, 15, 30, tzinfo=UTC),  # Sydney and Lord Howe spring forward
+    datetime(2026, 4, 4, 14, 40, tzinfo=UTC),  # Sydney and Lord Howe fall back
+    datetime(2026, 9, 5, 23, 50, tzinfo=UTC),  # Santiago midnight gap
+    datetime(2026, 6, 15, 12, 0, tzinfo=UTC),
+]
 
 # Distances and start times cluster at the edges of the query's radius and window, where bugs hide.
 EDGE_KM = [0.0, 4.9, 5.1, 39.9, 40.1, 119.5, 120.5, 499.0, 501.0]
 EDGE_MINUTES = [-11, -10, -9, 0, 1, 29, 30, 31, 89, 90, 91, 599, 600, 601, 24 * 60, 3 * 24 * 60 + 5]
 
-meeting_st = st.fixed_dictionaries({
-    "zone": st.sampled_from(ZONES),
-    "centre": st.one_of(st.sampled_from(CENTRES), st.none()),
-    "distance": st.one_of(st.sampled_from(EDGE_KM), st.sampled_from(EDGE_KM), st.floats(0, 600)),
-    "bearing": st.floats(0, 360),
-    "weekday": st.one_of(st.none(), st.integers(0, 6)),
-    "minute": st.integers(0, 1439),
-    "relative": st.one_of(st.sampled_from(EDGE_MINUTES), st.sampled_from(EDGE_MINUTES), st.integers(-300, 3000),
-                          st.none()),
-    "duration": st.sampled_from([None, 60, 90]),
-    "mode": st.sampled_from(["in_person", "online", "hybrid", "inactive"]),
-    "program": st.sampled_from(PROGRAMS),
-    "name": st.sampled_from(NAMES),
-    "types": st.lists(st.sampled_from(TYPES), max_size=3, unique=True),
-    "language": st.sampled_from([[], ["es"], ["en"], ["en", "es"]]),
-})
+meeting_st = st.fixed_dictionaries(
+    {
+        "zone": st.sampled_from(ZONES),
+        "centre": st.one_of(st.sampled_from(CENTRES), st.none()),
+        "distance": st.one_of(st.sampled_from(EDGE_KM), st.sampled_from(EDGE_KM), st.floats(0, 600)),
+        "bearing": st.floats(0, 360),
+        "weekday": st.one_of(st.none(), st.integers(0, 6)),
+        "minute": st.integers(0, 1439),
+        "relative": st.one_of(
+            st.sampled_from(EDGE_MINUTES), st.sampled_from(EDGE_MINUTES), st.integers(-300, 3000), st.none()
+        ),
+        "duration": st.sampled_from([None, 60, 90]),
+        "mode": st.sampled_from(["in_person", "online", "hybrid", "inactive"]),
+        "program": st.sampled_from(PROGRAMS),
+        "name": st.sampled_from(NAMES),
+        "types": st.lists(st.sampled_from(TYPES), max_size=3, unique=True),
+        "language": st.sampled_from([[], ["es"], ["en"], ["en", "es"]]),
+    }
+)
 
 
 def destination(lat, lng, km, bearing):
@@ -68,15 +91,30 @@ def make(i, spec, source, now):
         local = (now + timedelta(minutes=spec["relative"])).astimezone(schedule.zone(spec["zone"]))
         weekday, minute = schedule.spec_weekday(local.date()), local.hour * 60 + local.minute
     mode = spec["mode"]
-    fields = {"conference_url": "https://zoom.us/j/1234567890" if mode in ("online", "hybrid") else "",
-              "approximate": mode == "online" or (mode == "inactive" and i % 2 == 0),
-              "address": "" if mode == "online" else "1 Main St",
-              "temporarily_closed": mode == "inactive"}
+    fields = {
+        "conference_url": "https://zoom.us/j/1234567890" if mode in ("online", "hybrid") else "",
+        "approximate": mode == "online" or (mode == "inactive" and i % 2 == 0),
+        "address": "" if mode == "online" else "1 Main St",
+        "temporarily_closed": mode == "inactive",
+    }
     start = time(minute // 60, minute % 60) if weekday is not None else None
-    return Meeting(program_id=spec["program"], source=source, key=f"k{i}", slug=f"k{i}", name=spec["name"],
-                   weekday=weekday, start_time=start, duration_minutes=spec["duration"],
-                   timezone=spec["zone"], latitude=lat, longitude=lng, types=spec["types"],
-                   languages=spec["language"], notes="ring the bell" if i % 3 == 0 else "", **fields)
+    return Meeting(
+        program_id=spec["program"],
+        source=source,
+        key=f"k{i}",
+        slug=f"k{i}",
+        name=spec["name"],
+        weekday=weekday,
+        start_time=start,
+        duration_minutes=spec["duration"],
+        timezone=spec["zone"],
+        latitude=lat,
+        longitude=lng,
+        types=spec["types"],
+        languages=spec["language"],
+        notes="ring the bell" if i % 3 == 0 else "",
+        **fields,
+    )
 
 
 FILTERS = {
@@ -100,12 +138,20 @@ def query_st(draw):
     if draw(st.integers(0, 3)):
         q["place"] = (draw(st.sampled_from(CENTRES)), draw(st.sampled_from(["5", "40", "120", "500"])))
     if draw(st.integers(0, 3)):
-        q["time"] = draw(st.one_of(
-            st.tuples(st.just("within"), st.sampled_from(["30", "90", "600", "10080"])),
-            st.tuples(st.just("day"), st.sampled_from(["0", "3", "6", "today", "tomorrow"]),
-                      st.sampled_from(["", "00:00", "18:00", "22:30"]), st.sampled_from(["", "02:00", "21:00", "23:59"]))))
-    for name in draw(st.lists(st.sampled_from(sorted(FILTERS)), max_size=draw(st.sampled_from([0, 0, 1, 2])),
-                              unique=True)):
+        q["time"] = draw(
+            st.one_of(
+                st.tuples(st.just("within"), st.sampled_from(["30", "90", "600", "10080"])),
+                st.tuples(
+                    st.just("day"),
+                    st.sampled_from(["0", "3", "6", "today", "tomorrow"]),
+                    st.sampled_from(["", "00:00", "18:00", "22:30"]),
+                    st.sampled_from(["", "02:00", "21:00", "23:59"]),
+                ),
+            )
+        )
+    for name in draw(
+        st.lists(st.sampled_from(sorted(FILTERS)), max_size=draw(st.sampled_from([0, 0, 1, 2])), unique=True)
+    ):
         q[name] = draw(FILTERS[name])
     return q
 
@@ -138,8 +184,12 @@ def to_params(q, now):
 
 @pytest.mark.django_db
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(meetings=st.lists(meeting_st, min_size=5, max_size=40), q=query_st(), now=st.sampled_from(NOWS),
-       shift=st.integers(0, 7 * 24 * 60))
+@given(
+    meetings=st.lists(meeting_st, min_size=5, max_size=40),
+    q=query_st(),
+    now=st.sampled_from(NOWS),
+    shift=st.integers(0, 7 * 24 * 60),
+)
 @pytest.mark.slow
 def test_the_engine_agrees_with_the_oracle(meetings, q, now, shift):
     now = now + timedelta(minutes=shift % 180 if shift % 2 else shift)

@@ -10,8 +10,16 @@ from commonground.meetings.models import Meeting, Source
 
 @pytest.fixture
 def feed(tmp_path):
-    rows = [{"name": "Noon Hope", "slug": "noon hope/1", "day": 2, "time": "12:00", "timezone": "America/Denver",
-             "formatted_address": "1 Main St, Denver, CO 80202, USA"}]
+    rows = [
+        {
+            "name": "Noon Hope",
+            "slug": "noon hope/1",
+            "day": 2,
+            "time": "12:00",
+            "timezone": "America/Denver",
+            "formatted_address": "1 Main St, Denver, CO 80202, USA",
+        }
+    ]
     path = tmp_path / "feed.json"
     path.write_text(json.dumps(rows))
     return str(path)

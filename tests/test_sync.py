@@ -14,9 +14,15 @@ from commonground.meetings.models import DataVersion, Meeting, Source
 def feed(n=5, changes=None):
     rows = []
     for i in range(n):
-        row = {"name": f"Group {i}", "slug": f"g{i}", "day": i % 7, "time": "19:00",
-               "timezone": "America/Chicago", "formatted_address": f"{i} Main St, Dallas, TX 75201, USA",
-               "types": ["O"]}
+        row = {
+            "name": f"Group {i}",
+            "slug": f"g{i}",
+            "day": i % 7,
+            "time": "19:00",
+            "timezone": "America/Chicago",
+            "formatted_address": f"{i} Main St, Dallas, TX 75201, USA",
+            "types": ["O"],
+        }
         row.update((changes or {}).get(i, {}))
         rows.append(row)
     return rows
@@ -146,11 +152,15 @@ def test_two_new_rows_wanting_one_slug_get_two_free_ones(location, tmp_path):
     other = tmp_path / "other.json"
     other.write_text(json.dumps([{**feed(1)[0], "slug": f"a-b-s{source_b.pk}"}]))
     import_location(str(other), name="A")
-    report = import_location(location(feed(1) + [{**feed(2)[1], "slug": "a b"}, {**feed(3)[2], "slug": "a-b"}]),
-                             name="B")
+    report = import_location(
+        location(feed(1) + [{**feed(2)[1], "slug": "a b"}, {**feed(3)[2], "slug": "a-b"}]), name="B"
+    )
     assert not report.errors and report.added == 2
     assert dict(Meeting.objects.filter(source=source_b).values_list("key", "slug")) == {
-        "g0": "g0", "a b": "a-b", "a-b": f"a-b-s{source_b.pk}-2"}
+        "g0": "g0",
+        "a b": "a-b",
+        "a-b": f"a-b-s{source_b.pk}-2",
+    }
 
 
 @pytest.mark.django_db
@@ -192,8 +202,9 @@ def test_meetings_stored_with_the_legacy_hash_are_not_taken_for_changed(location
     import_location(location(feed(8, bold)), name="S")
     for meeting in Meeting.objects.all():
         assert meeting.content_hash.startswith(HASH_PREFIX)
-        Meeting.objects.filter(pk=meeting.pk).update(content_hash=legacy_content_hash(dict(meeting.__dict__)),
-                                                     source_hash="")
+        Meeting.objects.filter(pk=meeting.pk).update(
+            content_hash=legacy_content_hash(dict(meeting.__dict__)), source_hash=""
+        )
     Source.objects.filter(name="S").update(last_feed_digest="")  # as if an older version had synced
     before = state()
     report = import_location(location(feed(8, {**bold, 2: {"name": "Changed"}})), name="S")

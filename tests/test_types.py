@@ -12,7 +12,14 @@ def test_the_same_code_means_different_things_in_different_programs():
 
 def test_aa_codes_map_to_tags():
     assert types.tags_for("aa", ["O", "W", "X", "BE", "ST", "LGBTQ", "ASL", "BA"]) == [
-        "open", "women", "lgbtq", "newcomer", "study", "wheelchair", "asl", "childcare",
+        "open",
+        "women",
+        "lgbtq",
+        "newcomer",
+        "study",
+        "wheelchair",
+        "asl",
+        "childcare",
     ]
     assert types.tags_for("aa", ["C", "SP", "D", "11"]) == ["closed", "speaker", "discussion", "meditation"]
 
@@ -30,7 +37,11 @@ def test_na_bmlt_world_ids_become_na_codes_and_tags():
 
 def test_recovery_dharma_secular_program_table():
     assert types.tags_for("rd", ["MI", "BE", "WA", "LGBTQ", "8F"]) == [
-        "lgbtq", "newcomer", "study", "meditation", "wheelchair",
+        "lgbtq",
+        "newcomer",
+        "study",
+        "meditation",
+        "wheelchair",
     ]
     # RD's "WA" is wheelchair access; in AA "WA" does not exist at all.
     assert types.tags_for("aa", ["WA"]) == []

@@ -84,8 +84,9 @@ def test_the_newest_database_is_chosen():
     assert tzdb.choose(None, "2026f").source == "package"  # no tzdata.zi to read: the package's
     assert tzdb.choose(("2025b", "/usr/share/zoneinfo"), None).source == "system"  # no package
     assert tzdb.choose(("2026f", "/usr/share/zoneinfo"), "2026f").version == "2026f"
-    assert tzdb.parse_version("2026f") > tzdb.parse_version("2025z") and tzdb.parse_version("2026za") > \
-        tzdb.parse_version("2026z")
+    assert tzdb.parse_version("2026f") > tzdb.parse_version("2025z") and tzdb.parse_version(
+        "2026za"
+    ) > tzdb.parse_version("2026z")
 
 
 def test_the_version_in_use_is_the_newest_and_is_what_zoneinfo_reads():
@@ -98,9 +99,11 @@ def test_the_version_in_use_is_the_newest_and_is_what_zoneinfo_reads():
 
 @pytest.mark.skipif(not NEW_RULES, reason="the installed tzdata package predates 2026f")
 def test_a_fresh_process_that_loads_the_settings_uses_the_same_database():
-    code = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'commonground.settings');"
-            "django.setup(); from datetime import datetime; from zoneinfo import ZoneInfo;"
-            "print(ZoneInfo('America/Vancouver').utcoffset(datetime(2027, 1, 15, 12)).total_seconds())")
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'commonground.settings');"
+        "django.setup(); from datetime import datetime; from zoneinfo import ZoneInfo;"
+        "print(ZoneInfo('America/Vancouver').utcoffset(datetime(2027, 1, 15, 12)).total_seconds())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert float(out.stdout.strip()) == package_zone("America/Vancouver").utcoffset(WINTER).total_seconds()
 
@@ -143,9 +146,16 @@ def test_the_oracle_uses_the_same_database(make_meeting):
     starts at 00:00 UTC (UTC-5), as the engine says."""
     from commonground.search import engine
 
-    meeting = make_meeting(timezone="America/Winnipeg", weekday=5, start_time=time(19, 0),
-                           attendance_mode="online", conference_url="https://zoom.us/j/123456789",
-                           latitude=None, longitude=None, formatted_address="")
+    meeting = make_meeting(
+        timezone="America/Winnipeg",
+        weekday=5,
+        start_time=time(19, 0),
+        attendance_mode="online",
+        conference_url="https://zoom.us/j/123456789",
+        latitude=None,
+        longitude=None,
+        formatted_address="",
+    )
     DataVersion.bump()
     now = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
     query = parse_query({"now": now.isoformat(), "mode": "online"})

@@ -26,13 +26,15 @@ def literals_in(text):
     for number, line in enumerate(text.splitlines(), start=1):
         for match in LITERAL.finditer(line):
             end = line.find(match.group(2), match.end())
-            found.append((number, line[match.start():end + 1 if end >= 0 else None]))
+            found.append((number, line[match.start() : end + 1 if end >= 0 else None]))
     return found
 
 
 def test_the_finder_sees_literals_and_leaves_names_and_other_hosts_alone():
-    text = ('<a href="/me/plan">x</a>\n<form action=\'/fit/results\'>\n<img src="//cdn.example/x.png">\n'
-            '<a href="{% url \'home\' %}">\n<a href="https://example.org/">\n<button formaction="/me/went">')
+    text = (
+        '<a href="/me/plan">x</a>\n<form action=\'/fit/results\'>\n<img src="//cdn.example/x.png">\n'
+        '<a href="{% url \'home\' %}">\n<a href="https://example.org/">\n<button formaction="/me/went">'
+    )
     assert [n for n, _ in literals_in(text)] == [1, 2, 6]
 
 
@@ -45,8 +47,7 @@ def test_no_template_writes_an_internal_path_by_hand():
         for number, literal in literals_in(template.read_text(encoding="utf-8")):
             if not any(relative == path and start in literal for path, start in ALLOWED_LITERALS):
                 problems.append(f"{relative}:{number}: {literal}")
-    assert not problems, ("internal paths written by hand; use {% url %} (or {% static %}):\n"
-                          + "\n".join(problems))
+    assert not problems, "internal paths written by hand; use {% url %} (or {% static %}):\n" + "\n".join(problems)
 
 
 # Unnamed routes that come from Django's admin, not from us, as (route prefix, view): the admin's
@@ -75,7 +76,9 @@ def view_path(pattern):
 def test_every_route_has_a_name():
     routes = list(walk(get_resolver().url_patterns))
     assert len(routes) > 20
-    unnamed = [f"{route} -> {view_path(p)}" for route, p in routes
-               if not p.name and not any(route.startswith(prefix) and view_path(p) == view
-                                         for prefix, view in UNNAMED_ALLOWED)]
+    unnamed = [
+        f"{route} -> {view_path(p)}"
+        for route, p in routes
+        if not p.name and not any(route.startswith(prefix) and view_path(p) == view for prefix, view in UNNAMED_ALLOWED)
+    ]
     assert not unnamed, "routes without a name:\n" + "\n".join(unnamed)

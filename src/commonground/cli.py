@@ -21,7 +21,7 @@ COMMANDS = {
     "rotate-keys": "re-encrypt the companion's private data under the first key in COMPANION_KEYS",
     "peer-invite": "print a one-time code to set up a peer-support organisation at /peer/setup",
     "audit": "the peer workspace's audit trail: `audit verify` checks the keyed chain and its checkpoints, "
-             "`audit checkpoint` anchors its head outside the database (from cron)",
+    "`audit checkpoint` anchors its head outside the database (from cron)",
     "purge-sign-ins": "delete expired sign-in attempts and sessions (from cron, every 15 minutes)",
     "migrate": "create or update the database tables",
     "createsuperuser": "create an administrator for /admin/",
@@ -62,10 +62,29 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands that need the tables: they bring a new or older database up to date first, so the
 # embedded SQLite set-up needs no separate `migrate` step.
-SELF_MIGRATING = {"demo", "import", "sync", "sources", "export", "search", "load_catalog", "publish",
-                  "duplicates_report", "rotate_keys", "peer_invite", "audit", "purge_sign_ins"}
-ALIASES = {"duplicates-report": "duplicates_report", "new-key": "new_key", "rotate-keys": "rotate_keys",
-           "peer-invite": "peer_invite", "purge-sign-ins": "purge_sign_ins", "check-clients": "check_clients"}
+SELF_MIGRATING = {
+    "demo",
+    "import",
+    "sync",
+    "sources",
+    "export",
+    "search",
+    "load_catalog",
+    "publish",
+    "duplicates_report",
+    "rotate_keys",
+    "peer_invite",
+    "audit",
+    "purge_sign_ins",
+}
+ALIASES = {
+    "duplicates-report": "duplicates_report",
+    "new-key": "new_key",
+    "rotate-keys": "rotate_keys",
+    "peer-invite": "peer_invite",
+    "purge-sign-ins": "purge_sign_ins",
+    "check-clients": "check_clients",
+}
 
 
 def _ensure_schema() -> None:

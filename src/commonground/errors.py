@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 
-CODES = {400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 414: "uri_too_long",
-         500: "server_error", 503: "unavailable"}
+CODES = {
+    400: "invalid_parameter",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    414: "uri_too_long",
+    500: "server_error",
+    503: "unavailable",
+}
 
 
-def error_body(status: int, message: str, *, field: str | None = None, code: str | None = None,
-               candidates: list | None = None) -> dict:
+def error_body(
+    status: int, message: str, *, field: str | None = None, code: str | None = None, candidates: list | None = None
+) -> dict:
     body = {"status": status, "code": code or CODES.get(status, "error"), "message": message, "field": field}
     if candidates:
         body["candidates"] = candidates

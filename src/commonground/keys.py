@@ -40,8 +40,12 @@ def key_texts(configured: str, path: str, *, debug: bool, what: str, error: type
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
             fh.write(new_key() + "\n")
-        log.warning("Made a local key for %s in %s (DEBUG is on). Keep it, backed up apart from the database: "
-                    "without it the data cannot be read or checked.", what, path)
+        log.warning(
+            "Made a local key for %s in %s (DEBUG is on). Keep it, backed up apart from the database: "
+            "without it the data cannot be read or checked.",
+            what,
+            path,
+        )
         return key_texts("", path, debug=False, what=what, error=error, missing=missing)
     raise error(missing)
 
@@ -55,7 +59,8 @@ def decode(texts: tuple[str, ...], *, what: str, error: type[Exception]) -> dict
         except (ValueError, TypeError):
             raise error(f"{what[:1].upper()}{what[1:]}: a key is not valid base64url.") from None
         if len(raw) != KEY_BYTES:
-            raise error(f"{what[:1].upper()}{what[1:]}: a key must be {KEY_BYTES} bytes (256 bits); "
-                        f"one is {len(raw)} bytes.")
+            raise error(
+                f"{what[:1].upper()}{what[1:]}: a key must be {KEY_BYTES} bytes (256 bits); one is {len(raw)} bytes."
+            )
         keys[hashlib.sha256(raw).hexdigest()[:8]] = raw
     return keys

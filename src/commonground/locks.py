@@ -78,8 +78,9 @@ def source_lock(source_name: str, *, wait: bool = True, notify=None):
             stack.enter_context(_advisory_lock(f"source:{source_name}", wait=wait, what=what, notify=notify))
         else:
             folder = runtime_dir("locks")
-            stack.enter_context(file_lock(folder / f"source-{_key(source_name)}.lock", wait=wait, what=what,
-                                           notify=notify))
+            stack.enter_context(
+                file_lock(folder / f"source-{_key(source_name)}.lock", wait=wait, what=what, notify=notify)
+            )
             stack.enter_context(writer_lock(wait=wait, notify=notify))
         yield
 
@@ -91,8 +92,9 @@ def writer_lock(*, wait: bool = True, notify=None):
         yield
         return
     started = time.monotonic()
-    with file_lock(runtime_dir("locks") / "writer.lock", wait=wait, what="another import writing to the database",
-                    notify=notify):
+    with file_lock(
+        runtime_dir("locks") / "writer.lock", wait=wait, what="another import writing to the database", notify=notify
+    ):
         waited = time.monotonic() - started
         if notify and waited > NOTIFY_AFTER_SECONDS:
             notify(f"... waited {waited:.0f} s; going on.")

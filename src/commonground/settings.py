@@ -110,10 +110,13 @@ DATABASE_ROUTERS = ["commonground.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "rules.permissions.ObjectPermissionBackend",
-                           "django.contrib.auth.backends.ModelBackend",
-                           "commonground.journal.backends.RecoveryCodeBackend",
-                           "commonground.journal.backends.PasskeyBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "commonground.journal.backends.RecoveryCodeBackend",
+    "commonground.journal.backends.PasskeyBackend",
+]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)  # failed sign-ins before a lock-out
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person from one place; others unaffected

@@ -92,16 +92,25 @@ def version() -> str:
 def describe(choice: Choice | None = None) -> str:
     """One line for `commonground check` and the server's start."""
     choice = choice or CHOICE
-    where = "the tzdata package" if choice.source == "package" else f"the system ({choice.tzpath[0]})" \
-        if choice.tzpath else "the system"
+    where = (
+        "the tzdata package"
+        if choice.source == "package"
+        else f"the system ({choice.tzpath[0]})"
+        if choice.tzpath
+        else "the system"
+    )
     text = f"Time-zone database: IANA {choice.version}, from {where}."
     if choice.source == "package" and choice.system and parse_version(choice.system) < parse_version(choice.version):
-        text += (f" Warning: this system's time-zone database ({choice.system}) is older; Common Ground does not "
-                 "use it, but other programs here (cron, the database server, logs) still do. Update the "
-                 "system's tzdata package.")
+        text += (
+            f" Warning: this system's time-zone database ({choice.system}) is older; Common Ground does not "
+            "use it, but other programs here (cron, the database server, logs) still do. Update the "
+            "system's tzdata package."
+        )
     elif choice.source == "system" and choice.package:
-        text += (f" Warning: the tzdata package ({choice.package}) is older than the system's; update it "
-                 "(pip install -U tzdata).")
+        text += (
+            f" Warning: the tzdata package ({choice.package}) is older than the system's; update it "
+            "(pip install -U tzdata)."
+        )
     return text
 
 

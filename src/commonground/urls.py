@@ -29,8 +29,11 @@ urlpatterns = [
     path("feeds/meeting-guide.json", feed_views.meeting_guide_feed, name="meeting-guide-feed"),
     # BMLT clients (crouton ...) take a root server address and add /client_interface/json/ to it;
     # /bmlt/<program> is a root server of one program's meetings.
-    re_path(r"^bmlt/(?:(?P<program>[a-z0-9-]{1,40})/)?/?client_interface/(?P<kind>json|jsonp)/?(?:index\.php)?$",
-            client_interface, name="bmlt"),
+    re_path(
+        r"^bmlt/(?:(?P<program>[a-z0-9-]{1,40})/)?/?client_interface/(?P<kind>json|jsonp)/?(?:index\.php)?$",
+        client_interface,
+        name="bmlt",
+    ),
     path("me/", include("commonground.journal.urls")),
     path("peer/", include("commonground.peer.urls")),
     path("api/v1/peer/", include((peer_api_urls, "peer_api"))),

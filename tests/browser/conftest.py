@@ -16,8 +16,16 @@ from conftest import TEST_COMPANION_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 EXE = shutil.which("commonground") or str(Path(sys.executable).parent / "commonground")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 pytestmark = pytest.mark.browser
 # Playwright's sync API keeps an event loop in the test thread; the database calls these tests make
@@ -47,13 +55,20 @@ def server(tmp_path_factory):
         pytest.fail("Chromium is missing at /usr/bin/chromium; scripts/test installs it with apt-get.")
     tmp = tmp_path_factory.mktemp("browser")
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp / "var"),
-           "MAP_TILE_URL": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": secrets.token_urlsafe(40),
-           "COMPANION_KEYS": TEST_COMPANION_KEY}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp / "var"),
+        "MAP_TILE_URL": "",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "COMPANION_KEYS": TEST_COMPANION_KEY,
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [EXE, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

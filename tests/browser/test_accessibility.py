@@ -4,23 +4,43 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
-PAGES = ["/", "/meetings", "/meetings?near=10001&starting_within=720", "/meetings?near=Springfield",
-         "/meetings?near=10001&view=map", "/programs", "/programs/na", "/programs/mm", "/fit",
-         "/fit/results?spirituality=none&medication=moud&goal=moderation&attend=online",
-         "/fit/results?help_with=someone_else&their_use=drugs",
-         "/fit/results?help_with=opioids&medication=moud",
-         "/fit/results?help_with=alcohol&dependence=yes&goal=moderation", "/programs/ga", "/programs/smart-ff"]
+PAGES = [
+    "/",
+    "/meetings",
+    "/meetings?near=10001&starting_within=720",
+    "/meetings?near=Springfield",
+    "/meetings?near=10001&view=map",
+    "/programs",
+    "/programs/na",
+    "/programs/mm",
+    "/fit",
+    "/fit/results?spirituality=none&medication=moud&goal=moderation&attend=online",
+    "/fit/results?help_with=someone_else&their_use=drugs",
+    "/fit/results?help_with=opioids&medication=moud",
+    "/fit/results?help_with=alcohol&dependence=yes&goal=moderation",
+    "/programs/ga",
+    "/programs/smart-ff",
+]
 
 
 def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 # Every page in English; in Spanish, one page of each kind (the same templates with other words: a
 # longer label or a missing translation shows on these as on the rest).
-SPANISH = ["/", "/meetings?near=10001&starting_within=720", "/programs/na", "/fit",
-           "/fit/results?help_with=opioids&medication=moud", "/fit/results?help_with=alcohol&dependence=yes&goal=moderation"]
+SPANISH = [
+    "/",
+    "/meetings?near=10001&starting_within=720",
+    "/programs/na",
+    "/fit",
+    "/fit/results?help_with=opioids&medication=moud",
+    "/fit/results?help_with=alcohol&dependence=yes&goal=moderation",
+]
 
 
 @pytest.mark.parametrize(("locale", "path"), [("en-US", p) for p in PAGES] + [("es-ES", p) for p in SPANISH])

@@ -12,8 +12,15 @@ import commonground.web
 STATIC = Path(commonground.web.__file__).parent / "static" / "web"
 POINTS = [
     {"id": 1, "name": "Exact Hall", "lat": 37.30, "lng": -121.90, "url": "/meetings/s/exact", "approximate": False},
-    {"id": 2, "name": "ZIP Centre Group", "lat": 37.33, "lng": -121.88, "url": "/meetings/s/zip", "approximate": True,
-     "note": "Approximate place: the area, not the building"},
+    {
+        "id": 2,
+        "name": "ZIP Centre Group",
+        "lat": 37.33,
+        "lng": -121.88,
+        "url": "/meetings/s/zip",
+        "approximate": True,
+        "note": "Approximate place: the area, not the building",
+    },
 ]
 PAGE = f"""<!doctype html><html><head><title>map</title></head><body>
 <div id="map" style="height:400px;width:600px" data-tiles="" data-leaflet-css="/static/web/leaflet/leaflet.css"
@@ -30,8 +37,9 @@ def _serve(route):
     if path.startswith("static/web/"):
         file = STATIC / path.removeprefix("static/web/")
         if file.is_file():
-            return route.fulfill(status=200, content_type=TYPES.get(file.suffix, "application/octet-stream"),
-                                 body=file.read_bytes())
+            return route.fulfill(
+                status=200, content_type=TYPES.get(file.suffix, "application/octet-stream"), body=file.read_bytes()
+            )
     return route.fulfill(status=404, body="")
 
 

@@ -36,9 +36,14 @@ def open_page(browser, site):
     contexts = []
 
     def make(*, javascript=True, locale="en-US"):
-        context = browser.new_context(base_url=site, locale=locale, java_script_enabled=javascript,
-                                      viewport={"width": 360, "height": 740}, is_mobile=javascript,
-                                      accept_downloads=True)
+        context = browser.new_context(
+            base_url=site,
+            locale=locale,
+            java_script_enabled=javascript,
+            viewport={"width": 360, "height": 740},
+            is_mobile=javascript,
+            accept_downloads=True,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20000)
@@ -76,8 +81,11 @@ def sign_in(page, username):
 
 
 def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def no_sideways_scroll(page):
@@ -110,8 +118,11 @@ def test_the_companion_journey(open_page, site, javascript, locale):
     no_sideways_scroll(page)
 
     # 3. Two favourite meetings, and the private calendar: its times are the search engine's.
-    chosen = list(Meeting.objects.filter(weekday__isnull=False, attendance_mode="in_person")
-                  .select_related("source").order_by("id")[:2])
+    chosen = list(
+        Meeting.objects.filter(weekday__isnull=False, attendance_mode="in_person")
+        .select_related("source")
+        .order_by("id")[:2]
+    )
     for m in chosen:
         page.goto(m.get_absolute_url())
         page.locator("#favourite").click()
@@ -172,7 +183,10 @@ def test_the_companion_journey(open_page, site, javascript, locale):
         # 6. "I'm struggling": one tap away, with the lines to call.
         page.locator("a.button.struggling").click()
         page.wait_for_url(lambda url: url.endswith("/me/help"))
-        assert page.locator("main a[href='tel:988']").count() >= 1 and page.locator("main a[href='tel:+18006624357']").count() >= 1
+        assert (
+            page.locator("main a[href='tel:988']").count() >= 1
+            and page.locator("main a[href='tel:+18006624357']").count() >= 1
+        )
         no_sideways_scroll(page)
 
         # 7. Export everything, then delete, and nothing is left.
@@ -199,9 +213,19 @@ def test_a_passkey_signs_in_with_chromiums_virtual_authenticator(open_page):
     page = open_page()
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True}})
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     sign_up(page, "passkey-person")
     page.goto("/me/passkeys")
     page.locator("#passkey-add").click()
@@ -228,9 +252,22 @@ def test_companion_pages_have_no_serious_accessibility_violations(browser, site,
     page.fill("#id_start_date", "2026-10-01")
     submit(page)
     problems = {}
-    for path in ("/me/", "/me/checkin", "/me/trends", "/me/tried", "/me/plan", "/me/plan/print", "/me/help",
-                 "/me/calendar", "/me/settings", "/me/passkeys", "/me/export", "/me/delete", "/me/clocks/new",
-                 page.url.replace(site, "") if "/clocks/" in page.url else "/me/"):
+    for path in (
+        "/me/",
+        "/me/checkin",
+        "/me/trends",
+        "/me/tried",
+        "/me/plan",
+        "/me/plan/print",
+        "/me/help",
+        "/me/calendar",
+        "/me/settings",
+        "/me/passkeys",
+        "/me/export",
+        "/me/delete",
+        "/me/clocks/new",
+        page.url.replace(site, "") if "/clocks/" in page.url else "/me/",
+    ):
         page.goto(path)
         for details in page.locator("details").all():
             details.evaluate("d => d.open = true")

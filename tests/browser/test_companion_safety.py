@@ -39,8 +39,13 @@ def phone(browser, site):
     contexts = []
 
     def make(locale):
-        context = browser.new_context(base_url=site, locale=locale, java_script_enabled=False,
-                                      viewport={"width": 360, "height": 740}, device_scale_factor=1)
+        context = browser.new_context(
+            base_url=site,
+            locale=locale,
+            java_script_enabled=False,
+            viewport={"width": 360, "height": 740},
+            device_scale_factor=1,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20000)
@@ -145,19 +150,22 @@ def test_the_safety_moments_have_no_serious_accessibility_violations(browser, si
         page.locator("form[action$='/reset'] button[type=submit]").click()
         page.wait_for_load_state()
         problems = {}
-        problems["slip"] = [v["id"] for v in Axe().run(page).response["violations"]
-                            if v["impact"] in ("serious", "critical")]
+        problems["slip"] = [
+            v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
+        ]
         page.goto("/me/checkin")
         page.locator("input[name=mood][value='1']").check()
         page.locator("input[name=craving][value='9']").check()
         page.fill("#id_note", "I want to end my life")
         submit(page)
         assert "/me/help" in page.url
-        problems["crisis"] = [v["id"] for v in Axe().run(page).response["violations"]
-                              if v["impact"] in ("serious", "critical")]
+        problems["crisis"] = [
+            v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
+        ]
         page.goto("/me/settings")
-        problems["settings"] = [v["id"] for v in Axe().run(page).response["violations"]
-                                if v["impact"] in ("serious", "critical")]
+        problems["settings"] = [
+            v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
+        ]
         assert problems == {"slip": [], "crisis": [], "settings": []}, problems
     finally:
         context.close()

@@ -29,15 +29,24 @@ def fetch(url: str):
 def crouton_page(server):
     assert (CROUTON / "crouton.js").exists(), "crouton is missing: run scripts/bootstrap --with-browser"
     bodies = fetch(f"{server}/bmlt/na/client_interface/json/?switcher=GetServiceBodies")
-    config = {"root_server": f"{server}/bmlt/na", "service_body": [int(b["id"]) for b in bodies],
-              "theme": "", "template_path": "templates", "time_format": "HH:mm", "has_tabs": False,
-              "show_map": 0, "noMap": True}
-    page_html = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Area meetings</title>'
-                 '<link rel="stylesheet" href="crouton.css"></head><body><div id="bmlt-tabs"></div>'
-                 '<script src="crouton.js"></script>'
-                 # crouton's own code refers to the page's global "crouton"
-                 f'<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script>'
-                 '</body></html>')
+    config = {
+        "root_server": f"{server}/bmlt/na",
+        "service_body": [int(b["id"]) for b in bodies],
+        "theme": "",
+        "template_path": "templates",
+        "time_format": "HH:mm",
+        "has_tabs": False,
+        "show_map": 0,
+        "noMap": True,
+    }
+    page_html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Area meetings</title>'
+        '<link rel="stylesheet" href="crouton.css"></head><body><div id="bmlt-tabs"></div>'
+        '<script src="crouton.js"></script>'
+        # crouton's own code refers to the page's global "crouton"
+        f"<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script>"
+        "</body></html>"
+    )
 
     with client_origin(CROUTON, page_html) as url:
         yield url
@@ -101,26 +110,40 @@ def test_crouton_on_all_zones_shows_each_fellowships_own_rules_at_the_visitors_t
 
     found = fetch(f"{server}/bmlt/client_interface/json/?switcher=GetSearchResults&get_used_formats=1")
     meetings, formats = found["meetings"], {f["key_string"]: f for f in found["formats"]}
-    sydney = next((m for m in meetings if m["time_zone"] == "Australia/Sydney" and m["venue_type"] == "2"), None) \
-        or next(m for m in meetings if m["time_zone"] == "Australia/Sydney")
+    sydney = next(
+        (m for m in meetings if m["time_zone"] == "Australia/Sydney" and m["venue_type"] == "2"), None
+    ) or next(m for m in meetings if m["time_zone"] == "Australia/Sydney")
     bodies = fetch(f"{server}/bmlt/client_interface/json/?switcher=GetServiceBodies")
-    config = {"root_server": f"{server}/bmlt", "service_body": [int(b["id"]) for b in bodies], "theme": "",
-              "template_path": "templates", "time_format": "HH:mm", "has_tabs": False, "show_map": 0,
-              "noMap": True, "auto_tz_adjust": True}
-    html = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Meetings</title>'
-            '<link rel="stylesheet" href="crouton.css"></head><body><div id="bmlt-tabs"></div>'
-            '<script src="crouton.js"></script>'
-            f'<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script></body></html>')
+    config = {
+        "root_server": f"{server}/bmlt",
+        "service_body": [int(b["id"]) for b in bodies],
+        "theme": "",
+        "template_path": "templates",
+        "time_format": "HH:mm",
+        "has_tabs": False,
+        "show_map": 0,
+        "noMap": True,
+        "auto_tz_adjust": True,
+    }
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Meetings</title>'
+        '<link rel="stylesheet" href="crouton.css"></head><body><div id="bmlt-tabs"></div>'
+        '<script src="crouton.js"></script>'
+        f"<script>var crouton = new Crouton({json.dumps(config)}); crouton.render();</script></body></html>"
+    )
     with client_origin(CROUTON, html) as url:
         page = new_page(timezone_id="America/New_York")
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                   else route.abort())
+        page.route(
+            "**/*",
+            lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort(),
+        )
         page.goto(url)
         page.wait_for_selector(".bmlt-data-row .meeting-name", timeout=120000)
         if os.environ.get("SAVE_SCREENSHOTS"):  # docs/screenshots/crouton-all-programs.png, for docs/feeds.md
             page.set_viewport_size({"width": 1100, "height": 1400})
-            page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-                                     / "crouton-all-programs.png"))
+            page.screenshot(
+                path=str(Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "crouton-all-programs.png")
+            )
         rows = page.evaluate("""() => [...document.querySelectorAll('.bmlt-data-row')].map(row => {
             const f = row.querySelector('.bmlt-formats');
             return {day: row.querySelector('.bmlt-day').innerText.trim(),

@@ -18,7 +18,8 @@ def test_first_result_is_on_the_first_screen(new_page, javascript, locale):
     first = page.locator("li.meeting").first.bounding_box()
     assert first is not None, "no result was shown"
     assert first["y"] >= 0 and first["y"] + first["height"] <= VIEWPORT["height"], (
-        f"the first result spans {first['y']:.0f}–{first['y'] + first['height']:.0f} px; the screen is 740 px")
+        f"the first result spans {first['y']:.0f}–{first['y'] + first['height']:.0f} px; the screen is 740 px"
+    )
     form = page.locator("form.filters").bounding_box()
     assert form["y"] > first["y"], "on a narrow screen the filters come after the results"
     # The way to the filters is on the first screen, and leads to a working form.

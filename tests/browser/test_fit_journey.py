@@ -35,8 +35,11 @@ def ranking(page):
 
 
 def meeting_programs(page):
-    return set(page.locator("ol.meetings li.meeting").evaluate_all(
-        "items => items.map(i => (i.querySelector('.program a, .program') || {}).textContent || '')"))
+    return set(
+        page.locator("ol.meetings li.meeting").evaluate_all(
+            "items => items.map(i => (i.querySelector('.program a, .program') || {}).textContent || '')"
+        )
+    )
 
 
 @pytest.mark.parametrize("js, locale", MATRIX, ids=IDS)
@@ -54,8 +57,13 @@ def test_a_parent_whose_teenager_uses_drugs(new_page, js, locale):
     links = page.locator("ol.meetings li.meeting a[href^='/meetings/']").count()
     assert links > 0
     shown = " ".join(page.locator("ol.meetings").all_inner_texts())
-    for own_use_program in ("Alcoholics Anonymous", "Alcohólicos Anónimos", "Narcotics Anonymous",
-                            "Narcóticos Anónimos", "SMART Recovery ·"):
+    for own_use_program in (
+        "Alcoholics Anonymous",
+        "Alcohólicos Anónimos",
+        "Narcotics Anonymous",
+        "Narcóticos Anónimos",
+        "SMART Recovery ·",
+    ):
         assert own_use_program not in shown
 
 

@@ -22,8 +22,11 @@ MATRIX = [(start, locale) for start in ("/?tz=Europe/London", "/?country=GB") fo
 
 
 def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _no_sideways_scroll(page) -> bool:

@@ -70,7 +70,10 @@ def test_spanish_from_the_browser_and_the_switch_back(new_page):
     page = new_page(locale="es-MX")
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "es"
-    assert page.get_by_role("heading", level=1).inner_text() == "Encuentre una reunión de recuperación a la que pueda ir hoy"
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Encuentre una reunión de recuperación a la que pueda ir hoy"
+    )
     assert "Línea de Prevención del Suicidio" in page.locator("footer").inner_text()
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()

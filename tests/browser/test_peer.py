@@ -21,8 +21,11 @@ PASSPHRASE = "a long staff passphrase"
 
 
 def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture
@@ -33,8 +36,14 @@ def site(live_server, demo_meetings, settings, audit_cleanup):
 
 
 def person(browser, site, locale):
-    context = browser.new_context(base_url=site, locale=locale, java_script_enabled=False, bypass_csp=True,
-                                  viewport={"width": 360, "height": 740}, accept_downloads=True)
+    context = browser.new_context(
+        base_url=site,
+        locale=locale,
+        java_script_enabled=False,
+        bypass_csp=True,
+        viewport={"width": 360, "height": 740},
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.set_default_timeout(20000)
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.abort())
@@ -52,8 +61,12 @@ def check(page):
         assert overflow <= 0, page.url
         return
     context = page.context.browser.new_context(
-        base_url=page.site, storage_state=page.context.storage_state(), bypass_csp=True,
-        viewport={"width": 360, "height": 740}, locale=page.locale)
+        base_url=page.site,
+        storage_state=page.context.storage_state(),
+        bypass_csp=True,
+        viewport={"width": 360, "height": 740},
+        locale=page.locale,
+    )
     twin = context.new_page()
     twin.route("**/*", lambda r: r.continue_() if r.request.url.startswith(page.site) else r.abort())
     twin.goto(page.url)

@@ -13,17 +13,21 @@ import pytest
 from tests.client_origin import client_origin
 
 pytestmark = pytest.mark.browser
-CANDIDATES = [Path(__file__).resolve().parents[2].parent / "shared" / "clients" / "tsml-ui",
-              Path("/work/shared/clients/tsml-ui")]
+CANDIDATES = [
+    Path(__file__).resolve().parents[2].parent / "shared" / "clients" / "tsml-ui",
+    Path("/work/shared/clients/tsml-ui"),
+]
 CLIENT = next((p for p in CANDIDATES if (p / "app.js").exists()), None)
 
 
 @pytest.fixture
 def tsml_page(server, tmp_path):
     assert CLIENT is not None, "TSML UI's built client is missing from ../shared/clients/tsml-ui"
-    page_html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head><body>'
-                 f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program=na" '
-                 f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>')
+    page_html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head><body>'
+        f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program=na" '
+        f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>'
+    )
 
     with client_origin(CLIENT, page_html) as url:
         yield url
@@ -54,21 +58,31 @@ def _feed(server, program: str) -> list[dict]:
         return json.loads(answer.read())
 
 
-@pytest.mark.parametrize(("program", "wanted", "fellowship", "rule"), [
-    ("nar-anon", "C", "Nar-Anon Family Groups meeting.", "only for family members and friends"),
-    ("al-anon", "Y", "Al-Anon Family Groups (including Alateen) meeting.", "Also: Alateen"),
-    ("na", "C", "Narcotics Anonymous (NA) meeting.", "Closed: for people who want help with their own recovery in NA"),
-    ("smart", None, "SMART Recovery meeting.", ""),
-])
+@pytest.mark.parametrize(
+    ("program", "wanted", "fellowship", "rule"),
+    [
+        ("nar-anon", "C", "Nar-Anon Family Groups meeting.", "only for family members and friends"),
+        ("al-anon", "Y", "Al-Anon Family Groups (including Alateen) meeting.", "Also: Alateen"),
+        (
+            "na",
+            "C",
+            "Narcotics Anonymous (NA) meeting.",
+            "Closed: for people who want help with their own recovery in NA",
+        ),
+        ("smart", None, "SMART Recovery meeting.", ""),
+    ],
+)
 def test_a_meeting_shows_its_fellowship_and_its_own_rules(new_page, server, program, wanted, fellowship, rule):
     """Issue 27: TSML UI shows no program field and AA's text for "Closed"; our notes name the
     fellowship and its own rule, and C/O (AA's words in TSML UI) go out only on AA meetings."""
     rows = _feed(server, program)
     meeting = next(r for r in rows if wanted is None or wanted in r["program_types"])
     assert not {"C", "O"} & set(meeting["types"])
-    page_html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head><body>'
-                 f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program={program}" '
-                 f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>')
+    page_html = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head><body>'
+        f'<div id="tsml-ui" data-src="{server}/feeds/meeting-guide.json?program={program}" '
+        f'data-timezone="America/New_York"></div><script src="app.js" async></script></body></html>'
+    )
     with client_origin(CLIENT, page_html) as url:
         page = new_page()
         page.goto(f"{url}?meeting={meeting['slug']}")
@@ -88,9 +102,11 @@ def test_a_place_with_a_comma_loads_when_encoded(new_page, server):
     from commonground.feeds.meeting_guide.embed import tsml_ui_src
 
     def text_of(src: str, ready: str) -> str:
-        page_html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head>'
-                     f'<body><div id="tsml-ui" data-src="{src}" data-timezone="America/Denver"></div>'
-                     f'<script src="app.js" async></script></body></html>')
+        page_html = (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TSML UI</title></head>'
+            f'<body><div id="tsml-ui" data-src="{src}" data-timezone="America/Denver"></div>'
+            f'<script src="app.js" async></script></body></html>'
+        )
         with client_origin(CLIENT, page_html) as url:
             page = new_page()
             page.goto(url)

@@ -37,7 +37,9 @@ NAMES = set(GIVEN) | set(FAMILY)
 given_name = st.sampled_from(GIVEN)
 surname = st.sampled_from(FAMILY)
 # Title words as feeds write them (with and without the dot, any case).
-title = st.sampled_from(sorted(TITLES - {"sr"})).flatmap(lambda t: st.sampled_from([t, t.capitalize() + ".", t.upper()]))
+title = st.sampled_from(sorted(TITLES - {"sr"})).flatmap(
+    lambda t: st.sampled_from([t, t.capitalize() + ".", t.upper()])
+)
 suffix = st.sampled_from(sorted(SUFFIXES)).flatmap(lambda s: st.sampled_from([s, s.capitalize() + ".", s.upper()]))
 
 
@@ -57,8 +59,13 @@ def test_given_name_then_surname_shows_the_given_name_and_an_initial(first, fami
     assert anonymize_person(written) == f"{first} {initial(family)}", written
 
 
-@given(given_name, surname, st.lists(title, max_size=2), st.lists(suffix, max_size=1),
-       st.sampled_from([", ", ",", " , ", ",  "]))
+@given(
+    given_name,
+    surname,
+    st.lists(title, max_size=2),
+    st.lists(suffix, max_size=1),
+    st.sampled_from([", ", ",", " , ", ",  "]),
+)
 @settings(max_examples=60, deadline=None)
 def test_surname_comma_given_name_shows_the_same_as_the_other_order(first, family, titles, suffixes, comma):
     written = f"{family}{comma}{' '.join([*titles, first, *suffixes])}"
@@ -67,14 +74,18 @@ def test_surname_comma_given_name_shows_the_same_as_the_other_order(first, famil
 
 @given(given_name, surname, st.sampled_from(["de", "van", "von der", "de la", "del", "di", "bin"]), st.booleans())
 @settings(max_examples=50, deadline=None)
-def test_a_surname_with_a_particle_shows_the_initial_of_the_surname_not_of_the_particle(first, family, particle,
-                                                                                       comma):
+def test_a_surname_with_a_particle_shows_the_initial_of_the_surname_not_of_the_particle(first, family, particle, comma):
     written = f"{particle} {family}, {first}" if comma else f"{first} {particle} {family}"
     assert anonymize_person(written) == f"{first} {initial(family)}"
 
 
-@given(st.lists(st.one_of(given_name, surname, title, suffix, st.sampled_from(["W.", "O'Brien", "-", ".", "Ann"])),
-                max_size=6).filter(lambda words: set(words) & NAMES).map(" ".join))
+@given(
+    st.lists(
+        st.one_of(given_name, surname, title, suffix, st.sampled_from(["W.", "O'Brien", "-", ".", "Ann"])), max_size=6
+    )
+    .filter(lambda words: set(words) & NAMES)
+    .map(" ".join)
+)
 @settings(max_examples=80, deadline=None)
 def test_what_is_shown_is_at_most_two_words_and_never_a_second_full_word(written):
     shown = anonymize_person(written)
@@ -108,8 +119,9 @@ domain = st.sampled_from(["example.org", "mail.example.com", "x.example"])
 
 @given(given_name, surname, separator, digits, domain, st.booleans(), st.sampled_from([str.lower, str.upper, str]))
 @settings(max_examples=60, deadline=None)
-def test_an_address_with_a_given_name_and_a_surname_names_someone_in_either_order(first, family, sep, number, host,
-                                                                                   reverse, case):
+def test_an_address_with_a_given_name_and_a_surname_names_someone_in_either_order(
+    first, family, sep, number, host, reverse, case
+):
     assume(first.casefold() != family.casefold())
     local = f"{family}{sep}{first}" if reverse else f"{first}{sep}{family}"
     assert email_names_someone(f"{case(local)}{number}@{host}")
@@ -117,8 +129,9 @@ def test_an_address_with_a_given_name_and_a_surname_names_someone_in_either_orde
 
 @given(given_name, surname, st.sampled_from(["", "j", "mr", "the"]), digits, domain)
 @settings(max_examples=60, deadline=None)
-def test_an_address_holding_the_contacts_own_surname_names_them_however_it_is_written(first, family, prefix, number,
-                                                                                      host):
+def test_an_address_holding_the_contacts_own_surname_names_them_however_it_is_written(
+    first, family, prefix, number, host
+):
     assume(len(family) > 2)
     for written in (f"{first} {family}", f"{family}, {first}", f"Dr. {first} {family} Jr."):
         assert email_names_someone(f"{prefix}{family.lower()}{number}@{host}", written), written
@@ -149,12 +162,15 @@ def test_no_local_part_names_nobody(address):
 
 # --- full names in free text ------------------------------------------------------------------
 
+
 def _reads_as_a_surname(family: str) -> bool:
     """What the second word of a pair needs (``_full_names``): a capital, and not an acronym."""
     return family[:1].isupper() and not (family.isupper() and len(family) <= 3)
 
 
-@given(given_name, surname, st.sampled_from(["Call {} today", "Secretary: {}.", "{}", "Ask {} (chair)", "{}, 555-0100"]))
+@given(
+    given_name, surname, st.sampled_from(["Call {} today", "Secretary: {}.", "{}", "Ask {} (chair)", "{}, 555-0100"])
+)
 @settings(max_examples=60, deadline=None)
 def test_a_given_name_and_a_surname_in_notes_are_found(first, family, template):
     assume(first[:1].isupper() and _reads_as_a_surname(family))

@@ -27,8 +27,24 @@ def grapheme_ends(text: str) -> set[int]:
 
 
 # Pieces that are one grapheme of several code points, and spaces for the trim after the cut.
-pieces = st.sampled_from(["a", "é", "e\u0301", "🇫🇷", "👩\u200d👩\u200d👧", "東", " ", "  ", "\t", "\u0915\u094d\u0937",
-                          "a\u0301\u0301\u0301", "\r\n", "🏳️\u200d🌈", "z"])
+pieces = st.sampled_from(
+    [
+        "a",
+        "é",
+        "e\u0301",
+        "🇫🇷",
+        "👩\u200d👩\u200d👧",
+        "東",
+        " ",
+        "  ",
+        "\t",
+        "\u0915\u094d\u0937",
+        "a\u0301\u0301\u0301",
+        "\r\n",
+        "🏳️\u200d🌈",
+        "z",
+    ]
+)
 texts = st.one_of(st.lists(pieces, max_size=12).map("".join), st.text(max_size=20))
 
 
@@ -51,9 +67,9 @@ def test_a_cut_is_a_prefix_that_fits_and_ends_between_graphemes(text, limit):
         return
     assert kept and kept == kept.rstrip()
     # It splits no grapheme: only blanks lie between the cut and the end of a grapheme that fits ...
-    assert any(len(kept) <= end <= limit and not text[len(kept):end].strip() for end in ends)
+    assert any(len(kept) <= end <= limit and not text[len(kept) : end].strip() for end in ends)
     # ... and it drops nothing it need not: past it, only blanks, or a grapheme the limit would split.
-    assert not text[len(kept):fitting].strip()
+    assert not text[len(kept) : fitting].strip()
 
 
 def test_named_cuts():
@@ -75,14 +91,16 @@ def test_storable_text_drops_nul_and_replaces_lone_surrogates(text):
     stored.encode("utf-8")  # would raise on a lone surrogate
     assert len(stored) == len(text) - text.count("\x00")
     assert stored == text or unstorable(text)
-    assert stored.replace("\ufffd", "") == "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF
-                                                   ).replace("\ufffd", "")
+    assert stored.replace("\ufffd", "") == "".join(
+        c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF
+    ).replace("\ufffd", "")
 
 
 # --- the limits come from the model ------------------------------------------------------------
 
-MODEL_LIMITS = {f.attname: f.max_length for f in Meeting._meta.concrete_fields
-                if isinstance(f, CharField) and f.max_length}
+MODEL_LIMITS = {
+    f.attname: f.max_length for f in Meeting._meta.concrete_fields if isinstance(f, CharField) and f.max_length
+}
 
 
 def test_every_name_columns_knows_is_a_character_column_of_the_model():

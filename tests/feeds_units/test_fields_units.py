@@ -31,8 +31,10 @@ from commonground.feeds.fields import (
 # The twelve-hour clock in order, from midnight: 12 AM is hour 0, 12 PM is hour 12.
 TWELVE_HOUR_ORDER = [(12, "am")] + [(h, "am") for h in range(1, 12)] + [(12, "pm")] + [(h, "pm") for h in range(1, 12)]
 # How feeds write the half of the day (TSML sheets, hand-typed lists).
-AM_PM_SPELLINGS = {"am": ["AM", "am", "a.m.", "A.M.", "a", "Am", " am", "am."],
-                   "pm": ["PM", "pm", "p.m.", "P.M.", "p", "Pm", " pm", "pm."]}
+AM_PM_SPELLINGS = {
+    "am": ["AM", "am", "a.m.", "A.M.", "a", "Am", " am", "am."],
+    "pm": ["PM", "pm", "p.m.", "P.M.", "p", "Pm", " pm", "pm."],
+}
 
 
 def test_every_minute_of_the_day_reads_in_both_24_hour_forms():
@@ -56,10 +58,18 @@ def test_every_twelve_hour_time_is_the_24_hour_time_at_its_place_in_the_day(half
 
 
 NAMED_TIMES = [
-    ("noon", time(12, 0)), ("NOON", time(12, 0)), (" Midnight ", time(0, 0)),
+    ("noon", time(12, 0)),
+    ("NOON", time(12, 0)),
+    (" Midnight ", time(0, 0)),
     ("24:00:00", time(0, 0)),  # the end of a day is the start of the next
-    ("7:30 PM", time(19, 30)), ("07:30PM", time(19, 30)), ("12:00 AM", time(0, 0)), ("12:59 am", time(0, 59)),
-    ("12:00 PM", time(12, 0)), ("12:01 p.m.", time(12, 1)), ("\t19:00\n", time(19, 0)), ("0:00", time(0, 0)),
+    ("7:30 PM", time(19, 30)),
+    ("07:30PM", time(19, 30)),
+    ("12:00 AM", time(0, 0)),
+    ("12:59 am", time(0, 59)),
+    ("12:00 PM", time(12, 0)),
+    ("12:01 p.m.", time(12, 1)),
+    ("\t19:00\n", time(19, 0)),
+    ("0:00", time(0, 0)),
 ]
 
 
@@ -70,8 +80,29 @@ def test_named_times():
 
 # "19.30" (a dot) and "7.30pm" are not among the forms docs/feeds.md lists: refused, not guessed.
 NOT_TIMES = [
-    "24:01", "24:00:01", "25:00", "23:60", "23:59:60", "13:00 PM", "0:00 AM", "00:30 am", "12:60 pm", "19.30", "7.30pm",
-    "7", "1930", "7pm-ish", "noonish", "１９:００", "١٩:٣٠", "19:0", "19:000", "19 : 00", ":30", "pm", "²:00",
+    "24:01",
+    "24:00:01",
+    "25:00",
+    "23:60",
+    "23:59:60",
+    "13:00 PM",
+    "0:00 AM",
+    "00:30 am",
+    "12:60 pm",
+    "19.30",
+    "7.30pm",
+    "7",
+    "1930",
+    "7pm-ish",
+    "noonish",
+    "１９:００",
+    "١٩:٣٠",
+    "19:0",
+    "19:000",
+    "19 : 00",
+    ":30",
+    "pm",
+    "²:00",
 ]
 
 
@@ -93,8 +124,7 @@ def test_no_time_is_none_not_a_refusal():
     assert parse_time(None) is None and parse_time("") is None
 
 
-@given(st.one_of(st.text(max_size=14),
-                 st.from_regex(r"\A\s?\d{1,3}(:\d{1,3}){0,2}\s?([aApP]\.?\s?[mM]?\.?)?\s?\Z")))
+@given(st.one_of(st.text(max_size=14), st.from_regex(r"\A\s?\d{1,3}(:\d{1,3}){0,2}\s?([aApP]\.?\s?[mM]?\.?)?\s?\Z")))
 @example("24:00")
 @example("12:00 am")
 @example("9:7 pm")
@@ -140,9 +170,19 @@ def _check_day_spellings(n):
 
 DAY_LISTS = [
     ([5, "monday", "Fri", 1.0, "1"], [1, 5]),  # several spellings of one day count once, and sort
-    ("mon,wed", [1, 3]), ("lunes, miércoles, ", [1, 3]), ("6,0", [0, 6]), (["tue", None, ""], [2]),
-    ([[1, 2], ["3"]], [1, 2, 3]), ([None, ""], None), ([], None), (None, None), ("", None), ("+3", [3]),
-    ("tues", [2]), ("thur", [4]), ("thurs", [4]),
+    ("mon,wed", [1, 3]),
+    ("lunes, miércoles, ", [1, 3]),
+    ("6,0", [0, 6]),
+    (["tue", None, ""], [2]),
+    ([[1, 2], ["3"]], [1, 2, 3]),
+    ([None, ""], None),
+    ([], None),
+    (None, None),
+    ("", None),
+    ("+3", [3]),
+    ("tues", [2]),
+    ("thur", [4]),
+    ("thurs", [4]),
 ]
 
 
@@ -152,8 +192,27 @@ def test_lists_and_comma_separated_days():
 
 
 NOT_DAYS = [
-    7, -1, 3.5, float("nan"), float("inf"), True, False, "Funday", "7", "mo", "1.0", "٣", "²", "1_0", "+-2", "9" * 10,
-    "mon,funday", ["mon", 9], {"day": 1}, b"1", "sun day",
+    7,
+    -1,
+    3.5,
+    float("nan"),
+    float("inf"),
+    True,
+    False,
+    "Funday",
+    "7",
+    "mo",
+    "1.0",
+    "٣",
+    "²",
+    "1_0",
+    "+-2",
+    "9" * 10,
+    "mon,funday",
+    ["mon", 9],
+    {"day": 1},
+    b"1",
+    "sun day",
 ]
 
 
@@ -164,9 +223,20 @@ def test_what_is_not_a_weekday_skips_the_row_naming_the_day():
         assert info.value.field == "day" and len(info.value.message) < 200, ("a hostile value is quoted short", value)
 
 
-@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-3, 10), st.floats(), st.text(max_size=12),
-                              st.sampled_from(ENGLISH + SPANISH)),
-                    lambda inner: st.lists(inner, max_size=4), max_leaves=8))
+@given(
+    st.recursive(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-3, 10),
+            st.floats(),
+            st.text(max_size=12),
+            st.sampled_from(ENGLISH + SPANISH),
+        ),
+        lambda inner: st.lists(inner, max_size=4),
+        max_leaves=8,
+    )
+)
 @settings(max_examples=100, deadline=None)
 def test_any_day_value_gives_sorted_distinct_weekdays_or_a_reason(value):
     try:
@@ -182,8 +252,13 @@ def test_any_day_value_gives_sorted_distinct_weekdays_or_a_reason(value):
 ASCII_WHOLE = re.compile(r"[+-]?[0-9]{1,9}")
 
 
-@given(st.one_of(st.text(max_size=12), st.integers(-10**10, 10**10).map(str),
-                 st.text(alphabet="0123456789+-_ ٣²１", max_size=11)))
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.integers(-(10**10), 10**10).map(str),
+        st.text(alphabet="0123456789+-_ ٣²１", max_size=11),
+    )
+)
 @example("-0")
 @example("+")
 @example("000000000")
@@ -202,8 +277,30 @@ def test_a_finite_float_written_by_python_reads_back_exactly(number):
 
 
 NOT_NUMBERS = [
-    "nan", "NaN", "inf", "-Infinity", "1e999", "-1e999", float("nan"), float("-inf"), "0x10", "1_000", "١٢", "1,5",
-    "", " ", "1.2.3", "e5", "--1", True, False, None, [1], "9" * 33, 10**9, -(10**9),
+    "nan",
+    "NaN",
+    "inf",
+    "-Infinity",
+    "1e999",
+    "-1e999",
+    float("nan"),
+    float("-inf"),
+    "0x10",
+    "1_000",
+    "١٢",
+    "1,5",
+    "",
+    " ",
+    "1.2.3",
+    "e5",
+    "--1",
+    True,
+    False,
+    None,
+    [1],
+    "9" * 33,
+    10**9,
+    -(10**9),
 ]
 
 
@@ -213,8 +310,16 @@ def test_what_is_not_a_finite_ascii_number_is_none():
 
 
 def test_numbers_feeds_write():
-    for text, expected in [("90", 90.0), (" 90.5 ", 90.5), ("-73.9857", -73.9857), (".5", 0.5), ("5.", 5.0),
-                           ("+1e3", 1000.0), ("1E-2", 0.01), (10**9 - 1, 999_999_999.0)]:
+    for text, expected in [
+        ("90", 90.0),
+        (" 90.5 ", 90.5),
+        ("-73.9857", -73.9857),
+        (".5", 0.5),
+        ("5.", 5.0),
+        ("+1e3", 1000.0),
+        ("1E-2", 0.01),
+        (10**9 - 1, 999_999_999.0),
+    ]:
         assert ascii_number(text) == expected, text
 
 
@@ -224,6 +329,7 @@ def test_parse_float_reads_nothing_given_as_none():
 
 # --- yes and no --------------------------------------------------------------------------------
 
+
 def test_every_spelling_of_yes_and_no_in_every_case():
     for yes, no in {"yes": "no", "y": "n", "true": "false", "1": "0"}.items():
         for text, expected in ((yes, True), (no, False)):
@@ -232,14 +338,30 @@ def test_every_spelling_of_yes_and_no_in_every_case():
 
 
 def test_yes_no_values_that_are_not_text_or_not_yes_or_no():
-    for value, expected in [(True, True), (False, False), (1, True), (0, False), (None, None), ("", None),
-                            ("maybe", None), (2, None), ("si", None), ("on", None), ("yes please", None)]:
+    for value, expected in [
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+        (None, None),
+        ("", None),
+        ("maybe", None),
+        (2, None),
+        ("si", None),
+        ("on", None),
+        ("yes please", None),
+    ]:
         assert parse_bool(value) is expected, value
 
 
 # --- "updated" stamps --------------------------------------------------------------------------
 
-@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    )
+)
 @settings(max_examples=60, deadline=None)
 def test_an_updated_stamp_in_any_of_its_three_forms_is_that_utc_moment(moment):
     expected = moment.replace(tzinfo=UTC)
@@ -249,12 +371,23 @@ def test_an_updated_stamp_in_any_of_its_three_forms_is_that_utc_moment(moment):
 
 
 def test_an_updated_stamp_that_is_no_moment_is_none():
-    for value in ("2024-02-30 10:00:00", "2023-02-29 10:00:00", "2024-13-01 00:00:00", "2024-05-31 24:00:00",
-                  "31/05/2024 14:32", "yesterday", "", None, 20240531, ["x"]):
+    for value in (
+        "2024-02-30 10:00:00",
+        "2023-02-29 10:00:00",
+        "2024-13-01 00:00:00",
+        "2024-05-31 24:00:00",
+        "31/05/2024 14:32",
+        "yesterday",
+        "",
+        None,
+        20240531,
+        ["x"],
+    ):
         assert parse_updated(value) is None, value
 
 
 # --- text --------------------------------------------------------------------------------------
+
 
 class _Markup(HTMLParser):
     """Python's own HTML parser, a second opinion beside nh3's: what would it read as markup?"""
@@ -280,10 +413,42 @@ def markup_in(text: str) -> list:
     return parser.found
 
 
-tag_soup = st.lists(st.sampled_from(["<b>", "</b>", "<script>", "</script>", "<style>", "&lt;", "&gt;", "&amp;", "&#60;",
-                                     "<br>", "<br/>", "</p>", "<!--", "-->", "<", ">", "i", "x", " ", "\n", "\t", "&",
-                                     "lt;", "<img src=x onerror=alert(1)>", "é", "\x00", "\ud800", "<a href='j'>", "/"]),
-                    max_size=14).map("".join)
+tag_soup = st.lists(
+    st.sampled_from(
+        [
+            "<b>",
+            "</b>",
+            "<script>",
+            "</script>",
+            "<style>",
+            "&lt;",
+            "&gt;",
+            "&amp;",
+            "&#60;",
+            "<br>",
+            "<br/>",
+            "</p>",
+            "<!--",
+            "-->",
+            "<",
+            ">",
+            "i",
+            "x",
+            " ",
+            "\n",
+            "\t",
+            "&",
+            "lt;",
+            "<img src=x onerror=alert(1)>",
+            "é",
+            "\x00",
+            "\ud800",
+            "<a href='j'>",
+            "/",
+        ]
+    ),
+    max_size=14,
+).map("".join)
 
 
 @given(st.one_of(tag_soup, st.text(max_size=30)), st.booleans())
@@ -311,7 +476,8 @@ NAMED_TEXTS = [
     ("  spaced\t\tout \n\n text ", False, "spaced out text", False),
     ("  first  \n\n   second ", True, "first\n\nsecond", False),
     ("N\x00ame\ud800", False, "Name\ufffd", False),
-    (None, False, "", False), (1047, False, "1047", False),
+    (None, False, "", False),
+    (1047, False, "1047", False),
 ]
 
 

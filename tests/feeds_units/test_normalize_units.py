@@ -37,8 +37,15 @@ def _no_place_look_up(monkeypatch):
 
 
 # Coordinates and a zone: the row is placed without the offline gazetteer.
-BASE = {"slug": "s", "name": "Hope Group", "day": 1, "time": "19:00", "timezone": "America/Chicago",
-        "latitude": 32.7767, "longitude": -96.797}
+BASE = {
+    "slug": "s",
+    "name": "Hope Group",
+    "day": 1,
+    "time": "19:00",
+    "timezone": "America/Chicago",
+    "latitude": 32.7767,
+    "longitude": -96.797,
+}
 
 
 def read(*, default_timezone="", **changes):
@@ -77,7 +84,15 @@ def test_an_end_time_gives_the_minutes_until_it_across_midnight_too(start, end):
 
 
 DURATIONS = [
-    ("90", 90), (90, 90), (90.9, 90), (" 60 ", 60), ("1e2", 100), ("1439.99", 1439), (1, 1), (None, None), ("", None),
+    ("90", 90),
+    (90, 90),
+    (90.9, 90),
+    (" 60 ", 60),
+    ("1e2", 100),
+    ("1439.99", 1439),
+    (1, 1),
+    (None, None),
+    ("", None),
 ]
 
 
@@ -88,9 +103,14 @@ def test_a_duration_in_minutes():
 
 
 NOT_DURATIONS = [
-    ("ninety", "not a number of minutes"), (True, "not a number of minutes"), ("NaN", "not a number of minutes"),
-    ("1:30", "not a number of minutes"), ([90], "not a number of minutes"),
-    (0, "0 minutes is not between 1 and 1439"), (1440, "1440 minutes is not between"), (-5, "-5 minutes"),
+    ("ninety", "not a number of minutes"),
+    (True, "not a number of minutes"),
+    ("NaN", "not a number of minutes"),
+    ("1:30", "not a number of minutes"),
+    ([90], "not a number of minutes"),
+    (0, "0 minutes is not between 1 and 1439"),
+    (1440, "1440 minutes is not between"),
+    (-5, "-5 minutes"),
     ("0.5", "0 minutes is not between"),  # in range as a number, but no whole minute
 ]
 
@@ -105,7 +125,10 @@ def test_a_duration_that_is_no_meeting_length_is_ignored_with_a_warning():
 # --- days, times and keys ----------------------------------------------------------------------
 
 HALF_SCHEDULES = [
-    ({"time": ...}, "time"), ({"time": ""}, "time"), ({"day": ...}, "day"), ({"day": None}, "day"),
+    ({"time": ...}, "time"),
+    ({"time": ""}, "time"),
+    ({"day": ...}, "day"),
+    ({"day": None}, "day"),
     ({"day": ..., "time": ...}, None),
 ]
 
@@ -120,9 +143,13 @@ def test_a_day_without_a_time_or_the_reverse_is_an_ongoing_meeting():
 
 
 DAY_KEYS = [
-    (3, {"s": 3}), ("3", {"s": 3}), ("wednesday", {"s": 3}),
+    (3, {"s": 3}),
+    ("3", {"s": 3}),
+    ("wednesday", {"s": 3}),
     ([3], {"s-3": 3}),  # a list is keyed by day even with one day in it, so the key stays when a day is added
-    ("1,3", {"s-1": 1, "s-3": 3}), (["mon", 1, "Monday"], {"s-1": 1}), ([5, 0, 3], {"s-0": 0, "s-3": 3, "s-5": 5}),
+    ("1,3", {"s-1": 1, "s-3": 3}),
+    (["mon", 1, "Monday"], {"s-1": 1}),
+    ([5, 0, 3], {"s-0": 0, "s-3": 3, "s-5": 5}),
 ]
 
 
@@ -199,8 +226,10 @@ def test_markup_in_a_name_is_removed_with_a_warning():
 # --- addresses ---------------------------------------------------------------------------------
 
 ADDRESS_PARTS = [
-    ({"address": "1 Main St", "city": "Dallas", "state": "TX", "postal_code": "75201", "country": "US"},
-     "1 Main St, Dallas, TX 75201, USA"),
+    (
+        {"address": "1 Main St", "city": "Dallas", "state": "TX", "postal_code": "75201", "country": "US"},
+        "1 Main St, Dallas, TX 75201, USA",
+    ),
     ({"city": "Dallas", "country": "United States"}, "Dallas, USA"),
     ({"address": "1 Main St", "postal_code": "75201"}, "1 Main St, 75201"),
     ({"state": "TX"}, "TX"),
@@ -215,8 +244,12 @@ def test_a_missing_formatted_address_is_made_from_its_parts():
 
 
 ZIP_CODES = [
-    ("2134", "USA", "02134"), ("802", "US", "00802"), ("2134", "", "2134"), ("2134", "Canada", "2134"),
-    ("0213A", "USA", "0213A"), ("75201", "United States", "75201"),
+    ("2134", "USA", "02134"),
+    ("802", "US", "00802"),
+    ("2134", "", "2134"),
+    ("2134", "Canada", "2134"),
+    ("0213A", "USA", "0213A"),
+    ("75201", "United States", "75201"),
 ]
 
 
@@ -246,12 +279,19 @@ GIVEN_COORDINATES = [
 def test_coordinates_the_feed_gives():
     for changes, position, source in GIVEN_COORDINATES:
         meeting, _ = one(**changes)
-        assert (meeting["latitude"], meeting["longitude"]) == position and meeting["coordinates_source"] == source, \
+        assert (meeting["latitude"], meeting["longitude"]) == position and meeting["coordinates_source"] == source, (
             changes
+        )
 
 
-UNTRUSTED_COORDINATES = [(0, 0, False), ("0", "0.0", False), (90.5, 0, True), (10, 180.01, True), (-91, -200, True),
-                         ("x", 10, False)]
+UNTRUSTED_COORDINATES = [
+    (0, 0, False),
+    ("0", "0.0", False),
+    (90.5, 0, True),
+    (10, 180.01, True),
+    (-91, -200, True),
+    ("x", 10, False),
+]
 
 
 def test_coordinates_out_of_range_or_at_null_island_are_not_trusted():
@@ -262,8 +302,10 @@ def test_coordinates_out_of_range_or_at_null_island_are_not_trusted():
 
 
 APPROXIMATE_RULES = [
-    ({"approximate": "yes", "address": "1 Main St"}, True), ({"approximate": "no"}, False),
-    ({"approximate": "1"}, True), ({"approximate": False}, False),
+    ({"approximate": "yes", "address": "1 Main St"}, True),
+    ({"approximate": "no"}, False),
+    ({"approximate": "1"}, True),
+    ({"approximate": False}, False),
     ({"address": "1 Main St"}, False),  # a street address
     ({}, False),  # coordinates
 ]
@@ -275,8 +317,11 @@ def test_approximate_as_given_else_false_with_a_street_or_coordinates():
 
 
 ADDRESS_PART_COUNTS = [
-    ("Dallas, TX", True), ("Dallas, TX, USA", True), ("Suite 4, 1 Main St, Dallas, TX", False),
-    ("1 Main St, Dallas, TX 75201, USA", False), (",,, Dallas,, TX, ", True),  # empty parts do not count
+    ("Dallas, TX", True),
+    ("Dallas, TX, USA", True),
+    ("Suite 4, 1 Main St, Dallas, TX", False),
+    ("1 Main St, Dallas, TX 75201, USA", False),
+    (",,, Dallas,, TX, ", True),  # empty parts do not count
 ]
 
 
@@ -316,9 +361,12 @@ def test_the_rows_own_zone_wins_over_its_coordinates():
 # --- types, languages, programs, regions -------------------------------------------------------
 
 TYPE_CASES = [
-    (["O", "C"], ["C"], True), (["C", "O", "C"], ["C"], True), ("O, C", ["C"], True),
+    (["O", "C"], ["C"], True),
+    (["C", "O", "C"], ["C"], True),
+    ("O, C", ["C"], True),
     (["ONL", "O"], ["O"], False),  # online is worked out from the link or the phone, never taken
-    (["o", "Open"], ["O"], False), ([None, True, "", 7.5, "O"], ["O"], False),
+    (["o", "Open"], ["O"], False),
+    ([None, True, "", 7.5, "O"], ["O"], False),
 ]
 
 
@@ -360,17 +408,24 @@ def test_the_region_path():
 
 # --- addresses for people, and the rest ---------------------------------------------------------
 
+
 def test_feedback_emails_as_a_list_or_one_text_keep_only_addresses():
     meeting, warnings = one(feedback_emails="a@example.org, nope , b@example.org,")
-    assert meeting["feedback_emails"] == ["a@example.org", "b@example.org"] and len(warned(warnings, "feedback_emails")) == 1
-    assert one(entity_feedback_emails=["c@example.org"], feedback_emails=["d@example.org"])[0]["feedback_emails"] == \
-        ["c@example.org"], "the spec's name first"
+    assert (
+        meeting["feedback_emails"] == ["a@example.org", "b@example.org"]
+        and len(warned(warnings, "feedback_emails")) == 1
+    )
+    assert one(entity_feedback_emails=["c@example.org"], feedback_emails=["d@example.org"])[0]["feedback_emails"] == [
+        "c@example.org"
+    ], "the spec's name first"
 
 
 def test_contacts_come_in_order_with_names_cut_to_a_last_initial():
     meeting, _ = one(contact_2_name="Doe, Jane", contact_2_phone="555-0100", contact_3_email="sec@example.org")
-    assert meeting["contacts"] == [{"name": "Jane D.", "email": "", "phone": "555-0100"},
-                                   {"name": "", "email": "sec@example.org", "phone": ""}]
+    assert meeting["contacts"] == [
+        {"name": "Jane D.", "email": "", "phone": "555-0100"},
+        {"name": "", "email": "sec@example.org", "phone": ""},
+    ]
     assert one(contact_1_name="Jane Doe", _private_contacts=True)[0]["contacts"] == []
 
 
@@ -386,12 +441,15 @@ def test_an_updated_stamp_that_is_no_date_is_dropped_with_a_warning():
 
 
 def test_entity_website_url_is_read_as_entity_url():
-    assert one(entity_website_url="https://intergroup.example.org/")[0]["entity_url"] == "https://intergroup.example.org/"
+    assert (
+        one(entity_website_url="https://intergroup.example.org/")[0]["entity_url"] == "https://intergroup.example.org/"
+    )
     meeting, warnings = one(entity_url="javascript:alert(1)")
     assert meeting["entity_url"] == "" and warned(warnings, "entity_url")
 
 
 # --- the JSON stream the rows come from (feeds/jsonstream.py) ------------------------------------
+
 
 def streamed(body: bytes, window: int | None = None):
     real = jsonstream.READ_BYTES
@@ -404,14 +462,21 @@ def streamed(body: bytes, window: int | None = None):
 
 # Text near JSON: brackets, separators, words and numbers in every order, most of it broken.
 near_json = st.text(alphabet='[]{},:" 0123456789.-eEtrufalsn\né', max_size=18)
-json_values = st.recursive(st.none() | st.booleans() | st.integers(-10**15, 10**15) | st.text(max_size=4) |
-                           st.floats(allow_nan=False, allow_infinity=False),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
-                                                                                       max_size=3), max_leaves=8)
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**15), 10**15)
+    | st.text(max_size=4)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
 
 
-@given(st.one_of(near_json, json_values.map(json.dumps), st.lists(json_values, max_size=4).map(json.dumps)),
-       st.sampled_from([None, 1, 2, 5]))
+@given(
+    st.one_of(near_json, json_values.map(json.dumps), st.lists(json_values, max_size=4).map(json.dumps)),
+    st.sampled_from([None, 1, 2, 5]),
+)
 @settings(max_examples=100, deadline=None)
 def test_a_body_streams_as_the_decoder_reads_it_whole_or_is_refused(text, window):
     try:
@@ -428,14 +493,18 @@ def test_a_body_streams_as_the_decoder_reads_it_whole_or_is_refused(text, window
 
 
 NOT_ARRAYS = [
-    (b"", "shape", "feed.json is empty."), (b" \n\t", "shape", "feed.json is empty."),
+    (b"", "shape", "feed.json is empty."),
+    (b" \n\t", "shape", "feed.json is empty."),
     (b'{"meetings": []}', "shape", 'an array of meetings (it has a "meetings" list'),
     (b'{"a": 1}', "shape", "holds a JSON object, but a Meeting Guide feed is an array of meetings."),
-    (b'"x"', "shape", "holds a JSON string"), (b"3", "shape", "holds a JSON number"),
-    (b"null", "shape", "holds a JSON null"), (b"true", "shape", "holds a JSON boolean"),
+    (b'"x"', "shape", "holds a JSON string"),
+    (b"3", "shape", "holds a JSON number"),
+    (b"null", "shape", "holds a JSON null"),
+    (b"true", "shape", "holds a JSON boolean"),
     (b"{bad", "syntax", "is not valid JSON"),
     (b"[1] [2]", "syntax", "there is more after the closing bracket."),
-    (b"[1, 2", "syntax", "the array is never closed"), (b"[1,", "syntax", "the array is never closed"),
+    (b"[1, 2", "syntax", "the array is never closed"),
+    (b"[1,", "syntax", "the array is never closed"),
     (b"[1 2]", "syntax", "Expecting ',' delimiter at line 1."),
     (b"[1,\n\n2\n3]", "syntax", "Expecting ',' delimiter at line 4."),
     (b"[" * 50_000, "syntax", "nests JSON too deeply"),
@@ -450,5 +519,5 @@ def test_what_is_not_an_array_of_meetings_is_refused_saying_what_it_is():
 
 
 def test_a_byte_order_mark_and_blank_space_around_the_array_are_fine():
-    assert streamed(b"\xef\xbb\xbf \n[1, {\"a\": []}]\n\n") == [1, {"a": []}]
+    assert streamed(b'\xef\xbb\xbf \n[1, {"a": []}]\n\n') == [1, {"a": []}]
     assert streamed(b"[]") == [] == streamed(b" [ ] ")

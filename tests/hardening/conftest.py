@@ -17,7 +17,14 @@ def feed_path(tmp_path):
 
 
 def good_row(slug="good", **changes):
-    row = {"name": "Good Group", "slug": slug, "day": 1, "time": "19:00", "timezone": "America/Chicago",
-           "formatted_address": "1 Main St, Dallas, TX 75201, USA", "types": ["O"]}
+    row = {
+        "name": "Good Group",
+        "slug": slug,
+        "day": 1,
+        "time": "19:00",
+        "timezone": "America/Chicago",
+        "formatted_address": "1 Main St, Dallas, TX 75201, USA",
+        "types": ["O"],
+    }
     row.update(changes)
     return row

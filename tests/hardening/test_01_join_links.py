@@ -84,8 +84,17 @@ def test_item01_a_genuine_link_is_kept_in_one_normalised_form(feed_path, client,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["url", "feedback_url", "entity_url", "edit_url", "website"])
-@pytest.mark.parametrize("raw", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
-                                 "vbscript:x", "file:///etc/passwd", "https://evil.example\\@good.example/"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "https://evil.example\\@good.example/",
+    ],
+)
 def test_item01_other_feed_links_are_http_only(feed_path, field, raw):
     report = import_location(feed_path([good_row(**{field: raw, "entity": "Intergroup"})]))
     meeting = Meeting.objects.get()
@@ -97,8 +106,14 @@ def test_item01_other_feed_links_are_http_only(feed_path, field, raw):
 
 @pytest.mark.django_db
 def test_item01_feedback_may_be_mailto_but_only_an_address(feed_path):
-    import_location(feed_path([good_row(slug="a", feedback_url="mailto:help@example.org"),
-                               good_row(slug="b", feedback_url="mailto:javascript:alert(1)")]))
+    import_location(
+        feed_path(
+            [
+                good_row(slug="a", feedback_url="mailto:help@example.org"),
+                good_row(slug="b", feedback_url="mailto:javascript:alert(1)"),
+            ]
+        )
+    )
     assert Meeting.objects.get(key="a").feedback_url == "mailto:help@example.org"
     assert Meeting.objects.get(key="b").feedback_url == ""
 

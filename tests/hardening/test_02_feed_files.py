@@ -48,8 +48,9 @@ def test_item02_an_import_publishes_the_feed_files_when_it_commits(feed_path, dj
 
 
 @pytest.mark.django_db
-def test_item02_a_request_never_builds_it_and_serves_the_last_version(client, feed_path, monkeypatch, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_item02_a_request_never_builds_it_and_serves_the_last_version(
+    client, feed_path, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         import_location(feed_path([good_row(name="Old name")]), name="S")
     asked = never_build_in_a_request(monkeypatch, settings)

@@ -57,23 +57,44 @@ def test_item03_json_numbers_out_of_range_skip_the_row_not_the_feed(feed_path, r
 
 @pytest.mark.django_db
 def test_item03_csv_hostile_values(feed_path):
-    sheet = ("ID,Name,Day,Time,Duration,Address,Timezone\n"
-             "a,Bad day,²,19:00,60,\"1 Main St, Dallas, TX 75201, USA\",America/Chicago\n"
-             f"b,Long day,{'9' * 5000},19:00,60,\"1 Main St, Dallas, TX 75201, USA\",America/Chicago\n"
-             "c,Bad time,1,²9:00,60,\"1 Main St, Dallas, TX 75201, USA\",America/Chicago\n"
-             "d,Good,1,19:00,1e999,\"1 Main St, Dallas, TX 75201, USA\",America/Chicago\n")
+    sheet = (
+        "ID,Name,Day,Time,Duration,Address,Timezone\n"
+        'a,Bad day,²,19:00,60,"1 Main St, Dallas, TX 75201, USA",America/Chicago\n'
+        f'b,Long day,{"9" * 5000},19:00,60,"1 Main St, Dallas, TX 75201, USA",America/Chicago\n'
+        'c,Bad time,1,²9:00,60,"1 Main St, Dallas, TX 75201, USA",America/Chicago\n'
+        'd,Good,1,19:00,1e999,"1 Main St, Dallas, TX 75201, USA",America/Chicago\n'
+    )
     report = import_location(feed_path(None, raw=sheet, suffix=".csv"))
     assert not report.failed and report.added == 1 and report.skipped == 3
 
 
 @pytest.mark.django_db
 def test_item03_bmlt_hostile_weekday_and_duration(tmp_path):
-    meetings = [{"id_bigint": "1", "meeting_name": "Bad weekday", "weekday_tinyint": "²", "start_time": "19:00:00",
-                 "time_zone": "America/New_York", "location_street": "1 A St", "location_municipality": "Bronx",
-                 "location_province": "NY", "location_postal_code_1": "10451"},
-                {"id_bigint": "2", "meeting_name": "Bad duration", "weekday_tinyint": "2", "start_time": "19:00:00",
-                 "duration_time": "01:³0:00", "time_zone": "America/New_York", "location_street": "1 A St",
-                 "location_municipality": "Bronx", "location_province": "NY", "location_postal_code_1": "10451"}]
+    meetings = [
+        {
+            "id_bigint": "1",
+            "meeting_name": "Bad weekday",
+            "weekday_tinyint": "²",
+            "start_time": "19:00:00",
+            "time_zone": "America/New_York",
+            "location_street": "1 A St",
+            "location_municipality": "Bronx",
+            "location_province": "NY",
+            "location_postal_code_1": "10451",
+        },
+        {
+            "id_bigint": "2",
+            "meeting_name": "Bad duration",
+            "weekday_tinyint": "2",
+            "start_time": "19:00:00",
+            "duration_time": "01:³0:00",
+            "time_zone": "America/New_York",
+            "location_street": "1 A St",
+            "location_municipality": "Bronx",
+            "location_province": "NY",
+            "location_postal_code_1": "10451",
+        },
+    ]
     (tmp_path / "GetSearchResults.json").write_text(json.dumps(meetings))
     (tmp_path / "GetFormats.json").write_text("[]")
     report = import_location(str(tmp_path))
@@ -108,17 +129,56 @@ def test_item03_sync_records_a_failed_source_and_goes_on(feed_path, monkeypatch)
 
 CTX = Context("aa", "spec", programs={"aa": "spec", "na": "na"})
 number_text = st.one_of(
-    st.integers(-10**40, 10**40).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**40), 10**40).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(alphabet=string.digits + "-+.eE_", max_size=12),
     st.text(alphabet=st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=6),
     st.sampled_from(["9" * 5000, "1e999", "²", "--1", "NaN", "Infinity", "01:³0:00", "²3:00"]),
 )
-anything = st.one_of(number_text, st.text(max_size=40), st.integers(-10**30, 10**30), st.floats(), st.none(),
-                     st.booleans(), st.lists(st.one_of(number_text, st.integers(-9, 9)), max_size=3))
-MG_FIELDS = ["name", "slug", "day", "time", "end_time", "duration", "timezone", "latitude", "longitude", "coordinates",
-             "approximate", "types", "languages", "conference_url", "conference_phone", "formatted_address", "address",
-             "city", "state", "postal_code", "country", "updated", "regions", "notes", "program", "entity_url",
-             "feedback_url", "feedback_emails", "contact_1_name", "contact_1_email", "website", "venmo", "entity_email"]
+anything = st.one_of(
+    number_text,
+    st.text(max_size=40),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.one_of(number_text, st.integers(-9, 9)), max_size=3),
+)
+MG_FIELDS = [
+    "name",
+    "slug",
+    "day",
+    "time",
+    "end_time",
+    "duration",
+    "timezone",
+    "latitude",
+    "longitude",
+    "coordinates",
+    "approximate",
+    "types",
+    "languages",
+    "conference_url",
+    "conference_phone",
+    "formatted_address",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "updated",
+    "regions",
+    "notes",
+    "program",
+    "entity_url",
+    "feedback_url",
+    "feedback_emails",
+    "contact_1_name",
+    "contact_1_email",
+    "website",
+    "venmo",
+    "entity_email",
+]
 MG_OPTIONAL = [f for f in MG_FIELDS if f not in ("slug", "name")]
 
 
@@ -132,8 +192,7 @@ def only_row_skips(rows):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({"slug": st.just("s"), "name": st.just("N")},
-                             optional={f: anything for f in MG_OPTIONAL}))
+@given(st.fixed_dictionaries({"slug": st.just("s"), "name": st.just("N")}, optional={f: anything for f in MG_OPTIONAL}))
 def test_item03_property_any_meeting_guide_row_is_imported_or_skipped(row):
     only_row_skips([row])
     only_row_skips(parse_json(json.dumps([row], default=str).encode(), "fuzz").rows)
@@ -155,13 +214,33 @@ def test_item03_property_any_csv_row_is_imported_or_skipped(lines):
         pass  # a sheet the csv module cannot read is a clear feed error, never a crash
 
 
-BMLT_FIELDS = ["id_bigint", "meeting_name", "weekday_tinyint", "start_time", "duration_time", "formats", "venue_type",
-               "latitude", "longitude", "time_zone", "published", "location_street", "service_body_bigint",
-               "virtual_meeting_link", "phone_meeting_number", "location_postal_code_1", "contact_name_1"]
+BMLT_FIELDS = [
+    "id_bigint",
+    "meeting_name",
+    "weekday_tinyint",
+    "start_time",
+    "duration_time",
+    "formats",
+    "venue_type",
+    "latitude",
+    "longitude",
+    "time_zone",
+    "published",
+    "location_street",
+    "service_body_bigint",
+    "virtual_meeting_link",
+    "phone_meeting_number",
+    "location_postal_code_1",
+    "contact_name_1",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.fixed_dictionaries({}, optional={f: st.one_of(number_text, st.text(max_size=20))
-                                                    for f in BMLT_FIELDS}), max_size=3))
+@given(
+    st.lists(
+        st.fixed_dictionaries({}, optional={f: st.one_of(number_text, st.text(max_size=20)) for f in BMLT_FIELDS}),
+        max_size=3,
+    )
+)
 def test_item03_property_any_bmlt_row_is_imported_or_skipped(meetings):
     only_row_skips(parse_answers(meetings, [], []).rows)

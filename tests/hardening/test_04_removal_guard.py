@@ -27,7 +27,10 @@ def test_item04_an_empty_feed_is_refused(feed_path, stored):
     version = DataVersion.current()
     report = import_location(feed_path([]), name="S")
     assert report.failed and report.errors[0]["code"] == "too-many-removals"
-    assert "10 of the source's 10 meetings" in report.errors[0]["message"] and "--allow-removals" in report.errors[0]["message"]
+    assert (
+        "10 of the source's 10 meetings" in report.errors[0]["message"]
+        and "--allow-removals" in report.errors[0]["message"]
+    )
     assert unchanged(stored) and DataVersion.current() == version
     source = Source.objects.get(name="S")
     assert source.last_status == "failed" and "remove 10" in source.last_error
@@ -64,8 +67,11 @@ def test_item04_the_share_is_a_setting(feed_path, stored, settings):
 def test_item04_the_cli_exits_non_zero(tmp_path):
     from tests.test_cli import EXE
 
-    env_db = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
-              "PATH": "/usr/bin:/bin"}
+    env_db = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "PATH": "/usr/bin:/bin",
+    }
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(ROWS))
     assert subprocess.run([EXE, "import", str(feed), "--name", "S"], env=env_db, capture_output=True).returncode == 0

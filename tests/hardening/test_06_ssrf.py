@@ -38,10 +38,19 @@ def network(monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("host, address", [("metadata.example", METADATA), ("intranet.example", "10.0.0.1"),
-                                           ("localhost.example", "127.0.0.1"), ("v6.example", "::1"),
-                                           ("mapped.example", "::ffff:169.254.169.254"), ("cgnat.example", "100.64.0.1"),
-                                           ("zero.example", "0.0.0.0"), ("multicast.example", "224.0.0.1")])
+@pytest.mark.parametrize(
+    "host, address",
+    [
+        ("metadata.example", METADATA),
+        ("intranet.example", "10.0.0.1"),
+        ("localhost.example", "127.0.0.1"),
+        ("v6.example", "::1"),
+        ("mapped.example", "::ffff:169.254.169.254"),
+        ("cgnat.example", "100.64.0.1"),
+        ("zero.example", "0.0.0.0"),
+        ("multicast.example", "224.0.0.1"),
+    ],
+)
 def test_item06_private_and_reserved_addresses_are_refused(network, settings, host, address):
     settings.FEED_ALLOW_PRIVATE_ADDRESSES = False
     network["names"][host] = address
@@ -51,10 +60,15 @@ def test_item06_private_and_reserved_addresses_are_refused(network, settings, ho
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target, code", [(f"http://{METADATA}/latest/meta-data/", "address"),
-                                          ("http://intranet.example/", "address"),
-                                          ("ftp://files.example/feed.json", "scheme"),
-                                          ("file:///etc/passwd", "scheme")])
+@pytest.mark.parametrize(
+    "target, code",
+    [
+        (f"http://{METADATA}/latest/meta-data/", "address"),
+        ("http://intranet.example/", "address"),
+        ("ftp://files.example/feed.json", "scheme"),
+        ("file:///etc/passwd", "scheme"),
+    ],
+)
 def test_item06_every_redirect_is_checked(network, http_server, settings, monkeypatch, target, code):
     settings.FEED_ALLOW_PRIVATE_ADDRESSES = False
     network["names"]["intranet.example"] = "10.0.0.1"
@@ -75,18 +89,43 @@ def test_item06_redirect_loops_stop(network, http_server, settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("location", ["/etc/passwd", "file:///etc/passwd", "http://10.0.0.1:8080/feed.json",
-                                      "ftp://x.example/feed", "http://user:pw@feeds.example/x", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "http://10.0.0.1:8080/feed.json",
+        "ftp://x.example/feed",
+        "http://user:pw@feeds.example/x",
+        "javascript:alert(1)",
+    ],
+)
 def test_item06_the_admin_takes_only_a_web_address(location):
-    form = SourceForm(data={"name": "X", "format": "meeting-guide", "location": location, "last_status": "never",
-                            "last_counts": "{}", "last_warnings": "[]"})
+    form = SourceForm(
+        data={
+            "name": "X",
+            "format": "meeting-guide",
+            "location": location,
+            "last_status": "never",
+            "last_counts": "{}",
+            "last_warnings": "[]",
+        }
+    )
     assert not form.is_valid() and "location" in form.errors
 
 
 @pytest.mark.django_db
 def test_item06_the_admin_accepts_a_feed_url():
-    form = SourceForm(data={"name": "X", "format": "meeting-guide", "location": "https://aa.example.org/meetings.json",
-                            "last_status": "never", "last_counts": "{}", "last_warnings": "[]"})
+    form = SourceForm(
+        data={
+            "name": "X",
+            "format": "meeting-guide",
+            "location": "https://aa.example.org/meetings.json",
+            "last_status": "never",
+            "last_counts": "{}",
+            "last_warnings": "[]",
+        }
+    )
     assert form.is_valid(), form.errors
 
 

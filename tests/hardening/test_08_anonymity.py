@@ -21,11 +21,20 @@ from commonground.meetings.models import Meeting
 from tests.hardening.conftest import good_row
 
 NAMES = [
-    ("Smith, Robert", "Robert S."), ("SMITH, ROBERT", "ROBERT S."), ("Robert Smith", "Robert S."),
-    ("Bill W.", "Bill W."), ("Bill", "Bill"), ("Dr. Jane Doe", "Jane D."), ("Dr. Smith", "S."),
-    ("Rev. Mary Ann Jones", "Mary J."), ("Mary-Kate Olsen-Smith", "Mary-Kate O."),
-    ("García López, José Luis", "José G."), ("van der Berg, Anna", "Anna B."), ("Robert Smith Jr.", "Robert S."),
-    ("Ms. O'Brien, Siobhan", "Siobhan O."), ("  ", ""),
+    ("Smith, Robert", "Robert S."),
+    ("SMITH, ROBERT", "ROBERT S."),
+    ("Robert Smith", "Robert S."),
+    ("Bill W.", "Bill W."),
+    ("Bill", "Bill"),
+    ("Dr. Jane Doe", "Jane D."),
+    ("Dr. Smith", "S."),
+    ("Rev. Mary Ann Jones", "Mary J."),
+    ("Mary-Kate Olsen-Smith", "Mary-Kate O."),
+    ("García López, José Luis", "José G."),
+    ("van der Berg, Anna", "Anna B."),
+    ("Robert Smith Jr.", "Robert S."),
+    ("Ms. O'Brien, Siobhan", "Siobhan O."),
+    ("  ", ""),
 ]
 
 
@@ -36,8 +45,18 @@ def test_item08_names_become_first_name_and_last_initial(given, shown):
 
 @pytest.mark.django_db
 def test_item08_contacts_are_anonymised_on_import_and_export(feed_path):
-    import_location(feed_path([good_row(contact_1_name="Smith, Robert", contact_1_phone="555-0100",
-                                        contact_2_name="Dr. Jane Doe", contact_2_email="jane@example.org")]))
+    import_location(
+        feed_path(
+            [
+                good_row(
+                    contact_1_name="Smith, Robert",
+                    contact_1_phone="555-0100",
+                    contact_2_name="Dr. Jane Doe",
+                    contact_2_email="jane@example.org",
+                )
+            ]
+        )
+    )
     assert [c["name"] for c in Meeting.objects.get().contacts] == ["Robert S.", "Jane D."]
     row = json.loads(_export())[0]
     assert row["contact_1_name"] == "Robert S." and row["contact_2_name"] == "Jane D."
@@ -57,19 +76,29 @@ def test_item08_private_group_fields_are_never_republished(samples):
 
 @pytest.mark.django_db
 def test_item08_likely_full_names_in_free_text_are_warned_about_not_rewritten(feed_path):
-    report = import_location(feed_path([good_row(notes="Contact John Smith for the key. Ask Bill W. at the door.",
-                                                 group="St. John Church Group")]))
+    report = import_location(
+        feed_path(
+            [good_row(notes="Contact John Smith for the key. Ask Bill W. at the door.", group="St. John Church Group")]
+        )
+    )
     meeting = Meeting.objects.get()
     assert meeting.notes.startswith("Contact John Smith"), "text is never rewritten"
     warned = [w for w in report.warnings if "full name" in w.message]
     assert [w.field for w in warned] == ["notes"] and "John Smith" in warned[0].message
 
 
-@pytest.mark.parametrize("text, found", [
-    ("Call María González after 6", ["María González"]), ("Meets at Grace Lutheran Church", []),
-    ("John Street entrance", []), ("Mary Ann chairs it", []), ("San José Community Center", []),
-    ("Secretary: Linda Brown.", ["Linda Brown"]), ("Bill W. and Bob S.", []),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Call María González after 6", ["María González"]),
+        ("Meets at Grace Lutheran Church", []),
+        ("John Street entrance", []),
+        ("Mary Ann chairs it", []),
+        ("San José Community Center", []),
+        ("Secretary: Linda Brown.", ["Linda Brown"]),
+        ("Bill W. and Bob S.", []),
+    ],
+)
 def test_item08_full_name_detection(text, found):
     assert likely_full_names(text) == found
 
@@ -81,8 +110,11 @@ def _export() -> str:
 
 
 _GIVEN = sorted(first_names())
-_PIECES = st.one_of(st.sampled_from(_GIVEN), st.sampled_from(sorted(surnames())[:400]),
-                    st.sampled_from(["Church", "St.", "W.", "x", "Ann", "O'Brien", "Mc", "ß", "É", "1st", "_a", "Ⅻ"]))
+_PIECES = st.one_of(
+    st.sampled_from(_GIVEN),
+    st.sampled_from(sorted(surnames())[:400]),
+    st.sampled_from(["Church", "St.", "W.", "x", "Ann", "O'Brien", "Mc", "ß", "É", "1st", "_a", "Ⅻ"]),
+)
 _GLUE = st.sampled_from([" ", "  ", "-", "'", "’", ".", ". ", ", ", "\n", "_", "2", "", "\t", "é", "(", ")"])
 
 
@@ -106,7 +138,13 @@ def test_item08_the_quick_check_knows_hyphenated_given_names():
 @pytest.mark.parametrize("code", range(128))
 def test_item08_the_quick_check_reads_every_ascii_character_as_the_pattern_does(code):
     glue = chr(code)
-    for text in (f"x{glue}John Brown", f"Ask{glue}John Brown", f"John{glue}Brown", f"é{glue}John Brown", f"x{glue}John González"):
+    for text in (
+        f"x{glue}John Brown",
+        f"Ask{glue}John Brown",
+        f"John{glue}Brown",
+        f"é{glue}John Brown",
+        f"x{glue}John González",
+    ):
         assert likely_full_names(text) == _full_names(text), text
 
 
@@ -135,9 +173,19 @@ def test_item25_low_a_contact_e_mail_that_names_the_person_is_not_kept(name, ema
 
 @pytest.mark.django_db
 def test_item25_low_the_export_holds_no_e_mail_that_gives_back_a_last_name(feed_path):
-    report = import_location(feed_path([good_row(contact_1_name="Robert Smith", contact_1_email="robert.smith@example.org",
-                                                 contact_1_phone="555-0100",
-                                                 contact_2_name="Jane", contact_2_email="jane@example.org")]))
+    report = import_location(
+        feed_path(
+            [
+                good_row(
+                    contact_1_name="Robert Smith",
+                    contact_1_email="robert.smith@example.org",
+                    contact_1_phone="555-0100",
+                    contact_2_name="Jane",
+                    contact_2_email="jane@example.org",
+                )
+            ]
+        )
+    )
     assert [c["email"] for c in Meeting.objects.get().contacts] == ["", "jane@example.org"]
     assert any("contact_1_email" in str(w) for w in report.warnings), report.warnings
     exported = _export()

@@ -17,8 +17,7 @@ def admin_user(db):
 
 
 def sign_in(client, password, username="admin", ip="203.0.113.5"):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.django_db
@@ -57,8 +56,12 @@ def test_item09_the_key_file_is_read(tmp_path, monkeypatch):
     key_file = tmp_path / "secret_key"
     key_file.write_text("from-the-file-" + "z" * 40 + "\n")
     code = "import django; from django.conf import settings; django.setup(); print(settings.SECRET_KEY)"
-    env = {"DJANGO_SETTINGS_MODULE": "commonground.settings", "SECRET_KEY_FILE": str(key_file),
-           "COMMONGROUND_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "commonground.settings",
+        "SECRET_KEY_FILE": str(key_file),
+        "COMMONGROUND_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "from-the-file-" + "z" * 40
 

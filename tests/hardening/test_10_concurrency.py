@@ -123,14 +123,18 @@ def _big_feed(path, n):
 @pytest.mark.slow
 @pytest.mark.own_sqlite
 def test_item10_concurrent_imports_queue_instead_of_crashing(tmp_path):
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "PATH": "/usr/bin:/bin",
+    }
     assert subprocess.run([EXE, "migrate", "-v", "0"], env=env).returncode == 0
     big, small = tmp_path / "big.json", tmp_path / "small.json"
     _big_feed(big, 40_000)
     small.write_text(json.dumps([good_row("small")]))
-    first = subprocess.Popen([EXE, "import", str(big), "--name", "Big"], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [EXE, "import", str(big), "--name", "Big"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(1.5)  # the big import is writing now
     second = subprocess.run([EXE, "import", str(small), "--name", "Small"], env=env, capture_output=True, text=True)
     same = subprocess.run([EXE, "import", str(big), "--name", "Big"], env=env, capture_output=True, text=True)

@@ -2,8 +2,13 @@
 
 import pytest
 
-BAD = ["javascript:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-       " JAVASCRIPT:alert(1)", "https://evil.example\\@zoom.us/j/1", "vbscript:msgbox(1)"]
+BAD = [
+    "javascript:alert(document.cookie)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    " JAVASCRIPT:alert(1)",
+    "https://evil.example\\@zoom.us/j/1",
+    "vbscript:msgbox(1)",
+]
 
 
 @pytest.mark.django_db

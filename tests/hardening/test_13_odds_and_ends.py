@@ -30,8 +30,9 @@ def test_item13_every_status_the_api_controls_has_the_error_shape(client, settin
     assert long.status_code == 414 and long.json()["error"]["code"] == "uri_too_long"
     bad_host = client.get("/api/v1/programs", HTTP_HOST="evil.example")
     assert bad_host.status_code == 400 and bad_host.json()["error"]["status"] == 400
-    big = client.post("/api/v1/fit", data=b'{"goal": "' + b"x" * (3 * 1024 * 1024) + b'"}',
-                      content_type="application/json")
+    big = client.post(
+        "/api/v1/fit", data=b'{"goal": "' + b"x" * (3 * 1024 * 1024) + b'"}', content_type="application/json"
+    )
     assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
     missing = client.get("/api/v1/nothing-here")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
@@ -40,11 +41,18 @@ def test_item13_every_status_the_api_controls_has_the_error_shape(client, settin
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params, field", [
-    ({"lat": "1_0", "lng": "5"}, "lat"), ({"limit": "1.5", "q": "x"}, "limit"), ({"limit": "٣", "q": "x"}, "limit"),
-    ({"radius_km": "1e999", "near": "Denver, CO"}, "radius_km"), ({"starting_within": "²"}, "starting_within"),
-    ({"lat": "nan", "lng": "1"}, "lat"), ({"offset": "-1", "q": "x"}, "offset"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"lat": "1_0", "lng": "5"}, "lat"),
+        ({"limit": "1.5", "q": "x"}, "limit"),
+        ({"limit": "٣", "q": "x"}, "limit"),
+        ({"radius_km": "1e999", "near": "Denver, CO"}, "radius_km"),
+        ({"starting_within": "²"}, "starting_within"),
+        ({"lat": "nan", "lng": "1"}, "lat"),
+        ({"offset": "-1", "q": "x"}, "offset"),
+    ],
+)
 def test_item13_the_api_and_the_pages_validate_the_same_way(client, demo_meetings, params, field):
     demo_meetings(20)
     api = client.get("/api/v1/meetings", params)

@@ -43,8 +43,9 @@ SECRETS = {
 
 
 def _signup(client, username, passphrase):
-    response = client.post("/me/signup", {"username": username, "passphrase": passphrase,
-                                          "passphrase2": passphrase, "timezone": "UTC"})
+    response = client.post(
+        "/me/signup", {"username": username, "passphrase": passphrase, "passphrase2": passphrase, "timezone": "UTC"}
+    )
     assert response.status_code == 200, response.content.decode()[:500]
     return [c.split("</code>")[0].strip() for c in response.content.decode().split("<code>")[1:]]
 
@@ -58,24 +59,29 @@ def drive_sign_in_forms() -> None:
     here = {"REMOTE_ADDR": "203.0.113.10"}
     _signup(Client(**here), "quiet-river", SECRETS["right_while_locked"])
     codes = _signup(Client(**here), "calm-lake", "lantern harbour pebble")
-    Client(**here).post("/me/recover", {"username": "quiet-river", "code": SECRETS["wrong_code"],
-                                        "passphrase": SECRETS["new_on_failed_recover"]})
+    Client(**here).post(
+        "/me/recover",
+        {"username": "quiet-river", "code": SECRETS["wrong_code"], "passphrase": SECRETS["new_on_failed_recover"]},
+    )
     for n in range(settings.AXES_FAILURE_LIMIT):
         Client(**here).post("/me/signin", {"username": "quiet-river", "passphrase": f"{SECRETS['wrong']}{n}"})
-    locked = Client(**here).post("/me/signin", {"username": "quiet-river",
-                                                "passphrase": SECRETS["right_while_locked"]})
+    locked = Client(**here).post("/me/signin", {"username": "quiet-river", "passphrase": SECRETS["right_while_locked"]})
     assert locked.status_code != 302, "the right passphrase is refused during a lock-out"
     recovered = Client(REMOTE_ADDR="203.0.113.11").post(
-        "/me/recover", {"username": "calm-lake", "code": codes[0], "passphrase": SECRETS["new_on_recover"]})
+        "/me/recover", {"username": "calm-lake", "code": codes[0], "passphrase": SECRETS["new_on_recover"]}
+    )
     assert recovered.status_code == 200
     staff = User.objects.create_user("staff-one", password="the staff passphrase 1")
-    Staff.objects.create(user=staff, organisation=Organisation.objects.create(name="Org"), role=Role.SUPERVISOR,
-                         display_name="Staff One")
-    Client(REMOTE_ADDR="203.0.113.12").post("/peer/signin", {"username": "staff-one",
-                                                             "passphrase": SECRETS["staff_near_miss"]})
+    Staff.objects.create(
+        user=staff, organisation=Organisation.objects.create(name="Org"), role=Role.SUPERVISOR, display_name="Staff One"
+    )
+    Client(REMOTE_ADDR="203.0.113.12").post(
+        "/peer/signin", {"username": "staff-one", "passphrase": SECRETS["staff_near_miss"]}
+    )
     User.objects.create_superuser("admin", password="the admin passphrase 1")
-    Client(REMOTE_ADDR="203.0.113.13").post("/admin/login/?next=/admin/",
-                                            {"username": "admin", "password": SECRETS["admin_near_miss"]})
+    Client(REMOTE_ADDR="203.0.113.13").post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": SECRETS["admin_near_miss"]}
+    )
 
 
 def _forms_of(secret: str) -> set[bytes]:
@@ -137,14 +143,21 @@ SQLITE_DRIVER = textwrap.dedent("""
 def test_item25_1_no_typed_secret_is_in_the_sqlite_files(tmp_path):
     """The database file, its WAL and its journal, byte for byte, after a real run on a file."""
     database = tmp_path / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
-           "DJANGO_SETTINGS_MODULE": "commonground.settings", "SECRET_KEY": "test-" + "k" * 50,
-           "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE", "PYTHONPATH": f"{ROOT}/src:{ROOT}",
-           "ALLOWED_HOSTS": "testserver", "AUDIT_KEYS": "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "commonground.settings",
+        "SECRET_KEY": "test-" + "k" * 50,
+        "COMPANION_KEYS": "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE",
+        "PYTHONPATH": f"{ROOT}/src:{ROOT}",
+        "ALLOWED_HOSTS": "testserver",
+        "AUDIT_KEYS": "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE",
+    }
     driver = SQLITE_DRIVER.replace("OLD_SECRET", repr(SECRETS["old_stored"])).replace(
-        "OLD_DELETED", repr(SECRETS["old_deleted"]))
-    run = subprocess.run([sys.executable, "-c", driver], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=300)
+        "OLD_DELETED", repr(SECRETS["old_deleted"])
+    )
+    run = subprocess.run([sys.executable, "-c", driver], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     files = [p for p in tmp_path.iterdir() if p.name.startswith("db.sqlite3")]
     blob = b"".join(p.read_bytes() for p in files)
@@ -159,9 +172,16 @@ def test_item25_1_the_migration_purges_what_axes_stored(settings):
     from axes.models import AccessAttempt
     from django.apps import apps
 
-    AccessAttempt.objects.create(username="old", ip_address="192.0.2.1", user_agent="x", http_accept="*/*",
-                                 path_info="/me/signin", get_data="next=/me/",
-                                 post_data=f"passphrase={SECRETS['old_stored']}", failures_since_start=2)
+    AccessAttempt.objects.create(
+        username="old",
+        ip_address="192.0.2.1",
+        user_agent="x",
+        http_accept="*/*",
+        path_info="/me/signin",
+        get_data="next=/me/",
+        post_data=f"passphrase={SECRETS['old_stored']}",
+        failures_since_start=2,
+    )
     migration = import_module("commonground.journal.migrations.0003_purge_axes_post_data")
     assert ("axes", "0010_accessattemptexpiration") in migration.Migration.dependencies
     migration.purge_post_data(apps, None)
@@ -178,19 +198,21 @@ def _via_proxy(chain: str) -> Client:
     return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
 
 
-@pytest.mark.parametrize(("count", "remote", "chain", "client"), [
-    (0, "198.51.100.4", "203.0.113.7", "198.51.100.4"),  # no proxy trusted: the header is ignored
-    (1, PROXY, "203.0.113.7", "203.0.113.7"),
-    (1, PROXY, "192.0.2.99, 203.0.113.7", "203.0.113.7"),  # a spoofed left-most entry is not believed
-    (1, PROXY, "not-an-address, 203.0.113.7", "203.0.113.7"),
-    (2, PROXY, "192.0.2.99, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
-    (1, PROXY, "", PROXY),  # a request that did not come through the proxy chain: the peer's own address
-    (2, PROXY, "203.0.113.7", PROXY),
-    (1, PROXY, "192.0.2.1, garbage", PROXY),
-    (1, PROXY, "2001:db8::1", "2001:db8::1"),
-])
-def test_item25_4_the_client_address_is_read_as_far_as_the_proxies_vouch(settings, rf, count, remote, chain,
-                                                                           client):
+@pytest.mark.parametrize(
+    ("count", "remote", "chain", "client"),
+    [
+        (0, "198.51.100.4", "203.0.113.7", "198.51.100.4"),  # no proxy trusted: the header is ignored
+        (1, PROXY, "203.0.113.7", "203.0.113.7"),
+        (1, PROXY, "192.0.2.99, 203.0.113.7", "203.0.113.7"),  # a spoofed left-most entry is not believed
+        (1, PROXY, "not-an-address, 203.0.113.7", "203.0.113.7"),
+        (2, PROXY, "192.0.2.99, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (1, PROXY, "", PROXY),  # a request that did not come through the proxy chain: the peer's own address
+        (2, PROXY, "203.0.113.7", PROXY),
+        (1, PROXY, "192.0.2.1, garbage", PROXY),
+        (1, PROXY, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_item25_4_the_client_address_is_read_as_far_as_the_proxies_vouch(settings, rf, count, remote, chain, client):
     from commonground.journal.throttle import client_address
 
     settings.TRUSTED_PROXY_COUNT = count
@@ -204,25 +226,43 @@ def test_item25_4_two_clients_behind_one_proxy_are_locked_out_separately(setting
     _signup(Client(), "quiet-river", "lantern harbour pebble")
     for n in range(settings.AXES_FAILURE_LIMIT):
         # The attacker varies a spoofed left-most entry; the proxy appends its real address.
-        _via_proxy(f"192.0.2.{n}, 203.0.113.7").post("/me/signin", {"username": "quiet-river",
-                                                                    "passphrase": "wrong guess here"})
-    neighbour = _via_proxy("198.51.100.9").post("/me/signin", {"username": "quiet-river",
-                                                               "passphrase": "lantern harbour pebble"})
+        _via_proxy(f"192.0.2.{n}, 203.0.113.7").post(
+            "/me/signin", {"username": "quiet-river", "passphrase": "wrong guess here"}
+        )
+    neighbour = _via_proxy("198.51.100.9").post(
+        "/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"}
+    )
     assert neighbour.status_code == 302, "someone else behind the same proxy is not locked out"
-    dodge = _via_proxy("192.0.2.200, 203.0.113.7").post("/me/signin", {"username": "quiet-river",
-                                                                       "passphrase": "lantern harbour pebble"})
+    dodge = _via_proxy("192.0.2.200, 203.0.113.7").post(
+        "/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"}
+    )
     assert dodge.status_code != 302, "a new spoofed entry does not end the attacker's lock-out"
 
 
-@pytest.mark.parametrize(("environment", "count"), [({}, "0"), ({"COMMONGROUND_HTTPS": "1"}, "1"),
-                                                     ({"COMMONGROUND_HTTPS": "1", "TRUSTED_PROXY_COUNT": "2"}, "2"),
-                                                     ({"TRUSTED_PROXY_COUNT": "-1"}, "refused")])
+@pytest.mark.parametrize(
+    ("environment", "count"),
+    [
+        ({}, "0"),
+        ({"COMMONGROUND_HTTPS": "1"}, "1"),
+        ({"COMMONGROUND_HTTPS": "1", "TRUSTED_PROXY_COUNT": "2"}, "2"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "refused"),
+    ],
+)
 def test_item25_4_the_trusted_proxy_count_comes_from_the_environment(environment, count):
     env = {k: v for k, v in os.environ.items() if k not in ("COMMONGROUND_HTTPS", "TRUSTED_PROXY_COUNT")}
-    run = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-                          "print(settings.TRUSTED_PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)"],
-                         env={**env, **environment, "DJANGO_SETTINGS_MODULE": "commonground.settings"}, cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.TRUSTED_PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)",
+        ],
+        env={**env, **environment, "DJANGO_SETTINGS_MODULE": "commonground.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if count == "refused":
         assert run.returncode != 0 and "TRUSTED_PROXY_COUNT" in run.stderr
     else:
@@ -230,6 +270,7 @@ def test_item25_4_the_trusted_proxy_count_comes_from_the_environment(environment
 
 
 # --- item 5: a flood -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def flood_limits(settings):
@@ -270,29 +311,38 @@ def test_item25_5_a_flood_from_one_address_is_refused_before_hashing(flood_limit
     _signup(Client(REMOTE_ADDR="198.51.100.20"), "quiet-river", "lantern harbour pebble")
     hashes.clear()
     limit = _limit(settings.SIGN_IN_RATE_PER_ADDRESS)
-    answers = [Client(REMOTE_ADDR="203.0.113.66").post("/me/signin", {"username": f"flood{n}",
-                                                                      "passphrase": "some long guess"})
-               for n in range(limit + 20)]
+    answers = [
+        Client(REMOTE_ADDR="203.0.113.66").post(
+            "/me/signin", {"username": f"flood{n}", "passphrase": "some long guess"}
+        )
+        for n in range(limit + 20)
+    ]
     assert len(hashes) <= limit
     refused = answers[-1]
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many sign-ins" in refused.content.decode()
     assert AccessAttempt.objects.count() <= limit and AccessFailureLog.objects.count() == 0
-    spanish = Client(REMOTE_ADDR="203.0.113.66").post("/me/signin", {"username": "x", "passphrase": "y" * 12},
-                                                      HTTP_ACCEPT_LANGUAGE="es")
+    spanish = Client(REMOTE_ADDR="203.0.113.66").post(
+        "/me/signin", {"username": "x", "passphrase": "y" * 12}, HTTP_ACCEPT_LANGUAGE="es"
+    )
     assert spanish.status_code == 429 and "Demasiados" in spanish.content.decode()
     # The other sign-in doors are the same door for this.
-    for url, data in [("/me/recover", {"username": "a", "code": "b", "passphrase": "c" * 12}),
-                      ("/peer/signin", {"username": "a", "passphrase": "b" * 12}),
-                      ("/me/signup", {"username": "abc", "passphrase": "b" * 12, "passphrase2": "b" * 12}),
-                      ("/admin/login/", {"username": "a", "password": "b"})]:
+    for url, data in [
+        ("/me/recover", {"username": "a", "code": "b", "passphrase": "c" * 12}),
+        ("/peer/signin", {"username": "a", "passphrase": "b" * 12}),
+        ("/me/signup", {"username": "abc", "passphrase": "b" * 12, "passphrase2": "b" * 12}),
+        ("/admin/login/", {"username": "a", "password": "b"}),
+    ]:
         assert Client(REMOTE_ADDR="203.0.113.66").post(url, data).status_code == 429, url
     passkey = Client(REMOTE_ADDR="203.0.113.66").post("/me/signin/passkey", b"{}", content_type="application/json")
     assert passkey.status_code == 429 and passkey.json()["error"]["status"] == 429
     # Everyone else still signs in, and the flooding address can still read every page.
-    assert Client(REMOTE_ADDR="198.51.100.21").post("/me/signin", {"username": "quiet-river",
-                                                                   "passphrase": "lantern harbour pebble"}
-                                                    ).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="198.51.100.21")
+        .post("/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"})
+        .status_code
+        == 302
+    )
     assert Client(REMOTE_ADDR="203.0.113.66").get("/me/signin").status_code == 200
 
 
@@ -303,14 +353,19 @@ def test_item25_5_a_flood_from_many_addresses_meets_the_total_limit(flood_limits
 
     _signup(Client(REMOTE_ADDR="198.51.100.20"), "quiet-river", "lantern harbour pebble")
     signed_in = Client(REMOTE_ADDR="198.51.100.20")
-    assert signed_in.post("/me/signin", {"username": "quiet-river",
-                                         "passphrase": "lantern harbour pebble"}).status_code == 302
+    assert (
+        signed_in.post("/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"}).status_code
+        == 302
+    )
     hashes.clear()
     total = _limit(settings.SIGN_IN_RATE_TOTAL)
     with time_machine.travel(0, tick=False) as clock:
-        codes = [Client(REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1").post(
-            "/me/signin", {"username": f"flood{n}", "passphrase": "some long guess"}).status_code
-            for n in range(total + 20)]
+        codes = [
+            Client(REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1")
+            .post("/me/signin", {"username": f"flood{n}", "passphrase": "some long guess"})
+            .status_code
+            for n in range(total + 20)
+        ]
         assert len(hashes) <= total and codes.count(429) >= 20
         # The site stays up for everyone: pages, the API, and people already signed in.
         assert Client().get("/").status_code == 200
@@ -318,9 +373,12 @@ def test_item25_5_a_flood_from_many_addresses_meets_the_total_limit(flood_limits
         assert signed_in.get("/me/").status_code == 200
         # The refusal is brief: the next window lets people in again.
         clock.shift(int(settings.SIGN_IN_RATE_TOTAL.split("/")[1].rstrip("s")) + 1)
-        assert Client(REMOTE_ADDR="198.51.100.30").post("/me/signin", {"username": "quiet-river",
-                                                                       "passphrase": "lantern harbour pebble"}
-                                                        ).status_code == 302
+        assert (
+            Client(REMOTE_ADDR="198.51.100.30")
+            .post("/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"})
+            .status_code
+            == 302
+        )
 
 
 @pytest.mark.django_db
@@ -333,11 +391,20 @@ def test_item25_5_the_schedule_purges_old_attempts_and_sessions():
 
     now = timezone.now()
     for n, age in enumerate([timedelta(hours=3), timedelta(days=40), timedelta(minutes=1)]):
-        AccessAttempt.objects.create(username=f"u{n}", ip_address="192.0.2.1", user_agent="x", http_accept="*/*",
-                                     path_info="/", get_data="", post_data="", failures_since_start=1)
+        AccessAttempt.objects.create(
+            username=f"u{n}",
+            ip_address="192.0.2.1",
+            user_agent="x",
+            http_accept="*/*",
+            path_info="/",
+            get_data="",
+            post_data="",
+            failures_since_start=1,
+        )
         AccessAttempt.objects.filter(username=f"u{n}").update(attempt_time=now - age)
-        AccessFailureLog.objects.create(username=f"u{n}", ip_address="192.0.2.1", user_agent="x",
-                                        http_accept="*/*", path_info="/")
+        AccessFailureLog.objects.create(
+            username=f"u{n}", ip_address="192.0.2.1", user_agent="x", http_accept="*/*", path_info="/"
+        )
         AccessFailureLog.objects.filter(username=f"u{n}").update(attempt_time=now - age)
     old = SessionStore()
     old.set_expiry(-10)
@@ -352,14 +419,16 @@ def test_item25_5_the_schedule_purges_old_attempts_and_sessions():
 
 # --- Low items ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_item25_low_the_recovery_code_lock_out_counts_every_case_of_a_username(settings):
     codes = _signup(Client(), "quiet-river", "lantern harbour pebble")
     variants = ["Quiet-River", "QUIET-RIVER", "quiet-RIVER", "Quiet-river", "qUIET-rIVER", "QuIeT-RiVeR"]
-    for name in variants[:settings.AXES_FAILURE_LIMIT]:
+    for name in variants[: settings.AXES_FAILURE_LIMIT]:
         Client().post("/me/recover", {"username": name, "code": "aaaa-bbbb-cccc", "passphrase": "another long one"})
-    locked = Client().post("/me/recover", {"username": "quiet-river", "code": codes[0],
-                                           "passphrase": "another long one"})
+    locked = Client().post(
+        "/me/recover", {"username": "quiet-river", "code": codes[0], "passphrase": "another long one"}
+    )
     assert locked.status_code != 200, "five wrong codes under any case of the name lock that name out"
 
 
@@ -378,8 +447,9 @@ def test_item25_low_anonymous_requests_create_no_session_row(client):
         for url in ["/", "/me/signin", "/me/signup", "/me/recover", "/peer/signin", "/admin/login/", "/me/"]:
             assert Client().get(url).status_code in (200, 302)
         Client().post("/me/signin", {"username": "nobody-here", "passphrase": "a long wrong guess"})
-        Client().post("/me/recover", {"username": "nobody-here", "code": "aaaa-bbbb-cccc",
-                                      "passphrase": "a long wrong guess"})
+        Client().post(
+            "/me/recover", {"username": "nobody-here", "code": "aaaa-bbbb-cccc", "passphrase": "a long wrong guess"}
+        )
         assert Client().post("/me/signin/passkey/options").status_code == 200
     assert Session.objects.count() == 0
 
@@ -421,8 +491,10 @@ def test_item25_low_deleting_an_account_reads_no_one_elses_session(monkeypatch):
     first, phone, laptop = Client(), Client(), Client()
     _signup(first, "quiet-river", "lantern harbour pebble")
     for device in (phone, laptop):
-        assert device.post("/me/signin", {"username": "quiet-river",
-                                          "passphrase": "lantern harbour pebble"}).status_code == 302
+        assert (
+            device.post("/me/signin", {"username": "quiet-river", "passphrase": "lantern harbour pebble"}).status_code
+            == 302
+        )
     _signup(Client(), "calm-lake", "another long passphrase")
     mine = [device.session.session_key for device in (first, phone, laptop)]
     others = Session.objects.exclude(pk__in=mine).count()
@@ -449,9 +521,12 @@ def test_item25_5_a_flood_writes_one_log_line_a_window_not_one_a_request(flood_l
 
     limit = _limit(flood_limits.SIGN_IN_RATE_PER_ADDRESS)
     with caplog.at_level(logging.WARNING, logger="django.request"):
-        answers = [Client(REMOTE_ADDR="203.0.113.67").post("/me/signin", {"username": f"flood{n}",
-                                                                          "passphrase": "some long guess"})
-                   for n in range(limit + 40)]
+        answers = [
+            Client(REMOTE_ADDR="203.0.113.67").post(
+                "/me/signin", {"username": f"flood{n}", "passphrase": "some long guess"}
+            )
+            for n in range(limit + 40)
+        ]
     assert sum(a.status_code == 429 for a in answers) >= 40
     refusals = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", 0) == 429]
     assert len(refusals) == 1, [r.getMessage() for r in refusals]

@@ -52,6 +52,7 @@ def published(demo):
 @pytest.fixture
 def no_scan(monkeypatch):
     """Once armed, reading every meeting, or turning one into BMLT's shape, fails the test."""
+
     def scan(*args, **kwargs):
         raise AssertionError("a request read every meeting")
 
@@ -96,8 +97,9 @@ def _read_everything(q, base_url):
         if (q.venues[0] and venue not in q.venues[0]) or venue in q.venues[1]:
             continue
         minutes = int(item["start_time"][:2]) * 60 + int(item["start_time"][3:5])
-        if (q.starts_after is not None and minutes <= q.starts_after) or \
-                (q.starts_before is not None and minutes >= q.starts_before):
+        if (q.starts_after is not None and minutes <= q.starts_after) or (
+            q.starts_before is not None and minutes >= q.starts_before
+        ):
             continue
         distance = None
         if q.point is not None:
@@ -106,8 +108,7 @@ def _read_everything(q, base_url):
             distance = _km(q.point[0], q.point[1], m.latitude, m.longitude)
             if q.radius_km is not None and distance > q.radius_km:
                 continue
-        if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city,
-                                                                      m.notes)):
+        if q.text and not any(q.text in (v or "").casefold() for v in (m.name, m.location, m.address, m.city, m.notes)):
             continue
         if q.meeting_ids and int(item["id_bigint"]) not in q.meeting_ids:
             continue
@@ -122,13 +123,13 @@ def _read_everything(q, base_url):
             item["distance_in_miles"] = f"{distance / KM_PER_MILE:.3f}"
         rows.append((distance, item))
     if q.nearest is not None:
-        rows = sorted(rows, key=lambda r: r[0])[:q.nearest]
+        rows = sorted(rows, key=lambda r: r[0])[: q.nearest]
     meetings = [item for _, item in rows]
     meetings.sort(key=_sorter(q))
     used = {k for item in meetings for k in item["formats"].split(",") if k}
     if q.page_size:
         start = (q.page_num - 1) * q.page_size
-        meetings = meetings[start:start + q.page_size]
+        meetings = meetings[start : start + q.page_size]
     if q.data_fields:
         meetings = [{k: item.get(k, "") for k in q.data_fields} for item in meetings]
     return meetings, used
@@ -136,8 +137,16 @@ def _read_everything(q, base_url):
 
 def _sorter(q):
     """The order: the sort keys (numbers as numbers, text casefolded), then the name, then the id."""
-    numeric = {"id_bigint", "weekday_tinyint", "service_body_bigint", "distance_in_km", "distance_in_miles",
-               "latitude", "longitude", "venue_type"}
+    numeric = {
+        "id_bigint",
+        "weekday_tinyint",
+        "service_body_bigint",
+        "distance_in_km",
+        "distance_in_miles",
+        "latitude",
+        "longitude",
+        "venue_type",
+    }
     keys = list(q.sort_keys)
     if q.by_distance and q.point is not None:
         keys = ["distance_in_km", *keys]
@@ -153,10 +162,12 @@ def _sorter(q):
 
 # --- the Low item: page_size=--5 and friends --------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["page_size", "page_num", "StartsAfterH", "StartsBeforeM"])
-@pytest.mark.parametrize("value", ["--5", "-", "²", "٣", "1_0", "99999999999999999999", "-0x1", " ", "1e3", "+-1",
-                                   "5-"])
+@pytest.mark.parametrize(
+    "value", ["--5", "-", "²", "٣", "1_0", "99999999999999999999", "-0x1", " ", "1e3", "+-1", "5-"]
+)
 def test_item25_low_bad_numbers_are_a_400_in_the_one_error_shape(client, name, value):
     response = get(client, f"switcher=GetSearchResults&{name}={value}")
     if value.strip() == "":
@@ -167,20 +178,48 @@ def test_item25_low_bad_numbers_are_a_400_in_the_one_error_shape(client, name, v
     assert error["field"] == name and error["code"] == "invalid_parameter" and error["message"]
 
 
-PARAMS = ["page_size", "page_num", "weekdays", "weekdays[]", "services[]", "formats[]", "venue_types[]",
-          "meeting_ids[]", "lat_val", "long_val", "geo_width", "geo_width_km", "StartsAfterH", "StartsAfterM",
-          "StartsBeforeH", "StartsBeforeM", "SearchString", "sort_keys", "data_field_key", "lang_enum",
-          "formats_comparison_operator", "sort_results_by_distance", "key_strings[]", "show_all", "services"]
+PARAMS = [
+    "page_size",
+    "page_num",
+    "weekdays",
+    "weekdays[]",
+    "services[]",
+    "formats[]",
+    "venue_types[]",
+    "meeting_ids[]",
+    "lat_val",
+    "long_val",
+    "geo_width",
+    "geo_width_km",
+    "StartsAfterH",
+    "StartsAfterM",
+    "StartsBeforeH",
+    "StartsBeforeM",
+    "SearchString",
+    "sort_keys",
+    "data_field_key",
+    "lang_enum",
+    "formats_comparison_operator",
+    "sort_results_by_distance",
+    "key_strings[]",
+    "show_all",
+    "services",
+]
 
 
-NASTY = st.one_of(st.text(max_size=30), st.from_regex(r"[-+ ]{0,3}[0-9²٣.,eE_x-]{0,25}", fullmatch=True),
-                  st.sampled_from(["--5", "²", "-", "1e999", "nan", "-0", "9" * 40, ",,,", "-,-", "\x00", "%"]))
+NASTY = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"[-+ ]{0,3}[0-9²٣.,eE_x-]{0,25}", fullmatch=True),
+    st.sampled_from(["--5", "²", "-", "1e999", "nan", "-0", "9" * 40, ",,,", "-,-", "\x00", "%"]),
+)
 
 
 @pytest.mark.django_db
 @hsettings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
-@given(switcher=st.sampled_from(bmlt_views.SWITCHERS),
-       pairs=st.lists(st.tuples(st.sampled_from(PARAMS), NASTY), max_size=5))
+@given(
+    switcher=st.sampled_from(bmlt_views.SWITCHERS),
+    pairs=st.lists(st.tuples(st.sampled_from(PARAMS), NASTY), max_size=5),
+)
 def test_item25_low_no_parameter_value_gives_a_5xx(client, switcher, pairs):
     params = QueryDict(mutable=True)
     params["switcher"] = switcher
@@ -194,6 +233,7 @@ def test_item25_low_no_parameter_value_gives_a_5xx(client, switcher, pairs):
 
 # --- item 2: no request reads every meeting ----------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_item25_2_a_paged_answer_reads_only_its_page(client, published, no_scan):
     no_scan()
@@ -201,7 +241,8 @@ def test_item25_2_a_paged_answer_reads_only_its_page(client, published, no_scan)
     assert len(one) == 1
     ten = answer(client, "switcher=GetSearchResults&page_size=10&weekdays[]=2&sort_keys=meeting_name")
     assert len(ten) == 10 and [m["meeting_name"].casefold() for m in ten] == sorted(
-        m["meeting_name"].casefold() for m in ten)
+        m["meeting_name"].casefold() for m in ten
+    )
     assert answer(client, "switcher=GetSearchResults&page_size=5&page_num=1000000") == []
 
 
@@ -216,8 +257,7 @@ def test_item25_2_whole_list_answers_are_built_at_publish_time(client, published
     assert answer(client, "switcher=GetServiceBodies") == bodies_before
     sources = "&".join(f"services[]={b['id']}" for b in bodies_before)
     # What crouton asks for first: every service body, used formats, sorted by start time.
-    crouton = answer(client, f"switcher=GetSearchResults&get_used_formats&lang_enum=en&{sources}"
-                             "&sort_keys=start_time")
+    crouton = answer(client, f"switcher=GetSearchResults&get_used_formats&lang_enum=en&{sources}&sort_keys=start_time")
     assert crouton["meetings"] == expected_crouton[0]
     assert {f["key_string"] for f in crouton["formats"]} == expected_crouton[1]
     assert answer(client, "switcher=GetSearchResults") == expected_all[0]
@@ -226,29 +266,45 @@ def test_item25_2_whole_list_answers_are_built_at_publish_time(client, published
 
 
 QUERIES = [
-    "weekdays[]=2&weekdays[]=3", "weekdays[]=-1&venue_types[]=2", "venue_types[]=-1", "formats[]=8",
-    "formats[]=-4&sort_keys=location_municipality,meeting_name", "formats[]=8&formats[]=107&formats_comparison_operator=OR",
-    "lat_val=40.7128&long_val=-74.0060&geo_width_km=80", "lat_val=40.7&long_val=-74&geo_width=-7&sort_results_by_distance=1",
+    "weekdays[]=2&weekdays[]=3",
+    "weekdays[]=-1&venue_types[]=2",
+    "venue_types[]=-1",
+    "formats[]=8",
+    "formats[]=-4&sort_keys=location_municipality,meeting_name",
+    "formats[]=8&formats[]=107&formats_comparison_operator=OR",
+    "lat_val=40.7128&long_val=-74.0060&geo_width_km=80",
+    "lat_val=40.7&long_val=-74&geo_width=-7&sort_results_by_distance=1",
     "lat_val=40.7&long_val=-74&geo_width=30&sort_keys=distance_in_miles,meeting_name",
-    "StartsAfterH=18&StartsBeforeH=21&StartsBeforeM=30", "SearchString=church", "SearchString=St",
-    "sort_keys=meeting_name&page_size=7&page_num=3", "sort_keys=weekday_tinyint,start_time&page_size=11&page_num=2",
-    "sort_keys=duration_time,id_bigint", "sort_keys=comments&weekdays[]=4", "data_field_key=meeting_name,start_time&weekdays[]=5",
-    "sort_keys=latitude,longitude&page_size=20", "services[]=-99", "get_used_formats&weekdays[]=6",
-    "lat_val=0&long_val=-150&geo_width_km=-3", "lat_val=34.05&long_val=-118.24&geo_width=-1",
+    "StartsAfterH=18&StartsBeforeH=21&StartsBeforeM=30",
+    "SearchString=church",
+    "SearchString=St",
+    "sort_keys=meeting_name&page_size=7&page_num=3",
+    "sort_keys=weekday_tinyint,start_time&page_size=11&page_num=2",
+    "sort_keys=duration_time,id_bigint",
+    "sort_keys=comments&weekdays[]=4",
+    "data_field_key=meeting_name,start_time&weekdays[]=5",
+    "sort_keys=latitude,longitude&page_size=20",
+    "services[]=-99",
+    "get_used_formats&weekdays[]=6",
+    "lat_val=0&long_val=-150&geo_width_km=-3",
+    "lat_val=34.05&long_val=-118.24&geo_width=-1",
     "lat_val=40.7&long_val=-74&geo_width=-400&sort_keys=meeting_name&page_size=30",
-    "sort_keys=venue_type,location_province&page_size=3&page_num=2", "sort_keys=time_zone&page_size=9&page_num=4",
+    "sort_keys=venue_type,location_province&page_size=3&page_num=2",
+    "sort_keys=time_zone&page_size=9&page_num=4",
     "lat_val=40.7&long_val=-74&geo_width=300&sort_results_by_distance=1&page_size=4&page_num=3",
-    "lat_val=40.7&long_val=-74&geo_width_km=700", "lat_val=21&long_val=179.9&geo_width_km=2600",
+    "lat_val=40.7&long_val=-74&geo_width_km=700",
+    "lat_val=21&long_val=179.9&geo_width_km=2600",
     "lat_val=-33.9&long_val=151.2&geo_width=900&sort_results_by_distance=1",
-    "weekdays[]=3&page_size=6&page_num=4", "venue_types[]=1&sort_keys=start_time&page_size=5&page_num=2",
-    "get_used_formats&formats[]=8&page_size=3", "get_used_formats&page_size=2&page_num=7",
+    "weekdays[]=3&page_size=6&page_num=4",
+    "venue_types[]=1&sort_keys=start_time&page_size=5&page_num=2",
+    "get_used_formats&formats[]=8&page_size=3",
+    "get_used_formats&page_size=2&page_num=7",
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", QUERIES)
-def test_item25_2_the_published_answers_are_the_answers_of_reading_every_meeting(client, published, no_scan,
-                                                                             query):
+def test_item25_2_the_published_answers_are_the_answers_of_reading_every_meeting(client, published, no_scan, query):
     expected = oracle(f"switcher=GetSearchResults&{query}")
     no_scan()
     got = answer(client, f"switcher=GetSearchResults&{query}")
@@ -265,20 +321,26 @@ def test_item25_2_one_programs_root_and_meeting_ids(client, published, no_scan):
     na = answer(client, "switcher=GetSearchResults", "/bmlt/na/client_interface/json/")
     assert na == expected and na
     picked = [na[0]["id_bigint"], na[-1]["id_bigint"]]
-    chosen = answer(client, f"switcher=GetSearchResults&meeting_ids[]={picked[0]}&meeting_ids[]={picked[1]}",
-                    "/bmlt/na/client_interface/json/")
+    chosen = answer(
+        client,
+        f"switcher=GetSearchResults&meeting_ids[]={picked[0]}&meeting_ids[]={picked[1]}",
+        "/bmlt/na/client_interface/json/",
+    )
     assert sorted(m["id_bigint"] for m in chosen) == sorted(picked)
 
 
 # --- the cache: keyed on the normalised query --------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_item25_2_junk_parameters_and_spelling_do_not_make_a_new_answer(client, published):
     bmlt_views._CACHE.clear()
-    spellings = ["switcher=GetSearchResults&weekdays[]=2&weekdays[]=3&page_size=5",
-                 "weekdays=3,2&page_size=05&switcher=GetSearchResults&junk=1",
-                 "switcher=GetSearchResults&weekdays[]=3&x=%F0%9F%92%A5&weekdays[]=2&page_size=5&page_num=1&_=17",
-                 "switcher=GetSearchResults&weekdays[]=3,2,3&page_size=5&lang_enum=en&sort_keys=nonsense"]
+    spellings = [
+        "switcher=GetSearchResults&weekdays[]=2&weekdays[]=3&page_size=5",
+        "weekdays=3,2&page_size=05&switcher=GetSearchResults&junk=1",
+        "switcher=GetSearchResults&weekdays[]=3&x=%F0%9F%92%A5&weekdays[]=2&page_size=5&page_num=1&_=17",
+        "switcher=GetSearchResults&weekdays[]=3,2,3&page_size=5&lang_enum=en&sort_keys=nonsense",
+    ]
     etags = {get(client, s)["ETag"] for s in spellings}
     assert len(etags) == 1 and len(bmlt_views._CACHE) == 1
     assert get(client, "switcher=GetSearchResults&weekdays[]=4&page_size=5")["ETag"] not in etags
@@ -286,6 +348,7 @@ def test_item25_2_junk_parameters_and_spelling_do_not_make_a_new_answer(client, 
 
 
 # --- unpaged answers are capped; whole lists come from files -------------------------------------
+
 
 @pytest.mark.django_db
 def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client, published, settings):
@@ -299,10 +362,11 @@ def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client,
     # The whole list is not refused: it is one of a few answers, written once to a file and served.
     everything = get(client, "switcher=GetSearchResults&get_used_formats", HTTP_ACCEPT_ENCODING="gzip")
     assert everything.status_code == 200 and everything["Content-Encoding"] == "gzip"
-    jsonp = client.get("/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&callback=cb",
-                       HTTP_HOST="localhost")
+    jsonp = client.get(
+        "/bmlt/client_interface/jsonp/?switcher=GetSearchResults&get_used_formats&callback=cb", HTTP_HOST="localhost"
+    )
     text = b"".join(jsonp.streaming_content if jsonp.streaming else [jsonp.content]).decode()
-    assert text.startswith("/**/cb(") and len(json.loads(text[len("/**/cb("):-2])["meetings"]) > 50
+    assert text.startswith("/**/cb(") and len(json.loads(text[len("/**/cb(") : -2])["meetings"]) > 50
 
 
 @pytest.mark.django_db
@@ -342,11 +406,12 @@ def test_item25_2_a_whole_list_is_compressed_once_even_as_jsonp(client, publishe
         body = gzip.decompress(b"".join(zipped.streaming_content))
         assert body == plain_text.replace(b"cb1(", callback.encode() + b"(", 1)
     # Only the two ends were compressed (the call, and the used formats' object), never the list.
-    formats = json.loads(plain_text[len(b"/**/cb1("):-2])["formats"]
+    formats = json.loads(plain_text[len(b"/**/cb1(") : -2])["formats"]
     assert compressed < 2 * (len(json.dumps(formats)) + 200) < len(plain_text) // 10
-    json_zipped = client.get(path.replace("jsonp", "json").split("&callback")[0], HTTP_HOST="localhost",
-                             HTTP_ACCEPT_ENCODING="gzip")
-    assert gzip.decompress(b"".join(json_zipped.streaming_content)) == plain_text[len(b"/**/cb1("):-2]
+    json_zipped = client.get(
+        path.replace("jsonp", "json").split("&callback")[0], HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert gzip.decompress(b"".join(json_zipped.streaming_content)) == plain_text[len(b"/**/cb1(") : -2]
 
 
 def test_item25_2_crc32_combine_is_zlibs():
@@ -370,8 +435,9 @@ def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client
 
 
 @pytest.mark.django_db
-def test_item25_2_a_web_worker_never_builds_the_material_while_an_older_one_can_answer(client, published, settings,
-                                                                                     monkeypatch):
+def test_item25_2_a_web_worker_never_builds_the_material_while_an_older_one_can_answer(
+    client, published, settings, monkeypatch
+):
     from commonground.api.bmlt import store as bmlt_store
     from commonground.meetings.models import DataVersion
     from commonground.search import engine
@@ -443,8 +509,11 @@ def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, publis
     settings.BMLT_UNPAGED_LIMIT = 50
     for query in ("", "&get_used_formats", "&get_used_formats&lang_enum=es", "&lang_enum=xx&junk=1"):
         for kind, extra in (("json", ""), ("jsonp", "&callback=cb")):
-            response = client.get(f"/bmlt/client_interface/{kind}/?switcher=GetSearchResults{query}{extra}",
-                                  HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip")
+            response = client.get(
+                f"/bmlt/client_interface/{kind}/?switcher=GetSearchResults{query}{extra}",
+                HTTP_HOST="localhost",
+                HTTP_ACCEPT_ENCODING="gzip",
+            )
             assert response.status_code == 200
     folder = bmlt_store.folder_for(DataVersion.current_with_time()) / "answers"
     assert len(list(folder.glob("*.json"))) == 1

@@ -44,17 +44,32 @@ LONG_PHONE = "+1 555 123 4567 " * 20
 CHAR_LIMIT = {f.attname: f.max_length for f in Meeting._meta.concrete_fields if isinstance(f, CharField)}
 # feed field -> (column, the value sent, cut or dropped)
 MG_CASES = {
-    "name": ("name", LONG, "cut"), "group": ("group", LONG, "cut"), "location": ("location", LONG, "cut"),
-    "address": ("address", LONG, "cut"), "city": ("city", LONG, "cut"), "state": ("region", LONG, "cut"),
-    "postal_code": ("postal_code", LONG, "cut"), "country": ("country", LONG, "cut"),
-    "formatted_address": ("formatted_address", LONG, "cut"), "entity": ("entity", LONG, "cut"),
-    "entity_location": ("entity_location", LONG, "cut"), "entity_phone": ("entity_phone", LONG_PHONE, "dropped"),
-    "entity_email": ("entity_email", LONG_EMAIL, "dropped"), "conference_phone": ("conference_phone", LONG_PHONE * 10, "dropped"),
+    "name": ("name", LONG, "cut"),
+    "group": ("group", LONG, "cut"),
+    "location": ("location", LONG, "cut"),
+    "address": ("address", LONG, "cut"),
+    "city": ("city", LONG, "cut"),
+    "state": ("region", LONG, "cut"),
+    "postal_code": ("postal_code", LONG, "cut"),
+    "country": ("country", LONG, "cut"),
+    "formatted_address": ("formatted_address", LONG, "cut"),
+    "entity": ("entity", LONG, "cut"),
+    "entity_location": ("entity_location", LONG, "cut"),
+    "entity_phone": ("entity_phone", LONG_PHONE, "dropped"),
+    "entity_email": ("entity_email", LONG_EMAIL, "dropped"),
+    "conference_phone": ("conference_phone", LONG_PHONE * 10, "dropped"),
     "url": ("url", "https://example.org/" + "a" * 2000, "dropped"),
 }
-BMLT_NAMES = {"name": "meeting_name", "location": "location_text", "address": "location_street",
-              "city": "location_municipality", "state": "location_province", "postal_code": "location_postal_code_1",
-              "country": "location_nation", "conference_phone": "phone_meeting_number"}
+BMLT_NAMES = {
+    "name": "meeting_name",
+    "location": "location_text",
+    "address": "location_street",
+    "city": "location_municipality",
+    "state": "location_province",
+    "postal_code": "location_postal_code_1",
+    "country": "location_nation",
+    "conference_phone": "phone_meeting_number",
+}
 
 
 def mg_feed(feed_path, *rows):
@@ -72,9 +87,17 @@ def csv_feed(feed_path, *rows):
 
 
 def bmlt_meeting(id_, **fields):
-    meeting = {"id_bigint": id_, "meeting_name": "Good Group", "weekday_tinyint": "2", "start_time": "19:00:00",
-               "time_zone": "America/New_York", "location_street": "1 A St", "location_municipality": "Bronx",
-               "location_province": "NY", "location_postal_code_1": "10451"}
+    meeting = {
+        "id_bigint": id_,
+        "meeting_name": "Good Group",
+        "weekday_tinyint": "2",
+        "start_time": "19:00:00",
+        "time_zone": "America/New_York",
+        "location_street": "1 A St",
+        "location_municipality": "Bronx",
+        "location_province": "NY",
+        "location_postal_code_1": "10451",
+    }
     meeting.update(fields)
     return meeting
 
@@ -159,8 +182,14 @@ def test_item25_3_a_key_too_long_skips_only_its_row(feed_path, make_feed):
 @pytest.mark.django_db
 def test_item25_3_a_key_made_too_long_by_its_day_skips_only_its_row(feed_path):
     # A meeting on several days is stored once a day, keyed "<slug>-<day>".
-    report = import_location(mg_feed(feed_path, good_row("k" * (KEY_LIMIT - 1), day=[1, 2]),
-                                     good_row("k" * (KEY_LIMIT - 2), day=[3, 4]), good_row("ok")))
+    report = import_location(
+        mg_feed(
+            feed_path,
+            good_row("k" * (KEY_LIMIT - 1), day=[1, 2]),
+            good_row("k" * (KEY_LIMIT - 2), day=[3, 4]),
+            good_row("ok"),
+        )
+    )
     assert not report.failed and report.added == 3 and report.skipped == 1
     assert Meeting.objects.filter(key="k" * (KEY_LIMIT - 2) + "-3").exists()
 
@@ -173,6 +202,7 @@ def test_item25_3_bmlt_a_key_too_long_skips_only_its_row(tmp_path):
 
 # --- what no database can store: NUL (PostgreSQL) and lone surrogates (both) ----------------
 
+
 def raw_row(slug, **escaped):
     """A Meeting Guide row as JSON text, with values given as JSON source (escapes kept)."""
     text = json.dumps(good_row(slug))[:-1]
@@ -180,10 +210,18 @@ def raw_row(slug, **escaped):
 
 
 UNSTORABLE = {
-    "location": '"a\\u0000b"', "name": '"N\\u0000ame\\ud800"', "notes": '"line\\u0000\\udc00"',
-    "regions": '["North\\u0000", "\\ud83d"]', "types": '["O", "Q\\u0000"]', "venmo": '"@a\\u0000b"',
-    "contact_1_name": '"Ann\\u0000 B"', "entity_email": '"a@b\\ud800.example"', "feedback_emails": '["x@y\\ud800.org"]',
-    "group_notes": '"\\u0000"', "languages": '["e\\u0000", "es"]', "postal_code": '"\\ud800\\u0000"',
+    "location": '"a\\u0000b"',
+    "name": '"N\\u0000ame\\ud800"',
+    "notes": '"line\\u0000\\udc00"',
+    "regions": '["North\\u0000", "\\ud83d"]',
+    "types": '["O", "Q\\u0000"]',
+    "venmo": '"@a\\u0000b"',
+    "contact_1_name": '"Ann\\u0000 B"',
+    "entity_email": '"a@b\\ud800.example"',
+    "feedback_emails": '["x@y\\ud800.org"]',
+    "group_notes": '"\\u0000"',
+    "languages": '["e\\u0000", "es"]',
+    "postal_code": '"\\ud800\\u0000"',
 }
 
 
@@ -205,8 +243,13 @@ def test_item25_3_nul_and_lone_surrogates_never_fail_the_source(feed_path, field
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", ['"k\\u0000"', '"k\\udc00"'])
 def test_item25_3_a_key_that_cannot_be_stored_skips_only_its_row(feed_path, slug):
-    raw = "[" + json.dumps(good_row("x"))[:-1].replace('"slug": "x"', f'"slug": {slug}') + "}," + \
-        json.dumps(good_row("ok")) + "]"
+    raw = (
+        "["
+        + json.dumps(good_row("x"))[:-1].replace('"slug": "x"', f'"slug": {slug}')
+        + "},"
+        + json.dumps(good_row("ok"))
+        + "]"
+    )
     report = import_location(feed_path(None, raw=raw))
     assert not report.failed and report.added == 1 and report.skipped == 1
     stored = json.dumps(Source.objects.get().last_warnings)
@@ -218,14 +261,16 @@ def test_item25_3_nul_in_csv_and_bmlt(feed_path, tmp_path):
     report = import_location(csv_feed(feed_path, good_row("odd", location="a\x00b", notes="\x00"), good_row("ok")))
     assert not report.failed and report.added == 2
     assert Meeting.objects.get(key="odd").location == "ab"
-    bmlt = bmlt_feed(tmp_path, bmlt_meeting("7", location_text="x\x00y", formats="O,\x00", worldid_mixed="\x00"),
-                     bmlt_meeting("8"))
+    bmlt = bmlt_feed(
+        tmp_path, bmlt_meeting("7", location_text="x\x00y", formats="O,\x00", worldid_mixed="\x00"), bmlt_meeting("8")
+    )
     report = import_location(bmlt)
     assert not report.failed and report.added == 2
     assert Meeting.objects.get(key="7").location == "xy"
 
 
 # --- the other table a sync writes -----------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_item25_3_a_sources_default_name_fits_its_column(tmp_path):
@@ -270,17 +315,27 @@ def test_item25_3_values_the_sync_makes_fit_their_columns():
     assert 64 + len("-s") + 12 + len("-999999") <= CHAR_LIMIT["slug"], "make_slug's 64, and the fallback's suffixes"
     # Source.last_feed_digest: the body's SHA-256, then the program, its table, the zone, the version.
     program = Program._meta
-    longest = 64 + len("|".join(["", "p" * program.get_field("code").max_length,
-                                 "t" * program.get_field("type_table").max_length,
-                                 "z" * Source._meta.get_field("default_timezone").max_length, NORMALIZE_VERSION]))
+    longest = 64 + len(
+        "|".join(
+            [
+                "",
+                "p" * program.get_field("code").max_length,
+                "t" * program.get_field("type_table").max_length,
+                "z" * Source._meta.get_field("default_timezone").max_length,
+                NORMALIZE_VERSION,
+            ]
+        )
+    )
     assert longest <= Source._meta.get_field("last_feed_digest").max_length
 
 
 # --- property tests over every text field of every format (no database: fast) ------------------
 
 any_char = st.characters(codec=None, categories=["L", "M", "N", "P", "S", "Z", "Cc", "Cf", "Cs", "Co"])
-text = st.one_of(st.text(any_char, max_size=30),
-                 st.tuples(st.text(any_char, min_size=1, max_size=8), st.integers(1, 400)).map(lambda t: t[0] * t[1]))
+text = st.one_of(
+    st.text(any_char, max_size=30),
+    st.tuples(st.text(any_char, min_size=1, max_size=8), st.integers(1, 400)).map(lambda t: t[0] * t[1]),
+)
 
 
 def assert_storable_and_fits(meetings):
@@ -303,26 +358,83 @@ def read_all(rows):
             pass
 
 
-MG_TEXT = ["slug", "name", "group", "location", "address", "city", "state", "postal_code", "country",
-           "formatted_address", "entity", "entity_location", "entity_phone", "entity_email", "conference_phone",
-           "conference_url", "url", "notes", "location_notes", "venmo", "website", "contact_1_name", "contact_1_email",
-           "contact_1_phone", "feedback_url", "entity_url", "group_notes", "district"]
+MG_TEXT = [
+    "slug",
+    "name",
+    "group",
+    "location",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "entity",
+    "entity_location",
+    "entity_phone",
+    "entity_email",
+    "conference_phone",
+    "conference_url",
+    "url",
+    "notes",
+    "location_notes",
+    "venmo",
+    "website",
+    "contact_1_name",
+    "contact_1_email",
+    "contact_1_phone",
+    "feedback_url",
+    "entity_url",
+    "group_notes",
+    "district",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({"slug": text, "name": text}, optional={
-    **{f: text for f in MG_TEXT[2:]}, "types": st.lists(text, max_size=3), "regions": st.lists(text, max_size=3),
-    "languages": st.lists(text, max_size=3), "feedback_emails": st.lists(text, max_size=2),
-    "day": st.sampled_from([1, [1, 2], None])}))
+@given(
+    st.fixed_dictionaries(
+        {"slug": text, "name": text},
+        optional={
+            **{f: text for f in MG_TEXT[2:]},
+            "types": st.lists(text, max_size=3),
+            "regions": st.lists(text, max_size=3),
+            "languages": st.lists(text, max_size=3),
+            "feedback_emails": st.lists(text, max_size=2),
+            "day": st.sampled_from([1, [1, 2], None]),
+        },
+    )
+)
 def test_item25_3_property_meeting_guide_rows_fit_and_store(row):
     read_all([{"time": "19:00", "day": 1, **row}])
     read_all(parse_json(json.dumps([row], default=str).encode("utf-8", "surrogatepass"), "fuzz").rows)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.fixed_dictionaries({f: text.map(lambda t: t.encode("utf-8", "replace").decode()) for f in
-                                      ["ID", "Name", "Location", "Address", "City", "State", "Postal Code", "Country",
-                                       "Group", "Entity", "Conference Phone", "Notes"]}), min_size=1, max_size=2))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                f: text.map(lambda t: t.encode("utf-8", "replace").decode())
+                for f in [
+                    "ID",
+                    "Name",
+                    "Location",
+                    "Address",
+                    "City",
+                    "State",
+                    "Postal Code",
+                    "Country",
+                    "Group",
+                    "Entity",
+                    "Conference Phone",
+                    "Notes",
+                ]
+            }
+        ),
+        min_size=1,
+        max_size=2,
+    )
+)
 def test_item25_3_property_csv_rows_fit_and_store(rows):
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*rows[0], "Day", "Time"])
@@ -332,9 +444,33 @@ def test_item25_3_property_csv_rows_fit_and_store(rows):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.fixed_dictionaries({f: text for f in [
-    "id_bigint", "meeting_name", "location_text", "location_street", "location_municipality", "location_province",
-    "location_postal_code_1", "location_nation", "phone_meeting_number", "comments", "formats", "worldid_mixed",
-    "contact_name_1", "contact_email_1", "virtual_meeting_link"]}), min_size=1, max_size=2))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                f: text
+                for f in [
+                    "id_bigint",
+                    "meeting_name",
+                    "location_text",
+                    "location_street",
+                    "location_municipality",
+                    "location_province",
+                    "location_postal_code_1",
+                    "location_nation",
+                    "phone_meeting_number",
+                    "comments",
+                    "formats",
+                    "worldid_mixed",
+                    "contact_name_1",
+                    "contact_email_1",
+                    "virtual_meeting_link",
+                ]
+            }
+        ),
+        min_size=1,
+        max_size=2,
+    )
+)
 def test_item25_3_property_bmlt_rows_fit_and_store(meetings):
     read_all(parse_answers([{"weekday_tinyint": "2", "start_time": "19:00:00", **m} for m in meetings], [], []).rows)

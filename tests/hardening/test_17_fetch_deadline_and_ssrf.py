@@ -62,7 +62,7 @@ class DripServer:
                         if self.stopped.is_set():
                             return
                         time.sleep(wait)
-                        conn.sendall(part[i:i + 1])
+                        conn.sendall(part[i : i + 1])
             except OSError:
                 return
 
@@ -114,8 +114,9 @@ def test_item25_6_a_dripped_header_meets_the_deadline(drip_server):
 
 @pytest.mark.slow
 def test_item25_6_a_dripped_chunk_size_line_meets_the_deadline(drip_server):
-    url = drip_server([(HEAD + b"Transfer-Encoding: chunked\r\n\r\n2\r\n[]\r\n", 0),
-                       (b"0;" + b"x" * 400 + b"\r\n\r\n", DRIP)])
+    url = drip_server(
+        [(HEAD + b"Transfer-Encoding: chunked\r\n\r\n2\r\n[]\r\n", 0), (b"0;" + b"x" * 400 + b"\r\n\r\n", DRIP)]
+    )
     fetch_fails_by_the_deadline(url + "/feed.json")
 
 
@@ -148,16 +149,23 @@ def tls_for_loopback(tmp_path, monkeypatch):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     monkeypatch.setattr(fetch, "tls_context", lambda: ssl.create_default_context(cafile=str(cert_path)))
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(cert_path, key_path)
@@ -187,6 +195,7 @@ def test_item25_6_an_import_from_a_dripping_server_fails_cleanly(drip_server, se
 
 
 # --- IPv4 addresses inside IPv6 ---------------------------------------------------------------
+
 
 @pytest.fixture
 def network(monkeypatch):

@@ -38,29 +38,69 @@ from tests.peer.conftest import make_staff, signed_in
 TABLE = AuditRecord._meta.db_table
 TRIGGERS = import_module("commonground.peer.migrations.0002_audit_append_only")
 OTHER_KEY = "b3RoZXItdGVzdC1hdWRpdC1rZXktY29tbW9uLWdyZCE"  # 32 bytes, base64url; a second test-only key
-LEGACY_FIELDS = ("seq", "at", "user_id_at", "organisation_id_at", "action", "view", "object_type", "object_id",
-                 "participant_id_at", "address", "prev_hash")
+LEGACY_FIELDS = (
+    "seq",
+    "at",
+    "user_id_at",
+    "organisation_id_at",
+    "action",
+    "view",
+    "object_type",
+    "object_id",
+    "participant_id_at",
+    "address",
+    "prev_hash",
+)
 
 
 @pytest.fixture
 def org_world(db):
     a, b = Organisation.objects.create(name="Harbor Recovery"), Organisation.objects.create(name="Other Org")
-    staff = {"a_supervisor": make_staff(a, "ana-sup", Role.SUPERVISOR, is_admin=True),
-             "a_one": make_staff(a, "ben-one"), "b_one": make_staff(b, "eve-one")}
-    people = {"p1": Participant.objects.create(organisation=a, code="P-ONE111", specialist=staff["a_one"]),
-              "p3": Participant.objects.create(organisation=b, code="P-THREE3", specialist=staff["b_one"])}
-    consent = {p: Consent.objects.create(participant=people[p], discloser="Harbor", recipients="groups",
-                                         information=["identity"], purpose="connect", revocation="tell us",
-                                         covers_referrals=True, signature={"typed_name": "J R"})
-               for p in people}
-    referral = {p: Referral.objects.create(participant=people[p], staff=people[p].specialist, made_on="2026-11-01",
-                                           kind="program", program="aa", follow_up_on="2026-11-08")
-                for p in people}
-    return {"orgs": {"a": a, "b": b}, "staff": staff, "people": people, "consent": consent, "referral": referral,
-            "clients": {name: signed_in(s) for name, s in staff.items()}}
+    staff = {
+        "a_supervisor": make_staff(a, "ana-sup", Role.SUPERVISOR, is_admin=True),
+        "a_one": make_staff(a, "ben-one"),
+        "b_one": make_staff(b, "eve-one"),
+    }
+    people = {
+        "p1": Participant.objects.create(organisation=a, code="P-ONE111", specialist=staff["a_one"]),
+        "p3": Participant.objects.create(organisation=b, code="P-THREE3", specialist=staff["b_one"]),
+    }
+    consent = {
+        p: Consent.objects.create(
+            participant=people[p],
+            discloser="Harbor",
+            recipients="groups",
+            information=["identity"],
+            purpose="connect",
+            revocation="tell us",
+            covers_referrals=True,
+            signature={"typed_name": "J R"},
+        )
+        for p in people
+    }
+    referral = {
+        p: Referral.objects.create(
+            participant=people[p],
+            staff=people[p].specialist,
+            made_on="2026-11-01",
+            kind="program",
+            program="aa",
+            follow_up_on="2026-11-08",
+        )
+        for p in people
+    }
+    return {
+        "orgs": {"a": a, "b": b},
+        "staff": staff,
+        "people": people,
+        "consent": consent,
+        "referral": referral,
+        "clients": {name: signed_in(s) for name, s in staff.items()},
+    }
 
 
 # --- the attacker's tools: plain SQL, triggers dropped, plain SHA-256 -----------------------------
+
 
 class attacker:  # noqa: N801 - reads as prose in the tests
     def __enter__(self):
@@ -87,8 +127,9 @@ class attacker:  # noqa: N801 - reads as prose in the tests
             values = {f: getattr(row, f) for f in audit.FIELDS}
             values["seq"], values["prev_hash"] = new_seq, prev
             digest = hashlib.sha256(audit.canonical(values)).hexdigest()
-            attacker.sql(f"UPDATE {TABLE} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                         (new_seq, prev, digest, row.id))
+            attacker.sql(
+                f"UPDATE {TABLE} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s", (new_seq, prev, digest, row.id)
+            )
             prev = digest
         attacker.sql("UPDATE peer_audithead SET seq = %s, hash = %s", (len(rows), prev))
 
@@ -113,13 +154,20 @@ def make_trail(world, n=120):
     while AuditRecord.objects.count() < n:
         client.get(f"/peer/participants/{oid('participant', p1.pk)}")
         if disclosures < 27:
-            audit.record(user=world["staff"]["a_one"].user, organisation_id=world["orgs"]["a"].pk, action="disclose",
-                         view="peer.referral_sheet", object_type="Referral", object_id=world["referral"]["p1"].pk,
-                         participant_id=p1.pk)
+            audit.record(
+                user=world["staff"]["a_one"].user,
+                organisation_id=world["orgs"]["a"].pk,
+                action="disclose",
+                view="peer.referral_sheet",
+                object_type="Referral",
+                object_id=world["referral"]["p1"].pk,
+                participant_id=p1.pk,
+            )
             disclosures += 1
 
 
 # --- item 7 -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_item25_7_records_are_keyed_with_hmac_and_name_their_key(org_world, settings):
@@ -128,8 +176,9 @@ def test_item25_7_records_are_keyed_with_hmac_and_name_their_key(org_world, sett
     assert row.key_id == ring.current and len(row.key_id) == 8
     plain = hashlib.sha256(audit.canonical({f: getattr(row, f) for f in audit.FIELDS})).hexdigest()
     assert row.hash != plain, "a plain SHA-256 anyone can recompute"
-    expected = hmac.new(ring.keys[row.key_id], audit.canonical({f: getattr(row, f) for f in audit.FIELDS}),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        ring.keys[row.key_id], audit.canonical({f: getattr(row, f) for f in audit.FIELDS}), hashlib.sha256
+    ).hexdigest()
     assert row.hash == expected
     assert audit.verify().ok
 
@@ -195,8 +244,11 @@ def _forge_drop_disclosures():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("forge", [_forge_who_acted, _forge_cut_the_tail, _forge_drop_disclosures],
-                         ids=["a_who_acted", "b_cut_last_50", "c_drop_disclosures"])
+@pytest.mark.parametrize(
+    "forge",
+    [_forge_who_acted, _forge_cut_the_tail, _forge_drop_disclosures],
+    ids=["a_who_acted", "b_cut_last_50", "c_drop_disclosures"],
+)
 def test_item25_7_forgeries_with_database_write_access_are_caught(org_world, audit_cleanup, settings, forge):
     settings.AUDIT_CHECKPOINT_EVERY = 20  # checkpoints written as records are added
     make_trail(org_world)
@@ -246,15 +298,28 @@ def _write_legacy_trail(user, n, *, break_at=None):
 
     prev, start = "0" * 64, datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     for seq in range(1, n + 1):
-        values = {"seq": seq, "at": start + timedelta(minutes=seq), "user_id_at": f"{user.pk}:{user.username}",
-                  "organisation_id_at": None, "action": "view", "view": "peer.participant", "object_type": "",
-                  "object_id": "", "participant_id_at": None, "address": "127.0.0.1", "prev_hash": prev}
-        digest = hashlib.sha256(orjson.dumps([values[f] if f != "at" else values[f].isoformat()
-                                              for f in LEGACY_FIELDS])).hexdigest()
+        values = {
+            "seq": seq,
+            "at": start + timedelta(minutes=seq),
+            "user_id_at": f"{user.pk}:{user.username}",
+            "organisation_id_at": None,
+            "action": "view",
+            "view": "peer.participant",
+            "object_type": "",
+            "object_id": "",
+            "participant_id_at": None,
+            "address": "127.0.0.1",
+            "prev_hash": prev,
+        }
+        digest = hashlib.sha256(
+            orjson.dumps([values[f] if f != "at" else values[f].isoformat() for f in LEGACY_FIELDS])
+        ).hexdigest()
         if seq == break_at:
             values["address"] = "10.0.0.1"  # changed after its hash was made
-        attacker.sql(f"INSERT INTO {TABLE} ({', '.join(LEGACY_FIELDS)}, hash) VALUES ({', '.join(['%s'] * 12)})",
-                     [*values.values(), digest])
+        attacker.sql(
+            f"INSERT INTO {TABLE} ({', '.join(LEGACY_FIELDS)}, hash) VALUES ({', '.join(['%s'] * 12)})",
+            [*values.values(), digest],
+        )
         prev = digest
     attacker.sql("INSERT INTO peer_audithead (id, seq, hash) VALUES (1, %s, %s)", (n, prev))
 
@@ -274,7 +339,8 @@ def test_item25_7_and_11_the_migration_rechains_legacy_records_without_usernames
 
     assert "walrus-pelican-5" not in "".join(AuditRecord.objects.values_list("user_id_at", flat=True))
     assert set(AuditRecord.objects.filter(seq__lte=30).values_list("user_id_at", flat=True)) == {
-        audit.pseudonym(user.pk)}
+        audit.pseudonym(user.pk)
+    }
     last = AuditRecord.objects.get(seq=31)
     assert (last.action, last.view) == ("rechain", "audit.migration_0006")
     assert last.object_id == ("30: chain whole" if break_at is None else "30: broken at 7")
@@ -295,6 +361,7 @@ def test_item25_7_the_checkpoint_command_on_an_empty_trail_is_not_an_error():
 
 # --- item 11 ----------------------------------------------------------------------------------------
 
+
 def _every_text_in_the_database() -> str:
     """Every value of every table, as text (the SQLite or PostgreSQL database, whole)."""
     chunks = []
@@ -311,8 +378,14 @@ def _every_text_in_the_database() -> str:
 @pytest.mark.django_db
 def test_item25_11_a_deleted_companion_account_leaves_no_username_in_the_trail(org_world, person):  # noqa: F811
     client = person(username="zebra-quokka-771")
-    for url in ("/peer/", "/peer/participants", f"/peer/participants/{oid('participant', org_world['people']['p1'].pk)}",
-                "/api/v1/peer/dashboard", "/peer/signin", "/peer/audit?participant=1"):
+    for url in (
+        "/peer/",
+        "/peer/participants",
+        f"/peer/participants/{oid('participant', org_world['people']['p1'].pk)}",
+        "/api/v1/peer/dashboard",
+        "/peer/signin",
+        "/peer/audit?participant=1",
+    ):
         client.get(url)
     assert AuditRecord.objects.exclude(user_id_at="").exists()
     assert not AuditRecord.objects.filter(user_id_at__icontains="zebra").exists()
@@ -328,7 +401,11 @@ def test_item25_11_staff_are_named_on_the_audit_page_from_their_opaque_id(org_wo
     org_world["clients"]["a_one"].get(f"/peer/participants/{oid('participant', p1.pk)}")
     row = AuditRecord.objects.filter(participant_id_at=p1.pk, action="view").first()
     assert "ben-one" not in row.user_id_at and str(org_world["staff"]["a_one"].user.pk) not in row.user_id_at.split(":")
-    page = org_world["clients"]["a_supervisor"].get(f"/peer/audit?participant={oid('participant', p1.pk)}").content.decode()
+    page = (
+        org_world["clients"]["a_supervisor"]
+        .get(f"/peer/audit?participant={oid('participant', p1.pk)}")
+        .content.decode()
+    )
     assert "ben-one" in page or "Ben-One" in page
 
 
@@ -346,10 +423,18 @@ def _object_urls():
 
 def _probes(world, names):
     """For each id in the URL: another organisation's object, then an id that does not exist."""
-    own = {"pk": world["people"]["p1"].pk, "consent_pk": world["consent"]["p1"].pk,
-           "referral_pk": world["referral"]["p1"].pk, "staff_pk": world["staff"]["a_one"].pk}
-    other = {"pk": world["people"]["p3"].pk, "consent_pk": world["consent"]["p3"].pk,
-             "referral_pk": world["referral"]["p3"].pk, "staff_pk": world["staff"]["b_one"].pk}
+    own = {
+        "pk": world["people"]["p1"].pk,
+        "consent_pk": world["consent"]["p1"].pk,
+        "referral_pk": world["referral"]["p1"].pk,
+        "staff_pk": world["staff"]["a_one"].pk,
+    }
+    other = {
+        "pk": world["people"]["p3"].pk,
+        "consent_pk": world["consent"]["p3"].pk,
+        "referral_pk": world["referral"]["p3"].pk,
+        "staff_pk": world["staff"]["b_one"].pk,
+    }
     for probed in names:
         for value in (other[probed], 987654321):
             yield probed, {**{n: own[n] for n in names}, probed: value}
@@ -359,8 +444,13 @@ def _probes(world, names):
 def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
     client = org_world["clients"]["a_supervisor"]  # sees everything in A, nothing in B
     urls = list(_object_urls())
-    assert {name for _ns, name, _c in urls} >= {"participant", "consent_print", "referral_sheet", "staff_deactivate",
-                                                "api_participant"}
+    assert {name for _ns, name, _c in urls} >= {
+        "participant",
+        "consent_print",
+        "referral_sheet",
+        "staff_deactivate",
+        "api_participant",
+    }
     for namespace, name, names in urls:
         for probed, kwargs in _probes(org_world, names):
             url = reverse(f"{namespace}:{name}", kwargs=kwargs)
@@ -371,11 +461,15 @@ def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
             denied = [r for r in added if r.action == "denied"]
             assert denied, (url, [(r.action, r.view) for r in added])
             assert denied[0].object_type == KIND[probed] and denied[0].object_id == str(kwargs[probed]), (
-                url, denied[0].object_type, denied[0].object_id)
+                url,
+                denied[0].object_type,
+                denied[0].object_id,
+            )
             assert denied[0].organisation_id_at == org_world["orgs"]["a"].pk
 
 
 # --- Low: the audit page's filter --------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
@@ -390,12 +484,16 @@ def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
 
 
 @pytest.mark.django_db
-@hsettings(max_examples=150, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(params=st.dictionaries(
-    st.sampled_from(["participant", "page", "user", "action", "x"]),
-    st.one_of(st.text(max_size=30), st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=45)),
-    max_size=4))
+@hsettings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["participant", "page", "user", "action", "x"]),
+        st.one_of(st.text(max_size=30), st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=45)),
+        max_size=4,
+    )
+)
 def test_item25_low_the_audit_page_never_answers_500(org_world, params):
     response = org_world["clients"]["a_supervisor"].get("/peer/audit", params)
     assert response.status_code in (200, 400), (params, response.status_code)

@@ -73,10 +73,11 @@ def attack(shown: dict, truth) -> list[str]:
     month_refs, program_refs = shown["referrals"], [p[0] for p in shown["programs"]]
     total_from_programs = None if None in program_refs else sum(program_refs)
     total_from_months = None if None in month_refs else sum(month_refs)
-    checks = [("month referrals", bound_in_sum(month_refs, total_from_programs), truth.referrals),
-              ("program referrals", bound_in_sum(program_refs, total_from_months),
-               [p.referrals for p in truth.programs]),
-              ("BARC-10 group", bound_in_sum(shown["barc"], shown["barc_people"]), truth.barc)]
+    checks = [
+        ("month referrals", bound_in_sum(month_refs, total_from_programs), truth.referrals),
+        ("program referrals", bound_in_sum(program_refs, total_from_months), [p.referrals for p in truth.programs]),
+        ("BARC-10 group", bound_in_sum(shown["barc"], shown["barc_people"]), truth.barc),
+    ]
     if shown["barc_people"] is None and None not in shown["barc"]:
         checks.append(("BARC-10 people", {0: sum(shown["barc"])}, [truth.barc_people]))
     for i, encounters in enumerate(shown["encounters"]):  # served <= encounters
@@ -107,14 +108,16 @@ def attack(shown: dict, truth) -> list[str]:
 
 
 def shown_from_report(report) -> dict:
-    return {"served": [_num(r["served"]) for r in report.by_month],
-            "encounters": [_num(r["encounters"]) for r in report.by_month],
-            "referrals": [_num(r["referrals"]) for r in report.by_month],
-            "due": [_num(r["follow_ups_due"]) for r in report.by_month],
-            "completion": [_pct(r["follow_up_completion"]) for r in report.by_month],
-            "programs": [(_num(r["referrals"]), _pct(r["attended_rate"]), _pct(r["fit_rate"]))
-                         for r in report.by_program],
-            "barc": [_num(r["participants"]) for r in report.barc_change], "barc_people": _num(report.barc_people)}
+    return {
+        "served": [_num(r["served"]) for r in report.by_month],
+        "encounters": [_num(r["encounters"]) for r in report.by_month],
+        "referrals": [_num(r["referrals"]) for r in report.by_month],
+        "due": [_num(r["follow_ups_due"]) for r in report.by_month],
+        "completion": [_pct(r["follow_up_completion"]) for r in report.by_month],
+        "programs": [(_num(r["referrals"]), _pct(r["attended_rate"]), _pct(r["fit_rate"])) for r in report.by_program],
+        "barc": [_num(r["participants"]) for r in report.barc_change],
+        "barc_people": _num(report.barc_people),
+    }
 
 
 def shown_from_html(html: str) -> dict:
@@ -125,22 +128,31 @@ def shown_from_html(html: str) -> dict:
     months = rows("by-month")
     programs = [r for r in rows("by-program") if len(r) == 4]
     people = re.search(r"assessment \((.*?) participants with two or more\)", html).group(1)
-    return {"served": [_num(r[1]) for r in months], "encounters": [_num(r[2]) for r in months],
-            "referrals": [_num(r[3]) for r in months], "due": [_num(r[4]) for r in months],
-            "completion": [_pct(r[5]) for r in months],
-            "programs": [(_num(r[1]), _pct(r[2]), _pct(r[3])) for r in programs],
-            "barc": [_num(r[1]) for r in rows("barc-change")], "barc_people": _num(people)}
+    return {
+        "served": [_num(r[1]) for r in months],
+        "encounters": [_num(r[2]) for r in months],
+        "referrals": [_num(r[3]) for r in months],
+        "due": [_num(r[4]) for r in months],
+        "completion": [_pct(r[5]) for r in months],
+        "programs": [(_num(r[1]), _pct(r[2]), _pct(r[3])) for r in programs],
+        "barc": [_num(r[1]) for r in rows("barc-change")],
+        "barc_people": _num(people),
+    }
 
 
 def shown_from_csv(text: str) -> dict:
     rows = list(csv.reader(io.StringIO(text)))[1:]
     months = [r for r in rows if r[0] == "month"]
-    return {"served": [_num(r[2]) for r in months], "encounters": [_num(r[3]) for r in months],
-            "referrals": [_num(r[4]) for r in months], "due": [_num(r[5]) for r in months],
-            "completion": [_pct(r[6]) for r in months],
-            "programs": [(_num(r[4]), _pct(r[7]), _pct(r[8])) for r in rows if r[0] == "program"],
-            "barc": [_num(r[9]) for r in rows if r[0] == "barc_change"],
-            "barc_people": next((_num(r[9]) for r in rows if r[0] == "barc_people"), None)}
+    return {
+        "served": [_num(r[2]) for r in months],
+        "encounters": [_num(r[3]) for r in months],
+        "referrals": [_num(r[4]) for r in months],
+        "due": [_num(r[5]) for r in months],
+        "completion": [_pct(r[6]) for r in months],
+        "programs": [(_num(r[4]), _pct(r[7]), _pct(r[8])) for r in rows if r[0] == "program"],
+        "barc": [_num(r[9]) for r in rows if r[0] == "barc_change"],
+        "barc_people": next((_num(r[9]) for r in rows if r[0] == "barc_people"), None),
+    }
 
 
 def last_twelve_months() -> list[date]:
@@ -160,8 +172,16 @@ def report_counts(draw):
         with_outcome = draw(st.integers(0, referrals))
         went = draw(st.integers(0, with_outcome))
         judged = draw(st.integers(0, went))
-        programs.append(ProgramCounts(f"Program {n}", referrals, went=went, with_outcome=with_outcome,
-                                      judged=judged, fit_well=draw(st.integers(0, judged))))
+        programs.append(
+            ProgramCounts(
+                f"Program {n}",
+                referrals,
+                went=went,
+                with_outcome=with_outcome,
+                judged=judged,
+                fit_well=draw(st.integers(0, judged)),
+            )
+        )
     total = sum(p.referrals for p in programs)
     cuts = sorted(draw(st.lists(st.integers(0, total), min_size=11, max_size=11)))
     month_refs = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
@@ -169,8 +189,16 @@ def report_counts(draw):
     served = [draw(st.integers(0, e)) for e in encounters]
     due = draw(st.lists(COUNT, min_size=12, max_size=12))
     done = [draw(st.integers(0, d)) for d in due]
-    return Counts(months=last_twelve_months(), served=served, encounters=encounters, referrals=month_refs,
-                  due=due, done=done, programs=programs, barc=draw(st.lists(COUNT, min_size=5, max_size=5)))
+    return Counts(
+        months=last_twelve_months(),
+        served=served,
+        encounters=encounters,
+        referrals=month_refs,
+        due=due,
+        done=done,
+        programs=programs,
+        barc=draw(st.lists(COUNT, min_size=5, max_size=5)),
+    )
 
 
 def _issue_examples():
@@ -181,8 +209,16 @@ def _issue_examples():
     return [
         Counts(months, zeros, zeros, zeros, zeros, zeros, [], [12, 1, 0, 0, 0]),
         Counts(months, zeros, zeros, zeros, [15, *zeros[1:]], [10, *zeros[1:]], [], [0] * 5),
-        Counts(months, zeros, zeros, [13, *zeros[1:]], zeros, zeros,
-               [ProgramCounts("AA", 13, went=13, with_outcome=13, judged=13, fit_well=1)], [0] * 5),
+        Counts(
+            months,
+            zeros,
+            zeros,
+            [13, *zeros[1:]],
+            zeros,
+            zeros,
+            [ProgramCounts("AA", 13, went=13, with_outcome=13, judged=13, fit_well=1)],
+            [0] * 5,
+        ),
         Counts(months, zeros, zeros, [12, 1, *zeros[2:]], zeros, zeros, [ProgramCounts("AA", 13)], [0] * 5),
     ]
 
@@ -210,10 +246,19 @@ def test_item25_8_the_testers_three_are_closed(case):
 def test_item25_8_the_old_rule_is_what_the_attack_finds():
     """The attack is real: showing small cells as "<11" and nothing else gives each one away."""
     zeros = [0] * 12
-    counts = SimpleNamespace(served=zeros, encounters=zeros, referrals=zeros, programs=[], barc=[12, 1, 0, 0, 0],
-                             barc_people=13)
-    naive = {"served": zeros, "encounters": zeros, "referrals": zeros, "due": zeros, "completion": [None] * 12,
-             "programs": [], "barc": [12, None, 0, 0, 0], "barc_people": 13}
+    counts = SimpleNamespace(
+        served=zeros, encounters=zeros, referrals=zeros, programs=[], barc=[12, 1, 0, 0, 0], barc_people=13
+    )
+    naive = {
+        "served": zeros,
+        "encounters": zeros,
+        "referrals": zeros,
+        "due": zeros,
+        "completion": [None] * 12,
+        "programs": [],
+        "barc": [12, None, 0, 0, 0],
+        "barc_people": 13,
+    }
     assert attack(naive, counts) == ["BARC-10 group 1: 1 is at most 1"]
 
 
@@ -229,15 +274,31 @@ def test_item25_8_the_testers_three_through_the_pages(world):
     for n, p in enumerate(people[:13]):
         Assessment.objects.create(participant=p, taken_on=month - timedelta(days=60), total=30)
         Assessment.objects.create(participant=p, taken_on=month, total=30 if n == 0 else 45)
-        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",
-                                follow_up_on=month, outcome="fit_well" if n == 0 else "didnt_fit", outcome_on=month)
+        Referral.objects.create(
+            participant=p,
+            staff=a_one,
+            made_on=month,
+            kind="program",
+            program="aa",
+            follow_up_on=month,
+            outcome="fit_well" if n == 0 else "didnt_fit",
+            outcome_on=month,
+        )
     for p in people[13:]:
-        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="smart",
-                                follow_up_on=month)
+        Referral.objects.create(
+            participant=p, staff=a_one, made_on=month, kind="program", program="smart", follow_up_on=month
+        )
     zeros = [0] * 11
     truth = SimpleNamespace(
-        served=[*zeros, 0], encounters=[*zeros, 0], referrals=[*zeros, 15], due=[*zeros, 15], done=[*zeros, 13],
-        programs=[SimpleNamespace(referrals=13), SimpleNamespace(referrals=2)], barc=[0, 0, 1, 0, 12], barc_people=13)
+        served=[*zeros, 0],
+        encounters=[*zeros, 0],
+        referrals=[*zeros, 15],
+        due=[*zeros, 15],
+        done=[*zeros, 13],
+        programs=[SimpleNamespace(referrals=13), SimpleNamespace(referrals=2)],
+        barc=[0, 0, 1, 0, 12],
+        barc_people=13,
+    )
     html = supervisor.get("/peer/reports").content.decode()
     text = supervisor.get("/peer/reports?format=csv").content.decode()
     assert attack(shown_from_html(html), truth) == []
@@ -262,8 +323,14 @@ def test_item25_8_the_page_the_csv_and_the_chart_show_no_more_than_the_rule(supe
         from_html, from_csv = shown_from_html(html), shown_from_csv(text)
         assert attack(from_html, counts) == [] and attack(from_csv, counts) == []
         assert from_html == from_csv == shown_from_report(reports.suppress(counts))
-        from_api = shown_from_report(SimpleNamespace(by_month=api["by_month"], by_program=api["by_program"],
-                                                     barc_change=api["barc10_change"], barc_people=None))
+        from_api = shown_from_report(
+            SimpleNamespace(
+                by_month=api["by_month"],
+                by_program=api["by_program"],
+                barc_change=api["barc10_change"],
+                barc_people=None,
+            )
+        )
         assert from_api == {**from_html, "barc_people": None}
         drawn = [int(v) for v in re.findall(r'<desc class="value">([^<]*)</desc>', svg)]
         assert drawn == [v for v in from_html["encounters"] if v is not None]
@@ -276,9 +343,20 @@ def test_item25_8_the_page_the_csv_and_the_chart_show_no_more_than_the_rule(supe
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["from=0001-01&to=9999-12", "from=0001-01", "to=9999-12", "from=1-1",
-                                   "to=2026-13", "from=２０２６-01", "from=2020-01&to=2026-01", "to=2026-1%0A",
-                                   "from=1969-12"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=0001-01&to=9999-12",
+        "from=0001-01",
+        "to=9999-12",
+        "from=1-1",
+        "to=2026-13",
+        "from=２０２６-01",
+        "from=2020-01&to=2026-01",
+        "to=2026-1%0A",
+        "from=1969-12",
+    ],
+)
 def test_item25_low_report_months_are_bounded(supervisor, query):
     for path in ("/peer/reports?", "/peer/reports?format=csv&", "/peer/reports/encounters.svg?"):
         started = time.perf_counter()
@@ -306,11 +384,18 @@ STATES = ["in force", "ends today", "expired", "revoked", "signed tomorrow"]
 def _consent(participant, kinds, covers_referrals, state) -> Consent:
     today, now = timezone.localdate(), timezone.now()
     return Consent.objects.create(
-        participant=participant, discloser="Harbor", recipients="groups", information=list(kinds), purpose="connect",
-        revocation="tell us", covers_referrals=covers_referrals, signature={"typed_name": "J R"},
+        participant=participant,
+        discloser="Harbor",
+        recipients="groups",
+        information=list(kinds),
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=covers_referrals,
+        signature={"typed_name": "J R"},
         expires_on={"ends today": today, "expired": today - timedelta(days=1)}.get(state),
         revoked_at=now if state == "revoked" else None,
-        signed_at=now + timedelta(days=1) if state == "signed tomorrow" else now - timedelta(days=30))
+        signed_at=now + timedelta(days=1) if state == "signed tomorrow" else now - timedelta(days=30),
+    )
 
 
 def _subsets(items):
@@ -345,9 +430,10 @@ def test_item25_10_a_referral_carries_identity_only_under_a_consent_naming_it(wo
     cases += [(set(KINDS), True, state) for state in STATES[1:]]
     for kinds, covers_referrals, state in cases:
         made = _consent(p, kinds, covers_referrals, state)
-        answer = client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", {"kind": "program", "program": "aa",
-                                                                   "shares_identity": "on",
-                                                                   "follow_up_on": follow_up})
+        answer = client.post(
+            f"/peer/participants/{oid('participant', p.pk)}/refer",
+            {"kind": "program", "program": "aa", "shares_identity": "on", "follow_up_on": follow_up},
+        )
         allowed = "identity" in kinds and covers_referrals and state in ("in force", "ends today")
         assert answer.status_code == (302 if allowed else 400), (kinds, covers_referrals, state)
         if allowed:
@@ -366,9 +452,15 @@ def test_item25_10_a_barc_only_consent_lets_no_name_go(world):
     """The tester's case."""
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     _consent(p, {"barc"}, True, "in force")
-    answer = client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", {
-        "kind": "program", "program": "aa", "shares_identity": "on",
-        "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat()})
+    answer = client.post(
+        f"/peer/participants/{oid('participant', p.pk)}/refer",
+        {
+            "kind": "program",
+            "program": "aa",
+            "shares_identity": "on",
+            "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+    )
     assert answer.status_code == 400 and not Referral.objects.exists()
     api = client.get(f"/api/v1/peer/participants/{oid('participant', p.pk)}").json()["consent"]
     assert api == {"in_force": True, "kinds": ["barc"], "referrals_may_carry_identity": False}
@@ -381,9 +473,16 @@ def test_item25_10_a_barc_only_consent_lets_no_name_go(world):
 def test_item25_9_a_participant_with_an_identity_referral_is_deleted_and_audited(world):
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
     given_consent = _consent(p, {"identity", "referrals"}, True, "in force")
-    Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on=timezone.localdate(),
-                            kind="program", program="aa", shares_identity=True, consent=given_consent,
-                            follow_up_on=timezone.localdate())
+    Referral.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        made_on=timezone.localdate(),
+        kind="program",
+        program="aa",
+        shares_identity=True,
+        consent=given_consent,
+        follow_up_on=timezone.localdate(),
+    )
     answer = supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": p.code})
     assert answer.status_code == 200 and "is deleted" in answer.content.decode()
     assert not Participant.objects.filter(pk=p.pk).exists()
@@ -398,11 +497,17 @@ def test_item25_9_a_participant_with_an_identity_referral_is_deleted_and_audited
 def test_item25_9_a_deletion_that_fails_leaves_everything_and_no_delete_record(world):
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
     given_consent = _consent(p, {"identity"}, True, "in force")
-    Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on=timezone.localdate(),
-                            kind="program", program="aa", shares_identity=True, consent=given_consent,
-                            follow_up_on=timezone.localdate())
-    with mock.patch.object(Participant, "delete", side_effect=RuntimeError("disk full")), \
-            pytest.raises(RuntimeError):
+    Referral.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        made_on=timezone.localdate(),
+        kind="program",
+        program="aa",
+        shares_identity=True,
+        consent=given_consent,
+        follow_up_on=timezone.localdate(),
+    )
+    with mock.patch.object(Participant, "delete", side_effect=RuntimeError("disk full")), pytest.raises(RuntimeError):
         supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": p.code})
     assert Participant.objects.filter(pk=p.pk).exists() and Referral.objects.filter(participant=p).exists()
     assert not AuditRecord.objects.filter(action="delete").exists()
@@ -416,8 +521,12 @@ def test_item25_9_deleting_ends_the_companion_sharing(world, django_user_model):
     person = django_user_model.objects.create_user("shares-x", password="x long passphrase here")
     grant = ShareGrant.objects.create(user=person, code_hash="h" * 64, claimed=True, data={})
     CompanionLink.objects.create(participant=p, grant=grant)
-    assert world["clients"]["a_supervisor"].post(f"/peer/participants/{oid('participant', p.pk)}/delete",
-                                                 {"confirm": p.code}).status_code == 200
+    assert (
+        world["clients"]["a_supervisor"]
+        .post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": p.code})
+        .status_code
+        == 200
+    )
     grant.refresh_from_db()
     assert grant.revoked_at is not None and not grant.active
 
@@ -429,8 +538,7 @@ EXCLUDE = ["specialist", "identity", "interests"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code", ["../../x.json", "a\r\nb", "P 1", "x/y", "é-1", "-lead", "A" * 21, 'q"x',
-                                  "P-1\x00"])
+@pytest.mark.parametrize("code", ["../../x.json", "a\r\nb", "P 1", "x/y", "é-1", "-lead", "A" * 21, 'q"x', "P-1\x00"])
 def test_item25_low_codes_are_refused_on_enrolment(world, code):
     client, before = world["clients"]["a_one"], Participant.objects.count()
     answer = client.post("/peer/participants/new", {"code": code, "specialist": world["staff"]["a_one"].pk})
@@ -471,11 +579,20 @@ def test_item25_low_a_stored_bad_code_makes_a_safe_export(world, code):
 def test_item25_low_the_export_carries_no_contact_details_of_others(world):
     """A referral to a meeting keeps its lasting address and name, never the group's contacts."""
     p = world["people"]["p1"]
-    Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on=timezone.localdate(),
-                            kind="meeting", meeting="src/key", follow_up_on=timezone.localdate(),
-                            details={"note": "", "meeting_name": "Open Door"})
-    archive = zipfile.ZipFile(io.BytesIO(world["clients"]["a_supervisor"].get(
-        f"/peer/participants/{oid('participant', p.pk)}/export").content))
+    Referral.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        made_on=timezone.localdate(),
+        kind="meeting",
+        meeting="src/key",
+        follow_up_on=timezone.localdate(),
+        details={"note": "", "meeting_name": "Open Door"},
+    )
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            world["clients"]["a_supervisor"].get(f"/peer/participants/{oid('participant', p.pk)}/export").content
+        )
+    )
     text = archive.read(archive.namelist()[0]).decode()
     assert "@" not in text and "contact" not in text and "Open Door" in text
 
@@ -486,8 +603,9 @@ def test_item25_8_a_hidden_cell_is_named_in_the_reader_s_language(world):
     month = timezone.localdate().replace(day=1)
     for n in range(3):  # 3 referrals this month: a small count, hidden
         p = Participant.objects.create(organisation=org, code=f"P-L{n:03d}", specialist=a_one)
-        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",
-                                follow_up_on=month)
+        Referral.objects.create(
+            participant=p, staff=a_one, made_on=month, kind="program", program="aa", follow_up_on=month
+        )
     english = supervisor.get("/peer/reports").content.decode()
     spanish = supervisor.get("/peer/reports", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert ">suppressed<" in english

@@ -31,8 +31,11 @@ def _route_example(pattern) -> str:
     if isinstance(pattern, RegexPattern):
         text = pattern._regex.lstrip("^").rstrip("$")
         # A named group of literal choices takes the first; any other group takes a plain word.
-        return re.sub(r"\(\?P<\w+>([^)]*)\)",
-                      lambda m: m.group(1).split("|")[0] if re.fullmatch(r"[\w|]+", m.group(1)) else "x", text)
+        return re.sub(
+            r"\(\?P<\w+>([^)]*)\)",
+            lambda m: m.group(1).split("|")[0] if re.fullmatch(r"[\w|]+", m.group(1)) else "x",
+            text,
+        )
     route = str(pattern)
     for name, converter in pattern.converters.items():
         sample = converter.to_url(1) if isinstance(converter, OpaqueId) else SAMPLES[type(converter)]
@@ -84,9 +87,18 @@ def visitors(world):  # noqa: F811
     users = get_user_model()
     person = users.objects.create_user("quiet-river", password="lantern harbour pebble")
     Account.objects.create(user=person, data={"timezone": "America/Chicago"})
-    clock = Clock.objects.create(user=person, data={"name": "c", "start_date": "2026-01-01", "start_time": None,
-                                                    "timezone": "UTC", "convention": "plain", "slips": [],
-                                                    "stretches": []})
+    clock = Clock.objects.create(
+        user=person,
+        data={
+            "name": "c",
+            "start_date": "2026-01-01",
+            "start_time": None,
+            "timezone": "UTC",
+            "convention": "plain",
+            "slips": [],
+            "stretches": [],
+        },
+    )
     admin = users.objects.create_superuser("site-admin", password="a long admin passphrase")
 
     def companion():
@@ -99,9 +111,14 @@ def visitors(world):  # noqa: F811
         client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
-    return {"journal": [companion], "peer": [lambda: world["clients"]["a_one"], lambda: world["clients"]["a_supervisor"]],
-            "peer_api": [lambda: world["clients"]["a_one"]], "admin": [superuser], "ids": {"journal": clock.pk},
-            "world": world}
+    return {
+        "journal": [companion],
+        "peer": [lambda: world["clients"]["a_one"], lambda: world["clients"]["a_supervisor"]],
+        "peer_api": [lambda: world["clients"]["a_one"]],
+        "admin": [superuser],
+        "ids": {"journal": clock.pk},
+        "world": world,
+    }
 
 
 def _with_real_ids(ns, path, visitors):
@@ -128,8 +145,7 @@ def test_item25_12_every_private_url_answers_no_store_whatever_its_status(visito
 def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
     """The pages the issue names, with their secrets on them, each seen answering 200."""
     person = visitors["journal"][0]()
-    for path in ("/me/", "/me/calendar", "/me/trends", "/me/export", "/me/settings",
-                 "/me/plan/print", "/me/help"):
+    for path in ("/me/", "/me/calendar", "/me/trends", "/me/export", "/me/settings", "/me/plan/print", "/me/help"):
         response = person.get(path)
         assert response.status_code == 200, path
         assert_never_stored(response, path)
@@ -150,7 +166,11 @@ def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
     assert_never_stored(response, "/peer/enrol with the TOTP secret")
     staff = visitors["world"]["clients"]["a_one"]
     p1 = visitors["world"]["people"]["p1"].pk
-    for path in (f"/peer/participants/{oid('participant', p1)}", f"/api/v1/peer/participants/{oid('participant', p1)}", "/api/v1/peer/dashboard"):
+    for path in (
+        f"/peer/participants/{oid('participant', p1)}",
+        f"/api/v1/peer/participants/{oid('participant', p1)}",
+        "/api/v1/peer/dashboard",
+    ):
         response = staff.get(path)
         assert response.status_code == 200, path
         assert_never_stored(response, path)
@@ -159,8 +179,14 @@ def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
 @pytest.mark.django_db
 def test_item25_12_addresses_under_a_private_prefix_that_match_nothing_are_no_store(visitors):
     person = visitors["journal"][0]()
-    for path in ("/me/nothing-here", "/me", "/peer/nothing-here", "/api/v1/peer/nothing-here", "/admin",
-                 "/admin/nothing-here/"):
+    for path in (
+        "/me/nothing-here",
+        "/me",
+        "/peer/nothing-here",
+        "/api/v1/peer/nothing-here",
+        "/admin",
+        "/admin/nothing-here/",
+    ):
         for client in (person, Client()):
             assert_never_stored(client.get(path), path)
 

@@ -24,6 +24,7 @@ ZONES = ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "America/St_Johns", "Pacific
 
 # --- the calendar link ----------------------------------------------------------------------------
 
+
 def _calendar_path(client) -> str:
     client.post("/me/calendar/new-link")
     page = client.get("/me/calendar").content.decode()
@@ -52,8 +53,9 @@ def test_item25_low_the_calendar_link_dies_when_recovering_the_account(person):
     path = _calendar_path(me)
     assert Client().get(path).status_code == 200
     stranger = Client()  # the person who lost their passphrase, on a new phone
-    answer = stranger.post("/me/recover", {"username": me.username, "code": me.codes[0],
-                                           "passphrase": "a brand new long passphrase"})
+    answer = stranger.post(
+        "/me/recover", {"username": me.username, "code": me.codes[0], "passphrase": "a brand new long passphrase"}
+    )
     assert answer.status_code == 200, answer.content.decode()[:500]
     assert Client().get(path).status_code == 404
     assert path not in stranger.get("/me/calendar").content.decode()
@@ -72,9 +74,19 @@ def test_item25_low_other_changes_leave_the_calendar_link_working(person):
 
 # --- clocks at the ends of time -------------------------------------------------------------------
 
+
 def _new_clock(client, start, *, start_time="", zone="UTC", **headers):
-    return client.post("/me/clocks/new", {"name": "drinking", "start_date": start, "start_time": start_time,
-                                          "timezone": zone, "convention": "na-keytags"}, **headers)
+    return client.post(
+        "/me/clocks/new",
+        {
+            "name": "drinking",
+            "start_date": start,
+            "start_time": start_time,
+            "timezone": zone,
+            "convention": "na-keytags",
+        },
+        **headers,
+    )
 
 
 @pytest.mark.django_db
@@ -126,8 +138,10 @@ def test_item25_low_any_date_through_the_form_is_a_clock_or_a_clear_refusal(pers
     check()
 
 
-STORED_DATES = st.one_of(st.dates(), st.sampled_from([date.min, date.max, date(9999, 12, 31), date(1, 1, 1),
-                                                      date(9998, 12, 31), date(9999, 1, 31)]))
+STORED_DATES = st.one_of(
+    st.dates(),
+    st.sampled_from([date.min, date.max, date(9999, 12, 31), date(1, 1, 1), date(9998, 12, 31), date(9999, 1, 31)]),
+)
 
 
 @pytest.mark.django_db
@@ -146,18 +160,33 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
     participant_page = f"/peer/participants/{oid('participant', world['people']['p1'].pk)}"
 
     @FAST
-    @given(STORED_DATES, st.sampled_from([None, "00:00", "23:59"]), st.sampled_from(ZONES), STORED_DATES,
-           st.sampled_from(ZONES), st.sampled_from(["plain", "na-keytags", "aa-chips"]))
+    @given(
+        STORED_DATES,
+        st.sampled_from([None, "00:00", "23:59"]),
+        st.sampled_from(ZONES),
+        STORED_DATES,
+        st.sampled_from(ZONES),
+        st.sampled_from(["plain", "na-keytags", "aa-chips"]),
+    )
     def check(start, start_time, zone, past, my_zone, convention):
         account = Account.objects.get(user=user)
         account.data = {**account.data, "timezone": my_zone}
         account.save(update_fields=["data"])
-        clock.data = {"name": "drinking", "start_date": start.isoformat(), "start_time": start_time,
-                      "timezone": zone, "convention": convention,
-                      "slips": [{"date": past.isoformat(), "time": "12:00", "note": "", "timezone": zone}],
-                      "stretches": [{"start_date": past.isoformat(), "end_date": start.isoformat()}]}
+        clock.data = {
+            "name": "drinking",
+            "start_date": start.isoformat(),
+            "start_time": start_time,
+            "timezone": zone,
+            "convention": convention,
+            "slips": [{"date": past.isoformat(), "time": "12:00", "note": "", "timezone": zone}],
+            "stretches": [{"start_date": past.isoformat(), "end_date": start.isoformat()}],
+        }
         clock.save()
-        for path in ("/me/", f"/me/clocks/{oid('clock', clock.pk)}", f"/me/clocks/{oid('clock', clock.pk)}/milestones.ics"):
+        for path in (
+            "/me/",
+            f"/me/clocks/{oid('clock', clock.pk)}",
+            f"/me/clocks/{oid('clock', clock.pk)}/milestones.ics",
+        ):
             answer = me.get(path)
             assert answer.status_code == 200, (path, start, start_time, zone, answer.status_code)
         assert specialist.get(participant_page).status_code == 200, (start, start_time, zone)

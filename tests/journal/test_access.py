@@ -13,11 +13,40 @@ from commonground.journal import urls as journal_urls
 from commonground.journal.models import Clock, Passkey, ShareGrant, Tried
 
 PUBLIC = {"signup", "signin", "recover", "signout", "passkey_signin_options", "passkey_signin", "calendar_feed"}
-OBJECT = {"clock": Clock, "clock_reset": Clock, "clock_delete": Clock, "clock_ics": Clock, "passkey_remove": Passkey,
-          "tried_delete": Tried, "share_stop": ShareGrant}
-PAGES = {"home", "signout_everywhere", "recovery_codes", "passkeys", "passkey_register_options", "passkey_register",
-         "clock_new", "favourite", "went", "tried", "tried_new", "fit_save", "calendar", "calendar_new_link", "checkin",
-         "trends", "plan", "plan_print", "help", "settings", "export", "delete", "share"}
+OBJECT = {
+    "clock": Clock,
+    "clock_reset": Clock,
+    "clock_delete": Clock,
+    "clock_ics": Clock,
+    "passkey_remove": Passkey,
+    "tried_delete": Tried,
+    "share_stop": ShareGrant,
+}
+PAGES = {
+    "home",
+    "signout_everywhere",
+    "recovery_codes",
+    "passkeys",
+    "passkey_register_options",
+    "passkey_register",
+    "clock_new",
+    "favourite",
+    "went",
+    "tried",
+    "tried_new",
+    "fit_save",
+    "calendar",
+    "calendar_new_link",
+    "checkin",
+    "trends",
+    "plan",
+    "plan_print",
+    "help",
+    "settings",
+    "export",
+    "delete",
+    "share",
+}
 SECRET = "owner-only-words-5521"
 
 
@@ -34,12 +63,30 @@ def owner_objects(person, db):
 
     u = get_user_model().objects.get(pk=user)
     objects = {
-        Clock: Clock.objects.create(user=u, data={"name": SECRET, "start_date": "2026-01-01", "start_time": None,
-                                                 "timezone": "UTC", "convention": "plain", "slips": [],
-                                                 "stretches": []}),
+        Clock: Clock.objects.create(
+            user=u,
+            data={
+                "name": SECRET,
+                "start_date": "2026-01-01",
+                "start_time": None,
+                "timezone": "UTC",
+                "convention": "plain",
+                "slips": [],
+                "stretches": [],
+            },
+        ),
         Passkey: Passkey.objects.create(user=u, credential_id="cred-owner", public_key="x", data={"name": SECRET}),
-        Tried: Tried.objects.create(user=u, data={"program": "aa", "name": SECRET, "rating": 2, "date": "2026-01-02",
-                                                 "would_return": "no", "note": SECRET}),
+        Tried: Tried.objects.create(
+            user=u,
+            data={
+                "program": "aa",
+                "name": SECRET,
+                "rating": 2,
+                "date": "2026-01-02",
+                "would_return": "no",
+                "note": SECRET,
+            },
+        ),
         ShareGrant: ShareGrant.objects.create(user=u, code_hash="x" * 64, data={"shared_with": SECRET}),
     }
     owner.post("/me/plan", {"reasons": SECRET})

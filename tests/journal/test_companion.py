@@ -24,8 +24,11 @@ from commonground.search import engine
 @pytest.fixture
 def meetings(demo_meetings):
     demo_meetings(400, seed=11)
-    return list(Meeting.objects.filter(weekday__isnull=False, attendance_mode="in_person")
-                .select_related("source", "program").order_by("id")[:2])
+    return list(
+        Meeting.objects.filter(weekday__isnull=False, attendance_mode="in_person")
+        .select_related("source", "program")
+        .order_by("id")[:2]
+    )
 
 
 def ref(m):
@@ -74,8 +77,10 @@ def test_i_went_then_rate_then_see_what_to_try_next(person, meetings):
     m = Meeting.objects.filter(program=top).select_related("source").first() or meetings[0]
     went = client.post("/me/went", {"meeting": ref(m)})
     assert went["Location"].startswith("/me/tried/new?meeting=")
-    client.post("/me/tried/new", {"meeting": ref(m), "program": m.program_id, "rating": "2", "would_return": "no",
-                                  "note": "not for me"})
+    client.post(
+        "/me/tried/new",
+        {"meeting": ref(m), "program": m.program_id, "rating": "2", "would_return": "no", "note": "not for me"},
+    )
     page = client.get("/me/tried").content.decode()
     assert "2 of 5" in page and "would not go back" in page
     if m.program_id == top.code:
@@ -91,7 +96,9 @@ def test_three_days_of_check_ins_make_a_streak_and_a_chart(person):
     for day, craving in ((4, 6), (5, 4), (6, 2)):
         with time_machine.travel(datetime(2030, 3, day, 20, 0, tzinfo=UTC), tick=False):
             client.post("/me/signin", {"username": client.username, "passphrase": client.passphrase})
-            assert client.post("/me/checkin", {"mood": "3", "craving": str(craving), "meeting": "on"}).status_code == 302
+            assert (
+                client.post("/me/checkin", {"mood": "3", "craving": str(craving), "meeting": "on"}).status_code == 302
+            )
     with time_machine.travel(datetime(2030, 3, 6, 20, 30, tzinfo=UTC), tick=False):
         page = client.get("/me/trends").content.decode()
     assert "3 days in a row" in page
@@ -99,7 +106,11 @@ def test_three_days_of_check_ins_make_a_streak_and_a_chart(person):
         assert craving in page.split("Check-ins, last 30 days")[1]
     # The charts come with the page as images (one reading of the check-ins), with no script in them.
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', page)
-    assert [alt.split(" over")[0] for _, alt in images] == ["Chart of craving", "Chart of mood", "Chart of meetings per week"]
+    assert [alt.split(" over")[0] for _, alt in images] == [
+        "Chart of craving",
+        "Chart of mood",
+        "Chart of meetings per week",
+    ]
     for encoded, _alt in images:
         svg = base64.b64decode(encoded)
         assert b"<svg" in svg and b"<script" not in svg.lower()
@@ -109,15 +120,23 @@ def test_three_days_of_check_ins_make_a_streak_and_a_chart(person):
 def test_a_clock_shows_the_next_milestone_and_offers_them_as_calendar_events(person):
     with time_machine.travel(datetime(2026, 11, 27, 18, 0, tzinfo=UTC), tick=False):
         client = person(timezone="America/Chicago")
-        created = client.post("/me/clocks/new", {"name": "alcohol", "start_date": "2026-10-01", "start_time": "",
-                                                 "timezone": "America/Chicago", "convention": "na-keytags"})
+        created = client.post(
+            "/me/clocks/new",
+            {
+                "name": "alcohol",
+                "start_date": "2026-10-01",
+                "start_time": "",
+                "timezone": "America/Chicago",
+                "convention": "na-keytags",
+            },
+        )
         page = client.get(created["Location"]).content.decode()
         ics = client.get(created["Location"] + "/milestones.ics")
         clock = Clock.objects.get()
         client.post(f"/me/clocks/{oid('clock', clock.pk)}/reset", {"note": "rough night"})
     assert "57 days" in page
     assert "Next milestone: <strong>Green keytag: 60 days</strong>, on Nov. 30, 2026." in page
-    assert "Not confirmed by the program" in page, page[page.find("<main"):][:3000]
+    assert "Not confirmed by the program" in page, page[page.find("<main") :][:3000]
     assert "vary" in page
     summaries = [str(e["summary"]) for e in Calendar.from_ical(ics.content).walk("VEVENT")]
     assert summaries[0] == "Green keytag: 60 days (alcohol)"
@@ -129,8 +148,10 @@ def test_a_clock_shows_the_next_milestone_and_offers_them_as_calendar_events(per
 def test_im_struggling_has_my_people_the_lines_and_meetings_now(person, demo_meetings):
     demo_meetings(600, seed=5)
     client = person()
-    client.post("/me/plan", {"what_helps": "Walk the dog; call Ana", "person_1_name": "Ana",
-                             "person_1_phone": "+1 (555) 010-2030"})
+    client.post(
+        "/me/plan",
+        {"what_helps": "Walk the dog; call Ana", "person_1_name": "Ana", "person_1_phone": "+1 (555) 010-2030"},
+    )
     html = client.get("/me/help").content.decode()
     assert 'href="tel:+1(555)010-2030"' in html or 'href="tel:+1 (555) 010-2030"'.replace(" ", "") in html
     assert 'href="tel:988"' in html and "1-800-662-4357" in html
@@ -145,13 +166,23 @@ def test_export_holds_everything_and_delete_leaves_nothing(person, meetings):
     client.post("/me/favourite", {"meeting": ref(meetings[0])})
     client.post("/me/checkin", {"mood": "4", "craving": "3", "note": "export me"})
     client.post("/me/plan", {"reasons": "my garden"})
-    client.post("/me/clocks/new", {"name": "gambling", "start_date": "2026-09-01", "timezone": "UTC",
-                                   "convention": "plain"})
+    client.post(
+        "/me/clocks/new", {"name": "gambling", "start_date": "2026-09-01", "timezone": "UTC", "convention": "plain"}
+    )
     Client().post("/me/signin", {"username": "leaving-soon", "passphrase": "wrong passphrase"})  # an axes record
     archive = zipfile.ZipFile(io.BytesIO(client.post("/me/export").content))
-    assert sorted(archive.namelist()) == sorted(["common-ground.json", "clocks.csv", "favourites.csv",
-                                                 "meetings_attended.csv", "groups_tried.csv", "check_ins.csv",
-                                                 "plan.csv", "sharing.csv"])
+    assert sorted(archive.namelist()) == sorted(
+        [
+            "common-ground.json",
+            "clocks.csv",
+            "favourites.csv",
+            "meetings_attended.csv",
+            "groups_tried.csv",
+            "check_ins.csv",
+            "plan.csv",
+            "sharing.csv",
+        ]
+    )
     data = json.loads(archive.read("common-ground.json"))
     assert data["check_ins"][0]["note"] == "export me" and data["plan"][0]["reasons"] == "my garden"
     assert data["clocks"][0]["name"] == "gambling" and data["favourites"][0]["meeting"] == ref(meetings[0])
@@ -183,8 +214,13 @@ def test_signed_out_finder_pages_cost_no_extra_queries(client, meetings, django_
     from commonground.web import extensions
 
     engine.reset()
-    pages = ["/", "/meetings?near=Denver%2C+CO", meetings[0].get_absolute_url(), "/fit/results?help_with=alcohol",
-             "/programs"]
+    pages = [
+        "/",
+        "/meetings?near=Denver%2C+CO",
+        meetings[0].get_absolute_url(),
+        "/fit/results?help_with=alcohol",
+        "/programs",
+    ]
     for url in pages:
         client.get(url)  # warm caches
     counts = {}

@@ -31,8 +31,10 @@ def test_the_database_holds_no_plaintext_of_what_a_person_writes(person):
     client = person(username="blue-door-person")
     client.post("/me/plan", {"reasons": SECRET, "person_1_name": "Marisol", "person_1_phone": "555 010 7731"})
     client.post("/me/checkin", {"mood": "2", "craving": "7", "note": SECRET})
-    client.post("/me/clocks/new", {"name": SECRET[:40], "start_date": "2026-01-02", "timezone": "America/Chicago",
-                                   "convention": "plain"})
+    client.post(
+        "/me/clocks/new",
+        {"name": SECRET[:40], "start_date": "2026-01-02", "timezone": "America/Chicago", "convention": "plain"},
+    )
     assert Plan.objects.get().data["reasons"] == SECRET  # readable through the app
     stored = all_stored_text()
     for needle in (SECRET, SECRET[:40], "Marisol", "555 010 7731", "2026-01-02", "America/Chicago"):
@@ -48,8 +50,10 @@ def test_a_value_moved_to_another_column_or_row_kind_does_not_decrypt(person):
         cursor.execute(f"SELECT data FROM {CheckIn._meta.db_table}")
         stolen = cursor.fetchone()[0]
         cursor.execute(f"UPDATE {Plan._meta.db_table} SET data = %s", [stolen])
-        cursor.execute(f"INSERT INTO {Plan._meta.db_table} (user_id, data) SELECT user_id, %s FROM "
-                       f"{CheckIn._meta.db_table}", [stolen])
+        cursor.execute(
+            f"INSERT INTO {Plan._meta.db_table} (user_id, data) SELECT user_id, %s FROM {CheckIn._meta.db_table}",
+            [stolen],
+        )
     with pytest.raises(crypto.DecryptionError):
         list(Plan.objects.all())
     tampered = stolen[:-4] + ("AAAA" if not stolen.endswith("AAAA") else "BBBB")
@@ -80,16 +84,22 @@ def test_bad_keys_are_refused_with_a_message(settings):
 
 def _run(env: dict, code: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ("COMPANION_KEYS", "DJANGO_SETTINGS_MODULE", "DEBUG")}
-    return subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.slow
 def test_production_refuses_to_start_without_a_key_and_development_makes_one(tmp_path):
-    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='commonground.settings'; import django; django.setup();"
-            "from commonground.private.crypto import refuse_missing_key; refuse_missing_key(); print('started')")
-    env = {"COMMONGROUND_VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": "x" * 50,
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='commonground.settings'; import django; django.setup();"
+        "from commonground.private.crypto import refuse_missing_key; refuse_missing_key(); print('started')"
+    )
+    env = {
+        "COMMONGROUND_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     refused = _run({**env, "DEBUG": "0"}, code)
     assert refused.returncode != 0 and "No key for the companion's private data" in refused.stderr
     made = _run({**env, "DEBUG": "1"}, code)

@@ -15,8 +15,13 @@ def at(local: str, zone: str) -> datetime:
 
 
 def n(start_date, start_time, start_zone, now_local, now_zone):
-    return days.count(date.fromisoformat(start_date), time.fromisoformat(start_time) if start_time else None,
-                      start_zone, at(now_local, now_zone), now_zone)
+    return days.count(
+        date.fromisoformat(start_date),
+        time.fromisoformat(start_time) if start_time else None,
+        start_zone,
+        at(now_local, now_zone),
+        now_zone,
+    )
 
 
 def test_less_than_24_hours_is_hours_not_a_day():
@@ -39,11 +44,14 @@ def test_a_date_without_a_time_counts_at_each_local_midnight():
     assert n("2026-05-01", None, "America/Chicago", "2026-05-31 08:00", "America/Chicago").days == 30
 
 
-@pytest.mark.parametrize("zone, spring, autumn", [
-    ("America/New_York", "2026-03-08", "2026-11-01"),
-    ("Europe/London", "2026-03-29", "2026-10-25"),
-    ("Australia/Sydney", "2026-10-04", "2026-04-05"),
-])
+@pytest.mark.parametrize(
+    "zone, spring, autumn",
+    [
+        ("America/New_York", "2026-03-08", "2026-11-01"),
+        ("Europe/London", "2026-03-29", "2026-10-25"),
+        ("Australia/Sydney", "2026-10-04", "2026-04-05"),
+    ],
+)
 def test_dst_nights_are_one_day_each(zone, spring, autumn):
     for night in (spring, autumn):
         before = (date.fromisoformat(night) - timedelta(days=1)).isoformat()
@@ -121,8 +129,15 @@ def test_every_convention_is_well_formed_and_says_customs_vary():
 
 
 def test_a_reset_keeps_the_history_and_credits_the_part_of_the_day_before():
-    clock = {"name": "alcohol", "start_date": "2026-01-01", "start_time": None, "timezone": "America/Chicago",
-             "convention": "plain", "slips": [], "stretches": []}
+    clock = {
+        "name": "alcohol",
+        "start_date": "2026-01-01",
+        "start_time": None,
+        "timezone": "America/Chicago",
+        "convention": "plain",
+        "slips": [],
+        "stretches": [],
+    }
     slipped = days.reset(clock, at("2026-03-01 18:00", "America/Chicago"), "America/Chicago", "hard day")
     assert slipped["start_date"] == "2026-03-01" and slipped["start_time"] == "18:00"
     assert slipped["stretches"] == [{"start_date": "2026-01-01", "end_date": "2026-03-01"}]
@@ -133,8 +148,9 @@ def test_a_reset_keeps_the_history_and_credits_the_part_of_the_day_before():
     assert history.sober_last_90 == 78  # 1 Jan to 20 Mar is 79 days, less the slip day
     assert history.slips == 1
     # After the slip, counting starts at 18:00 that day.
-    c = days.count(date(2026, 3, 1), time(18, 0), "America/Chicago", at("2026-03-02 17:00", "America/Chicago"),
-                   "America/Chicago")
+    c = days.count(
+        date(2026, 3, 1), time(18, 0), "America/Chicago", at("2026-03-02 17:00", "America/Chicago"), "America/Chicago"
+    )
     assert (c.days, c.hours) == (0, 23)
 
 

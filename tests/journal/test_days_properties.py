@@ -31,13 +31,31 @@ DAY, HOUR, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
 
 # Zones whose offset has not changed since 1996 and has no DST (Kiritimati moved to +14 in 1995,
 # Kathmandu to +5:45 in 1986). Minutes east of UTC, written out here rather than asked of zoneinfo.
-FIXED = {"UTC": 0, "Pacific/Kiritimati": 14 * 60, "Etc/GMT+12": -12 * 60, "Asia/Kathmandu": 5 * 60 + 45,
-         "Asia/Kolkata": 5 * 60 + 30, "Pacific/Marquesas": -(9 * 60 + 30), "Asia/Tokyo": 9 * 60}
+FIXED = {
+    "UTC": 0,
+    "Pacific/Kiritimati": 14 * 60,
+    "Etc/GMT+12": -12 * 60,
+    "Asia/Kathmandu": 5 * 60 + 45,
+    "Asia/Kolkata": 5 * 60 + 30,
+    "Pacific/Marquesas": -(9 * 60 + 30),
+    "Asia/Tokyo": 9 * 60,
+}
 # Zones with DST of every kind: an hour, half an hour (Lord Howe), negative DST (Dublin), changes at
 # midnight (Santiago, Havana, Beirut), southern hemisphere (Sydney, Chatham at +12:45/+13:45).
-DST = ["America/New_York", "Europe/London", "Europe/Dublin", "Australia/Sydney", "Australia/Lord_Howe",
-       "America/Santiago", "America/Havana", "Asia/Beirut", "Pacific/Chatham", "America/St_Johns",
-       "America/Chicago", "Europe/Madrid"]
+DST = [
+    "America/New_York",
+    "Europe/London",
+    "Europe/Dublin",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "America/Havana",
+    "Asia/Beirut",
+    "Pacific/Chatham",
+    "America/St_Johns",
+    "America/Chicago",
+    "Europe/Madrid",
+]
 
 START_DATES = st.dates(date(1996, 1, 1), date(2040, 12, 31))
 MINUTE_TIMES = st.builds(time, st.integers(0, 23), st.integers(0, 59))
@@ -48,8 +66,10 @@ INSTANTS = st.datetimes(datetime(1996, 1, 1), datetime(2041, 12, 31), timezones=
 def unambiguous(instant: datetime, zone: str) -> bool:
     """The instant's wall-clock time happens once in ``zone`` (not in the repeated hour of a fall-back)."""
     wall = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    return wall.replace(tzinfo=ZoneInfo(zone), fold=0).utcoffset() == wall.replace(tzinfo=ZoneInfo(zone),
-                                                                                  fold=1).utcoffset()
+    return (
+        wall.replace(tzinfo=ZoneInfo(zone), fold=0).utcoffset()
+        == wall.replace(tzinfo=ZoneInfo(zone), fold=1).utcoffset()
+    )
 
 
 def exists(wall: datetime, zone: str) -> bool:
@@ -60,12 +80,14 @@ def exists(wall: datetime, zone: str) -> bool:
 
 # --- counting: fixed offsets, where a day is 24 hours ----------------------------------------------
 
+
 @PROPERTY
 @given(START_DATES, START_TIMES, st.sampled_from(sorted(FIXED)), INSTANTS, st.sampled_from(sorted(FIXED)))
 def test_with_fixed_offsets_a_count_is_elapsed_time_in_whole_days(start_date, start_time, start_zone, now, zone_now):
     # The start instant, from the offset written above: local wall time minus the offset.
-    start = (datetime.combine(start_date, start_time or time(0, 0)) - timedelta(minutes=FIXED[start_zone])) \
-        .replace(tzinfo=UTC)
+    start = (datetime.combine(start_date, start_time or time(0, 0)) - timedelta(minutes=FIXED[start_zone])).replace(
+        tzinfo=UTC
+    )
     elapsed = now - start
     got = days.count(start_date, start_time, start_zone, now, zone_now)
     if elapsed < timedelta(0):
@@ -98,6 +120,7 @@ def test_the_first_day_shows_whole_hours_and_never_a_day(start_date, start_time,
 
 # --- counting: zones with DST, on the wall clock ---------------------------------------------------
 
+
 @PROPERTY
 @given(st.dates(date(2015, 1, 1), date(2038, 12, 31)), START_TIMES, st.sampled_from(DST), st.integers(1, 3000))
 def test_the_kth_wall_clock_anniversary_is_day_k(start_date, start_time, zone, k):
@@ -113,14 +136,21 @@ def test_the_kth_wall_clock_anniversary_is_day_k(start_date, start_time, zone, k
     before = days.count(start_date, start_time, zone, just_before, zone)
     assert before.days == k - 1
     if k == 1:  # the whole first day shown in hours: 23, 24 or 25 of them, or 22.5 to 24.5 on Lord Howe
-        assert before.hours == (just_before - datetime.combine(start_date, at).replace(
-            tzinfo=ZoneInfo(zone)).astimezone(UTC)) // HOUR
+        assert (
+            before.hours
+            == (just_before - datetime.combine(start_date, at).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)) // HOUR
+        )
         assert 22 <= before.hours <= 24
 
 
 @PROPERTY
-@given(st.dates(date(2015, 1, 1), date(2038, 12, 31)), START_TIMES, st.sampled_from(DST + sorted(FIXED)),
-       st.integers(-2 * 24 * 60, 3 * 365 * 24 * 60), st.integers(1, 400 * 24 * 60))
+@given(
+    st.dates(date(2015, 1, 1), date(2038, 12, 31)),
+    START_TIMES,
+    st.sampled_from(DST + sorted(FIXED)),
+    st.integers(-2 * 24 * 60, 3 * 365 * 24 * 60),
+    st.integers(1, 400 * 24 * 60),
+)
 def test_a_count_never_goes_down_as_time_passes(start_date, start_time, zone, offset_minutes, later_minutes):
     at = start_time or time(0, 0)
     assume(exists(datetime.combine(start_date, at), zone))
@@ -142,10 +172,16 @@ def test_a_count_never_goes_down_as_time_passes(start_date, start_time, zone, of
 
 
 @PROPERTY
-@given(st.dates(date(2015, 1, 1), date(2038, 12, 31)), MINUTE_TIMES, st.sampled_from(DST + sorted(FIXED)),
-       st.sampled_from(DST + sorted(FIXED)), st.integers(0, 5 * 365 * 24 * 60))
+@given(
+    st.dates(date(2015, 1, 1), date(2038, 12, 31)),
+    MINUTE_TIMES,
+    st.sampled_from(DST + sorted(FIXED)),
+    st.sampled_from(DST + sorted(FIXED)),
+    st.integers(0, 5 * 365 * 24 * 60),
+)
 def test_with_a_start_time_the_count_is_an_instant_s_and_travel_moves_it_by_at_most_a_day(
-        start_date, start_time, start_zone, zone_now, minutes_later):
+    start_date, start_time, start_zone, zone_now, minutes_later
+):
     """Same instant, two places: a start time is one instant, so a person who flies keeps their count,
     give or take the one day the two wall clocks' DST can put between them."""
     assume(exists(datetime.combine(start_date, start_time), start_zone))
@@ -164,8 +200,11 @@ def test_with_a_start_time_the_count_is_an_instant_s_and_travel_moves_it_by_at_m
 
 # --- counting: starts at the ends of the calendar ---------------------------------------------------
 
-EDGE_DATES = st.one_of(st.dates(date(1, 1, 1), date(3, 12, 31)), st.dates(date(9997, 1, 1), date(9999, 12, 31)),
-                       st.sampled_from([date.min, date.max]))
+EDGE_DATES = st.one_of(
+    st.dates(date(1, 1, 1), date(3, 12, 31)),
+    st.dates(date(9997, 1, 1), date(9999, 12, 31)),
+    st.sampled_from([date.min, date.max]),
+)
 
 
 @PROPERTY
@@ -214,8 +253,14 @@ def test_an_unknown_zone_allows_tomorrow_in_the_zone_furthest_ahead(now, zone):
     assert days.latest_start(zone, now) == days.latest_start("Pacific/Kiritimati", now)
 
 
-@pytest.mark.parametrize("now", [datetime(2026, 12, 7, 11, 0, tzinfo=UTC), datetime(2026, 6, 30, 23, 59, tzinfo=UTC),
-                                 datetime(2027, 3, 14, 9, 30, tzinfo=UTC)])
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 12, 7, 11, 0, tzinfo=UTC),
+        datetime(2026, 6, 30, 23, 59, tzinfo=UTC),
+        datetime(2027, 3, 14, 9, 30, tzinfo=UTC),
+    ],
+)
 def test_no_known_zone_is_ahead_of_the_unknown_zone_s_bound_nor_behind_utc_minus_12(now):
     """Every zone a person can choose: its tomorrow lies between UTC-12's and UTC+14's."""
     earliest = (now - timedelta(hours=12)).date() + DAY
@@ -229,6 +274,7 @@ def test_the_window_starts_in_1900():
 
 
 # --- milestones: months and years --------------------------------------------------------------------
+
 
 def last_day(year: int, month: int) -> int:
     for day in (31, 30, 29, 28):
@@ -262,20 +308,26 @@ def test_shift_months_steps_month_by_month_and_clamps_the_day(start, months):
 
 
 @PROPERTY
-@given(st.dates(date(1900, 1, 1), date(2100, 12, 28)).filter(lambda d: d.day <= 28), st.integers(0, 120),
-       st.integers(0, 120))
+@given(
+    st.dates(date(1900, 1, 1), date(2100, 12, 28)).filter(lambda d: d.day <= 28),
+    st.integers(0, 120),
+    st.integers(0, 120),
+)
 def test_shifting_by_months_adds_up_when_no_day_is_clamped(start, a, b):
     assert days.shift_months(days.shift_months(start, a), b) == days.shift_months(start, a + b)
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # a leap day's year-later: the last day of February
-    (date(2024, 2, 29), 48, date(2028, 2, 29)),
-    (date(2026, 8, 31), 1, date(2026, 9, 30)),
-    (date(2026, 10, 31), -1, date(2026, 9, 30)),
-    (date(9999, 12, 1), 1, None),  # past 31 December 9999
-    (date(1, 1, 31), -1, None),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),  # a leap day's year-later: the last day of February
+        (date(2024, 2, 29), 48, date(2028, 2, 29)),
+        (date(2026, 8, 31), 1, date(2026, 9, 30)),
+        (date(2026, 10, 31), -1, date(2026, 9, 30)),
+        (date(9999, 12, 1), 1, None),  # past 31 December 9999
+        (date(1, 1, 31), -1, None),
+    ],
+)
 def test_shift_months_examples(start, months, expected):
     assert days.shift_months(start, months) == expected
 
@@ -330,14 +382,20 @@ def test_a_schedule_is_every_milestone_from_the_file_up_to_its_end(code, start, 
 def test_the_yearly_milestones_of_the_plain_counts_read_in_both_languages():
     got = days.conventions()["plain"].schedule(date(2020, 5, 17), date(2025, 5, 17))
     assert [(d, names["en"], names["es"]) for d, after, names in got if after in ("2y", "5y")] == [
-        (date(2022, 5, 17), "2 years", "2 años"), (date(2025, 5, 17), "5 years", "5 años")]
+        (date(2022, 5, 17), "2 years", "2 años"),
+        (date(2025, 5, 17), "5 years", "5 años"),
+    ]
     na = days.conventions()["na-keytags"].schedule(date(2020, 5, 17), date(2022, 5, 17))
     assert [after for _d, after, _n in na][-3:] == ["1y", "18m", "2y"]  # 18 months sits between the years
 
 
 @PROPERTY
-@given(st.sampled_from(sorted(CONVENTIONS)), st.dates(date(1900, 1, 1), date(2100, 12, 31)),
-       st.integers(-400, 20000), st.booleans())
+@given(
+    st.sampled_from(sorted(CONVENTIONS)),
+    st.dates(date(1900, 1, 1), date(2100, 12, 31)),
+    st.integers(-400, 20000),
+    st.booleans(),
+)
 def test_the_next_milestone_is_the_first_one_not_yet_reached_within_two_years(code, start, offset, reached_today):
     today = start + timedelta(days=offset)
     # All milestones up to five years on (the yearly ones make sure one is there), from the oracle.
@@ -369,8 +427,11 @@ def test_every_milestone_has_a_spanish_name_and_names_fall_back_to_english():
 
 def test_a_milestone_written_in_weeks_is_refused_when_the_file_is_read(tmp_path, monkeypatch):
     bad = tmp_path / "milestones.toml"
-    bad.write_text('[[convention]]\ncode = "x"\nname = { en = "X" }\n'
-                   'milestones = [ { after = "2w", name = { en = "two weeks" } } ]\n', encoding="utf-8")
+    bad.write_text(
+        '[[convention]]\ncode = "x"\nname = { en = "X" }\n'
+        'milestones = [ { after = "2w", name = { en = "two weeks" } } ]\n',
+        encoding="utf-8",
+    )
     monkeypatch.setattr(days, "MILESTONES_FILE", bad)
     days.conventions.cache_clear()
     try:
@@ -384,17 +445,30 @@ def test_a_milestone_written_in_weeks_is_refused_when_the_file_is_read(tmp_path,
 
 # --- resets and the history --------------------------------------------------------------------------
 
+
 def _clock(start: date, zone: str) -> dict:
-    return {"name": "alcohol", "start_date": start.isoformat(), "start_time": None, "timezone": zone,
-            "convention": "plain", "slips": [], "stretches": []}
+    return {
+        "name": "alcohol",
+        "start_date": start.isoformat(),
+        "start_time": None,
+        "timezone": zone,
+        "convention": "plain",
+        "slips": [],
+        "stretches": [],
+    }
 
 
 SLIP_GAPS = st.lists(st.integers(0, 200 * 24 * 60), min_size=1, max_size=6)
 
 
 @PROPERTY
-@given(st.dates(date(2015, 1, 1), date(2030, 12, 31)), st.sampled_from(DST + sorted(FIXED)), SLIP_GAPS,
-       st.integers(0, 150), st.text(max_size=600))
+@given(
+    st.dates(date(2015, 1, 1), date(2030, 12, 31)),
+    st.sampled_from(DST + sorted(FIXED)),
+    SLIP_GAPS,
+    st.integers(0, 150),
+    st.text(max_size=600),
+)
 def test_resets_keep_every_stretch_and_the_history_counts_from_the_slip_dates(start, zone, gaps, after, note):
     clock = _clock(start, zone)
     instant = datetime.combine(start, time(0, 0)).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -407,7 +481,10 @@ def test_resets_keep_every_stretch_and_the_history_counts_from_the_slip_dates(st
         slip_dates.append(wall.date())
         # The new stretch starts at the slip, to the minute, in the zone it happened in.
         assert (clock["start_date"], clock["start_time"], clock["timezone"]) == (
-            wall.date().isoformat(), f"{wall.hour:02d}:{wall.minute:02d}", zone)
+            wall.date().isoformat(),
+            f"{wall.hour:02d}:{wall.minute:02d}",
+            zone,
+        )
         assert clock["stretches"][:-1] == before["stretches"] and clock["slips"][:-1] == before["slips"]
         assert clock["stretches"][-1] == {"start_date": before["start_date"], "end_date": wall.date().isoformat()}
         assert clock["slips"][-1]["note"] == note[:500] and clock["slips"][-1]["date"] == wall.date().isoformat()

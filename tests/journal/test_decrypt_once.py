@@ -36,9 +36,19 @@ def long_history(person):
         client = person()
     user = get_user_model().objects.get(username=client.username)
     first = date(2031, 5, 20) - timedelta(days=DAYS - 1)
-    CheckIn.objects.bulk_create(CheckIn(user=user, data={"date": (first + timedelta(days=n)).isoformat(), "mood": 3,
-                                                         "craving": n % 11, "meeting": n % 3 == 0, "note": ""})
-                                for n in range(DAYS - 1))  # every day but today
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            user=user,
+            data={
+                "date": (first + timedelta(days=n)).isoformat(),
+                "mood": 3,
+                "craving": n % 11,
+                "meeting": n % 3 == 0,
+                "note": "",
+            },
+        )
+        for n in range(DAYS - 1)
+    )  # every day but today
     return client
 
 

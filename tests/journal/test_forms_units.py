@@ -64,6 +64,7 @@ def es(msgid: str) -> str:
 
 # --- time zones -------------------------------------------------------------------------------------
 
+
 def test_every_zone_a_person_can_name_is_taken_as_written():
     names = sorted(schedule.valid_zone_names())
     assert len(names) > 300 and "America/Chicago" in names and "Asia/Kathmandu" in names
@@ -71,8 +72,20 @@ def test_every_zone_a_person_can_name_is_taken_as_written():
         assert forms.clean_zone(name) == name
 
 
-@pytest.mark.parametrize("bad", ["", "Chicago", "america/chicago", "America/Chicago ", "localtime", "EST",
-                                 "Mars/Olympus_Mons", "../../etc/passwd", "America/" + "x" * 200])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "Chicago",
+        "america/chicago",
+        "America/Chicago ",
+        "localtime",
+        "EST",
+        "Mars/Olympus_Mons",
+        "../../etc/passwd",
+        "America/" + "x" * 200,
+    ],
+)
 def test_an_unknown_zone_is_refused_with_its_name_and_an_example_in_both_languages(bad):
     with pytest.raises(ValidationError) as refused:
         forms.clean_zone(bad)
@@ -91,15 +104,31 @@ def test_an_unknown_zone_is_refused_with_its_name_and_an_example_in_both_languag
 NOW = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
 # Tomorrow, by hand, at 11:00 UTC on 7 December 2026: Kiritimati (UTC+14) is at 01:00 on the 8th;
 # UTC-12 is at 23:00 on the 6th; Kathmandu (UTC+5:45) at 16:45 on the 7th.
-TOMORROW_AT_NOW = {"Pacific/Kiritimati": date(2026, 12, 9), "Etc/GMT+12": date(2026, 12, 7),
-                   "Asia/Kathmandu": date(2026, 12, 8), "UTC": date(2026, 12, 8)}
-OFFSETS = {"Pacific/Kiritimati": 14 * 60, "Etc/GMT+12": -12 * 60, "Asia/Kathmandu": 5 * 60 + 45, "UTC": 0,
-           "Asia/Kolkata": 5 * 60 + 30, "Pacific/Marquesas": -(9 * 60 + 30)}
+TOMORROW_AT_NOW = {
+    "Pacific/Kiritimati": date(2026, 12, 9),
+    "Etc/GMT+12": date(2026, 12, 7),
+    "Asia/Kathmandu": date(2026, 12, 8),
+    "UTC": date(2026, 12, 8),
+}
+OFFSETS = {
+    "Pacific/Kiritimati": 14 * 60,
+    "Etc/GMT+12": -12 * 60,
+    "Asia/Kathmandu": 5 * 60 + 45,
+    "UTC": 0,
+    "Asia/Kolkata": 5 * 60 + 30,
+    "Pacific/Marquesas": -(9 * 60 + 30),
+}
 
 
 def clock_form(start, zone, *, now=NOW, language="en", **more):
-    data = {"name": "alcohol", "start_date": str(start), "start_time": "", "timezone": zone, "convention": "plain",
-            **more}
+    data = {
+        "name": "alcohol",
+        "start_date": str(start),
+        "start_time": "",
+        "timezone": zone,
+        "convention": "plain",
+        **more,
+    }
     with pytest.MonkeyPatch.context() as mp, translation.override(language):
         mp.setattr(days, "utcnow", lambda: now)
         form = forms.ClockForm(data, language=language)
@@ -125,8 +154,11 @@ def test_the_window_s_message_names_its_dates_in_the_page_s_language():
 
 
 @PROPERTY
-@given(st.datetimes(datetime(2001, 1, 1), datetime(2060, 12, 31), timezones=st.just(UTC)),
-       st.sampled_from(sorted(OFFSETS)), st.integers(-3, 3))
+@given(
+    st.datetimes(datetime(2001, 1, 1), datetime(2060, 12, 31), timezones=st.just(UTC)),
+    st.sampled_from(sorted(OFFSETS)),
+    st.integers(-3, 3),
+)
 def test_a_start_near_tomorrow_is_taken_up_to_tomorrow_and_refused_after(now, zone, days_after_tomorrow):
     tomorrow = (now.replace(tzinfo=None) + timedelta(minutes=OFFSETS[zone])).date() + timedelta(days=1)
     start = tomorrow + timedelta(days=days_after_tomorrow)
@@ -149,19 +181,24 @@ def test_the_clock_form_offers_every_convention_in_the_page_s_language_and_only_
     assert clock_form(date(2026, 1, 1), "UTC", convention="aa-chips")[1] == {}
 
 
-@pytest.mark.parametrize("substance, ok", [("", True), ("alcohol", True), ("opioids", True), ("other", True),
-                                           ("heroin", False), ("Alcohol", False)])
+@pytest.mark.parametrize(
+    "substance, ok",
+    [("", True), ("alcohol", True), ("opioids", True), ("other", True), ("heroin", False), ("Alcohol", False)],
+)
 def test_a_clock_s_substance_is_one_of_the_safety_layer_s_words_or_unsaid(substance, ok):
     assert (clock_form(date(2026, 1, 1), "UTC", substance=substance)[1] == {}) == ok
 
 
-@pytest.mark.parametrize("start_time, ok", [("", True), ("00:00", True), ("23:59", True), ("7:05", True),
-                                            ("24:00", False), ("12:60", False), ("noon", False)])
+@pytest.mark.parametrize(
+    "start_time, ok",
+    [("", True), ("00:00", True), ("23:59", True), ("7:05", True), ("24:00", False), ("12:60", False), ("noon", False)],
+)
 def test_a_start_time_is_optional_and_a_time_of_day(start_time, ok):
     assert (clock_form(date(2026, 1, 1), "UTC", start_time=start_time)[1] == {}) == ok
 
 
 # --- the plan --------------------------------------------------------------------------------------
+
 
 def plan(**data):
     form = forms.PlanForm(data)
@@ -170,9 +207,9 @@ def plan(**data):
 
 
 PHONE_CHARS = "0123456789 ().-"
-PHONES = st.builds(lambda plus, body: plus + body, st.sampled_from(["", "+"]),
-                   st.text(alphabet=PHONE_CHARS, min_size=3, max_size=29)).filter(
-    lambda p: p.strip() == p and any(c.isdigit() for c in p))  # a number has a digit (tests/test_found_bugs_28.py)
+PHONES = st.builds(
+    lambda plus, body: plus + body, st.sampled_from(["", "+"]), st.text(alphabet=PHONE_CHARS, min_size=3, max_size=29)
+).filter(lambda p: p.strip() == p and any(c.isdigit() for c in p))  # a number has a digit (tests/test_found_bugs_28.py)
 
 
 @PROPERTY
@@ -195,30 +232,53 @@ def test_a_number_with_anything_else_in_it_is_refused(phone, odd, at, n):
 
 def test_a_number_needs_a_name_and_a_professional_needs_a_number():
     errors = plan(person_2_phone="555 010 2030", clinic_name="Riverside Clinic")[1]
-    assert errors == {"person_2_name": ["Add a first name for this number."],
-                      "clinic_phone": ["Add a phone number, so you can call from your plan."]}
+    assert errors == {
+        "person_2_name": ["Add a first name for this number."],
+        "clinic_phone": ["Add a phone number, so you can call from your plan."],
+    }
     with translation.override("es"):
         errors = plan(person_2_phone="555 010 2030", clinic_name="Riverside Clinic", counsellor_phone="x1")[1]
-    assert errors == {"person_2_name": [es("Add a first name for this number.")],
-                      "clinic_phone": [es("Add a phone number, so you can call from your plan.")],
-                      "counsellor_phone": [es("Use digits, spaces, dashes or brackets, with an optional +.")]}
+    assert errors == {
+        "person_2_name": [es("Add a first name for this number.")],
+        "clinic_phone": [es("Add a phone number, so you can call from your plan.")],
+        "counsellor_phone": [es("Use digits, spaces, dashes or brackets, with an optional +.")],
+    }
 
 
 def test_what_the_plan_keeps_of_people_professionals_and_a_safer_place():
-    form, errors = plan(person_1_name="Ana", person_1_phone="+34 600 000 000", person_3_name="Luis",
-                        person_4_phone="", prescriber_phone="555 301 4477", clinic_name="Riverside",
-                        clinic_phone="555 301 8899", safer_naloxone="on", safer_notes="  spare key with Tomasz  ")
+    form, errors = plan(
+        person_1_name="Ana",
+        person_1_phone="+34 600 000 000",
+        person_3_name="Luis",
+        person_4_phone="",
+        prescriber_phone="555 301 4477",
+        clinic_name="Riverside",
+        clinic_phone="555 301 8899",
+        safer_naloxone="on",
+        safer_notes="  spare key with Tomasz  ",
+    )
     assert errors == {}
     # A name without a number is still someone to reach; a number without a name is refused (above).
     assert form.people() == [{"name": "Ana", "phone": "+34 600 000 000"}, {"name": "Luis", "phone": ""}]
     # A professional is kept by their number, named or not, in the order of the form.
-    assert form.professionals() == [{"role": "prescriber", "name": "", "phone": "555 301 4477"},
-                                    {"role": "clinic", "name": "Riverside", "phone": "555 301 8899"}]
+    assert form.professionals() == [
+        {"role": "prescriber", "name": "", "phone": "555 301 4477"},
+        {"role": "clinic", "name": "Riverside", "phone": "555 301 8899"},
+    ]
     assert form.safer() == {"naloxone": True, "medicines": False, "means": False, "notes": "spare key with Tomasz"}
 
 
-@pytest.mark.parametrize("field, limit", [("reasons", 3000), ("if_i_slip", 3000), ("person_1_name", 40),
-                                          ("prescriber_name", 80), ("safer_notes", 1000), ("clinic_phone", 30)])
+@pytest.mark.parametrize(
+    "field, limit",
+    [
+        ("reasons", 3000),
+        ("if_i_slip", 3000),
+        ("person_1_name", 40),
+        ("prescriber_name", 80),
+        ("safer_notes", 1000),
+        ("clinic_phone", 30),
+    ],
+)
 def test_the_plan_s_fields_hold_their_length_and_no_more(field, limit):
     fill = "5" * limit if field.endswith("phone") else "a" * limit
     beside = {"prescriber_phone": "555 0100"} if field == "prescriber_name" else {}
@@ -242,6 +302,7 @@ def test_the_plan_has_its_six_parts_five_people_and_three_professionals():
 
 
 # --- the check-in and the groups-tried journal ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("mood", range(-1, 8))
 @pytest.mark.parametrize("craving", [-1, 0, 5, 10, 11])

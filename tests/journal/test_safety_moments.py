@@ -24,8 +24,12 @@ from tests.journal.test_crypto import all_stored_text
 CLOCK_SUBSTANCES = ("alcohol", "opioids", "stimulants", "sedatives", "cannabis", "drugs", "gambling", "other", "")
 DRUG_CLOCKS = {"opioids", "stimulants", "sedatives", "drugs"}
 WITHDRAWAL_CLOCKS = {"alcohol", "sedatives"}
-NOTES = {"none": "", "crisis-en": "honestly I want to die tonight", "crisis-es": "ya no aguanto, quiero morirme",
-         "harmless": "Tired but OK, walked the dog and called my sister"}
+NOTES = {
+    "none": "",
+    "crisis-en": "honestly I want to die tonight",
+    "crisis-es": "ya no aguanto, quiero morirme",
+    "harmless": "Tired but OK, walked the dog and called my sister",
+}
 CRISIS_NOTES = {"crisis-en", "crisis-es"}
 FAMILY_PROGRAMS = {"al-anon", "nar-anon", "gam-anon", "smart-ff"}
 
@@ -40,8 +44,9 @@ def blocks(html: str) -> list[str]:
 def main(html: str) -> str:
     """The page's own content (the site-wide footer is the finder's, not the companion's), without the
     notes' source lists (a crisis note cites the 988 Lifeline's page on warning signs)."""
-    return re.sub(r'<details class="sources">.*?</details>', "", html[html.find("<main"):html.find("</main>")],
-                  flags=re.S)
+    return re.sub(
+        r'<details class="sources">.*?</details>', "", html[html.find("<main") : html.find("</main>")], flags=re.S
+    )
 
 
 def block_html(html: str, name: str) -> str:
@@ -49,13 +54,21 @@ def block_html(html: str, name: str) -> str:
     at = html.find(f'data-block="{name}"')
     assert at >= 0, (name, blocks(html))
     following = html.find('data-block="', at + 10)
-    return html[at:following if following > 0 else len(html)]
+    return html[at : following if following > 0 else len(html)]
 
 
 def new_clock(client, substance, name="my clock"):
-    response = client.post("/me/clocks/new", {"name": name, "substance": substance, "start_date": "2026-09-01",
-                                              "start_time": "", "timezone": "America/Chicago",
-                                              "convention": "plain"})
+    response = client.post(
+        "/me/clocks/new",
+        {
+            "name": name,
+            "substance": substance,
+            "start_date": "2026-09-01",
+            "start_time": "",
+            "timezone": "America/Chicago",
+            "convention": "plain",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     return response["Location"]
 
@@ -67,6 +80,7 @@ def reset_page(client, clock_url):
 
 
 # --- clocks gain a substance -------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_a_clock_keeps_its_substance_shows_it_and_can_change_it(person):
@@ -89,15 +103,25 @@ def test_a_clock_keeps_its_substance_shows_it_and_can_change_it(person):
 def test_an_old_clock_without_a_substance_still_shows_and_resets(person):
     client = person()
     user = get_user_model().objects.get()
-    clock = Clock.objects.create(user=user, data={"name": "old clock", "start_date": "2025-01-01", "start_time": None,
-                                                  "timezone": "UTC", "convention": "plain", "slips": [],
-                                                  "stretches": []})
+    clock = Clock.objects.create(
+        user=user,
+        data={
+            "name": "old clock",
+            "start_date": "2025-01-01",
+            "start_time": None,
+            "timezone": "UTC",
+            "convention": "plain",
+            "slips": [],
+            "stretches": [],
+        },
+    )
     assert client.get(f"/me/clocks/{oid('clock', clock.pk)}").status_code == 200
     html = reset_page(client, f"/me/clocks/{oid('clock', clock.pk)}")
     assert "note-overdose" not in blocks(html) and "lines" in blocks(html)
 
 
 # --- a reset, for every clock substance ------------------------------------------------------------
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("substance", CLOCK_SUBSTANCES, ids=[s or "unsaid" for s in CLOCK_SUBSTANCES])
@@ -140,6 +164,7 @@ def test_crisis_words_in_a_slips_note_put_the_crisis_note_first(person, note):
 
 # --- check-ins over the whole grid -------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_checkins_over_the_grid_lead_with_help_exactly_when_the_rule_says(person, caplog):
     client = person()
@@ -179,16 +204,23 @@ def test_checkins_over_the_grid_lead_with_help_exactly_when_the_rule_says(person
 
 # --- the account's country ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_a_london_account_sees_samaritans_and_999_never_988(person):
     client = person(username="in-london", timezone="Europe/London")
     assert Account.objects.get().data.get("country") in (None, "", "GB")
     settings_html = client.get("/me/settings").content.decode()
     assert re.search(r'<option value="GB"[^>]*selected', settings_html), "the default comes from the time zone"
-    for html in map(main, (client.get("/me/help").content.decode(),
-                 reset_page(client, new_clock(client, "opioids")),
-                 client.get(client.post("/me/checkin", {"mood": "1", "craving": "9",
-                                                        "note": "I want to kill myself"})["Location"]).content.decode())):
+    for html in map(
+        main,
+        (
+            client.get("/me/help").content.decode(),
+            reset_page(client, new_clock(client, "opioids")),
+            client.get(
+                client.post("/me/checkin", {"mood": "1", "craving": "9", "note": "I want to kill myself"})["Location"]
+            ).content.decode(),
+        ),
+    ):
         assert "116 123" in html and 'href="tel:116123"' in html
         assert "999" in html
         assert "988" not in html and "911" not in html and "1-800" not in html
@@ -224,6 +256,7 @@ def test_a_country_without_listed_lines_gets_its_directory_and_no_invented_numbe
 
 # --- "I'm struggling" --------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_struggling_has_naloxone_guidance_only_with_a_drug_clock(person):
     client = person()
@@ -245,8 +278,14 @@ def test_struggling_offers_texting_where_a_line_takes_texts(person):
 
 def _family_meeting_soon():
     """An online family-group meeting with a weekly time (the demo data has some)."""
-    return (Meeting.objects.filter(program_id__in=FAMILY_PROGRAMS, attendance_mode="online", weekday__isnull=False,
-                                   start_time__isnull=False).select_related("source", "program").order_by("id").first())
+    return (
+        Meeting.objects.filter(
+            program_id__in=FAMILY_PROGRAMS, attendance_mode="online", weekday__isnull=False, start_time__isnull=False
+        )
+        .select_related("source", "program")
+        .order_by("id")
+        .first()
+    )
 
 
 @pytest.mark.django_db
@@ -264,31 +303,46 @@ def test_struggling_shows_only_meetings_for_my_own_use(person, demo_meetings):
     start = family.next_start(datetime.now(UTC))
     with time_machine.travel(start - timedelta(minutes=20), tick=False):
         client = person(timezone="America/Chicago")
-        unfiltered = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": "America/Chicago",
-                                                "limit": "200"})).results
+        unfiltered = engine.search(
+            parse_query({"mode": "online", "starting_within": "60", "tz": "America/Chicago", "limit": "200"})
+        ).results
         assert any(r["program"]["code"] in FAMILY_PROGRAMS for r in unfiltered), "the test needs a family meeting soon"
         html = client.get("/me/help").content.decode()
         meetings = block_html(html, "meetings")
         listed = re.findall(r'data-program="([^"]+)"', meetings)
         assert listed and not set(listed) & FAMILY_PROGRAMS, listed
         # Someone whose saved meetings are about someone else's use sees family groups too.
-        Favourite.objects.create(user=get_user_model().objects.get(), data={
-            "meeting": f"{family.source.slug}/{family.key}", "name": family.name, "added_on": "2026-12-01"})
+        Favourite.objects.create(
+            user=get_user_model().objects.get(),
+            data={"meeting": f"{family.source.slug}/{family.key}", "name": family.name, "added_on": "2026-12-01"},
+        )
         html = client.get("/me/help").content.decode()
         assert family.name in html
 
 
 # --- the plan's safety parts ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_plans_safety_parts_survive_a_save_are_called_and_are_encrypted(person):
     client = person(username="planner")
-    response = client.post("/me/plan", {
-        "reasons": "my kids", "person_1_name": "Ana", "person_1_phone": "+1 555 010 2030",
-        "prescriber_name": "Dr Okafor", "prescriber_phone": "555 301 4477",
-        "clinic_name": "Riverside Clinic", "clinic_phone": "555 301 8899",
-        "counsellor_name": "Sam Whitlock", "counsellor_phone": "(555) 301-2211",
-        "safer_naloxone": "on", "safer_medicines": "on", "safer_notes": "Spare key with my brother Tomasz"})
+    response = client.post(
+        "/me/plan",
+        {
+            "reasons": "my kids",
+            "person_1_name": "Ana",
+            "person_1_phone": "+1 555 010 2030",
+            "prescriber_name": "Dr Okafor",
+            "prescriber_phone": "555 301 4477",
+            "clinic_name": "Riverside Clinic",
+            "clinic_phone": "555 301 8899",
+            "counsellor_name": "Sam Whitlock",
+            "counsellor_phone": "(555) 301-2211",
+            "safer_naloxone": "on",
+            "safer_medicines": "on",
+            "safer_notes": "Spare key with my brother Tomasz",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     data = Plan.objects.get().data
     assert [p["role"] for p in data["professionals"]] == ["prescriber", "clinic", "counsellor"]
@@ -303,8 +357,16 @@ def test_the_plans_safety_parts_survive_a_save_are_called_and_are_encrypted(pers
     help_html = client.get("/me/help").content.decode()
     assert 'href="tel:5553014477"' in block_html(help_html, "people") and "Dr Okafor" in help_html
     stored = all_stored_text()
-    for needle in ("555 301 4477", "5553014477", "555 301 8899", "(555) 301-2211", "Dr Okafor", "Riverside Clinic",
-                   "Tomasz", "Sam Whitlock"):
+    for needle in (
+        "555 301 4477",
+        "5553014477",
+        "555 301 8899",
+        "(555) 301-2211",
+        "Dr Okafor",
+        "Riverside Clinic",
+        "Tomasz",
+        "Sam Whitlock",
+    ):
         assert needle not in stored, f"{needle!r} is stored in plain text"
 
 
@@ -316,6 +378,7 @@ def test_a_professional_needs_a_usable_number(person):
 
 
 # --- no hard-coded help numbers left ---------------------------------------------------------------------
+
 
 def test_no_help_number_is_written_into_the_companion():
     from pathlib import Path
@@ -330,4 +393,3 @@ def test_no_help_number_is_written_into_the_companion():
             if re.search(rf"(?<![\w-]){re.escape(number)}(?![\w-])", text):
                 found.append(f"{path.relative_to(root)}: {number}")
     assert not found, found
-

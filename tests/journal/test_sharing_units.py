@@ -27,6 +27,7 @@ CODES = st.text(alphabet=ALPHABET, min_size=10, max_size=10)
 
 # --- the code and its hash ------------------------------------------------------------------------
 
+
 @st.composite
 def written_by_hand(draw, code: str) -> str:
     """The code as a person might type or read it back: any case, with spaces and dashes anywhere."""
@@ -69,6 +70,7 @@ def test_the_alphabet_leaves_out_what_is_misread_aloud_or_by_hand():
 
 # --- making and claiming ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def someone(django_user_model):
     counter = iter(range(1, 1000))
@@ -92,8 +94,9 @@ def test_a_new_code_is_shown_once_and_only_its_hash_is_kept(someone):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", [str.upper, lambda c: c.replace("-", " "), lambda c: c.replace("-", ""),
-                                   lambda c: f"  {c.upper()}  "])
+@pytest.mark.parametrize(
+    "typed", [str.upper, lambda c: c.replace("-", " "), lambda c: c.replace("-", ""), lambda c: f"  {c.upper()}  "]
+)
 def test_a_code_is_claimed_once_however_it_is_typed(someone, typed):
     person = someone()
     code = sharing.new_code(person, date(2026, 12, 1))
@@ -101,8 +104,11 @@ def test_a_code_is_claimed_once_however_it_is_typed(someone, typed):
     assert grant_id is not None
     grant = ShareGrant.objects.get(pk=grant_id)
     assert grant.user == person and grant.claimed and grant.active
-    assert grant.data == {"made_on": "2026-12-01", "shared_with": "Harbor Recovery",
-                          "shared_on": timezone.localdate().isoformat()}
+    assert grant.data == {
+        "made_on": "2026-12-01",
+        "shared_with": "Harbor Recovery",
+        "shared_on": timezone.localdate().isoformat(),
+    }
     # Used: the same code, or any way of typing it, claims nothing more.
     assert sharing.claim(code, "Harbor Recovery") is None
     assert sharing.claim(code.upper(), "Another Organisation") is None
@@ -140,18 +146,34 @@ def test_stopping_ends_only_the_grants_named_and_keeps_the_first_stop_time(someo
 
 # --- what a grant shows ---------------------------------------------------------------------------
 
+
 def clock(user, name, start_date, start_time=None, zone="America/Chicago", **more):
-    return Clock.objects.create(user=user, data={"name": name, "start_date": start_date, "start_time": start_time,
-                                                 "timezone": zone, "convention": "plain", "slips": [],
-                                                 "stretches": [], **more})
+    return Clock.objects.create(
+        user=user,
+        data={
+            "name": name,
+            "start_date": start_date,
+            "start_time": start_time,
+            "timezone": zone,
+            "convention": "plain",
+            "slips": [],
+            "stretches": [],
+            **more,
+        },
+    )
 
 
 @pytest.mark.django_db
 def test_a_grant_shows_the_clocks_counted_now_and_nothing_else_of_them(someone):
     person = someone()
     grant_id = sharing.claim(sharing.new_code(person, date(2026, 12, 1)), "Org")
-    clock(person, "alcohol", "2026-11-01", substance="alcohol",
-          slips=[{"date": "2026-10-31", "time": "22:00", "note": "a private note", "timezone": "America/Chicago"}])
+    clock(
+        person,
+        "alcohol",
+        "2026-11-01",
+        substance="alcohol",
+        slips=[{"date": "2026-10-31", "time": "22:00", "note": "a private note", "timezone": "America/Chicago"}],
+    )
     clock(person, "cards", "2026-12-06", "23:30")
     now = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)  # 12:00 in Chicago (UTC-6)
     got = sharing.shared([grant_id], now=now)
@@ -167,8 +189,10 @@ def test_a_grant_shows_the_last_two_weeks_of_check_ins_newest_first(someone):
     grant_id = sharing.claim(sharing.new_code(person, date(2026, 12, 1)), "Org")
     dates = [date(2026, 11, 1) + timedelta(days=n) for n in range(20)]
     for day in random.Random(7).sample(dates, len(dates)):  # kept in any order
-        CheckIn.objects.create(user=person, data={"date": day.isoformat(), "mood": 3, "craving": day.day % 11,
-                                                  "meeting": False, "note": ""})
+        CheckIn.objects.create(
+            user=person,
+            data={"date": day.isoformat(), "mood": 3, "craving": day.day % 11, "meeting": False, "note": ""},
+        )
     got = sharing.shared([grant_id])
     assert [c["date"] for c in got.check_ins] == [d.isoformat() for d in sorted(dates, reverse=True)[:14]]
     assert len(got.check_ins) == sharing.RECENT_CHECK_INS == 14
@@ -181,8 +205,9 @@ def test_a_grant_shows_only_its_own_person(someone):
     mine = sharing.claim(sharing.new_code(me, date(2026, 12, 1)), "Org")
     clock(me, "mine", "2026-11-01")
     clock(other, "theirs", "2026-11-01")
-    CheckIn.objects.create(user=other, data={"date": "2026-12-01", "mood": 1, "craving": 9, "meeting": False,
-                                             "note": ""})
+    CheckIn.objects.create(
+        user=other, data={"date": "2026-12-01", "mood": 1, "craving": 9, "meeting": False, "note": ""}
+    )
     got = sharing.shared([mine])
     assert [c["name"] for c in got.clocks] == ["mine"] and got.check_ins == []
 

@@ -37,38 +37,50 @@ class FakeProgram:
 
 def stand_ins(monkeypatch, known: list[str], entries: dict[str, list[dict]], meetings=("a meeting",)):
     """The two tables the walk reads, as stand-ins, and the meeting search as a recorder."""
-    programs = SimpleNamespace(objects=SimpleNamespace(
-        filter=lambda code__in: [FakeProgram(c) for c in code__in if c in known]))
+    programs = SimpleNamespace(
+        objects=SimpleNamespace(filter=lambda code__in: [FakeProgram(c) for c in code__in if c in known])
+    )
     rows = [SimpleNamespace(data={**entry, "program": code}) for code, listed in entries.items() for entry in listed]
     tried = SimpleNamespace(objects=SimpleNamespace(filter=lambda user: rows))
     asked = []
     monkeypatch.setattr(suggest, "Program", programs)
     monkeypatch.setattr(suggest, "Tried", tried)
-    monkeypatch.setattr(suggest, "_meetings", lambda query, code, zone: asked.append((query, code, zone)) or
-                        list(meetings))
+    monkeypatch.setattr(
+        suggest, "_meetings", lambda query, code, zone: asked.append((query, code, zone)) or list(meetings)
+    )
     return asked
 
 
 def going_well(listed: list[dict]) -> bool:
     """A 4 or a 5, or "would go back", in any entry."""
-    return any(str(e.get("rating") or "") in ("4", "5") for e in listed) or any(e.get("would_return") == "yes"
-                                                                                 for e in listed)
+    return any(str(e.get("rating") or "") in ("4", "5") for e in listed) or any(
+        e.get("would_return") == "yes" for e in listed
+    )
 
 
 @PROPERTY
-@given(st.lists(st.sampled_from(CODES), unique=True, max_size=6), st.sets(st.sampled_from(CODES)),
-       st.dictionaries(st.sampled_from(CODES), st.lists(st.fixed_dictionaries(
-           {"rating": RATINGS, "would_return": RETURNS}), min_size=1, max_size=3)),
-       st.sampled_from([None, "Europe/Madrid"]))
+@given(
+    st.lists(st.sampled_from(CODES), unique=True, max_size=6),
+    st.sets(st.sampled_from(CODES)),
+    st.dictionaries(
+        st.sampled_from(CODES),
+        st.lists(st.fixed_dictionaries({"rating": RATINGS, "would_return": RETURNS}), min_size=1, max_size=3),
+    ),
+    st.sampled_from([None, "Europe/Madrid"]),
+)
 def test_the_walk_names_each_program_tried_and_suggests_the_first_one_not_tried(ranking, known, entries, zone):
     with pytest.MonkeyPatch.context() as mp:
         asked = stand_ins(mp, sorted(known), entries)
-        account = SimpleNamespace(data={"saved_fit": {"query": "help_with=alcohol", "ranking": ranking,
-                                                      "saved_on": "2026-12-01"}, "timezone": zone})
+        account = SimpleNamespace(
+            data={
+                "saved_fit": {"query": "help_with=alcohol", "ranking": ranking, "saved_on": "2026-12-01"},
+                "timezone": zone,
+            }
+        )
         got = suggest.suggestion("someone", account, "es")
     shown = [code for code in ranking if code in known]  # programs no longer in the catalog are skipped
     untried = [code for code in shown if code not in entries]
-    walked = shown[:shown.index(untried[0])] if untried else shown
+    walked = shown[: shown.index(untried[0])] if untried else shown
     assert got["saved_on"] == "2026-12-01"
     assert got["going_well"] == [f"{c} in es" for c in walked if going_well(entries[c])]
     assert got["passed"] == [f"{c} in es" for c in walked if not going_well(entries[c])]
@@ -80,11 +92,16 @@ def test_the_walk_names_each_program_tried_and_suggests_the_first_one_not_tried(
         assert got["program"] is None and got["meetings"] == [] and asked == []
 
 
-@pytest.mark.parametrize("rating, would_return, kept", [
-    ("3", "yes", True),  # a middling first visit, but they would go back
-    ("4", "no", True),  # felt it fit, though they would not go back: a 4 is going well
-    ("3", "unsure", False), ("1", "no", False), ("", None, False),
-])
+@pytest.mark.parametrize(
+    "rating, would_return, kept",
+    [
+        ("3", "yes", True),  # a middling first visit, but they would go back
+        ("4", "no", True),  # felt it fit, though they would not go back: a 4 is going well
+        ("3", "unsure", False),
+        ("1", "no", False),
+        ("", None, False),
+    ],
+)
 def test_one_entry_is_going_well_by_its_rating_or_by_wanting_to_go_back(monkeypatch, rating, would_return, kept):
     stand_ins(monkeypatch, ["p1", "p2"], {"p1": [{"rating": rating, "would_return": would_return}]})
     account = SimpleNamespace(data={"saved_fit": {"query": "", "ranking": ["p1", "p2"]}})
@@ -94,7 +111,9 @@ def test_one_entry_is_going_well_by_its_rating_or_by_wanting_to_go_back(monkeypa
 
 
 def test_a_later_visit_that_went_well_outweighs_an_earlier_one(monkeypatch):
-    stand_ins(monkeypatch, ["p1"], {"p1": [{"rating": "1", "would_return": "no"}, {"rating": "5", "would_return": "yes"}]})
+    stand_ins(
+        monkeypatch, ["p1"], {"p1": [{"rating": "1", "would_return": "no"}, {"rating": "5", "would_return": "yes"}]}
+    )
     got = suggest.suggestion(None, SimpleNamespace(data={"saved_fit": {"query": "", "ranking": ["p1"]}}), "en")
     assert got["going_well"] == ["p1 in en"] and got["passed"] == [] and got["program"] is None
 
@@ -113,6 +132,7 @@ def test_nothing_to_suggest_without_saved_results(monkeypatch, data):
 
 # --- on the real tables -------------------------------------------------------------------------
 
+
 def catalog_name(code: str, language: str) -> str:
     """A program's name as its catalog file writes it (``[i18n.<language>] name``, else ``name``)."""
     raw = tomllib.loads((Path(catalog.__file__).parent / "programs" / f"{code}.toml").read_text(encoding="utf-8"))
@@ -122,10 +142,17 @@ def catalog_name(code: str, language: str) -> str:
 @pytest.mark.django_db
 def test_on_the_real_tables_the_names_are_the_catalog_s_and_only_my_journal_counts(django_user_model, monkeypatch):
     me, other = django_user_model.objects.create(username="me-1"), django_user_model.objects.create(username="them-1")
-    account = Account.objects.create(user=me, data={
-        "timezone": "America/Bogota",
-        "saved_fit": {"query": "help_with=alcohol", "ranking": ["gone-program", "aa", "smart", "lifering"],
-                      "saved_on": "2026-11-30"}})
+    account = Account.objects.create(
+        user=me,
+        data={
+            "timezone": "America/Bogota",
+            "saved_fit": {
+                "query": "help_with=alcohol",
+                "ranking": ["gone-program", "aa", "smart", "lifering"],
+                "saved_on": "2026-11-30",
+            },
+        },
+    )
     Tried.objects.create(user=me, data={"program": "aa", "rating": "2", "would_return": "no"})
     Tried.objects.create(user=me, data={"program": "smart", "rating": "3", "would_return": "yes"})
     Tried.objects.create(user=other, data={"program": "lifering", "rating": "5", "would_return": "yes"})
@@ -140,6 +167,7 @@ def test_on_the_real_tables_the_names_are_the_catalog_s_and_only_my_journal_coun
 
 
 # --- the meetings offered with a suggestion --------------------------------------------------------
+
 
 @pytest.fixture
 def search_spy(monkeypatch):
@@ -159,14 +187,17 @@ def search_spy(monkeypatch):
 
 
 @pytest.mark.django_db  # the search checks the program against the catalog
-@pytest.mark.parametrize("saved, expected", [
-    # No day or time asked: the coming week (7 x 24 x 60 = 10080 minutes), online since no place was given.
-    ("help_with=alcohol", {"mode": "online", "starting_within": "10080", "tz": "Asia/Manila"}),
-    # A day asked: that day, and no week-long window on top of it (Meeting Guide days: 6 is Saturday).
-    ("help_with=alcohol&day=6", {"mode": "online", "day": ["6"], "tz": "Asia/Manila"}),
-    # The answers' own zone wins over the account's.
-    ("help_with=alcohol&tz=America/Denver", {"mode": "online", "starting_within": "10080", "tz": "America/Denver"}),
-])
+@pytest.mark.parametrize(
+    "saved, expected",
+    [
+        # No day or time asked: the coming week (7 x 24 x 60 = 10080 minutes), online since no place was given.
+        ("help_with=alcohol", {"mode": "online", "starting_within": "10080", "tz": "Asia/Manila"}),
+        # A day asked: that day, and no week-long window on top of it (Meeting Guide days: 6 is Saturday).
+        ("help_with=alcohol&day=6", {"mode": "online", "day": ["6"], "tz": "Asia/Manila"}),
+        # The answers' own zone wins over the account's.
+        ("help_with=alcohol&tz=America/Denver", {"mode": "online", "starting_within": "10080", "tz": "America/Denver"}),
+    ],
+)
 def test_the_meetings_offered_are_three_of_the_program_s_in_the_saved_window(search_spy, saved, expected):
     assert suggest._meetings(saved, "smart", "Asia/Manila") == []
     assert search_spy == [{**expected, "program": "smart", "limit": "3"}]
@@ -181,6 +212,7 @@ def test_saved_answers_that_no_longer_read_offer_no_meetings_and_no_error(search
 
 
 # --- meeting references -------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", ["m-1", "1234", "group/5/tuesday", "a b", "ñandú"])

@@ -35,8 +35,11 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-HISTORY = st.lists(st.tuples(st.integers(-120, 5), st.integers(0, 10), st.integers(1, 5), st.booleans()),
-                   max_size=60, unique_by=lambda item: item[0])
+HISTORY = st.lists(
+    st.tuples(st.integers(-120, 5), st.integers(0, 10), st.integers(1, 5), st.booleans()),
+    max_size=60,
+    unique_by=lambda item: item[0],
+)
 ATTENDED = st.lists(st.integers(-120, 5), max_size=30)
 
 
@@ -44,8 +47,10 @@ ATTENDED = st.lists(st.integers(-120, 5), max_size=30)
 @given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), HISTORY, ATTENDED)
 def test_trends_match_a_plain_count(today, history, attended_offsets):
     check_ins = [check_in(today + timedelta(days=o), c, m, meet) for o, c, m, meet in history]
-    attended = [{"meeting": "src/key", "name": "A meeting", "date": (today + timedelta(days=o)).isoformat()}
-                for o in attended_offsets]
+    attended = [
+        {"meeting": "src/key", "name": "A meeting", "date": (today + timedelta(days=o)).isoformat()}
+        for o in attended_offsets
+    ]
     got = trends(check_ins, attended, today)
 
     # The last 30 local days, oldest first, ending today.
@@ -62,12 +67,14 @@ def test_trends_match_a_plain_count(today, history, attended_offsets):
     assert all(w.weekday() == 0 for w in got.weeks)
     assert all(b - a == timedelta(weeks=1) for a, b in zip(got.weeks, got.weeks[1:], strict=False))
     # A day with a meeting is a day with a check-in saying so or an "I went" record, counted once per day.
-    meeting_days = {today + timedelta(days=o) for o, _c, _m, meet in history if meet} | \
-                   {today + timedelta(days=o) for o in attended_offsets}
+    meeting_days = {today + timedelta(days=o) for o, _c, _m, meet in history if meet} | {
+        today + timedelta(days=o) for o in attended_offsets
+    }
     for monday, count in zip(got.weeks, got.meetings_per_week, strict=True):
         assert count == sum(1 for d in meeting_days if week_of(d) == monday)
-    assert sum(got.meetings_per_week) == sum(1 for d in meeting_days if got.weeks[0] <= d <= week_of(today)
-                                             + timedelta(days=6))
+    assert sum(got.meetings_per_week) == sum(
+        1 for d in meeting_days if got.weeks[0] <= d <= week_of(today) + timedelta(days=6)
+    )
 
     checked = {today + timedelta(days=o) for o, *_ in history}
     assert got.streak == streak_oracle(checked, today)
@@ -81,9 +88,16 @@ def test_a_day_with_a_check_in_meeting_and_an_i_went_record_is_one_meeting_day()
 
 def test_week_edges_sunday_is_the_end_of_a_week_and_monday_the_start_of_the_next():
     sunday, monday = TODAY - timedelta(days=1), TODAY
-    got = trends([], [{"date": sunday.isoformat()}, {"date": monday.isoformat()},
-                      {"date": (TODAY - timedelta(weeks=11)).isoformat()},  # the first week shown
-                      {"date": (TODAY - timedelta(weeks=11, days=1)).isoformat()}], TODAY)  # the Sunday before it
+    got = trends(
+        [],
+        [
+            {"date": sunday.isoformat()},
+            {"date": monday.isoformat()},
+            {"date": (TODAY - timedelta(weeks=11)).isoformat()},  # the first week shown
+            {"date": (TODAY - timedelta(weeks=11, days=1)).isoformat()},
+        ],
+        TODAY,
+    )  # the Sunday before it
     assert got.weeks[0] == date(2026, 9, 21) and got.weeks[-1] == TODAY
     assert got.meetings_per_week == [1] + [0] * 9 + [1, 1]
 
@@ -110,8 +124,11 @@ def test_the_series_keep_zero_cravings_apart_from_days_without_a_check_in():
 
 def test_check_ins_outside_the_windows_are_left_out():
     old = TODAY - timedelta(days=30)  # 7 November: one day before the 30 shown
-    got = trends([check_in(old, craving=9, meeting=True), check_in(TODAY + timedelta(days=1), craving=9)],
-                 [{"date": (TODAY - timedelta(weeks=12)).isoformat()}], TODAY)
+    got = trends(
+        [check_in(old, craving=9, meeting=True), check_in(TODAY + timedelta(days=1), craving=9)],
+        [{"date": (TODAY - timedelta(weeks=12)).isoformat()}],
+        TODAY,
+    )
     assert 9 not in got.craving
     # 7 November is in the week of 2 November, the 6th of the 12 shown (21 Sep, 28 Sep, 5 Oct, ...).
     assert got.meetings_per_week == [0] * 6 + [1] + [0] * 5
@@ -121,8 +138,10 @@ def test_a_chart_of_empty_days_still_draws():
     """A new person's trends page: 30 days without a check-in, 12 weeks without a meeting."""
     got = trends([], [], TODAY)
     labels = [d.strftime("%d %b") for d in got.days]
-    for picture in (line_svg("Craving", labels, got.craving, low=0, high=10),
-                    bar_svg("Meetings per week", [w.isoformat() for w in got.weeks], got.meetings_per_week)):
+    for picture in (
+        line_svg("Craving", labels, got.craving, low=0, high=10),
+        bar_svg("Meetings per week", [w.isoformat() for w in got.weeks], got.meetings_per_week),
+    ):
         assert b"<svg" in picture[:400]
         assert b"<script" not in picture.lower()
 

@@ -21,20 +21,24 @@ from commonground.places.gazetteer import AMBIGUITY_SHARE, Place, PlaceError, fo
 
 # --- folding ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("ST LOUIS", "saint louis"),  # upper case is lowered before the saint rule
-    ("St Paul", "saint paul"),
-    ("Stanford", "stanford"),  # a word that only starts with "st" is left alone
-    ("East St. Louis", "east saint louis"),
-    ("Mt. Vernon", "mt vernon"),
-    ("Coeur d'Alene", "coeur d alene"),
-    ("  São   Paulo ", "sao paulo"),
-    ("São\u00a0Paulo", "sao paulo"),  # a no-break space is a space
-    ("Zürich", "zurich"),
-    ("MÜNCHEN", "munchen"),
-    ("東京", ""),  # nothing of it is ASCII
-    ("", ""),
-])
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("ST LOUIS", "saint louis"),  # upper case is lowered before the saint rule
+        ("St Paul", "saint paul"),
+        ("Stanford", "stanford"),  # a word that only starts with "st" is left alone
+        ("East St. Louis", "east saint louis"),
+        ("Mt. Vernon", "mt vernon"),
+        ("Coeur d'Alene", "coeur d alene"),
+        ("  São   Paulo ", "sao paulo"),
+        ("São\u00a0Paulo", "sao paulo"),  # a no-break space is a space
+        ("Zürich", "zurich"),
+        ("MÜNCHEN", "munchen"),
+        ("東京", ""),  # nothing of it is ASCII
+        ("", ""),
+    ],
+)
 def test_fold(text, folded):
     assert fold(text) == folded
 
@@ -55,6 +59,7 @@ def test_folding_ignores_case_for_latin_letters(text):
 
 
 # --- ZIP codes --------------------------------------------------------------------------------------
+
 
 def test_zip_codes_as_spreadsheets_write_them():
     g = gazetteer()
@@ -77,19 +82,23 @@ def test_every_zip_place_is_labelled_with_its_own_code():
 
 # --- zones from coordinates ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("lat", "lng", "zone"), [
-    (33.4484, -112.0740, "America/Phoenix"),  # Arizona keeps standard time all year ...
-    (35.6670, -109.0524, "America/Denver"),  # ... but the Navajo Nation (Window Rock) does not
-    (39.7684, -86.1581, "America/Indiana/Indianapolis"),
-    (21.3069, -157.8583, "Pacific/Honolulu"),
-    (47.5615, -52.7126, "America/St_Johns"),  # UTC-3:30
-    (-43.95, -176.56, "Pacific/Chatham"),  # UTC+12:45
-    (1.87, -157.43, "Pacific/Kiritimati"),  # UTC+14
-    (-72.0114, 2.5350, "Antarctica/Troll"),
-    (51.4779, 0.0, "Europe/London"),  # Greenwich
-    (-40.0, -120.0, None),  # the South Pacific: only a nautical zone (Etc/GMT+8), which is no place
-    (90.0, 0.0, None),  # the North Pole
-])
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "zone"),
+    [
+        (33.4484, -112.0740, "America/Phoenix"),  # Arizona keeps standard time all year ...
+        (35.6670, -109.0524, "America/Denver"),  # ... but the Navajo Nation (Window Rock) does not
+        (39.7684, -86.1581, "America/Indiana/Indianapolis"),
+        (21.3069, -157.8583, "Pacific/Honolulu"),
+        (47.5615, -52.7126, "America/St_Johns"),  # UTC-3:30
+        (-43.95, -176.56, "Pacific/Chatham"),  # UTC+12:45
+        (1.87, -157.43, "Pacific/Kiritimati"),  # UTC+14
+        (-72.0114, 2.5350, "Antarctica/Troll"),
+        (51.4779, 0.0, "Europe/London"),  # Greenwich
+        (-40.0, -120.0, None),  # the South Pacific: only a nautical zone (Etc/GMT+8), which is no place
+        (90.0, 0.0, None),  # the North Pole
+    ],
+)
 def test_zone_at_a_point(lat, lng, zone):
     assert timezone_at(lat, lng) == zone
 
@@ -118,6 +127,7 @@ def test_the_two_sources_agree_for_nearly_every_zip():
 
 # --- names ------------------------------------------------------------------------------------------
 
+
 def test_same_named_places_are_kept_biggest_first():
     for places in gazetteer().cities.values():
         keys = [(-p.population, p.label) for p in places]
@@ -133,18 +143,21 @@ def test_filters_by_region_and_country():
     assert g.cities_named("MONTRÉAL") == g.cities_named("montreal")
 
 
-@pytest.mark.parametrize(("text", "label", "kind"), [
-    ("Denver, CO, USA", "Denver, CO, United States", "city"),
-    ("Paris, Texas", "Paris, TX, United States", "city"),  # a state by its name
-    ("London, ON", "London, Canada", "city"),  # a province's abbreviation
-    ("Sydney NSW 2000", "Sydney, Australia", "city"),  # trailing words dropped until a town matches
-    ("123 Main St, Springfield, MA 01103", "Springfield, MA 01103", "zip"),  # a ZIP wins over names
-    ("Lodz", "Łódź, Poland", "city"),
-    ("Łódź", "Łódź, Poland", "city"),
-    ("Cologne", "Köln, Germany", "city"),  # an alternate name
-    ("Portland", "Portland, OR, United States", "city"),  # Portland, ME is a tenth of its size: no ambiguity
-    ("Paris", "Paris, France", "city"),
-])
+@pytest.mark.parametrize(
+    ("text", "label", "kind"),
+    [
+        ("Denver, CO, USA", "Denver, CO, United States", "city"),
+        ("Paris, Texas", "Paris, TX, United States", "city"),  # a state by its name
+        ("London, ON", "London, Canada", "city"),  # a province's abbreviation
+        ("Sydney NSW 2000", "Sydney, Australia", "city"),  # trailing words dropped until a town matches
+        ("123 Main St, Springfield, MA 01103", "Springfield, MA 01103", "zip"),  # a ZIP wins over names
+        ("Lodz", "Łódź, Poland", "city"),
+        ("Łódź", "Łódź, Poland", "city"),
+        ("Cologne", "Köln, Germany", "city"),  # an alternate name
+        ("Portland", "Portland, OR, United States", "city"),  # Portland, ME is a tenth of its size: no ambiguity
+        ("Paris", "Paris, France", "city"),
+    ],
+)
 def test_search_and_resolve(text, label, kind):
     g = gazetteer()
     first = g.search(text)[0]
@@ -177,10 +190,34 @@ def test_places_are_frozen():
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=40),
-                 st.lists(st.sampled_from(["Denver", "CO", "USA", "80202", "St. Louis", ",", " ", "NSW", "Québec",
-                                           "1000", "Springfield", "UK", "ON", "0", "\n"]), max_size=6).map(" ".join)),
-       st.integers(1, 12))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(
+            st.sampled_from(
+                [
+                    "Denver",
+                    "CO",
+                    "USA",
+                    "80202",
+                    "St. Louis",
+                    ",",
+                    " ",
+                    "NSW",
+                    "Québec",
+                    "1000",
+                    "Springfield",
+                    "UK",
+                    "ON",
+                    "0",
+                    "\n",
+                ]
+            ),
+            max_size=6,
+        ).map(" ".join),
+    ),
+    st.integers(1, 12),
+)
 def test_search_never_raises_and_keeps_its_limit(text, limit):
     found = gazetteer().search(text, limit=limit)
     assert isinstance(found, list) and len(found) <= limit

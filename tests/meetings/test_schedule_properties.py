@@ -36,9 +36,22 @@ SUNDAY, MONDAY, THURSDAY, FRIDAY, SATURDAY = 0, 1, 4, 5, 6
 # in the source data (Dublin), with a skipped calendar day (Apia, 2011-12-30), during Ramadan
 # (Casablanca), on Fridays or Saturdays (Tehran before 2023, Gaza), and at quarter-hour offsets.
 ZONES_WITH_CHANGES = [
-    "America/New_York", "Europe/London", "Europe/Dublin", "Australia/Sydney", "Australia/Lord_Howe",
-    "America/Santiago", "America/Havana", "America/Asuncion", "America/Nuuk", "America/St_Johns",
-    "Pacific/Chatham", "Pacific/Apia", "Africa/Casablanca", "Antarctica/Troll", "Asia/Tehran", "Asia/Gaza",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Dublin",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "America/Havana",
+    "America/Asuncion",
+    "America/Nuuk",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Pacific/Apia",
+    "Africa/Casablanca",
+    "Antarctica/Troll",
+    "Asia/Tehran",
+    "Asia/Gaza",
 ]
 ZONES = [*ZONES_WITH_CHANGES, "Asia/Kathmandu", "Asia/Kolkata", "UTC", "Pacific/Kiritimati"]
 FIRST, LAST = datetime(2010, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
@@ -49,6 +62,7 @@ def utc(*args) -> datetime:
 
 
 # --- the oracle ------------------------------------------------------------------------------------
+
 
 def wall(instant: datetime, tz: ZoneInfo) -> datetime:
     """What the clock on the wall shows at ``instant`` (naive local time): never ambiguous."""
@@ -127,6 +141,7 @@ def transitions(name: str) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
 
 # --- the oracle first checked on hand-worked instants ------------------------------------------------
 
+
 def test_the_oracle_agrees_with_hand_worked_instants():
     new_york = schedule.zone("America/New_York")
     # 2026-03-08 02:30 does not exist in New York; read with EST (-5): 07:30 UTC.
@@ -138,6 +153,7 @@ def test_the_oracle_agrees_with_hand_worked_instants():
 
 
 # --- hand-worked instants the existing tests do not cover ----------------------------------------------
+
 
 class TestOddTransitions:
     def test_a_skipped_calendar_day_in_samoa(self):
@@ -204,8 +220,12 @@ minute_times = st.builds(time, st.integers(0, 23), st.integers(0, 59))
 
 
 @settings(max_examples=40, deadline=None)
-@given(weekday=st.integers(0, 6), at=minute_times, name=st.sampled_from(ZONES),
-       after=st.datetimes(min_value=datetime(2010, 1, 8), max_value=datetime(2030, 12, 1), timezones=st.just(UTC)))
+@given(
+    weekday=st.integers(0, 6),
+    at=minute_times,
+    name=st.sampled_from(ZONES),
+    after=st.datetimes(min_value=datetime(2010, 1, 8), max_value=datetime(2030, 12, 1), timezones=st.just(UTC)),
+)
 def test_next_occurrence_is_the_oracles_anywhere(weekday, at, name, after):
     tz = schedule.zone(name)
     assert schedule.next_occurrence(weekday, at, tz, after) == oracle(weekday, at, tz, after)
@@ -244,19 +264,26 @@ def test_every_zone_with_changes_has_some_between_2010_and_2030():
 
 # Samoa's skipped day makes one week six days long (and the oracle covers it): left out of the bounds here.
 @settings(max_examples=60, deadline=None)
-@given(weekday=st.integers(0, 6), at=minute_times, name=st.sampled_from([z for z in ZONES if z != "Pacific/Apia"]),
-       after=st.datetimes(min_value=datetime(2010, 1, 8), max_value=datetime(2030, 12, 1), timezones=st.just(UTC)),
-       later=st.integers(0, 14 * 1440), shown_in=st.sampled_from(["UTC", "Pacific/Kiritimati", "America/Adak", "own"]))
+@given(
+    weekday=st.integers(0, 6),
+    at=minute_times,
+    name=st.sampled_from([z for z in ZONES if z != "Pacific/Apia"]),
+    after=st.datetimes(min_value=datetime(2010, 1, 8), max_value=datetime(2030, 12, 1), timezones=st.just(UTC)),
+    later=st.integers(0, 14 * 1440),
+    shown_in=st.sampled_from(["UTC", "Pacific/Kiritimati", "America/Adak", "own"]),
+)
 def test_the_answer_depends_only_on_the_instant_and_moves_forward_a_week_at_a_time(
-        weekday, at, name, after, later, shown_in):
+    weekday, at, name, after, later, shown_in
+):
     tz = schedule.zone(name)
     found = schedule.next_occurrence(weekday, at, tz, after)
     assert found.tzinfo is UTC and after <= found < after + 7 * DAY + 3 * HOUR
     # The same instant written in another zone (or a fixed offset) gives the same answer.
     other = tz if shown_in == "own" else ZoneInfo(shown_in)
     assert schedule.next_occurrence(weekday, at, tz, after.astimezone(other)) == found
-    assert schedule.next_occurrence(weekday, at, tz, after.astimezone(timezone(timedelta(hours=-9, minutes=-30)))) \
-        == found
+    assert (
+        schedule.next_occurrence(weekday, at, tz, after.astimezone(timezone(timedelta(hours=-9, minutes=-30)))) == found
+    )
     # An occurrence is its own next occurrence; a microsecond later, the next is about a week on.
     assert schedule.next_occurrence(weekday, at, tz, found) == found
     following = schedule.next_occurrence(weekday, at, tz, found + timedelta(microseconds=1))
@@ -300,6 +327,7 @@ def test_occurrence_is_an_aware_utc_instant_in_both_special_cases():
 
 # --- zone names -------------------------------------------------------------------------------------
 
+
 def test_every_portable_name_is_accepted_and_nothing_else():
     names = schedule.valid_zone_names()
     assert "America/New_York" in names and "UTC" in names and len(names) > 300
@@ -312,11 +340,27 @@ def test_every_portable_name_is_accepted_and_nothing_else():
             schedule.zone(name)
 
 
-@pytest.mark.parametrize("name", [
-    "", "localtime", "EST5EDT", "GMT", "america/new_york", " America/New_York", "America/New_York ",
-    "America/New_York/", "America/../Europe/London", "../../etc/passwd", "/usr/share/zoneinfo/UTC",
-    "America/New York", "Pacific/Nowhere", "UTC\x00", None, 5,
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "localtime",
+        "EST5EDT",
+        "GMT",
+        "america/new_york",
+        " America/New_York",
+        "America/New_York ",
+        "America/New_York/",
+        "America/../Europe/London",
+        "../../etc/passwd",
+        "/usr/share/zoneinfo/UTC",
+        "America/New York",
+        "Pacific/Nowhere",
+        "UTC\x00",
+        None,
+        5,
+    ],
+)
 def test_names_that_are_not_portable_iana_names_are_refused_with_the_name_quoted(name):
     with pytest.raises(ValueError) as refused:
         schedule.zone(name)

@@ -30,10 +30,27 @@ TABLES = sorted(types.known_tables())
 
 # --- tags and their bits ----------------------------------------------------------------------------
 
+
 def test_the_tag_order_is_the_stored_bit_order():
     # Meeting.tag_bits stores these positions: a reordering would change what every stored mask means.
-    assert types.TAGS == ("open", "closed", "women", "men", "lgbtq", "young", "newcomer", "speaker", "discussion",
-                          "study", "meditation", "wheelchair", "asl", "childcare", "secular", "dual_diagnosis")
+    assert types.TAGS == (
+        "open",
+        "closed",
+        "women",
+        "men",
+        "lgbtq",
+        "young",
+        "newcomer",
+        "speaker",
+        "discussion",
+        "study",
+        "meditation",
+        "wheelchair",
+        "asl",
+        "childcare",
+        "secular",
+        "dual_diagnosis",
+    )
     assert [types.TAG_BIT[tag] for tag in types.TAGS] == [2**i for i in range(16)]
 
 
@@ -74,6 +91,7 @@ def test_bits_of_codes_are_the_union_of_each_codes_bits_whatever_the_order(table
 
 # --- every code of every table ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("table", TABLES)
 def test_every_code_resolves_to_itself_and_every_name_to_a_code_of_that_name(table):
     codes = types.type_table(table)
@@ -86,8 +104,9 @@ def test_every_code_resolves_to_itself_and_every_name_to_a_code_of_that_name(tab
             assert types.code_for(table, code.lower()) == code  # any case
         found = types.code_for(table, info.name.upper())
         if info.name.upper() not in codes:  # a name that is also a code resolves as the code
-            assert found is not None and " ".join(types.type_name(table, found).lower().split()) == \
-                " ".join(info.name.lower().split()), (code, info.name)
+            assert found is not None and " ".join(types.type_name(table, found).lower().split()) == " ".join(
+                info.name.lower().split()
+            ), (code, info.name)
         assert types.is_valid_code(table, code)
         assert types.type_name(table, code, "xx") == info.name  # no such language: English
     assert types.code_for(table, "No Such Type At All") is None
@@ -164,32 +183,41 @@ def test_bmlt_world_ids_become_na_codes_once_each_in_order():
 KNOWN, UNKNOWN = DEMO_CONFERENCE_URL, "https://example.org/meeting/1"
 
 
-@pytest.mark.parametrize(("fields", "mode"), [
-    ({}, "inactive"),
-    ({"address": "1 Main St"}, "in_person"),
-    ({"formatted_address": "1 Main St, Denver, CO"}, "in_person"),
-    ({"latitude": 0.0}, "in_person"),  # on the equator: zero is a place, only None is none
-    ({"latitude": None, "address": ""}, "inactive"),
-    ({"conference_url": KNOWN}, "online"),
-    ({"conference_url": UNKNOWN}, "inactive"),  # an unknown host never makes a meeting online
-    ({"conference_url": "https://evil.example\\@zoom.us/j/1"}, "inactive"),
-    ({"conference_phone": "+1 555 123 4567"}, "online"),
-    ({"conference_phone": "555 1234"}, "inactive"),  # too short to dial
-    ({"conference_url": KNOWN, "address": "1 Main St"}, "hybrid"),
-    ({"conference_phone": "+15551234567", "latitude": 40.7}, "hybrid"),
-    ({"conference_url": KNOWN, "address": "Denver, CO", "approximate": True}, "online"),  # an area is no venue
-    ({"address": "Denver, CO", "approximate": True}, "inactive"),
-    ({"conference_url": KNOWN, "address": "1 Main St", "temporarily_closed": True}, "online"),
-    ({"address": "1 Main St", "temporarily_closed": True}, "inactive"),
-    ({"conference_url": UNKNOWN, "address": "1 Main St"}, "in_person"),
-])
+@pytest.mark.parametrize(
+    ("fields", "mode"),
+    [
+        ({}, "inactive"),
+        ({"address": "1 Main St"}, "in_person"),
+        ({"formatted_address": "1 Main St, Denver, CO"}, "in_person"),
+        ({"latitude": 0.0}, "in_person"),  # on the equator: zero is a place, only None is none
+        ({"latitude": None, "address": ""}, "inactive"),
+        ({"conference_url": KNOWN}, "online"),
+        ({"conference_url": UNKNOWN}, "inactive"),  # an unknown host never makes a meeting online
+        ({"conference_url": "https://evil.example\\@zoom.us/j/1"}, "inactive"),
+        ({"conference_phone": "+1 555 123 4567"}, "online"),
+        ({"conference_phone": "555 1234"}, "inactive"),  # too short to dial
+        ({"conference_url": KNOWN, "address": "1 Main St"}, "hybrid"),
+        ({"conference_phone": "+15551234567", "latitude": 40.7}, "hybrid"),
+        ({"conference_url": KNOWN, "address": "Denver, CO", "approximate": True}, "online"),  # an area is no venue
+        ({"address": "Denver, CO", "approximate": True}, "inactive"),
+        ({"conference_url": KNOWN, "address": "1 Main St", "temporarily_closed": True}, "online"),
+        ({"address": "1 Main St", "temporarily_closed": True}, "inactive"),
+        ({"conference_url": UNKNOWN, "address": "1 Main St"}, "in_person"),
+    ],
+)
 def test_attendance_follows_tsmls_rules(fields, mode):
     assert attendance_mode(fields) == mode
 
 
 def test_derive_fills_every_derived_field_in_place():
-    row = {"program_id": "aa", "weekday": 1, "start_time": time(19), "types": ["O", "W", "TC", "NOPE"],
-           "address": "1 Main St", "conference_url": KNOWN}
+    row = {
+        "program_id": "aa",
+        "weekday": 1,
+        "start_time": time(19),
+        "types": ["O", "W", "TC", "NOPE"],
+        "address": "1 Main St",
+        "conference_url": KNOWN,
+    }
     out = derive(row, "spec")
     assert out is row
     assert row["temporarily_closed"] is True  # from the TC code
@@ -215,8 +243,13 @@ def test_every_hashed_field_changes_the_hash():
     base = content_hash({})
     seen = {base}
     for name in HASHED_FIELDS:
-        value = ["x"] if name in ("regions", "types", "languages", "feedback_emails") else \
-            {"k": "x"} if name in ("contacts", "extra") else "x"
+        value = (
+            ["x"]
+            if name in ("regions", "types", "languages", "feedback_emails")
+            else {"k": "x"}
+            if name in ("contacts", "extra")
+            else "x"
+        )
         changed = content_hash({name: value})
         assert changed not in seen, name  # differs from the empty row and from every other field's
         seen.add(changed)
@@ -225,9 +258,11 @@ def test_every_hashed_field_changes_the_hash():
 
 # --- distance ---------------------------------------------------------------------------------------
 
+
 def chord_km(lat1, lng1, lat2, lng2):
     """Another formula for the same arc: the straight chord between the two points on the unit
     sphere, c, gives the arc 2·asin(c/2)."""
+
     def unit(lat, lng):
         a, b = math.radians(lat), math.radians(lng)
         return (math.cos(a) * math.cos(b), math.cos(a) * math.sin(b), math.sin(a))
@@ -236,24 +271,27 @@ def chord_km(lat1, lng1, lat2, lng2):
 
 
 # R = 6371.0088 km (the IUGG mean radius).
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    # One degree along a meridian: R·π/180 = 6371.0088 × 0.0174532925 = 111.19508 km.
-    ((0.0, 0.0), (1.0, 0.0), 111.19508),
-    # Pole to equator, at any longitude: R·π/2 = 10,007.55722 km.
-    ((90.0, 0.0), (0.0, 123.0), 10_007.55722),
-    # One degree of longitude at 60° N is not half of 111.195 along the parallel but the great circle:
-    # 2R·asin(cos 60° · sin 0.5°) = 2 × 6371.0088 × asin(0.5 × 0.00872654) = 55.59701 km.
-    ((60.0, 0.0), (60.0, 1.0), 55.59701),
-    # Paris (48.8566 N, 2.3522 E) to Berlin (52.52 N, 13.405 E): chord 0.1376189, 2R·asin(0.0688094) = 877.46 km.
-    ((48.8566, 2.3522), (52.52, 13.405), 877.46454),
-    # Sydney (33.8688 S, 151.2093 E) to Melbourne (37.8136 S, 144.9631 E): chord 0.1119220 -> 713.43 km.
-    ((-33.8688, 151.2093), (-37.8136, 144.9631), 713.42847),
-    # Los Angeles (34.0522 N, 118.2437 W) to New York (40.7128 N, 74.006 W): chord 0.6079833 -> 3,935.75 km.
-    ((34.0522, -118.2437), (40.7128, -74.006), 3935.75169),
-    # Quito (0.1807 S, 78.4678 W) to Singapore (1.3521 N, 103.8198 E), nearly antipodal: chord 1.9994971
-    # -> 19,729.36 km, 286 km short of half the circumference (20,015.11 km).
-    ((-0.1807, -78.4678), (1.3521, 103.8198), 19_729.35881),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        # One degree along a meridian: R·π/180 = 6371.0088 × 0.0174532925 = 111.19508 km.
+        ((0.0, 0.0), (1.0, 0.0), 111.19508),
+        # Pole to equator, at any longitude: R·π/2 = 10,007.55722 km.
+        ((90.0, 0.0), (0.0, 123.0), 10_007.55722),
+        # One degree of longitude at 60° N is not half of 111.195 along the parallel but the great circle:
+        # 2R·asin(cos 60° · sin 0.5°) = 2 × 6371.0088 × asin(0.5 × 0.00872654) = 55.59701 km.
+        ((60.0, 0.0), (60.0, 1.0), 55.59701),
+        # Paris (48.8566 N, 2.3522 E) to Berlin (52.52 N, 13.405 E): chord 0.1376189, 2R·asin(0.0688094) = 877.46 km.
+        ((48.8566, 2.3522), (52.52, 13.405), 877.46454),
+        # Sydney (33.8688 S, 151.2093 E) to Melbourne (37.8136 S, 144.9631 E): chord 0.1119220 -> 713.43 km.
+        ((-33.8688, 151.2093), (-37.8136, 144.9631), 713.42847),
+        # Los Angeles (34.0522 N, 118.2437 W) to New York (40.7128 N, 74.006 W): chord 0.6079833 -> 3,935.75 km.
+        ((34.0522, -118.2437), (40.7128, -74.006), 3935.75169),
+        # Quito (0.1807 S, 78.4678 W) to Singapore (1.3521 N, 103.8198 E), nearly antipodal: chord 1.9994971
+        # -> 19,729.36 km, 286 km short of half the circumference (20,015.11 km).
+        ((-0.1807, -78.4678), (1.3521, 103.8198), 19_729.35881),
+    ],
+)
 def test_known_distances_worked_by_hand(a, b, expected):
     assert km(*a, *b) == pytest.approx(expected, abs=1e-4)
     assert chord_km(*a, *b) == pytest.approx(expected, abs=1e-4)

@@ -11,7 +11,9 @@ from commonground.peer.models import Organisation, Participant, Role, Staff
 
 def make_staff(org, username, role=Role.SPECIALIST, is_admin=False):
     user = get_user_model().objects.create_user(username, password="a long staff passphrase")
-    staff = Staff.objects.create(user=user, organisation=org, role=role, is_admin=is_admin, display_name=username.title())
+    staff = Staff.objects.create(
+        user=user, organisation=org, role=role, is_admin=is_admin, display_name=username.title()
+    )
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return staff
 
@@ -41,10 +43,18 @@ def world(db):
         "b_one": make_staff(b, "eve-one"),
     }
     people = {
-        "p1": Participant.objects.create(organisation=a, code="P-ONE111", specialist=staff["a_one"],
-                                         identity={"name": "Jordan Reyes", "phone": "555 010 1111"}),
+        "p1": Participant.objects.create(
+            organisation=a,
+            code="P-ONE111",
+            specialist=staff["a_one"],
+            identity={"name": "Jordan Reyes", "phone": "555 010 1111"},
+        ),
         "p2": Participant.objects.create(organisation=a, code="P-TWO222", specialist=staff["a_two"]),
         "p3": Participant.objects.create(organisation=b, code="P-THREE3", specialist=staff["b_one"]),
     }
-    return {"orgs": {"a": a, "b": b}, "staff": staff, "people": people,
-            "clients": {name: signed_in(s) for name, s in staff.items()}}
+    return {
+        "orgs": {"a": a, "b": b},
+        "staff": staff,
+        "people": people,
+        "clients": {name: signed_in(s) for name, s in staff.items()},
+    }

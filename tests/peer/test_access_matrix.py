@@ -31,8 +31,20 @@ from tests.peer.conftest import make_staff, signed_in
 
 # docs/peer.md, "Roles", row by row (the URL names of each row).
 WORKSPACE = {"dashboard", "participants", "participant_new", "api_dashboard", "api_participants"}
-RECORD = {"participant", "consent_new", "consent_print", "consent_revoke", "encounter_new", "barc_new", "barc_chart",
-          "referral_new", "referral_sheet", "follow_up", "companion_link", "api_participant"}
+RECORD = {
+    "participant",
+    "consent_new",
+    "consent_print",
+    "consent_revoke",
+    "encounter_new",
+    "barc_new",
+    "barc_chart",
+    "referral_new",
+    "referral_sheet",
+    "follow_up",
+    "companion_link",
+    "api_participant",
+}
 EXPORT_DELETE = {"participant_export", "participant_delete"}
 REPORTS_AUDIT = {"report", "report_chart", "audit", "api_report"}
 STAFF_SETTINGS = {"staff", "staff_deactivate", "settings"}
@@ -40,10 +52,15 @@ SIGN_IN = {"setup", "signin", "enrol", "verify", "signout"}
 POST_ONLY = {"consent_revoke", "staff_deactivate", "signout"}
 
 # visitor -> (organisation "a" or "b" or None, role, admin, holds P1 in their caseload)
-STAFF = {"a_supervisor": ("a", Role.SUPERVISOR, True, True), "a_sup_plain": ("a", Role.SUPERVISOR, False, True),
-         "a_one": ("a", Role.SPECIALIST, False, True), "a_two": ("a", Role.SPECIALIST, False, False),
-         "a_spec_admin": ("a", Role.SPECIALIST, True, False), "b_supervisor": ("b", Role.SUPERVISOR, True, False),
-         "b_one": ("b", Role.SPECIALIST, False, False)}
+STAFF = {
+    "a_supervisor": ("a", Role.SUPERVISOR, True, True),
+    "a_sup_plain": ("a", Role.SUPERVISOR, False, True),
+    "a_one": ("a", Role.SPECIALIST, False, True),
+    "a_two": ("a", Role.SPECIALIST, False, False),
+    "a_spec_admin": ("a", Role.SPECIALIST, True, False),
+    "b_supervisor": ("b", Role.SUPERVISOR, True, False),
+    "b_one": ("b", Role.SPECIALIST, False, False),
+}
 OUTSIDERS = ("anonymous", "companion", "companion_with_otp", "a_deactivated")
 
 
@@ -108,8 +125,10 @@ def visitors(world):
     user_model = get_user_model()
     clients["anonymous"] = Client()
     companion = Client()
-    companion.force_login(user_model.objects.create_user("quiet-river", password="lantern harbour pebble"),
-                          backend="django.contrib.auth.backends.ModelBackend")
+    companion.force_login(
+        user_model.objects.create_user("quiet-river", password="lantern harbour pebble"),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
     clients["companion"] = companion
     # A companion account that has a confirmed second factor of its own still has no staff row.
     other = user_model.objects.create_user("still-lake", password="lantern harbour pebble")
@@ -120,11 +139,26 @@ def visitors(world):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     clients["companion_with_otp"] = with_otp
-    consent = Consent.objects.create(participant=p1, discloser="Harbor", recipients="groups", information=["identity"],
-                                     purpose="connect", revocation="tell us", covers_referrals=True,
-                                     signature={"typed_name": "J R"})
-    referral = Referral.objects.create(participant=p1, staff=staff["a_one"], made_on="2026-11-01", kind="program",
-                                       program="aa", follow_up_on="2026-11-08", shares_identity=True, consent=consent)
+    consent = Consent.objects.create(
+        participant=p1,
+        discloser="Harbor",
+        recipients="groups",
+        information=["identity"],
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=True,
+        signature={"typed_name": "J R"},
+    )
+    referral = Referral.objects.create(
+        participant=p1,
+        staff=staff["a_one"],
+        made_on="2026-11-01",
+        kind="program",
+        program="aa",
+        follow_up_on="2026-11-08",
+        shares_identity=True,
+        consent=consent,
+    )
     kwargs = {"pk": p1.pk, "consent_pk": consent.pk, "referral_pk": referral.pk, "staff_pk": staff["a_two"].pk}
     users = {name: s.user for name, s in staff.items()} | {"a_deactivated": gone.user}
     return {"clients": clients, "kwargs": kwargs, "p1": p1, "users": users}
@@ -149,8 +183,9 @@ def _outcome(response, api: bool) -> str:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@pytest.mark.parametrize("namespace,pattern", [p for p in PATTERNS if p[1].name not in SIGN_IN],
-                         ids=lambda v: getattr(v, "name", v))
+@pytest.mark.parametrize(
+    "namespace,pattern", [p for p in PATTERNS if p[1].name not in SIGN_IN], ids=lambda v: getattr(v, "name", v)
+)
 def test_each_url_for_each_visitor(visitors, namespace, pattern):
     url = _url(namespace, pattern, visitors["kwargs"])
     method = "post" if pattern.name in POST_ONLY else "get"
@@ -169,8 +204,12 @@ def test_each_url_for_each_visitor(visitors, namespace, pattern):
             assert any(r.view == view_name for r in added), (visitor, view_name, [r.view for r in added])
             if got == "ok" and "pk" in pattern.pattern.converters:
                 user = visitors["users"][visitor]
-                assert any(r.participant_id_at == visitors["p1"].pk and r.user_id_at == audit.pseudonym(user.pk)
-                           and r.action not in ("refused", "denied") for r in added), (visitor, added)
+                assert any(
+                    r.participant_id_at == visitors["p1"].pk
+                    and r.user_id_at == audit.pseudonym(user.pk)
+                    and r.action not in ("refused", "denied")
+                    for r in added
+                ), (visitor, added)
             if got == "refused":
                 assert any(r.action in ("refused", "denied") for r in added), (visitor, [r.action for r in added])
             transaction.set_rollback(True)

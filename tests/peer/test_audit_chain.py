@@ -49,7 +49,7 @@ def sql(statement: str, params=()) -> None:
 
 def drop_triggers() -> None:
     """Inside the caller's transaction: rolled back with it."""
-    for statement in (TRIGGERS.POSTGRES_REVERSE if connection.vendor == "postgresql" else TRIGGERS.SQLITE_REVERSE):
+    for statement in TRIGGERS.POSTGRES_REVERSE if connection.vendor == "postgresql" else TRIGGERS.SQLITE_REVERSE:
         sql(statement)
 
 
@@ -57,18 +57,26 @@ def build(n: int, seed: int) -> list[AuditRecord]:
     """A chain of n records with varied fields (what record() writes, never by hand)."""
     rows = []
     for i in range(n):
-        rows.append(audit.record(organisation_id=(seed + i) % 3 or None, action=("view", "change", "disclose")[i % 3],
-                                 view=f"peer.view_{(seed * 7 + i) % 5}", object_type="Participant",
-                                 object_id=str(seed + i), participant_id=(seed + i) % 4 or None,
-                                 address=f"10.0.0.{i % 250}"))
+        rows.append(
+            audit.record(
+                organisation_id=(seed + i) % 3 or None,
+                action=("view", "change", "disclose")[i % 3],
+                view=f"peer.view_{(seed * 7 + i) % 5}",
+                object_type="Participant",
+                object_id=str(seed + i),
+                participant_id=(seed + i) % 4 or None,
+                address=f"10.0.0.{i % 250}",
+            )
+        )
     return rows
 
 
 class example:  # noqa: N801 - a rolled-back world for one hypothesis example
     def __init__(self, tmp_path, **settings_changes):
         self.checkpoints = tmp_path / f"checkpoints-{uuid.uuid4().hex}.jsonl"
-        self.override = override_settings(AUDIT_CHECKPOINT_FILE=str(self.checkpoints), AUDIT_CHECKPOINT_EVERY=10**9,
-                                          **settings_changes)
+        self.override = override_settings(
+            AUDIT_CHECKPOINT_FILE=str(self.checkpoints), AUDIT_CHECKPOINT_EVERY=10**9, **settings_changes
+        )
         self.atomic = transaction.atomic()
 
     def __enter__(self):
@@ -125,8 +133,15 @@ def tamper(kind: str, rows: list[AuditRecord], i: int, j: int, field: str, forge
 @pytest.mark.slow
 @pytest.mark.django_db
 @HYPO
-@given(n=st.integers(2, 12), seed=st.integers(0, 50), kind=st.sampled_from(["edit", "delete", "swap", "insert"]),
-       at=st.integers(0, 11), other=st.integers(0, 11), field=st.sampled_from(EDITABLE), forged_key=keys_32)
+@given(
+    n=st.integers(2, 12),
+    seed=st.integers(0, 50),
+    kind=st.sampled_from(["edit", "delete", "swap", "insert"]),
+    at=st.integers(0, 11),
+    other=st.integers(0, 11),
+    field=st.sampled_from(EDITABLE),
+    forged_key=keys_32,
+)
 def test_any_single_tampering_anywhere_is_found(db, tmp_path, n, seed, kind, at, other, field, forged_key):
     with example(tmp_path):
         rows = build(n, seed)
@@ -169,8 +184,11 @@ def test_keys_rotated_at_any_points_keep_every_record_verifiable(db, tmp_path, s
                 if key_text(step) not in ring:
                     ring.insert(0, key_text(step))
                     ex.override.disable()
-                    ex.override = override_settings(AUDIT_CHECKPOINT_FILE=str(ex.checkpoints),
-                                                    AUDIT_CHECKPOINT_EVERY=10**9, AUDIT_KEYS=",".join(ring))
+                    ex.override = override_settings(
+                        AUDIT_CHECKPOINT_FILE=str(ex.checkpoints),
+                        AUDIT_CHECKPOINT_EVERY=10**9,
+                        AUDIT_KEYS=",".join(ring),
+                    )
                     ex.override.enable()
                 continue
             for row in build(step, len(signed)):
@@ -181,8 +199,7 @@ def test_keys_rotated_at_any_points_keep_every_record_verifiable(db, tmp_path, s
         assert dict(AuditRecord.objects.values_list("seq", "key_id")) == signed
         used = set(signed.values())
         for dropped in [k for k in ring if audit._ring((k,)).current in used]:
-            with override_settings(AUDIT_KEYS=",".join(k for k in ring if k != dropped)
-                                   or key_text(b"\x01" * 32)):
+            with override_settings(AUDIT_KEYS=",".join(k for k in ring if k != dropped) or key_text(b"\x01" * 32)):
                 result = audit.verify()
                 assert not result.ok and audit._ring((dropped,)).current in result.problem, result
 
@@ -198,8 +215,10 @@ def test_the_triggers_refuse_any_update_and_any_delete(db, tmp_path, field, at, 
             statement, params = f"DELETE FROM {TABLE} WHERE id = %s", (row.id,)
         else:
             column = AuditRecord._meta.get_field(field).column
-            statement, params = f"UPDATE {TABLE} SET {column} = %s WHERE id = %s", (_changed(field, getattr(row, field)),
-                                                                                     row.id)
+            statement, params = (
+                f"UPDATE {TABLE} SET {column} = %s WHERE id = %s",
+                (_changed(field, getattr(row, field)), row.id),
+            )
         with pytest.raises(DatabaseError), transaction.atomic():
             sql(statement, params)
         assert audit.verify().ok  # nothing changed

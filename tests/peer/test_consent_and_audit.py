@@ -18,9 +18,16 @@ from commonground.private.ids import encode as oid
 
 
 def consent_form(**changes):
-    data = {"patient_name": "Jordan Reyes", "discloser": "Harbor Recovery", "recipients": "groups I am referred to",
-            "information": ["identity", "referrals"], "purpose": "to connect me with support",
-            "revocation": "tell my peer specialist", "covers_referrals": "on", "typed_signature": "Jordan Reyes"}
+    data = {
+        "patient_name": "Jordan Reyes",
+        "discloser": "Harbor Recovery",
+        "recipients": "groups I am referred to",
+        "information": ["identity", "referrals"],
+        "purpose": "to connect me with support",
+        "revocation": "tell my peer specialist",
+        "covers_referrals": "on",
+        "typed_signature": "Jordan Reyes",
+    }
     data.update(changes)
     return data
 
@@ -62,8 +69,10 @@ def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
 def test_an_expired_consent_no_longer_covers_anything(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     today = timezone.localdate()
-    client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new",
-                consent_form(expires_on=(today + timedelta(days=10)).isoformat()))
+    client.post(
+        f"/peer/participants/{oid('participant', p.pk)}/consents/new",
+        consent_form(expires_on=(today + timedelta(days=10)).isoformat()),
+    )
     assert refer(client, p).status_code == 302
     with time_machine.travel(timezone.now() + timedelta(days=11), tick=False):
         client.force_login(world["staff"]["a_one"].user, backend="django.contrib.auth.backends.ModelBackend")
@@ -77,10 +86,20 @@ def test_an_expired_consent_no_longer_covers_anything(world):
 @pytest.mark.django_db
 def test_the_consent_form_records_every_element_and_prints(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
-    made = client.post(f"/peer/participants/{oid('participant', p.pk)}/consents/new", consent_form(expiry_event="the end of my program"))
+    made = client.post(
+        f"/peer/participants/{oid('participant', p.pk)}/consents/new",
+        consent_form(expiry_event="the end of my program"),
+    )
     page = client.get(made["Location"]).content.decode()
-    for element in ("Jordan Reyes", "Harbor Recovery", "groups I am referred to", "Name and contact details",
-                    "to connect me with support", "tell my peer specialist", "the end of my program"):
+    for element in (
+        "Jordan Reyes",
+        "Harbor Recovery",
+        "groups I am referred to",
+        "Name and contact details",
+        "to connect me with support",
+        "tell my peer specialist",
+        "the end of my program",
+    ):
         assert element in page, element
     consent = Consent.objects.get()
     assert consent.signature == {"typed_name": "Jordan Reyes", "patient_name": "Jordan Reyes"}
@@ -102,11 +121,24 @@ def test_every_view_writes_an_audit_record_naming_it(world):
     from tests.peer.test_permissions import API, MATRIX
 
     p = world["people"]["p1"]
-    world["consent"] = Consent.objects.create(participant=p, discloser="Harbor", recipients="groups",
-                                              information=["identity"], purpose="connect", revocation="tell us",
-                                              covers_referrals=True, signature={"typed_name": "J R"})
-    world["referral"] = Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on="2026-11-01",
-                                                kind="program", program="aa", follow_up_on="2026-11-08")
+    world["consent"] = Consent.objects.create(
+        participant=p,
+        discloser="Harbor",
+        recipients="groups",
+        information=["identity"],
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=True,
+        signature={"typed_name": "J R"},
+    )
+    world["referral"] = Referral.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        made_on="2026-11-01",
+        kind="program",
+        program="aa",
+        follow_up_on="2026-11-08",
+    )
     client = world["clients"]["a_supervisor"]
     for name, (method, kwargs, _allowed) in MATRIX.items():
         before = AuditRecord.objects.count()
@@ -123,7 +155,9 @@ def test_every_view_writes_an_audit_record_naming_it(world):
         assert AuditRecord.objects.filter(seq__gt=before).exists(), name
     viewed = AuditRecord.objects.filter(participant_id_at=p.pk, action="view").first()
     # who, by an opaque id: never the username (issue 25, item 11)
-    assert viewed.user_id_at == audit.pseudonym(world["staff"]["a_supervisor"].user.pk) and "ana" not in viewed.user_id_at
+    assert (
+        viewed.user_id_at == audit.pseudonym(world["staff"]["a_supervisor"].user.pk) and "ana" not in viewed.user_id_at
+    )
     assert viewed.address == "127.0.0.1"
     assert audit.verify().ok
 

@@ -33,10 +33,20 @@ ANYTHING = consents.Disclosure(frozenset())  # asks for no kind and no recipient
 
 
 def unsaved(**values) -> Consent:
-    values = {"information": ["identity", "referrals"], "covers_referrals": True, "expires_on": None,
-              "revoked_at": None} | values
-    return Consent(discloser="Harbor", recipients="groups", purpose="connect", revocation="tell us",
-                   signature={"typed_name": "J R"}, **values)
+    values = {
+        "information": ["identity", "referrals"],
+        "covers_referrals": True,
+        "expires_on": None,
+        "revoked_at": None,
+    } | values
+    return Consent(
+        discloser="Harbor",
+        recipients="groups",
+        purpose="connect",
+        revocation="tell us",
+        signature={"typed_name": "J R"},
+        **values,
+    )
 
 
 def at(zone: str, day: date, clock: time) -> datetime:
@@ -62,9 +72,12 @@ LAST_SECOND, FIRST_SECOND = time(23, 59, 59), time(0, 0, 0)
 def test_a_consent_ending_today_covers_to_the_last_local_second_and_not_after(zone, day):
     consent = unsaved(signed_at=at(zone, day - timedelta(days=30), time(12)), expires_on=day)
     with timezone.override(zone):
-        for moment, covered in ((at(zone, day, FIRST_SECOND), True), (at(zone, day, time(12)), True),
-                                (at(zone, day, LAST_SECOND), True),
-                                (at(zone, day + timedelta(days=1), FIRST_SECOND), False)):
+        for moment, covered in (
+            (at(zone, day, FIRST_SECOND), True),
+            (at(zone, day, time(12)), True),
+            (at(zone, day, LAST_SECOND), True),
+            (at(zone, day + timedelta(days=1), FIRST_SECOND), False),
+        ):
             with time_machine.travel(moment, tick=False):
                 assert timezone.localdate() == moment.date()  # (the clock is where the test says)
                 assert consents.covers(consent, IDENTITY) is covered, (zone, moment)
@@ -73,7 +86,7 @@ def test_a_consent_ending_today_covers_to_the_last_local_second_and_not_after(zo
 
 @pytest.mark.parametrize("zone, day", EDGES)
 def test_signed_later_today_covers_now_and_signed_tomorrow_does_not(zone, day):
-    """"Signed on or before that day": the day counts, not the minute; tomorrow's date does not."""
+    """ "Signed on or before that day": the day counts, not the minute; tomorrow's date does not."""
     now = at(zone, day, time(8, 0))
     later_today = unsaved(signed_at=at(zone, day, LAST_SECOND))
     tomorrow = unsaved(signed_at=at(zone, day + timedelta(days=1), FIRST_SECOND))
@@ -98,8 +111,11 @@ def test_the_same_instant_is_two_different_days_in_two_zones():
 @pytest.mark.parametrize("minutes_later", [0, 1, 5, 60 * 12])
 def test_revoked_the_same_day_it_was_signed_covers_nothing_that_day_or_after(minutes_later):
     signed = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("UTC"))
-    consent = unsaved(signed_at=signed, revoked_at=signed + timedelta(minutes=minutes_later),
-                      information=[k.value for k in InformationKind])
+    consent = unsaved(
+        signed_at=signed,
+        revoked_at=signed + timedelta(minutes=minutes_later),
+        information=[k.value for k in InformationKind],
+    )
     for day in (date(2026, 12, 7), date(2026, 12, 8), date(2027, 12, 7)):
         assert consents.covers(consent, ANYTHING, on=day) is False
         assert consents.covers(consent, IDENTITY, on=day) is False
@@ -113,8 +129,10 @@ def test_what_a_consent_names_is_read_as_kinds_however_it_is_stored():
     as_strings = unsaved(signed_at=signed, information=["identity", "referrals"])
     nothing = unsaved(signed_at=signed, information=None)
     unknown = unsaved(signed_at=signed, information=["Identity", "name", "phone"])  # not the kinds' values
-    for kinds in map(frozenset, itertools.chain.from_iterable(
-            itertools.combinations([k.value for k in InformationKind], n) for n in range(3))):
+    for kinds in map(
+        frozenset,
+        itertools.chain.from_iterable(itertools.combinations([k.value for k in InformationKind], n) for n in range(3)),
+    ):
         wanted = consents.Disclosure(kinds)
         expected = kinds <= {"identity", "referrals"}
         assert consents.covers(as_choices, wanted, on) is expected
@@ -136,11 +154,18 @@ def build(participant, state: str, content: str, signed_days_ago: int) -> Consen
     today, now = timezone.localdate(), timezone.now()
     information, covers_referrals = CONTENTS[content]
     return Consent(
-        participant=participant, discloser="Harbor", recipients="groups", information=information, purpose="x",
-        revocation="tell us", covers_referrals=covers_referrals, signature={"typed_name": "J R"},
+        participant=participant,
+        discloser="Harbor",
+        recipients="groups",
+        information=information,
+        purpose="x",
+        revocation="tell us",
+        covers_referrals=covers_referrals,
+        signature={"typed_name": "J R"},
         signed_at=now + timedelta(days=1) if state == "signed tomorrow" else now - timedelta(days=signed_days_ago),
         expires_on={"ends today": today, "expired": today - timedelta(days=1)}.get(state),
-        revoked_at=now if state == "revoked" else None)
+        revoked_at=now if state == "revoked" else None,
+    )
 
 
 def in_force(state: str) -> bool:
@@ -158,15 +183,22 @@ def test_covering_and_scope_over_every_pair_of_consents(organisation):
     options = list(itertools.product(STATES, CONTENTS))
     pairs = list(itertools.product(options, options))
     people = Participant.objects.bulk_create(
-        [Participant(organisation=organisation, code=f"PAIR-{i}") for i in range(len(pairs))])
-    made = [(build(p, *old, signed_days_ago=30), build(p, *new, signed_days_ago=10))
-            for p, (old, new) in zip(people, pairs, strict=True)]
+        [Participant(organisation=organisation, code=f"PAIR-{i}") for i in range(len(pairs))]
+    )
+    made = [
+        (build(p, *old, signed_days_ago=30), build(p, *new, signed_days_ago=10))
+        for p, (old, new) in zip(people, pairs, strict=True)
+    ]
     Consent.objects.bulk_create([c for pair in made for c in pair])
-    for p, ((old_state, old_content), (new_state, new_content)), (older, newer) in zip(people, pairs, made,
-                                                                                           strict=True):
+    for p, ((old_state, old_content), (new_state, new_content)), (older, newer) in zip(
+        people, pairs, made, strict=True
+    ):
         case = (old_state, old_content, new_state, new_content)
-        live = [(c, content) for c, state, content in ((older, old_state, old_content), (newer, new_state, new_content))
-                if in_force(state)]
+        live = [
+            (c, content)
+            for c, state, content in ((older, old_state, old_content), (newer, new_state, new_content))
+            if in_force(state)
+        ]
         good = [c for c, content in live if content == "identity, to recipients"]
         expected = max(good, key=lambda c: c.signed_at, default=None)
         assert consents.covering(p, IDENTITY) == expected, case
@@ -180,10 +212,26 @@ def test_covering_and_scope_over_every_pair_of_consents(organisation):
 def test_two_consents_signed_at_the_same_instant_the_one_recorded_last_is_chosen(organisation):
     p = Participant.objects.create(organisation=organisation, code="P-TIE")
     instant = timezone.now() - timedelta(days=3)
-    first = Consent.objects.create(participant=p, discloser="H", recipients="g", information=["identity"],
-                                   purpose="x", revocation="r", covers_referrals=True, signed_at=instant)
-    second = Consent.objects.create(participant=p, discloser="H", recipients="g", information=["identity"],
-                                    purpose="x", revocation="r", covers_referrals=True, signed_at=instant)
+    first = Consent.objects.create(
+        participant=p,
+        discloser="H",
+        recipients="g",
+        information=["identity"],
+        purpose="x",
+        revocation="r",
+        covers_referrals=True,
+        signed_at=instant,
+    )
+    second = Consent.objects.create(
+        participant=p,
+        discloser="H",
+        recipients="g",
+        information=["identity"],
+        purpose="x",
+        revocation="r",
+        covers_referrals=True,
+        signed_at=instant,
+    )
     assert second.pk > first.pk
     assert consents.covering(p, IDENTITY) == second
     Consent.objects.filter(pk=second.pk).update(revoked_at=timezone.now())
@@ -194,22 +242,47 @@ def test_revoke_and_sign_again_the_same_day(organisation):
     """The participant revokes at 10:00 and signs a narrower consent at 10:05, then a full one at 16:00."""
     p = Participant.objects.create(organisation=organisation, code="P-AGAIN")
     with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("UTC")), tick=False) as clock:
-        first = Consent.objects.create(participant=p, discloser="H", recipients="g", purpose="x", revocation="r",
-                                       information=["identity", "referrals"], covers_referrals=True)
+        first = Consent.objects.create(
+            participant=p,
+            discloser="H",
+            recipients="g",
+            purpose="x",
+            revocation="r",
+            information=["identity", "referrals"],
+            covers_referrals=True,
+        )
         assert consents.covering(p, IDENTITY) == first
         clock.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("UTC")))
         Consent.objects.filter(pk=first.pk).update(revoked_at=timezone.now())
         assert consents.covering(p, IDENTITY) is None and consents.scope(p)["in_force"] is False
         clock.move_to(datetime(2026, 12, 7, 10, 5, tzinfo=ZoneInfo("UTC")))
-        narrow = Consent.objects.create(participant=p, discloser="H", recipients="g", purpose="x", revocation="r",
-                                        information=["barc"], covers_referrals=True)
+        narrow = Consent.objects.create(
+            participant=p,
+            discloser="H",
+            recipients="g",
+            purpose="x",
+            revocation="r",
+            information=["barc"],
+            covers_referrals=True,
+        )
         assert consents.covering(p, IDENTITY) is None
-        assert consents.scope(p) | {"latest": None} == {"in_force": True, "kinds": ["barc"],
-                                                        "referrals_may_carry_identity": False, "latest": None}
+        assert consents.scope(p) | {"latest": None} == {
+            "in_force": True,
+            "kinds": ["barc"],
+            "referrals_may_carry_identity": False,
+            "latest": None,
+        }
         assert consents.scope(p)["latest"] == narrow
         clock.move_to(datetime(2026, 12, 7, 16, 0, tzinfo=ZoneInfo("UTC")))
-        full = Consent.objects.create(participant=p, discloser="H", recipients="g", purpose="x", revocation="r",
-                                      information=["identity"], covers_referrals=True)
+        full = Consent.objects.create(
+            participant=p,
+            discloser="H",
+            recipients="g",
+            purpose="x",
+            revocation="r",
+            information=["identity"],
+            covers_referrals=True,
+        )
         assert consents.covering(p, IDENTITY) == full
         assert consents.scope(p)["kinds"] == ["barc", "identity"]
 
@@ -219,9 +292,17 @@ def test_a_consent_ends_at_local_midnight_for_covering_too(organisation):
     p = Participant.objects.create(organisation=organisation, code="P-MIDNIGHT")
     zone = "America/Los_Angeles"
     with timezone.override(zone), time_machine.travel(at(zone, date(2026, 12, 7), LAST_SECOND), tick=False) as clock:
-        made = Consent.objects.create(participant=p, discloser="H", recipients="g", purpose="x", revocation="r",
-                                      information=["identity"], covers_referrals=True, expires_on=date(2026, 12, 7),
-                                      signed_at=timezone.now() - timedelta(days=5))
+        made = Consent.objects.create(
+            participant=p,
+            discloser="H",
+            recipients="g",
+            purpose="x",
+            revocation="r",
+            information=["identity"],
+            covers_referrals=True,
+            expires_on=date(2026, 12, 7),
+            signed_at=timezone.now() - timedelta(days=5),
+        )
         assert consents.covering(p, IDENTITY) == made  # 07:59:59 on the 8th in UTC, still the 7th here
         clock.shift(timedelta(seconds=1))
         assert consents.covering(p, IDENTITY) is None

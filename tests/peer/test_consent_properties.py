@@ -24,16 +24,26 @@ from commonground.peer import consent as consents
 from commonground.peer.models import Consent, InformationKind
 
 KINDS = [k.value for k in InformationKind]
-ZONES = ["UTC", "Pacific/Pago_Pago", "Pacific/Kiritimati", "America/New_York", "Europe/London",
-         "Asia/Kolkata", "Australia/Lord_Howe"]
+ZONES = [
+    "UTC",
+    "Pacific/Pago_Pago",
+    "Pacific/Kiritimati",
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+]
 BASE = datetime(2026, 3, 28, 12, tzinfo=UTC)  # near the spring clock changes of both hemispheres
 
 
 def oracle(consent: dict, kinds: frozenset, to_recipient: bool, on: date, zone: str) -> bool:
     """docs/peer.md, "42 CFR Part 2 §2.31", in plain Python."""
     signed_day = consent["signed_at"].astimezone(ZoneInfo(zone)).date()
-    in_force = (consent["revoked_at"] is None and signed_day <= on
-                and (consent["expires_on"] is None or on <= consent["expires_on"]))
+    in_force = (
+        consent["revoked_at"] is None
+        and signed_day <= on
+        and (consent["expires_on"] is None or on <= consent["expires_on"])
+    )
     names_everything = kinds <= set(consent["information"])
     names_recipient = consent["covers_referrals"] or not to_recipient
     return in_force and names_everything and names_recipient
@@ -47,13 +57,15 @@ days = st.integers(-5, 5).map(lambda d: BASE.date() + timedelta(days=d))
 @st.composite
 def consent_values(draw):
     signed_at = draw(moments)
-    return {"signed_at": signed_at,
-            "expires_on": draw(st.none() | days),
-            "revoked_at": draw(st.none() | moments),
-            "information": draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=len(KINDS))),
-            "covers_referrals": draw(st.booleans()),
-            "purpose": draw(st.sampled_from(["to connect me with support", "any purpose at all", ""])),
-            "recipients": draw(st.sampled_from(["groups I am referred to", "nobody", "my employer"]))}
+    return {
+        "signed_at": signed_at,
+        "expires_on": draw(st.none() | days),
+        "revoked_at": draw(st.none() | moments),
+        "information": draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=len(KINDS))),
+        "covers_referrals": draw(st.booleans()),
+        "purpose": draw(st.sampled_from(["to connect me with support", "any purpose at all", ""])),
+        "recipients": draw(st.sampled_from(["groups I am referred to", "nobody", "my employer"])),
+    }
 
 
 disclosures = st.tuples(st.frozensets(st.sampled_from(KINDS)), st.booleans())
@@ -85,13 +97,22 @@ def test_never_before_grant_never_after_expiry_never_once_revoked(values, on, zo
         assert not allowed, "covered after its end date"
     if values["revoked_at"] is not None:
         assert not allowed, "covered after revocation"
-    if values["revoked_at"] is None and signed_day <= on and (values["expires_on"] is None or on <= values["expires_on"]):
+    if (
+        values["revoked_at"] is None
+        and signed_day <= on
+        and (values["expires_on"] is None or on <= values["expires_on"])
+    ):
         assert allowed, "in force, asking for nothing, and still refused"
 
 
 @settings(max_examples=200, deadline=None)
-@given(consent_values(), disclosures, days, st.sampled_from(["to connect me with support", "research", ""]),
-       st.sampled_from(["groups I am referred to", "my employer"]))
+@given(
+    consent_values(),
+    disclosures,
+    days,
+    st.sampled_from(["to connect me with support", "research", ""]),
+    st.sampled_from(["groups I am referred to", "my employer"]),
+)
 def test_purpose_and_recipient_wording_do_not_change_the_answer(values, disclosure, on, purpose, recipients):
     kinds, to_recipient = disclosure
     wanted = consents.Disclosure(kinds, to_referral_recipient=to_recipient)
@@ -138,5 +159,6 @@ def test_covering_is_the_latest_signed_consent_that_covers(world, many, on, zone
 
 
 def _create(participant, values: dict) -> Consent:
-    return Consent.objects.create(participant=participant, discloser="Harbor", revocation="tell us",
-                                  signature={"typed_name": "J R"}, **values)
+    return Consent.objects.create(
+        participant=participant, discloser="Harbor", revocation="tell us", signature={"typed_name": "J R"}, **values
+    )

@@ -27,9 +27,16 @@ def token_for(device) -> str:
 def test_a_new_organisation_a_second_factor_and_a_colleague(db):
     Invitation.objects.create(code_hash=invitation_hash("invite-123"))
     client = Client()
-    made = client.post("/peer/setup", {"invitation": "invite-123", "organisation": "Harbor Recovery",
-                                       "display_name": "Ana", "username": "ana-sup",
-                                       "passphrase": "a long staff passphrase"})
+    made = client.post(
+        "/peer/setup",
+        {
+            "invitation": "invite-123",
+            "organisation": "Harbor Recovery",
+            "display_name": "Ana",
+            "username": "ana-sup",
+            "passphrase": "a long staff passphrase",
+        },
+    )
     assert made.status_code == 302 and made["Location"] == "/peer/enrol"
     assert client.get("/peer/").status_code == 302, "no second factor yet: no workspace"
     page = client.get("/peer/enrol").content.decode()
@@ -42,12 +49,22 @@ def test_a_new_organisation_a_second_factor_and_a_colleague(db):
         assert client.post("/peer/enrol", {"token": token_for(device)}).status_code == 302
         assert client.get("/peer/").status_code == 200
         assert client.session.get_expiry_age() == 15 * 60  # automatic logoff after 15 minutes idle
-    reused = Client().post("/peer/setup", {"invitation": "invite-123", "organisation": "Other",
-                                           "display_name": "X", "username": "xx-x", "passphrase": "another long one"})
+    reused = Client().post(
+        "/peer/setup",
+        {
+            "invitation": "invite-123",
+            "organisation": "Other",
+            "display_name": "X",
+            "username": "xx-x",
+            "passphrase": "another long one",
+        },
+    )
     assert "not valid or was used" in reused.content.decode()
 
-    added = client.post("/peer/staff", {"display_name": "Ben", "username": "ben-one",
-                                        "passphrase": "ben's own passphrase!", "role": "specialist"})
+    added = client.post(
+        "/peer/staff",
+        {"display_name": "Ben", "username": "ben-one", "passphrase": "ben's own passphrase!", "role": "specialist"},
+    )
     assert added.status_code == 302, added.content.decode()[-3000:]
     ben = Client()
     first = ben.post("/peer/signin", {"username": "ben-one", "passphrase": "ben's own passphrase!"})
@@ -75,12 +92,20 @@ def test_idle_staff_are_signed_out_after_15_minutes(world):
 def test_the_dashboard_shows_what_is_due(world):
     a_one, p1, p2 = world["staff"]["a_one"], world["people"]["p1"], world["people"]["p2"]
     today = timezone.localdate()
-    Referral.objects.create(participant=p1, staff=a_one, made_on=today - timedelta(days=7), kind="program",
-                            program="aa", follow_up_on=today)
-    Referral.objects.create(participant=p1, staff=a_one, made_on=today - timedelta(days=20), kind="program",
-                            program="smart", follow_up_on=today - timedelta(days=3))
-    Referral.objects.create(participant=p2, staff=world["staff"]["a_two"], made_on=today, kind="program",
-                            program="na", follow_up_on=today)
+    Referral.objects.create(
+        participant=p1, staff=a_one, made_on=today - timedelta(days=7), kind="program", program="aa", follow_up_on=today
+    )
+    Referral.objects.create(
+        participant=p1,
+        staff=a_one,
+        made_on=today - timedelta(days=20),
+        kind="program",
+        program="smart",
+        follow_up_on=today - timedelta(days=3),
+    )
+    Referral.objects.create(
+        participant=p2, staff=world["staff"]["a_two"], made_on=today, kind="program", program="na", follow_up_on=today
+    )
     Participant.objects.filter(pk=p1.pk).update(last_contact_on=today - timedelta(days=30))
     Assessment.objects.create(participant=p1, taken_on=today - timedelta(days=100), total=30, answers=[3] * 10)
     Assessment.objects.create(participant=p1, taken_on=today - timedelta(days=2), total=41, answers=[4] * 10 + [1])
@@ -98,11 +123,16 @@ def test_the_dashboard_shows_what_is_due(world):
 def test_barc10_scores_the_published_way_and_charts_without_script(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
     answers = {f"item_{n}": str(1 + n % 6) for n in range(1, 11)}
-    client.post(f"/peer/participants/{oid('participant', p.pk)}/barc/new", {"taken_on": timezone.localdate().isoformat(), **answers})
+    client.post(
+        f"/peer/participants/{oid('participant', p.pk)}/barc/new",
+        {"taken_on": timezone.localdate().isoformat(), **answers},
+    )
     assessment = Assessment.objects.get()
     assert assessment.total == sum(1 + n % 6 for n in range(1, 11)) and len(assessment.answers) == 10
-    bad = client.post(f"/peer/participants/{oid('participant', p.pk)}/barc/new", {"taken_on": timezone.localdate().isoformat(),
-                                                              **{**answers, "item_3": "7"}})
+    bad = client.post(
+        f"/peer/participants/{oid('participant', p.pk)}/barc/new",
+        {"taken_on": timezone.localdate().isoformat(), **{**answers, "item_3": "7"}},
+    )
     assert bad.status_code == 400
     page = client.get(f"/peer/participants/{oid('participant', p.pk)}").content.decode()
     assert "47 or more" in page and "doi.org/10.1016/j.drugalcdep.2017.03.022" in page
@@ -115,16 +145,32 @@ def test_reports_count_suppress_small_cells_and_export_csv(world):
     org, a_one = world["orgs"]["a"], world["staff"]["a_one"]
     month = timezone.localdate().replace(day=1)
     people = [Participant.objects.create(organisation=org, code=f"P-R{n:05d}", specialist=a_one) for n in range(23)]
-    Encounter.objects.bulk_create(Encounter(participant=p, organisation=org, staff=a_one, on=month, kind="phone", minutes=10)
-                                  for p in people)
+    Encounter.objects.bulk_create(
+        Encounter(participant=p, organisation=org, staff=a_one, on=month, kind="phone", minutes=10) for p in people
+    )
     for n, p in enumerate(people):
-        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="aa",
-                                follow_up_on=month, outcome="fit_well" if n < 12 else "didnt_fit", outcome_on=month)
+        Referral.objects.create(
+            participant=p,
+            staff=a_one,
+            made_on=month,
+            kind="program",
+            program="aa",
+            follow_up_on=month,
+            outcome="fit_well" if n < 12 else "didnt_fit",
+            outcome_on=month,
+        )
     for p in people[:12]:
-        Referral.objects.create(participant=p, staff=a_one, made_on=month, kind="program", program="na",
-                                follow_up_on=month + timedelta(days=40))
-    Referral.objects.create(participant=people[0], staff=a_one, made_on=month, kind="program", program="smart",
-                            follow_up_on=month)
+        Referral.objects.create(
+            participant=p,
+            staff=a_one,
+            made_on=month,
+            kind="program",
+            program="na",
+            follow_up_on=month + timedelta(days=40),
+        )
+    Referral.objects.create(
+        participant=people[0], staff=a_one, made_on=month, kind="program", program="smart", follow_up_on=month
+    )
     page = world["clients"]["a_supervisor"].get(f"/peer/reports?from={month:%Y-%m}&to={month:%Y-%m}")
     html = page.content.decode()
     row = html.split('id="by-month"')[1].split("</tbody>")[0]
@@ -144,9 +190,17 @@ def test_reports_count_suppress_small_cells_and_export_csv(world):
 @pytest.mark.django_db
 def test_a_participants_full_record_and_deletion_under_the_retention_rule(world):
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
-    Encounter.objects.create(participant=p, staff=world["staff"]["a_one"], on=timezone.localdate(), kind="phone",
-                             minutes=20, details={"topics": ["housing"], "note": "needs a room"})
-    archive = zipfile.ZipFile(io.BytesIO(supervisor.get(f"/peer/participants/{oid('participant', p.pk)}/export").content))
+    Encounter.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        on=timezone.localdate(),
+        kind="phone",
+        minutes=20,
+        details={"topics": ["housing"], "note": "needs a room"},
+    )
+    archive = zipfile.ZipFile(
+        io.BytesIO(supervisor.get(f"/peer/participants/{oid('participant', p.pk)}/export").content)
+    )
     record = json.loads(archive.read("P-ONE111.json"))
     assert record["identity"]["name"] == "Jordan Reyes" and record["encounters"][0]["note"] == "needs a room"
     org = world["orgs"]["a"]
@@ -156,7 +210,10 @@ def test_a_participants_full_record_and_deletion_under_the_retention_rule(world)
     assert kept.status_code == 400 and "cannot be deleted yet" in kept.content.decode()
     org.retention_days = 0
     org.save()
-    assert supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": "P-ONE111"}).status_code == 200
+    assert (
+        supervisor.post(f"/peer/participants/{oid('participant', p.pk)}/delete", {"confirm": "P-ONE111"}).status_code
+        == 200
+    )
     assert not Participant.objects.filter(pk=p.pk).exists() and not Encounter.objects.exists()
     from commonground.peer.models import AuditRecord
 
@@ -166,14 +223,31 @@ def test_a_participants_full_record_and_deletion_under_the_retention_rule(world)
 @pytest.mark.django_db
 def test_the_participant_shares_their_companion_and_can_stop(world, django_user_model):
     person = Client()
-    person.post("/me/signup", {"username": "shares-a-lot", "passphrase": "lantern harbour pebble",
-                               "passphrase2": "lantern harbour pebble", "timezone": "America/Chicago"})
-    person.post("/me/clocks/new", {"name": "Sober from beer zq7", "start_date": "2026-01-10", "timezone": "America/Chicago",
-                                   "convention": "plain"})
+    person.post(
+        "/me/signup",
+        {
+            "username": "shares-a-lot",
+            "passphrase": "lantern harbour pebble",
+            "passphrase2": "lantern harbour pebble",
+            "timezone": "America/Chicago",
+        },
+    )
+    person.post(
+        "/me/clocks/new",
+        {
+            "name": "Sober from beer zq7",
+            "start_date": "2026-01-10",
+            "timezone": "America/Chicago",
+            "convention": "plain",
+        },
+    )
     person.post("/me/checkin", {"mood": "4", "craving": "2", "note": "private words"})
     code = person.post("/me/share").content.decode().split('id="share-code">')[1].split("<")[0]
     client, p = world["clients"]["a_one"], world["people"]["p1"]
-    assert client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": "wrong-code"}).status_code == 400
+    assert (
+        client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": "wrong-code"}).status_code
+        == 400
+    )
     assert client.post(f"/peer/participants/{oid('participant', p.pk)}/companion", {"code": code}).status_code == 302
     page = client.get(f"/peer/participants/{oid('participant', p.pk)}").content.decode()
     assert "Sober from beer zq7" in page and "private words" not in page and "Recent check-ins" in page

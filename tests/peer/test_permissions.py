@@ -55,11 +55,17 @@ MATRIX = {
     "companion_link": ("get", p1, CASELOAD),
     "participant_export": ("get", p1, SUPERVISOR_A),
     "participant_delete": ("get", p1, SUPERVISOR_A),
-    "staff": ("get", none, {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True,
-                            "b_one": False}),
+    "staff": (
+        "get",
+        none,
+        {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True, "b_one": False},
+    ),
     "staff_deactivate": ("post", lambda w: {"staff_pk": w["staff"]["a_two"].pk}, ADMINS_OWN_STAFF),
-    "settings": ("get", none, {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True,
-                               "b_one": False}),
+    "settings": (
+        "get",
+        none,
+        {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True, "b_one": False},
+    ),
     "report": ("get", none, SUPERVISORS),
     "report_chart": ("get", none, SUPERVISORS),
     "audit": ("get", none, SUPERVISORS),
@@ -75,11 +81,24 @@ API = {
 @pytest.fixture
 def w(world):
     p = world["people"]["p1"]
-    world["consent"] = Consent.objects.create(participant=p, discloser="Harbor", recipients="groups",
-                                              information=["identity"], purpose="connect", revocation="tell us",
-                                              covers_referrals=True, signature={"typed_name": "J R"})
-    world["referral"] = Referral.objects.create(participant=p, staff=world["staff"]["a_one"], made_on="2026-11-01",
-                                                kind="program", program="aa", follow_up_on="2026-11-08")
+    world["consent"] = Consent.objects.create(
+        participant=p,
+        discloser="Harbor",
+        recipients="groups",
+        information=["identity"],
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=True,
+        signature={"typed_name": "J R"},
+    )
+    world["referral"] = Referral.objects.create(
+        participant=p,
+        staff=world["staff"]["a_one"],
+        made_on="2026-11-01",
+        kind="program",
+        program="aa",
+        follow_up_on="2026-11-08",
+    )
     return world
 
 

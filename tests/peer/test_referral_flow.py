@@ -26,15 +26,26 @@ KINDS = [k.value for k in InformationKind]
 
 def sign(p, *, kinds=("identity", "referrals"), covers=True, expires_in=None, days_ago=1) -> Consent:
     today, now = timezone.localdate(), timezone.now()
-    return Consent.objects.create(participant=p, discloser="Harbor", recipients="groups", information=list(kinds),
-                                  purpose="connect", revocation="tell us", covers_referrals=covers,
-                                  signature={"typed_name": "J R"}, signed_at=now - timedelta(days=days_ago),
-                                  expires_on=None if expires_in is None else today + timedelta(days=expires_in))
+    return Consent.objects.create(
+        participant=p,
+        discloser="Harbor",
+        recipients="groups",
+        information=list(kinds),
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=covers,
+        signature={"typed_name": "J R"},
+        signed_at=now - timedelta(days=days_ago),
+        expires_on=None if expires_in is None else today + timedelta(days=expires_in),
+    )
 
 
 def refer(client, p, *, share=True, **fields):
-    data = {"kind": "program", "program": "aa",
-            "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat()} | fields
+    data = {
+        "kind": "program",
+        "program": "aa",
+        "follow_up_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+    } | fields
     if share:
         data["shares_identity"] = "on"
     return client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", data)
@@ -66,7 +77,11 @@ def test_each_step_of_a_referral_is_audited_naming_it(world):
     assert referral.consent == consent and referral.shares_identity
     [step] = [r for r in records_since(start) if r.view == "peer.referral_new"]
     assert (step.action, step.object_type, step.object_id, step.participant_id_at) == (
-        "disclose", "Referral", str(referral.pk), p.pk)
+        "disclose",
+        "Referral",
+        str(referral.pk),
+        p.pk,
+    )
 
     start = head()  # 3. the sheet, shown with identity: a disclosure each time
     sheet = client.get(made["Location"]).content.decode()
@@ -166,10 +181,19 @@ def test_a_sheet_shows_identity_exactly_while_its_consent_covers_it(world, event
             today = timezone.localdate()
             if step[0] == "sign":
                 _, kinds, covers, expires_in = step
-                made.append(Consent.objects.create(
-                    participant=p, discloser="Harbor", recipients="groups", information=sorted(kinds), purpose="x",
-                    revocation="tell us", covers_referrals=covers, signature={"typed_name": "S Q"},
-                    expires_on=None if expires_in is None else today + timedelta(days=expires_in)))
+                made.append(
+                    Consent.objects.create(
+                        participant=p,
+                        discloser="Harbor",
+                        recipients="groups",
+                        information=sorted(kinds),
+                        purpose="x",
+                        revocation="tell us",
+                        covers_referrals=covers,
+                        signature={"typed_name": "S Q"},
+                        expires_on=None if expires_in is None else today + timedelta(days=expires_in),
+                    )
+                )
             elif step[0] == "revoke_latest" and made:
                 Consent.objects.filter(pk=made[-1].pk).update(revoked_at=timezone.now())
             elif step[0] == "narrow_latest" and made:
@@ -177,21 +201,38 @@ def test_a_sheet_shows_identity_exactly_while_its_consent_covers_it(world, event
             elif step[0] == "days":
                 clock.shift(timedelta(days=step[1]))
             elif step[0] == "refer":
-                live = [c for c in Consent.objects.filter(participant=p).order_by("-signed_at", "-id")
-                        if c.revoked_at is None and (c.expires_on is None or today <= c.expires_on)
-                        and identity <= set(c.information) and c.covers_referrals]
-                referral, error = referrals.create_referral(p, staff, {
-                    "kind": "program", "program": "aa", "shares_identity": step[1],
-                    "follow_up_on": today + timedelta(days=7)})
+                live = [
+                    c
+                    for c in Consent.objects.filter(participant=p).order_by("-signed_at", "-id")
+                    if c.revoked_at is None
+                    and (c.expires_on is None or today <= c.expires_on)
+                    and identity <= set(c.information)
+                    and c.covers_referrals
+                ]
+                referral, error = referrals.create_referral(
+                    p,
+                    staff,
+                    {
+                        "kind": "program",
+                        "program": "aa",
+                        "shares_identity": step[1],
+                        "follow_up_on": today + timedelta(days=7),
+                    },
+                )
                 if step[1] and not live:
                     assert referral is None and error
                 else:
                     assert error is None and referral.consent == (live[0] if step[1] else None)
             for referral in Referral.objects.filter(participant=p):
                 consent = Consent.objects.filter(pk=referral.consent_id).first()
-                covered = bool(consent and referral.shares_identity and consent.revoked_at is None
-                               and (consent.expires_on is None or timezone.localdate() <= consent.expires_on)
-                               and "identity" in consent.information and consent.covers_referrals)
+                covered = bool(
+                    consent
+                    and referral.shares_identity
+                    and consent.revoked_at is None
+                    and (consent.expires_on is None or timezone.localdate() <= consent.expires_on)
+                    and "identity" in consent.information
+                    and consent.covers_referrals
+                )
                 shown = referrals.sheet(p, referral)
                 assert (shown["identity"] is not None) is covered, (step, referral.pk)
                 assert shown["consent_ended"] is (referral.shares_identity and not covered)

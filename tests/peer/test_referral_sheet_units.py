@@ -33,23 +33,40 @@ from commonground.search import engine
 def person(db):
     """One participant of one organisation, with a name and phone; no staff accounts needed."""
     organisation = Organisation.objects.create(name="Harbor Recovery")
-    return Participant.objects.create(organisation=organisation, code="P-ONE111",
-                                      identity={"name": "Jordan Reyes", "phone": "555 010 1111"})
+    return Participant.objects.create(
+        organisation=organisation, code="P-ONE111", identity={"name": "Jordan Reyes", "phone": "555 010 1111"}
+    )
 
 
 def consent(p, *, kinds=("identity",), covers=True, expires_on=None, revoked=False, signed_days_ago=5) -> Consent:
     now = timezone.now()
-    return Consent.objects.create(participant=p, discloser="Harbor", recipients="groups", information=list(kinds),
-                                  purpose="connect", revocation="tell us", covers_referrals=covers,
-                                  signed_at=now - timedelta(days=signed_days_ago), expires_on=expires_on,
-                                  revoked_at=now if revoked else None)
+    return Consent.objects.create(
+        participant=p,
+        discloser="Harbor",
+        recipients="groups",
+        information=list(kinds),
+        purpose="connect",
+        revocation="tell us",
+        covers_referrals=covers,
+        signed_at=now - timedelta(days=signed_days_ago),
+        expires_on=expires_on,
+        revoked_at=now if revoked else None,
+    )
 
 
 def referral(p, staff, *, under=None, shares=None, kind="program", program="aa", service="", meeting="") -> Referral:
-    return Referral.objects.create(participant=p, staff=staff, made_on=timezone.localdate(), kind=kind,
-                                   program=program, service=service, meeting=meeting,
-                                   shares_identity=under is not None if shares is None else shares, consent=under,
-                                   follow_up_on=timezone.localdate() + timedelta(days=7))
+    return Referral.objects.create(
+        participant=p,
+        staff=staff,
+        made_on=timezone.localdate(),
+        kind=kind,
+        program=program,
+        service=service,
+        meeting=meeting,
+        shares_identity=under is not None if shares is None else shares,
+        consent=under,
+        follow_up_on=timezone.localdate() + timedelta(days=7),
+    )
 
 
 # --- the sheet under each consent state -----------------------------------------------------------------
@@ -73,7 +90,9 @@ def test_the_sheet_under_each_consent_state(person):
         values, covered = TODAY_STATES[state]
         values = dict(values)
         if "expires_on" in values:
-            values["expires_on"] = timezone.localdate() - timedelta(days=1 if values["expires_on"] == "yesterday" else 0)
+            values["expires_on"] = timezone.localdate() - timedelta(
+                days=1 if values["expires_on"] == "yesterday" else 0
+            )
         with transaction.atomic():
             made = consent(p, **values)
             shown = referrals.sheet(p, referral(p, None, under=made if shares else None, shares=shares))
@@ -95,8 +114,9 @@ def test_a_newer_consent_does_not_bring_back_an_old_referral_s_identity(person):
     Consent.objects.filter(pk=old.pk).update(revoked_at=timezone.now())
     consent(p, signed_days_ago=0)  # signed again, covering everything
     assert referrals.sheet(p, Referral.objects.get(pk=before.pk))["identity"] is None
-    made, error = referrals.create_referral(p, staff, {"kind": "program", "program": "aa", "shares_identity": True,
-                                                       "follow_up_on": timezone.localdate()})
+    made, error = referrals.create_referral(
+        p, staff, {"kind": "program", "program": "aa", "shares_identity": True, "follow_up_on": timezone.localdate()}
+    )
     assert error is None and referrals.sheet(p, made)["identity"]["name"] == "Jordan Reyes"
 
 
@@ -121,9 +141,17 @@ def test_the_sheet_at_local_midnight_of_the_consent_s_last_day(person):
 
 def test_a_service_sheet_names_the_service_and_links_findtreatment_only_for_medication(person):
     for code, label in SERVICES:
-        made, error = referrals.create_referral(person, None, {
-            "kind": "service", "service": code, "program": "", "shares_identity": False,
-            "follow_up_on": date(2026, 12, 14)})
+        made, error = referrals.create_referral(
+            person,
+            None,
+            {
+                "kind": "service",
+                "service": code,
+                "program": "",
+                "shares_identity": False,
+                "follow_up_on": date(2026, 12, 14),
+            },
+        )
         assert error is None and made.service == code
         shown = referrals.sheet(person, made)
         assert shown["service"] == label and str(label), code
@@ -137,9 +165,18 @@ def test_a_referral_keeps_only_the_fields_of_its_kind(person, make_meeting, kind
     FindTreatment link); a meeting referral's program is the meeting's, whatever the form said."""
     p = person
     meeting = make_meeting(name="Lighthouse")
-    made, error = referrals.create_referral(p, None, {
-        "kind": kind, "program": "na", "service": "moud", "meeting": f"{meeting.source.slug}/{meeting.key}",
-        "shares_identity": False, "follow_up_on": date(2026, 12, 14)})
+    made, error = referrals.create_referral(
+        p,
+        None,
+        {
+            "kind": kind,
+            "program": "na",
+            "service": "moud",
+            "meeting": f"{meeting.source.slug}/{meeting.key}",
+            "shares_identity": False,
+            "follow_up_on": date(2026, 12, 14),
+        },
+    )
     assert error is None
     assert made.service == "" and referrals.sheet(p, made)["find_treatment"] is None
     if kind == "meeting":
@@ -152,9 +189,16 @@ def test_a_referral_keeps_only_the_fields_of_its_kind(person, make_meeting, kind
 def test_a_meeting_gone_since_leaves_the_sheet_without_it_but_keeps_its_name(person, make_meeting):
     p = person
     meeting = make_meeting(name="Dawn Patrol")
-    made, _error = referrals.create_referral(p, None, {
-        "kind": "meeting", "meeting": f"{meeting.source.slug}/{meeting.key}", "shares_identity": False,
-        "follow_up_on": date(2026, 12, 14)})
+    made, _error = referrals.create_referral(
+        p,
+        None,
+        {
+            "kind": "meeting",
+            "meeting": f"{meeting.source.slug}/{meeting.key}",
+            "shares_identity": False,
+            "follow_up_on": date(2026, 12, 14),
+        },
+    )
     meeting.delete()
     shown = referrals.sheet(p, Referral.objects.get(pk=made.pk))
     assert shown["meeting"] is None and shown["r"].details["meeting_name"] == "Dawn Patrol"
@@ -172,8 +216,17 @@ def test_odd_keys_are_found_again_by_their_address(make_meeting, source):
 def test_malformed_or_foreign_addresses_find_nothing(make_meeting, source):
     meeting = make_meeting(key="k1")
     other = Source.objects.create(name="Another intergroup", format="meeting-guide")
-    for ref in ["", None, source.slug, f"{source.slug}/", "/k1", f"{other.slug}/k1", f"{source.slug}/K1",
-                f"{source.slug}/k1/", f" {source.slug}/k1"]:
+    for ref in [
+        "",
+        None,
+        source.slug,
+        f"{source.slug}/",
+        "/k1",
+        f"{other.slug}/k1",
+        f"{source.slug}/K1",
+        f"{source.slug}/k1/",
+        f" {source.slug}/k1",
+    ]:
         assert referrals.meeting_at(ref) is None, ref
     assert referrals.meeting_at(f"{source.slug}/k1") == meeting
 
@@ -213,8 +266,14 @@ def test_at_most_twenty_results_and_only_the_finder_s_own_non_empty_fields(liste
 
 @pytest.mark.django_db
 def test_a_bad_field_is_answered_as_an_error_not_raised():
-    for query, field in [("program=no-such-program", "program"), ("type=ZZZ", "type"), ("mode=by-pigeon", "mode"),
-                         ("day=8", "day"), ("tz=Mars/Olympus", "tz"), ("q=" + "x" * 101, "q")]:
+    for query, field in [
+        ("program=no-such-program", "program"),
+        ("type=ZZZ", "type"),
+        ("mode=by-pigeon", "mode"),
+        ("day=8", "day"),
+        ("tz=Mars/Olympus", "tz"),
+        ("q=" + "x" * 101, "q"),
+    ]:
         found = referrals.meeting_search(params(query))
         assert found["error"] and found["field"] == field and found["results"] == [], query
 
@@ -222,8 +281,9 @@ def test_a_bad_field_is_answered_as_an_error_not_raised():
 @pytest.mark.django_db
 def test_every_result_s_ref_finds_its_own_meeting(listed):
     by_pk = {m.pk: m for m in listed}
-    results = referrals.meeting_search(params("q=Harbor"))["results"] + \
-        referrals.meeting_search(params("q=Quiet"))["results"]
+    results = (
+        referrals.meeting_search(params("q=Harbor"))["results"] + referrals.meeting_search(params("q=Quiet"))["results"]
+    )
     assert len(results) == 22  # 20 of the 21 Harbors, and the 2 Quiets
     for r in results:
         assert referrals.meeting_at(r["ref"]) == by_pk[r["id"]], r["ref"]

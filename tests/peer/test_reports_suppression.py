@@ -35,24 +35,43 @@ def any_table(draw):
         with_outcome = draw(st.integers(0, referrals))
         went = draw(st.integers(0, with_outcome))
         judged = draw(st.integers(0, went))
-        programs.append(reports.ProgramCounts(f"Program {j}", referrals, went=went, with_outcome=with_outcome,
-                                              judged=judged, fit_well=draw(st.integers(0, judged))))
+        programs.append(
+            reports.ProgramCounts(
+                f"Program {j}",
+                referrals,
+                went=went,
+                with_outcome=with_outcome,
+                judged=judged,
+                fit_well=draw(st.integers(0, judged)),
+            )
+        )
     total = sum(p.referrals for p in programs)
     cuts = sorted(draw(st.lists(st.integers(0, total), min_size=n - 1, max_size=n - 1)))
     referrals = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
     encounters = draw(st.lists(counts_, min_size=n, max_size=n))
     due = draw(st.lists(counts_, min_size=n, max_size=n))
-    return reports.Counts(months=months, served=[draw(st.integers(0, e)) for e in encounters], encounters=encounters,
-                          referrals=referrals, due=due, done=[draw(st.integers(0, d)) for d in due],
-                          programs=programs, barc=draw(st.lists(counts_, min_size=5, max_size=5)))
+    return reports.Counts(
+        months=months,
+        served=[draw(st.integers(0, e)) for e in encounters],
+        encounters=encounters,
+        referrals=referrals,
+        due=due,
+        done=[draw(st.integers(0, d)) for d in due],
+        programs=programs,
+        barc=draw(st.lists(counts_, min_size=5, max_size=5)),
+    )
 
 
 def _cells(report, counts):
     """(group, shown value, true value) for every count the report carries."""
     out = []
     for i, row in enumerate(report.by_month):
-        for key, column in (("served", "served"), ("encounters", "encounters"), ("referrals", "referrals"),
-                            ("follow_ups_due", "due")):
+        for key, column in (
+            ("served", "served"),
+            ("encounters", "encounters"),
+            ("referrals", "referrals"),
+            ("follow_ups_due", "due"),
+        ):
             out.append((column, row[key], getattr(counts, column)[i]))
     for row, p in zip(report.by_program, counts.programs, strict=True):
         out.append(("program", row["referrals"], p.referrals))
@@ -104,11 +123,15 @@ def test_rule_2_no_hidden_cell_can_be_solved_for_from_the_totals(counts):
 @given(any_table())
 def test_rule_3_rates_never_tell_a_small_count(counts):
     report = reports.suppress(counts)
-    rates = [(row["follow_up_completion"], counts.done[i], counts.due[i], row["follow_ups_due"])
-             for i, row in enumerate(report.by_month)]
+    rates = [
+        (row["follow_up_completion"], counts.done[i], counts.due[i], row["follow_ups_due"])
+        for i, row in enumerate(report.by_month)
+    ]
     for row, p in zip(report.by_program, counts.programs, strict=True):
-        rates += [(row["attended_rate"], p.went, p.with_outcome, row["referrals"]),
-                  (row["fit_rate"], p.fit_well, p.judged, row["referrals"])]
+        rates += [
+            (row["attended_rate"], p.went, p.with_outcome, row["referrals"]),
+            (row["fit_rate"], p.fit_well, p.judged, row["referrals"]),
+        ]
     for shown, part, whole, row_shown in rates:
         if whole == 0:
             assert shown == reports.NO_BASE
@@ -129,8 +152,15 @@ def test_the_csv_shows_exactly_what_the_report_shows(counts):
     rows = list(csv.reader(io.StringIO(reports.as_csv(report))))[1:]
     months = [r for r in rows if r[0] == "month"]
     assert [r[2:7] for r in months] == [
-        [str(m["served"]), str(m["encounters"]), str(m["referrals"]), str(m["follow_ups_due"]),
-         str(m["follow_up_completion"])] for m in report.by_month]
+        [
+            str(m["served"]),
+            str(m["encounters"]),
+            str(m["referrals"]),
+            str(m["follow_ups_due"]),
+            str(m["follow_up_completion"]),
+        ]
+        for m in report.by_month
+    ]
     assert [r[4] for r in rows if r[0] == "program"] == [str(p["referrals"]) for p in report.by_program]
     assert [r[9] for r in rows if r[0] == "barc_change"] == [str(b["participants"]) for b in report.barc_change]
     assert [r[9] for r in rows if r[0] == "barc_people"] == [str(report.barc_people)]

@@ -117,11 +117,14 @@ def test_36_months_are_taken_and_37_are_not():
     assert reports.parse_range("1970-01", "1972-12", TODAY) == (date(1970, 1, 1), date(1972, 12, 1))
 
 
-@pytest.mark.parametrize("today, last_taken, first_refused", [
-    (date(2026, 12, 7), "2027-12", "2028-01"),  # at a year end
-    (date(2026, 1, 31), "2027-01", "2027-02"),
-    (date(2027, 2, 1), "2028-02", "2028-03"),
-])
+@pytest.mark.parametrize(
+    "today, last_taken, first_refused",
+    [
+        (date(2026, 12, 7), "2027-12", "2028-01"),  # at a year end
+        (date(2026, 1, 31), "2027-01", "2027-02"),
+        (date(2027, 2, 1), "2028-02", "2028-03"),
+    ],
+)
 def test_the_latest_month_is_a_year_ahead(today, last_taken, first_refused):
     first, last = reports.parse_range(None, last_taken, today)
     assert last.strftime("%Y-%m") == last_taken and first == naive_add_month(last, -11)
@@ -129,9 +132,30 @@ def test_the_latest_month_is_a_year_ahead(today, last_taken, first_refused):
         reports.parse_range(None, first_refused, today)
 
 
-@pytest.mark.parametrize("text", ["2026-1", "26-01", "2026/01", "2026-01-01", "２０２６-01", "2026-00", "2026-13",
-                                  " 2026-01", "2026-01 ", "+202-01", "-2026-01", "2026_01", "٢٠٢٦-01", "2026-٠١",
-                                  "1969-12", "0000-01", "9999-12", "2026-1\n", "20260-1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-1",
+        "26-01",
+        "2026/01",
+        "2026-01-01",
+        "２０２６-01",
+        "2026-00",
+        "2026-13",
+        " 2026-01",
+        "2026-01 ",
+        "+202-01",
+        "-2026-01",
+        "2026_01",
+        "٢٠٢٦-01",
+        "2026-٠١",
+        "1969-12",
+        "0000-01",
+        "9999-12",
+        "2026-1\n",
+        "20260-1",
+    ],
+)
 def test_months_that_are_not_yyyy_mm_in_bounds_are_refused(text):
     for from_text, to_text in ((text, "2026-06"), ("2026-06", text)):
         with pytest.raises(reports.RangeError):
@@ -154,6 +178,7 @@ def test_any_text_gives_a_range_or_a_range_error_and_nothing_else(text, other):
 
 def test_every_possible_change_falls_in_exactly_one_group_and_the_right_one():
     """A change is latest minus first of two totals in 10..60, so -50..+50."""
+
     def group(delta: int) -> str:
         if delta <= -10:
             return "−10 or less"
@@ -175,9 +200,11 @@ def test_every_possible_change_falls_in_exactly_one_group_and_the_right_one():
 def two_orgs(db):
     """Organisation A with P1 and P2, organisation B with P3 (no staff accounts: none are needed)."""
     a, b = Organisation.objects.create(name="Harbor Recovery"), Organisation.objects.create(name="Other Org")
-    people = {"p1": Participant.objects.create(organisation=a, code="P-1"),
-              "p2": Participant.objects.create(organisation=a, code="P-2"),
-              "p3": Participant.objects.create(organisation=b, code="P-3")}
+    people = {
+        "p1": Participant.objects.create(organisation=a, code="P-1"),
+        "p2": Participant.objects.create(organisation=a, code="P-2"),
+        "p3": Participant.objects.create(organisation=b, code="P-3"),
+    }
     return {"a": a, "b": b, "people": people}
 
 
@@ -187,8 +214,9 @@ FIRST, LAST = date(2025, 12, 1), date(2026, 1, 31)
 OPEN = ["", Outcome.NOT_YET]
 event = st.one_of(
     st.tuples(st.just("encounter"), st.sampled_from(["p1", "p2", "p3"]), AROUND),
-    st.tuples(st.just("referral"), st.sampled_from(["p1", "p2", "p3"]), AROUND, AROUND,
-              st.sampled_from(["", *Outcome.values])),
+    st.tuples(
+        st.just("referral"), st.sampled_from(["p1", "p2", "p3"]), AROUND, AROUND, st.sampled_from(["", *Outcome.values])
+    ),
 )
 
 
@@ -207,8 +235,15 @@ def test_monthly_counts_match_a_naive_count_across_a_year_end(two_orgs, events):
             if e[0] == "encounter":
                 Encounter.objects.create(participant=p, on=e[2], kind="phone", minutes=10)
             else:
-                Referral.objects.create(participant=p, staff=staff, made_on=e[2], follow_up_on=e[3], outcome=e[4],
-                                        kind="program", program="aa")
+                Referral.objects.create(
+                    participant=p,
+                    staff=staff,
+                    made_on=e[2],
+                    follow_up_on=e[3],
+                    outcome=e[4],
+                    kind="program",
+                    program="aa",
+                )
         counts = reports.gather(org, FIRST, LAST)
         transaction.set_rollback(True)
 
@@ -237,16 +272,31 @@ def test_program_rows_count_each_outcome_in_its_place_and_are_listed_by_name(two
     assert len(names) == 2
 
     def refer(program, outcome, kind="program", service=""):
-        Referral.objects.create(participant=p, staff=staff, made_on=day, follow_up_on=day, kind=kind, program=program,
-                                outcome=outcome, service=service)
+        Referral.objects.create(
+            participant=p,
+            staff=staff,
+            made_on=day,
+            follow_up_on=day,
+            kind=kind,
+            program=program,
+            outcome=outcome,
+            service=service,
+        )
 
     for outcome in ["attended", "fit_well", "fit_well", "didnt_fit", "declined", "not_yet", ""]:
         refer("aa", outcome)
     refer("na", "declined")
     refer("", "fit_well", kind="service", service="housing")
     refer("zz-retired", "")  # a program code no longer in the catalog keeps its code as its name
-    Referral.objects.create(participant=p, staff=staff, made_on=date(2026, 6, 1), follow_up_on=day, kind="program",
-                            program="na", outcome="attended")  # next month: outside the range
+    Referral.objects.create(
+        participant=p,
+        staff=staff,
+        made_on=date(2026, 6, 1),
+        follow_up_on=day,
+        kind="program",
+        program="na",
+        outcome="attended",
+    )  # next month: outside the range
     rows = {row.program: row for row in reports.gather(two_orgs["a"], day, day).programs}
     # aa: 7 referrals; went = attended + fit_well x2 + didnt_fit = 4; with an outcome = 7 - open 1 - not yet 1
     # = 5; judged (said whether it fit) = 2 + 1 = 3; fit well = 2.
@@ -283,7 +333,12 @@ def test_barc_change_is_first_to_latest_by_date_not_by_entry_order(two_orgs):
     counts = reports.gather(two_orgs["a"], date(2025, 1, 1), date(2026, 3, 1))
     labels = [label for _low, _high, label in reports.CHANGE_BINS]
     assert dict(zip(labels, counts.barc, strict=True)) == {
-        "−10 or less": 0, "−9 to −1": 1, "0": 0, "+1 to +9": 0, "+10 or more": 1}
+        "−10 or less": 0,
+        "−9 to −1": 1,
+        "0": 0,
+        "+1 to +9": 0,
+        "+10 or more": 1,
+    }
     assert counts.barc_people == 2
     theirs = reports.gather(two_orgs["b"], date(2025, 1, 1), date(2026, 3, 1))
     assert theirs.barc == [0, 0, 0, 0, 1]  # 10 -> 60: +50
@@ -295,32 +350,46 @@ def test_barc_change_is_first_to_latest_by_date_not_by_entry_order(two_orgs):
 def table(referrals, programs, barc=(0, 0, 0, 0, 0), due=None, done=None):
     n = len(referrals)
     return reports.Counts(
-        months=[reports.add_month(date(2026, 1, 1), i) for i in range(n)], served=[0] * n, encounters=[0] * n,
-        referrals=list(referrals), due=list(due or [0] * n), done=list(done or [0] * n),
-        programs=[reports.ProgramCounts(f"Program {j}", r) for j, r in enumerate(programs)], barc=list(barc))
+        months=[reports.add_month(date(2026, 1, 1), i) for i in range(n)],
+        served=[0] * n,
+        encounters=[0] * n,
+        referrals=list(referrals),
+        due=list(due or [0] * n),
+        done=list(done or [0] * n),
+        programs=[reports.ProgramCounts(f"Program {j}", r) for j, r in enumerate(programs)],
+        barc=list(barc),
+    )
 
 
 def shown(report):
-    return ([m["referrals"] for m in report.by_month], [p["referrals"] for p in report.by_program],
-            [b["participants"] for b in report.barc_change], report.barc_people)
+    return (
+        [m["referrals"] for m in report.by_month],
+        [p["referrals"] for p in report.by_program],
+        [b["participants"] for b in report.barc_change],
+        report.barc_people,
+    )
 
 
-@pytest.mark.parametrize("counts, expected", [
-    # Months 12, 3, 0 and one program of 15. The 3 is hidden; alone, 15 - 12 - 0 would give it away,
-    # so the next smallest shown month (12) goes too: hidden 12 + 3 = 15 >= 2 + 10. The 0 stays.
-    (table([12, 3, 0], [15]), ([S, S, 0], [15], [0] * 5, 0)),
-    # One month of 24, programs 20 and 4: the 4 is hidden and its partner in the program group with it.
-    (table([24], [20, 4]), ([24], [S, S], [0] * 5, 0)),
-    # Two small hidden months that already add up to 2 + 10 = 12 (5 + 7): nothing more is hidden.
-    (table([5, 7, 30], [42]), ([S, S, 30], [42], [0] * 5, 0)),
-    # BARC groups 5 and 6 over 11 people: 11 - 5 = 6 would leave each at 1..10, and no other group is
-    # above zero, so the total's side (the 11 people) is hidden.
-    (table([], [], barc=(5, 6, 0, 0, 0)), ([], [], [S, S, 0, 0, 0], S)),
-    # 5 and 7 over 12 people: 12 >= 2 + 10, so the people are shown.
-    (table([], [], barc=(5, 7, 0, 0, 0)), ([], [], [S, S, 0, 0, 0], 12)),
-    # Nothing small: nothing hidden.
-    (table([11, 0, 25], [36], barc=(0, 11, 0, 40, 0)), ([11, 0, 25], [36], [0, 11, 0, 40, 0], 51)),
-], ids=["month-partner", "program-partner", "two-small-enough", "total-side", "total-shown", "nothing-small"])
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        # Months 12, 3, 0 and one program of 15. The 3 is hidden; alone, 15 - 12 - 0 would give it away,
+        # so the next smallest shown month (12) goes too: hidden 12 + 3 = 15 >= 2 + 10. The 0 stays.
+        (table([12, 3, 0], [15]), ([S, S, 0], [15], [0] * 5, 0)),
+        # One month of 24, programs 20 and 4: the 4 is hidden and its partner in the program group with it.
+        (table([24], [20, 4]), ([24], [S, S], [0] * 5, 0)),
+        # Two small hidden months that already add up to 2 + 10 = 12 (5 + 7): nothing more is hidden.
+        (table([5, 7, 30], [42]), ([S, S, 30], [42], [0] * 5, 0)),
+        # BARC groups 5 and 6 over 11 people: 11 - 5 = 6 would leave each at 1..10, and no other group is
+        # above zero, so the total's side (the 11 people) is hidden.
+        (table([], [], barc=(5, 6, 0, 0, 0)), ([], [], [S, S, 0, 0, 0], S)),
+        # 5 and 7 over 12 people: 12 >= 2 + 10, so the people are shown.
+        (table([], [], barc=(5, 7, 0, 0, 0)), ([], [], [S, S, 0, 0, 0], 12)),
+        # Nothing small: nothing hidden.
+        (table([11, 0, 25], [36], barc=(0, 11, 0, 40, 0)), ([11, 0, 25], [36], [0, 11, 0, 40, 0], 51)),
+    ],
+    ids=["month-partner", "program-partner", "two-small-enough", "total-side", "total-shown", "nothing-small"],
+)
 def test_hand_worked_tables_suppress_exactly_what_the_rule_says(counts, expected):
     assert shown(reports.suppress(counts)) == expected
 

@@ -95,9 +95,17 @@ def expected(perm: str, role: str, admin: bool, staff_active: bool, user_active:
     raise AssertionError(perm)
 
 
-PERMS = ["peer.use_workspace", "peer.view_participant", "peer.change_participant", "peer.enrol_participant",
-         "peer.export_participant", "peer.delete_participant", "peer.view_reports", "peer.view_audit",
-         "peer.manage_staff"]
+PERMS = [
+    "peer.use_workspace",
+    "peer.view_participant",
+    "peer.change_participant",
+    "peer.enrol_participant",
+    "peer.export_participant",
+    "peer.delete_participant",
+    "peer.view_reports",
+    "peer.view_audit",
+    "peer.manage_staff",
+]
 
 
 def test_every_workspace_permission_is_in_the_table():
@@ -115,13 +123,20 @@ def test_every_permission_for_every_kind_of_staff_and_participant(role):
         for label, perm in itertools.product(PARTICIPANTS, PERMS):
             got = rules_lib.has_perm(perm, user, participant(label))
             assert got is expected(perm, role, admin, staff_active, user_active, label), (
-                perm, role, admin, staff_active, user_active, label)
+                perm,
+                role,
+                admin,
+                staff_active,
+                user_active,
+                label,
+            )
             checked += 1
     assert checked == 8 * len(PARTICIPANTS) * len(PERMS)
 
 
-@pytest.mark.parametrize("user", [AnonymousUser(), User(username="walk-in", is_active=True)],
-                         ids=["anonymous", "account without staff"])
+@pytest.mark.parametrize(
+    "user", [AnonymousUser(), User(username="walk-in", is_active=True)], ids=["anonymous", "account without staff"]
+)
 def test_someone_who_is_not_staff_may_do_nothing(user):
     for perm, label in itertools.product(PERMS, PARTICIPANTS):
         assert rules_lib.has_perm(perm, user, participant(label)) is False, (perm, label)
@@ -143,8 +158,9 @@ def test_a_supervisor_who_is_not_admin_may_not_manage_staff_and_an_admin_special
 def test_the_caseload_list_and_the_page_permission_agree_on_every_pair(world):
     org_a = world["orgs"]["a"]
     unassigned = Participant.objects.create(organisation=org_a, code="P-NOBODY", specialist=None)
-    quiet = Staff.objects.create(user=User.objects.create_user("quiet-one", password="x" * 20), organisation=org_a,
-                                 display_name="Quiet")
+    quiet = Staff.objects.create(
+        user=User.objects.create_user("quiet-one", password="x" * 20), organisation=org_a, display_name="Quiet"
+    )
     everyone = list(Participant.objects.all())
     seen = {}
     for staff in [*world["staff"].values(), quiet]:
@@ -230,8 +246,11 @@ def test_a_file_name_from_any_stored_code_is_safe(code):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list(ALNUM + "-_")), min_size=1, max_size=40),
-       st.sampled_from(["", " ", "\n", "\t ", " \r\n"]), st.sampled_from(["", " ", "\n", "  \n"]))
+@given(
+    st.text(alphabet=st.sampled_from(list(ALNUM + "-_")), min_size=1, max_size=40),
+    st.sampled_from(["", " ", "\n", "\t ", " \r\n"]),
+    st.sampled_from(["", " ", "\n", "  \n"]),
+)
 def test_an_invitation_code_is_stored_hashed_and_pasted_with_spaces_still_matches(code, before, after):
     stored = invitation_hash(code)
     assert re.fullmatch(r"[0-9a-f]{64}", stored)

@@ -30,7 +30,7 @@ def test_a_token_changed_in_one_character_names_nothing(kind, number, data):
     token = ids.encode(kind, number)
     at = data.draw(st.integers(0, len(token) - 1))
     other = data.draw(st.sampled_from([c for c in string.ascii_letters + string.digits + "-_" if c != token[at]]))
-    changed = token[:at] + other + token[at + 1:]
+    changed = token[:at] + other + token[at + 1 :]
     # The last character carries 2 spare bits: a change there that keeps the same bytes is not
     # the canonical spelling, and is refused as well.
     assert ids.decode(kind, changed) is None
@@ -69,12 +69,20 @@ def test_out_of_range_and_unknown_kinds_are_refused():
         ids.encode("diary", 1)
 
 
-@pytest.mark.parametrize(("name", "kwargs"), [
-    ("journal:clock", {"pk": 12}), ("journal:passkey_remove", {"pk": 3}), ("journal:tried_delete", {"pk": 5}),
-    ("journal:share_stop", {"pk": 9}), ("peer:participant", {"pk": 4}),
-    ("peer:consent_print", {"pk": 4, "consent_pk": 8}), ("peer:referral_sheet", {"pk": 4, "referral_pk": 2}),
-    ("peer:staff_deactivate", {"staff_pk": 6}), ("peer_api:api_participant", {"pk": 4}),
-])
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("journal:clock", {"pk": 12}),
+        ("journal:passkey_remove", {"pk": 3}),
+        ("journal:tried_delete", {"pk": 5}),
+        ("journal:share_stop", {"pk": 9}),
+        ("peer:participant", {"pk": 4}),
+        ("peer:consent_print", {"pk": 4, "consent_pk": 8}),
+        ("peer:referral_sheet", {"pk": 4, "referral_pk": 2}),
+        ("peer:staff_deactivate", {"staff_pk": 6}),
+        ("peer_api:api_participant", {"pk": 4}),
+    ],
+)
 def test_private_addresses_carry_tokens_not_numbers(name, kwargs):
     path = reverse(name, kwargs=kwargs)
     parts = [p for p in path.split("/") if p]

@@ -25,8 +25,17 @@ def test_the_cases_cover_both_languages_and_both_answers():
     assert len(CASES) >= 40
 
 
-@pytest.mark.parametrize("text", ["I WANT TO DIE", "i want   to die!!!", "Quiero MORÍR", "quiero morir.", "i'm going to kill myself",
-                                  "im going to kill myself"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I WANT TO DIE",
+        "i want   to die!!!",
+        "Quiero MORÍR",
+        "quiero morir.",
+        "i'm going to kill myself",
+        "im going to kill myself",
+    ],
+)
 def test_case_accents_punctuation_and_apostrophes_do_not_hide_a_crisis(text):
     assert is_crisis_text(text)
 

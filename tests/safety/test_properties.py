@@ -67,10 +67,18 @@ def expected_notes(a: dict) -> list[str]:
 
 def _grid():
     for helped in SUBSETS:
-        for their in (THEIR if "someone_else" in helped else (None,)):
+        for their in THEIR if "someone_else" in helped else (None,):
             for dep, med, preg, left, crisis, age in product(DEPENDENCE, MEDICATION, PREGNANT, LEFT, CRISIS, AGE):
-                a = {"help_with": helped, "their_use": their, "dependence": dep, "medication": med, "pregnant": preg,
-                     "recently_left": left, "crisis": crisis, "age": age}
+                a = {
+                    "help_with": helped,
+                    "their_use": their,
+                    "dependence": dep,
+                    "medication": med,
+                    "pregnant": preg,
+                    "recently_left": left,
+                    "crisis": crisis,
+                    "age": age,
+                }
                 yield {k: v for k, v in a.items() if v not in (None, ())}
 
 
@@ -128,7 +136,8 @@ def test_the_country_grid_lines_are_the_countrys_own_and_the_crisis_line_comes_f
             else:  # unknown: the home country's lines, and the page says so (country_known is False)
                 assert not g.country_known and g.country is countries.get_country(settings_help_country())
             numbers = " ".join(line.number + line.tel for line in g.lines) + " ".join(
-                n.text + " ".join(h for _l, h in n.links) for n in g.notes)
+                n.text + " ".join(h for _l, h in n.links) for n in g.notes
+            )
             serves_988 = g.country is not None and g.country.code in ("US", "CA")
             if not serves_988:
                 assert "988" not in numbers, code
@@ -224,10 +233,15 @@ def test_rule_4_10_and_11_hold_for_every_help_with_subset_and_dependence(fit_dem
     checked = 0
     for helped, dep in product(SUBSETS, DEPENDENCE):
         theirs = ("drugs",) if helped == ("someone_else",) else ()
-        a = {"help_with": helped, "goal": "moderation", **({"dependence": dep} if dep else {}),
-             **({"their_use": theirs[0]} if theirs else {})}
-        result = rank(parse_answers({k: list(v) if isinstance(v, tuple) else v for k, v in a.items()}),
-                      now="2026-06-09T18:00:00Z")
+        a = {
+            "help_with": helped,
+            "goal": "moderation",
+            **({"dependence": dep} if dep else {}),
+            **({"their_use": theirs[0]} if theirs else {}),
+        }
+        result = rank(
+            parse_answers({k: list(v) if isinstance(v, tuple) else v for k, v in a.items()}), now="2026-06-09T18:00:00Z"
+        )
         _ranking_rules(result)
         checked += 1
     with capsys.disabled():
@@ -245,8 +259,9 @@ def _ranking_rules(result) -> None:
             for reason in r.reasons:
                 if reason.kind == "plus":
                     text = reason.text.lower().replace(r.program.name.lower(), "")
-                    assert not any(w in text for w in ("cut down", "cutting down", "moderat",
-                                                                       "own goal", "choose your")), reason.text
+                    assert not any(
+                        w in text for w in ("cut down", "cutting down", "moderat", "own goal", "choose your")
+                    ), reason.text
         fitting = {m["program"]["code"] for m in result.meetings}
         assert not {r.program.code for r in result.ranking if _moderation(r.program.facts)} & fitting
     if not result.answers.near:  # rule 10
@@ -260,18 +275,28 @@ def _ranking_rules(result) -> None:
 
 
 PLACES = ["", "", "10001", "Denver, CO", "London, United Kingdom", "Sydney, Australia"]
-answer_st = st.fixed_dictionaries({}, optional={
-    **{name: (st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)
-              if name in ("help_with", "medication", "group", "day", "time_of_day", "recently_left")
-              else st.sampled_from(values)) for name, values in CHOICES.items()},
-    "near": st.sampled_from(PLACES), "country": st.sampled_from(["US", "GB", "CA", "AU", "KE"]),
-    "tz": st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney"]),
-})
+answer_st = st.fixed_dictionaries(
+    {},
+    optional={
+        **{
+            name: (
+                st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True)
+                if name in ("help_with", "medication", "group", "day", "time_of_day", "recently_left")
+                else st.sampled_from(values)
+            )
+            for name, values in CHOICES.items()
+        },
+        "near": st.sampled_from(PLACES),
+        "country": st.sampled_from(["US", "GB", "CA", "AU", "KE"]),
+        "tz": st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney"]),
+    },
+)
 
 
 @pytest.mark.django_db
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(a=answer_st)
 def test_every_rule_holds_for_any_answers_at_all(fit_demo_data, a):
     from commonground.fit.ranking import rank
@@ -288,5 +313,6 @@ def test_the_help_pages_basics_are_the_layers_overdose_withdrawal_and_mixing_not
     assert [n.id for n in g.notes] == ["overdose", "withdrawal", "mixing"]
     entry = countries.get_country(code) if code else countries.get_country(settings_help_country())
     if entry is not None:
-        assert [line.id for line in g.lines] == [line.id for kind in ("crisis", "drugs", "gambling", "youth")
-                                                 for line in entry.lines_of(kind)]
+        assert [line.id for line in g.lines] == [
+            line.id for kind in ("crisis", "drugs", "gambling", "youth") for line in entry.lines_of(kind)
+        ]

@@ -63,8 +63,12 @@ class ClientReport:
             found.append({"slug": row.slug, "name": row.name, "program": row.program_id, "detail": detail})
 
     def as_dict(self) -> dict:
-        return {"meetings": self.meetings, "misleading_rows": self.misleading_rows,
-                "counts": dict(sorted(self.counts.items())), "examples": self.examples}
+        return {
+            "meetings": self.meetings,
+            "misleading_rows": self.misleading_rows,
+            "counts": dict(sorted(self.counts.items())),
+            "examples": self.examples,
+        }
 
 
 @cache
@@ -81,8 +85,11 @@ def _fold(text: str) -> str:
 def _own_codes(m: FeedRow) -> list[str]:
     """The program's own codes a client should carry (no online/closure marks, no languages)."""
     table = types.type_table(m.program.type_table)
-    return [c for c in m.types if c in table and c not in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE)
-            and not table[c].language]
+    return [
+        c
+        for c in m.types
+        if c in table and c not in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE) and not table[c].language
+    ]
 
 
 def judge_tsml(m: FeedRow, row: dict) -> list[tuple[str, str]]:
@@ -103,8 +110,9 @@ def judge_tsml(m: FeedRow, row: dict) -> list[tuple[str, str]]:
         same = types.spec_code(program.type_table, code)
         if _fold(own[code].name) not in labels and not (same and same in (row.get("types") or [])):
             found.append(("own_type_lost", f"{code} ({own[code].name})"))
-    found += _place(m, street_shown=_tsml_street(m, row),
-                    exact=row.get("latitude") is not None, zone=row.get("timezone"))
+    found += _place(
+        m, street_shown=_tsml_street(m, row), exact=row.get("latitude") is not None, zone=row.get("timezone")
+    )
     return found
 
 
@@ -141,8 +149,10 @@ def judge_crouton(m: FeedRow, items: list[dict], formats: dict) -> list[tuple[st
     item = items[0]
     keys = [k for k in str(item.get("formats") or "").split(",") if k]
     used = [formats[k] for k in keys if k in formats]
-    shown = "\n".join([str(item.get(k) or "") for k in ("meeting_name", "comments", "location_text")]
-                      + [f"{f.name}\n{f.description}" for f in used])
+    shown = "\n".join(
+        [str(item.get(k) or "") for k in ("meeting_name", "comments", "location_text")]
+        + [f"{f.name}\n{f.description}" for f in used]
+    )
     if not _pattern(program).search(shown):
         found.append(("fellowship_not_shown", f"no {program.short_name or program.name} in name, comments or formats"))
     for f in used:
@@ -160,8 +170,12 @@ def judge_crouton(m: FeedRow, items: list[dict], formats: dict) -> list[tuple[st
         if name not in texts and not _same_meaning_shown(program.type_table, code, used):
             found.append(("own_type_lost", f"{code} ({own[code].name})"))
     lat = str(item.get("latitude") or "")
-    found += _place(m, street_shown=_street_in(meeting_address(m).street, str(item.get("location_street") or "")),
-                    exact=lat not in ("", "0"), zone=item.get("time_zone"))
+    found += _place(
+        m,
+        street_shown=_street_in(meeting_address(m).street, str(item.get("location_street") or "")),
+        exact=lat not in ("", "0"),
+        zone=item.get("time_zone"),
+    )
     return found
 
 
@@ -171,8 +185,9 @@ def _same_meaning_shown(table: str, code: str, used) -> bool:
     if table == "na" and any(types.bmlt_world_ids_to_codes([f.world_id]) == [code] for f in used if f.world_id):
         return True
     spec = types.spec_code(table, code)
-    return bool(spec) and any(getattr(f, "spec_code", "") == spec or _fold(f.name) ==
-                              _fold(types.type_table("spec")[spec].name) for f in used)
+    return bool(spec) and any(
+        getattr(f, "spec_code", "") == spec or _fold(f.name) == _fold(types.type_table("spec")[spec].name) for f in used
+    )
 
 
 def check(selection: FeedSelection, clients=CLIENTS, examples: int = 3) -> ClientReport:

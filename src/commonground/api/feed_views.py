@@ -22,9 +22,12 @@ from commonground.meetings.models import DataVersion, Source
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
 
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-        "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
-        "Access-Control-Expose-Headers": "ETag, Last-Modified"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified",
+}
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -34,8 +37,9 @@ def meeting_guide_feed(request):
     program = request.GET.get("program") or None
     if program and not Program.objects.filter(pk=program).exists():
         codes = list(Program.objects.values_list("code", flat=True))
-        response = error_response(400, f"Unknown program {program!r}; known programs are {', '.join(codes)}.",
-                                  field="program")
+        response = error_response(
+            400, f"Unknown program {program!r}; known programs are {', '.join(codes)}.", field="program"
+        )
         return _with(response)
     version = published.current_version()
     if any(request.GET.get(k) for k in NARROWING):
@@ -53,8 +57,9 @@ def meeting_guide_feed(request):
     elif stale and published.request_build is not None:
         published.request_build()
     if feed is None:
-        response = error_response(503, "The feed is being prepared; please try again in a minute.",
-                                  code="feed_not_ready")
+        response = error_response(
+            503, "The feed is being prepared; please try again in a minute.", code="feed_not_ready"
+        )
         response["Retry-After"] = "30"
         return _with(response)
     return _serve(request, feed)
@@ -73,8 +78,9 @@ def _narrowed(request, program: str | None) -> tuple[FeedSelection, str]:
     region = (params.get("region") or "").strip()[:120] or None
     ids = None
     if params.get("near") or params.get("lat"):
-        query = parse_query({k: params.get(k) for k in ("near", "lat", "lng", "radius_km", "radius_mi")
-                             if params.get(k)})
+        query = parse_query(
+            {k: params.get(k) for k in ("near", "lat", "lng", "radius_km", "radius_mi") if params.get(k)}
+        )
         ids = frozenset(engine.current_index().ids_within(query.latitude, query.longitude, query.radius_km).tolist())
         place = f"{query.latitude:.4f},{query.longitude:.4f},{query.radius_km:g}"
     else:
@@ -84,8 +90,7 @@ def _narrowed(request, program: str | None) -> tuple[FeedSelection, str]:
 
 
 def _serve(request, feed):
-    headers = {"ETag": feed.etag, "Last-Modified": http_date(feed.built_at),
-               "Cache-Control": "public, max-age=300"}
+    headers = {"ETag": feed.etag, "Last-Modified": http_date(feed.built_at), "Cache-Control": "public, max-age=300"}
     if _matches(request.headers.get("If-None-Match", ""), feed.etag):
         response = HttpResponse(status=304)
     else:

@@ -30,8 +30,11 @@ class ApiErrorShapeMiddleware:
         if is_api and len(request.get_full_path()) > MAX_URL_LENGTH:
             return _shaped(414, MESSAGES[414])
         response = self.get_response(request)
-        if is_api and response.status_code >= 400 \
-                and not response.get("Content-Type", "").startswith("application/json"):
+        if (
+            is_api
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             status = response.status_code
             message = MESSAGES.get(status, "The request could not be handled.")
             if status == 405:

@@ -24,6 +24,7 @@ from commonground.search.results import jsonable, meeting_result
 
 log = logging.getLogger(__name__)
 
+
 class CommonGroundAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Every operation documents its error answers, all in the one error shape."""
@@ -33,31 +34,47 @@ class CommonGroundAPI(NinjaAPI):
             for operation in methods.values():
                 responses = operation.setdefault("responses", {})
                 for status, text in ERROR_RESPONSES.items():
-                    responses.setdefault(status, {"description": text, "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": text,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    )
         return schema
 
 
 ERROR_SCHEMA = {
-    "type": "object", "required": ["error"], "additionalProperties": False,
-    "properties": {"error": {
-        "type": "object", "required": ["status", "code", "message", "field"],
-        "properties": {
-            "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
-            "field": {"type": ["string", "null"]},
-            "candidates": {"type": "array", "items": {"type": "string"}},
-        },
-    }},
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "field"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+                "candidates": {"type": "array", "items": {"type": "string"}},
+            },
+        }
+    },
 }
-ERROR_RESPONSES = {"400": "A parameter is not valid; the message says which and why.",
-                   "404": "Nothing at this address.", "405": "Method not allowed.",
-                   "413": "The request body is too large.", "414": "The address is too long."}
+ERROR_RESPONSES = {
+    "400": "A parameter is not valid; the message says which and why.",
+    "404": "Nothing at this address.",
+    "405": "Method not allowed.",
+    "413": "The request body is too large.",
+    "414": "The address is too long.",
+}
 
 api = CommonGroundAPI(
     title="Common Ground API",
     version="1",
     description="Recovery support meetings across every fellowship, exact across time zones and DST. "
-                "Errors always have the shape {\"error\": {status, code, message, field}}.",
+    'Errors always have the shape {"error": {status, code, message, field}}.',
     docs_url=None,  # the interactive docs load scripts from a CDN; our CSP allows none
     urls_namespace="api-v1",
     renderer=FastJSONRenderer(),
@@ -68,28 +85,40 @@ def _param(name: str, kind: str, text: str, *, many: bool = False, **extra) -> d
     schema = {"type": kind, **extra}
     if many:
         schema = {"type": "array", "items": schema}
-    return {"in": "query", "name": name, "required": False, "description": text, "schema": schema,
-            **({"style": "form", "explode": True} if many else {})}
+    return {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "description": text,
+        "schema": schema,
+        **({"style": "form", "explode": True} if many else {}),
+    }
 
 
 # The search parameters are documented here and validated in one place only, ``parse_query``,
 # which the web pages and the CLI share: the same input gets the same answer everywhere.
 MEETING_PARAMETERS = [
-    _param("near", "string", "A place: ZIP or postal code, city (\"Portland, ME\"), or address.", maxLength=120),
+    _param("near", "string", 'A place: ZIP or postal code, city ("Portland, ME"), or address.', maxLength=120),
     _param("lat", "number", "Latitude (with lng).", minimum=-90, maximum=90),
     _param("lng", "number", "Longitude (with lat).", minimum=-180, maximum=180),
     _param("radius_km", "number", "Search radius in km (default 25).", minimum=0.1, maximum=500),
     _param("radius_mi", "number", "Search radius in miles.", minimum=0.1, maximum=310.6),
     _param("starting_within", "integer", "Meetings starting within this many minutes.", minimum=1, maximum=10080),
     _param("day", "string", "0–6 (0 = Sunday), today or tomorrow.", enum=[*"0123456", "today", "tomorrow"]),
-    _param("time_from", "string", "Start of the time window, HH:MM (24-hour).", pattern="^([01]?[0-9]|2[0-4]):[0-5][0-9]$"),
+    _param(
+        "time_from", "string", "Start of the time window, HH:MM (24-hour).", pattern="^([01]?[0-9]|2[0-4]):[0-5][0-9]$"
+    ),
     _param("time_to", "string", "End of the time window, HH:MM (24-hour).", pattern="^([01]?[0-9]|2[0-4]):[0-5][0-9]$"),
     _param("tz", "string", "IANA time zone for day and times (default: the place's).", example="America/Denver"),
     _param("now", "string", "The time to search from (ISO 8601 with offset), 1970–2199.", format="date-time"),
     _param("mode", "string", "How to attend.", enum=["any", "in_person", "online", "hybrid"]),
     _param("program", "string", "Program code (repeat for several).", many=True),
-    _param("approach", "string", "Approach.", enum=["twelve-step", "secular", "faith-based", "buddhist-inspired",
-                                                    "clinical"]),
+    _param(
+        "approach",
+        "string",
+        "Approach.",
+        enum=["twelve-step", "secular", "faith-based", "buddhist-inspired", "clinical"],
+    ),
     _param("type", "string", "Meeting type tag; all must match (repeat for several).", many=True),
     _param("language", "string", "ISO 639-1 language code (repeat for several).", many=True),
     _param("q", "string", "Words in the name, group, location or notes.", maxLength=100),
@@ -198,11 +227,18 @@ class FitAnswers(Schema):
     pregnant: str | None = Field(None, description="One of: " + ", ".join(CHOICES["pregnant"]))
     age: str | None = Field(None, description="One of: " + ", ".join(CHOICES["age"]))
     recently_left: list[str] | str | None = Field(
-        None, description="Any of (repeatable): " + ", ".join(CHOICES["recently_left"]))
-    crisis: str | None = Field(None, description="One of: " + ", ".join(CHOICES["crisis"]) + ". Thinking about "
-                               "ending your life, or in danger right now: the crisis note and line come first.")
-    country: str | None = Field(None, description="An ISO 3166 alpha-2 code, such as GB. When absent, it comes "
-                                "from the place (near), then the time zone; the help lines are that country's.")
+        None, description="Any of (repeatable): " + ", ".join(CHOICES["recently_left"])
+    )
+    crisis: str | None = Field(
+        None,
+        description="One of: " + ", ".join(CHOICES["crisis"]) + ". Thinking about "
+        "ending your life, or in danger right now: the crisis note and line come first.",
+    )
+    country: str | None = Field(
+        None,
+        description="An ISO 3166 alpha-2 code, such as GB. When absent, it comes "
+        "from the place (near), then the time zone; the help lines are that country's.",
+    )
     now: str | None = None
 
 
@@ -233,8 +269,17 @@ def programs(request):
 def places(request, q: str):
     if not q.strip():
         raise QueryError("q", "q must name a place, such as 10001, Denver, CO or London, UK.")
-    return [{"label": p.label, "lat": p.latitude, "lng": p.longitude, "timezone": p.timezone, "country": p.country,
-             "kind": p.kind} for p in gazetteer().search(q, limit=10)]
+    return [
+        {
+            "label": p.label,
+            "lat": p.latitude,
+            "lng": p.longitude,
+            "timezone": p.timezone,
+            "country": p.country,
+            "kind": p.kind,
+        }
+        for p in gazetteer().search(q, limit=10)
+    ]
 
 
 def _program(p: Program) -> dict:
@@ -244,15 +289,33 @@ def _program(p: Program) -> dict:
         if name in ("website", "meeting_finder"):
             continue
         fact = p.fact(name, language)
-        facts[name] = {"value": fact["value"], "note": p.note(name, language), "confirmed": fact["confirmed"],
-                       "sources": [{k: s[k] for k in ("title", "url", "site", "kind", "checked")} for s in fact["sources"]]}
+        facts[name] = {
+            "value": fact["value"],
+            "note": p.note(name, language),
+            "confirmed": fact["confirmed"],
+            "sources": [{k: s[k] for k in ("title", "url", "site", "kind", "checked")} for s in fact["sources"]],
+        }
     return {
-        "code": p.code, "name": p.name, "name_localized": p.text("name", language), "short_name": p.short_name,
-        "status": p.status, "approach": p.approach, "spiritual_content": p.spiritual_content,
-        "support_model": p.support_model, "scope": p.scope, "audience": p.audience, "dual_diagnosis": p.dual_diagnosis,
-        "moud": p.moud, "psychiatric_medication": p.psychiatric_medication, "online": p.online, "goal": p.goal,
-        "website": p.website or None, "meeting_finder": p.meeting_finder or None,
-        "summary": p.text("summary", language), "first_meeting": p.text("first_meeting", language),
-        "not_for": p.text("not_for", language) or None, "milestones": p.text("milestones", language),
+        "code": p.code,
+        "name": p.name,
+        "name_localized": p.text("name", language),
+        "short_name": p.short_name,
+        "status": p.status,
+        "approach": p.approach,
+        "spiritual_content": p.spiritual_content,
+        "support_model": p.support_model,
+        "scope": p.scope,
+        "audience": p.audience,
+        "dual_diagnosis": p.dual_diagnosis,
+        "moud": p.moud,
+        "psychiatric_medication": p.psychiatric_medication,
+        "online": p.online,
+        "goal": p.goal,
+        "website": p.website or None,
+        "meeting_finder": p.meeting_finder or None,
+        "summary": p.text("summary", language),
+        "first_meeting": p.text("first_meeting", language),
+        "not_for": p.text("not_for", language) or None,
+        "milestones": p.text("milestones", language),
         "facts": facts,
     }

@@ -122,7 +122,7 @@ def validate_program(data: dict, stem: str) -> list[str]:
     for sid, source in sources.items():
         problems += [f"source {sid!r}: {p}" for p in check_source(source)]
     for language, texts in (data.get("i18n") or {}).items():
-        for sid in (texts.get("sources") or {}):
+        for sid in texts.get("sources") or {}:
             if sid not in sources:
                 problems.append(f"i18n.{language}.sources.{sid} translates no source")
     return problems
@@ -139,7 +139,7 @@ def check_source(source: dict) -> list[str]:
     if source.get("kind") not in SOURCE_KINDS:
         problems.append(f"kind must be one of {', '.join(SOURCE_KINDS)}")
     if not DATE.fullmatch(str(source.get("checked") or "")):
-        problems.append("needs the date it was checked (checked = \"YYYY-MM-DD\")")
+        problems.append('needs the date it was checked (checked = "YYYY-MM-DD")')
     if INTERNAL.search(title) or INTERNAL.search(url):
         problems.append("names an internal file or note; cite the program's own material or a paper")
     return problems
@@ -180,8 +180,9 @@ def _fields(data: dict) -> dict:
         "first_meeting": data["first_meeting"].strip(),
         "not_for": data.get("not_for", "").strip(),
         "website": website.get("url", ""),
-        "website_confirmed": fact_confirmed({"value": website.get("url"), "sources": website.get("sources", [])},
-                                            data["sources"]),
+        "website_confirmed": fact_confirmed(
+            {"value": website.get("url"), "sources": website.get("sources", [])}, data["sources"]
+        ),
         "meeting_finder": finder.get("url", ""),
         "approach": facts["approach"]["value"],
         "spiritual_content": facts["spiritual_content"]["value"],
@@ -195,8 +196,11 @@ def _fields(data: dict) -> dict:
         "goal": facts["goal"]["value"],
         "milestones": facts["milestones"]["value"],
         # Links carry sources too; keep them beside the facts so pages can cite them.
-        "facts": {**{name: {**fact, "confirmed": fact_confirmed(fact, data["sources"])} for name, fact in facts.items()},
-                  "website": website, "meeting_finder": finder},
+        "facts": {
+            **{name: {**fact, "confirmed": fact_confirmed(fact, data["sources"])} for name, fact in facts.items()},
+            "website": website,
+            "meeting_finder": finder,
+        },
         "sources": data["sources"],
         "translations": data.get("i18n", {}),
     }

@@ -132,17 +132,28 @@ class Program(models.Model):
         raw = self.facts.get(name)
         if raw is None:
             return {"value": "unknown", "note": "", "confirmed": False, "sources": []}
-        return {**raw, "confirmed": bool(raw.get("confirmed")),
-                "sources": [self.source(sid, language) for sid in raw.get("sources", [])]}
+        return {
+            **raw,
+            "confirmed": bool(raw.get("confirmed")),
+            "sources": [self.source(sid, language) for sid in raw.get("sources", [])],
+        }
 
     def source(self, sid: str, language: str = "en") -> dict:
         """One source as users see it: a title (translated where we have one), its site and date."""
         data = self.sources.get(sid, {})
-        title = self.translations.get(language, {}).get("sources", {}).get(sid, {}).get("title") or data.get("title", "")
+        title = self.translations.get(language, {}).get("sources", {}).get(sid, {}).get("title") or data.get(
+            "title", ""
+        )
         url = data.get("url", "")
         site = urlsplit(url).hostname or ""
-        return {"id": sid, "title": title, "url": url, "site": site.removeprefix("www."), "kind": data.get("kind", ""),
-                "checked": data.get("checked", "")}
+        return {
+            "id": sid,
+            "title": title,
+            "url": url,
+            "site": site.removeprefix("www."),
+            "kind": data.get("kind", ""),
+            "checked": data.get("checked", ""),
+        }
 
     def confirmed(self, name: str) -> bool:
         return bool(self.facts.get(name, {}).get("confirmed"))

@@ -23,11 +23,23 @@ from commonground.meetings.models import Meeting
 
 # Columns the sync fills itself, never straight from a feed value (the zone is checked against
 # the IANA names, the slug made by ``make_slug``): the tests check that these fit.
-SET_BY_SYNC = frozenset({"key", "slug", "timezone", "coordinates_source", "attendance_mode", "content_hash",
-                         "source_hash"})
+SET_BY_SYNC = frozenset(
+    {"key", "slug", "timezone", "coordinates_source", "attendance_mode", "content_hash", "source_hash"}
+)
 # Columns whose value a cut would make wrong: dropped whole instead.
-WHOLE = frozenset({"url", "edit_url", "feedback_url", "entity_url", "entity_logo", "conference_url", "entity_email",
-                   "entity_phone", "conference_phone"})
+WHOLE = frozenset(
+    {
+        "url",
+        "edit_url",
+        "feedback_url",
+        "entity_url",
+        "entity_logo",
+        "conference_url",
+        "entity_email",
+        "entity_phone",
+        "conference_phone",
+    }
+)
 # Where a feed calls a column by another name, warnings use the feed's.
 FEED_NAMES = {"region": "state"}
 
@@ -35,8 +47,7 @@ FEED_NAMES = {"region": "state"}
 @cache
 def limits() -> dict[str, int]:
     """attname -> max_length of every character column of ``Meeting``."""
-    return {f.attname: f.max_length for f in Meeting._meta.concrete_fields
-            if isinstance(f, CharField) and f.max_length}
+    return {f.attname: f.max_length for f in Meeting._meta.concrete_fields if isinstance(f, CharField) and f.max_length}
 
 
 @cache
@@ -58,8 +69,11 @@ def fit(m: dict, warn) -> None:
             continue
         field = FEED_NAMES.get(name, name)
         if whole:
-            warn(field, f"{field} is {len(value):,} characters long, more than the {limit} its column holds; "
-                        "dropped (cut short it would be wrong)")
+            warn(
+                field,
+                f"{field} is {len(value):,} characters long, more than the {limit} its column holds; "
+                "dropped (cut short it would be wrong)",
+            )
             m[name] = ""
         else:
             warn(field, f"{field} was cut to {limit} characters (it had {len(value):,})")
@@ -72,8 +86,14 @@ def check_key(key: str, suffix: str = "") -> None:
     limit = limits()["key"]
     if len(key) + len(suffix) > limit:
         with_day = f" with its day ({suffix!r}) added" if suffix else ""
-        raise RowSkip("slug", f"the slug{with_day} is {len(key) + len(suffix):,} characters long; at most {limit} "
-                              "fit, and a slug cut short could be another row's, so the row is skipped")
+        raise RowSkip(
+            "slug",
+            f"the slug{with_day} is {len(key) + len(suffix):,} characters long; at most {limit} "
+            "fit, and a slug cut short could be another row's, so the row is skipped",
+        )
     if unstorable(key):
-        raise RowSkip("slug", "the slug holds a NUL or a lone surrogate, which cannot be stored; a slug cleaned of "
-                              "it could be another row's, so the row is skipped")
+        raise RowSkip(
+            "slug",
+            "the slug holds a NUL or a lone surrogate, which cannot be stored; a slug cleaned of "
+            "it could be another row's, so the row is skipped",
+        )

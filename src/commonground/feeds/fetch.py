@@ -63,8 +63,9 @@ def is_url(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
 
-def open_body(location: str, *, max_bytes: int | None = None, timeout: float | None = None,
-              deadline: float | None = None) -> Body:
+def open_body(
+    location: str, *, max_bytes: int | None = None, timeout: float | None = None, deadline: float | None = None
+) -> Body:
     """The body at ``location``; FeedError with a plain message on any failure."""
     max_bytes = max_bytes or settings.FEED_MAX_BYTES
     timeout = timeout or settings.FEED_TIMEOUT_SECONDS
@@ -108,6 +109,7 @@ def _open_file(location: str, max_bytes: int) -> Body:
 
 # --- addresses ------------------------------------------------------------------------------
 
+
 def resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (a seam for tests: they stub it, never the network)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -133,8 +135,11 @@ def address_allowed(address: str) -> bool:
             return False
         if ip.teredo:  # 2001::/32 is not global itself; both ends are judged all the same
             return all(_public(v4) for v4 in ip.teredo)
-        embedded = ip.ipv4_mapped or ip.sixtofour or next(
-            (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in _IPV4_IN_LAST_32_BITS if ip in net), None)
+        embedded = (
+            ip.ipv4_mapped
+            or ip.sixtofour
+            or next((ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in _IPV4_IN_LAST_32_BITS if ip in net), None)
+        )
         if embedded is not None:
             return _public(embedded)
     return _public(ip)
@@ -153,8 +158,11 @@ def _checked_address(url: str, host: str, port: int) -> str:
         raise FeedError("unreachable", f"{url} could not be reached: its host name does not resolve.")
     refused = [a for a in addresses if not address_allowed(a)]
     if refused:
-        raise FeedError("address", f"{url} leads to a private or reserved address ({refused[0]}); feeds are only "
-                                   "read from public addresses (FEED_ALLOW_PRIVATE_ADDRESSES=1 allows others).")
+        raise FeedError(
+            "address",
+            f"{url} leads to a private or reserved address ({refused[0]}); feeds are only "
+            "read from public addresses (FEED_ALLOW_PRIVATE_ADDRESSES=1 allows others).",
+        )
     return addresses[0]
 
 
@@ -172,8 +180,9 @@ class _Deadline:
         return left
 
     def error(self) -> FeedError:
-        return FeedError("timeout", f"{self.url} took longer than {self.seconds:g} seconds in all "
-                                    "(FEED_DEADLINE_SECONDS).")
+        return FeedError(
+            "timeout", f"{self.url} took longer than {self.seconds:g} seconds in all (FEED_DEADLINE_SECONDS)."
+        )
 
     def step_timeout(self) -> float:
         """The socket timeout for one step: the silence timeout, or less when the deadline is nearer."""
@@ -199,7 +208,7 @@ class _DeadlineSocket:
         view = memoryview(data)
         while view:  # a step at a time, so a server that reads slowly meets the deadline too
             self._arm()
-            view = view[self.sock.send(view[:CHUNK]):]
+            view = view[self.sock.send(view[:CHUNK]) :]
 
     def recv_into(self, buffer, nbytes: int = 0) -> int:
         self._arm()
@@ -273,6 +282,7 @@ class _PinnedHTTPS(_PinnedHTTP):
 
 # --- fetching -------------------------------------------------------------------------------
 
+
 def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) -> Body:
     deadline = _Deadline(url, deadline_seconds, timeout)
     current = url
@@ -280,7 +290,9 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
         parts = urlsplit(current)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise FeedError("scheme", f"{url} redirected to a {scheme or 'relative'}: address; only http and https are followed.")
+            raise FeedError(
+                "scheme", f"{url} redirected to a {scheme or 'relative'}: address; only http and https are followed."
+            )
         if parts.username or parts.password or "\\" in current:
             raise FeedError("scheme", f"{url} names a user or password in its address; refused.")
         try:
@@ -294,8 +306,15 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
         conn, response = connection_class(host, port, address, deadline), None
         try:
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip",
-                                                 "Accept": "application/json, text/csv, */*"})
+            conn.request(
+                "GET",
+                target,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept-Encoding": "gzip",
+                    "Accept": "application/json, text/csv, */*",
+                },
+            )
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308):
                 location = response.getheader("Location")
@@ -311,7 +330,9 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
                 raise deadline.error() from None
             raise FeedError("timeout", f"{url} did not answer within {timeout:g} seconds.") from None
         except ssl.SSLError as exc:
-            raise FeedError("unreachable", f"{url} could not be read securely: {_plain(exc.reason or 'TLS error')}.") from None
+            raise FeedError(
+                "unreachable", f"{url} could not be read securely: {_plain(exc.reason or 'TLS error')}."
+            ) from None
         except (http.client.HTTPException, OSError) as exc:
             raise FeedError("unreachable", f"{url} could not be read: {_plain(type(exc).__name__)}.") from None
         finally:
@@ -380,5 +401,8 @@ def decode_text(body: bytes, location: str) -> str:
 
 
 def encoding_error(location: str, byte: int, position: int) -> FeedError:
-    return FeedError("encoding", f"{location} is not UTF-8 text (bad byte 0x{byte:02x} at position {position}). "
-                                 "Save or serve the feed as UTF-8.")
+    return FeedError(
+        "encoding",
+        f"{location} is not UTF-8 text (bad byte 0x{byte:02x} at position {position}). "
+        "Save or serve the feed as UTF-8.",
+    )

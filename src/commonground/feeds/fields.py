@@ -23,20 +23,46 @@ from commonground.feeds.text import storable
 
 DAY_NAMES = {
     name: i
-    for i, names in enumerate([
-        ("sunday", "sun", "domingo"), ("monday", "mon", "lunes"), ("tuesday", "tue", "tues", "martes"),
-        ("wednesday", "wed", "miercoles", "miércoles"), ("thursday", "thu", "thur", "thurs", "jueves"),
-        ("friday", "fri", "viernes"), ("saturday", "sat", "sabado", "sábado"),
-    ])
+    for i, names in enumerate(
+        [
+            ("sunday", "sun", "domingo"),
+            ("monday", "mon", "lunes"),
+            ("tuesday", "tue", "tues", "martes"),
+            ("wednesday", "wed", "miercoles", "miércoles"),
+            ("thursday", "thu", "thur", "thurs", "jueves"),
+            ("friday", "fri", "viernes"),
+            ("saturday", "sat", "sabado", "sábado"),
+        ]
+    )
     for name in names
 }
-TEXT_FIELDS = ("name", "group", "location", "address", "city", "state", "postal_code", "country", "formatted_address",
-               "entity", "entity_location")
+TEXT_FIELDS = (
+    "name",
+    "group",
+    "location",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "entity",
+    "entity_location",
+)
 NOTE_FIELDS = ("notes", "location_notes", "group_notes", "conference_url_notes", "conference_phone_notes")
 # Spec and TSML fields kept as they are. TSML's private group fields (email, phone,
 # mailing_address, author, last_contact) are never read: what we do not hold cannot leak.
-EXTRA_FIELDS = ("venmo", "square", "paypal", "homegroup_online", "district", "sub_district", "website",
-                "website_2", "group_id")
+EXTRA_FIELDS = (
+    "venmo",
+    "square",
+    "paypal",
+    "homegroup_online",
+    "district",
+    "sub_district",
+    "website",
+    "website_2",
+    "group_id",
+)
 LINK_EXTRAS = ("website", "website_2")
 _TIME_12H = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m?\.?\s*$", re.I | re.A)
 _TIME_24H = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.A)
@@ -65,6 +91,7 @@ class Context:
 
 
 # --- small parsers ----------------------------------------------------------------------------
+
 
 def parse_days(value) -> list[int] | None:
     """0–6 (Sunday = 0) from an int, a numeric string, a day name or a list of them.

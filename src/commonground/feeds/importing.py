@@ -33,8 +33,14 @@ def default_name(location: str) -> str:
     return cut(name, Source._meta.get_field("name").max_length)
 
 
-def register_source(location: str, *, format: str | None = None, program: str | None = None,
-                    name: str | None = None, timezone: str | None = None) -> tuple[Source, dict]:
+def register_source(
+    location: str,
+    *,
+    format: str | None = None,
+    program: str | None = None,
+    name: str | None = None,
+    timezone: str | None = None,
+) -> tuple[Source, dict]:
     """The Source for ``location`` and the changes to make to it. Raises FeedError for bad options.
 
     A new source comes back unsaved, with the options set. For a known one the changed options
@@ -53,8 +59,9 @@ def register_source(location: str, *, format: str | None = None, program: str | 
             raise FeedError("options", str(exc)) from None
     if not is_url(location):
         location = str(Path(location).expanduser().resolve())
-    source = (Source.objects.filter(name=name).first() if name else None) or \
-        Source.objects.filter(location=location).first()
+    source = (Source.objects.filter(name=name).first() if name else None) or Source.objects.filter(
+        location=location
+    ).first()
     wanted = {"location": location, "format": fmt}
     if program:
         wanted["default_program_id"] = program
@@ -76,11 +83,26 @@ def register_source(location: str, *, format: str | None = None, program: str | 
     return source, changes
 
 
-def import_location(location: str, *, dry_run: bool = False, full: bool = False, progress=None,
-                    allow_removals: bool = False, notify=None, **options) -> SyncReport:
+def import_location(
+    location: str,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    progress=None,
+    allow_removals: bool = False,
+    notify=None,
+    **options,
+) -> SyncReport:
     source, changes = register_source(location, **options)
-    return sync_source(source, dry_run=dry_run, full=full, progress=progress, allow_removals=allow_removals,
-                       notify=notify, changes=changes)
+    return sync_source(
+        source,
+        dry_run=dry_run,
+        full=full,
+        progress=progress,
+        allow_removals=allow_removals,
+        notify=notify,
+        changes=changes,
+    )
 
 
 def import_in_a_child(location: str, **options) -> SyncReport:
@@ -116,10 +138,17 @@ def import_in_a_child(location: str, **options) -> SyncReport:
         return value
     if kind == "error":
         raise FeedError(*value)
-    outcome = ("The data changed meanwhile, so it may have been saved just before: `commonground sources` "
-               "shows the source's last sync." if moved else "Nothing of it was saved.")
-    raise FeedError("stopped", f"The import stopped before it reported (its process ended with code "
-                               f"{child.exitcode}). {outcome} Any error is shown above.")
+    outcome = (
+        "The data changed meanwhile, so it may have been saved just before: `commonground sources` "
+        "shows the source's last sync."
+        if moved
+        else "Nothing of it was saved."
+    )
+    raise FeedError(
+        "stopped",
+        f"The import stopped before it reported (its process ended with code "
+        f"{child.exitcode}). {outcome} Any error is shown above.",
+    )
 
 
 def _import_and_report(send, location: str, options: dict) -> None:

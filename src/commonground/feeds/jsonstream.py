@@ -84,8 +84,9 @@ def loads(text: str, location: str):
 
 
 def _syntax(location: str, exc: json.JSONDecodeError, line_offset: int = 0) -> FeedError:
-    return FeedError("syntax", f"{location} is not valid JSON: {exc.msg} at line {exc.lineno + line_offset}, "
-                               f"column {exc.colno}.")
+    return FeedError(
+        "syntax", f"{location} is not valid JSON: {exc.msg} at line {exc.lineno + line_offset}, column {exc.colno}."
+    )
 
 
 class _Text:
@@ -104,8 +105,9 @@ class _Text:
         try:
             text = self.decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
-            raise encoding_error(self.location, chunk[exc.start] if exc.start < len(chunk) else 0,
-                                 self.bytes_read + exc.start) from None
+            raise encoding_error(
+                self.location, chunk[exc.start] if exc.start < len(chunk) else 0, self.bytes_read + exc.start
+            ) from None
         self.bytes_read += len(chunk)
         if self.first:
             text, self.first = text.removeprefix("\ufeff"), False
@@ -113,7 +115,7 @@ class _Text:
             self.eof = True
         if self.pos > READ_BYTES:  # drop what has been read, keeping line numbers right
             self.lines_dropped += self.buffer.count("\n", 0, self.pos)
-            self.buffer, self.pos = self.buffer[self.pos:], 0
+            self.buffer, self.pos = self.buffer[self.pos :], 0
         self.buffer += text
         return bool(chunk)
 
@@ -144,7 +146,9 @@ def iter_array(stream: BinaryIO, location: str, *, keep_text: bool = False) -> I
         return
     while True:
         if text.skip_space() == "":
-            raise FeedError("syntax", f"{location} is not valid JSON: the array is never closed (the file may be cut short).")
+            raise FeedError(
+                "syntax", f"{location} is not valid JSON: the array is never closed (the file may be cut short)."
+            )
         yield _element(text, location, keep_text)
         separator = text.skip_space()
         if separator == ",":
@@ -155,7 +159,9 @@ def iter_array(stream: BinaryIO, location: str, *, keep_text: bool = False) -> I
             _expect_end(text, location)
             return
         if separator == "":
-            raise FeedError("syntax", f"{location} is not valid JSON: the array is never closed (the file may be cut short).")
+            raise FeedError(
+                "syntax", f"{location} is not valid JSON: the array is never closed (the file may be cut short)."
+            )
         line = text.lines_dropped + text.buffer.count("\n", 0, text.pos) + 1
         raise FeedError("syntax", f"{location} is not valid JSON: Expecting ',' delimiter at line {line}.")
 
@@ -173,15 +179,19 @@ def _element(text: _Text, location: str, keep_text: bool = False):
             raise FeedError("syntax", f"{location} nests JSON too deeply to be a meeting feed.") from None
         except ValueError as exc:
             raise FeedError("syntax", f"{location} is not valid JSON: {str(exc)[:200]}.") from None
-        if not text.eof and len(text.buffer) - end <= 2 and text.buffer[text.pos] in "-0123456789" \
-                and not text.buffer[end:].strip("+-.eE"):
+        if (
+            not text.eof
+            and len(text.buffer) - end <= 2
+            and text.buffer[text.pos] in "-0123456789"
+            and not text.buffer[end:].strip("+-.eE")
+        ):
             # A number at the end of the window may continue in the next chunk: "12" of "125",
             # or "1.5" of "1.5e+16" with "e+" left over.
             if text.more():
                 continue
         if keep_text and type(value) is dict:  # (reading more may have moved the window: pos is right now)
             value = TextRow(value)
-            value.text = text.buffer[text.pos:end]
+            value.text = text.buffer[text.pos : end]
         text.pos = end
         return value
 
@@ -194,12 +204,16 @@ def _expect_end(text: _Text, location: str) -> None:
 def _refuse_non_array(text: _Text, location: str) -> None:
     while text.more() and len(text.buffer) < 4 * READ_BYTES:
         pass
-    head = text.buffer[text.pos:]
+    head = text.buffer[text.pos :]
     # A small body is parsed whole, so broken JSON is called broken; a big one starting with
     # "{" is taken for what it looks like, a wrapper object.
     value = loads(head, location) if text.eof else {}
     if isinstance(value, dict):
-        hint = " (it has a \"meetings\" list; point at a feed that is just the array)" if '"meetings"' in head else ""
-        raise FeedError("shape", f"{location} holds a JSON object, but a Meeting Guide feed is an array of meetings{hint}.")
-    kind = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}.get(type(value), "value")
+        hint = ' (it has a "meetings" list; point at a feed that is just the array)' if '"meetings"' in head else ""
+        raise FeedError(
+            "shape", f"{location} holds a JSON object, but a Meeting Guide feed is an array of meetings{hint}."
+        )
+    kind = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}.get(
+        type(value), "value"
+    )
     raise FeedError("shape", f"{location} holds a JSON {kind}, but a Meeting Guide feed is an array of meetings.")

@@ -40,9 +40,21 @@ from commonground.meetings.links import LinkError, web_link
 from commonground.places.gazetteer import US_STATES, gazetteer, timezone_at
 
 # (field, keeps line breaks). "state" is stored as region.
-TEXT_FIELDS = tuple((f, False) for f in ("group", "location", "address", "city", "state", "postal_code", "country",
-                                          "formatted_address", "entity", "entity_location")) + \
-    tuple((f, True) for f in NOTE_FIELDS)
+TEXT_FIELDS = tuple(
+    (f, False)
+    for f in (
+        "group",
+        "location",
+        "address",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "formatted_address",
+        "entity",
+        "entity_location",
+    )
+) + tuple((f, True) for f in NOTE_FIELDS)
 # Text that needs clean_text: markup, entities, runs of whitespace, or what cannot be stored.
 _NEEDS_CLEANING = re.compile(r"[<&\n\t\r\x00\ud800-\udfff]|  ")
 # "..., CO 80202, USA": a US state abbreviation followed by a ZIP code.
@@ -123,13 +135,18 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     m["entity_phone"] = clean_text(row.get("entity_phone"))[0]
     columns.fit(m, ctx.warn)  # every text column, before anything looks the place up
 
-    free_text = [(f, name if f == "name" else m[f]) for f in ("name", "group", "notes", "location", "location_notes",
-                                                               "group_notes")]
+    free_text = [
+        (f, name if f == "name" else m[f])
+        for f in ("name", "group", "notes", "location", "location_notes", "group_notes")
+    ]
     if may_name_someone("\n".join(text for _, text in free_text)):  # one quick look, not six slow ones
         for field_name, text in free_text:
             for phrase in likely_full_names(text):
-                ctx.warn(field_name, f"{field_name} may hold a full name ({phrase!r}); mutual-help listings use a "
-                                     "first name and last initial. Please check it at the source")
+                ctx.warn(
+                    field_name,
+                    f"{field_name} may hold a full name ({phrase!r}); mutual-help listings use a "
+                    "first name and last initial. Please check it at the source",
+                )
     _coordinates(row, m, ctx)
     _approximate(row, m)
     unknown_types = _types(row, m, types_table, ctx)
@@ -162,8 +179,10 @@ def to_meetings(row: dict, ctx: Context) -> list[dict]:
     if isinstance(row.get("day"), list) or len(days) > 1:
         # One row per weekday, keyed "<slug>-<day>" as TSML does, so each stays in sync alone.
         columns.check_key(key, "-0")
-        return [{**m, "key": f"{key}-{day}", "weekday": day, "start_time": start, "duration_minutes": duration}
-                for day in days]
+        return [
+            {**m, "key": f"{key}-{day}", "weekday": day, "start_time": start, "duration_minutes": duration}
+            for day in days
+        ]
     columns.check_key(key)
     return [{**m, "key": key, "weekday": days[0], "start_time": start, "duration_minutes": duration}]
 
@@ -173,6 +192,7 @@ def _iso_sunday(value, ctx: Context):
 
     The spec's 1–6 mean Monday to Saturday in both numberings, so only 7 differs.
     """
+
     def is_seven(v) -> bool:
         return (isinstance(v, int) and not isinstance(v, bool) and v == 7) or (isinstance(v, str) and v.strip() == "7")
 
@@ -255,7 +275,9 @@ def _online(row: dict, m: dict, ctx: Context) -> None:
             if provider_for_host(link.host):
                 url = link.href
             else:
-                ctx.warn("conference_url", f"{link.href} is not a link to a known meeting provider; link and notes dropped")
+                ctx.warn(
+                    "conference_url", f"{link.href} is not a link to a known meeting provider; link and notes dropped"
+                )
                 m["conference_url_notes"] = ""
     m["conference_url"] = url
     phone = str(row.get("conference_phone") or "").strip()
@@ -335,8 +357,11 @@ def _contacts(row: dict, ctx: Context) -> list[dict]:
         name = clean_text(row.get(f"contact_{n}_name"))[0][:120]
         email = _email(row.get(f"contact_{n}_email"), f"contact_{n}_email", ctx)
         if email_names_someone(email, name):
-            ctx.warn(f"contact_{n}_email", f"contact_{n}_email gives the contact's last name; dropped (listings show "
-                                           "a first name and a last initial)")
+            ctx.warn(
+                f"contact_{n}_email",
+                f"contact_{n}_email gives the contact's last name; dropped (listings show "
+                "a first name and a last initial)",
+            )
             email = ""
         phone = clean_text(row.get(f"contact_{n}_phone"))[0][:64]
         if name or email or phone:
@@ -428,5 +453,8 @@ def _fallback_zone(ctx: Context, ongoing: bool) -> str:
     if ongoing:
         ctx.warn("timezone", "no time zone given; an ongoing meeting has no local time, so UTC is used")
         return "UTC"
-    raise RowSkip("timezone", "no time zone given, and none could be found from coordinates, postal code, "
-                              "city or the source's default (use --timezone)")
+    raise RowSkip(
+        "timezone",
+        "no time zone given, and none could be found from coordinates, postal code, "
+        "city or the source's default (use --timezone)",
+    )

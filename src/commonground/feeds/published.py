@@ -76,8 +76,9 @@ def build(version: tuple) -> Path:
     (tmp / "manifest.json").write_text(json.dumps(manifest))
     install_folder(tmp, target)
     _prune()
-    log.info("feed for %s published: %s meetings in %.2f s", manifest["version"], counts[ALL],
-             time.perf_counter() - started)
+    log.info(
+        "feed for %s published: %s meetings in %.2f s", manifest["version"], counts[ALL], time.perf_counter() - started
+    )
     return target
 
 
@@ -97,8 +98,10 @@ class _Writers:
     def __enter__(self):
         self.plain = {v: open(self.folder / _file_name(v), "wb") for v in self.variants}  # noqa: SIM115
         # Level 5: nearly level 9's size, at a third of its time.
-        self.packed = {v: gzip.GzipFile(self.folder / (_file_name(v) + ".gz"), "wb", compresslevel=5, mtime=0)
-                       for v in self.variants}
+        self.packed = {
+            v: gzip.GzipFile(self.folder / (_file_name(v) + ".gz"), "wb", compresslevel=5, mtime=0)
+            for v in self.variants
+        }
         self._write_all(b"[")
         return self
 
@@ -159,8 +162,11 @@ def _write_in_parts(folder: Path, variants: list[str], ranges) -> dict[str, int]
         parts = pool.map(_write_part, [(folder, i, lo, hi, variants) for i, (lo, hi) in enumerate(ranges)])
     counts = dict.fromkeys(variants, 0)
     for variant in variants:
-        with open(folder / _file_name(variant), "wb") as plain, \
-                gzip.GzipFile(folder / (_file_name(variant) + ".gz"), "wb", compresslevel=5, mtime=0) as packed:
+        with (
+            open(folder / _file_name(variant), "wb") as plain,
+            gzip.GzipFile(folder / (_file_name(variant) + ".gz"), "wb", compresslevel=5, mtime=0) as packed,
+        ):
+
             def write(data: bytes) -> None:
                 plain.write(data)
                 packed.write(data)
@@ -196,8 +202,14 @@ def find(variant: str, version: tuple | None = None) -> PublishedFeed | None:
         path = folder / _file_name(variant)
         if path.exists():
             manifest = json.loads((folder / "manifest.json").read_text())
-            return PublishedFeed(folder.name, variant, path, path.with_name(path.name + ".gz"),
-                                 f'"mg-{folder.name}-{variant}"', manifest["built_at"])
+            return PublishedFeed(
+                folder.name,
+                variant,
+                path,
+                path.with_name(path.name + ".gz"),
+                f'"mg-{folder.name}-{variant}"',
+                manifest["built_at"],
+            )
     return None
 
 
@@ -224,8 +236,14 @@ def filtered(version: tuple, selection, key: str) -> PublishedFeed:
             shutil.copyfileobj(source, packed)
         os.replace(tmp, path)
         os.replace(str(tmp) + ".gz", path.with_name(path.name + ".gz"))
-    return PublishedFeed(DataVersion.label(version), key, path, path.with_name(path.name + ".gz"),
-                         f'"mg-{DataVersion.label(version)}-{name}"', path.stat().st_mtime)
+    return PublishedFeed(
+        DataVersion.label(version),
+        key,
+        path,
+        path.with_name(path.name + ".gz"),
+        f'"mg-{DataVersion.label(version)}-{name}"',
+        path.stat().st_mtime,
+    )
 
 
 def current_version() -> tuple:

@@ -69,9 +69,15 @@ class SyncReport:
 
     def as_dict(self) -> dict:
         return {
-            "source": self.source, "added": self.added, "updated": self.updated, "removed": self.removed,
-            "unchanged": self.unchanged, "skipped": self.skipped,
-            "warnings": [w.as_dict() for w in self.warnings], "errors": self.errors, "dry_run": self.dry_run,
+            "source": self.source,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "errors": self.errors,
+            "dry_run": self.dry_run,
         }
 
     def counts(self) -> dict:
@@ -95,8 +101,17 @@ class _Rollback(Exception):
     """Leaves the transaction of a dry run, or of a refused or failed sync."""
 
 
-def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, progress=None,
-                allow_removals: bool = False, wait: bool = True, notify=None, changes: dict | None = None) -> SyncReport:
+def sync_source(
+    source: Source,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    progress=None,
+    allow_removals: bool = False,
+    wait: bool = True,
+    notify=None,
+    changes: dict | None = None,
+) -> SyncReport:
     """Sync one source.
 
     ``full`` compares every row even when the feed body is unchanged; ``allow_removals`` lifts
@@ -112,15 +127,25 @@ def sync_source(source: Source, *, dry_run: bool = False, full: bool = False, pr
                 source.refresh_from_db()
             for name, value in (changes or {}).items():
                 setattr(source, name, value)
-            _sync(source, report, dry_run=dry_run, full=full, progress=progress, allow_removals=allow_removals,
-                  changes=changes or {})
+            _sync(
+                source,
+                report,
+                dry_run=dry_run,
+                full=full,
+                progress=progress,
+                allow_removals=allow_removals,
+                changes=changes or {},
+            )
     except LockBusy as busy:
         report.fail("busy", f"{busy}: it is still running; try again when it has finished.")
         return report
     except Exception as exc:  # the last line of defence: record, report, and let the next source go on
         log.exception("sync of %s failed", source.name)
-        report.fail("internal", f"The sync stopped on an unexpected error ({type(exc).__name__}); nothing was "
-                                "changed. The server log has the details.")
+        report.fail(
+            "internal",
+            f"The sync stopped on an unexpected error ({type(exc).__name__}); nothing was "
+            "changed. The server log has the details.",
+        )
     if new and (report.failed or dry_run):
         source.pk = None  # its row was rolled back with the rest
     elif report.failed and not dry_run:
@@ -144,8 +169,13 @@ def _sync(source: Source, report: SyncReport, *, dry_run, full, progress, allow_
         programs = dict(Program.objects.values_list("code", "type_table"))
         context = Context(program_code, programs[program_code], source.default_timezone, programs=programs)
         feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
-        if feed_digest and not full and feed_digest == source.last_feed_digest and not changes \
-                and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS):
+        if (
+            feed_digest
+            and not full
+            and feed_digest == source.last_feed_digest
+            and not changes
+            and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS)
+        ):
             _unchanged_feed(source, report, dry_run)
             return
         try:
@@ -195,11 +225,17 @@ class Packer:
         self.legacy = False
 
     def __call__(self, meeting: dict, slug_wanted: str) -> tuple:
-        return meeting["key"], meeting["content_hash"], legacy_content_hash(meeting) if self.legacy else None, \
-            meeting["source_hash"], slug_wanted, self.to_row({**meeting, **self.fixed})
+        return (
+            meeting["key"],
+            meeting["content_hash"],
+            legacy_content_hash(meeting) if self.legacy else None,
+            meeting["source_hash"],
+            slug_wanted,
+            self.to_row({**meeting, **self.fixed}),
+        )
 
     def with_slug(self, row: tuple, slug: str) -> tuple:
-        return row[:self.slug_at] + (slug,) + row[self.slug_at + 1:]
+        return row[: self.slug_at] + (slug,) + row[self.slug_at + 1 :]
 
 
 class _Pass:
@@ -217,8 +253,12 @@ class _Pass:
 
     def run(self, rows, allow_removals: bool) -> None:
         report = self.report
-        existing = {key: (pk, chash, shash) for key, pk, chash, shash in
-                    Meeting.objects.filter(source=self.source).values_list("key", "id", "content_hash", "source_hash")}
+        existing = {
+            key: (pk, chash, shash)
+            for key, pk, chash, shash in Meeting.objects.filter(source=self.source).values_list(
+                "key", "id", "content_hash", "source_hash"
+            )
+        }
         by_digest: dict[str, list[str]] = {}
         for key, (_, chash, shash) in existing.items():
             if shash:
@@ -247,13 +287,15 @@ class _Pass:
         if not self.dry_run:
             self._write_rehash()
             for start in range(0, len(removes), 900):
-                Meeting.objects.filter(pk__in=removes[start:start + 900]).delete()
+                Meeting.objects.filter(pk__in=removes[start : start + 900]).delete()
 
     def _take(self, index, row, raw_key, digest, outcome, detail):
         """One row's outcome (``feeds.parallel.normalise``), in feed order: match it and plan its writes."""
         report, seen_keys, first_row_of = self.report, self.seen_keys, self.first_row_of
         if raw_key and raw_key in first_row_of:
-            self._skip(index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})")
+            self._skip(
+                index, raw_key, "slug", f"duplicate slug {raw_key!r} (first used on row {first_row_of[raw_key]})"
+            )
             return
         known = self.by_digest.pop(digest, None)
         if known is not None and raw_key:
@@ -309,16 +351,21 @@ class _Pass:
         report = self.report
         kept = report.added + report.updated + report.unchanged
         if rows_read and kept == 0:
-            raise Refused("all-skipped", f"Every one of the feed's {rows_read:,} rows was skipped, so the sync was "
-                                         "refused and the meetings stored before are unchanged. Fix the feed, or run "
-                                         "again with --allow-removals if it is really empty.")
+            raise Refused(
+                "all-skipped",
+                f"Every one of the feed's {rows_read:,} rows was skipped, so the sync was "
+                "refused and the meetings stored before are unchanged. Fix the feed, or run "
+                "again with --allow-removals if it is really empty.",
+            )
         share = settings.SYNC_MAX_REMOVAL_SHARE
         if stored and removing > share * stored:
-            raise Refused("too-many-removals",
-                          f"This sync would remove {removing:,} of the source's {stored:,} meetings "
-                          f"({removing / stored:.0%}, more than the {share:.0%} allowed by SYNC_MAX_REMOVAL_SHARE). "
-                          "That usually means the feed is broken or cut short, so nothing was changed. If the "
-                          "meetings really ended, run again with --allow-removals.")
+            raise Refused(
+                "too-many-removals",
+                f"This sync would remove {removing:,} of the source's {stored:,} meetings "
+                f"({removing / stored:.0%}, more than the {share:.0%} allowed by SYNC_MAX_REMOVAL_SHARE). "
+                "That usually means the feed is broken or cut short, so nothing was changed. If the "
+                "meetings really ended, run again with --allow-removals.",
+            )
 
     def _flush(self) -> None:
         if self.dry_run:
@@ -326,8 +373,9 @@ class _Pass:
             return
         if self.adds:
             with_slug = self.pack.with_slug
-            self.writer.write([with_slug(row, slug) for (*_, row), slug in
-                               zip(self.adds, self._assign_slugs(self.adds), strict=True)])
+            self.writer.write(
+                [with_slug(row, slug) for (*_, row), slug in zip(self.adds, self._assign_slugs(self.adds), strict=True)]
+            )
             self.adds = []
         if self.updates:
             self.writer.update(self.updates)
@@ -367,10 +415,16 @@ class _Pass:
 def _record_success(source: Source, report: SyncReport, feed_digest: str, changes: dict) -> None:
     status = SyncStatus.WARNINGS if report.warnings else SyncStatus.OK
     kept_all = len(report.warnings) <= KEEP_WARNINGS
-    fields = {"last_sync_at": timezone.now(), "last_status": status, "last_error": "", "last_counts": report.counts(),
-              "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]],
-              # Only a feed whose every warning was kept may be recognised by digest next time.
-              "last_feed_digest": feed_digest if kept_all else "", **changes}
+    fields = {
+        "last_sync_at": timezone.now(),
+        "last_status": status,
+        "last_error": "",
+        "last_counts": report.counts(),
+        "last_warnings": [w.as_dict() for w in report.warnings[:KEEP_WARNINGS]],
+        # Only a feed whose every warning was kept may be recognised by digest next time.
+        "last_feed_digest": feed_digest if kept_all else "",
+        **changes,
+    }
     fields["last_ok_at"] = fields["last_sync_at"]
     reconnected = source.disconnected_at is not None
     fields["disconnected_at"] = None
@@ -387,8 +441,12 @@ def _record_failure(source: Source, message: str) -> None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            fields = {"last_sync_at": now, "last_status": SyncStatus.FAILED, "last_error": message,
-                      "last_feed_digest": ""}
+            fields = {
+                "last_sync_at": now,
+                "last_status": SyncStatus.FAILED,
+                "last_error": message,
+                "last_feed_digest": "",
+            }
             row = Source.objects.filter(pk=source.pk).values("last_ok_at", "disconnected_at").first()
             limit = timedelta(days=settings.SOURCE_DISCONNECT_DAYS)
             if row and row["last_ok_at"] and not row["disconnected_at"] and now - row["last_ok_at"] > limit:

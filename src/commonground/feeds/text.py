@@ -45,5 +45,5 @@ def cut(text: str, limit: int) -> str:
         if match.end() > limit:
             break
         end = match.end()
-    kept = text[:end or limit].rstrip()
+    kept = text[: end or limit].rstrip()
     return kept or text[:limit]

@@ -19,8 +19,18 @@ from commonground.safety.situation import Situation
 from commonground.search.query import QueryError
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "help_with": ("alcohol", "drugs", "both", "opioids", "stimulants", "sedatives", "cannabis", "gambling", "behavior",
-                  "someone_else"),
+    "help_with": (
+        "alcohol",
+        "drugs",
+        "both",
+        "opioids",
+        "stimulants",
+        "sedatives",
+        "cannabis",
+        "gambling",
+        "behavior",
+        "someone_else",
+    ),
     "their_use": ("drinking", "drugs", "both", "gambling"),
     "dependence": ("yes", "no", "unsure"),
     "goal": ("abstinence", "moderation", "unsure"),
@@ -42,16 +52,42 @@ CHOICES: dict[str, tuple[str, ...]] = {
 MULTIPLE = {"help_with", "medication", "group", "day", "time_of_day", "recently_left"}
 FREE_TEXT = ("language", "near", "tz", "country")
 FIELDS = tuple(CHOICES) + FREE_TEXT
-TIMES_OF_DAY = {"morning": ("06:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "21:00"),
-                "night": ("21:00", "02:00")}
+TIMES_OF_DAY = {
+    "morning": ("06:00", "12:00"),
+    "afternoon": ("12:00", "17:00"),
+    "evening": ("17:00", "21:00"),
+    "night": ("21:00", "02:00"),
+}
 DRUGS = {"drugs", "both", "opioids", "stimulants", "sedatives", "cannabis"}
 # What the person wants help with, as the rules read it (``when.needs``).
-NEEDS = ("own_use", "alcohol", "drugs", "opioids", "stimulants", "sedatives", "cannabis", "behaviour", "gambling",
-         "family", "family_drinking", "family_drugs", "family_gambling", "withdrawal_risk")
+NEEDS = (
+    "own_use",
+    "alcohol",
+    "drugs",
+    "opioids",
+    "stimulants",
+    "sedatives",
+    "cannabis",
+    "behaviour",
+    "gambling",
+    "family",
+    "family_drinking",
+    "family_drugs",
+    "family_gambling",
+    "withdrawal_risk",
+)
 # The fit's answers in the safety layer's words (its Situation).
-OWN_SUBSTANCE = {"alcohol": ("alcohol",), "drugs": ("drugs",), "both": ("alcohol", "drugs"), "opioids": ("opioids",),
-                 "stimulants": ("stimulants",), "sedatives": ("sedatives",), "cannabis": ("cannabis",),
-                 "gambling": ("gambling",), "behavior": ("behaviour",)}
+OWN_SUBSTANCE = {
+    "alcohol": ("alcohol",),
+    "drugs": ("drugs",),
+    "both": ("alcohol", "drugs"),
+    "opioids": ("opioids",),
+    "stimulants": ("stimulants",),
+    "sedatives": ("sedatives",),
+    "cannabis": ("cannabis",),
+    "gambling": ("gambling",),
+    "behavior": ("behaviour",),
+}
 FAMILY_USE = {"drinking": ("drinking",), "drugs": ("drugs",), "both": ("drinking", "drugs"), "gambling": ("gambling",)}
 
 
@@ -74,9 +110,15 @@ class Answers:
         own = {s for h in helped for s in OWN_SUBSTANCE.get(h, ())}
         family = {s for t in self.get("their_use") for s in FAMILY_USE[t]} if "someone_else" in helped else set()
         one = {name: (self.get(name) or ("",))[0] for name in ("dependence", "pregnant", "age", "crisis")}
-        return Situation(own=frozenset(own), family=frozenset(family), medication=frozenset(self.get("medication")),
-                         recently_left=frozenset(self.get("recently_left")), country=country,
-                         country_from=country_from, **one)
+        return Situation(
+            own=frozenset(own),
+            family=frozenset(family),
+            medication=frozenset(self.get("medication")),
+            recently_left=frozenset(self.get("recently_left")),
+            country=country,
+            country_from=country_from,
+            **one,
+        )
 
     @cached_property
     def needs(self) -> tuple[str, ...]:

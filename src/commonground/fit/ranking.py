@@ -58,8 +58,9 @@ class Ranked:
     @property
     def excluded(self) -> bool:
         """Never a source of "meetings that fit you"."""
-        return self.held_back or any(r.kind == "not_for" or (r.fact in MEDICATION_FACTS and r.kind in ("minus", "caution"))
-                   for r in self.reasons)
+        return self.held_back or any(
+            r.kind == "not_for" or (r.fact in MEDICATION_FACTS and r.kind in ("minus", "caution")) for r in self.reasons
+        )
 
 
 @dataclass
@@ -184,8 +185,14 @@ def rank(answers: Answers, *, language: str = "en", now: str | None = None) -> F
             _hold_back(ranked, language)
         ranking.append(ranked)
     ranking.sort(key=lambda r: (r.held_back, -r.score, -r.meetings_available, r.program.order, r.program.code))
-    result = FitResult(answers=answers, ranking=ranking, place_label=query.place_label, guidance=guidance,
-                       params=params, online_only=not answers.near)
+    result = FitResult(
+        answers=answers,
+        ranking=ranking,
+        place_label=query.place_label,
+        guidance=guidance,
+        params=params,
+        online_only=not answers.near,
+    )
     _meetings_that_fit(result, query)
     return result
 
@@ -200,10 +207,19 @@ def _hold_back(ranked: Ranked, language: str) -> None:
     if not any(r.kind == "not_for" for r in ranked.reasons):
         ranked.reasons = [r for r in ranked.reasons if r.fact != "goal"]
         fact = ranked.program.fact("goal", language)
-        ranked.reasons.append(Reason("not_for", _(
-            "Cutting down is not a safe goal for you now: with signs of withdrawal, or with sedatives, stopping or "
-            "cutting down can be dangerous without a doctor. Please talk to one first."), fact["sources"], "goal",
-            "safety-moderation-withdrawal", fact["confirmed"]))
+        ranked.reasons.append(
+            Reason(
+                "not_for",
+                _(
+                    "Cutting down is not a safe goal for you now: with signs of withdrawal, or with sedatives, stopping or "
+                    "cutting down can be dangerous without a doctor. Please talk to one first."
+                ),
+                fact["sources"],
+                "goal",
+                "safety-moderation-withdrawal",
+                fact["confirmed"],
+            )
+        )
     ranked.score = min(ranked.score, 0)
 
 
@@ -212,8 +228,10 @@ def _reason(rule, program: Program, language: str) -> tuple[Reason, int]:
     text = rule.text.get(language) or rule.text["en"]
     text = text.format(program=name)
     if rule.fact == "meetings":
-        sources, confirmed = [{"title": _("Meeting listings on Common Ground"), "url": "/meetings", "site": "",
-                               "checked": ""}], True
+        sources, confirmed = (
+            [{"title": _("Meeting listings on Common Ground"), "url": "/meetings", "site": "", "checked": ""}],
+            True,
+        )
     else:
         fact = program.fact(rule.fact, language)
         order = {"primary": 0, "peer-reviewed": 1, "secondary": 2}
@@ -221,8 +239,7 @@ def _reason(rule, program: Program, language: str) -> tuple[Reason, int]:
         confirmed = fact["confirmed"]
     if rule.kind == "plus" and not confirmed:
         # Never a point in a program's favour on a fact nobody has confirmed.
-        return Reason("caution", f"{text} ({_('not confirmed by the program')})", sources, rule.fact, rule.id,
-                      False), 0
+        return Reason("caution", f"{text} ({_('not confirmed by the program')})", sources, rule.fact, rule.id, False), 0
     return Reason(rule.kind, text, sources, rule.fact, rule.id, confirmed), rule.score
 
 
@@ -231,8 +248,13 @@ def _meetings_that_fit(result: FitResult, query: SearchQuery) -> None:
     eligible = [r for r in result.ranking if not r.excluded and r.meetings_available][:TOP]
     picked: list[list[dict]] = []
     for ranked in eligible:
-        narrowed = replace(query, programs=(ranked.program.code,), limit=MEETINGS_SHOWN, offset=0,
-                           sort=query.sort if "sort" in result.params else "soonest")
+        narrowed = replace(
+            query,
+            programs=(ranked.program.code,),
+            limit=MEETINGS_SHOWN,
+            offset=0,
+            sort=query.sort if "sort" in result.params else "soonest",
+        )
         picked.append(engine.search(narrowed).results)
     meetings, taken = [], [0] * len(picked)
     for i, rows in enumerate(picked):
@@ -243,7 +265,7 @@ def _meetings_that_fit(result: FitResult, query: SearchQuery) -> None:
         room = MEETINGS_SHOWN - len(meetings)
         if room <= 0:
             break
-        meetings += rows[taken[i]:taken[i] + room]
+        meetings += rows[taken[i] : taken[i] + room]
     result.meetings = meetings[:MEETINGS_SHOWN]
     result.meeting_programs = [r.program.code for r in eligible]
     codes = ",".join(result.meeting_programs)
@@ -252,14 +274,28 @@ def _meetings_that_fit(result: FitResult, query: SearchQuery) -> None:
 
 def as_api(result: FitResult) -> dict:
     return {
-        "ranking": [{
-            "program": r.program.code, "name": r.program.name, "score": r.score,
-            "meetings_available": r.meetings_available, "status": r.program.status,
-            "meetings_that_fit": r.program.code in result.meeting_programs,
-            "reasons": [{"kind": x.kind, "text": x.text, "fact": x.fact, "rule": x.rule, "confirmed": x.confirmed,
-                         "sources": [{k: s.get(k) for k in ("title", "url", "site", "checked")} for s in x.sources]}
-                        for x in r.reasons],
-        } for r in result.ranking],
+        "ranking": [
+            {
+                "program": r.program.code,
+                "name": r.program.name,
+                "score": r.score,
+                "meetings_available": r.meetings_available,
+                "status": r.program.status,
+                "meetings_that_fit": r.program.code in result.meeting_programs,
+                "reasons": [
+                    {
+                        "kind": x.kind,
+                        "text": x.text,
+                        "fact": x.fact,
+                        "rule": x.rule,
+                        "confirmed": x.confirmed,
+                        "sources": [{k: s.get(k) for k in ("title", "url", "site", "checked")} for s in x.sources],
+                    }
+                    for x in r.reasons
+                ],
+            }
+            for r in result.ranking
+        ],
         "meetings": [jsonable(m) for m in result.meetings],
         "search_url": result.search_url,
         "notes": [n.as_dict() for n in result.notes],

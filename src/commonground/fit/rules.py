@@ -13,9 +13,11 @@ from commonground.fit.answers import CHOICES, NEEDS
 RULES_FILE = Path(__file__).resolve().parent / "rules.toml"
 KINDS = ("plus", "minus", "caution", "not_for")
 # Program keys a rule may test: catalog facts, code and status, and what the ranking computes.
-COMPUTED = {"meetings_in_language": {"none", "some"},
-            # Whether the person is in the United States (or a US territory); absent when not known.
-            "person_in_us": {"yes", "no"}}
+COMPUTED = {
+    "meetings_in_language": {"none", "some"},
+    # Whether the person is in the United States (or a US territory); absent when not known.
+    "person_in_us": {"yes", "no"},
+}
 PROGRAM_KEYS = set(FACT_VALUES) | {"code", "status"} | set(COMPUTED)
 QUESTIONS = {**CHOICES, "needs": NEEDS}
 # Facts a reason may rest on: the catalog's, and our own meeting listings.
@@ -93,12 +95,16 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
             raise RulesError(f"rule {rid!r} is defined twice")
         seen.add(rid)
         rule = Rule(
-            id=rid, when=_tuples(raw.get("when"), f"{rid}.when"), when_all=_tuples(raw.get("when_all"), f"{rid}.when_all"),
+            id=rid,
+            when=_tuples(raw.get("when"), f"{rid}.when"),
+            when_all=_tuples(raw.get("when_all"), f"{rid}.when_all"),
             unless=_tuples(raw.get("unless"), f"{rid}.unless"),
             program=_tuples(raw.get("program"), f"{rid}.program"),
             program_all=_tuples(raw.get("program_all"), f"{rid}.program_all"),
             program_not=_tuples(raw.get("program_not"), f"{rid}.program_not"),
-            kind=raw.get("kind", ""), score=raw.get("score", 0), fact=raw.get("fact", ""),
+            kind=raw.get("kind", ""),
+            score=raw.get("score", 0),
+            fact=raw.get("fact", ""),
             text={"en": raw.get("en", ""), "es": raw.get("es", "")},
         )
         problems = []

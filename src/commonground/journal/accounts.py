@@ -93,8 +93,9 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            user = get_user_model().objects.create_user(form.cleaned_data["username"],
-                                                        password=form.cleaned_data["passphrase"])
+            user = get_user_model().objects.create_user(
+                form.cleaned_data["username"], password=form.cleaned_data["passphrase"]
+            )
             Account.objects.create(user=user, data={"timezone": form.cleaned_data["timezone"]})
             codes = issue_recovery_codes(user)
         _sign_in(request, user)
@@ -112,10 +113,17 @@ def signin(request):
             _sign_in(request, user)
             return redirect(_next(request))
         locked = getattr(request, "axes_locked_out", False)
-        error = (_("Too many tries. Wait 15 minutes, or use a recovery code later.") if locked
-                 else _("That username and passphrase do not match. Check them and try again."))
-    return render(request, "journal/signin.html", {"form": form, "error": error, "next": _next(request)},
-                  status=400 if request.method == "POST" else 200)
+        error = (
+            _("Too many tries. Wait 15 minutes, or use a recovery code later.")
+            if locked
+            else _("That username and passphrase do not match. Check them and try again.")
+        )
+    return render(
+        request,
+        "journal/signin.html",
+        {"form": form, "error": error, "next": _next(request)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def recover(request):
@@ -130,8 +138,9 @@ def recover(request):
             left = RecoveryCode.objects.filter(user=user).count()
             return render(request, "journal/recovered.html", {"left": left})
         error = _("That username and recovery code do not match, or the code was used already.")
-    return render(request, "journal/recover.html", {"form": form, "error": error},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "journal/recover.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200
+    )
 
 
 @require_POST
@@ -153,11 +162,11 @@ def signout_everywhere(request):
 @require_POST
 @private_page
 def new_recovery_codes(request):
-    return render(request, "journal/recovery_codes.html", {"codes": issue_recovery_codes(request.user),
-                                                           "fresh": False})
+    return render(request, "journal/recovery_codes.html", {"codes": issue_recovery_codes(request.user), "fresh": False})
 
 
 # --- passkeys -------------------------------------------------------------------------------
+
 
 def _relying_party(request) -> tuple[str, str]:
     host = request.get_host()
@@ -181,11 +190,18 @@ def passkey_register_options(request):
         account.data = {**account.data, "webauthn_handle": handle}
         account.save(update_fields=["data"])
     options = generate_registration_options(
-        rp_id=rp_id, rp_name="Common Ground", user_name=request.user.username, user_id=base64url_to_bytes(handle),
+        rp_id=rp_id,
+        rp_name="Common Ground",
+        user_name=request.user.username,
+        user_id=base64url_to_bytes(handle),
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id))
-                             for k in Passkey.objects.filter(user=request.user)])
+            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED
+        ),
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id))
+            for k in Passkey.objects.filter(user=request.user)
+        ],
+    )
     request.session["webauthn_register"] = bytes_to_base64url(options.challenge)
     return JsonResponse(orjson.loads(options_to_json(options)))
 
@@ -198,15 +214,23 @@ def passkey_register(request):
     if not challenge:
         return HttpResponseBadRequest("Start again: the passkey request expired.")
     try:
-        verified = verify_registration_response(credential=request.body.decode(), expected_challenge=base64url_to_bytes(
-            challenge), expected_rp_id=rp_id, expected_origin=origin)
+        verified = verify_registration_response(
+            credential=request.body.decode(),
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+        )
     except Exception:  # noqa: BLE001 - any failure of the ceremony is the same answer to the browser
-        return JsonResponse({"ok": False, "message": _("The passkey could not be added. Please try again.")},
-                            status=400)
-    Passkey.objects.create(user=request.user, credential_id=bytes_to_base64url(verified.credential_id),
-                           public_key=bytes_to_base64url(verified.credential_public_key),
-                           sign_count=verified.sign_count,
-                           data={"name": _("Passkey added %(date)s") % {"date": utcnow().date().isoformat()}})
+        return JsonResponse(
+            {"ok": False, "message": _("The passkey could not be added. Please try again.")}, status=400
+        )
+    Passkey.objects.create(
+        user=request.user,
+        credential_id=bytes_to_base64url(verified.credential_id),
+        public_key=bytes_to_base64url(verified.credential_public_key),
+        sign_count=verified.sign_count,
+        data={"name": _("Passkey added %(date)s") % {"date": utcnow().date().isoformat()}},
+    )
     return JsonResponse({"ok": True})
 
 
@@ -228,9 +252,16 @@ def passkey_signin_options(request):
     rp_id, _origin = _relying_party(request)
     options = generate_authentication_options(rp_id=rp_id, user_verification=UserVerificationRequirement.PREFERRED)
     response = JsonResponse(orjson.loads(options_to_json(options)))
-    response.set_signed_cookie(CHALLENGE_COOKIE, bytes_to_base64url(options.challenge), salt=CHALLENGE_COOKIE,
-                               max_age=CHALLENGE_SECONDS, path=_challenge_path(), httponly=True, samesite="Strict",
-                               secure=settings.SESSION_COOKIE_SECURE)
+    response.set_signed_cookie(
+        CHALLENGE_COOKIE,
+        bytes_to_base64url(options.challenge),
+        salt=CHALLENGE_COOKIE,
+        max_age=CHALLENGE_SECONDS,
+        path=_challenge_path(),
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 
@@ -253,8 +284,9 @@ def passkey_signin(request):
 def _passkey_signin(request):
     rp_id, origin = _relying_party(request)
     challenge = _take_challenge(request)
-    failed = JsonResponse({"ok": False, "message": _("That passkey did not work here. Use your passphrase.")},
-                          status=400)
+    failed = JsonResponse(
+        {"ok": False, "message": _("That passkey did not work here. Use your passphrase.")}, status=400
+    )
     try:
         credential = orjson.loads(request.body)
         key = Passkey.objects.select_related("user").filter(credential_id=str(credential.get("id", ""))[:1400]).first()
@@ -264,9 +296,13 @@ def _passkey_signin(request):
         return failed
     try:
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=base64url_to_bytes(challenge), expected_rp_id=rp_id,
-            expected_origin=origin, credential_public_key=base64url_to_bytes(key.public_key),
-            credential_current_sign_count=key.sign_count)
+            credential=credential,
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            credential_public_key=base64url_to_bytes(key.public_key),
+            credential_current_sign_count=key.sign_count,
+        )
     except Exception:  # noqa: BLE001
         return failed
     Passkey.objects.filter(pk=key.pk).update(sign_count=verified.new_sign_count)

@@ -38,15 +38,21 @@ def trends(check_ins: list[dict], attended: list[dict], today: date) -> Trends:
     return Trends(days, craving, mood, weeks, per_week, streak)
 
 
-
 def line_svg(title: str, labels: list[str], values: list[int | None], *, low: int, high: int) -> bytes:
-    chart = set_up(pygal.Line(style=STYLE, range=(low, high), allow_interruptions=True, dots_size=4,
-                               show_minor_x_labels=False, x_labels_major_every=7), title)
+    chart = set_up(
+        pygal.Line(
+            style=STYLE,
+            range=(low, high),
+            allow_interruptions=True,
+            dots_size=4,
+            show_minor_x_labels=False,
+            x_labels_major_every=7,
+        ),
+        title,
+    )
     chart.x_labels = labels
     chart.add(title, values)
     return svg(chart)
-
-
 
 
 def bar_svg(title: str, labels: list[str], values: list[int]) -> bytes:

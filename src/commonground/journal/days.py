@@ -105,6 +105,7 @@ def _count(start_date: date, start_time: time | None, start_zone: str, now: date
 
 # --- milestones ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Milestone:
     after: str
@@ -180,9 +181,16 @@ def conventions() -> dict[str, Convention]:
         for m in milestones:
             if not _AFTER.match(m.after):
                 raise ValueError(f"milestones.toml: {c['code']}: bad 'after' {m.after!r}")
-        out[c["code"]] = Convention(c["code"], c["name"], c.get("note", {}), bool(c.get("confirmed")),
-                                    tuple(c.get("sources", [])), milestones, c.get("yearly_after"),
-                                    c.get("yearly_name", {"en": "{years} years"}))
+        out[c["code"]] = Convention(
+            c["code"],
+            c["name"],
+            c.get("note", {}),
+            bool(c.get("confirmed")),
+            tuple(c.get("sources", [])),
+            milestones,
+            c.get("yearly_after"),
+            c.get("yearly_name", {"en": "{years} years"}),
+        )
     return out
 
 
@@ -197,6 +205,7 @@ def next_milestone(convention: Convention, start: date, today: date, reached_tod
 
 # --- stretches and slips -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class History:
     longest_days: int
@@ -208,8 +217,9 @@ class History:
 def history(clock: dict, today: date) -> History:
     """From the clock's past stretches (each ended by a slip) and the current one."""
     current_start = date.fromisoformat(clock["start_date"])
-    stretches = [(date.fromisoformat(s["start_date"]), date.fromisoformat(s["end_date"]))
-                 for s in clock.get("stretches", [])]
+    stretches = [
+        (date.fromisoformat(s["start_date"]), date.fromisoformat(s["end_date"])) for s in clock.get("stretches", [])
+    ]
     slip_days = {date.fromisoformat(s["date"]) for s in clock.get("slips", [])}
     lengths = [(end - start).days for start, end in stretches] + [max(0, (today - current_start).days)]
 
@@ -232,8 +242,10 @@ def reset(clock: dict, slip_at: datetime, zone_name: str, note: str = "") -> dic
     slip_date, slip_time = local.date().isoformat(), local.strftime("%H:%M")
     out = dict(clock)
     out["stretches"] = [*clock.get("stretches", []), {"start_date": clock["start_date"], "end_date": slip_date}]
-    out["slips"] = [*clock.get("slips", []), {"date": slip_date, "time": slip_time, "note": note[:500],
-                                             "timezone": zone_name}]
+    out["slips"] = [
+        *clock.get("slips", []),
+        {"date": slip_date, "time": slip_time, "note": note[:500], "timezone": zone_name},
+    ]
     out.update(start_date=slip_date, start_time=slip_time, timezone=zone_name)
     return out
 

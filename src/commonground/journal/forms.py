@@ -19,25 +19,36 @@ CRAVINGS = [(str(n), str(n)) for n in range(0, 11)]
 
 
 def zone_field(**kwargs) -> forms.CharField:
-    return forms.CharField(label=_("Your time zone"), max_length=64, initial="America/New_York",
-                           help_text=_("For example America/Chicago or Europe/Madrid."), **kwargs)
+    return forms.CharField(
+        label=_("Your time zone"),
+        max_length=64,
+        initial="America/New_York",
+        help_text=_("For example America/Chicago or Europe/Madrid."),
+        **kwargs,
+    )
 
 
 def clean_zone(value: str) -> str:
     try:
         schedule.zone(value)
     except ValueError:
-        raise forms.ValidationError(_("%(zone)s is not a time zone we know. Use a name like America/Chicago."),
-                                    params={"zone": value[:64]}) from None
+        raise forms.ValidationError(
+            _("%(zone)s is not a time zone we know. Use a name like America/Chicago."), params={"zone": value[:64]}
+        ) from None
     return value
 
 
 class SignUpForm(forms.Form):
-    username = forms.CharField(label=_("Choose a username"), max_length=40,
-                               help_text=_("Not your real name or e-mail: letters, numbers, dots, dashes or "
-                                           "underscores, 3 to 40 of them."))
-    passphrase = forms.CharField(label=_("Choose a passphrase"), widget=forms.PasswordInput(render_value=False),
-                                 help_text=_("At least 10 characters. A few unrelated words are easy to remember."))
+    username = forms.CharField(
+        label=_("Choose a username"),
+        max_length=40,
+        help_text=_("Not your real name or e-mail: letters, numbers, dots, dashes or underscores, 3 to 40 of them."),
+    )
+    passphrase = forms.CharField(
+        label=_("Choose a passphrase"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 10 characters. A few unrelated words are easy to remember."),
+    )
     passphrase2 = forms.CharField(label=_("The passphrase again"), widget=forms.PasswordInput(render_value=False))
     timezone = zone_field()
 
@@ -77,18 +88,25 @@ class RecoverForm(forms.Form):
 
 
 def substance_field() -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("What are you staying away from?"), required=False,
-                             choices=[("", _("I'd rather not say")), *CLOCK_SUBSTANCES],
-                             help_text=_("Optional. It lets the companion show the right safety help if you slip."))
+    return forms.ChoiceField(
+        label=_("What are you staying away from?"),
+        required=False,
+        choices=[("", _("I'd rather not say")), *CLOCK_SUBSTANCES],
+        help_text=_("Optional. It lets the companion show the right safety help if you slip."),
+    )
 
 
 class ClockForm(forms.Form):
-    name = forms.CharField(label=_("What is this clock for?"), max_length=60,
-                           help_text=_("For example: alcohol, opioids, gambling."))
+    name = forms.CharField(
+        label=_("What is this clock for?"), max_length=60, help_text=_("For example: alcohol, opioids, gambling.")
+    )
     substance = substance_field()
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    start_time = forms.TimeField(label=_("Start time (optional)"), required=False,
-                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time (optional)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     timezone = zone_field()
     convention = forms.ChoiceField(label=_("Milestones"))
 
@@ -103,10 +121,16 @@ class ClockForm(forms.Form):
         data = super().clean()
         start, latest = data.get("start_date"), latest_start(data.get("timezone"))
         if start is not None and not EARLIEST_START <= start <= latest:
-            self.add_error("start_date", forms.ValidationError(
-                _("Choose a start date between %(earliest)s and %(latest)s (tomorrow)."),
-                params={"earliest": date_format(EARLIEST_START, "DATE_FORMAT"),
-                        "latest": date_format(latest, "DATE_FORMAT")}))
+            self.add_error(
+                "start_date",
+                forms.ValidationError(
+                    _("Choose a start date between %(earliest)s and %(latest)s (tomorrow)."),
+                    params={
+                        "earliest": date_format(EARLIEST_START, "DATE_FORMAT"),
+                        "latest": date_format(latest, "DATE_FORMAT"),
+                    },
+                ),
+            )
         return data
 
 
@@ -123,24 +147,30 @@ class ClockEditForm(forms.Form):
 
 
 class ResetForm(forms.Form):
-    note = forms.CharField(label=_("A private note (optional)"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("A private note (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TriedForm(forms.Form):
-    rating = forms.ChoiceField(label=_("How did it feel?"), widget=forms.RadioSelect,
-                               choices=[("1", _("1: not for me")), ("2", "2"), ("3", "3"), ("4", "4"),
-                                        ("5", _("5: it fit me well"))])
-    would_return = forms.ChoiceField(label=_("Would you go back?"), widget=forms.RadioSelect,
-                                     choices=[("yes", _("Yes")), ("unsure", _("Not sure")), ("no", _("No"))])
-    note = forms.CharField(label=_("A private note (optional)"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.ChoiceField(
+        label=_("How did it feel?"),
+        widget=forms.RadioSelect,
+        choices=[("1", _("1: not for me")), ("2", "2"), ("3", "3"), ("4", "4"), ("5", _("5: it fit me well"))],
+    )
+    would_return = forms.ChoiceField(
+        label=_("Would you go back?"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("unsure", _("Not sure")), ("no", _("No"))],
+    )
+    note = forms.CharField(
+        label=_("A private note (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CheckInForm(forms.Form):
     mood = forms.ChoiceField(label=_("Mood today (1 low, 5 good)"), choices=MOODS, widget=forms.RadioSelect)
-    craving = forms.ChoiceField(label=_("Craving (0 none, 10 strongest)"), choices=CRAVINGS,
-                                widget=forms.RadioSelect)
+    craving = forms.ChoiceField(label=_("Craving (0 none, 10 strongest)"), choices=CRAVINGS, widget=forms.RadioSelect)
     meeting = forms.BooleanField(label=_("I went to a meeting today"), required=False)
     note = forms.CharField(label=_("One line (optional)"), max_length=200, required=False)
 
@@ -157,11 +187,16 @@ PLAN_FIELDS = (
 
 # The safety plan's parts (Stanley and Brown's Safety Planning Intervention, 2012: professionals to
 # contact, and making the surroundings safer), in our words; see docs/companion.md.
-PROFESSIONALS = (("prescriber", _("My prescriber (doctor or nurse)")), ("clinic", _("My clinic or treatment service")),
-                 ("counsellor", _("My counsellor or therapist")))
-SAFER = (("naloxone", _("Naloxone is at hand, and the people around me know where it is.")),
-         ("medicines", _("My medicines are locked away, and ones I no longer need are handed back to a pharmacy.")),
-         ("means", _("Anything I could use to hurt myself is put away or kept by someone I trust.")))
+PROFESSIONALS = (
+    ("prescriber", _("My prescriber (doctor or nurse)")),
+    ("clinic", _("My clinic or treatment service")),
+    ("counsellor", _("My counsellor or therapist")),
+)
+SAFER = (
+    ("naloxone", _("Naloxone is at hand, and the people around me know where it is.")),
+    ("medicines", _("My medicines are locked away, and ones I no longer need are handed back to a pharmacy.")),
+    ("means", _("Anything I could use to hurt myself is put away or kept by someone I trust.")),
+)
 PHONE = re.compile(r"\+?(?=[^0-9]*[0-9])[0-9 ().-]{3,30}")  # at least one digit
 PHONE_ERROR = _("Use digits, spaces, dashes or brackets, with an optional +.")
 
@@ -170,8 +205,13 @@ class PlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label, help_text in PLAN_FIELDS:
-            self.fields[name] = forms.CharField(label=label, help_text=help_text, required=False, max_length=3000,
-                                                widget=forms.Textarea(attrs={"rows": 4}))
+            self.fields[name] = forms.CharField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                max_length=3000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
         for n in range(1, 6):
             self.fields[f"person_{n}_name"] = forms.CharField(label=_("First name"), required=False, max_length=40)
             self.fields[f"person_{n}_phone"] = forms.CharField(label=_("Phone"), required=False, max_length=30)
@@ -181,9 +221,12 @@ class PlanForm(forms.Form):
         for key, label in SAFER:
             self.fields[f"safer_{key}"] = forms.BooleanField(label=label, required=False)
         self.fields["safer_notes"] = forms.CharField(
-            label=_("What else makes my surroundings safer"), required=False, max_length=1000,
+            label=_("What else makes my surroundings safer"),
+            required=False,
+            max_length=1000,
             help_text=_("For example: who keeps my spare medicines, or where the naloxone is."),
-            widget=forms.Textarea(attrs={"rows": 3}))
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
 
     def clean(self):
         data = super().clean()
@@ -202,17 +245,28 @@ class PlanForm(forms.Form):
         return data
 
     def people(self) -> list[dict]:
-        return [{"name": self.cleaned_data[f"person_{n}_name"].strip(), "phone": self.cleaned_data[f"person_{n}_phone"]}
-                for n in range(1, 6) if self.cleaned_data.get(f"person_{n}_name")]
+        return [
+            {"name": self.cleaned_data[f"person_{n}_name"].strip(), "phone": self.cleaned_data[f"person_{n}_phone"]}
+            for n in range(1, 6)
+            if self.cleaned_data.get(f"person_{n}_name")
+        ]
 
     def professionals(self) -> list[dict]:
-        return [{"role": role, "name": (self.cleaned_data.get(f"{role}_name") or "").strip(),
-                 "phone": self.cleaned_data.get(f"{role}_phone") or ""}
-                for role, _label in PROFESSIONALS if self.cleaned_data.get(f"{role}_phone")]
+        return [
+            {
+                "role": role,
+                "name": (self.cleaned_data.get(f"{role}_name") or "").strip(),
+                "phone": self.cleaned_data.get(f"{role}_phone") or "",
+            }
+            for role, _label in PROFESSIONALS
+            if self.cleaned_data.get(f"{role}_phone")
+        ]
 
     def safer(self) -> dict:
-        return {**{key: bool(self.cleaned_data.get(f"safer_{key}")) for key, _label in SAFER},
-                "notes": (self.cleaned_data.get("safer_notes") or "").strip()}
+        return {
+            **{key: bool(self.cleaned_data.get(f"safer_{key}")) for key, _label in SAFER},
+            "notes": (self.cleaned_data.get("safer_notes") or "").strip(),
+        }
 
 
 class DeleteForm(forms.Form):

@@ -20,19 +20,23 @@ def meeting_panel(request, meeting) -> str:
 
     ref = f"{meeting.source.slug}/{meeting.key}"
     is_favourite = any(f.data.get("meeting") == ref for f in Favourite.objects.filter(user=request.user))
-    return render_to_string("journal/_meeting_panel.html", {"meeting": meeting, "ref": ref,
-                                                            "is_favourite": is_favourite}, request=request)
+    return render_to_string(
+        "journal/_meeting_panel.html", {"meeting": meeting, "ref": ref, "is_favourite": is_favourite}, request=request
+    )
 
 
 def fit_results_panel(request, result, answers_query) -> str:
-    return render_to_string("journal/_fit_panel.html", {"signed_in": _signed_in(request),
-                                                        "answers_query": answers_query}, request=request)
+    return render_to_string(
+        "journal/_fit_panel.html", {"signed_in": _signed_in(request), "answers_query": answers_query}, request=request
+    )
 
 
 def header_links(request) -> list[tuple[str, str, str]]:
     if _signed_in(request):
-        return [(reverse("journal:home"), _("My space"), ""),
-                (reverse("journal:help"), _("I'm struggling"), "struggling")]
+        return [
+            (reverse("journal:home"), _("My space"), ""),
+            (reverse("journal:help"), _("I'm struggling"), "struggling"),
+        ]
     return [(reverse("journal:home"), _("Sign in"), "")]
 
 
@@ -42,7 +46,10 @@ def register() -> None:
 
     if refuse_missing_key not in extensions.STARTUP_CHECKS:
         extensions.STARTUP_CHECKS.append(refuse_missing_key)
-    for where, fn in ((extensions.MEETING_PANELS, meeting_panel), (extensions.FIT_RESULTS_PANELS, fit_results_panel),
-                      (extensions.HEADER_LINKS, header_links)):
+    for where, fn in (
+        (extensions.MEETING_PANELS, meeting_panel),
+        (extensions.FIT_RESULTS_PANELS, fit_results_panel),
+        (extensions.HEADER_LINKS, header_links),
+    ):
         if fn not in where:
             where.append(fn)

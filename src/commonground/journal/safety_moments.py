@@ -41,6 +41,7 @@ def clock_substances(clocks) -> list[str]:
 
 # --- the account's country ------------------------------------------------------------------
 
+
 def account_country(account) -> str:
     """The country chosen in settings, else the one of the account's time zone ("" if neither says)."""
     chosen = (account.data.get("country") or "").upper()
@@ -66,14 +67,19 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 
 # --- situations --------------------------------------------------------------------------------
 
+
 def _own(substances) -> frozenset[str]:
     return frozenset(s for s in substances if s in SUBSTANCES)
 
 
 def _base(account, substances=(), family=frozenset()) -> dict:
     country = account_country(account)
-    return {"own": _own(substances), "family": frozenset(family), "country": country,
-            "country_from": "account" if account.data.get("country") else ("zone" if country else "")}
+    return {
+        "own": _own(substances),
+        "family": frozenset(family),
+        "country": country,
+        "country_from": "account" if account.data.get("country") else ("zone" if country else ""),
+    }
 
 
 def reset_situation(account, substance: str, note: str = "") -> Situation:
@@ -81,14 +87,19 @@ def reset_situation(account, substance: str, note: str = "") -> Situation:
     slip on an alcohol clock, so it says "unsure": the layer then gives the withdrawal note. Crisis
     words in the slip's private note count as saying so (``crisis="yes"``): the crisis note leads."""
     dependence = "unsure" if substance == "alcohol" else ""
-    return Situation(**_base(account, [substance]), dependence=dependence,
-                     crisis="yes" if safety.is_crisis_text(note) else "",
-                     moment=Moment("reset", substance=substance if substance in (*SUBSTANCES, "other") else ""))
+    return Situation(
+        **_base(account, [substance]),
+        dependence=dependence,
+        crisis="yes" if safety.is_crisis_text(note) else "",
+        moment=Moment("reset", substance=substance if substance in (*SUBSTANCES, "other") else ""),
+    )
 
 
 def checkin_situation(account, substances, data: dict) -> Situation:
-    return Situation(**_base(account, substances), moment=Moment(
-        "checkin", mood=data.get("mood"), craving=data.get("craving"), note=data.get("note") or ""))
+    return Situation(
+        **_base(account, substances),
+        moment=Moment("checkin", mood=data.get("mood"), craving=data.get("craving"), note=data.get("note") or ""),
+    )
 
 
 def struggling_situation(account, substances, family=frozenset()) -> Situation:
@@ -106,6 +117,7 @@ def guidance(situation: Situation):
 
 
 # --- whose use: meetings on "I'm struggling" ----------------------------------------------------
+
 
 def is_family_program(program) -> bool:
     """A group for the people around someone who uses (the catalog's own words), not for one's own use."""
@@ -137,9 +149,16 @@ def about_someone_else(user, account) -> tuple[bool, frozenset[str]]:
     saved = QueryDict((account.data.get("saved_fit") or {}).get("query", ""))
     helped = {v for item in saved.getlist("help_with") for v in item.split(",")}
     theirs = {v for item in saved.getlist("their_use") for v in item.split(",")}
-    family = frozenset(use for t in theirs for use in {"drinking": ("drinking",), "drugs": ("drugs",),
-                                                        "both": ("drinking", "drugs"),
-                                                        "gambling": ("gambling",)}.get(t, ()))
+    family = frozenset(
+        use
+        for t in theirs
+        for use in {
+            "drinking": ("drinking",),
+            "drugs": ("drugs",),
+            "both": ("drinking", "drugs"),
+            "gambling": ("gambling",),
+        }.get(t, ())
+    )
     if "someone_else" in helped or tried & family_codes:
         return True, family
     if refs:

@@ -76,9 +76,16 @@ def shared(grant_ids: list[int], now: datetime | None = None) -> Shared | None:
     clocks = []
     for clock in Clock.objects.filter(user_id=user_id):
         d = clock.data
-        counted = days.count(datetime.fromisoformat(d["start_date"]).date(), days.parse_time(d.get("start_time")),
-                             d["timezone"], now, d["timezone"])
+        counted = days.count(
+            datetime.fromisoformat(d["start_date"]).date(),
+            days.parse_time(d.get("start_time")),
+            d["timezone"],
+            now,
+            d["timezone"],
+        )
         clocks.append({"name": d["name"], "days": counted.days, "hours": counted.hours})
-    recent = sorted(({key: c.data.get(key) for key in SHARED_CHECK_IN} for c in CheckIn.objects.filter(user_id=user_id)),
-                    key=lambda c: c["date"])
+    recent = sorted(
+        ({key: c.data.get(key) for key in SHARED_CHECK_IN} for c in CheckIn.objects.filter(user_id=user_id)),
+        key=lambda c: c["date"],
+    )
     return Shared(ended=False, clocks=clocks, check_ins=list(reversed(recent[-RECENT_CHECK_INS:])))

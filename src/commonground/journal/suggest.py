@@ -29,17 +29,26 @@ def suggestion(user, account, language: str) -> dict | None:
             continue
         entries = ratings.get(code)
         if not entries:
-            return {"program": program, "name": program.text("name", language) or program.name,
-                    "passed": passed, "going_well": going_well,
-                    "meetings": _meetings(saved["query"], code, (account.data or {}).get("timezone") or "UTC"),
-                    "saved_on": saved.get("saved_on")}
+            return {
+                "program": program,
+                "name": program.text("name", language) or program.name,
+                "passed": passed,
+                "going_well": going_well,
+                "meetings": _meetings(saved["query"], code, (account.data or {}).get("timezone") or "UTC"),
+                "saved_on": saved.get("saved_on"),
+            }
         best = max(int(e.get("rating") or 0) for e in entries)
         if best >= 4 or any(e.get("would_return") == "yes" for e in entries):
             going_well.append(program.text("name", language) or program.name)
         else:
             passed.append(program.text("name", language) or program.name)
-    return {"program": None, "passed": passed, "going_well": going_well, "meetings": [],
-            "saved_on": saved.get("saved_on")}
+    return {
+        "program": None,
+        "passed": passed,
+        "going_well": going_well,
+        "meetings": [],
+        "saved_on": saved.get("saved_on"),
+    }
 
 
 def _meetings(query: str, program: str, zone: str) -> list[dict]:

@@ -25,8 +25,17 @@ from django_ratelimit.core import get_usage
 
 from commonground.errors import error_response
 
-SIGN_IN_VIEWS = frozenset({"journal:signin", "journal:recover", "journal:signup", "journal:passkey_signin",
-                           "peer:signin", "peer:setup", "admin:login"})
+SIGN_IN_VIEWS = frozenset(
+    {
+        "journal:signin",
+        "journal:recover",
+        "journal:signup",
+        "journal:passkey_signin",
+        "peer:signin",
+        "peer:setup",
+        "admin:login",
+    }
+)
 JSON_VIEWS = frozenset({"journal:passkey_signin"})
 
 
@@ -83,8 +92,9 @@ class SignInThrottleMiddleware:
         match = request.resolver_match
         if request.method != "POST" or match is None or match.view_name not in SIGN_IN_VIEWS:
             return None
-        usage = _usage(request, "sign-in-address", settings.SIGN_IN_RATE_PER_ADDRESS,
-                       lambda req: client_address(req) or "unknown")
+        usage = _usage(
+            request, "sign-in-address", settings.SIGN_IN_RATE_PER_ADDRESS, lambda req: client_address(req) or "unknown"
+        )
         if usage["should_limit"]:
             return _refuse(request, usage, _("Too many sign-ins from here. Wait a minute and try again."))
         usage = _usage(request, "sign-in-total", settings.SIGN_IN_RATE_TOTAL, lambda req: "all")

@@ -33,8 +33,15 @@ from commonground.journal.models import (
 )
 from commonground.safety import countries
 
-TABLES = (("clocks", Clock), ("favourites", Favourite), ("meetings_attended", Attendance), ("groups_tried", Tried),
-          ("check_ins", CheckIn), ("plan", Plan), ("sharing", ShareGrant))
+TABLES = (
+    ("clocks", Clock),
+    ("favourites", Favourite),
+    ("meetings_attended", Attendance),
+    ("groups_tried", Tried),
+    ("check_ins", CheckIn),
+    ("plan", Plan),
+    ("sharing", ShareGrant),
+)
 
 
 # Account values that are the server's, not the person's: the passkey handle, the calendar link's seal,
@@ -55,22 +62,37 @@ def settings_page(request):
         except Exception as exc:  # noqa: BLE001 - a ValidationError with a message for the person
             error = " ".join(getattr(exc, "messages", [str(exc)]))
         if not error and not country_error:
-            account.data = {**account.data, "timezone": zone,
-                            **({"country": country} if "country" in request.POST else {})}
+            account.data = {
+                **account.data,
+                "timezone": zone,
+                **({"country": country} if "country" in request.POST else {}),
+            }
             account.save(update_fields=["data"])
             return redirect("journal:settings")
-    return render(request, "journal/settings.html", {
-        "country": safety_moments.account_country(account), "countries": safety_moments.country_choices(language()),
-        "country_error": country_error,
-        "zone": zone_of(request, account), "error": error, "passkeys": Passkey.objects.filter(user=request.user).count(),
-        "codes_left": request.user.recovery_codes.count()}, status=400 if error or country_error else 200)
+    return render(
+        request,
+        "journal/settings.html",
+        {
+            "country": safety_moments.account_country(account),
+            "countries": safety_moments.country_choices(language()),
+            "country_error": country_error,
+            "zone": zone_of(request, account),
+            "error": error,
+            "passkeys": Passkey.objects.filter(user=request.user).count(),
+            "codes_left": request.user.recovery_codes.count(),
+        },
+        status=400 if error or country_error else 200,
+    )
 
 
 def export_data(user) -> dict:
     account = Account.objects.filter(user=user).first()
-    out = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "username": user.username,
-           "settings": {k: v for k, v in (account.data if account else {}).items() if k not in SERVER_ONLY},
-           "passkeys": [k.data for k in Passkey.objects.filter(user=user)]}
+    out = {
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "username": user.username,
+        "settings": {k: v for k, v in (account.data if account else {}).items() if k not in SERVER_ONLY},
+        "passkeys": [k.data for k in Passkey.objects.filter(user=user)],
+    }
     for name, model in TABLES:
         out[name] = [{"id": row.pk, **row.data} for row in model.objects.filter(user=user)]
     return out
@@ -145,7 +167,6 @@ def share(request):
 @private_page
 def share_stop(request, pk: int):
     from django.utils import timezone
-
 
     grant = owned(request, ShareGrant, pk)
     grant.revoked_at = timezone.now()

@@ -28,8 +28,13 @@ def checkin(request):
     form = CheckInForm(request.POST or None, initial=existing.data if existing else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = {"date": today, "mood": int(d["mood"]), "craving": int(d["craving"]), "meeting": d["meeting"],
-                "note": d["note"].strip()}
+        data = {
+            "date": today,
+            "mood": int(d["mood"]),
+            "craving": int(d["craving"]),
+            "meeting": d["meeting"],
+            "note": d["note"].strip(),
+        }
         if existing:
             existing.data = data
             existing.save(update_fields=["data"])
@@ -39,13 +44,18 @@ def checkin(request):
         if safety_moments.checkin_needs_help(situation):
             return redirect(reverse("journal:help") + "?from=checkin")
         return redirect("journal:trends")
-    return render(request, "journal/checkin.html", {"form": form, "again": existing is not None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/checkin.html",
+        {"form": form, "again": existing is not None},
+        status=400 if form.errors else 200,
+    )
 
 
 def _trends(request) -> charts.Trends:
-    return charts.trends([c.data for c in mine(request, CheckIn)], [a.data for a in mine(request, Attendance)],
-                         today_for(request))
+    return charts.trends(
+        [c.data for c in mine(request, CheckIn)], [a.data for a in mine(request, Attendance)], today_for(request)
+    )
 
 
 def _chart_images(t: charts.Trends) -> dict[str, str]:
@@ -55,8 +65,9 @@ def _chart_images(t: charts.Trends) -> dict[str, str]:
     drawn = {
         "cravings": charts.line_svg(_("Craving, last 30 days (0 to 10)"), day_labels, t.craving, low=0, high=10),
         "mood": charts.line_svg(_("Mood, last 30 days (1 to 5)"), day_labels, t.mood, low=1, high=5),
-        "meetings": charts.bar_svg(_("Meetings per week"), [date_format(w, "M j") for w in t.weeks],
-                                   t.meetings_per_week),
+        "meetings": charts.bar_svg(
+            _("Meetings per week"), [date_format(w, "M j") for w in t.weeks], t.meetings_per_week
+        ),
     }
     return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
 
@@ -64,7 +75,8 @@ def _chart_images(t: charts.Trends) -> dict[str, str]:
 @private_page
 def trends(request):
     t = _trends(request)
-    rows = [{"day": d, "craving": c, "mood": m} for d, c, m in zip(t.days, t.craving, t.mood, strict=True)
-            if c is not None]
+    rows = [
+        {"day": d, "craving": c, "mood": m} for d, c, m in zip(t.days, t.craving, t.mood, strict=True) if c is not None
+    ]
     weeks = list(zip(t.weeks, t.meetings_per_week, strict=True))
     return render(request, "journal/trends.html", {"t": t, "rows": rows, "weeks": weeks, "charts": _chart_images(t)})

@@ -33,11 +33,18 @@ def clock_view(clock: Clock, now: datetime, zone: str, lang: str) -> dict:
     reached_today = start_time is None or local_now.time().replace(tzinfo=None) >= start_time
     convention = days.conventions().get(data.get("convention", "plain")) or days.conventions()["plain"]
     upcoming = days.next_milestone(convention, start, local_now.date(), reached_today)
-    return {"clock": clock, "name": data["name"], "count": counted, "convention": convention,
-            "substance": data.get("substance") or "",
-            "substance_name": safety_moments.substance_name(data.get("substance") or ""),
-            "next": {"date": upcoming[0], "name": upcoming[1].get(lang) or upcoming[1]["en"]} if upcoming else None,
-            "history": days.history(data, local_now.date()), "start": start, "start_time": start_time}
+    return {
+        "clock": clock,
+        "name": data["name"],
+        "count": counted,
+        "convention": convention,
+        "substance": data.get("substance") or "",
+        "substance_name": safety_moments.substance_name(data.get("substance") or ""),
+        "next": {"date": upcoming[0], "name": upcoming[1].get(lang) or upcoming[1]["en"]} if upcoming else None,
+        "history": days.history(data, local_now.date()),
+        "start": start,
+        "start_time": start_time,
+    }
 
 
 @private_page
@@ -47,23 +54,46 @@ def home(request):
     clocks = [clock_view(c, now, zone, lang) for c in mine(request, Clock)]
     today = now.astimezone(schedule.zone(zone)).date().isoformat()
     checked_in = todays_check_in(request, today) is not None
-    return render(request, "journal/home.html", {
-        "clocks": clocks, "checked_in": checked_in, "zone": zone, "favourites": favourite_rows(request),
-        "suggestion": suggestion(request.user, account, lang)})
+    return render(
+        request,
+        "journal/home.html",
+        {
+            "clocks": clocks,
+            "checked_in": checked_in,
+            "zone": zone,
+            "favourites": favourite_rows(request),
+            "suggestion": suggestion(request.user, account, lang),
+        },
+    )
 
 
 @private_page
 def clock_new(request):
     account = account_of(request)
-    form = ClockForm(request.POST or None, language=language(),
-                     initial={"timezone": zone_of(request, account), "start_date": today_for(request, account),
-                              "convention": "plain"})
+    form = ClockForm(
+        request.POST or None,
+        language=language(),
+        initial={
+            "timezone": zone_of(request, account),
+            "start_date": today_for(request, account),
+            "convention": "plain",
+        },
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        clock = Clock.objects.create(user=request.user, data={
-            "name": d["name"].strip(), "substance": d["substance"], "start_date": d["start_date"].isoformat(),
-            "start_time": d["start_time"].strftime("%H:%M") if d["start_time"] else None,
-            "timezone": d["timezone"], "convention": d["convention"], "slips": [], "stretches": []})
+        clock = Clock.objects.create(
+            user=request.user,
+            data={
+                "name": d["name"].strip(),
+                "substance": d["substance"],
+                "start_date": d["start_date"].isoformat(),
+                "start_time": d["start_time"].strftime("%H:%M") if d["start_time"] else None,
+                "timezone": d["timezone"],
+                "convention": d["convention"],
+                "slips": [],
+                "stretches": [],
+            },
+        )
         return redirect("journal:clock", pk=clock.pk)
     return render(request, "journal/clock_new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -72,8 +102,11 @@ def plan_contacts(user) -> dict:
     """The plan's people and professionals to call (for a slip, a hard check-in, "I'm struggling")."""
     plan = Plan.objects.filter(user=user).first()
     data = plan.data if plan else {}
-    return {"people": data.get("people", []), "professionals": data.get("professionals", []),
-            "has_plan": plan is not None}
+    return {
+        "people": data.get("people", []),
+        "professionals": data.get("professionals", []),
+        "has_plan": plan is not None,
+    }
 
 
 @private_page
@@ -84,9 +117,15 @@ def clock(request, pk: int):
     found = owned(request, Clock, pk)
     account = account_of(request)
     zone, now, lang = zone_of(request, account), datetime.now(UTC), language()
-    edit = ClockEditForm(request.POST or None, language=lang, initial={
-        "name": found.data.get("name"), "substance": found.data.get("substance") or "",
-        "convention": found.data.get("convention", "plain")})
+    edit = ClockEditForm(
+        request.POST or None,
+        language=lang,
+        initial={
+            "name": found.data.get("name"),
+            "substance": found.data.get("substance") or "",
+            "convention": found.data.get("convention", "plain"),
+        },
+    )
     if request.method == "POST":
         if edit.is_valid():
             found.data = {**found.data, **{k: (v.strip() if k == "name" else v) for k, v in edit.cleaned_data.items()}}
@@ -94,19 +133,33 @@ def clock(request, pk: int):
             return redirect("journal:clock", pk=pk)
     view = clock_view(found, now, zone, lang)
     horizon = days.add_months(view["start"], 12 * 3)
-    milestones = [{"date": d, "name": names.get(lang) or names["en"],
-                   "reached": d <= now.astimezone(schedule.zone(zone)).date()}
-                  for d, _after, names in view["convention"].schedule(view["start"], horizon)]
+    milestones = [
+        {"date": d, "name": names.get(lang) or names["en"], "reached": d <= now.astimezone(schedule.zone(zone)).date()}
+        for d, _after, names in view["convention"].schedule(view["start"], horizon)
+    ]
     slip = None
     if request.GET.get("reset"):
         last = (found.data.get("slips") or [{}])[-1]
-        slip = {"guidance": safety_moments.guidance(safety_moments.reset_situation(account, view["substance"],
-                                                                                 last.get("note") or "")),
-                **plan_contacts(request.user)}
-    return render(request, "journal/clock.html", {
-        **view, "milestones": milestones, "reset_form": ResetForm(), "edit_form": edit, "slip": slip,
-        "convention_name": view["convention"].name(lang), "convention_note": view["convention"].note(lang)},
-        status=400 if edit.errors else 200)
+        slip = {
+            "guidance": safety_moments.guidance(
+                safety_moments.reset_situation(account, view["substance"], last.get("note") or "")
+            ),
+            **plan_contacts(request.user),
+        }
+    return render(
+        request,
+        "journal/clock.html",
+        {
+            **view,
+            "milestones": milestones,
+            "reset_form": ResetForm(),
+            "edit_form": edit,
+            "slip": slip,
+            "convention_name": view["convention"].name(lang),
+            "convention_note": view["convention"].note(lang),
+        },
+        status=400 if edit.errors else 200,
+    )
 
 
 @require_POST

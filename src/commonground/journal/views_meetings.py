@@ -39,8 +39,9 @@ def favourite(request):
         for f in existing:
             f.delete()
     else:
-        Favourite.objects.create(user=request.user, data={"meeting": ref, "name": meeting.name,
-                                                         "added_on": today_for(request).isoformat()})
+        Favourite.objects.create(
+            user=request.user, data={"meeting": ref, "name": meeting.name, "added_on": today_for(request).isoformat()}
+        )
     return redirect(back_to(request, meeting.get_absolute_url()))
 
 
@@ -50,9 +51,15 @@ def went(request):
     meeting = meeting_at(request.POST.get("meeting", ""))
     if meeting is None:
         raise Http404("There is no such meeting.")
-    Attendance.objects.create(user=request.user, data={"meeting": meeting_ref(meeting), "name": meeting.name,
-                                                      "program": meeting.program_id,
-                                                      "date": today_for(request).isoformat()})
+    Attendance.objects.create(
+        user=request.user,
+        data={
+            "meeting": meeting_ref(meeting),
+            "name": meeting.name,
+            "program": meeting.program_id,
+            "date": today_for(request).isoformat(),
+        },
+    )
     return redirect(reverse("journal:tried_new") + "?" + urlencode({"meeting": meeting_ref(meeting), "went": 1}))
 
 
@@ -60,31 +67,48 @@ def went(request):
 def tried_list(request):
     lang = language()
     programs = {p.code: p.text("name", lang) or p.name for p in Program.objects.all()}
-    entries = [{"entry": t, "program": programs.get(t.data.get("program"), t.data.get("program"))}
-               for t in reversed(list(mine(request, Tried)))]
+    entries = [
+        {"entry": t, "program": programs.get(t.data.get("program"), t.data.get("program"))}
+        for t in reversed(list(mine(request, Tried)))
+    ]
     attended = list(reversed(list(mine(request, Attendance))))[:20]
-    return render(request, "journal/tried.html", {"entries": entries, "attended": attended,
-                                                  "suggestion": suggestion(request.user, account_of(request), lang)})
+    return render(
+        request,
+        "journal/tried.html",
+        {"entries": entries, "attended": attended, "suggestion": suggestion(request.user, account_of(request), lang)},
+    )
 
 
 @private_page
 def tried_new(request):
     meeting = meeting_at(request.GET.get("meeting") or request.POST.get("meeting", ""))
-    program = Program.objects.filter(pk=request.GET.get("program") or request.POST.get("program") or
-                                     (meeting.program_id if meeting else "")).first()
+    program = Program.objects.filter(
+        pk=request.GET.get("program") or request.POST.get("program") or (meeting.program_id if meeting else "")
+    ).first()
     if program is None:
         raise Http404("Choose a meeting or a program to rate.")
     form = TriedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        Tried.objects.create(user=request.user, data={
-            "meeting": meeting_ref(meeting) if meeting else None, "program": program.code,
-            "name": meeting.name if meeting else program.name, "date": today_for(request).isoformat(),
-            "rating": int(d["rating"]), "would_return": d["would_return"], "note": d["note"].strip()})
+        Tried.objects.create(
+            user=request.user,
+            data={
+                "meeting": meeting_ref(meeting) if meeting else None,
+                "program": program.code,
+                "name": meeting.name if meeting else program.name,
+                "date": today_for(request).isoformat(),
+                "rating": int(d["rating"]),
+                "would_return": d["would_return"],
+                "note": d["note"].strip(),
+            },
+        )
         return redirect("journal:tried")
-    return render(request, "journal/tried_new.html", {"form": form, "meeting": meeting, "program": program,
-                                                      "went": request.GET.get("went")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/tried_new.html",
+        {"form": form, "meeting": meeting, "program": program, "went": request.GET.get("went")},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -110,9 +134,14 @@ def fit_save(request):
     except QueryError:
         raise Http404("Those answers could not be read.") from None
     account = account_of(request)
-    account.data = {**account.data, "saved_fit": {
-        "query": query, "saved_on": today_for(request, account).isoformat(),
-        "ranking": [r.program.code for r in result.ranking if not r.excluded]}}
+    account.data = {
+        **account.data,
+        "saved_fit": {
+            "query": query,
+            "saved_on": today_for(request, account).isoformat(),
+            "ranking": [r.program.code for r in result.ranking if not r.excluded],
+        },
+    }
     account.save(update_fields=["data"])
     return redirect(reverse("journal:tried") + "?saved=1")
 
@@ -122,8 +151,11 @@ def calendar_page(request):
     account = account_of(request)
     token = account.calendar_token()
     url = request.build_absolute_uri(reverse("journal:calendar_feed", kwargs={"token": token})) if token else None
-    return render(request, "journal/calendar.html", {"url": url, "voided": account.calendar_voided(),
-                                                     "favourites": favourite_rows(request)})
+    return render(
+        request,
+        "journal/calendar.html",
+        {"url": url, "voided": account.calendar_voided(), "favourites": favourite_rows(request)},
+    )
 
 
 @require_POST
@@ -140,8 +172,11 @@ def calendar_feed(request, token: str):
     """The favourites as a calendar subscription, by secret link (calendar apps send no cookies).
 
     A link voided by "sign out everywhere" or a recovery answers 404, as one never made does."""
-    account = Account.objects.filter(calendar_token_hash=calendar_token_hash(token)).select_related("user").first() \
-        if token else None
+    account = (
+        Account.objects.filter(calendar_token_hash=calendar_token_hash(token)).select_related("user").first()
+        if token
+        else None
+    )
     if account is None or not secrets.compare_digest(account.calendar_token() or "", token):
         raise Http404("Not found.")
     items = []

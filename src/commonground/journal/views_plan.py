@@ -52,11 +52,19 @@ def plan(request):
                 Plan.objects.create(user=request.user, data=values)
         return redirect("journal:plan_print")
     people_rows = [(form[f"person_{n}_name"], form[f"person_{n}_phone"]) for n in range(1, 6)]
-    return render(request, "journal/plan.html", {
-        "form": form, "people_rows": people_rows, "text_fields": [form[name] for name, _l, _h in PLAN_FIELDS],
-        "professional_rows": [(form[f"{role}_name"], form[f"{role}_phone"]) for role, _label in PROFESSIONALS],
-        "safer_fields": [form[f"safer_{key}"] for key, _label in SAFER], "safer_notes": form["safer_notes"]},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/plan.html",
+        {
+            "form": form,
+            "people_rows": people_rows,
+            "text_fields": [form[name] for name, _l, _h in PLAN_FIELDS],
+            "professional_rows": [(form[f"{role}_name"], form[f"{role}_phone"]) for role, _label in PROFESSIONALS],
+            "safer_fields": [form[f"safer_{key}"] for key, _label in SAFER],
+            "safer_notes": form["safer_notes"],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _plan_sections(data: dict) -> list[tuple[str, str]]:
@@ -78,10 +86,16 @@ def professional_rows(data: dict) -> list[dict]:
 def plan_print(request):
     found = _plan(request)
     data = found.data if found else {}
-    return render(request, "journal/plan_print.html", {"sections": _plan_sections(data),
-                                                       "people": data.get("people", []),
-                                                       "professionals": professional_rows(data),
-                                                       "safer": _safer(data)})
+    return render(
+        request,
+        "journal/plan_print.html",
+        {
+            "sections": _plan_sections(data),
+            "people": data.get("people", []),
+            "professionals": professional_rows(data),
+            "safer": _safer(data),
+        },
+    )
 
 
 def _struggling_guidance(request, account, substances, family):
@@ -107,8 +121,13 @@ def struggling(request):
     someone_else, family = safety_moments.about_someone_else(request.user, account)
     guidance = _struggling_guidance(request, account, substances, family)
     programs = sorted(safety_moments.own_use_programs(someone_else=someone_else))
-    found = engine.search(parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "40",
-                                       "program": programs})).results if programs else []
+    found = (
+        engine.search(
+            parse_query({"mode": "online", "starting_within": "60", "tz": zone, "limit": "40", "program": programs})
+        ).results
+        if programs
+        else []
+    )
     soon = [r for r in found if not r["ongoing"]][:5]
     always = [r for r in found if r["ongoing"]][:3]  # 24/7 chat and e-mail groups: open now, too
     today = datetime.now(UTC).astimezone(schedule.zone(zone))
@@ -124,9 +143,20 @@ def struggling(request):
         elif m.weekday == weekday and start is None:
             favourites_today.append({"meeting": m, "start": None})
     lead = [n for n in guidance.notes if n.id in ("crisis", "struggling")]
-    return render(request, "journal/struggling.html", {
-        "guidance": guidance, "lead_notes": lead, "other_notes": [n for n in guidance.notes if n not in lead],
-        "sections": _plan_sections(data), "people": data.get("people", []),
-        "professionals": professional_rows(data), "has_plan": bool(data),
-        "soon": [decorate(r, zone) for r in soon], "always": [decorate(r, zone) for r in always],
-        "favourites_today": favourites_today, "zone": zone})
+    return render(
+        request,
+        "journal/struggling.html",
+        {
+            "guidance": guidance,
+            "lead_notes": lead,
+            "other_notes": [n for n in guidance.notes if n not in lead],
+            "sections": _plan_sections(data),
+            "people": data.get("people", []),
+            "professionals": professional_rows(data),
+            "has_plan": bool(data),
+            "soon": [decorate(r, zone) for r in soon],
+            "always": [decorate(r, zone) for r in always],
+            "favourites_today": favourites_today,
+            "zone": zone,
+        },
+    )

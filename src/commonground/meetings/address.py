@@ -51,14 +51,51 @@ AU_STATE_CODES = frozenset("ACT NSW NT QLD SA TAS VIC WA".split())
 # Countries people write at the end of an address, folded, to ISO 3166 codes. The gazetteer's
 # full list is consulted too when it can be loaded.
 COUNTRIES = {
-    "usa": "US", "us": "US", "u s a": "US", "u s": "US", "united states": "US", "united states of america": "US",
-    "canada": "CA", "mexico": "MX", "uk": "GB", "u k": "GB", "united kingdom": "GB", "great britain": "GB",
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "ireland": "IE",
-    "spain": "ES", "espana": "ES", "france": "FR", "germany": "DE", "deutschland": "DE", "italy": "IT",
-    "italia": "IT", "portugal": "PT", "australia": "AU", "new zealand": "NZ", "argentina": "AR",
-    "colombia": "CO", "chile": "CL", "peru": "PE", "brasil": "BR", "brazil": "BR", "netherlands": "NL",
-    "belgium": "BE", "switzerland": "CH", "austria": "AT", "sweden": "SE", "norway": "NO", "denmark": "DK",
-    "puerto rico": "PR", "india": "IN", "south africa": "ZA", "japan": "JP", "philippines": "PH",
+    "usa": "US",
+    "us": "US",
+    "u s a": "US",
+    "u s": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "canada": "CA",
+    "mexico": "MX",
+    "uk": "GB",
+    "u k": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "ireland": "IE",
+    "spain": "ES",
+    "espana": "ES",
+    "france": "FR",
+    "germany": "DE",
+    "deutschland": "DE",
+    "italy": "IT",
+    "italia": "IT",
+    "portugal": "PT",
+    "australia": "AU",
+    "new zealand": "NZ",
+    "argentina": "AR",
+    "colombia": "CO",
+    "chile": "CL",
+    "peru": "PE",
+    "brasil": "BR",
+    "brazil": "BR",
+    "netherlands": "NL",
+    "belgium": "BE",
+    "switzerland": "CH",
+    "austria": "AT",
+    "sweden": "SE",
+    "norway": "NO",
+    "denmark": "DK",
+    "puerto rico": "PR",
+    "india": "IN",
+    "south africa": "ZA",
+    "japan": "JP",
+    "philippines": "PH",
 }
 
 _US_ZIP = r"\d{5}(?:-\d{4})?"
@@ -71,8 +108,9 @@ US_STATE_ZIP = re.compile(rf"{_STATE}\.? (?P<postal>{_US_ZIP})", re.A)
 US_CITY_STATE_ZIP = re.compile(rf"(?P<city>[^\d]+?) {_STATE}\.? (?P<postal>{_US_ZIP})", re.A)
 CA_PROVINCE_POSTAL = re.compile(rf"(?P<region>[A-Za-z]{{2}})\.? (?P<postal>{_CA_POSTAL})", re.A | re.I)
 CA_POSTAL_ONLY = re.compile(rf"(?P<postal>{_CA_POSTAL})", re.A | re.I)
-CA_CITY_PROVINCE_POSTAL = re.compile(rf"(?P<city>[^\d]+?) (?P<region>[A-Za-z]{{2}}) (?P<postal>{_CA_POSTAL})",
-                                     re.A | re.I)
+CA_CITY_PROVINCE_POSTAL = re.compile(
+    rf"(?P<city>[^\d]+?) (?P<region>[A-Za-z]{{2}}) (?P<postal>{_CA_POSTAL})", re.A | re.I
+)
 UK_CITY_POSTCODE = re.compile(rf"(?:(?P<city>[^\d]+?) )?(?P<postal>{_UK_POSTCODE})", re.A | re.I)
 AU_CITY_STATE_POSTAL = re.compile(r"(?:(?P<city>[^\d]+?) )?(?P<region>[A-Za-z]{2,3}) (?P<postal>\d{4})", re.A)
 # "28013 Madrid", "75001 Paris", "1010 Wien": a postcode before the city, as much of Europe writes it.
@@ -142,8 +180,10 @@ def _known_city(name: str, country: str) -> bool:
         from commonground.places.gazetteer import fold
 
         key = fold(name)
-        return any(p.population >= MIN_CITY_POPULATION and fold(p.label.split(",")[0]) == key
-                   for p in places.cities_named(name, country=country or None))
+        return any(
+            p.population >= MIN_CITY_POPULATION and fold(p.label.split(",")[0]) == key
+            for p in places.cities_named(name, country=country or None)
+        )
     except Exception:  # noqa: BLE001
         return False
 
@@ -211,9 +251,14 @@ def _split(text: str, country_hint: str) -> AddressParts:
     city = region = postal = ""
     if len(parts) > 1:
         city, region, postal, used = _tail(parts, iso)
-        del parts[len(parts) - used:]
-    return AddressParts(street=", ".join(parts), city=city, region=region, postal_code=postal,
-                        country=country_text or _squash(country_hint))
+        del parts[len(parts) - used :]
+    return AddressParts(
+        street=", ".join(parts),
+        city=city,
+        region=region,
+        postal_code=postal,
+        country=country_text or _squash(country_hint),
+    )
 
 
 def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
@@ -238,8 +283,12 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
         if US_ZIP_ONLY.fullmatch(last):
             # "…, CA, 95112" or "…, San Jose, 95112"
             if before and before.upper().rstrip(".") in US_STATE_CODES:
-                city = parts[-3] if (len(parts) > 3 and _is_city_name(parts[-3])) or \
-                    (len(parts) == 3 and _is_us_city(parts[0], before)) else ""
+                city = (
+                    parts[-3]
+                    if (len(parts) > 3 and _is_city_name(parts[-3]))
+                    or (len(parts) == 3 and _is_us_city(parts[0], before))
+                    else ""
+                )
                 return city, before, last, 3 if city else 2
             if iso:
                 return with_city("", last)
@@ -260,8 +309,12 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
     if _allows(iso, "AU") and (m := AU_CITY_STATE_POSTAL.fullmatch(last)) and m["region"].upper() in AU_STATE_CODES:
         if not m["city"] or _is_city_name(m["city"]):
             return with_city(m["region"], m["postal"], m["city"] or "")
-    if (m := POSTAL_CITY.fullmatch(last)) and _is_city_name(m["city"]) and iso not in ("US", "PR", "GB", "CA") \
-            and (iso or _known_city(m["city"], "")):
+    if (
+        (m := POSTAL_CITY.fullmatch(last))
+        and _is_city_name(m["city"])
+        and iso not in ("US", "PR", "GB", "CA")
+        and (iso or _known_city(m["city"], ""))
+    ):
         return m["city"], "", m["postal"], 1
     if _is_city_name(last) and _known_city(last, iso):
         return last, "", "", 1
@@ -295,5 +348,10 @@ def meeting_address(meeting) -> AddressParts:
         known = {_fold(v) for v in (city, region, postal, country) if v}
         street_parts = [p for p in split.street.split(", ") if _fold(p) not in known]
         split = AddressParts(", ".join(street_parts), split.city, split.region, split.postal_code, split.country)
-    return AddressParts(street or split.street, city or split.city, region or split.region,
-                        postal or split.postal_code, country or split.country)
+    return AddressParts(
+        street or split.street,
+        city or split.city,
+        region or split.region,
+        postal or split.postal_code,
+        country or split.country,
+    )

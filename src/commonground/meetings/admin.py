@@ -23,8 +23,10 @@ class SourceForm(forms.ModelForm):
         try:
             link = web_link(location)
         except LinkError as exc:
-            raise forms.ValidationError(f"Give the feed's web address (https://...): this one was refused because "
-                                        f"{exc}. Local files can only be imported with `commonground import`.") from None
+            raise forms.ValidationError(
+                f"Give the feed's web address (https://...): this one was refused because "
+                f"{exc}. Local files can only be imported with `commonground import`."
+            ) from None
         return link.href
 
     def clean_feedback_url(self):
@@ -40,12 +42,31 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
-    list_display = ("name", "format", "default_program", "last_status", "last_ok_at", "last_sync_at", "last_changed_at",
-                    "counts")
+    list_display = (
+        "name",
+        "format",
+        "default_program",
+        "last_status",
+        "last_ok_at",
+        "last_sync_at",
+        "last_changed_at",
+        "counts",
+    )
     list_filter = ("format", "last_status", "default_program")
     search_fields = ("name", "location")
-    readonly_fields = ("slug", "last_sync_at", "last_ok_at", "disconnected_at", "last_status", "last_changed_at",
-                       "last_error", "last_counts", "last_warnings", "last_feed_digest", "created_at")
+    readonly_fields = (
+        "slug",
+        "last_sync_at",
+        "last_ok_at",
+        "disconnected_at",
+        "last_status",
+        "last_changed_at",
+        "last_error",
+        "last_counts",
+        "last_warnings",
+        "last_feed_digest",
+        "created_at",
+    )
 
     @admin.display(description="Last counts")
     def counts(self, obj):

@@ -77,13 +77,20 @@ class RowWriter:
         ops = connection.ops
         self.fields = [f for f in Meeting._meta.concrete_fields if not f.primary_key]
         self.columns = [ops.quote_name(f.column) for f in self.fields]
-        self.defaults = {f.attname: f.get_default() if f.has_default() else (None if f.null else "")
-                         for f in self.fields}
-        adapters = {"JSONField": lambda: _json, "DateTimeField": lambda: _memo(ops.adapt_datetimefield_value),
-                    "TimeField": lambda: ops.adapt_timefield_value}
+        self.defaults = {
+            f.attname: f.get_default() if f.has_default() else (None if f.null else "") for f in self.fields
+        }
+        adapters = {
+            "JSONField": lambda: _json,
+            "DateTimeField": lambda: _memo(ops.adapt_datetimefield_value),
+            "TimeField": lambda: ops.adapt_timefield_value,
+        }
         # One memo per column: shared by the three datetime columns, it missed on every value.
-        self.adapt = [(i, adapters[f.get_internal_type()]()) for i, f in enumerate(self.fields)
-                      if f.get_internal_type() in adapters]
+        self.adapt = [
+            (i, adapters[f.get_internal_type()]())
+            for i, f in enumerate(self.fields)
+            if f.get_internal_type() in adapters
+        ]
         self.get_all = itemgetter(*(f.attname for f in self.fields))
         update_fields = [i for i, f in enumerate(self.fields) if f.attname not in self.FIXED]
         self.update_columns = [self.columns[i] for i in update_fields]
@@ -136,7 +143,9 @@ class RowWriter:
             # No ON COMMIT DROP: outside a transaction the table would be gone before the COPY. A
             # failure rolls the creation back with the rest of the sync's transaction.
             cursor.execute("DROP TABLE IF EXISTS cg_bulk_update")
-            cursor.execute(f"CREATE TEMPORARY TABLE cg_bulk_update AS SELECT {names}, id FROM {self.table} WITH NO DATA")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE cg_bulk_update AS SELECT {names}, id FROM {self.table} WITH NO DATA"
+            )
             with cursor.cursor.copy(f"COPY cg_bulk_update ({names}, id) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -153,8 +162,10 @@ class RowWriter:
             if connection.vendor == "postgresql":
                 cursor.execute(f"SELECT slug FROM {self.table} WHERE slug = ANY(%s)", [list(slugs)])
             else:
-                cursor.execute(f"SELECT slug FROM {self.table} WHERE slug IN (SELECT value FROM json_each(%s))",
-                               [json.dumps(list(slugs))])
+                cursor.execute(
+                    f"SELECT slug FROM {self.table} WHERE slug IN (SELECT value FROM json_each(%s))",
+                    [json.dumps(list(slugs))],
+                )
             return {slug for (slug,) in cursor.fetchall()}
 
 
@@ -199,8 +210,9 @@ def id_ranges(parts: int, min_rows: int) -> list[tuple[int, int]] | None:
     with connection.cursor() as cursor:
         # Each on its own: SQLite answers a lone MIN or MAX from the primary key's ends, but scans
         # an index for them together, which grows with the table.
-        cursor.execute(f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table}), "
-                       f"(SELECT COUNT(*) FROM {table})")
+        cursor.execute(
+            f"SELECT (SELECT MIN(id) FROM {table}), (SELECT MAX(id) FROM {table}), (SELECT COUNT(*) FROM {table})"
+        )
         low, high, count = cursor.fetchone()
     if not count or count < min_rows:
         return None

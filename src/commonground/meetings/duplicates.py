@@ -139,9 +139,24 @@ def compare(a: Listing, b: Listing) -> tuple[float, str] | None:
     return round(0.6 * similarity + 0.3 * place + 0.1 * room, 3), reason
 
 
-COLUMNS = ("id", "source_id", "program_id", "weekday", "start_time", "timezone", "name", "latitude", "longitude",
-           "coordinates_source", "conference_url", "address", "location", "location_notes", "tag_bits",
-           "attendance_mode")
+COLUMNS = (
+    "id",
+    "source_id",
+    "program_id",
+    "weekday",
+    "start_time",
+    "timezone",
+    "name",
+    "latitude",
+    "longitude",
+    "coordinates_source",
+    "conference_url",
+    "address",
+    "location",
+    "location_notes",
+    "tag_bits",
+    "attendance_mode",
+)
 
 
 def sources_with_meetings() -> int:
@@ -157,20 +172,50 @@ def _listings() -> list[Listing]:
 
     quote = connection.ops.quote_name
     women, men = types.TAG_BIT["women"], types.TAG_BIT["men"]
-    sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)} "
-           f"WHERE weekday IS NOT NULL AND start_time IS NOT NULL AND attendance_mode <> 'inactive' "
-           f"AND source_id NOT IN (SELECT id FROM {quote(Source._meta.db_table)} WHERE disconnected_at IS NOT NULL)")
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)} "
+        f"WHERE weekday IS NOT NULL AND start_time IS NOT NULL AND attendance_mode <> 'inactive' "
+        f"AND source_id NOT IN (SELECT id FROM {quote(Source._meta.db_table)} WHERE disconnected_at IS NOT NULL)"
+    )
     out = []
     with connection.cursor() as cursor:
         cursor.execute(sql)
         while chunk := cursor.fetchmany(20_000):
-            for (pk, source_id, program, weekday, start, zone, name, lat, lng, coords, link, address, location,
-                 notes, bits, mode) in chunk:
+            for (
+                pk,
+                source_id,
+                program,
+                weekday,
+                start,
+                zone,
+                name,
+                lat,
+                lng,
+                coords,
+                link,
+                address,
+                location,
+                notes,
+                bits,
+                mode,
+            ) in chunk:
                 feed_point = coords == "feed" and lat is not None and lng is not None
                 gender = _WOMEN if bits & women and not bits & men else _MEN if bits & men and not bits & women else ""
-                out.append(Listing(pk, source_id, (program, weekday, str(start)[:5], zone), name,
-                                   lat if feed_point else None, lng if feed_point else None, link_key(link),
-                                   _fold(address), room_of(location, notes), gender, mode))
+                out.append(
+                    Listing(
+                        pk,
+                        source_id,
+                        (program, weekday, str(start)[:5], zone),
+                        name,
+                        lat if feed_point else None,
+                        lng if feed_point else None,
+                        link_key(link),
+                        _fold(address),
+                        room_of(location, notes),
+                        gender,
+                        mode,
+                    )
+                )
     return out
 
 
@@ -241,7 +286,7 @@ def _candidates(slot: list[Listing]):
         buckets[("cell", x, y)] = items + [o for o in near if o not in items]
     for items in buckets.values():
         for i, a in enumerate(items):
-            for b in items[i + 1:]:
+            for b in items[i + 1 :]:
                 pair = (min(a.id, b.id), max(a.id, b.id))
                 if a.source_id != b.source_id and pair not in seen:
                     seen.add(pair)
@@ -253,16 +298,24 @@ def refresh() -> int:
     from commonground.meetings.models import Meeting
 
     pairs = {p.duplicate: p for p in find_pairs()} if sources_with_meetings() > 1 else {}
-    current = {pk: (primary, score) for pk, primary, score in
-               Meeting.objects.filter(duplicate_of__isnull=False).values_list("id", "duplicate_of_id", "duplicate_score")}
+    current = {
+        pk: (primary, score)
+        for pk, primary, score in Meeting.objects.filter(duplicate_of__isnull=False).values_list(
+            "id", "duplicate_of_id", "duplicate_score"
+        )
+    }
     cleared = [pk for pk in current if pk not in pairs]
     changed = [p for pk, p in pairs.items() if current.get(pk) != (p.primary, p.score)]
     table = connection.ops.quote_name(Meeting._meta.db_table)
     with connection.cursor() as cursor:
         if cleared:
-            cursor.executemany(f"UPDATE {table} SET duplicate_of_id = NULL, duplicate_score = NULL WHERE id = %s",
-                               [(pk,) for pk in cleared])
+            cursor.executemany(
+                f"UPDATE {table} SET duplicate_of_id = NULL, duplicate_score = NULL WHERE id = %s",
+                [(pk,) for pk in cleared],
+            )
         if changed:
-            cursor.executemany(f"UPDATE {table} SET duplicate_of_id = %s, duplicate_score = %s WHERE id = %s",
-                               [(p.primary, p.score, p.duplicate) for p in changed])
+            cursor.executemany(
+                f"UPDATE {table} SET duplicate_of_id = %s, duplicate_score = %s WHERE id = %s",
+                [(p.primary, p.score, p.duplicate) for p in changed],
+            )
     return len(cleared) + len(changed)

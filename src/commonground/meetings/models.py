@@ -26,6 +26,8 @@ from commonground.meetings.public import MeetingQuerySet
 
 def meeting_path(source_slug: str, key: str) -> str:
     return f"/meetings/{source_slug}/{quote(key, safe='')}"
+
+
 DEFAULT_DURATION_MINUTES = 60
 
 
@@ -130,9 +132,7 @@ def unique_source_slug(name: str, exclude=None) -> str:
 class Meeting(models.Model):
     # No single-column FK indexes: (program, weekday, start_time) and (source, key) start with
     # these columns already, and every extra index slows bulk imports.
-    program = models.ForeignKey(
-        "catalog.Program", on_delete=models.PROTECT, related_name="meetings", db_index=False
-    )
+    program = models.ForeignKey("catalog.Program", on_delete=models.PROTECT, related_name="meetings", db_index=False)
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="meetings", db_index=False)
     key = models.CharField(max_length=255, help_text="Stable key within the source (slug, or slug-day).")
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True, help_text="Slug in our own feed.")
@@ -163,8 +163,9 @@ class Meeting(models.Model):
     # Where latitude/longitude came from. Only "feed" coordinates go out in our own feed; the
     # others are offline look-ups (ZIP or city centre) that let search place the meeting at all.
     coordinates_source = models.CharField(
-        max_length=16, blank=True, choices=[("feed", "From the feed"), ("postal_code", "Postal-code centre"),
-                                            ("city", "City centre")],
+        max_length=16,
+        blank=True,
+        choices=[("feed", "From the feed"), ("postal_code", "Postal-code centre"), ("city", "City centre")],
     )
     regions = models.JSONField(default=list, blank=True, help_text="Region path, general to specific.")
 
@@ -201,8 +202,9 @@ class Meeting(models.Model):
 
     # The same meeting listed by another source (see meetings/duplicates.py): this listing then
     # leaves search and the feeds, and its page names both sources. Set by each sync.
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="duplicates", editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", editable=False
+    )
     duplicate_score = models.FloatField(null=True, blank=True, editable=False)
 
     content_hash = models.CharField(max_length=40, blank=True)
@@ -397,8 +399,10 @@ def stored_datetime(value):
 @functools.cache
 def _version_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
-    return (f"SELECT {quote('version')}, {quote('changed_at')} FROM {quote(DataVersion._meta.db_table)}"
-            f" WHERE {quote('name')} = %s")
+    return (
+        f"SELECT {quote('version')}, {quote('changed_at')} FROM {quote(DataVersion._meta.db_table)}"
+        f" WHERE {quote('name')} = %s"
+    )
 
 
 class DataChange(models.Model):
@@ -432,7 +436,7 @@ class DataChange(models.Model):
         """Walk back from version ``label`` to the newest of ``base_labels`` (versions whose cache
         exists): that base and the sources touched since; None when the chain breaks or a version
         in between touched everything."""
-        rows = {row.label: row for row in cls.objects.filter(name=name).order_by("-pk")[:cls.KEEP]}
+        rows = {row.label: row for row in cls.objects.filter(name=name).order_by("-pk")[: cls.KEEP]}
         touched: set[int] = set()
         for _step in range(len(rows) + 1):
             if label in base_labels:
@@ -446,7 +450,7 @@ class DataChange(models.Model):
 
 
 class ProblemReport(models.Model):
-    """"Report a problem" for a listing whose feed names no place to send it: kept for the admin.
+    """ "Report a problem" for a listing whose feed names no place to send it: kept for the admin.
 
     Only what the person writes about the listing is kept: no name, e-mail or address is asked
     for, and none is recorded (no IP address either).
@@ -456,9 +460,15 @@ class ProblemReport(models.Model):
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     meeting_url = models.CharField(max_length=1000, help_text="The listing's lasting address when reported.")
     meeting_name = models.CharField(max_length=255)
-    problem = models.CharField(max_length=32, choices=[
-        ("time", _("The day or time is wrong")), ("place", _("The place or link is wrong")),
-        ("ended", _("The meeting has ended or moved")), ("other", _("Something else"))])
+    problem = models.CharField(
+        max_length=32,
+        choices=[
+            ("time", _("The day or time is wrong")),
+            ("place", _("The place or link is wrong")),
+            ("ended", _("The meeting has ended or moved")),
+            ("other", _("Something else")),
+        ],
+    )
     details = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=djtz.now)
     resolved = models.BooleanField(default=False)

@@ -50,10 +50,12 @@ def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list[
     another index finds the rows (``search/build.py``'s read of a few sources).
     """
     source = apps.get_model("meetings", "Source")  # by name, as the model's own foreign keys say it
-    duplicate = F("duplicate_of_id") if duplicate_index else \
-        Func(F("duplicate_of_id"), template="+%(expressions)s", output_field=BigIntegerField())
-    out = [IsNull(duplicate, True),
-           ~Q(source_id__in=source.objects.filter(disconnected()).values("id"))]
+    duplicate = (
+        F("duplicate_of_id")
+        if duplicate_index
+        else Func(F("duplicate_of_id"), template="+%(expressions)s", output_field=BigIntegerField())
+    )
+    out = [IsNull(duplicate, True), ~Q(source_id__in=source.objects.filter(disconnected()).values("id"))]
     if not inactive:
         out.append(~Q(attendance_mode=AttendanceMode.INACTIVE.value))
     return out
@@ -65,8 +67,9 @@ class MeetingQuerySet(models.QuerySet[Any]):
         return self.filter(*conditions(inactive=inactive))
 
 
-def public_where(connection: BaseDatabaseWrapper | None = None, *, inactive: bool = False,
-                 duplicate_index: bool = True) -> tuple[str, list[Any]]:
+def public_where(
+    connection: BaseDatabaseWrapper | None = None, *, inactive: bool = False, duplicate_index: bool = True
+) -> tuple[str, list[Any]]:
     """``(sql, params)``: the rule as a WHERE clause over the meetings table, unaliased, for a raw
     reader on ``connection`` (the default one when None). Columns are qualified by the table's name."""
     sql, params = _compiled((connection or default_connection).alias, inactive, duplicate_index)
@@ -75,6 +78,11 @@ def public_where(connection: BaseDatabaseWrapper | None = None, *, inactive: boo
 
 @lru_cache(maxsize=32)
 def _compiled(alias: str, inactive: bool, duplicate_index: bool) -> tuple[str, tuple[Any, ...]]:
-    query = apps.get_model("meetings", "Meeting").objects.using(alias).filter(*conditions(inactive=inactive, duplicate_index=duplicate_index)).query
+    query = (
+        apps.get_model("meetings", "Meeting")
+        .objects.using(alias)
+        .filter(*conditions(inactive=inactive, duplicate_index=duplicate_index))
+        .query
+    )
     sql, params = query.get_compiler(alias).compile(query.where)
     return sql, tuple(params)

@@ -66,4 +66,3 @@ def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> da
         if instant >= after:
             return instant
         candidate_day += timedelta(days=7)
-

@@ -44,11 +44,16 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
             staff = signed_in_staff(request)
             name = f"peer.{view.__name__}"
             if staff is None:
-                audit.record(user=request.user if request.user.is_authenticated else None, action="refused",
-                             view=name, address=audit.address_of(request))
+                audit.record(
+                    user=request.user if request.user.is_authenticated else None,
+                    action="refused",
+                    view=name,
+                    address=audit.address_of(request),
+                )
                 if api:
-                    return error_response(401, "Sign in to the workspace, with your second factor.",
-                                          code="not_signed_in")
+                    return error_response(
+                        401, "Sign in to the workspace, with your second factor.", code="not_signed_in"
+                    )
                 return redirect_to_login(request.get_full_path(), login_url="peer:signin")
             found = None
             if participant:
@@ -59,8 +64,13 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
                 _denied(request, staff, name, "Participant", asked)
                 raise NotPermitted("Not found.")
             if not allowed:
-                audit.record(user=request.user, organisation_id=staff.organisation_id, action="refused", view=name,
-                             address=audit.address_of(request))
+                audit.record(
+                    user=request.user,
+                    organisation_id=staff.organisation_id,
+                    action="refused",
+                    view=name,
+                    address=audit.address_of(request),
+                )
                 raise NotPermitted("Not found.")
             request.audit_object = ("Participant", found.pk) if found else ("", "")
             participant_pk = found.pk if found else None  # kept: a deletion clears found.pk
@@ -72,10 +82,16 @@ def staff_view(perm: str = "peer.use_workspace", *, participant: bool = False, a
                 raise
             kind, object_id = request.audit_object
             action = "view" if request.method in ("GET", "HEAD") else "change"
-            audit.record(user=request.user, organisation_id=staff.organisation_id,
-                         action=getattr(request, "audit_action", action), view=name, object_type=kind,
-                         object_id=object_id, participant_id=participant_pk,
-                         address=audit.address_of(request))
+            audit.record(
+                user=request.user,
+                organisation_id=staff.organisation_id,
+                action=getattr(request, "audit_action", action),
+                view=name,
+                object_type=kind,
+                object_id=object_id,
+                participant_id=participant_pk,
+                address=audit.address_of(request),
+            )
             return response
 
         wrapper.audited = True
@@ -94,9 +110,16 @@ def _object_asked(kwargs) -> tuple[str, str]:
 
 
 def _denied(request, staff, view_name, kind, object_id, participant_pk=None) -> None:
-    audit.record(user=request.user, organisation_id=staff.organisation_id, action="denied", view=view_name,
-                 object_type=kind, object_id=object_id, participant_id=participant_pk,
-                 address=audit.address_of(request))
+    audit.record(
+        user=request.user,
+        organisation_id=staff.organisation_id,
+        action="denied",
+        view=view_name,
+        object_type=kind,
+        object_id=object_id,
+        participant_id=participant_pk,
+        address=audit.address_of(request),
+    )
 
 
 def public_view(view):
@@ -107,9 +130,13 @@ def public_view(view):
         response = view(request, *args, **kwargs)
         user = request.user if request.user.is_authenticated else None
         staff = getattr(user, "peer_staff", None) if user else None
-        audit.record(user=user, organisation_id=staff.organisation_id if staff else None,
-                     action=getattr(request, "audit_action", "view" if request.method == "GET" else "attempt"),
-                     view=f"peer.{view.__name__}", address=audit.address_of(request))
+        audit.record(
+            user=user,
+            organisation_id=staff.organisation_id if staff else None,
+            action=getattr(request, "audit_action", "view" if request.method == "GET" else "attempt"),
+            view=f"peer.{view.__name__}",
+            address=audit.address_of(request),
+        )
         return response
 
     wrapper.audited = True

@@ -44,17 +44,31 @@ from commonground.peer.models import AuditHead, AuditRecord
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
-FIELDS = ("seq", "at", "user_id_at", "organisation_id_at", "action", "view", "object_type", "object_id",
-          "participant_id_at", "address", "prev_hash", "key_id")
+FIELDS = (
+    "seq",
+    "at",
+    "user_id_at",
+    "organisation_id_at",
+    "action",
+    "view",
+    "object_type",
+    "object_id",
+    "participant_id_at",
+    "address",
+    "prev_hash",
+    "key_id",
+)
 
 
 class AuditKeyError(ImproperlyConfigured):
     pass
 
 
-MISSING = ("No key for the audit trail. Set AUDIT_KEYS to a random 32-byte key in base64url "
-           "(`commonground new-key` prints one), or put it in AUDIT_KEY_FILE. `scripts/run` makes one. "
-           "Keep it outside the database and back it up apart from it.")
+MISSING = (
+    "No key for the audit trail. Set AUDIT_KEYS to a random 32-byte key in base64url "
+    "(`commonground new-key` prints one), or put it in AUDIT_KEY_FILE. `scripts/run` makes one. "
+    "Keep it outside the database and back it up apart from it."
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +78,14 @@ class AuditKeys:
 
 
 def _key_texts() -> list[str]:
-    return key_store.key_texts(settings.AUDIT_KEYS, settings.AUDIT_KEY_FILE, debug=settings.DEBUG,
-                               what="the audit trail", error=AuditKeyError, missing=MISSING)
+    return key_store.key_texts(
+        settings.AUDIT_KEYS,
+        settings.AUDIT_KEY_FILE,
+        debug=settings.DEBUG,
+        what="the audit trail",
+        error=AuditKeyError,
+        missing=MISSING,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -100,17 +120,34 @@ def pseudonym(user_pk, ring: AuditKeys | None = None, key_id: str | None = None)
     return hmac.new(key, f"user:{user_pk}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def record(*, user=None, organisation_id=None, action: str, view: str, object_type: str = "", object_id="",
-           participant_id=None, address: str = "") -> AuditRecord:
+def record(
+    *,
+    user=None,
+    organisation_id=None,
+    action: str,
+    view: str,
+    object_type: str = "",
+    object_id="",
+    participant_id=None,
+    address: str = "",
+) -> AuditRecord:
     ring = keys()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        values = {"seq": head.seq + 1, "at": timezone.now(),
-                  "user_id_at": pseudonym(user.pk, ring) if user is not None else "",
-                  "organisation_id_at": organisation_id, "action": action[:20], "view": view[:80],
-                  "object_type": object_type[:40], "object_id": str(object_id or "")[:40],
-                  "participant_id_at": participant_id, "address": address[:64], "prev_hash": head.hash,
-                  "key_id": ring.current}
+        values = {
+            "seq": head.seq + 1,
+            "at": timezone.now(),
+            "user_id_at": pseudonym(user.pk, ring) if user is not None else "",
+            "organisation_id_at": organisation_id,
+            "action": action[:20],
+            "view": view[:80],
+            "object_type": object_type[:40],
+            "object_id": str(object_id or "")[:40],
+            "participant_id_at": participant_id,
+            "address": address[:64],
+            "prev_hash": head.hash,
+            "key_id": ring.current,
+        }
         row = AuditRecord(**values, hash=mac(ring.keys[ring.current], values))
         AuditRecord.objects.bulk_create([row])  # an insert only: the model's save() refuses changes
         AuditHead.objects.filter(pk=1).update(seq=row.seq, hash=row.hash)
@@ -141,6 +178,7 @@ def address_of(request) -> str:
 
 # --- checkpoints: the head, signed, in a file outside the database --------------------------------
 
+
 def checkpoint_path() -> Path:
     """``AUDIT_CHECKPOINT_FILE``, or ``audit/checkpoints.jsonl`` among the database's own files."""
     if settings.AUDIT_CHECKPOINT_FILE:
@@ -158,8 +196,13 @@ def write_checkpoint(seq: int, head_hash: str, ring: AuditKeys | None = None) ->
     """Append one signed line (a single write to a file opened for appending)."""
     ring = ring or keys()
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    line = {"seq": seq, "hash": head_hash, "at": at, "key_id": ring.current,
-            "mac": _checkpoint_mac(ring.keys[ring.current], seq, head_hash, at)}
+    line = {
+        "seq": seq,
+        "hash": head_hash,
+        "at": at,
+        "key_id": ring.current,
+        "mac": _checkpoint_mac(ring.keys[ring.current], seq, head_hash, at),
+    }
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -187,7 +230,8 @@ def checkpoints() -> list[dict]:
             line = orjson.loads(text)
             key = ring.keys.get(line["key_id"])
             good = key is not None and hmac.compare_digest(
-                _checkpoint_mac(key, int(line["seq"]), str(line["hash"]), str(line["at"])), str(line["mac"]))
+                _checkpoint_mac(key, int(line["seq"]), str(line["hash"]), str(line["at"])), str(line["mac"])
+            )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             good = False
         if not good:
@@ -209,6 +253,7 @@ def checkpoint() -> dict | None:
 
 
 # --- verification -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Verification:
@@ -241,26 +286,44 @@ def verify(batch: int = 5000) -> Verification:
             if row["prev_hash"] != prev:
                 return Verification(False, checked, f"record {seq} does not follow record {seq - 1}")
             if not key_id:
-                return Verification(False, checked, f"record {seq} is not signed with an audit key (a plain "
-                                                    "hash: written again by someone without the key?)")
+                return Verification(
+                    False,
+                    checked,
+                    f"record {seq} is not signed with an audit key (a plain "
+                    "hash: written again by someone without the key?)",
+                )
             key = ring.keys.get(key_id)
             if key is None:
-                return Verification(False, checked, f"record {seq} was signed with key {key_id}, which "
-                                                    "is not among AUDIT_KEYS: keep old keys after the new one")
+                return Verification(
+                    False,
+                    checked,
+                    f"record {seq} was signed with key {key_id}, which "
+                    "is not among AUDIT_KEYS: keep old keys after the new one",
+                )
             if not hmac.compare_digest(mac(key, row), row["hash"]):
                 return Verification(False, checked, f"record {seq} was changed after it was written")
             if seq in anchors and row["hash"] not in anchors[seq]:
-                return Verification(False, checked, f"record {seq} is not the one the checkpoint saw: the "
-                                                    "chain was made again")
+                return Verification(
+                    False, checked, f"record {seq} is not the one the checkpoint saw: the chain was made again"
+                )
             prev, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
     last = expected_seq - 1
     anchored = max((s for s in anchors if s <= last), default=0)
     beyond = [s for s in anchors if s > last]
     if beyond:
-        return Verification(False, checked, f"the chain ends at record {last}, but a checkpoint saw record "
-                                            f"{max(beyond)}: the last records were removed", anchored)
+        return Verification(
+            False,
+            checked,
+            f"the chain ends at record {last}, but a checkpoint saw record "
+            f"{max(beyond)}: the last records were removed",
+            anchored,
+        )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != last or head.hash != prev):
-        return Verification(False, checked, f"the chain ends at record {last}, but {head.seq} were "
-                                            "written: the last records were removed", anchored)
+        return Verification(
+            False,
+            checked,
+            f"the chain ends at record {last}, but {head.seq} were written: the last records were removed",
+            anchored,
+        )
     return Verification(True, checked, anchored=anchored)

@@ -66,14 +66,18 @@ def covering(participant, disclosure: Disclosure, on: date | None = None) -> Con
 
 def in_force_now(participant, on: date | None = None) -> list[Consent]:
     on = on or timezone.localdate()
-    return [c for c in participant.consents.filter(revoked_at__isnull=True).order_by("-signed_at", "-id")
-            if in_force(c, on)]
+    return [
+        c for c in participant.consents.filter(revoked_at__isnull=True).order_by("-signed_at", "-id") if in_force(c, on)
+    ]
 
 
 def scope(participant, on: date | None = None) -> dict:
     """What the consents in force allow today, for the participant's page and the API."""
     active = in_force_now(participant, on)
     kinds = sorted({str(k) for c in active for k in (c.information or [])})
-    return {"in_force": bool(active), "kinds": kinds,
-            "referrals_may_carry_identity": covering(participant, REFERRAL_WITH_IDENTITY, on) is not None,
-            "latest": active[0] if active else None}
+    return {
+        "in_force": bool(active),
+        "kinds": kinds,
+        "referrals_may_carry_identity": covering(participant, REFERRAL_WITH_IDENTITY, on) is not None,
+        "latest": active[0] if active else None,
+    }

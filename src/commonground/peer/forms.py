@@ -34,10 +34,10 @@ def _programs():
 
 
 class NewAccountMixin(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=40,
-                               help_text=_("One account per person: never shared."))
-    passphrase = forms.CharField(label=_("Passphrase"), widget=forms.PasswordInput,
-                                 help_text=_("At least 10 characters."))
+    username = forms.CharField(label=_("Username"), max_length=40, help_text=_("One account per person: never shared."))
+    passphrase = forms.CharField(
+        label=_("Passphrase"), widget=forms.PasswordInput, help_text=_("At least 10 characters.")
+    )
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip()
@@ -76,27 +76,37 @@ class StaffForm(NewAccountMixin):
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label=_("The 6-digit code from your authenticator app"), max_length=8,
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    token = forms.CharField(
+        label=_("The 6-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["barc_interval_days", "no_contact_days", "retention_days"]
-        labels = {"barc_interval_days": _("BARC-10 after intake"), "no_contact_days": _("Flag no contact after (days)"),
-                  "retention_days": _("Keep records at least (days after the last encounter)")}
+        labels = {
+            "barc_interval_days": _("BARC-10 after intake"),
+            "no_contact_days": _("Flag no contact after (days)"),
+            "retention_days": _("Keep records at least (days after the last encounter)"),
+        }
 
 
 class ParticipantForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=20, required=False,
-                           help_text=_("Leave empty for a new random code. Never a name. Letters (A–Z), digits, "
-                                       "dashes or underscores."))
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty for a new random code. Never a name. Letters (A–Z), digits, dashes or underscores."),
+    )
     name = forms.CharField(label=_("Name (optional)"), max_length=120, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     date_of_birth = forms.DateField(label=_("Date of birth (optional)"), required=False, widget=DATE)
-    programs = forms.MultipleChoiceField(label=_("Programs of interest"), required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    programs = forms.MultipleChoiceField(
+        label=_("Programs of interest"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     specialist = forms.ModelChoiceField(label=_("Peer specialist"), queryset=None, empty_label=None)
 
     def __init__(self, *args, staff=None, **kwargs):
@@ -120,17 +130,27 @@ class ParticipantForm(forms.Form):
 class ConsentForm(forms.Form):
     patient_name = forms.CharField(label=_("Participant's name"), max_length=120)
     discloser = forms.CharField(label=_("Who may disclose"), max_length=200)
-    recipients = forms.CharField(label=_("To whom"), max_length=500,
-                                 initial=_("The groups, programs and services I am referred to"))
-    information = forms.MultipleChoiceField(label=_("What information"), choices=InformationKind.choices,
-                                            widget=forms.CheckboxSelectMultiple)
+    recipients = forms.CharField(
+        label=_("To whom"), max_length=500, initial=_("The groups, programs and services I am referred to")
+    )
+    information = forms.MultipleChoiceField(
+        label=_("What information"), choices=InformationKind.choices, widget=forms.CheckboxSelectMultiple
+    )
     information_detail = forms.CharField(label=_("Details (optional)"), max_length=500, required=False)
-    purpose = forms.CharField(label=_("For what purpose"), max_length=500,
-                              initial=_("To connect me with support groups and services, and to follow up"))
-    revocation = forms.CharField(label=_("The right to revoke, and how"), max_length=500,
-                                 initial=_("I may revoke this consent at any time, by telling my peer specialist "
-                                           "or writing to the organisation. It ends at once, except for what was "
-                                           "already shared."))
+    purpose = forms.CharField(
+        label=_("For what purpose"),
+        max_length=500,
+        initial=_("To connect me with support groups and services, and to follow up"),
+    )
+    revocation = forms.CharField(
+        label=_("The right to revoke, and how"),
+        max_length=500,
+        initial=_(
+            "I may revoke this consent at any time, by telling my peer specialist "
+            "or writing to the organisation. It ends at once, except for what was "
+            "already shared."
+        ),
+    )
     expires_on = forms.DateField(label=_("Ends on (date)"), required=False, widget=DATE)
     expiry_event = forms.CharField(label=_("…or ends when (event)"), max_length=200, required=False)
     covers_referrals = forms.BooleanField(label=_("Referrals may carry my name and contact details"), required=False)
@@ -150,8 +170,9 @@ class EncounterForm(forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     kind = forms.ChoiceField(label=_("Kind"), choices=EncounterKind.choices)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600, initial=30)
-    topics = forms.MultipleChoiceField(label=_("Topics"), choices=TOPICS, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=TOPICS, required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -162,8 +183,11 @@ class BarcForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n, item in enumerate(barc.ITEMS, start=1):
             self.fields[f"item_{n}"] = forms.TypedChoiceField(
-                label=f"{n}. {item.get(language) or item['en']}", coerce=int, widget=forms.RadioSelect,
-                choices=[(value, label) for value, label in barc.SCALE])
+                label=f"{n}. {item.get(language) or item['en']}",
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=[(value, label) for value, label in barc.SCALE],
+            )
 
     def answers(self) -> list[int]:
         return [self.cleaned_data[f"item_{n}"] for n in range(1, 11)]
@@ -174,10 +198,10 @@ class ReferralForm(forms.Form):
     meeting = forms.CharField(required=False, widget=forms.HiddenInput)
     program = forms.ChoiceField(label=_("Program"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False, choices=[("", "—"), *SERVICES])
-    shares_identity = forms.BooleanField(label=_("Pass on the participant's name and contact details"),
-                                         required=False)
-    follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE,
-                                   initial=lambda: timezone.localdate() + timedelta(days=7))
+    shares_identity = forms.BooleanField(label=_("Pass on the participant's name and contact details"), required=False)
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"), widget=DATE, initial=lambda: timezone.localdate() + timedelta(days=7)
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

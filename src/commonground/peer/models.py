@@ -23,8 +23,9 @@ from commonground.private.crypto import EncryptedJSONField
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    barc_interval_days = models.PositiveSmallIntegerField(default=90, choices=[(30, _("Every 30 days")),
-                                                                               (90, _("Every 90 days"))])
+    barc_interval_days = models.PositiveSmallIntegerField(
+        default=90, choices=[(30, _("Every 30 days")), (90, _("Every 90 days"))]
+    )
     no_contact_days = models.PositiveSmallIntegerField(default=14)
     # A participant's records may not be deleted until this many days after their last encounter
     # (0: no minimum). Deploying organisations set it from their own legal retention rules.
@@ -41,7 +42,6 @@ class Invitation(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-
 
 
 def invitation_hash(code: str) -> str:
@@ -95,9 +95,11 @@ class Participant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="participant_code_per_org")]
-        indexes = [models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload"),
-                   models.Index(fields=["organisation", "last_contact_on"], name="participant_contact"),
-                   models.Index(fields=["organisation", "last_barc_on"], name="participant_barc")]
+        indexes = [
+            models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload"),
+            models.Index(fields=["organisation", "last_contact_on"], name="participant_contact"),
+            models.Index(fields=["organisation", "last_barc_on"], name="participant_barc"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -147,10 +149,18 @@ class EncounterKind(models.TextChoices):
     OUTREACH = "outreach", _("Outreach")
 
 
-TOPICS = [("meetings", _("Finding meetings")), ("housing", _("Housing")), ("work", _("Work or school")),
-          ("family", _("Family")), ("health", _("Health")), ("medication", _("Medication treatment")),
-          ("cravings", _("Cravings or a slip")), ("legal", _("Legal")), ("benefits", _("Benefits")),
-          ("other", _("Something else"))]
+TOPICS = [
+    ("meetings", _("Finding meetings")),
+    ("housing", _("Housing")),
+    ("work", _("Work or school")),
+    ("family", _("Family")),
+    ("health", _("Health")),
+    ("medication", _("Medication treatment")),
+    ("cravings", _("Cravings or a slip")),
+    ("legal", _("Legal")),
+    ("benefits", _("Benefits")),
+    ("other", _("Something else")),
+]
 
 
 class Encounter(models.Model):
@@ -178,9 +188,14 @@ class ReferralKind(models.TextChoices):
     SERVICE = "service", _("A service")
 
 
-SERVICES = [("moud", _("Medication treatment (FindTreatment.gov)")), ("housing", _("Housing")),
-            ("employment", _("Employment")), ("mental_health", _("Mental health care")),
-            ("legal", _("Legal help")), ("other", _("Other"))]
+SERVICES = [
+    ("moud", _("Medication treatment (FindTreatment.gov)")),
+    ("housing", _("Housing")),
+    ("employment", _("Employment")),
+    ("mental_health", _("Mental health care")),
+    ("legal", _("Legal help")),
+    ("other", _("Other")),
+]
 
 
 class Outcome(models.TextChoices):
@@ -213,8 +228,10 @@ class Referral(models.Model):
     details = EncryptedJSONField(default=dict)  # {"note", "meeting_name"}
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "outcome", "follow_up_on"], name="referral_due"),
-                   models.Index(fields=["organisation", "made_on"], name="referral_org_made")]
+        indexes = [
+            models.Index(fields=["organisation", "outcome", "follow_up_on"], name="referral_due"),
+            models.Index(fields=["organisation", "made_on"], name="referral_org_made"),
+        ]
 
     def save(self, *args, **kwargs):
         self.organisation_id = self.organisation_id or self.participant.organisation_id
@@ -252,8 +269,9 @@ class AuditRecord(models.Model):
 
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
-    user_id_at = models.CharField(max_length=40, blank=True,
-                                  help_text="Who: an opaque id (an HMAC of the account's id), never a username.")
+    user_id_at = models.CharField(
+        max_length=40, blank=True, help_text="Who: an opaque id (an HMAC of the account's id), never a username."
+    )
     organisation_id_at = models.PositiveBigIntegerField(null=True)
     action = models.CharField(max_length=20)
     view = models.CharField(max_length=80, help_text="Why: the view that acted.")

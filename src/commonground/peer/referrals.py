@@ -48,8 +48,11 @@ def meeting_search(params) -> dict:
 
 def meeting_at(ref: str) -> Meeting | None:
     source, _sep, key = (ref or "").partition("/")
-    return Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first() \
-        if source and key else None
+    return (
+        Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first()
+        if source and key
+        else None
+    )
 
 
 def create_referral(participant, staff, data: dict) -> tuple[Referral | None, str | None]:
@@ -57,8 +60,10 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
     if data["shares_identity"]:
         consent = consents.covering(participant, consents.REFERRAL_WITH_IDENTITY)
         if consent is None:
-            return None, _("No active consent lets this referral carry the participant's name and contact "
-                           "details: it must name them and cover referrals. Record one, or refer without them.")
+            return None, _(
+                "No active consent lets this referral carry the participant's name and contact "
+                "details: it must name them and cover referrals. Record one, or refer without them."
+            )
     kind, meeting, program = data["kind"], None, data.get("program", "")
     if kind == ReferralKind.MEETING:
         meeting = meeting_at(data["meeting"])
@@ -66,11 +71,19 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
             return None, _("That meeting is no longer listed. Search again.")
         program = meeting.program_id
     referral = Referral.objects.create(
-        participant=participant, organisation_id=participant.organisation_id, staff=staff, made_on=timezone.localdate(), kind=kind, program=program,
+        participant=participant,
+        organisation_id=participant.organisation_id,
+        staff=staff,
+        made_on=timezone.localdate(),
+        kind=kind,
+        program=program,
         meeting=f"{meeting.source.slug}/{meeting.key}" if meeting else "",
         service=data.get("service", "") if kind == ReferralKind.SERVICE else "",
-        shares_identity=data["shares_identity"], consent=consent, follow_up_on=data["follow_up_on"],
-        details={"note": data.get("note", "").strip(), "meeting_name": meeting.name if meeting else ""})
+        shares_identity=data["shares_identity"],
+        consent=consent,
+        follow_up_on=data["follow_up_on"],
+        details={"note": data.get("note", "").strip(), "meeting_name": meeting.name if meeting else ""},
+    )
     return referral, None
 
 
@@ -78,7 +91,13 @@ def sheet(participant, referral) -> dict:
     meeting = meeting_at(referral.meeting) if referral.meeting else None
     # The consent the referral was made under must still cover it today (not revoked, not expired).
     still = referral.shares_identity and consents.covers(referral.consent, consents.REFERRAL_WITH_IDENTITY)
-    return {"p": participant, "r": referral, "meeting": meeting, "service": dict(SERVICES).get(referral.service, ""),
-            "find_treatment": FIND_TREATMENT if referral.service == "moud" else None,
-            "identity": participant.identity if still else None,
-            "consent_ended": referral.shares_identity and not still, "notice": NOTICE_2_32}
+    return {
+        "p": participant,
+        "r": referral,
+        "meeting": meeting,
+        "service": dict(SERVICES).get(referral.service, ""),
+        "find_treatment": FIND_TREATMENT if referral.service == "moud" else None,
+        "identity": participant.identity if still else None,
+        "consent_ended": referral.shares_identity and not still,
+        "notice": NOTICE_2_32,
+    }

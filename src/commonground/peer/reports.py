@@ -39,7 +39,13 @@ SMALL_CELL = 11
 SUPPRESSED = "suppressed"
 NO_BASE = "—"
 WENT = (Outcome.ATTENDED, Outcome.FIT_WELL, Outcome.DIDNT_FIT)
-CHANGE_BINS = [(-60, -10, "−10 or less"), (-9, -1, "−9 to −1"), (0, 0, "0"), (1, 9, "+1 to +9"), (10, 60, "+10 or more")]
+CHANGE_BINS = [
+    (-60, -10, "−10 or less"),
+    (-9, -1, "−9 to −1"),
+    (0, 0, "0"),
+    (1, 9, "+1 to +9"),
+    (10, 60, "+10 or more"),
+]
 MAX_MONTHS = 36
 FIRST_YEAR = 1970
 
@@ -76,15 +82,22 @@ def parse_range(from_text: str | None, to_text: str | None, today: date) -> tupl
             return None
         try:
             year, _sep, mon = text.partition("-")
-            if not (len(year) == 4 and year.isascii() and year.isdigit() and len(mon) == 2 and mon.isascii()
-                    and mon.isdigit()):
+            if not (
+                len(year) == 4
+                and year.isascii()
+                and year.isdigit()
+                and len(mon) == 2
+                and mon.isascii()
+                and mon.isdigit()
+            ):
                 raise ValueError
             value = date(int(year), int(mon), 1)
         except ValueError:
             raise RangeError(_("A month looks like 2026-01.")) from None
         if not date(FIRST_YEAR, 1, 1) <= value <= latest:
-            raise RangeError(_("Months go from %(first)s to %(last)s.")
-                             % {"first": f"{FIRST_YEAR}-01", "last": f"{latest:%Y-%m}"})
+            raise RangeError(
+                _("Months go from %(first)s to %(last)s.") % {"first": f"{FIRST_YEAR}-01", "last": f"{latest:%Y-%m}"}
+            )
         return value
 
     last = month(to_text) or month_start(today)
@@ -142,19 +155,29 @@ def gather(organisation, first: date, last: date) -> Counts:
     def by_month(model, column: str, *, distinct: str | None = None, **extra) -> list[int]:
         """One pass over the organisation's rows in the range, a count per month (plain SQL ranges:
         no per-row date functions, which SQLite would run in Python)."""
-        rows = model.objects.filter(organisation=organisation, **{f"{column}__gte": months[0], f"{column}__lt": end},
-                                    **extra)
-        counted = rows.aggregate(**{
-            f"m{i}": Count(distinct or "id", distinct=bool(distinct),
-                           filter=Q(**{f"{column}__gte": low, f"{column}__lt": high}))
-            for i, (low, high) in enumerate(bounds)})
+        rows = model.objects.filter(
+            organisation=organisation, **{f"{column}__gte": months[0], f"{column}__lt": end}, **extra
+        )
+        counted = rows.aggregate(
+            **{
+                f"m{i}": Count(
+                    distinct or "id",
+                    distinct=bool(distinct),
+                    filter=Q(**{f"{column}__gte": low, f"{column}__lt": high}),
+                )
+                for i, (low, high) in enumerate(bounds)
+            }
+        )
         return [counted[f"m{i}"] for i in range(len(months))]
 
-    counts = Counts(months=months, served=by_month(Encounter, "on", distinct="participant"),
-                    encounters=by_month(Encounter, "on"), referrals=by_month(Referral, "made_on"),
-                    due=by_month(Referral, "follow_up_on"),
-                    done=by_month(Referral, "follow_up_on",
-                                  outcome__in=[o for o in Outcome.values if o != Outcome.NOT_YET]))
+    counts = Counts(
+        months=months,
+        served=by_month(Encounter, "on", distinct="participant"),
+        encounters=by_month(Encounter, "on"),
+        referrals=by_month(Referral, "made_on"),
+        due=by_month(Referral, "follow_up_on"),
+        done=by_month(Referral, "follow_up_on", outcome__in=[o for o in Outcome.values if o != Outcome.NOT_YET]),
+    )
 
     referrals = Referral.objects.filter(organisation=organisation, made_on__gte=months[0], made_on__lt=end)
     names = dict(Program.objects.values_list("code", "name"))
@@ -165,17 +188,28 @@ def gather(organisation, first: date, last: date) -> Counts:
     # By name, never by count: the order of rows would tell a hidden count's neighbours.
     for program, c in sorted(per_program.items(), key=lambda item: (names.get(item[0], item[0]).casefold(), item[0])):
         went = sum(c[o] for o in WENT)
-        counts.programs.append(ProgramCounts(
-            program=names.get(program, program), referrals=c["referrals"], went=went,
-            with_outcome=c["referrals"] - c["open"] - c[Outcome.NOT_YET],
-            judged=c[Outcome.FIT_WELL] + c[Outcome.DIDNT_FIT], fit_well=c[Outcome.FIT_WELL]))
+        counts.programs.append(
+            ProgramCounts(
+                program=names.get(program, program),
+                referrals=c["referrals"],
+                went=went,
+                with_outcome=c["referrals"] - c["open"] - c[Outcome.NOT_YET],
+                judged=c[Outcome.FIT_WELL] + c[Outcome.DIDNT_FIT],
+                fit_well=c[Outcome.FIT_WELL],
+            )
+        )
 
-    spans = Assessment.objects.filter(participant__organisation=organisation).values("participant") \
-        .annotate(first=Min("taken_on"), latest=Max("taken_on"), n=Count("id")).filter(n__gte=2)
+    spans = (
+        Assessment.objects.filter(participant__organisation=organisation)
+        .values("participant")
+        .annotate(first=Min("taken_on"), latest=Max("taken_on"), n=Count("id"))
+        .filter(n__gte=2)
+    )
     firsts, latests = {}, {}
     people = [row["participant"] for row in spans]
-    for pid, total in Assessment.objects.filter(participant__in=people).order_by("taken_on", "id") \
-            .values_list("participant", "total"):
+    for pid, total in (
+        Assessment.objects.filter(participant__in=people).order_by("taken_on", "id").values_list("participant", "total")
+    ):
         firsts.setdefault(pid, total)
         latests[pid] = total
     for pid in people:
@@ -232,22 +266,42 @@ def suppress(counts: Counts) -> Report:
     month_referrals = [("referrals", i) for i in range(n)]
     program_referrals = [("program", j) for j in range(len(counts.programs))]
     bins = [("barc", k) for k in range(len(CHANGE_BINS))]
-    _protect(values, hidden, [(month_referrals, program_referrals), (program_referrals, month_referrals),
-                              (bins, [("barc_people",)]), ([("barc_people",)], bins)])
+    _protect(
+        values,
+        hidden,
+        [
+            (month_referrals, program_referrals),
+            (program_referrals, month_referrals),
+            (bins, [("barc_people",)]),
+            ([("barc_people",)], bins),
+        ],
+    )
 
     def show(cell):
         return SUPPRESSED if cell in hidden else values[cell]
 
-    by_month = [{"month": month, "served": show(("served", i)), "encounters": show(("encounters", i)),
-                 "referrals": show(("referrals", i)), "follow_ups_due": show(("due", i)),
-                 "follow_up_completion": _rate(counts.done[i], counts.due[i], ("due", i) not in hidden)}
-                for i, month in enumerate(counts.months)]
+    by_month = [
+        {
+            "month": month,
+            "served": show(("served", i)),
+            "encounters": show(("encounters", i)),
+            "referrals": show(("referrals", i)),
+            "follow_ups_due": show(("due", i)),
+            "follow_up_completion": _rate(counts.done[i], counts.due[i], ("due", i) not in hidden),
+        }
+        for i, month in enumerate(counts.months)
+    ]
     by_program = []
     for j, p in enumerate(counts.programs):
         shown = ("program", j) not in hidden
-        by_program.append({"program": p.program, "referrals": show(("program", j)),
-                           "attended_rate": _rate(p.went, p.with_outcome, shown),
-                           "fit_rate": _rate(p.fit_well, p.judged, shown)})
+        by_program.append(
+            {
+                "program": p.program,
+                "referrals": show(("program", j)),
+                "attended_rate": _rate(p.went, p.with_outcome, shown),
+                "fit_rate": _rate(p.fit_well, p.judged, shown),
+            }
+        )
     barc = [{"change": label, "participants": show(("barc", k))} for k, (_low, _high, label) in enumerate(CHANGE_BINS)]
     return Report(counts.months, by_month, by_program, barc, show(("barc_people",)))
 
@@ -259,16 +313,42 @@ def monthly(organisation, first: date, last: date) -> Report:
 def as_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "month or program or change", "participants served", "encounters", "referrals",
-                     "follow-ups due", "follow-up completion", "attended rate", "fit rate", "participants"])
+    writer.writerow(
+        [
+            "section",
+            "month or program or change",
+            "participants served",
+            "encounters",
+            "referrals",
+            "follow-ups due",
+            "follow-up completion",
+            "attended rate",
+            "fit rate",
+            "participants",
+        ]
+    )
     for row in report.by_month:
-        writer.writerow(["month", row["month"].strftime("%Y-%m"), row["served"], row["encounters"], row["referrals"],
-                         row["follow_ups_due"], row["follow_up_completion"], "", "", ""])
+        writer.writerow(
+            [
+                "month",
+                row["month"].strftime("%Y-%m"),
+                row["served"],
+                row["encounters"],
+                row["referrals"],
+                row["follow_ups_due"],
+                row["follow_up_completion"],
+                "",
+                "",
+                "",
+            ]
+        )
     for row in report.by_program:
-        writer.writerow(["program", row["program"], "", "", row["referrals"], "", "", row["attended_rate"],
-                         row["fit_rate"], ""])
+        writer.writerow(
+            ["program", row["program"], "", "", row["referrals"], "", "", row["attended_rate"], row["fit_rate"], ""]
+        )
     for row in report.barc_change:
         writer.writerow(["barc_change", row["change"], "", "", "", "", "", "", "", row["participants"]])
-    writer.writerow(["barc_people", "participants with two or more BARC-10s", "", "", "", "", "", "", "",
-                     report.barc_people])
+    writer.writerow(
+        ["barc_people", "participants with two or more BARC-10s", "", "", "", "", "", "", "", report.barc_people]
+    )
     return out.getvalue()

@@ -15,14 +15,28 @@ urlpatterns = [
     path("participants/new", views.enrol_participant, name="participant_new"),
     path("participants/<participant_id:pk>", views.participant, name="participant"),
     path("participants/<participant_id:pk>/consents/new", views.consent_new, name="consent_new"),
-    path("participants/<participant_id:pk>/consents/<consent_id:consent_pk>", views.consent_print, name="consent_print"),
-    path("participants/<participant_id:pk>/consents/<consent_id:consent_pk>/revoke", views.consent_revoke, name="consent_revoke"),
+    path(
+        "participants/<participant_id:pk>/consents/<consent_id:consent_pk>", views.consent_print, name="consent_print"
+    ),
+    path(
+        "participants/<participant_id:pk>/consents/<consent_id:consent_pk>/revoke",
+        views.consent_revoke,
+        name="consent_revoke",
+    ),
     path("participants/<participant_id:pk>/encounters/new", views.encounter_new, name="encounter_new"),
     path("participants/<participant_id:pk>/barc/new", views.barc_new, name="barc_new"),
     path("participants/<participant_id:pk>/barc.svg", views.barc_chart, name="barc_chart"),
     path("participants/<participant_id:pk>/refer", views.referral_new, name="referral_new"),
-    path("participants/<participant_id:pk>/referrals/<referral_id:referral_pk>", views.referral_sheet, name="referral_sheet"),
-    path("participants/<participant_id:pk>/referrals/<referral_id:referral_pk>/follow-up", views.follow_up, name="follow_up"),
+    path(
+        "participants/<participant_id:pk>/referrals/<referral_id:referral_pk>",
+        views.referral_sheet,
+        name="referral_sheet",
+    ),
+    path(
+        "participants/<participant_id:pk>/referrals/<referral_id:referral_pk>/follow-up",
+        views.follow_up,
+        name="follow_up",
+    ),
     path("participants/<participant_id:pk>/companion", views_org.companion_link, name="companion_link"),
     path("participants/<participant_id:pk>/export", views_org.participant_export, name="participant_export"),
     path("participants/<participant_id:pk>/delete", views_org.participant_delete, name="participant_delete"),

@@ -49,8 +49,11 @@ def dashboard(request, staff, _participant):
     if staff.role == Role.SUPERVISOR:
         due = Referral.objects.filter(organisation=org, outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today)
     else:
-        due = Referral.objects.filter(participant_id__in=list(people.values_list("id", flat=True)),
-                                      outcome__in=OPEN_OUTCOMES, follow_up_on__lte=today)
+        due = Referral.objects.filter(
+            participant_id__in=list(people.values_list("id", flat=True)),
+            outcome__in=OPEN_OUTCOMES,
+            follow_up_on__lte=today,
+        )
     columns = ("id", "kind", "follow_up_on", "participant_id", "participant__code")
     listed = []
     for outcome in OPEN_OUTCOMES:
@@ -59,23 +62,41 @@ def dashboard(request, staff, _participant):
         listed += list(one.filter(follow_up_on__lt=today).order_by("follow_up_on", "id")[:LIST])
     listed.sort(key=lambda r: (r.follow_up_on, r.pk))
     quiet_since = today - timedelta(days=org.no_contact_days)
-    quiet = people.filter(Q(last_contact_on__lt=quiet_since) | Q(last_contact_on__isnull=True,
-                                                                 enrolled_on__lt=quiet_since)).order_by("last_contact_on")
-    barc_due = people.filter(Q(last_barc_on__lt=today - timedelta(days=org.barc_interval_days)) |
-                             Q(last_barc_on__isnull=True)).order_by("last_barc_on")
-    before = Assessment.objects.filter(participant_id=OuterRef("participant_id"), taken_on__lt=OuterRef("taken_on")) \
-        .order_by("-taken_on", "-id").values("total")[:1]
-    recent = Assessment.objects.filter(participant__in=people, taken_on__gte=today - timedelta(days=30)) \
-        .annotate(before=Subquery(before)).filter(before__isnull=False) \
-        .select_related("participant").only("id", "total", "taken_on", "participant_id", "participant__code") \
+    quiet = people.filter(
+        Q(last_contact_on__lt=quiet_since) | Q(last_contact_on__isnull=True, enrolled_on__lt=quiet_since)
+    ).order_by("last_contact_on")
+    barc_due = people.filter(
+        Q(last_barc_on__lt=today - timedelta(days=org.barc_interval_days)) | Q(last_barc_on__isnull=True)
+    ).order_by("last_barc_on")
+    before = (
+        Assessment.objects.filter(participant_id=OuterRef("participant_id"), taken_on__lt=OuterRef("taken_on"))
+        .order_by("-taken_on", "-id")
+        .values("total")[:1]
+    )
+    recent = (
+        Assessment.objects.filter(participant__in=people, taken_on__gte=today - timedelta(days=30))
+        .annotate(before=Subquery(before))
+        .filter(before__isnull=False)
+        .select_related("participant")
+        .only("id", "total", "taken_on", "participant_id", "participant__code")
         .order_by("-taken_on", "-id")[:LIST]
+    )
     changes = [{"assessment": a, "change": a.total - a.before} for a in recent]
-    return render(request, "peer/dashboard.html", {
-        "staff": staff, "today": today,
-        "due_today": [r for r in listed if r.follow_up_on == today][:LIST],
-        "overdue": [r for r in listed if r.follow_up_on < today][:LIST],
-        "due_count": due.count(), "quiet": quiet.only("id", "code", "last_contact_on")[:LIST],
-        "quiet_count": quiet.count(), "barc_due": barc_due.only("id", "code")[:LIST], "changes": changes[:20]})
+    return render(
+        request,
+        "peer/dashboard.html",
+        {
+            "staff": staff,
+            "today": today,
+            "due_today": [r for r in listed if r.follow_up_on == today][:LIST],
+            "overdue": [r for r in listed if r.follow_up_on < today][:LIST],
+            "due_count": due.count(),
+            "quiet": quiet.only("id", "code", "last_contact_on")[:LIST],
+            "quiet_count": quiet.count(),
+            "barc_due": barc_due.only("id", "code")[:LIST],
+            "changes": changes[:20],
+        },
+    )
 
 
 @staff_view()
@@ -105,10 +126,20 @@ def enrol_participant(request, staff, _participant):
             form.add_error("code", _("That code is in use. Leave it empty for a new one."))
         else:
             found = Participant.objects.create(
-                organisation=staff.organisation, code=code, specialist=d["specialist"],
-                identity={k: str(v) for k, v in (("name", d["name"]), ("phone", d["phone"]),
-                                                 ("date_of_birth", d["date_of_birth"] or "")) if v},
-                interests={"programs": d["programs"], "meetings": []})
+                organisation=staff.organisation,
+                code=code,
+                specialist=d["specialist"],
+                identity={
+                    k: str(v)
+                    for k, v in (
+                        ("name", d["name"]),
+                        ("phone", d["phone"]),
+                        ("date_of_birth", d["date_of_birth"] or ""),
+                    )
+                    if v
+                },
+                interests={"programs": d["programs"], "meetings": []},
+            )
             request.audit_object = ("Participant", found.pk)
             return redirect(reverse("peer:consent_new", kwargs={"pk": found.pk}) + "?new=1")
     return render(request, "peer/participant_new.html", {"form": form}, status=400 if form.errors else 200)
@@ -120,28 +151,50 @@ def participant(request, staff, found):
 
     assessments = list(found.assessments.order_by("taken_on", "id"))
     scope, kinds = consents.scope(found), dict(InformationKind.choices)
-    return render(request, "peer/participant.html", {
-        "p": found, "consents": found.consents.order_by("-signed_at"), "scope": scope,
-        "scope_kinds": [kinds.get(k, k) for k in scope["kinds"]],
-        "encounters": found.encounters.select_related("staff").order_by("-on", "-id")[:20],
-        "referrals": found.referrals.order_by("-made_on", "-id")[:30], "assessments": assessments,
-        "threshold": barc.THRESHOLD, "citation": barc.CITATION, "citation_url": barc.CITATION_URL,
-        "shared": shared_view(found), "today": timezone.localdate(),
-        "audit_url": f"{reverse('peer:audit')}?{urlencode({'participant': ids.encode('participant', found.pk)})}"})
+    return render(
+        request,
+        "peer/participant.html",
+        {
+            "p": found,
+            "consents": found.consents.order_by("-signed_at"),
+            "scope": scope,
+            "scope_kinds": [kinds.get(k, k) for k in scope["kinds"]],
+            "encounters": found.encounters.select_related("staff").order_by("-on", "-id")[:20],
+            "referrals": found.referrals.order_by("-made_on", "-id")[:30],
+            "assessments": assessments,
+            "threshold": barc.THRESHOLD,
+            "citation": barc.CITATION,
+            "citation_url": barc.CITATION_URL,
+            "shared": shared_view(found),
+            "today": timezone.localdate(),
+            "audit_url": f"{reverse('peer:audit')}?{urlencode({'participant': ids.encode('participant', found.pk)})}",
+        },
+    )
 
 
 @staff_view("peer.change_participant", participant=True)
 def consent_new(request, staff, found):
-    form = ConsentForm(request.POST or None, initial={"discloser": staff.organisation.name,
-                                                      "patient_name": found.identity.get("name", "")})
+    form = ConsentForm(
+        request.POST or None,
+        initial={"discloser": staff.organisation.name, "patient_name": found.identity.get("name", "")},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         consent = Consent.objects.create(
-            participant=found, discloser=d["discloser"], recipients=d["recipients"], information=d["information"],
-            information_detail=d["information_detail"], purpose=d["purpose"], revocation=d["revocation"],
-            expires_on=d["expires_on"], expiry_event=d["expiry_event"], covers_referrals=d["covers_referrals"],
-            covers_identified_reports=d["covers_identified_reports"], recorded_by=staff,
-            signature={"typed_name": d["typed_signature"], "patient_name": d["patient_name"]})
+            participant=found,
+            discloser=d["discloser"],
+            recipients=d["recipients"],
+            information=d["information"],
+            information_detail=d["information_detail"],
+            purpose=d["purpose"],
+            revocation=d["revocation"],
+            expires_on=d["expires_on"],
+            expiry_event=d["expiry_event"],
+            covers_referrals=d["covers_referrals"],
+            covers_identified_reports=d["covers_identified_reports"],
+            recorded_by=staff,
+            signature={"typed_name": d["typed_signature"], "patient_name": d["patient_name"]},
+        )
         request.audit_object = ("Consent", consent.pk)
         return redirect("peer:consent_print", pk=found.pk, consent_pk=consent.pk)
     return render(request, "peer/consent_new.html", {"form": form, "p": found}, status=400 if form.errors else 200)
@@ -152,8 +205,11 @@ def consent_print(request, staff, found, consent_pk: int):
     consent = object_of(found, Consent, consent_pk)
     request.audit_object = ("Consent", consent.pk)
     kinds = dict(InformationKind.choices)
-    return render(request, "peer/consent_print.html", {"p": found, "c": consent,
-                                                       "information": [kinds.get(i, i) for i in consent.information]})
+    return render(
+        request,
+        "peer/consent_print.html",
+        {"p": found, "c": consent, "information": [kinds.get(i, i) for i in consent.information]},
+    )
 
 
 @require_POST
@@ -178,10 +234,15 @@ def encounter_new(request, staff, found):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with transaction.atomic():
-            encounter = Encounter.objects.create(participant=found, organisation_id=found.organisation_id, staff=staff,
-                                                 on=d["on"], kind=d["kind"],
-                                                 minutes=d["minutes"], details={"topics": d["topics"],
-                                                                                "note": d["note"].strip()})
+            encounter = Encounter.objects.create(
+                participant=found,
+                organisation_id=found.organisation_id,
+                staff=staff,
+                on=d["on"],
+                kind=d["kind"],
+                minutes=d["minutes"],
+                details={"topics": d["topics"], "note": d["note"].strip()},
+            )
             _touch(found, d["on"])
         request.audit_object = ("Encounter", encounter.pk)
         return redirect("peer:participant", pk=found.pk)
@@ -194,13 +255,21 @@ def barc_new(request, staff, found):
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
         with transaction.atomic():  # (saving it also moves the participant's last_barc_on)
-            assessment = Assessment.objects.create(participant=found, staff=staff, taken_on=form.cleaned_data["taken_on"],
-                                                   total=barc.total(answers), answers=answers)
+            assessment = Assessment.objects.create(
+                participant=found,
+                staff=staff,
+                taken_on=form.cleaned_data["taken_on"],
+                total=barc.total(answers),
+                answers=answers,
+            )
         request.audit_object = ("Assessment", assessment.pk)
         return redirect("peer:participant", pk=found.pk)
-    return render(request, "peer/barc_new.html", {"form": form, "p": found, "language": language(),
-                                                  "items": [form[f"item_{n}"] for n in range(1, 11)]},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "peer/barc_new.html",
+        {"form": form, "p": found, "language": language(), "items": [form[f"item_{n}"] for n in range(1, 11)]},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view("peer.view_participant", participant=True)
@@ -208,8 +277,10 @@ def barc_chart(request, staff, found):
     from commonground.peer.charts import barc_svg
 
     rows = list(found.assessments.order_by("taken_on", "id").values_list("taken_on", "total"))
-    response = HttpResponse(barc_svg(rows, _("BARC-10 total (10–60)"), _("47: sustained remission in the study")),
-                            content_type="image/svg+xml")
+    response = HttpResponse(
+        barc_svg(rows, _("BARC-10 total (10–60)"), _("47: sustained remission in the study")),
+        content_type="image/svg+xml",
+    )
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -231,9 +302,17 @@ def referral_new(request, staff, found):
             if referral.shares_identity:
                 request.audit_action = "disclose"
             return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
-    return render(request, "peer/referral_new.html", {"form": form, "p": found, "search": search,
-                                                      "consent": consents.covering(found, consents.REFERRAL_WITH_IDENTITY)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "peer/referral_new.html",
+        {
+            "form": form,
+            "p": found,
+            "search": search,
+            "consent": consents.covering(found, consents.REFERRAL_WITH_IDENTITY),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view("peer.view_participant", participant=True)
@@ -262,5 +341,6 @@ def follow_up(request, staff, found, referral_pk: int):
         _touch(found, today)
         request.audit_object = ("Referral", referral.pk)
         return redirect("peer:participant", pk=found.pk)
-    return render(request, "peer/follow_up.html", {"form": form, "p": found, "r": referral},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "peer/follow_up.html", {"form": form, "p": found, "r": referral}, status=400 if form.errors else 200
+    )

@@ -34,8 +34,11 @@ def setup(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with transaction.atomic():
-            invitation = Invitation.objects.select_for_update().filter(
-                code_hash=invitation_hash(d["invitation"]), used_at__isnull=True).first()
+            invitation = (
+                Invitation.objects.select_for_update()
+                .filter(code_hash=invitation_hash(d["invitation"]), used_at__isnull=True)
+                .first()
+            )
             if invitation is None:
                 form.add_error("invitation", _("That invitation code is not valid or was used already."))
             else:
@@ -43,8 +46,13 @@ def setup(request):
                 invitation.save(update_fields=["used_at"])
                 organisation = Organisation.objects.create(name=d["organisation"])
                 user = get_user_model().objects.create_user(d["username"], password=d["passphrase"])
-                Staff.objects.create(user=user, organisation=organisation, role=Role.SUPERVISOR, is_admin=True,
-                                     display_name=d["display_name"])
+                Staff.objects.create(
+                    user=user,
+                    organisation=organisation,
+                    role=Role.SUPERVISOR,
+                    is_admin=True,
+                    display_name=d["display_name"],
+                )
         if not form.errors:
             request.audit_action = "setup"
             _start_session(request, user)
@@ -64,8 +72,11 @@ def signin(request):
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             return redirect("peer:verify" if has_device else "peer:enrol")
         request.audit_action = "signin_failed"
-        error = (_("Too many tries. Wait 15 minutes.") if getattr(request, "axes_locked_out", False)
-                 else _("That username and passphrase do not match a workspace account."))
+        error = (
+            _("Too many tries. Wait 15 minutes.")
+            if getattr(request, "axes_locked_out", False)
+            else _("That username and passphrase do not match a workspace account.")
+        )
     return render(request, "peer/signin.html", {"form": form, "error": error}, status=400 if error else 200)
 
 
@@ -84,8 +95,9 @@ def enrol(request):
         return redirect("peer:signin")
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("peer:verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or \
-        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=False
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
@@ -96,8 +108,12 @@ def enrol(request):
             return redirect("peer:dashboard")
         form.add_error("token", _("That code did not match. Check the time on your phone, and try the newest code."))
     key = base64.b32encode(device.bin_key).decode()
-    return render(request, "peer/enrol.html", {"form": form, "key": " ".join(key[i:i + 4] for i in range(0, len(key), 4)),
-                                               "url": device.config_url}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "peer/enrol.html",
+        {"form": form, "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)), "url": device.config_url},
+        status=400 if form.errors else 200,
+    )
 
 
 @public_view
@@ -112,8 +128,9 @@ def verify(request):
                 otp_login(request, device)
                 request.audit_action = "otp_verified"
                 target = request.GET.get("next", "")
-                safe = (url_has_allowed_host_and_scheme(target, {request.get_host()})
-                        and target.startswith(reverse("peer:dashboard")))
+                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}) and target.startswith(
+                    reverse("peer:dashboard")
+                )
                 return redirect(target if safe else "peer:dashboard")
         request.audit_action = "otp_failed"
         form.add_error("token", _("That code did not match. Try the newest code from your app."))

@@ -30,8 +30,13 @@ def staff_list(request, staff, _participant):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         user = get_user_model().objects.create_user(d["username"], password=d["passphrase"])
-        made = Staff.objects.create(user=user, organisation=staff.organisation, role=d["role"], is_admin=d["is_admin"],
-                                    display_name=d["display_name"])
+        made = Staff.objects.create(
+            user=user,
+            organisation=staff.organisation,
+            role=d["role"],
+            is_admin=d["is_admin"],
+            display_name=d["display_name"],
+        )
         request.audit_object = ("Staff", made.pk)
         return redirect("peer:staff")
     members = staff.organisation.staff.select_related("user").order_by("display_name")
@@ -76,9 +81,19 @@ def report(request, staff, _participant):
         response["Content-Disposition"] = content_disposition_header(True, f"report-{first:%Y-%m}-{last:%Y-%m}.csv")
         return response
     result = reports.monthly(staff.organisation, first, last)
-    return render(request, "peer/report.html", {"r": result, "first": first, "last": last, "error": error,
-                                                "small": reports.SMALL_CELL, "max_months": reports.MAX_MONTHS},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "peer/report.html",
+        {
+            "r": result,
+            "first": first,
+            "last": last,
+            "error": error,
+            "small": reports.SMALL_CELL,
+            "max_months": reports.MAX_MONTHS,
+        },
+        status=400 if error else 200,
+    )
 
 
 @staff_view("peer.view_reports")
@@ -92,9 +107,14 @@ def report_chart(request, staff, _participant):
     result = reports.monthly(staff.organisation, first, last)
     # A suppressed month has no bar (and no value in the drawing); the table beside it says why.
     values = [row["encounters"] if isinstance(row["encounters"], int) else None for row in result.by_month]
-    response = HttpResponse(month_bars(_("Encounters per month (suppressed months have no bar)"),
-                                       [m.strftime("%Y-%m") for m in result.months], values),
-                            content_type="image/svg+xml")
+    response = HttpResponse(
+        month_bars(
+            _("Encounters per month (suppressed months have no bar)"),
+            [m.strftime("%Y-%m") for m in result.months],
+            values,
+        ),
+        content_type="image/svg+xml",
+    )
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
@@ -110,28 +130,61 @@ def audit_trail(request, staff, _participant):
     elif number is not None:
         found = Participant.objects.filter(organisation=staff.organisation, pk=number).first()
         rows = rows.filter(participant_id_at=found.pk if found else -1)
-    return render(request, "peer/audit.html", {"rows": audit.with_names(rows[:300], staff.organisation),
-                                               "participant": found, "error": error}, status=400 if error else 200)
+    return render(
+        request,
+        "peer/audit.html",
+        {"rows": audit.with_names(rows[:300], staff.organisation), "participant": found, "error": error},
+        status=400 if error else 200,
+    )
 
 
 def participant_record(participant) -> dict:
     """Everything the workspace holds about one participant (the right of access)."""
     return {
-        "code": participant.code, "enrolled_on": participant.enrolled_on.isoformat(), "identity": participant.identity,
+        "code": participant.code,
+        "enrolled_on": participant.enrolled_on.isoformat(),
+        "identity": participant.identity,
         "interests": participant.interests,
-        "consents": [{"id": c.pk, "discloser": c.discloser, "recipients": c.recipients, "information": c.information,
-                      "purpose": c.purpose, "revocation": c.revocation, "expires_on": c.expires_on,
-                      "expiry_event": c.expiry_event, "covers_referrals": c.covers_referrals,
-                      "signed_at": c.signed_at, "signature": c.signature, "revoked_at": c.revoked_at}
-                     for c in participant.consents.order_by("signed_at")],
-        "encounters": [{"on": e.on, "kind": e.kind, "minutes": e.minutes, **e.details}
-                       for e in participant.encounters.order_by("on", "id")],
-        "referrals": [{"made_on": r.made_on, "kind": r.kind, "program": r.program, "meeting": r.meeting,
-                       "service": r.service, "shares_identity": r.shares_identity, "follow_up_on": r.follow_up_on,
-                       "outcome": r.outcome, "outcome_on": r.outcome_on, **r.details}
-                      for r in participant.referrals.order_by("made_on", "id")],
-        "barc10": [{"taken_on": a.taken_on, "total": a.total, "answers": a.answers}
-                   for a in participant.assessments.order_by("taken_on", "id")],
+        "consents": [
+            {
+                "id": c.pk,
+                "discloser": c.discloser,
+                "recipients": c.recipients,
+                "information": c.information,
+                "purpose": c.purpose,
+                "revocation": c.revocation,
+                "expires_on": c.expires_on,
+                "expiry_event": c.expiry_event,
+                "covers_referrals": c.covers_referrals,
+                "signed_at": c.signed_at,
+                "signature": c.signature,
+                "revoked_at": c.revoked_at,
+            }
+            for c in participant.consents.order_by("signed_at")
+        ],
+        "encounters": [
+            {"on": e.on, "kind": e.kind, "minutes": e.minutes, **e.details}
+            for e in participant.encounters.order_by("on", "id")
+        ],
+        "referrals": [
+            {
+                "made_on": r.made_on,
+                "kind": r.kind,
+                "program": r.program,
+                "meeting": r.meeting,
+                "service": r.service,
+                "shares_identity": r.shares_identity,
+                "follow_up_on": r.follow_up_on,
+                "outcome": r.outcome,
+                "outcome_on": r.outcome_on,
+                **r.details,
+            }
+            for r in participant.referrals.order_by("made_on", "id")
+        ],
+        "barc10": [
+            {"taken_on": a.taken_on, "total": a.total, "answers": a.answers}
+            for a in participant.assessments.order_by("taken_on", "id")
+        ],
     }
 
 
@@ -171,10 +224,16 @@ def delete_participant(participant, request) -> None:
         companion.end_links(participant)
         participant.referrals.all().delete()
         participant.delete()  # consents, encounters, assessments and links go with it
-        audit.record(user=request.user, organisation_id=organisation_id, action="delete",
-                     view="peer.participant_delete", object_type="Participant",
-                     object_id=f"{pk} r{counts['referrals']} c{counts['consents']}", participant_id=pk,
-                     address=audit.address_of(request))
+        audit.record(
+            user=request.user,
+            organisation_id=organisation_id,
+            action="delete",
+            view="peer.participant_delete",
+            object_type="Participant",
+            object_id=f"{pk} r{counts['referrals']} c{counts['consents']}",
+            participant_id=pk,
+            address=audit.address_of(request),
+        )
 
 
 @staff_view("peer.delete_participant", participant=True)
@@ -183,8 +242,11 @@ def participant_delete(request, staff, found):
     keep_until = retained_until(found)
     if request.method == "POST" and form.is_valid():
         if keep_until is not None:
-            form.add_error("confirm", _("The organisation keeps records until %(date)s; it cannot be deleted yet.")
-                           % {"date": keep_until.isoformat()})
+            form.add_error(
+                "confirm",
+                _("The organisation keeps records until %(date)s; it cannot be deleted yet.")
+                % {"date": keep_until.isoformat()},
+            )
         elif form.cleaned_data["confirm"].strip() != found.code:
             form.add_error("confirm", _("That is not this participant's code, so nothing was deleted."))
         else:
@@ -192,8 +254,12 @@ def participant_delete(request, staff, found):
             delete_participant(found, request)
             request.audit_object = ("Participant", "")  # the deletion's own record names it
             return render(request, "peer/deleted.html", {"code": code})
-    return render(request, "peer/participant_delete.html", {"p": found, "form": form, "keep_until": keep_until},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "peer/participant_delete.html",
+        {"p": found, "form": form, "keep_until": keep_until},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view("peer.change_participant", participant=True)

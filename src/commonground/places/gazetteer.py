@@ -50,26 +50,89 @@ class PlaceError(ValueError):
 
 
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+    "PR": "Puerto Rico",
 }
 # GeoNames admin1 codes for provinces and states that people write as abbreviations.
 ADMIN1_ABBREVIATIONS = {
-    "CA": {"AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08", "PE": "09",
-           "QC": "10", "SK": "11", "YT": "12", "NT": "13", "NU": "14"},
+    "CA": {
+        "AB": "01",
+        "BC": "02",
+        "MB": "03",
+        "NB": "04",
+        "NL": "05",
+        "NS": "07",
+        "ON": "08",
+        "PE": "09",
+        "QC": "10",
+        "SK": "11",
+        "YT": "12",
+        "NT": "13",
+        "NU": "14",
+    },
     "AU": {"ACT": "01", "NSW": "02", "NT": "03", "QLD": "04", "SA": "05", "TAS": "06", "VIC": "07", "WA": "08"},
     "GB": {"ENGLAND": "ENG", "SCOTLAND": "SCT", "WALES": "WLS", "NORTHERN IRELAND": "NIR"},
 }
-COUNTRY_ALIASES = {"usa": "US", "united states of america": "US", "america": "US", "uk": "GB",
-                   "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB"}
+COUNTRY_ALIASES = {
+    "usa": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+}
 ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 # A share of the biggest match's population above which a second match makes a name ambiguous.
 AMBIGUITY_SHARE = 0.2
@@ -132,10 +195,14 @@ class Gazetteer:
             if not row["timezone"]:
                 continue
             region = row["admin1code"]
-            label = f"{row['name']}, {region}, {self.country_names.get(iso, iso)}" if iso == "US" else \
-                f"{row['name']}, {self.country_names.get(iso, iso)}"
-            place = Place(label, row["latitude"], row["longitude"], row["timezone"], iso, "city",
-                          row["population"], region)
+            label = (
+                f"{row['name']}, {region}, {self.country_names.get(iso, iso)}"
+                if iso == "US"
+                else f"{row['name']}, {self.country_names.get(iso, iso)}"
+            )
+            place = Place(
+                label, row["latitude"], row["longitude"], row["timezone"], iso, "city", row["population"], region
+            )
             names = {fold(row["name"])}
             names.update(fold(alt) for alt in row.get("alternatenames", ()) if alt.isascii() and len(alt) >= 4)
             for name in names:
@@ -215,15 +282,21 @@ class Gazetteer:
         """One place for the text, or PlaceError with a message a person can act on."""
         candidates = self.search(text)
         if not candidates:
-            raise PlaceError(text, _("We could not find a place called “%(text)s”. Try a US ZIP code, "
-                                     "“City, ST” or “City, Country”.") % {"text": text})
+            raise PlaceError(
+                text,
+                _("We could not find a place called “%(text)s”. Try a US ZIP code, “City, ST” or “City, Country”.")
+                % {"text": text},
+            )
         first = candidates[0]
         rivals = [p for p in candidates[1:] if p.population >= AMBIGUITY_SHARE * first.population]
         if rivals and first.kind == "city":
             names = "; ".join(p.label for p in [first, *rivals][:5])
-            raise PlaceError(text, _("“%(text)s” could be several places (%(names)s). Add a state or country, "
-                                     "for example “Portland, ME”.") % {"text": text, "names": names},
-                             [first, *rivals])
+            raise PlaceError(
+                text,
+                _("“%(text)s” could be several places (%(names)s). Add a state or country, for example “Portland, ME”.")
+                % {"text": text, "names": names},
+                [first, *rivals],
+            )
         return first
 
 
@@ -277,8 +350,12 @@ def gazetteer() -> Gazetteer:
 def _load() -> Gazetteer:
     path = _cache_path()
     if not path.exists():
-        result = subprocess.run([sys.executable, "-m", "commonground.places.gazetteer", str(path)],
-                                capture_output=True, text=True, env={**os.environ})
+        result = subprocess.run(
+            [sys.executable, "-m", "commonground.places.gazetteer", str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+        )
         if result.returncode != 0 or not path.exists():  # pragma: no cover - fall back to building here
             return Gazetteer()
     instance = Gazetteer.__new__(Gazetteer)

@@ -12,9 +12,19 @@ import re
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
-STYLE = Style(background="white", plot_background="white", foreground="#222", foreground_strong="#111",
-              foreground_subtle="#666", colors=("#2f5d8a", "#b5651d", "#3a7d44"), font_family="sans-serif",
-              label_font_size=14, major_label_font_size=14, title_font_size=18, legend_font_size=14)
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#222",
+    foreground_strong="#111",
+    foreground_subtle="#666",
+    colors=("#2f5d8a", "#b5651d", "#3a7d44"),
+    font_family="sans-serif",
+    label_font_size=14,
+    major_label_font_size=14,
+    title_font_size=18,
+    legend_font_size=14,
+)
 SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 

@@ -57,12 +57,20 @@ def _unb64(text: str) -> bytes:
 
 
 def _key_texts() -> list[str]:
-    return key_store.key_texts(settings.COMPANION_KEYS, settings.COMPANION_KEY_FILE, debug=settings.DEBUG,
-                          what="the companion's private data", error=KeyError_, missing=MISSING)
+    return key_store.key_texts(
+        settings.COMPANION_KEYS,
+        settings.COMPANION_KEY_FILE,
+        debug=settings.DEBUG,
+        what="the companion's private data",
+        error=KeyError_,
+        missing=MISSING,
+    )
 
 
-MISSING = ("No key for the companion's private data. Set COMPANION_KEYS to a random 32-byte key in base64url "
-           "(`commonground new-key` prints one), or put it in COMPANION_KEY_FILE. `scripts/run` makes one.")
+MISSING = (
+    "No key for the companion's private data. Set COMPANION_KEYS to a random 32-byte key in base64url "
+    "(`commonground new-key` prints one), or put it in COMPANION_KEY_FILE. `scripts/run` makes one."
+)
 
 
 @lru_cache(maxsize=8)
@@ -149,11 +157,14 @@ def rotate(batch: int = 500) -> dict[str, int]:
     current, counts = ring().current, {}
     for model, field in encrypted_fields():
         # Read the stored text itself (the field would decrypt it): through a Cast to plain text.
-        stale = [pk for pk, text in model.objects.annotate(_raw=Cast(field.attname, TextField()))
-                 .values_list("pk", "_raw") if text and key_id_of(text) != current]
+        stale = [
+            pk
+            for pk, text in model.objects.annotate(_raw=Cast(field.attname, TextField())).values_list("pk", "_raw")
+            if text and key_id_of(text) != current
+        ]
         for start in range(0, len(stale), batch):
             with transaction.atomic():
-                for obj in model.objects.filter(pk__in=stale[start:start + batch]):
+                for obj in model.objects.filter(pk__in=stale[start : start + batch]):
                     model.objects.filter(pk=obj.pk).update(**{field.attname: getattr(obj, field.attname)})
         counts[f"{model._meta.label}.{field.name}"] = len(stale)
     return counts

@@ -34,8 +34,9 @@ MAX_ID = 2**64 - 1
 
 @lru_cache(maxsize=4)
 def _cipher(secret: str) -> Cipher[modes.ECB]:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"commonground private-address ids v1").derive(secret.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"commonground private-address ids v1").derive(
+        secret.encode()
+    )
     # ECB over a single block is the bare block cipher: a permutation, which is what an id needs.
     return Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305
 

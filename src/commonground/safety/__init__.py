@@ -13,5 +13,18 @@ from commonground.safety.crisis import is_crisis_text
 from commonground.safety.guidance import Decision, Guidance, Note, basics, decide, guidance
 from commonground.safety.situation import Moment, Situation
 
-__all__ = ["Country", "Decision", "Guidance", "basics", "decide", "Line", "Moment", "Note", "Situation", "country_for_zone", "get_country",
-           "guidance", "is_crisis_text"]
+__all__ = [
+    "Country",
+    "Decision",
+    "Guidance",
+    "basics",
+    "decide",
+    "Line",
+    "Moment",
+    "Note",
+    "Situation",
+    "country_for_zone",
+    "get_country",
+    "guidance",
+    "is_crisis_text",
+]

@@ -146,15 +146,25 @@ def load(path: Path = COUNTRIES_FILE) -> tuple[dict[str, Country], Directory]:
         lines = tuple(_line(line, f"{where}.lines[{n}]") for n, line in enumerate(raw.get("lines") or []))
         if not any(line.kind == "crisis" and line.tel for line in lines):
             raise CountriesError(f"{where}: no crisis line to call")
-        countries[code] = Country(code, raw["name"], raw["name_es"], str(raw["emergency"]), raw["emergency_source"],
-                                  _date(raw["emergency_checked"], where), lines, tuple(raw.get("territories") or ()))
+        countries[code] = Country(
+            code,
+            raw["name"],
+            raw["name_es"],
+            str(raw["emergency"]),
+            raw["emergency_source"],
+            _date(raw["emergency_checked"], where),
+            lines,
+            tuple(raw.get("territories") or ()),
+        )
     ids = [line.id for c in countries.values() for line in c.lines]
     if len(ids) != len(set(ids)):
         raise CountriesError(f"{path.name}: a line id is used twice")
     d = data.get("directory") or {}
     if not d.get("url", "").startswith("https://"):
         raise CountriesError(f"{path.name}: [directory] needs an https url")
-    return countries, Directory(d["name"], d["url"], d.get("source", d["url"]), _date(d.get("checked", ""), "directory"))
+    return countries, Directory(
+        d["name"], d["url"], d.get("source", d["url"]), _date(d.get("checked", ""), "directory")
+    )
 
 
 def all_countries() -> dict[str, Country]:

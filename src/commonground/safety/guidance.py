@@ -34,8 +34,17 @@ from commonground.safety.countries import Country, Line
 from commonground.safety.situation import DRUG_SUBSTANCES, Situation
 from commonground.safety.sources import SOURCES
 
-URGENCY = ("crisis", "struggling", "overdose", "withdrawal", "mixing", "pregnancy", "withdrawal-question", "youth",
-           "gambling")
+URGENCY = (
+    "crisis",
+    "struggling",
+    "overdose",
+    "withdrawal",
+    "mixing",
+    "pregnancy",
+    "withdrawal-question",
+    "youth",
+    "gambling",
+)
 OVERDOSE_SUBSTANCES = DRUG_SUBSTANCES - {"cannabis"}
 SUBSTANCE_USE = DRUG_SUBSTANCES | {"alcohol"}
 
@@ -49,13 +58,24 @@ class Note:
     sources: list[str] = field(default_factory=list)  # keys of sources.SOURCES
 
     def source_rows(self) -> list[dict[str, str]]:
-        return [{"title": SOURCES[s].title, "publisher": SOURCES[s].publisher, "url": SOURCES[s].url,
-                 "checked": SOURCES[s].checked} for s in self.sources]
+        return [
+            {
+                "title": SOURCES[s].title,
+                "publisher": SOURCES[s].publisher,
+                "url": SOURCES[s].url,
+                "checked": SOURCES[s].checked,
+            }
+            for s in self.sources
+        ]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "text": self.text,
-                "links": [{"label": label, "href": href} for label, href in self.links],
-                "sources": [row["url"] for row in self.source_rows()]}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "links": [{"label": label, "href": href} for label, href in self.links],
+            "sources": [row["url"] for row in self.source_rows()],
+        }
 
 
 @dataclass
@@ -105,10 +125,14 @@ class Guidance:
         return next((n for n in self.notes if n.id == note_id), None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"country": self.country.code if self.country else None, "country_known": self.country_known,
-                "emergency": self.emergency or None, "notes": [n.as_dict() for n in self.notes],
-                "lines": [line.as_dict() for line in self.lines],
-                "directory": {"name": self.directory_name, "url": self.directory_url}}
+        return {
+            "country": self.country.code if self.country else None,
+            "country_known": self.country_known,
+            "emergency": self.emergency or None,
+            "notes": [n.as_dict() for n in self.notes],
+            "lines": [line.as_dict() for line in self.lines],
+            "directory": {"name": self.directory_name, "url": self.directory_url},
+        }
 
 
 def _language() -> str:
@@ -116,9 +140,21 @@ def _language() -> str:
 
 
 def _view(line: Line, language: str) -> LineView:
-    return LineView(line.id, line.kind, line.label(language), line.call, line.tel_href, line.sms_href, line.text,
-                    line.text_keyword, line.about(language), line.when(language), line.source, line.checked,
-                    line.confirmed)
+    return LineView(
+        line.id,
+        line.kind,
+        line.label(language),
+        line.call,
+        line.tel_href,
+        line.sms_href,
+        line.text,
+        line.text_keyword,
+        line.about(language),
+        line.when(language),
+        line.source,
+        line.checked,
+        line.confirmed,
+    )
 
 
 def home_country() -> str:
@@ -158,14 +194,19 @@ def _call_links(entry: Country | None, emergency: str, directory_url: str) -> li
     links = []
     if entry is not None:
         line = entry.crisis_line
-        links.append((_("Call %(name)s: %(number)s") % {"name": line.label(_language()), "number": line.call},
-                      line.tel_href))
+        links.append(
+            (_("Call %(name)s: %(number)s") % {"name": line.label(_language()), "number": line.call}, line.tel_href)
+        )
         if line.sms_href:
             links.append((_("Text %(number)s") % {"number": line.text}, line.sms_href))
         for other in entry.lines_of("crisis"):  # lines that only take texts
             if not other.tel and other.sms_href:
-                links.append((_("Text %(name)s: %(number)s") % {"name": other.label(_language()), "number": other.text},
-                              other.sms_href))
+                links.append(
+                    (
+                        _("Text %(name)s: %(number)s") % {"name": other.label(_language()), "number": other.text},
+                        other.sms_href,
+                    )
+                )
     if emergency:
         links.append((_("Emergency: %(number)s") % {"number": emergency}, f"tel:{emergency}"))
     if entry is None:
@@ -214,8 +255,12 @@ def decide(s: Situation) -> Decision:
     if "gambling" in s.own or "gambling" in s.family:
         ids.append("gambling")
     ids.sort(key=URGENCY.index)
-    return Decision(tuple(ids), tolerance_first=own_overdose and (s.left_recently or drug_reset),
-                    own_overdose=own_overdose, family_overdose=s.family_drugs)
+    return Decision(
+        tuple(ids),
+        tolerance_first=own_overdose and (s.left_recently or drug_reset),
+        own_overdose=own_overdose,
+        family_overdose=s.family_drugs,
+    )
 
 
 def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, directory_url: str) -> list[Note]:
@@ -223,62 +268,118 @@ def _notes(s: Situation, entry: Country | None, known: bool, emergency: str, dir
     calls = _call_links(entry, emergency, directory_url)
     em = _emergency_words(emergency)
     # The country's drug and alcohol lines (where it has one): they find treatment and a doctor.
-    drug_lines = [(f"{line.label(_language())}: {line.call}", line.tel_href) for line in
-                  (entry.lines_of("drugs") if entry else []) if line.tel]
+    drug_lines = [
+        (f"{line.label(_language())}: {line.call}", line.tel_href)
+        for line in (entry.lines_of("drugs") if entry else [])
+        if line.tel
+    ]
     writers = {
-        "crisis": lambda: Note("crisis", _("You do not have to face this alone: talk to someone now"), _(
-            "If you are thinking about ending your life, or you are in danger, please call a crisis line now. If "
-            "your life is at risk right now, call %(emergency)s or go to the nearest hospital emergency department. "
-            "You do not need to be sure it is bad enough to call, and many crisis lines are free and answer day and "
-            "night. If you can, stay with someone you trust, and put away (or ask someone to take away) anything you "
-            "could use to hurt yourself.") % {"emergency": em},
-            calls, ["988-signs", "who-suicide"]),
-        "struggling": lambda: Note("struggling", _("A hard day: reach out now"), _(
-            "Cravings come in waves: they rise, peak and pass, even when it feels as if they will not. You do not "
-            "have to ride this out alone. Call someone from your plan, join a meeting (there are online meetings at "
-            "most hours of the day), or call a crisis line: you do not need to be in danger to call."), calls,
-            ["988-signs"]),
+        "crisis": lambda: Note(
+            "crisis",
+            _("You do not have to face this alone: talk to someone now"),
+            _(
+                "If you are thinking about ending your life, or you are in danger, please call a crisis line now. If "
+                "your life is at risk right now, call %(emergency)s or go to the nearest hospital emergency department. "
+                "You do not need to be sure it is bad enough to call, and many crisis lines are free and answer day and "
+                "night. If you can, stay with someone you trust, and put away (or ask someone to take away) anything you "
+                "could use to hurt yourself."
+            )
+            % {"emergency": em},
+            calls,
+            ["988-signs", "who-suicide"],
+        ),
+        "struggling": lambda: Note(
+            "struggling",
+            _("A hard day: reach out now"),
+            _(
+                "Cravings come in waves: they rise, peak and pass, even when it feels as if they will not. You do not "
+                "have to ride this out alone. Call someone from your plan, join a meeting (there are online meetings at "
+                "most hours of the day), or call a crisis line: you do not need to be in danger to call."
+            ),
+            calls,
+            ["988-signs"],
+        ),
         "overdose": lambda: _overdose(decision, em, drug_lines),
-        "withdrawal": lambda: Note("withdrawal", _("Stopping suddenly can be dangerous"), _(
-            "If you drink heavily most days, or take benzodiazepines or sleeping pills regularly (even as "
-            "prescribed), stopping or cutting down suddenly can cause seizures or a dangerous confusion called "
-            "delirium tremens (the DTs). Both can kill. Please talk to a doctor before you stop or cut down: they can "
-            "help you do it safely, often with medication. If you have already stopped and feel very shaky, sweaty "
-            "or sick, get medical help today. Confusion, seeing or hearing things that are not there, or a seizure "
-            "is an emergency: call %(emergency)s.") % {"emergency": em},
-            drug_lines, ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"]),
-        "withdrawal-question": lambda: Note("withdrawal-question", _("Before you stop or cut down"), _(
-            "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
-            "seizure? Do you drink or use first thing in the morning? If so, your body may depend on alcohol: "
-            "stopping suddenly on your own can be dangerous, and so can cutting down fast. Please talk to a doctor "
-            "first; they can help you stop safely."),
-            [], ["medlineplus-alcohol-withdrawal", "medlineplus-dts"]),
-        "mixing": lambda: Note("mixing", _("Mixing alcohol or sedatives with opioids"), _(
-            "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, including methadone "
-            "and buprenorphine. Together they can stop your breathing: this mix is behind many overdose deaths. If "
-            "you take methadone or buprenorphine, keep taking it, because it protects you, and tell your prescriber "
-            "what else you drink or take so they can keep you safe. If you do mix them, do not use alone, and keep "
-            "naloxone nearby if you can get it."),
-            [], ["fda-opioids-benzodiazepines", "fda-moud-benzodiazepines", "cdc-polysubstance"]),
-        "pregnancy": lambda: Note("pregnancy", _("If you are pregnant"), _(
-            "Please do not stop opioids or heavy drinking suddenly on your own. Sudden withdrawal can be dangerous, "
-            "and stopping opioids this way often leads back to using, with a higher risk of overdose. For opioids, "
-            "medication (methadone or buprenorphine) is the recommended treatment in pregnancy; if you already take "
-            "it, keep taking it. You deserve care without judgement: a doctor, midwife or treatment service can help "
-            "you make a plan. In the United States, many treatment programs must see pregnant women first; "
-            "elsewhere, ask whether they do."),
-            [], ["acog-opioids-pregnancy", "who-pregnancy-guidelines", "samhsa-pregnant-priority"]),
-        "youth": lambda: Note("youth", _("If you are under 18"), _(
-            "You can get help too, and asking for it takes courage. Talk to an adult you trust, such as a school "
-            "counsellor, a doctor or a relative. Help made for young people fits your age and your life better than "
-            "help made for adults. Young people's meetings, and Alateen for teenagers affected by someone else's "
-            "drinking, are listed where they exist."),
-            [], ["nida-teens", "alateen"]),
-        "gambling": lambda: Note("gambling", _("Help with gambling"), _(
-            "Gambling problems can be treated, and there is help for families as well. Gambling helplines are "
-            "usually free and confidential."), [(line.label(_language()) + f": {line.call}", line.tel_href)
-                                   for line in (entry.lines_of("gambling") if entry else []) if line.tel],
-            ["ncpg-helpline"] if entry and entry.code == "US" else []),
+        "withdrawal": lambda: Note(
+            "withdrawal",
+            _("Stopping suddenly can be dangerous"),
+            _(
+                "If you drink heavily most days, or take benzodiazepines or sleeping pills regularly (even as "
+                "prescribed), stopping or cutting down suddenly can cause seizures or a dangerous confusion called "
+                "delirium tremens (the DTs). Both can kill. Please talk to a doctor before you stop or cut down: they can "
+                "help you do it safely, often with medication. If you have already stopped and feel very shaky, sweaty "
+                "or sick, get medical help today. Confusion, seeing or hearing things that are not there, or a seizure "
+                "is an emergency: call %(emergency)s."
+            )
+            % {"emergency": em},
+            drug_lines,
+            ["medlineplus-alcohol-withdrawal", "medlineplus-dts", "fda-benzodiazepines"],
+        ),
+        "withdrawal-question": lambda: Note(
+            "withdrawal-question",
+            _("Before you stop or cut down"),
+            _(
+                "When you stop or cut down, do you get shaky, sweaty, sick or very anxious, or have you ever had a "
+                "seizure? Do you drink or use first thing in the morning? If so, your body may depend on alcohol: "
+                "stopping suddenly on your own can be dangerous, and so can cutting down fast. Please talk to a doctor "
+                "first; they can help you stop safely."
+            ),
+            [],
+            ["medlineplus-alcohol-withdrawal", "medlineplus-dts"],
+        ),
+        "mixing": lambda: Note(
+            "mixing",
+            _("Mixing alcohol or sedatives with opioids"),
+            _(
+                "Alcohol, benzodiazepines and sleeping pills slow your breathing, and so do opioids, including methadone "
+                "and buprenorphine. Together they can stop your breathing: this mix is behind many overdose deaths. If "
+                "you take methadone or buprenorphine, keep taking it, because it protects you, and tell your prescriber "
+                "what else you drink or take so they can keep you safe. If you do mix them, do not use alone, and keep "
+                "naloxone nearby if you can get it."
+            ),
+            [],
+            ["fda-opioids-benzodiazepines", "fda-moud-benzodiazepines", "cdc-polysubstance"],
+        ),
+        "pregnancy": lambda: Note(
+            "pregnancy",
+            _("If you are pregnant"),
+            _(
+                "Please do not stop opioids or heavy drinking suddenly on your own. Sudden withdrawal can be dangerous, "
+                "and stopping opioids this way often leads back to using, with a higher risk of overdose. For opioids, "
+                "medication (methadone or buprenorphine) is the recommended treatment in pregnancy; if you already take "
+                "it, keep taking it. You deserve care without judgement: a doctor, midwife or treatment service can help "
+                "you make a plan. In the United States, many treatment programs must see pregnant women first; "
+                "elsewhere, ask whether they do."
+            ),
+            [],
+            ["acog-opioids-pregnancy", "who-pregnancy-guidelines", "samhsa-pregnant-priority"],
+        ),
+        "youth": lambda: Note(
+            "youth",
+            _("If you are under 18"),
+            _(
+                "You can get help too, and asking for it takes courage. Talk to an adult you trust, such as a school "
+                "counsellor, a doctor or a relative. Help made for young people fits your age and your life better than "
+                "help made for adults. Young people's meetings, and Alateen for teenagers affected by someone else's "
+                "drinking, are listed where they exist."
+            ),
+            [],
+            ["nida-teens", "alateen"],
+        ),
+        "gambling": lambda: Note(
+            "gambling",
+            _("Help with gambling"),
+            _(
+                "Gambling problems can be treated, and there is help for families as well. Gambling helplines are "
+                "usually free and confidential."
+            ),
+            [
+                (line.label(_language()) + f": {line.call}", line.tel_href)
+                for line in (entry.lines_of("gambling") if entry else [])
+                if line.tel
+            ],
+            ["ncpg-helpline"] if entry and entry.code == "US" else [],
+        ),
     }
     return [writers[note_id]() for note_id in decision.notes]
 
@@ -287,7 +388,8 @@ def _overdose(decision: Decision, em: str, links: list[tuple[str, str]]) -> Note
     tolerance = _(
         "After any break from using (prison or jail, detox, hospital, treatment, or even a few days without "
         "using), your body can handle much less. Your old amount can kill, and the risk is highest in the first "
-        "weeks. If you use, start with much less, go slowly, and never use alone.")
+        "weeks. If you use, start with much less, go slowly, and never use alone."
+    )
     supply = _(
         "Fentanyl, a very strong opioid, is mixed into drugs in many places, often without people knowing: not "
         "only heroin, but also cocaine, meth and fake pills made to look like real medicines. Carry naloxone where "
@@ -298,17 +400,34 @@ def _overdose(decision: Decision, em: str, links: list[tuple[str, str]]) -> Note
     family = _(
         "If someone close to you uses drugs, keep naloxone at home if you can get it, and learn how to give it: "
         "you may be the one who finds them. Ask them not to use alone. After any break from using (prison, detox, "
-        "hospital or treatment) their body can handle much less, and their old amount can kill.")
+        "hospital or treatment) their body can handle much less, and their old amount can kill."
+    )
     parts = [tolerance, supply] if decision.tolerance_first else [supply, tolerance]
     if not decision.own_overdose:
         parts = [family, supply]
     elif decision.family_overdose:
         parts.append(family)
-    title = _("Lower tolerance: overdose risk") if decision.tolerance_first else \
-        _("Overdose: naloxone, and never use alone")
-    return Note("overdose", title, " ".join(parts), links,
-                ["cdc-stop-overdose", "cdc-fentanyl", "cdc-polysubstance", "dea-counterfeit-pills", "cdc-naloxone",
-                 "who-opioid-overdose", "euda-overdose-risk", "who-europe-prison-release"])
+    title = (
+        _("Lower tolerance: overdose risk")
+        if decision.tolerance_first
+        else _("Overdose: naloxone, and never use alone")
+    )
+    return Note(
+        "overdose",
+        title,
+        " ".join(parts),
+        links,
+        [
+            "cdc-stop-overdose",
+            "cdc-fentanyl",
+            "cdc-polysubstance",
+            "dea-counterfeit-pills",
+            "cdc-naloxone",
+            "who-opioid-overdose",
+            "euda-overdose-risk",
+            "who-europe-prison-release",
+        ],
+    )
 
 
 # What everyone should know, for a page that knows nothing of the person (/help): the overdose note

@@ -55,14 +55,22 @@ class Situation:
     extra_substances: tuple[str, ...] = field(default=())  # clocks' substances, in the companion
 
     def __post_init__(self) -> None:
-        sets: tuple[tuple[str, tuple[str, ...]], ...] = (("own", SUBSTANCES), ("family", FAMILY_USE),
-                                                        ("medication", MEDICATION), ("recently_left", LEFT))
+        sets: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("own", SUBSTANCES),
+            ("family", FAMILY_USE),
+            ("medication", MEDICATION),
+            ("recently_left", LEFT),
+        )
         for name, allowed in sets:
             bad = set(getattr(self, name)) - set(allowed)
             if bad:
                 raise ValueError(f"{name} cannot hold {sorted(bad)}")
-        ones: tuple[tuple[str, tuple[str, ...]], ...] = (("dependence", DEPENDENCE), ("pregnant", PREGNANT),
-                                                        ("age", AGES), ("crisis", ("yes", "no")))
+        ones: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("dependence", DEPENDENCE),
+            ("pregnant", PREGNANT),
+            ("age", AGES),
+            ("crisis", ("yes", "no")),
+        )
         for name, allowed in ones:
             value = getattr(self, name)
             if value and value not in allowed:
@@ -112,5 +120,8 @@ class Situation:
     def hard_checkin(self) -> bool:
         """A check-in of mood 2 or lower, or craving 8 or higher: the "I'm struggling" help comes first."""
         m = self.moment
-        return m is not None and m.kind == "checkin" and (
-            (m.mood is not None and m.mood <= 2) or (m.craving is not None and m.craving >= 8))
+        return (
+            m is not None
+            and m.kind == "checkin"
+            and ((m.mood is not None and m.mood <= 2) or (m.craving is not None and m.craving >= 8))
+        )

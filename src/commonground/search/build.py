@@ -29,9 +29,20 @@ from commonground.search.clock import DAY, WEEK, offset_minutes
 MODE_CODES = {"in_person": 0, "online": 1, "hybrid": 2}
 NO_TIME = -1  # week minute of an ongoing meeting
 CHUNK = 20_000
-PART_ARRAYS = {"ids": np.int64, "program": np.int16, "lat": np.float64, "lng": np.float64, "week_minute": np.int32,
-               "zone": np.int32, "mode": np.int8, "tags": np.int64, "langs": np.int64, "text": np.int32,
-               "name": np.int32, "source": np.int32}
+PART_ARRAYS = {
+    "ids": np.int64,
+    "program": np.int16,
+    "lat": np.float64,
+    "lng": np.float64,
+    "week_minute": np.int32,
+    "zone": np.int32,
+    "mode": np.int8,
+    "tags": np.int64,
+    "langs": np.int64,
+    "text": np.int32,
+    "name": np.int32,
+    "source": np.int32,
+}
 
 
 class Texts:
@@ -58,7 +69,7 @@ class Texts:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        return bytes(self.blob[self.offsets[i]:self.offsets[i + 1] - 1]).decode("utf-8")
+        return bytes(self.blob[self.offsets[i] : self.offsets[i + 1] - 1]).decode("utf-8")
 
     def matches(self, needle: str) -> np.ndarray:
         """A bool per text: does it contain ``needle`` (already casefolded)?"""
@@ -126,25 +137,38 @@ def _select(programs: list[str]) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         minutes = f"(EXTRACT(HOUR FROM {q('start_time')})::int * 60 + EXTRACT(MINUTE FROM {q('start_time')})::int)"
     else:  # SQLite keeps times as "HH:MM[:SS]"
-        minutes = (f"(CAST(substr({q('start_time')}, 1, 2) AS INTEGER) * 60 "
-                   f"+ CAST(substr({q('start_time')}, 4, 2) AS INTEGER))")
-    week_minute = (f"CASE WHEN {q('weekday')} IS NULL OR {q('start_time')} IS NULL THEN {NO_TIME} "
-                   f"ELSE {q('weekday')} * {DAY} + {minutes} END")
+        minutes = (
+            f"(CAST(substr({q('start_time')}, 1, 2) AS INTEGER) * 60 "
+            f"+ CAST(substr({q('start_time')}, 4, 2) AS INTEGER))"
+        )
+    week_minute = (
+        f"CASE WHEN {q('weekday')} IS NULL OR {q('start_time')} IS NULL THEN {NO_TIME} "
+        f"ELSE {q('weekday')} * {DAY} + {minutes} END"
+    )
     params: list = []
     program = "CASE " + q("program_id") + "".join(" WHEN %s THEN " + str(i) for i in range(len(programs))) + " END"
     params += programs
     mode = "CASE " + q("attendance_mode") + "".join(f" WHEN %s THEN {c}" for c in MODE_CODES.values()) + " END"
     params += list(MODE_CODES)
-    packed = (f"CAST({program} AS BIGINT) + CAST({mode} AS BIGINT) * {1 << PACKED_MODE} "
-              f"+ CAST({week_minute} + 1 AS BIGINT) * {1 << PACKED_WEEK} "
-              f"+ CAST({q('tag_bits')} AS BIGINT) * {1 << PACKED_TAGS}")
+    packed = (
+        f"CAST({program} AS BIGINT) + CAST({mode} AS BIGINT) * {1 << PACKED_MODE} "
+        f"+ CAST({week_minute} + 1 AS BIGINT) * {1 << PACKED_WEEK} "
+        f"+ CAST({q('tag_bits')} AS BIGINT) * {1 << PACKED_TAGS}"
+    )
     # The name leads the search text, so the text brings it too (a name holds no line break: the
     # import makes it one line); the source rides above the id. Each column the cursor returns
     # costs a Python object a row: one fewer each saved a tenth of a second at a million rows.
     text = " || %s || ".join(f"COALESCE({q(c)}, '')" for c in ("name", "group", "location", "notes"))
     params += ["\n"] * 3
-    columns = [f"{q('id')} + CAST({q('source_id')} AS BIGINT) * {1 << PACKED_SOURCE}", packed, q("latitude"),
-               q("longitude"), q("timezone"), q("languages"), text]
+    columns = [
+        f"{q('id')} + CAST({q('source_id')} AS BIGINT) * {1 << PACKED_SOURCE}",
+        packed,
+        q("latitude"),
+        q("longitude"),
+        q("timezone"),
+        q("languages"),
+        text,
+    ]
     return ", ".join(columns), params
 
 
@@ -153,14 +177,18 @@ def _check_packing(cursor, table: str, sources: str) -> None:
     cursor.execute(f"SELECT (SELECT MAX(id) FROM {table}), (SELECT MAX(id) FROM {sources})")
     top_meeting, top_source = (v or 0 for v in cursor.fetchone())
     if top_meeting >= 1 << PACKED_SOURCE or top_source >= 1 << (63 - PACKED_SOURCE):
-        raise OverflowError(f"ids too large for the search index's packing (meeting {top_meeting}, source "
-                            f"{top_source}); see PACKED_SOURCE in search/build.py")
+        raise OverflowError(
+            f"ids too large for the search index's packing (meeting {top_meeting}, source "
+            f"{top_source}); see PACKED_SOURCE in search/build.py"
+        )
 
 
 def _unpack(packed: np.ndarray, parts: dict[str, list]) -> None:
     parts["program"].append((packed & 0xFFFF).astype(np.int16))
     parts["mode"].append((packed >> PACKED_MODE & 0x3).astype(np.int8))
-    parts["week_minute"].append(((packed >> PACKED_WEEK & ((1 << (PACKED_TAGS - PACKED_WEEK)) - 1)) - 1).astype(np.int32))
+    parts["week_minute"].append(
+        ((packed >> PACKED_WEEK & ((1 << (PACKED_TAGS - PACKED_WEEK)) - 1)) - 1).astype(np.int32)
+    )
     parts["tags"].append(packed >> PACKED_TAGS)
 
 
@@ -175,8 +203,13 @@ class _Part:
     names: list[str]
 
 
-def read_part(programs: list[str], lo: int | None = None, hi: int | None = None, *,
-               only: tuple[list[int], list[int]] | None = None) -> _Part:
+def read_part(
+    programs: list[str],
+    lo: int | None = None,
+    hi: int | None = None,
+    *,
+    only: tuple[list[int], list[int]] | None = None,
+) -> _Part:
     """Rows with ``lo < id <= hi`` (all rows when ``lo`` is None), read straight from a cursor.
 
     ``only``: (source ids, meeting ids): just the rows of those sources, and those meetings.
@@ -206,9 +239,11 @@ def read_part(programs: list[str], lo: int | None = None, hi: int | None = None,
         # walking the duplicate index (nearly every row's is NULL) where the sources' index finds
         # the rows; nor may the SQL sort them, or SQLite walks the table in id order to merge the two.
         unindexed, same = public_where(connection, duplicate_index=False)
-        sql = (f"SELECT {select} FROM {table} WHERE {unindexed} AND {in_some} UNION ALL "
-               f"SELECT {select} FROM {table} WHERE {public} AND id IN ({', '.join(['%s'] * len(ids))}) "
-               f"AND NOT {in_some}")
+        sql = (
+            f"SELECT {select} FROM {table} WHERE {unindexed} AND {in_some} UNION ALL "
+            f"SELECT {select} FROM {table} WHERE {public} AND id IN ({', '.join(['%s'] * len(ids))}) "
+            f"AND NOT {in_some}"
+        )
         args = [*params, *same, *some, *params, *rule, *ids, *some]
     with connection.cursor() as cursor:
         _check_packing(cursor, table, sources)
@@ -222,15 +257,21 @@ def read_part(programs: list[str], lo: int | None = None, hi: int | None = None,
             _unpack(np.fromiter(cols[1], dtype=np.int64, count=n), parts)
             parts["lat"].append(np.array(cols[2], dtype=np.float64))  # None becomes NaN
             parts["lng"].append(np.array(cols[3], dtype=np.float64))
-            parts["zone"].append(np.fromiter((zones.setdefault(z, len(zones)) for z in cols[4]), dtype=np.int16,
-                                             count=n))
-            parts["langs"].append(np.fromiter((_language_mask(v, languages, language_bits) for v in cols[5]),
-                                              dtype=np.int64, count=n))
+            parts["zone"].append(
+                np.fromiter((zones.setdefault(z, len(zones)) for z in cols[4]), dtype=np.int16, count=n)
+            )
+            parts["langs"].append(
+                np.fromiter((_language_mask(v, languages, language_bits) for v in cols[5]), dtype=np.int64, count=n)
+            )
             folded = [t.casefold() for t in cols[6]]
-            parts["text"].append(np.fromiter((texts.setdefault(t, len(texts)) for t in folded), dtype=np.int32,
-                                             count=n))
-            parts["name"].append(np.fromiter((names.setdefault(t.partition("\n")[0], len(names)) for t in folded),
-                                             dtype=np.int32, count=n))
+            parts["text"].append(
+                np.fromiter((texts.setdefault(t, len(texts)) for t in folded), dtype=np.int32, count=n)
+            )
+            parts["name"].append(
+                np.fromiter(
+                    (names.setdefault(t.partition("\n")[0], len(names)) for t in folded), dtype=np.int32, count=n
+                )
+            )
             del rows, cols
     arrays = {k: (np.concatenate(v) if v else np.zeros(0, dtype=PART_ARRAYS[k])) for k, v in parts.items()}
     if only is not None:
@@ -283,8 +324,11 @@ def _merge(parts: list[_Part]) -> tuple[dict[str, np.ndarray], dict, dict, dict,
     joined: dict[str, list] = {name: [] for name in PART_ARRAYS}
     for part in parts:
         a = dict(part.arrays)
-        for local, table, key in ((part.zones, zones, "zone"), (part.texts, texts, "text"),
-                                  (part.names, names, "name")):
+        for local, table, key in (
+            (part.zones, zones, "zone"),
+            (part.texts, texts, "text"),
+            (part.names, names, "name"),
+        ):
             remap = np.fromiter((table.setdefault(v, len(table)) for v in local), dtype=np.int64, count=len(local))
             a[key] = remap[a[key]] if len(local) else a[key]
         a["langs"] = move_language_bits(a["langs"], part.languages, languages)
@@ -304,8 +348,10 @@ def move_language_bits(masks: np.ndarray, codes: list[str], numbering: dict[str,
     if all(p == min(i, 62) for i, p in enumerate(positions)):
         return masks
     distinct, inverse = np.unique(masks, return_inverse=True)
-    moved = np.array([sum(1 << positions[b] for b in range(min(len(positions), 63)) if int(m) >> b & 1)
-                      for m in distinct], dtype=np.int64)
+    moved = np.array(
+        [sum(1 << positions[b] for b in range(min(len(positions), 63)) if int(m) >> b & 1) for m in distinct],
+        dtype=np.int64,
+    )
     return moved[inverse.reshape(-1)] if len(masks) else masks
 
 
@@ -318,12 +364,24 @@ def read_columns() -> Columns:
     for rank, name in enumerate(unique_names):
         name_rank[names[name]] = rank
     joined["name"] = name_rank[joined["name"]]
-    return assemble(joined, programs, sorted(zones, key=zones.get), sorted(languages, key=languages.get),
-                    Texts.from_strings(sorted(texts, key=texts.get)), Texts.from_strings(unique_names))
+    return assemble(
+        joined,
+        programs,
+        sorted(zones, key=zones.get),
+        sorted(languages, key=languages.get),
+        Texts.from_strings(sorted(texts, key=texts.get)),
+        Texts.from_strings(unique_names),
+    )
 
 
-def assemble(joined: dict[str, np.ndarray], programs: list[tuple[str, str]], zone_names: list[str],
-             language_codes: list[str], texts: Texts, names: Texts) -> Columns:
+def assemble(
+    joined: dict[str, np.ndarray],
+    programs: list[tuple[str, str]],
+    zone_names: list[str],
+    language_codes: list[str],
+    texts: Texts,
+    names: Texts,
+) -> Columns:
     """Columns from rows in id order whose "name" is each row's name rank (a position in ``names``)."""
     ids = joined["ids"]
     name_key = (joined["name"].astype(np.int64) << 32) | ids if len(ids) else np.zeros(0, dtype=np.int64)
@@ -331,12 +389,27 @@ def assemble(joined: dict[str, np.ndarray], programs: list[tuple[str, str]], zon
     scheduled = np.flatnonzero(joined["week_minute"] != NO_TIME).astype(np.int32)
     order = scheduled[np.argsort(utc_week[scheduled], kind="stable")]
     return Columns(
-        ids=ids, program=joined["program"], lat=joined["lat"], lng=joined["lng"], week_minute=joined["week_minute"],
-        zone=joined["zone"].astype(np.int16), mode=joined["mode"], tags=joined["tags"], langs=joined["langs"],
-        text=joined["text"].astype(np.int32), name_key=name_key,
-        program_codes=[c for c, _ in programs], program_approach=[a for _, a in programs],
-        zone_names=zone_names, language_codes=language_codes, texts=texts, utc_week_minute=utc_week,
-        by_utc_week=order, utc_week_sorted=utc_week[order], source=joined["source"].astype(np.int32), names=names,
+        ids=ids,
+        program=joined["program"],
+        lat=joined["lat"],
+        lng=joined["lng"],
+        week_minute=joined["week_minute"],
+        zone=joined["zone"].astype(np.int16),
+        mode=joined["mode"],
+        tags=joined["tags"],
+        langs=joined["langs"],
+        text=joined["text"].astype(np.int32),
+        name_key=name_key,
+        program_codes=[c for c, _ in programs],
+        program_approach=[a for _, a in programs],
+        zone_names=zone_names,
+        language_codes=language_codes,
+        texts=texts,
+        utc_week_minute=utc_week,
+        by_utc_week=order,
+        utc_week_sorted=utc_week[order],
+        source=joined["source"].astype(np.int32),
+        names=names,
     )
 
 

@@ -69,8 +69,9 @@ class ZoneSpan:
         first_day, last_day = utc_lo // DAY, utc_hi // DAY
         self.start_offset = day_transitions(tz_name, first_day)[0]
         self.transitions = [t for day in range(first_day, last_day + 1) for t in day_transitions(tz_name, day)[1]]
-        self.thresholds = np.array([when + max(before, after) for when, before, after in self.transitions],
-                                   dtype=np.int64)
+        self.thresholds = np.array(
+            [when + max(before, after) for when, before, after in self.transitions], dtype=np.int64
+        )
         self.offsets = np.array([self.start_offset] + [after for _, _, after in self.transitions], dtype=np.int64)
         self.constant = self.start_offset if not self.transitions else None
 

@@ -66,9 +66,22 @@ class EngineResult:
 
 
 # Arrays a built index keeps (besides the columns): what the store writes and maps back.
-DERIVED = ("geo_keys", "geo_members", "lat_rad", "lng_rad", "cos_lat", "utc_members", "utc_minutes",
-           "online_members", "online_minutes", "ongoing", "ongoing_online", "by_name", "by_name_offsets",
-           "program_mode_counts")
+DERIVED = (
+    "geo_keys",
+    "geo_members",
+    "lat_rad",
+    "lng_rad",
+    "cos_lat",
+    "utc_members",
+    "utc_minutes",
+    "online_members",
+    "online_minutes",
+    "ongoing",
+    "ongoing_online",
+    "by_name",
+    "by_name_offsets",
+    "program_mode_counts",
+)
 
 
 def derive(columns: Columns) -> dict[str, np.ndarray]:
@@ -103,11 +116,12 @@ def derive(columns: Columns) -> dict[str, np.ndarray]:
     out["ongoing"] = np.flatnonzero(ongoing).astype(np.int32)
     out["ongoing_online"] = np.flatnonzero(ongoing & (columns.mode != MODE_CODES["in_person"])).astype(np.int32)
     out["by_name"] = by_name[np.argsort(columns.program[by_name], kind="stable")]
-    out["by_name_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(columns.program, minlength=programs))]
-                                            ).astype(np.int64)
+    out["by_name_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(columns.program, minlength=programs))]).astype(
+        np.int64
+    )
     # How many meetings each program has in each mode.
     counts = np.bincount(columns.program.astype(np.int64) * 3 + columns.mode, minlength=(programs or 1) * 3)
-    out["program_mode_counts"] = counts[:(programs or 1) * 3].reshape(programs or 1, 3).astype(np.int64)
+    out["program_mode_counts"] = counts[: (programs or 1) * 3].reshape(programs or 1, 3).astype(np.int64)
     return out
 
 
@@ -118,8 +132,15 @@ class MeetingIndex:
     mapped from its files, so every array is a read-only memory map shared by all processes.
     """
 
-    def __init__(self, columns: Columns, derived: dict[str, np.ndarray], *, version=None, margin: int | None = None,
-                 built_at: float | None = None):
+    def __init__(
+        self,
+        columns: Columns,
+        derived: dict[str, np.ndarray],
+        *,
+        version=None,
+        margin: int | None = None,
+        built_at: float | None = None,
+    ):
         from time import time as unix_time
 
         self.c = columns
@@ -137,7 +158,9 @@ class MeetingIndex:
         self.dst_margin = dst_margin(columns.zone_names) if margin is None else margin
         self.program_pos = {code: i for i, code in enumerate(columns.program_codes)}
         offsets = derived["by_name_offsets"]
-        self.by_program_name = [derived["by_name"][offsets[p]:offsets[p + 1]] for p in range(len(columns.program_codes))]
+        self.by_program_name = [
+            derived["by_name"][offsets[p] : offsets[p + 1]] for p in range(len(columns.program_codes))
+        ]
         self.program_mode_counts = derived["program_mode_counts"]
 
     # --- candidates -----------------------------------------------------------------------
@@ -169,11 +192,13 @@ class MeetingIndex:
         runs = self._cells(lat, lng, radius_km)
         if window is None:
             lo_keys = np.array([(row * LNG_CELLS + a) * KEY_STRIDE for row, a, _ in runs], dtype=np.int64)
-            hi_keys = np.array([(row * LNG_CELLS + b) * KEY_STRIDE + KEY_STRIDE - 1 for row, _, b in runs],
-                               dtype=np.int64)
+            hi_keys = np.array(
+                [(row * LNG_CELLS + b) * KEY_STRIDE + KEY_STRIDE - 1 for row, _, b in runs], dtype=np.int64
+            )
         else:
-            cells = np.concatenate([np.arange(row * LNG_CELLS + a, row * LNG_CELLS + b + 1, dtype=np.int64)
-                                    for row, a, b in runs])
+            cells = np.concatenate(
+                [np.arange(row * LNG_CELLS + a, row * LNG_CELLS + b + 1, dtype=np.int64) for row, a, b in runs]
+            )
             # Week-minute slots (+1: slot 0 holds ongoing meetings) the window can reach.
             slots = [(0, 0)] + [(x + 1, y + 1) for x, y in _week_ranges(*window, self.dst_margin)]
             lo_keys = (cells[:, None] * KEY_STRIDE + np.array([x for x, _ in slots])).ravel()
@@ -191,8 +216,14 @@ class MeetingIndex:
     def distance_km(self, positions: np.ndarray, lat: float, lng: float) -> np.ndarray:
         """Great-circle km (``meetings.geo``) from the point to each position's meeting."""
         lat_r = math.radians(lat)
-        return km_from(lat_r, math.radians(lng), math.cos(lat_r), self.lat_rad[positions], self.lng_rad[positions],
-                       self.cos_lat[positions])
+        return km_from(
+            lat_r,
+            math.radians(lng),
+            math.cos(lat_r),
+            self.lat_rad[positions],
+            self.lng_rad[positions],
+            self.cos_lat[positions],
+        )
 
     def _in_utc_week(self, lo: int, hi: int, *, online_only: bool = False) -> np.ndarray:
         """Scheduled meetings whose approximate UTC week minute could start in [lo, hi] (UTC minutes)."""
@@ -242,14 +273,22 @@ class MeetingIndex:
 
     # --- the query --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> EngineResult:
-        if not (query.has_place or query.has_time) and query.sort == "name" \
-                and not (query.tags or query.languages or query.q):
+        if (
+            not (query.has_place or query.has_time)
+            and query.sort == "name"
+            and not (query.tags or query.languages or query.q)
+        ):
             return self._browse(query)
         candidates, starts, distances = self._matches(query)
         order = self._order(query, candidates, starts, distances, to_minute(query.now))
-        page = order[query.offset:query.offset + query.limit]
-        return self._result(query, len(candidates), candidates[page], None if starts is None else starts[page],
-                            None if distances is None else distances[page])
+        page = order[query.offset : query.offset + query.limit]
+        return self._result(
+            query,
+            len(candidates),
+            candidates[page],
+            None if starts is None else starts[page],
+            None if distances is None else distances[page],
+        )
 
     def program_counts(self, query: SearchQuery) -> dict[str, int]:
         """How many meetings match ``query`` in each program (for ranking programs by availability)."""
@@ -281,8 +320,9 @@ class MeetingIndex:
             candidates = self._in_box(query.latitude, query.longitude, query.radius_km, window)
         elif query.has_time:
             online = query.mode in ("online", "hybrid")
-            candidates = np.concatenate([self._in_utc_week(*window, online_only=online),
-                                         self.ongoing_online if online else self.ongoing])
+            candidates = np.concatenate(
+                [self._in_utc_week(*window, online_only=online), self.ongoing_online if online else self.ongoing]
+            )
         else:
             candidates = np.arange(self.size, dtype=np.int32)
 
@@ -330,20 +370,22 @@ class MeetingIndex:
             heads = [h[mode_ok[c.mode[h]]] for h in heads]
             merged = np.concatenate(heads) if heads else np.zeros(0, dtype=np.int32)
             # Enough when every program either gave `needed` matches or ran out of meetings.
-            short = [p for p, h in zip(wanted, heads, strict=True)
-                     if len(h) < needed and take < len(self.by_program_name[p])]
+            short = [
+                p for p, h in zip(wanted, heads, strict=True) if len(h) < needed and take < len(self.by_program_name[p])
+            ]
             if not short:
                 break
             take *= 4
-        merged = merged[np.argsort(c.name_key[merged], kind="stable")][query.offset:needed]
+        merged = merged[np.argsort(c.name_key[merged], kind="stable")][query.offset : needed]
         return self._result(query, count, merged, None, None)
 
     def _program_positions(self, query: SearchQuery) -> list[int]:
         c = self.c
         programs = set(query.programs) if query.programs else set(c.program_codes)
         if query.approach:
-            programs &= {code for code, a in zip(c.program_codes, c.program_approach, strict=True)
-                         if a == query.approach}
+            programs &= {
+                code for code, a in zip(c.program_codes, c.program_approach, strict=True) if a == query.approach
+            }
         return sorted(self.program_pos[p] for p in programs if p in self.program_pos)
 
     def _filters(self, candidates: np.ndarray, query: SearchQuery) -> np.ndarray:

@@ -135,7 +135,9 @@ def parse_now(text: str, field_name: str = "now") -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise QueryError(field_name, f"{field_name} must be an ISO 8601 time such as 2026-03-08T18:30:00-05:00.") from None
+        raise QueryError(
+            field_name, f"{field_name} must be an ISO 8601 time such as 2026-03-08T18:30:00-05:00."
+        ) from None
     if value.tzinfo is None:
         raise QueryError(field_name, f"{field_name} must include a UTC offset, such as -05:00 or Z.")
     try:
@@ -231,7 +233,9 @@ def _filters(params, query: SearchQuery, cleaned: dict) -> None:
         known = set(Program.objects.values_list("code", flat=True))
         unknown = [p for p in programs if p not in known]
         if unknown:
-            raise QueryError("program", f"Unknown program {unknown[0]!r}; known programs are {', '.join(sorted(known))}.")
+            raise QueryError(
+                "program", f"Unknown program {unknown[0]!r}; known programs are {', '.join(sorted(known))}."
+            )
         query.programs = tuple(dict.fromkeys(programs))
         cleaned["program"] = list(query.programs)
     approach = _one(params, "approach")
@@ -267,8 +271,10 @@ def _time_window(params, query: SearchQuery, cleaned: dict) -> None:
     day_text = ",".join(_many(params, "day"))
     time_from, time_to = _clock(params, "time_from"), _clock(params, "time_to")
     if within is not None and (day_text or time_from or time_to):
-        raise QueryError("starting_within", _("Choose a start window (starting_within) or a day and times (day, "
-                                              "time_from, time_to), not both."))
+        raise QueryError(
+            "starting_within",
+            _("Choose a start window (starting_within) or a day and times (day, time_from, time_to), not both."),
+        )
     if within is not None:
         query.window_start = query.now - timedelta(minutes=IN_PROGRESS_GRACE_MINUTES)
         query.window_end = query.now + timedelta(minutes=within)

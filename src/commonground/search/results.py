@@ -70,14 +70,17 @@ def other_listings(meetings) -> dict[int, list[dict]]:
         groups.setdefault(primary or pk, []).append((pk, key, slug, name))
     out = {}
     for m in meetings:
-        out[m.pk] = [{"source": name, "url": meeting_path(slug, key), "primary": pk == roots[m.pk]}
-                     for pk, key, slug, name in sorted(groups.get(roots[m.pk], []), key=lambda g: g[0])
-                     if pk != m.pk]
+        out[m.pk] = [
+            {"source": name, "url": meeting_path(slug, key), "primary": pk == roots[m.pk]}
+            for pk, key, slug, name in sorted(groups.get(roots[m.pk], []), key=lambda g: g[0])
+            if pk != m.pk
+        ]
     return out
 
 
-def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | None, query,
-                   also: list[dict] | None = None) -> Result:
+def meeting_result(
+    m: Meeting, starts_at: datetime | None, distance_km: float | None, query, also: list[dict] | None = None
+) -> Result:
     """``also``: the meeting's listings by other sources (``other_listings``); looked up if None."""
     searcher_zone = schedule.zone(query.tz)
     in_progress = False
@@ -88,18 +91,26 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
     join = None
     if m.conference_url or m.conference_phone:
         provider = m.conference_provider
-        join = {"url": safe_href(m.conference_url) if provider else None, "provider": str(provider) if provider else None,
-                "notes": m.conference_url_notes, "phone": m.conference_phone or None,
-                "phone_notes": m.conference_phone_notes}
+        join = {
+            "url": safe_href(m.conference_url) if provider else None,
+            "provider": str(provider) if provider else None,
+            "notes": m.conference_url_notes,
+            "phone": m.conference_phone or None,
+            "phone_notes": m.conference_phone_notes,
+        }
     return {
         "id": m.pk,
         "url": meeting_path(m.source.slug, m.key),  # lasting: survives a re-import from scratch
         "slug": m.slug,
         "name": m.name,
         "group": m.group,
-        "program": {"code": m.program_id, "name": m.program.name, "short_name": m.program.short_name,
-                    # The program's own names in other languages ("Alcohólicos Anónimos"), where it has them.
-                    "names": {lang: t["name"] for lang, t in m.program.translations.items() if t.get("name")}},
+        "program": {
+            "code": m.program_id,
+            "name": m.program.name,
+            "short_name": m.program.short_name,
+            # The program's own names in other languages ("Alcohólicos Anónimos"), where it has them.
+            "names": {lang: t["name"] for lang, t in m.program.translations.items() if t.get("name")},
+        },
         "mode": m.attendance_mode,
         "ongoing": m.is_ongoing,
         "in_progress": in_progress or m.is_ongoing,
@@ -114,10 +125,18 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "timezone": m.timezone,
         "distance_km": round(distance_km, 2) if distance_km is not None else None,
         "location": {
-            "name": m.location, "address": m.address, "city": m.city, "region": m.region,
-            "postal_code": m.postal_code, "country": m.country, "formatted_address": m.formatted_address,
-            "latitude": m.latitude, "longitude": m.longitude, "approximate": m.approximate,
-            "coordinates_source": m.coordinates_source or None, "notes": m.location_notes,
+            "name": m.location,
+            "address": m.address,
+            "city": m.city,
+            "region": m.region,
+            "postal_code": m.postal_code,
+            "country": m.country,
+            "formatted_address": m.formatted_address,
+            "latitude": m.latitude,
+            "longitude": m.longitude,
+            "approximate": m.approximate,
+            "coordinates_source": m.coordinates_source or None,
+            "notes": m.location_notes,
         },
         "join": join,
         "tags": m.tags,
@@ -126,8 +145,13 @@ def meeting_result(m: Meeting, starts_at: datetime | None, distance_km: float | 
         "notes": m.notes,
         # How fresh the listing is: the source's own "updated", when we last heard from the source,
         # and when this meeting last changed here; "status" says if the source is failing.
-        "source": {"name": m.source.name, "updated_at": m.updated_at, "synced_at": m.source.last_ok_at,
-                   "status": m.source.health(), "feedback_url": _feedback(m)},
+        "source": {
+            "name": m.source.name,
+            "updated_at": m.updated_at,
+            "synced_at": m.source.last_ok_at,
+            "status": m.source.health(),
+            "feedback_url": _feedback(m),
+        },
         "also_listed_by": other_listings([m])[m.pk] if also is None else also,
         "changed_at": m.changed_at,
     }
@@ -142,8 +166,14 @@ def jsonable(result: Result) -> dict:
     out = dict(result)
     start = result["starts_at"]
     out["starts_at"] = start.isoformat().replace("+00:00", "Z") if start else None
-    out["starts_at_local"], out["starts_at_meeting"] = _iso(result["starts_at_local"]), _iso(result["starts_at_meeting"])
-    out["source"] = {**result["source"], "updated_at": _iso(result["source"]["updated_at"]),
-                     "synced_at": _iso(result["source"]["synced_at"])}
+    out["starts_at_local"], out["starts_at_meeting"] = (
+        _iso(result["starts_at_local"]),
+        _iso(result["starts_at_meeting"]),
+    )
+    out["source"] = {
+        **result["source"],
+        "updated_at": _iso(result["source"]["updated_at"]),
+        "synced_at": _iso(result["source"]["synced_at"]),
+    }
     out["changed_at"] = _iso(result["changed_at"])
     return out

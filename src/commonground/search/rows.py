@@ -27,11 +27,42 @@ from commonground.catalog.models import Program
 from commonground.meetings.models import Meeting, Source, stored_datetime
 
 MEETING_COLUMNS = (
-    "id", "key", "slug", "name", "group", "notes", "weekday", "start_time", "duration_minutes", "timezone",
-    "location", "location_notes", "address", "city", "region", "postal_code", "country", "formatted_address",
-    "latitude", "longitude", "approximate", "coordinates_source", "attendance_mode", "conference_url",
-    "conference_url_notes", "conference_phone", "conference_phone_notes", "types", "tag_bits", "languages",
-    "updated_at", "feedback_url", "changed_at", "program_id", "source_id", "duplicate_of_id",
+    "id",
+    "key",
+    "slug",
+    "name",
+    "group",
+    "notes",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "location",
+    "location_notes",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "latitude",
+    "longitude",
+    "approximate",
+    "coordinates_source",
+    "attendance_mode",
+    "conference_url",
+    "conference_url_notes",
+    "conference_phone",
+    "conference_phone_notes",
+    "types",
+    "tag_bits",
+    "languages",
+    "updated_at",
+    "feedback_url",
+    "changed_at",
+    "program_id",
+    "source_id",
+    "duplicate_of_id",
 )
 PROGRAM_COLUMNS = ("code", "name", "short_name", "translations")
 SOURCE_COLUMNS = ("id", "slug", "name", "feedback_url", "last_ok_at", "last_status", "disconnected_at")
@@ -95,23 +126,31 @@ def _columns(quote, model, names, table):
 def _has_others(quote) -> str:
     """Whether another source lists the meeting too: asked with the meeting, so that meetings no
     other source lists need no second statement for their other listings (results.other_listings)."""
-    return (f"EXISTS (SELECT 1 FROM {quote(Meeting._meta.db_table)} d"
-            f" WHERE d.{quote('duplicate_of_id')} = m.{quote('id')})")
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(Meeting._meta.db_table)} d WHERE d.{quote('duplicate_of_id')} = m.{quote('id')})"
+    )
 
 
 @lru_cache(maxsize=8)
 def _statement(alias: str) -> tuple[str, list]:
     quote = connections[alias].ops.quote_name
-    select = (_columns(quote, Meeting, MEETING_COLUMNS, "m") + _columns(quote, Program, PROGRAM_COLUMNS, "p")
-              + _columns(quote, Source, SOURCE_COLUMNS, "s"))
+    select = (
+        _columns(quote, Meeting, MEETING_COLUMNS, "m")
+        + _columns(quote, Program, PROGRAM_COLUMNS, "p")
+        + _columns(quote, Source, SOURCE_COLUMNS, "s")
+    )
     select.append(_has_others(quote))
-    sql = (f"SELECT {', '.join(select)} FROM {quote(Meeting._meta.db_table)} m"
-           f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
-           f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
-           f" WHERE m.{quote('id')} IN ")
-    converters = ([(i, c) for i, n in enumerate(MEETING_COLUMNS) if (c := _converter(Meeting, n))],
-                  [(i, c) for i, n in enumerate(PROGRAM_COLUMNS) if (c := _converter(Program, n))],
-                  [(i, c) for i, n in enumerate(SOURCE_COLUMNS) if (c := _converter(Source, n))])
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote(Meeting._meta.db_table)} m"
+        f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
+        f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+        f" WHERE m.{quote('id')} IN "
+    )
+    converters = (
+        [(i, c) for i, n in enumerate(MEETING_COLUMNS) if (c := _converter(Meeting, n))],
+        [(i, c) for i, n in enumerate(PROGRAM_COLUMNS) if (c := _converter(Program, n))],
+        [(i, c) for i, n in enumerate(SOURCE_COLUMNS) if (c := _converter(Source, n))],
+    )
     return sql, converters
 
 
@@ -144,9 +183,11 @@ def fetch(ids) -> dict[int, MeetingRow]:
     for values in fetched:
         m = _fill(MeetingRow, MEETING_COLUMNS, values[:a], m_conv)
         m.program = programs.get(m.program_id) or programs.setdefault(
-            m.program_id, _fill(ProgramRow, PROGRAM_COLUMNS, values[a:b], p_conv))
+            m.program_id, _fill(ProgramRow, PROGRAM_COLUMNS, values[a:b], p_conv)
+        )
         m.source = sources.get(m.source_id) or sources.setdefault(
-            m.source_id, _fill(SourceRow, SOURCE_COLUMNS, values[b:c], s_conv))
+            m.source_id, _fill(SourceRow, SOURCE_COLUMNS, values[b:c], s_conv)
+        )
         m.has_others = bool(values[c])
         out[m.id] = m
     return out
@@ -157,9 +198,11 @@ def _listings_statement(alias: str) -> str:
     quote = connections[alias].ops.quote_name
     m = _columns(quote, Meeting, ("id", "duplicate_of_id", "key"), "m")
     s = _columns(quote, Source, ("slug", "name"), "s")
-    return (f"SELECT {', '.join(m + s)} FROM {quote(Meeting._meta.db_table)} m"
-            f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
-            f" WHERE m.{quote('id')} IN ({{ids}}) OR m.{quote('duplicate_of_id')} IN ({{ids}})")
+    return (
+        f"SELECT {', '.join(m + s)} FROM {quote(Meeting._meta.db_table)} m"
+        f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+        f" WHERE m.{quote('id')} IN ({{ids}}) OR m.{quote('duplicate_of_id')} IN ({{ids}})"
+    )
 
 
 def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
@@ -181,6 +224,7 @@ def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
 # compiled per request. The program and the source come in the same row, as ``select_related``
 # would bring them.
 
+
 def _part(connection, quote, model, table):
     fields = model._meta.concrete_fields
     converters = []
@@ -198,10 +242,12 @@ def _address_statement(alias: str):
     quote = connection.ops.quote_name
     parts = [_part(connection, quote, model, table) for model, table in ((Meeting, "m"), (Program, "p"), (Source, "s"))]
     columns = [c for part_columns, _ in parts for c in part_columns] + [_has_others(quote)]
-    sql = (f"SELECT {', '.join(columns)} FROM {quote(Meeting._meta.db_table)} m"
-           f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
-           f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
-           f" WHERE s.{quote('slug')} = %s AND m.{quote('key')} = %s")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Meeting._meta.db_table)} m"
+        f" JOIN {quote(Program._meta.db_table)} p ON p.{quote('code')} = m.{quote('program_id')}"
+        f" JOIN {quote(Source._meta.db_table)} s ON s.{quote('id')} = m.{quote('source_id')}"
+        f" WHERE s.{quote('slug')} = %s AND m.{quote('key')} = %s"
+    )
     return sql, [part for _, part in parts]
 
 
@@ -217,7 +263,7 @@ def meeting_at(source_slug: str, key: str) -> Meeting | None:
         return None
     instances, start = [], 0
     for model, names, converters in parts:
-        chunk = list(values[start:start + len(names)])
+        chunk = list(values[start : start + len(names)])
         start += len(names)
         for i, column, functions in converters:
             for convert in functions:

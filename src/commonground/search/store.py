@@ -73,15 +73,28 @@ def build(version: tuple, *, rebuild: bool = False) -> Path:
         blob = getattr(columns, name)
         np.save(tmp / f"{name}_offsets.npy", blob.offsets)
         (tmp / f"{name}.bin").write_bytes(bytes(blob.blob) or b"\0")
-    meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(),
-            "size": int(len(columns.ids)), "dst_margin": dst_margin(columns.zone_names),
-            "program_codes": columns.program_codes, "program_approach": columns.program_approach,
-            "zone_names": columns.zone_names, "language_codes": columns.language_codes, "how": how}
+    meta = {
+        "format": FORMAT,
+        "version": DataVersion.label(version),
+        "built_at": time.time(),
+        "size": int(len(columns.ids)),
+        "dst_margin": dst_margin(columns.zone_names),
+        "program_codes": columns.program_codes,
+        "program_approach": columns.program_approach,
+        "zone_names": columns.zone_names,
+        "language_codes": columns.language_codes,
+        "how": how,
+    }
     (tmp / "meta.json").write_text(json.dumps(meta))
     install_folder(tmp, target, replace=rebuild)
     _prune()
-    log.info("search index for %s %s: %s meetings in %.2f s", DataVersion.label(version), how, meta["size"],
-             time.perf_counter() - started)
+    log.info(
+        "search index for %s %s: %s meetings in %.2f s",
+        DataVersion.label(version),
+        how,
+        meta["size"],
+        time.perf_counter() - started,
+    )
     return target
 
 
@@ -122,17 +135,29 @@ def load(version: tuple) -> MeetingIndex | None:
         blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     texts = Texts(blob, np.asarray(array("texts_offsets")))
     values = {name: array(f"c_{name}") for name in COLUMN_ARRAYS}
-    columns = Columns(**values, lat=None, lng=None, program_codes=meta["program_codes"],
-                      program_approach=meta["program_approach"], zone_names=meta["zone_names"],
-                      language_codes=meta["language_codes"], texts=texts, utc_week_minute=None, by_utc_week=None,
-                      utc_week_sorted=None)
+    columns = Columns(
+        **values,
+        lat=None,
+        lng=None,
+        program_codes=meta["program_codes"],
+        program_approach=meta["program_approach"],
+        zone_names=meta["zone_names"],
+        language_codes=meta["language_codes"],
+        texts=texts,
+        utc_week_minute=None,
+        by_utc_week=None,
+        utc_week_sorted=None,
+    )
     derived = {name: array(f"d_{name}") for name in DERIVED}
     return MeetingIndex(columns, derived, version=version, margin=meta["dst_margin"], built_at=meta["built_at"])
 
 
 def _prune() -> None:
-    folders = sorted((p for p in runtime_dir("index").iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
+    folders = sorted(
+        (p for p in runtime_dir("index").iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in folders[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in runtime_dir("index").glob(".*.tmp"):

@@ -51,8 +51,8 @@ def take(texts: Texts, picks: np.ndarray) -> tuple[list, list[np.ndarray]]:
     pieces, lengths = [], []
     for run in np.split(picks, breaks):
         first, last = int(run[0]), int(run[-1])
-        pieces.append(texts.blob[int(offsets[first]):int(offsets[last + 1])])
-        lengths.append(offsets[first + 1:last + 2] - offsets[first:last + 1])
+        pieces.append(texts.blob[int(offsets[first]) : int(offsets[last + 1])])
+        lengths.append(offsets[first + 1 : last + 2] - offsets[first : last + 1])
     return pieces, lengths
 
 
@@ -99,8 +99,9 @@ def _merge_names(old: Texts, old_rank: np.ndarray, new_names: list[str]) -> tupl
 
     rank = {name: at + j for j, (name, at) in enumerate(zip(fresh, fresh_at, strict=True))}
     if found:
-        rank.update(zip(found, rank_of_old(np.fromiter(found.values(), dtype=np.int64, count=len(found))).tolist(),
-                        strict=True))
+        rank.update(
+            zip(found, rank_of_old(np.fromiter(found.values(), dtype=np.int64, count=len(found))).tolist(), strict=True)
+        )
     new_rank = np.fromiter((rank[n] for n in new_names), dtype=np.int64, count=len(new_names))
     # The compact old names then the fresh ones, put in merged order: entry r of the result is
     # entry ``source[r]`` of that concatenation.
@@ -127,8 +128,11 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
     ``touched`` sources; with the duplicate ids it reflects. None when a full build is needed."""
     meta = json.loads((folder / "meta.json").read_text())
     programs = program_list()
-    if meta.get("program_codes") != [c for c, _ in programs] or meta.get("program_approach") != [
-            a for _, a in programs] or not (folder / "names.bin").exists():
+    if (
+        meta.get("program_codes") != [c for c, _ in programs]
+        or meta.get("program_approach") != [a for _, a in programs]
+        or not (folder / "names.bin").exists()
+    ):
         return None
     base_duplicates = np.load(folder / "duplicates.npy")
     duplicates = duplicate_ids()
@@ -151,8 +155,9 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
     keep = np.flatnonzero(~drop)
 
     zones = {name: i for i, name in enumerate(meta["zone_names"])}
-    part_zone = np.fromiter((zones.setdefault(z, len(zones)) for z in part.zones), dtype=np.int64,
-                            count=len(part.zones))
+    part_zone = np.fromiter(
+        (zones.setdefault(z, len(zones)) for z in part.zones), dtype=np.int64, count=len(part.zones)
+    )
     languages = {code: i for i, code in enumerate(meta["language_codes"])}
     part_langs = move_language_bits(part.arrays["langs"], part.languages, languages)
 
@@ -163,12 +168,14 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
     names, kept_rank, part_rank = _merge_names(blob("names"), np.asarray(old["name_key"])[keep] >> 32, part.names)
 
     rows = {name: np.concatenate([np.asarray(old[name])[keep], part.arrays[name]]) for name in ROW_ARRAYS}
-    rows["zone"] = np.concatenate([rows["zone"][:len(keep)],
-                                   part_zone[part.arrays["zone"]] if len(part.zones) else part.arrays["zone"]])
-    rows["langs"][len(keep):] = part_langs
+    rows["zone"] = np.concatenate(
+        [rows["zone"][: len(keep)], part_zone[part.arrays["zone"]] if len(part.zones) else part.arrays["zone"]]
+    )
+    rows["langs"][len(keep) :] = part_langs
     rows["text"] = np.concatenate([kept_text, part.arrays["text"] + len(used_texts)])
-    rows["name"] = np.concatenate([kept_rank, part_rank[part.arrays["name"]] if len(part.names)
-                                   else part.arrays["name"].astype(np.int64)])
+    rows["name"] = np.concatenate(
+        [kept_rank, part_rank[part.arrays["name"]] if len(part.names) else part.arrays["name"].astype(np.int64)]
+    )
     order = _id_order(np.asarray(old["ids"])[keep], part.arrays["ids"])
     rows = {k: v[order].astype(PART_ARRAYS[k] if k != "name" else np.int64, copy=False) for k, v in rows.items()}
     zone_names = sorted(zones, key=zones.get)

@@ -36,8 +36,14 @@ def meetings_calendar(items, now: datetime | None = None, name: str = "") -> byt
         zones.setdefault(meeting.timezone, (meeting.zone, first))
         events.append(_event(meeting, page_url, first))
     for tzid, (zone, first) in sorted(zones.items()):
-        cal.add_component(Timezone.from_tzinfo(zone, tzid=tzid, first_date=(first - timedelta(days=366)).date(),
-                                               last_date=(first + timedelta(days=3 * 366)).date()))
+        cal.add_component(
+            Timezone.from_tzinfo(
+                zone,
+                tzid=tzid,
+                first_date=(first - timedelta(days=366)).date(),
+                last_date=(first + timedelta(days=3 * 366)).date(),
+            )
+        )
     for event in events:
         cal.add_component(event)
     return cal.to_ical()

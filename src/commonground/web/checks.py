@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
-MESSAGE = ("SECRET_KEY is the built-in development key. Set SECRET_KEY (a long random value), or let "
-           "`scripts/run` make one in {path}.")
+MESSAGE = (
+    "SECRET_KEY is the built-in development key. Set SECRET_KEY (a long random value), or let "
+    "`scripts/run` make one in {path}."
+)
 
 
 def using_builtin_key() -> bool:

@@ -13,8 +13,21 @@ from commonground.catalog.models import Approach, Program
 from commonground.meetings import types
 from commonground.search.query import DEFAULT_RADIUS_KM
 
-CRITERIA = ("near", "lat", "lng", "starting_within", "day", "time_from", "time_to", "mode", "program", "approach",
-            "type", "language", "q")
+CRITERIA = (
+    "near",
+    "lat",
+    "lng",
+    "starting_within",
+    "day",
+    "time_from",
+    "time_to",
+    "mode",
+    "program",
+    "approach",
+    "type",
+    "language",
+    "q",
+)
 FACT_LABELS = {
     "approach": _("Approach"),
     "spiritual_content": _("Spiritual content"),
@@ -32,15 +45,46 @@ FACT_LABELS = {
     "milestones": _("Milestones"),
 }
 COMMON_ZONES = [
-    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu", "America/Halifax", "America/St_Johns", "America/Mexico_City",
-    "America/Bogota", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Santiago", "Europe/London",
-    "Europe/Dublin", "Europe/Madrid", "Europe/Paris", "Europe/Berlin", "Africa/Johannesburg", "Asia/Kolkata",
-    "Asia/Kathmandu", "Asia/Manila", "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Sydney",
-    "Australia/Lord_Howe", "Pacific/Auckland", "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Halifax",
+    "America/St_Johns",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "America/Santiago",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Africa/Johannesburg",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Manila",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Adelaide",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "Pacific/Auckland",
+    "UTC",
 ]
-LANGUAGES = [("", _("Any language")), ("en", _("English")), ("es", _("Spanish")), ("fr", _("French")),
-             ("pt", _("Portuguese")), ("hi", _("Hindi")), ("de", _("German"))]
+LANGUAGES = [
+    ("", _("Any language")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("pt", _("Portuguese")),
+    ("hi", _("Hindi")),
+    ("de", _("German")),
+]
 
 
 ZONE_CHOICES = [(z, z.replace("_", " ")) for z in COMMON_ZONES]
@@ -105,30 +149,72 @@ def has_criteria(params) -> bool:
 
 class SearchForm(forms.Form):
     near = forms.CharField(label=_("ZIP, city or address"), required=False, max_length=120)
-    radius_km = forms.TypedChoiceField(label=_("Distance"), required=False, choices=[
-        ("5", _("5 km (3 mi)")), ("10", _("10 km (6 mi)")), ("25", _("25 km (16 mi)")),
-        ("50", _("50 km (31 mi)")), ("100", _("100 km (62 mi)")), ("250", _("250 km (155 mi)"))])
-    starting_within = forms.ChoiceField(label=_("Starting"), required=False, choices=[
-        ("", _("Any time")), ("60", _("Within the next hour")), ("180", _("Within 3 hours")),
-        ("720", _("Within 12 hours"))])
-    day = forms.ChoiceField(label=_("Day"), required=False, choices=[
-        ("", _("Any day")), ("today", _("Today")), ("tomorrow", _("Tomorrow")), ("0", _("Sunday")),
-        ("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")), ("5", _("Friday")),
-        ("6", _("Saturday"))])
-    time_from = forms.CharField(label=_("From"), required=False, max_length=5,
-                                widget=forms.TimeInput(attrs={"type": "time"}))
-    time_to = forms.CharField(label=_("Until"), required=False, max_length=5,
-                              widget=forms.TimeInput(attrs={"type": "time"}))
-    mode = forms.ChoiceField(label=_("How to attend"), required=False, widget=forms.RadioSelect, choices=[
-        ("", _("Any")), ("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))])
+    radius_km = forms.TypedChoiceField(
+        label=_("Distance"),
+        required=False,
+        choices=[
+            ("5", _("5 km (3 mi)")),
+            ("10", _("10 km (6 mi)")),
+            ("25", _("25 km (16 mi)")),
+            ("50", _("50 km (31 mi)")),
+            ("100", _("100 km (62 mi)")),
+            ("250", _("250 km (155 mi)")),
+        ],
+    )
+    starting_within = forms.ChoiceField(
+        label=_("Starting"),
+        required=False,
+        choices=[
+            ("", _("Any time")),
+            ("60", _("Within the next hour")),
+            ("180", _("Within 3 hours")),
+            ("720", _("Within 12 hours")),
+        ],
+    )
+    day = forms.ChoiceField(
+        label=_("Day"),
+        required=False,
+        choices=[
+            ("", _("Any day")),
+            ("today", _("Today")),
+            ("tomorrow", _("Tomorrow")),
+            ("0", _("Sunday")),
+            ("1", _("Monday")),
+            ("2", _("Tuesday")),
+            ("3", _("Wednesday")),
+            ("4", _("Thursday")),
+            ("5", _("Friday")),
+            ("6", _("Saturday")),
+        ],
+    )
+    time_from = forms.CharField(
+        label=_("From"), required=False, max_length=5, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    time_to = forms.CharField(
+        label=_("Until"), required=False, max_length=5, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    mode = forms.ChoiceField(
+        label=_("How to attend"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", _("Any")), ("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))],
+    )
     program = forms.MultipleChoiceField(label=_("Program"), required=False, widget=forms.CheckboxSelectMultiple)
     approach = forms.ChoiceField(label=_("Approach"), required=False)
     type = forms.MultipleChoiceField(label=_("Meeting type"), required=False, widget=forms.CheckboxSelectMultiple)
     language = forms.ChoiceField(label=_("Language"), required=False, choices=LANGUAGES)
     q = forms.CharField(label=_("Words in the name or notes"), required=False, max_length=100)
     tz = forms.ChoiceField(label=_("Show times in"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
-        ("", _("Best match")), ("soonest", _("Starting soonest")), ("nearest", _("Nearest")), ("name", _("Name"))])
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("Best match")),
+            ("soonest", _("Starting soonest")),
+            ("nearest", _("Nearest")),
+            ("name", _("Name")),
+        ],
+    )
 
     def __init__(self, data, *args, **kwargs):
         data = data.copy() if hasattr(data, "copy") else dict(data)  # a QueryDict copy can be changed
@@ -136,8 +222,9 @@ class SearchForm(forms.Form):
         super().__init__(data, *args, **kwargs)
         fields = _fields_in_this_language()
         self.fields = dict(fields)
-        self.fields["program"] = _with_choices(fields["program"], list(
-            Program.objects.order_by("order").values_list("code", "name")))
+        self.fields["program"] = _with_choices(
+            fields["program"], list(Program.objects.order_by("order").values_list("code", "name"))
+        )
         chosen = data.get("tz") if hasattr(data, "get") else None
         zones = [(chosen, chosen.replace("_", " "))] if chosen and chosen not in COMMON_ZONES else []
         self.fields["tz"] = _with_choices(fields["tz"], plain_choices("tz") + zones + ZONE_CHOICES)
@@ -158,6 +245,7 @@ def page_url(params, offset: int | None, view: str | None = None) -> str | None:
 
 def widen_suggestions(params, query) -> list[tuple[str, str]]:
     """Links that widen an empty search: a bigger radius, any day, online meetings."""
+
     def link(**changes):
         merged = {k: params.getlist(k) for k in params if k not in ("offset",)}
         for key, value in changes.items():

@@ -24,8 +24,12 @@ def country_of_request(params) -> tuple[str, str, str]:
         code = raw.upper()
         if code in countries.iso_codes():
             return code, "answer", ""
-        return "", "", _("“%(code)s” is not a country code we know. Here is help in the meantime; "
-                         "choose your country below.") % {"code": raw[:12]}
+        return (
+            "",
+            "",
+            _("“%(code)s” is not a country code we know. Here is help in the meantime; choose your country below.")
+            % {"code": raw[:12]},
+        )
     near = (params.get("near") or "").strip()
     if near:
         from commonground.places.gazetteer import gazetteer
@@ -42,14 +46,16 @@ def country_of_request(params) -> tuple[str, str, str]:
 def country_choices() -> list[tuple[str, str]]:
     """The countries we hold lines for, by name in the page's language."""
     language = i18n.language()
-    return sorted(((c.code, c.label(language)) for c in countries.all_countries().values()),
-                  key=lambda pair: pair[1].casefold())
+    return sorted(
+        ((c.code, c.label(language)) for c in countries.all_countries().values()), key=lambda pair: pair[1].casefold()
+    )
 
 
 def _with_article(name: str, language: str) -> str:
-    """"the United States", "the United Kingdom"; most country names take no article in English."""
-    if language == "en" and (name.startswith("United ") or name in ("Netherlands", "Philippines",
-                                                                     "Dominican Republic", "Czech Republic")):
+    """ "the United States", "the United Kingdom"; most country names take no article in English."""
+    if language == "en" and (
+        name.startswith("United ") or name in ("Netherlands", "Philippines", "Dominican Republic", "Czech Republic")
+    ):
         return "the " + name
     return name
 
@@ -73,5 +79,9 @@ def site_help_for(code: str) -> dict:
     """What the header's "Help now" link and the footer show: the country's crisis and drug lines (or the
     home country's, said so), its emergency number, and the /help address for that country."""
     guidance = safety.guidance(safety.Situation(country=code))
-    return {"g": guidance, "query": urlencode({"country": code}) if code else "", "serves": serves_sentence(guidance),
-            "heading": lines_heading(guidance)}
+    return {
+        "g": guidance,
+        "query": urlencode({"country": code}) if code else "",
+        "serves": serves_sentence(guidance),
+        "heading": lines_heading(guidance),
+    }

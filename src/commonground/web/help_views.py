@@ -16,18 +16,23 @@ def help_page(request):
     guidance = safety.basics(code, found_from)
     home = countries.get_country(home_country())
     shown = guidance.country.code if guidance.country else ""
-    return render(request, "web/help.html", {
-        "g": guidance,
-        "problem": problem,
-        "unlisted": bool(code) and guidance.country is None,
-        "unlisted_code": code,
-        "home_name": home.label(i18n.language()) if home else "",
-        "choices": country_choices(),
-        "chosen": shown if guidance.country_known else "",
-        "crisis_lines": [line for line in guidance.lines if line.kind == "crisis"],
-        "other_lines": [line for line in guidance.lines if line.kind != "crisis"],
-        "basics": [n for n in guidance.notes if n.id in ("overdose", "withdrawal", "mixing")],
-        "serves": serves_sentence(guidance),
-        "heading": lines_heading(guidance),
-        "site_help": site_help_for(code),
-    }, status=400 if problem else 200)
+    return render(
+        request,
+        "web/help.html",
+        {
+            "g": guidance,
+            "problem": problem,
+            "unlisted": bool(code) and guidance.country is None,
+            "unlisted_code": code,
+            "home_name": home.label(i18n.language()) if home else "",
+            "choices": country_choices(),
+            "chosen": shown if guidance.country_known else "",
+            "crisis_lines": [line for line in guidance.lines if line.kind == "crisis"],
+            "other_lines": [line for line in guidance.lines if line.kind != "crisis"],
+            "basics": [n for n in guidance.notes if n.id in ("overdose", "withdrawal", "mixing")],
+            "serves": serves_sentence(guidance),
+            "heading": lines_heading(guidance),
+            "site_help": site_help_for(code),
+        },
+        status=400 if problem else 200,
+    )

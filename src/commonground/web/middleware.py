@@ -45,8 +45,9 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (getattr(response, "no_vary_language", False) or request.path.startswith(SAME_IN_EVERY_LANGUAGE)) \
-                and response.has_header("Vary"):
+        if (
+            getattr(response, "no_vary_language", False) or request.path.startswith(SAME_IN_EVERY_LANGUAGE)
+        ) and response.has_header("Vary"):
             # The same bytes in every language (the feed, JSON): do not split caches by it.
             kept = [v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "accept-language"]
             if kept:

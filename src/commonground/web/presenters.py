@@ -55,7 +55,7 @@ def plain_label(kind: str, code: str, language: str) -> str:
 
 
 def zone_label(moment: datetime) -> str:
-    """"EST", or "UTC+05:45" where a zone has no letter abbreviation."""
+    """ "EST", or "UTC+05:45" where a zone has no letter abbreviation."""
     name = moment.tzname() or ""
     if name and name[0].isalpha():
         return name
@@ -122,8 +122,11 @@ APPROXIMATE_COORDINATES = frozenset({"postal_code", "city"})
 
 def coordinates_exact(meeting) -> bool:
     """The meeting's coordinates mark its building: from the feed, and its address is not just an area."""
-    return (meeting.latitude is not None and not meeting.approximate
-            and (meeting.coordinates_source or "") not in APPROXIMATE_COORDINATES)
+    return (
+        meeting.latitude is not None
+        and not meeting.approximate
+        and (meeting.coordinates_source or "") not in APPROXIMATE_COORDINATES
+    )
 
 
 def directions(meeting) -> dict | None:
@@ -137,11 +140,15 @@ def directions(meeting) -> dict | None:
     if not coordinates_exact(meeting):
         if not meeting.formatted_address:
             return None
-        return {"osm": "https://www.openstreetmap.org/search?" + urlencode({"query": meeting.formatted_address}),
-                "geo": "geo:0,0?q=" + quote(meeting.formatted_address)}
+        return {
+            "osm": "https://www.openstreetmap.org/search?" + urlencode({"query": meeting.formatted_address}),
+            "geo": "geo:0,0?q=" + quote(meeting.formatted_address),
+        }
     lat, lng = round(meeting.latitude, 5), round(meeting.longitude, 5)
-    return {"osm": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}",
-            "geo": f"geo:{lat},{lng}?q={lat},{lng}"}
+    return {
+        "osm": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}",
+        "geo": f"geo:{lat},{lng}?q={lat},{lng}",
+    }
 
 
 def report_link(meeting) -> str | None:
@@ -152,8 +159,12 @@ def report_link(meeting) -> str | None:
     if safe_href(feedback):
         return safe_href(feedback)
     if meeting.feedback_emails:
-        return "mailto:" + ",".join(quote(e, safe="@.+-_") for e in meeting.feedback_emails) + "?" + urlencode(
-            {"subject": f"Meeting: {meeting.name}"})
+        return (
+            "mailto:"
+            + ",".join(quote(e, safe="@.+-_") for e in meeting.feedback_emails)
+            + "?"
+            + urlencode({"subject": f"Meeting: {meeting.name}"})
+        )
     # No place given by the feed: our own report queue, read in the admin.
     return safe_href(meeting.source.feedback_url) or "/report" + meeting.get_absolute_url().removeprefix("/meetings")
 
@@ -166,9 +177,15 @@ def map_points(results) -> list[dict]:
         place = r["location"]
         if r["mode"] == "online" or place["latitude"] is None or place["longitude"] is None:
             continue
-        point = {"id": r["id"], "name": r["name"], "lat": place["latitude"], "lng": place["longitude"],
-                 "url": r["url"], "approximate": bool(place.get("approximate"))
-                 or (place.get("coordinates_source") or "") in APPROXIMATE_COORDINATES}
+        point = {
+            "id": r["id"],
+            "name": r["name"],
+            "lat": place["latitude"],
+            "lng": place["longitude"],
+            "url": r["url"],
+            "approximate": bool(place.get("approximate"))
+            or (place.get("coordinates_source") or "") in APPROXIMATE_COORDINATES,
+        }
         if point["approximate"]:
             point["note"] = _("Approximate place: the area, not the building")
         points.append(point)

@@ -57,8 +57,12 @@ def is_private(request) -> bool:
 def is_personal(request) -> bool:
     """The answer was built from the session the request's cookie names (a signed-in person's)."""
     session = getattr(request, "session", None)
-    return bool(session is not None and session.accessed and session.session_key
-                and request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+    return bool(
+        session is not None
+        and session.accessed
+        and session.session_key
+        and request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    )
 
 
 class PrivateNoStoreMiddleware:

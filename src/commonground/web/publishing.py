@@ -54,8 +54,12 @@ def request_build() -> None:
             return
         _last_spawn = time.monotonic()
         try:
-            _child = subprocess.Popen([sys.executable, "-m", "commonground.cli", "publish"],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+            _child = subprocess.Popen(
+                [sys.executable, "-m", "commonground.cli", "publish"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError:
             log.exception("could not start `commonground publish`")
 

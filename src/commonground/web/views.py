@@ -24,10 +24,14 @@ from commonground.web.presenters import decorate, directions, map_points, report
 
 
 def home(request):
-    return render(request, "web/home.html", {
-        "meeting_count": engine.current_index().size,
-        "programs": Program.objects.order_by("order", "code"),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "meeting_count": engine.current_index().size,
+            "programs": Program.objects.order_by("order", "code"),
+        },
+    )
 
 
 def meetings(request):
@@ -40,13 +44,20 @@ def meetings(request):
         query = parse_query(params)
     except QueryError as exc:
         context["error"] = exc
-        context["error_at"] = "place" if exc.field == "near" else \
-            "time" if exc.field in ("starting_within", "day", "time_from", "time_to") else "other"
+        context["error_at"] = (
+            "place"
+            if exc.field == "near"
+            else "time"
+            if exc.field in ("starting_within", "day", "time_from", "time_to")
+            else "other"
+        )
         return render(request, "web/meetings.html", context, status=400)
     page = engine.search(query)
     results = [decorate(r, query.tz) for r in page.results]
     context.update(
-        page=page, query=query, results=results,
+        page=page,
+        query=query,
+        results=results,
         next_url=forms.page_url(params, page.next_offset),
         previous_url=forms.page_url(params, max(query.offset - query.limit, 0)) if query.offset else None,
         map_url=forms.page_url(params, query.offset, view="map"),
@@ -54,7 +65,8 @@ def meetings(request):
         widen=forms.widen_suggestions(params, query) if not page.count else [],
         map_points=map_points(results),
         tile_url=settings.MAP_TILE_URL,
-        first=query.offset + 1, last=query.offset + len(results),
+        first=query.offset + 1,
+        last=query.offset + len(results),
         # "Near me" sends the device's coordinates: the heading says "near you", not the numbers.
         near_you=query.has_place and not params.get("near"),
         # The home page searches today from now; every later meeting is one tap away.
@@ -65,8 +77,13 @@ def meetings(request):
 
 def _other_days_url(params) -> str:
     """The same search on every day, soonest first from now."""
-    pairs = [(k, v) for k, values in params.lists() if k not in ("day", "time_from", "time_to", "offset", "sort")
-             for v in values if v != ""]
+    pairs = [
+        (k, v)
+        for k, values in params.lists()
+        if k not in ("day", "time_from", "time_to", "offset", "sort")
+        for v in values
+        if v != ""
+    ]
     return reverse("meetings") + "?" + urlencode([*pairs, ("sort", "soonest")])
 
 
@@ -100,17 +117,25 @@ def meeting(request, source: str, key: str):
     result = decorate(meeting_result(found, found.next_start(query.now), None, query), query.tz)
     language = i18n.language()
     table = found.program.type_table
-    type_names = [types.type_name(table, code, language) for code in found.types
-                  if code in types.type_table(table)]
-    return render(request, "web/meeting.html", {
-        "m": found, "r": result, "directions": directions(found), "report": report_link(found),
-        "type_names": type_names, "expect": found.program.text("first_meeting", language),
-        # Links are judged again as they go out: only http(s), in their normalised form.
-        "join_url": safe_href(found.conference_url) if found.conference_provider else None,
-        "listing_url": safe_href(found.url),
-        "demo": found.source.format == "demo",
-        "health": found.source.health(), "disconnect_days": settings.SOURCE_DISCONNECT_DAYS,
-    })
+    type_names = [types.type_name(table, code, language) for code in found.types if code in types.type_table(table)]
+    return render(
+        request,
+        "web/meeting.html",
+        {
+            "m": found,
+            "r": result,
+            "directions": directions(found),
+            "report": report_link(found),
+            "type_names": type_names,
+            "expect": found.program.text("first_meeting", language),
+            # Links are judged again as they go out: only http(s), in their normalised form.
+            "join_url": safe_href(found.conference_url) if found.conference_provider else None,
+            "listing_url": safe_href(found.url),
+            "demo": found.source.format == "demo",
+            "health": found.source.health(),
+            "disconnect_days": settings.SOURCE_DISCONNECT_DAYS,
+        },
+    )
 
 
 def meeting_ics(request, found: Meeting):
@@ -133,26 +158,47 @@ def program(request, code: str):
     found = get_object_or_404(Program, pk=code)
     facts = []
     for name in forms.FACT_LABELS:
-        if name not in found.facts or found.facts[name].get("value") in (["not-applicable"], "not-applicable", ["none"]) \
-                and name in ("focus", "family_of"):
+        if (
+            name not in found.facts
+            or found.facts[name].get("value") in (["not-applicable"], "not-applicable", ["none"])
+            and name in ("focus", "family_of")
+        ):
             continue
         fact = found.fact(name, language)
-        facts.append({"name": name, "label": forms.FACT_LABELS[name], "value": fact["value"],
-                      "note": found.note(name, language), "sources": fact["sources"], "confirmed": fact["confirmed"]})
-    return render(request, "web/program.html", {
-        "p": found, "facts": facts, "language": language,
-        # What search finds for the program: each meeting once, none from a disconnected source.
-        "meeting_count": Meeting.objects.public().filter(program=found).count(),
-        "limit": DEFAULT_LIMIT,
-    })
-
+        facts.append(
+            {
+                "name": name,
+                "label": forms.FACT_LABELS[name],
+                "value": fact["value"],
+                "note": found.note(name, language),
+                "sources": fact["sources"],
+                "confirmed": fact["confirmed"],
+            }
+        )
+    return render(
+        request,
+        "web/program.html",
+        {
+            "p": found,
+            "facts": facts,
+            "language": language,
+            # What search finds for the program: each meeting once, none from a disconnected source.
+            "meeting_count": Meeting.objects.public().filter(program=found).count(),
+            "limit": DEFAULT_LIMIT,
+        },
+    )
 
 
 class ReportForm(dj_forms.Form):
-    problem = dj_forms.ChoiceField(label=_("What is wrong?"), widget=dj_forms.RadioSelect,
-                                   choices=ProblemReport._meta.get_field("problem").choices)
-    details = dj_forms.CharField(label=_("Anything else? (optional; please do not write anyone's name)"),
-                                 required=False, max_length=2000, widget=dj_forms.Textarea(attrs={"rows": 4}))
+    problem = dj_forms.ChoiceField(
+        label=_("What is wrong?"), widget=dj_forms.RadioSelect, choices=ProblemReport._meta.get_field("problem").choices
+    )
+    details = dj_forms.CharField(
+        label=_("Anything else? (optional; please do not write anyone's name)"),
+        required=False,
+        max_length=2000,
+        widget=dj_forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 def report_problem(request, source: str, key: str):
@@ -161,8 +207,15 @@ def report_problem(request, source: str, key: str):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         details, _ = clean_text(form.cleaned_data["details"], multiline=True)
-        ProblemReport.objects.create(meeting=found, source=found.source, meeting_url=found.get_absolute_url(),
-                                     meeting_name=found.name, problem=form.cleaned_data["problem"],
-                                     details=details[:2000])
+        ProblemReport.objects.create(
+            meeting=found,
+            source=found.source,
+            meeting_url=found.get_absolute_url(),
+            meeting_name=found.name,
+            problem=form.cleaned_data["problem"],
+            details=details[:2000],
+        )
         return render(request, "web/report.html", {"m": found, "done": True})
-    return render(request, "web/report.html", {"m": found, "form": form}, status=400 if request.method == "POST" else 200)
+    return render(
+        request, "web/report.html", {"m": found, "form": form}, status=400 if request.method == "POST" else 200
+    )

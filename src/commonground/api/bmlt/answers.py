@@ -43,8 +43,7 @@ def whole_list(material, key: list, write) -> Path:
     meta = path.with_name(path.name + ".meta")
     if meta.exists():
         return path
-    with file_lock(folder / (path.name + ".lock"), wait=True, what="another worker writing this answer",
-                   notify=None):
+    with file_lock(folder / (path.name + ".lock"), wait=True, what="another worker writing this answer", notify=None):
         if meta.exists():
             return path
         tmp = folder / f".{path.name}.{os.getpid()}.tmp"
@@ -94,8 +93,9 @@ def response(request, whole: WholeList, callback: str | None):
     kind = "application/javascript; charset=utf-8" if callback else "application/json"
     if "gzip" in request.headers.get("Accept-Encoding", "").lower():
         meta = json.loads(path.with_name(path.name + ".meta").read_text())
-        answer = StreamingHttpResponse(_gzip(path.with_name(path.name + ".deflate"), meta, before, after),
-                                       content_type=kind)
+        answer = StreamingHttpResponse(
+            _gzip(path.with_name(path.name + ".deflate"), meta, before, after), content_type=kind
+        )
         answer["Content-Encoding"] = "gzip"
     elif before or after:
         answer = StreamingHttpResponse(_plain(path, before, after), content_type=kind)
@@ -136,8 +136,12 @@ def gzip_around(deflated, crc: int, size: int, before: bytes, after: bytes) -> I
     end = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     crc = crc32_combine(crc32_combine(zlib.crc32(before), crc, size), zlib.crc32(after), len(after))
     size = len(before) + size + len(after)
-    yield end.compress(after) + end.flush(zlib.Z_FINISH) + crc.to_bytes(4, "little") + \
-        (size & 0xFFFFFFFF).to_bytes(4, "little")
+    yield (
+        end.compress(after)
+        + end.flush(zlib.Z_FINISH)
+        + crc.to_bytes(4, "little")
+        + (size & 0xFFFFFFFF).to_bytes(4, "little")
+    )
 
 
 def _gf2_times(matrix: list[int], vector: int) -> int:

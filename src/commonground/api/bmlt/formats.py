@@ -40,9 +40,25 @@ from functools import cache
 from commonground.meetings import types
 
 # Meeting Guide spec code -> BMLT stock key with the same meaning.
-SPEC_TO_STOCK = {"O": "O", "C": "C", "W": "W", "M": "M", "BE": "B", "D": "D", "ST": "St", "TR": "Tr",
-                 "LIT": "BK", "MED": "ME", "X": "WC", "CAN": "CL", "CF": "CW", "Y": "YP", "LGBTQ": "GL",
-                 "ASL": "SL", "TC": "TC"}
+SPEC_TO_STOCK = {
+    "O": "O",
+    "C": "C",
+    "W": "W",
+    "M": "M",
+    "BE": "B",
+    "D": "D",
+    "ST": "St",
+    "TR": "Tr",
+    "LIT": "BK",
+    "MED": "ME",
+    "X": "WC",
+    "CAN": "CL",
+    "CF": "CW",
+    "Y": "YP",
+    "LGBTQ": "GL",
+    "ASL": "SL",
+    "TC": "TC",
+}
 LANGUAGE_TO_STOCK = {"es": "ES", "en": "ENG", "fi": "FIN", "fa": "PER"}
 # NA codes spelled differently from their world id (the reverse of types._BMLT_WORLD_TO_NA).
 NA_TO_WORLD = {"C": "CLOSED", "O": "OPEN", "X": "WCHR", "ONL": "VM"}
@@ -63,9 +79,15 @@ class Format:
 
     def as_bmlt(self, lang: str) -> dict:
         name = self.localized_name(lang)
-        return {"key_string": self.key, "name_string": name,
-                "description_string": self.description if lang == "en" else name, "lang": lang,
-                "id": str(self.id), "world_id": self.world_id, "format_type_enum": self.type}
+        return {
+            "key_string": self.key,
+            "name_string": name,
+            "description_string": self.description if lang == "en" else name,
+            "lang": lang,
+            "id": str(self.id),
+            "world_id": self.world_id,
+            "format_type_enum": self.type,
+        }
 
     def localized_name(self, lang: str) -> str:
         if lang == "es" and self.name_es:
@@ -107,18 +129,32 @@ def _shared() -> dict[str, Format]:
     spec_for_stock = {stock: spec for spec, stock in SPEC_TO_STOCK.items()}
     for key, row in types.bmlt_world_formats().items():
         world = row["world_id"] if row["world_id"] != "null" else ""
-        out[key] = Format(int(row["shared_id"]), key, world, row["format_type"], row["name"],
-                          row.get("description") or row["name"], spec_for_stock.get(key, ""),
-                          {v: k for k, v in LANGUAGE_TO_STOCK.items()}.get(key, ""))
+        out[key] = Format(
+            int(row["shared_id"]),
+            key,
+            world,
+            row["format_type"],
+            row["name"],
+            row.get("description") or row["name"],
+            spec_for_stock.get(key, ""),
+            {v: k for k, v in LANGUAGE_TO_STOCK.items()}.get(key, ""),
+        )
     # A Meeting Guide "Speaker" meeting is not BMLT's "Speaker Only" (others do not take part):
     # the spec says only that a speaker shares, so it goes out as that (issue 27).
     out["Sp"] = Format(180, "Sp", "", "FC1", "Speaker", "A speaker shares their story at this meeting.", "SP")
     with open(types.DATA_DIR / "bmlt-formats-ours.tsv", encoding="utf-8", newline="") as fh:
         lines = (line for line in fh if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
-            out[row["key_string"]] = Format(int(row["shared_id"]), row["key_string"], row["world_id"],
-                                            row["format_type"], row["name"], row["name"], row["spec_code"],
-                                            row["language"])
+            out[row["key_string"]] = Format(
+                int(row["shared_id"]),
+                row["key_string"],
+                row["world_id"],
+                row["format_type"],
+                row["name"],
+                row["name"],
+                row["spec_code"],
+                row["language"],
+            )
     return out
 
 
@@ -132,8 +168,9 @@ def _programs() -> tuple:
         from commonground.catalog.models import Program
 
         try:
-            rows = list(Program.objects.order_by("code").values_list("code", "short_name", "type_table", "facts",
-                                                                     "name"))
+            rows = list(
+                Program.objects.order_by("code").values_list("code", "short_name", "type_table", "facts", "name")
+            )
         except Exception:  # noqa: BLE001 - no database here (a check, a test without one): stock formats only
             return ()
         _PROGRAMS = tuple((code, short or code, tab, _scope(facts), name) for code, short, tab, facts, name in rows)
@@ -161,22 +198,47 @@ def _program_formats(programs: tuple) -> list[Format]:
     out = []
     for program, short, program_table, scope, name in programs:
         # The fellowship itself, on every one of its meetings: crouton shows no program otherwise.
-        out.append(Format(_program_id(program, ""), fellowship_key(program), "", "FC3", name,
-                          f"A meeting of {name}" + (f" ({short})." if short.casefold() not in name.casefold() else "."),
-                          program=program))
+        out.append(
+            Format(
+                _program_id(program, ""),
+                fellowship_key(program),
+                "",
+                "FC3",
+                name,
+                f"A meeting of {name}" + (f" ({short})." if short.casefold() not in name.casefold() else "."),
+                program=program,
+            )
+        )
         for code, info in types.type_table(program_table).items():
             if code in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE) or info.language:
                 continue
             spec = types.spec_code(program_table, code) if program_table != "na" else {"O": "O", "C": "C"}.get(code)
             if spec in ("O", "C") and program != "na":
-                out.append(Format(_program_id(program, code), f"{spec}-{program}", "OPEN" if spec == "O" else "CLOSED",
-                                  "O", f"{info.name} ({short})",
-                                  program_words.describe(program, short, scope, closed=spec == "C"),
-                                  program=program, name_es=_spanish(info, spec, short)))
+                out.append(
+                    Format(
+                        _program_id(program, code),
+                        f"{spec}-{program}",
+                        "OPEN" if spec == "O" else "CLOSED",
+                        "O",
+                        f"{info.name} ({short})",
+                        program_words.describe(program, short, scope, closed=spec == "C"),
+                        program=program,
+                        name_es=_spanish(info, spec, short),
+                    )
+                )
             elif shared_key_for(program_table, code) is None:
-                out.append(Format(_program_id(program, code), f"{code}-{program}", "", "FC3",
-                                  f"{info.name} ({short})", f"{info.name}: as {short} uses this term.",
-                                  program=program, name_es=_spanish(info, None, short)))
+                out.append(
+                    Format(
+                        _program_id(program, code),
+                        f"{code}-{program}",
+                        "",
+                        "FC3",
+                        f"{info.name} ({short})",
+                        f"{info.name}: as {short} uses this term.",
+                        program=program,
+                        name_es=_spanish(info, None, short),
+                    )
+                )
     return out
 
 
@@ -259,8 +321,9 @@ def shared_key_for(program_table: str, code: str) -> str | None:
 
 def _names_a_language(f: Format) -> bool:
     """A language format the meeting's languages carry (Bi-Lingual is no one language: kept)."""
-    return f.type == "LANG" and (bool(f.language) or f.key in LANGUAGE_TO_STOCK.values()
-                                 or f.name.strip().lower() in types.LANGUAGE_NAMES)
+    return f.type == "LANG" and (
+        bool(f.language) or f.key in LANGUAGE_TO_STOCK.values() or f.name.strip().lower() in types.LANGUAGE_NAMES
+    )
 
 
 def source_formats(extra: dict | None, source_slug: str) -> list[Format]:
@@ -272,16 +335,25 @@ def source_formats(extra: dict | None, source_slug: str) -> list[Format]:
             continue
         key, name, description, kind = (str(v).strip() for v in entry)
         number = int.from_bytes(hashlib.sha256(f"{source_slug}/{key}".encode()).digest()[:4], "big")
-        out.append(Format(10_000_000 + number % 90_000_000, f"{key[:16]}-{source_slug}", "",
-                          kind if kind in ("FC1", "FC2", "FC3", "O") else "FC3", name[:100], description[:300]))
+        out.append(
+            Format(
+                10_000_000 + number % 90_000_000,
+                f"{key[:16]}-{source_slug}",
+                "",
+                kind if kind in ("FC1", "FC2", "FC3", "O") else "FC3",
+                name[:100],
+                description[:300],
+            )
+        )
     return out
 
 
 ATTENDANCE_KEYS = ("VM", "HY", "TC")  # decided from the meeting itself, never from a code
 
 
-def meeting_keys(program: str, program_table: str, codes, languages, mode: str, temporarily_closed: bool,
-                 extra: dict | None = None) -> list[str]:
+def meeting_keys(
+    program: str, program_table: str, codes, languages, mode: str, temporarily_closed: bool, extra: dict | None = None
+) -> list[str]:
     """A meeting's format keys, in table order, each once."""
     keys: set[str] = set()
     fmt = table()
@@ -290,8 +362,11 @@ def meeting_keys(program: str, program_table: str, codes, languages, mode: str, 
     if program == "na" and extra and "bmlt_kept" in extra:
         # Read from a BMLT server: its own stock formats, as it listed them; the codes only for
         # the formats that were not stock ones (``feeds/bmlt/reader.py``).
-        keys.update(k for k in str(extra["bmlt_kept"]).split(",")
-                    if k in fmt and k not in ATTENDANCE_KEYS and not _names_a_language(fmt[k]))
+        keys.update(
+            k
+            for k in str(extra["bmlt_kept"]).split(",")
+            if k in fmt and k not in ATTENDANCE_KEYS and not _names_a_language(fmt[k])
+        )
         codes = [c for c in str(extra.get("bmlt_other_codes") or "").split(",") if c in codes]
     for code in codes:
         key = key_for(program, program_table, code)

@@ -20,8 +20,13 @@ from commonground.api.bmlt.search import KM_PER_MILE, BmltError, BmltQuery
 from commonground.api.bmlt.store import RANKED, Material
 from commonground.meetings.geo import EARTH_RADIUS_KM, km
 
-NUMERIC_COLUMNS = {"id_bigint": "pid", "weekday_tinyint": "weekday", "service_body_bigint": "body",
-                   "venue_type": "venue", "start_time": "minute"}
+NUMERIC_COLUMNS = {
+    "id_bigint": "pid",
+    "weekday_tinyint": "weekday",
+    "service_body_bigint": "body",
+    "venue_type": "venue",
+    "start_time": "minute",
+}
 FIND_HITS = 2000  # a word found in more meetings than this is looked for with numpy instead
 # Orders a whole list may be asked in (as crouton does): the default, and by start time.
 WHOLE_LIST_SORTS = ((), ("start_time",))
@@ -38,13 +43,24 @@ def normalised(q: BmltQuery, material: Material) -> dict:
         keys = list(dict.fromkeys(["distance_in_km", *keys]))
     if keys in (["weekday_tinyint"], ["weekday_tinyint", "start_time"]):
         keys = []  # the default order
-    return {"weekdays": _pair(q.weekdays), "services": [sorted(wanted_sources), sorted(excluded_sources)],
-            "formats": _pair(q.formats), "formats_any": q.formats_any and bool(q.formats[0]),
-            "venues": _pair(q.venues), "meeting_ids": sorted(q.meeting_ids), "point": q.point,
-            "radius_km": q.radius_km, "nearest": q.nearest, "starts_after": q.starts_after,
-            "starts_before": q.starts_before, "text": q.text, "sort": keys,
-            "fields": list(dict.fromkeys(q.data_fields)) if q.data_fields else None, "page_size": q.page_size,
-            "page_num": q.page_num if q.page_size else 1}
+    return {
+        "weekdays": _pair(q.weekdays),
+        "services": [sorted(wanted_sources), sorted(excluded_sources)],
+        "formats": _pair(q.formats),
+        "formats_any": q.formats_any and bool(q.formats[0]),
+        "venues": _pair(q.venues),
+        "meeting_ids": sorted(q.meeting_ids),
+        "point": q.point,
+        "radius_km": q.radius_km,
+        "nearest": q.nearest,
+        "starts_after": q.starts_after,
+        "starts_before": q.starts_before,
+        "text": q.text,
+        "sort": keys,
+        "fields": list(dict.fromkeys(q.data_fields)) if q.data_fields else None,
+        "page_size": q.page_size,
+        "page_num": q.page_num if q.page_size else 1,
+    }
 
 
 def _pair(pair: tuple[set[int], set[int]]) -> list[list[int]]:
@@ -58,9 +74,22 @@ def _root_sources(q: BmltQuery, material: Material) -> list[int]:
 def is_whole_list(n: dict) -> bool:
     """No filter, every field, no paging, in an order a whole list is kept in."""
     filters = {k: v for k, v in n.items() if k not in ("sort", "page_num")}
-    empty = {"weekdays": [[], []], "services": [[], []], "formats": [[], []], "formats_any": False,
-             "venues": [[], []], "meeting_ids": [], "point": None, "radius_km": None, "nearest": None,
-             "starts_after": None, "starts_before": None, "text": "", "fields": None, "page_size": None}
+    empty = {
+        "weekdays": [[], []],
+        "services": [[], []],
+        "formats": [[], []],
+        "formats_any": False,
+        "venues": [[], []],
+        "meeting_ids": [],
+        "point": None,
+        "radius_km": None,
+        "nearest": None,
+        "starts_after": None,
+        "starts_before": None,
+        "text": "",
+        "fields": None,
+        "page_size": None,
+    }
     return filters == empty and tuple(n["sort"]) in WHOLE_LIST_SORTS
 
 
@@ -78,7 +107,9 @@ class Found:
         """The format keys of every meeting that matched (only some answers ask)."""
         matched = self.matched
         if matched is None:
-            matched = np.flatnonzero(self.keep) if self.keep is not None else np.arange(len(self.material.columns["pid"]))
+            matched = (
+                np.flatnonzero(self.keep) if self.keep is not None else np.arange(len(self.material.columns["pid"]))
+            )
         return _used_formats(self.material, matched)
 
 
@@ -121,7 +152,7 @@ def find(n: dict, program: str | None, material: Material) -> Found:
         if n["page_size"]:  # read the stored order only as far as the page asked for reaches
             needed, taken, start = n["page_num"] * n["page_size"], [], 0
             while start < size and sum(len(t) for t in taken) < needed:
-                chunk = order[start:start + (1 << 16)]
+                chunk = order[start : start + (1 << 16)]
                 taken.append(chunk[keep[chunk]])
                 start += 1 << 16
             positions = np.concatenate(taken) if taken else order[:0]
@@ -153,7 +184,7 @@ def find(n: dict, program: str | None, material: Material) -> Found:
             # those at most the N-th distance are sorted.
             cut = np.partition(distances, n["nearest"] - 1)[n["nearest"] - 1]
             few = np.flatnonzero(distances <= cut)
-            nearest = np.sort(few[np.lexsort((positions[few], distances[few]))[:n["nearest"]]])
+            nearest = np.sort(few[np.lexsort((positions[few], distances[few]))[: n["nearest"]]])
             positions, distances = positions[nearest], distances[nearest]
     matched = positions
     needed = n["page_num"] * n["page_size"] if n["page_size"] else None
@@ -165,9 +196,9 @@ def find(n: dict, program: str | None, material: Material) -> Found:
 def _page(n: dict, found: Found) -> Found:
     if n["page_size"]:
         start = (n["page_num"] - 1) * n["page_size"]
-        found.positions = found.positions[start:start + n["page_size"]]
+        found.positions = found.positions[start : start + n["page_size"]]
         if found.distances is not None:
-            found.distances = found.distances[start:start + n["page_size"]]
+            found.distances = found.distances[start : start + n["page_size"]]
     return found
 
 
@@ -236,7 +267,7 @@ def _found_in(texts, needle: str) -> np.ndarray:
     if position < 0:
         return out
     blob = np.frombuffer(texts.blob, dtype=np.uint8)
-    found = np.flatnonzero(blob[:len(blob) - len(word) + 1] == word[0])
+    found = np.flatnonzero(blob[: len(blob) - len(word) + 1] == word[0])
     for i in range(1, len(word)):
         found = found[blob[found + i] == word[i]]
     out[np.searchsorted(offsets, found, side="right") - 1] = True
@@ -267,8 +298,7 @@ def _used_formats(material: Material, positions: np.ndarray) -> set[str]:
         return set()
     found = np.bitwise_or.reduce(material.columns["format_masks"][:, positions], axis=1)
     by_id = material.formats_by_id
-    return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"])
-            if int(found[i // 64]) >> (i % 64) & 1}
+    return {by_id[fid].key for i, fid in enumerate(material.meta["format_ids"]) if int(found[i // 64]) >> (i % 64) & 1}
 
 
 def _order(n: dict, material: Material, positions: np.ndarray, distances, needed: int | None = None) -> np.ndarray:
@@ -307,8 +337,11 @@ def _ranks_by_reading(key: str, material: Material, positions: np.ndarray) -> np
     """A sort by a field no column keeps (``comments``): only for answers the unpaged limit allows."""
     limit = settings.BMLT_UNPAGED_LIMIT
     if len(positions) > limit:
-        raise BmltError("sort_keys", f"{len(positions)} meetings match; sort_keys={key} can order at most "
-                                     f"{limit}. Narrow the search, or sort by one of {', '.join(RANKED)}.")
+        raise BmltError(
+            "sort_keys",
+            f"{len(positions)} meetings match; sort_keys={key} can order at most "
+            f"{limit}. Narrow the search, or sort by one of {', '.join(RANKED)}.",
+        )
     values = [str(material.item(int(p)).get(key, "")).casefold() for p in positions]
     rank = {v: i for i, v in enumerate(sorted(set(values)))}
     return np.asarray([rank[v] for v in values], dtype=np.int64)

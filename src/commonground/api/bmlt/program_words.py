@@ -19,8 +19,10 @@ own name (``formats.py``), so it needs no sentence here. All sentences are our o
 
 from __future__ import annotations
 
-AA_CLOSED = ("Closed: for A.A. members, and for anyone who has a drinking problem and wants to stop drinking. "
-             "Family, friends and others who are interested are welcome at open A.A. meetings.")
+AA_CLOSED = (
+    "Closed: for A.A. members, and for anyone who has a drinking problem and wants to stop drinking. "
+    "Family, friends and others who are interested are welcome at open A.A. meetings."
+)
 AA_OPEN = "Open: anyone interested in A.A. may attend as an observer, including family and friends."
 
 
@@ -31,10 +33,14 @@ def describe(program_code: str, short_name: str, scope, closed: bool) -> str:
     family = "family" in (scope if isinstance(scope, (list, tuple)) else [scope])
     if closed:
         if family:
-            return (f"Closed: only for {short_name} members: relatives and friends affected by someone "
-                    f"else's problem, not the person themselves.")
-        return (f"Closed: only for people who come to {short_name} for their own recovery, and its members. "
-                f"Family, friends and others are welcome at {short_name}'s open meetings.")
+            return (
+                f"Closed: only for {short_name} members: relatives and friends affected by someone "
+                f"else's problem, not the person themselves."
+            )
+        return (
+            f"Closed: only for people who come to {short_name} for their own recovery, and its members. "
+            f"Family, friends and others are welcome at {short_name}'s open meetings."
+        )
     if family:
         return f"Open: anyone may attend this {short_name} meeting for relatives and friends, and listen."
     return f"Open: anyone may attend this {short_name} meeting, including family, friends and anyone curious."

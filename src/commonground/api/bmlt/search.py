@@ -31,13 +31,40 @@ from commonground.meetings.links import safe_href
 
 KM_PER_MILE = 1.609344
 VENUE = {"in_person": "1", "online": "2", "hybrid": "3"}
-FIELDS = ("id_bigint", "worldid_mixed", "service_body_bigint", "weekday_tinyint", "venue_type", "start_time",
-          "duration_time", "time_zone", "formats", "lang_enum", "longitude", "latitude", "published",
-          "format_shared_id_list", "meeting_name", "location_text", "location_info", "location_street",
-          "location_city_subsection", "location_neighborhood", "location_municipality", "location_sub_province",
-          "location_province", "location_postal_code_1", "location_nation", "comments", "virtual_meeting_link",
-          "virtual_meeting_additional_info", "phone_meeting_number", "phone_meeting_additional_info",
-          "root_server_uri", "meeting_url")
+FIELDS = (
+    "id_bigint",
+    "worldid_mixed",
+    "service_body_bigint",
+    "weekday_tinyint",
+    "venue_type",
+    "start_time",
+    "duration_time",
+    "time_zone",
+    "formats",
+    "lang_enum",
+    "longitude",
+    "latitude",
+    "published",
+    "format_shared_id_list",
+    "meeting_name",
+    "location_text",
+    "location_info",
+    "location_street",
+    "location_city_subsection",
+    "location_neighborhood",
+    "location_municipality",
+    "location_sub_province",
+    "location_province",
+    "location_postal_code_1",
+    "location_nation",
+    "comments",
+    "virtual_meeting_link",
+    "virtual_meeting_additional_info",
+    "phone_meeting_number",
+    "phone_meeting_additional_info",
+    "root_server_uri",
+    "meeting_url",
+)
 SORTABLE = set(FIELDS) | {"distance_in_km", "distance_in_miles"}
 
 
@@ -197,8 +224,9 @@ def service_body(m: FeedRow, source_slug: str) -> tuple[int, str]:
 
 
 def to_bmlt(m: FeedRow, source_slug: str, base_url: str, *, day: int | None = None) -> dict:
-    keys = bmlt_formats.meeting_keys(m.program_id, m.program.type_table, m.types, m.languages, m.attendance_mode,
-                                     m.temporarily_closed, m.extra)
+    keys = bmlt_formats.meeting_keys(
+        m.program_id, m.program.type_table, m.types, m.languages, m.attendance_mode, m.temporarily_closed, m.extra
+    )
     table = bmlt_formats.table()
     ids = [table[k].id for k in keys]
     for own in bmlt_formats.source_formats(m.extra, source_slug):  # a BMLT server's own, in its words

@@ -48,8 +48,19 @@ FORMAT = 7
 KEEP = 3
 # Text fields kept as a rank per meeting (the casefolded value's place in sorted order), so an
 # answer can be sorted by them without reading any meeting. Numbers and times are columns.
-RANKED = ("meeting_name", "location_municipality", "location_province", "location_text", "location_street",
-          "location_postal_code_1", "location_nation", "time_zone", "duration_time", "lang_enum", "formats")
+RANKED = (
+    "meeting_name",
+    "location_municipality",
+    "location_province",
+    "location_text",
+    "location_street",
+    "location_postal_code_1",
+    "location_nation",
+    "time_zone",
+    "duration_time",
+    "lang_enum",
+    "formats",
+)
 NUMERIC = ("pid", "source", "body", "program", "weekday", "minute", "venue", "lat", "lng")
 # The fields SearchString looks in: each field's distinct values kept once (casefolded), and per
 # meeting the number of its value ("text_name" ...), so a word is looked for in a few small blobs.
@@ -101,16 +112,30 @@ def build(version: tuple) -> Path:
                 source_formats.setdefault(own.key, own)
             format_offsets.append(len(format_ids))
             hour, minute = item["start_time"].split(":")[:2]
-            for name, value in (("pid", int(item["id_bigint"])), ("source", m.source_id), ("body", body),
-                                ("program", program_at[m.program_id]), ("weekday", int(item["weekday_tinyint"])),
-                                ("minute", int(hour) * 60 + int(minute)),
-                                ("venue", int(item["venue_type"])),
-                                ("lat", m.latitude if m.latitude is not None else np.nan),
-                                ("lng", m.longitude if m.longitude is not None else np.nan)):
+            for name, value in (
+                ("pid", int(item["id_bigint"])),
+                ("source", m.source_id),
+                ("body", body),
+                ("program", program_at[m.program_id]),
+                ("weekday", int(item["weekday_tinyint"])),
+                ("minute", int(hour) * 60 + int(minute)),
+                ("venue", int(item["venue_type"])),
+                ("lat", m.latitude if m.latitude is not None else np.nan),
+                ("lng", m.longitude if m.longitude is not None else np.nan),
+            ):
                 columns[name].append(value)
     tmp = staging_folder(target)
-    types = {"pid": np.int64, "source": np.int64, "body": np.int64, "program": np.int16, "weekday": np.int8,
-             "minute": np.int16, "venue": np.int8, "lat": np.float64, "lng": np.float64}
+    types = {
+        "pid": np.int64,
+        "source": np.int64,
+        "body": np.int64,
+        "program": np.int16,
+        "weekday": np.int8,
+        "minute": np.int16,
+        "venue": np.int8,
+        "lat": np.float64,
+        "lng": np.float64,
+    }
     for name, kind in types.items():
         np.save(tmp / f"{name}.npy", np.asarray(columns[name], dtype=kind))
     for name in RANKED:
@@ -118,8 +143,10 @@ def build(version: tuple) -> Path:
         place = np.empty(len(order), dtype=np.int32)
         for rank, value in enumerate(order):
             place[ranks[name][value]] = rank
-        np.save(tmp / f"rank_{name}.npy", place[np.asarray(codes[name], dtype=np.int64)] if codes[name]
-                else np.zeros(0, dtype=np.int32))
+        np.save(
+            tmp / f"rank_{name}.npy",
+            place[np.asarray(codes[name], dtype=np.int64)] if codes[name] else np.zeros(0, dtype=np.int32),
+        )
     # The formats as a bit mask over the distinct format ids in use: filters are a few bit tests.
     used = sorted(set(format_ids))
     bit = {fid: i for i, fid in enumerate(used)}
@@ -139,25 +166,39 @@ def build(version: tuple) -> Path:
         np.save(tmp / f"text_{name}.npy", np.asarray(text_at[name], dtype=np.int32))
         np.save(tmp / f"texts_{name}_offsets.npy", text.offsets)
         (tmp / f"texts_{name}.bin").write_bytes(bytes(text.blob) or b"\0")
-    default = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"],
-                          columns["weekday"])) if lines else np.zeros(0, dtype=np.int64)
-    np.save(tmp / "default_order.npy", default.astype(np.int32))
-    by_start = np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"])) if lines \
+    default = (
+        np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"], columns["weekday"]))
+        if lines
         else np.zeros(0, dtype=np.int64)
+    )
+    np.save(tmp / "default_order.npy", default.astype(np.int32))
+    by_start = (
+        np.lexsort((columns["pid"], np.load(tmp / "rank_meeting_name.npy"), columns["minute"]))
+        if lines
+        else np.zeros(0, dtype=np.int64)
+    )
     np.save(tmp / "start_order.npy", by_start.astype(np.int32))
     lat = np.asarray(columns["lat"], dtype=np.float64)
     by_lat = np.argsort(lat, kind="stable")  # unknown positions (NaN) last
     np.save(tmp / "lat_order.npy", by_lat.astype(np.int32))
     np.save(tmp / "lat_sorted.npy", lat[by_lat])
-    meta = {"format": FORMAT, "version": DataVersion.label(version), "built_at": time.time(), "size": len(lines),
-            "programs": programs, "format_ids": used, "bodies": _service_bodies(columns, programs, bodies),
-            "source_formats": [dataclasses.asdict(f) for f in source_formats.values()]}
+    meta = {
+        "format": FORMAT,
+        "version": DataVersion.label(version),
+        "built_at": time.time(),
+        "size": len(lines),
+        "programs": programs,
+        "format_ids": used,
+        "bodies": _service_bodies(columns, programs, bodies),
+        "source_formats": [dataclasses.asdict(f) for f in source_formats.values()],
+    }
     (tmp / "meta.json").write_text(json.dumps(meta))
     # A folder stored by an older release is replaced.
     install_folder(tmp, target, replace=target.exists() and folder_format(target) != FORMAT)
     _prune()
-    log.info("BMLT answers for %s built: %s meetings in %.2f s", meta["version"], meta["size"],
-             time.perf_counter() - started)
+    log.info(
+        "BMLT answers for %s built: %s meetings in %.2f s", meta["version"], meta["size"], time.perf_counter() - started
+    )
     return target
 
 
@@ -178,14 +219,34 @@ def _service_bodies(columns: dict, programs: list[str], bodies: dict[int, tuple[
         for s in sources:
             if s.pk not in per:
                 continue
-            listed.append({"id": str(s.pk), "parent_id": "0", "name": s.name,
-                           "description": f"{per[s.pk]} meetings, from {s.get_format_display()}", "type": "AS",
-                           "url": "", "helpline": "", "world_id": "", "contact_email": ""})
-            listed += [{"id": str(body), "parent_id": str(s.pk), "name": name,
-                        "description": f"{per[body]} meetings, from {s.name}", "type": "AS", "url": "",
-                        "helpline": "", "world_id": "", "contact_email": ""}
-                       for body, (source, name) in sorted(bodies.items(), key=lambda b: b[1][1])
-                       if source == s.pk and body in per]
+            listed.append(
+                {
+                    "id": str(s.pk),
+                    "parent_id": "0",
+                    "name": s.name,
+                    "description": f"{per[s.pk]} meetings, from {s.get_format_display()}",
+                    "type": "AS",
+                    "url": "",
+                    "helpline": "",
+                    "world_id": "",
+                    "contact_email": "",
+                }
+            )
+            listed += [
+                {
+                    "id": str(body),
+                    "parent_id": str(s.pk),
+                    "name": name,
+                    "description": f"{per[body]} meetings, from {s.name}",
+                    "type": "AS",
+                    "url": "",
+                    "helpline": "",
+                    "world_id": "",
+                    "contact_email": "",
+                }
+                for body, (source, name) in sorted(bodies.items(), key=lambda b: b[1][1])
+                if source == s.pk and body in per
+            ]
         out[root] = listed
     return out
 
@@ -203,8 +264,18 @@ class Material:
 
     @cached_property
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: self.array(name) for name in (*NUMERIC, *(f"text_{f}" for f in SEARCHED), "default_order",
-                                                    "start_order", "lat_order", "lat_sorted", "format_masks")}
+        return {
+            name: self.array(name)
+            for name in (
+                *NUMERIC,
+                *(f"text_{f}" for f in SEARCHED),
+                "default_order",
+                "start_order",
+                "lat_order",
+                "lat_sorted",
+                "format_masks",
+            )
+        }
 
     def rank(self, name: str) -> np.ndarray:
         return self._ranks.setdefault(name, self.array(f"rank_{name}"))
@@ -252,14 +323,24 @@ class Material:
         URL, quotes included), with ``extra`` members (``,"distance_in_km":"1.000"``) at the end."""
         blob, offsets = self._blobs["lines"]
         paths, path_offsets = self._blobs["paths"]
-        return b"".join((blob[offsets[position]:offsets[position + 1]], b',"root_server_uri":', base,
-                         b',"meeting_url":', base[:-1], paths[path_offsets[position]:path_offsets[position + 1]],
-                         b'"', extra, b"}"))
+        return b"".join(
+            (
+                blob[offsets[position] : offsets[position + 1]],
+                b',"root_server_uri":',
+                base,
+                b',"meeting_url":',
+                base[:-1],
+                paths[path_offsets[position] : path_offsets[position + 1]],
+                b'"',
+                extra,
+                b"}",
+            )
+        )
 
     def item(self, position: int) -> dict:
         """One meeting as a dict, without its server fields (for sorts and field lists)."""
         blob, offsets = self._blobs["lines"]
-        return orjson.loads(blob[offsets[position]:offsets[position + 1]] + b"}")
+        return orjson.loads(blob[offsets[position] : offsets[position + 1]] + b"}")
 
 
 _loaded: dict[str, Material] = {}
@@ -287,8 +368,11 @@ def load(version: tuple) -> Material | None:
 def newest() -> Material | None:
     """The newest stored material of any version (what answers while a new one is built)."""
     root = runtime_dir("bmlt")
-    found = sorted((p for p in root.iterdir() if not p.name.startswith(".") and (p / "meta.json").exists()),
-                   key=lambda p: (p / "meta.json").stat().st_mtime, reverse=True)
+    found = sorted(
+        (p for p in root.iterdir() if not p.name.startswith(".") and (p / "meta.json").exists()),
+        key=lambda p: (p / "meta.json").stat().st_mtime,
+        reverse=True,
+    )
     for folder in found:
         if folder_format(folder) == FORMAT:
             return _loaded.setdefault(str(folder), Material(folder, json.loads((folder / "meta.json").read_text())))
@@ -316,8 +400,11 @@ def current(version: tuple, request_build=None) -> Material:
 
 def _prune() -> None:
     root = runtime_dir("bmlt")
-    folders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
+    folders = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in folders[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in root.glob(".*.tmp"):

@@ -4,46 +4,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('code', models.SlugField(max_length=32, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('short_name', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('legacy', 'Legacy (largely inactive)')], default='active', max_length=16)),
-                ('order', models.PositiveSmallIntegerField(default=100)),
-                ('type_table', models.CharField(default='spec', help_text="Meeting-type code table this program's feeds use.", max_length=32)),
-                ('summary', models.TextField()),
-                ('first_meeting', models.TextField(verbose_name='What to expect at a first meeting')),
-                ('not_for', models.TextField(blank=True)),
-                ('website', models.CharField(blank=True, max_length=500)),
-                ('website_confirmed', models.BooleanField(default=False)),
-                ('meeting_finder', models.CharField(blank=True, max_length=500)),
-                ('approach', models.CharField(choices=[('twelve-step', 'Twelve-step'), ('secular', 'Secular'), ('faith-based', 'Faith-based'), ('buddhist-inspired', 'Buddhist-inspired'), ('clinical', 'Clinical with peer support')], max_length=24)),
-                ('spiritual_content', models.CharField(choices=[('none', 'None'), ('spiritual', 'Spiritual'), ('religious', 'Religious'), ('unknown', 'Unknown')], max_length=16)),
-                ('support_model', models.JSONField(default=list)),
-                ('scope', models.JSONField(default=list)),
-                ('audience', models.CharField(default='everyone', max_length=32)),
-                ('dual_diagnosis', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], default='unknown', max_length=8)),
-                ('moud', models.CharField(choices=[('welcoming', 'Welcoming'), ('group-decides', 'Each group decides'), ('restrictive', 'Restrictive'), ('unknown', 'Unknown'), ('not-applicable', 'Not applicable')], default='unknown', max_length=16)),
-                ('psychiatric_medication', models.CharField(choices=[('welcoming', 'Welcoming'), ('group-decides', 'Each group decides'), ('restrictive', 'Restrictive'), ('unknown', 'Unknown'), ('not-applicable', 'Not applicable')], default='unknown', max_length=16)),
-                ('online', models.CharField(choices=[('yes', 'Yes'), ('limited', 'Limited'), ('no', 'No'), ('unknown', 'Unknown')], default='unknown', max_length=8)),
-                ('goal', models.CharField(blank=True, max_length=32)),
-                ('milestones', models.TextField(blank=True)),
-                ('facts', models.JSONField(default=dict)),
-                ('sources', models.JSONField(default=dict)),
-                ('data_hash', models.CharField(blank=True, help_text='Hash of the catalog file last loaded.', max_length=64)),
-                ('loaded_at', models.DateTimeField(blank=True, null=True)),
+                ("code", models.SlugField(max_length=32, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=200)),
+                ("short_name", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("legacy", "Legacy (largely inactive)")],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100)),
+                (
+                    "type_table",
+                    models.CharField(
+                        default="spec", help_text="Meeting-type code table this program's feeds use.", max_length=32
+                    ),
+                ),
+                ("summary", models.TextField()),
+                ("first_meeting", models.TextField(verbose_name="What to expect at a first meeting")),
+                ("not_for", models.TextField(blank=True)),
+                ("website", models.CharField(blank=True, max_length=500)),
+                ("website_confirmed", models.BooleanField(default=False)),
+                ("meeting_finder", models.CharField(blank=True, max_length=500)),
+                (
+                    "approach",
+                    models.CharField(
+                        choices=[
+                            ("twelve-step", "Twelve-step"),
+                            ("secular", "Secular"),
+                            ("faith-based", "Faith-based"),
+                            ("buddhist-inspired", "Buddhist-inspired"),
+                            ("clinical", "Clinical with peer support"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "spiritual_content",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("spiritual", "Spiritual"),
+                            ("religious", "Religious"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("support_model", models.JSONField(default=list)),
+                ("scope", models.JSONField(default=list)),
+                ("audience", models.CharField(default="everyone", max_length=32)),
+                (
+                    "dual_diagnosis",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")], default="unknown", max_length=8
+                    ),
+                ),
+                (
+                    "moud",
+                    models.CharField(
+                        choices=[
+                            ("welcoming", "Welcoming"),
+                            ("group-decides", "Each group decides"),
+                            ("restrictive", "Restrictive"),
+                            ("unknown", "Unknown"),
+                            ("not-applicable", "Not applicable"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "psychiatric_medication",
+                    models.CharField(
+                        choices=[
+                            ("welcoming", "Welcoming"),
+                            ("group-decides", "Each group decides"),
+                            ("restrictive", "Restrictive"),
+                            ("unknown", "Unknown"),
+                            ("not-applicable", "Not applicable"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "online",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("limited", "Limited"), ("no", "No"), ("unknown", "Unknown")],
+                        default="unknown",
+                        max_length=8,
+                    ),
+                ),
+                ("goal", models.CharField(blank=True, max_length=32)),
+                ("milestones", models.TextField(blank=True)),
+                ("facts", models.JSONField(default=dict)),
+                ("sources", models.JSONField(default=dict)),
+                (
+                    "data_hash",
+                    models.CharField(blank=True, help_text="Hash of the catalog file last loaded.", max_length=64),
+                ),
+                ("loaded_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['order', 'code'],
+                "ordering": ["order", "code"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_programs'),
+        ("catalog", "0001_programs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='translations',
+            model_name="program",
+            name="translations",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

@@ -4,30 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_program_translations'),
+        ("catalog", "0002_program_translations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='program',
-            name='moud',
-            field=models.CharField(choices=[('welcoming', 'Welcoming'), ('varies', 'No rule in its literature; attitudes vary'), ('group-decides', 'Each group decides'), ('restrictive', 'Restrictive'), ('unknown', 'Unknown'), ('not-applicable', 'Not applicable')], default='unknown', max_length=16),
+            model_name="program",
+            name="moud",
+            field=models.CharField(
+                choices=[
+                    ("welcoming", "Welcoming"),
+                    ("varies", "No rule in its literature; attitudes vary"),
+                    ("group-decides", "Each group decides"),
+                    ("restrictive", "Restrictive"),
+                    ("unknown", "Unknown"),
+                    ("not-applicable", "Not applicable"),
+                ],
+                default="unknown",
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='psychiatric_medication',
-            field=models.CharField(choices=[('welcoming', 'Welcoming'), ('varies', 'No rule in its literature; attitudes vary'), ('group-decides', 'Each group decides'), ('restrictive', 'Restrictive'), ('unknown', 'Unknown'), ('not-applicable', 'Not applicable')], default='unknown', max_length=16),
+            model_name="program",
+            name="psychiatric_medication",
+            field=models.CharField(
+                choices=[
+                    ("welcoming", "Welcoming"),
+                    ("varies", "No rule in its literature; attitudes vary"),
+                    ("group-decides", "Each group decides"),
+                    ("restrictive", "Restrictive"),
+                    ("unknown", "Unknown"),
+                    ("not-applicable", "Not applicable"),
+                ],
+                default="unknown",
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='spiritual_content',
-            field=models.CharField(choices=[('none', 'None'), ('non-theistic', 'Secular, with some spiritual language (no Higher Power)'), ('spiritual', 'Spiritual'), ('religious', 'Religious'), ('unknown', 'Unknown')], max_length=16),
+            model_name="program",
+            name="spiritual_content",
+            field=models.CharField(
+                choices=[
+                    ("none", "None"),
+                    ("non-theistic", "Secular, with some spiritual language (no Higher Power)"),
+                    ("spiritual", "Spiritual"),
+                    ("religious", "Religious"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('legacy', 'Mostly inactive')], default='active', max_length=16),
+            model_name="program",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "Active"), ("legacy", "Mostly inactive")], default="active", max_length=16
+            ),
         ),
     ]

@@ -6,15 +6,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_stances_and_status'),
+        ("catalog", "0003_stances_and_status"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='program',
-            name='spiritual_content',
-            field=models.CharField(choices=[('none', 'None'), ('non-theistic', 'Secular, with some spiritual language (no Higher Power)'), ('spiritual', 'Spiritual'), ('religious', 'Religious'), ('indigenous', 'Grounded in Native American and Indigenous spiritual teachings'), ('islamic', 'Grounded in Islam'), ('unknown', 'Unknown')], max_length=16),
+            model_name="program",
+            name="spiritual_content",
+            field=models.CharField(
+                choices=[
+                    ("none", "None"),
+                    ("non-theistic", "Secular, with some spiritual language (no Higher Power)"),
+                    ("spiritual", "Spiritual"),
+                    ("religious", "Religious"),
+                    ("indigenous", "Grounded in Native American and Indigenous spiritual teachings"),
+                    ("islamic", "Grounded in Islam"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

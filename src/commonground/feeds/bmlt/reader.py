@@ -48,8 +48,11 @@ def _answer_locations(location: str) -> dict[str, str]:
         base = base if base.endswith("/") else base + "/"
         # A results URL may carry filters (services=, weekdays=); keep them for the search only.
         search = location if "switcher=GetSearchResults" in location else f"{base}?switcher=GetSearchResults"
-        return {"GetSearchResults": search, "GetFormats": f"{base}?switcher=GetFormats",
-                "GetServiceBodies": f"{base}?switcher=GetServiceBodies"}
+        return {
+            "GetSearchResults": search,
+            "GetFormats": f"{base}?switcher=GetFormats",
+            "GetServiceBodies": f"{base}?switcher=GetServiceBodies",
+        }
     folder = Path(location)
     if not folder.is_dir():
         raise FeedError("not-found", f"{location} is neither a BMLT server URL nor a directory of saved answers.")
@@ -91,8 +94,9 @@ def read(location: str) -> Feed:
         except FeedError as exc:
             search.close()
             if exc.code == "shape":  # say it in BMLT's terms
-                raise FeedError("shape", f"{where['GetSearchResults']} should hold a JSON array, "
-                                         "as a BMLT server answers.") from None
+                raise FeedError(
+                    "shape", f"{where['GetSearchResults']} should hold a JSON array, as a BMLT server answers."
+                ) from None
             raise
         rows, closers = meetings.rows, meetings.closers
         digests.append(search.digest)
@@ -138,8 +142,11 @@ def _fetch_pages(search_url: str, ids: list[str]) -> list[Body]:
             try:
                 pages.append(open_body(url))
             except FeedError as exc:
-                raise FeedError(exc.code, f"Page {len(pages) + 1} of {len(ids)} (service body {body_id}) "
-                                          f"failed, so nothing was imported: {exc.message}") from None
+                raise FeedError(
+                    exc.code,
+                    f"Page {len(pages) + 1} of {len(ids)} (service body {body_id}) "
+                    f"failed, so nothing was imported: {exc.message}",
+                ) from None
     except BaseException:
         for page in pages:
             page.close()
@@ -155,7 +162,9 @@ def _paged_rows(pages: list[Body]):
             rows = meeting_guide_parse(page, page.location).rows
         except FeedError as exc:
             if exc.code == "shape":
-                raise FeedError("shape", f"{page.location} should hold a JSON array, as a BMLT server answers.") from None
+                raise FeedError(
+                    "shape", f"{page.location} should hold a JSON array, as a BMLT server answers."
+                ) from None
             raise
         for row in rows:
             key = str(row.get("id_bigint") or "") if isinstance(row, dict) else ""
@@ -183,14 +192,22 @@ def _reshape_or_skip(m, formats: dict, bodies: dict):
 
 def _format_index(formats: list) -> dict[str, dict]:
     """key_string -> {"world_id", "name", "type"}, from the server, falling back to stock formats."""
-    index = {key: {"world_id": row["world_id"] if row["world_id"] != "null" else "", "name": row["name"],
-                   "type": row["format_type"]} for key, row in types.bmlt_world_formats().items()}
+    index = {
+        key: {
+            "world_id": row["world_id"] if row["world_id"] != "null" else "",
+            "name": row["name"],
+            "type": row["format_type"],
+        }
+        for key, row in types.bmlt_world_formats().items()
+    }
     for row in formats:
         if isinstance(row, dict) and row.get("key_string"):
-            index[str(row["key_string"])] = {"world_id": str(row.get("world_id") or ""),
-                                             "name": str(row.get("name_string") or ""),
-                                             "type": str(row.get("format_type_enum") or ""),
-                                             "description": str(row.get("description_string") or "")}
+            index[str(row["key_string"])] = {
+                "world_id": str(row.get("world_id") or ""),
+                "name": str(row.get("name_string") or ""),
+                "type": str(row.get("format_type_enum") or ""),
+                "description": str(row.get("description_string") or ""),
+            }
     return index
 
 
@@ -248,8 +265,10 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
         names.append(info["name"])
         is_stock = key in stock and stock[key]["name"].strip().casefold() == info["name"].strip().casefold()
         language = info["type"] == "LANG" or info["world_id"] == "LANG"
-        if language and (types.LANGUAGE_NAMES.get(info["name"].strip().lower())
-                         or (len(key) == 2 and key.isalpha() and key.lower() != "bl")):
+        if language and (
+            types.LANGUAGE_NAMES.get(info["name"].strip().lower())
+            or (len(key) == 2 and key.isalpha() and key.lower() != "bl")
+        ):
             pass  # a language: the meeting's languages carry it
         elif is_stock:
             kept.append(key)
@@ -294,8 +313,15 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
             row[f"contact_{n}_name"] = get(f"contact_name_{n}")
             row[f"contact_{n}_email"] = get(f"contact_email_{n}")
             row[f"contact_{n}_phone"] = get(f"contact_phone_{n}")
-    row["_extra"] = {k: v for k, v in (("bmlt_world_id", get("worldid_mixed")), ("bmlt_formats", get("formats")),
-                                        ("bmlt_service_body", get("service_body_bigint"))) if v}
+    row["_extra"] = {
+        k: v
+        for k, v in (
+            ("bmlt_world_id", get("worldid_mixed")),
+            ("bmlt_formats", get("formats")),
+            ("bmlt_service_body", get("service_body_bigint")),
+        )
+        if v
+    }
     # Every source format kept (issue 27): the stock ones by key (so "Speaker/Discussion" is not
     # read back as NA's Speaker code, "Speaker Only"), and the codes of the others.
     row["_extra"]["bmlt_kept"] = ",".join(kept)

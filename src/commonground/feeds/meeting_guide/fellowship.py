@@ -46,8 +46,9 @@ class FeedProgram:
 def feed_program(program) -> FeedProgram:
     if isinstance(program, FeedProgram):
         return program
-    return FeedProgram(program.code, program.name, program.short_name, program.type_table,
-                       "family" in (program.scope or []))
+    return FeedProgram(
+        program.code, program.name, program.short_name, program.type_table, "family" in (program.scope or [])
+    )
 
 
 def fellowship_line(program: FeedProgram) -> str:
@@ -66,8 +67,10 @@ def rule_line(program: FeedProgram, code: str) -> str:
             # Al-Anon's own table calls it "Families and Friends Only".
             label = own_name if own_name.casefold() not in ("", "closed") else "Closed"
             return f"{label}: only for family members and friends of someone with the problem, not for observers."
-        return (f"Closed: for people who want help with their own recovery in {program.short_name or program.name}, "
-                "not for visitors.")
+        return (
+            f"Closed: for people who want help with their own recovery in {program.short_name or program.name}, "
+            "not for visitors."
+        )
     if own_name.casefold() not in ("", "open"):
         return f"{own_name}."  # Al-Anon's "Families Friends and Observers Welcome"
     label = "Open"
@@ -89,8 +92,15 @@ def _program_lines(program: FeedProgram, codes: tuple[str, ...]) -> tuple[str, .
         if code in codes and code in own:
             lines.append(rule_line(program, code))
             break  # a feed saying both: closed is what a visitor must know (TSML's rule too)
-    left = [own[c].name for c in codes if c in own and c not in ATTENDANCE_CODES and c != types.ONLINE_CODE
-            and not own[c].language and not types.spec_code(program.type_table, c)]
+    left = [
+        own[c].name
+        for c in codes
+        if c in own
+        and c not in ATTENDANCE_CODES
+        and c != types.ONLINE_CODE
+        and not own[c].language
+        and not types.spec_code(program.type_table, c)
+    ]
     if left:
         lines.append("Also: " + ", ".join(left) + ".")
     return tuple(lines)

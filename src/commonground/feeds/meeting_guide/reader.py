@@ -50,7 +50,7 @@ def own_rows(rows):
         if isinstance(row, dict) and row.get("types_table") == "spec" and isinstance(row.get("program"), str):
             lines = row.pop("program_notes", None)
             if isinstance(lines, str) and isinstance(row.get("notes"), str) and row["notes"].startswith(lines):
-                row["notes"] = row["notes"][len(lines):].lstrip("\n")
+                row["notes"] = row["notes"][len(lines) :].lstrip("\n")
             own = row.pop("program_types", None)
             if isinstance(own, list) and all(isinstance(c, str) for c in own):
                 row["types"] = own

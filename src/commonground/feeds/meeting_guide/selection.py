@@ -19,13 +19,56 @@ from commonground.feeds.meeting_guide.fellowship import FeedProgram
 from commonground.meetings.models import Meeting, Source
 from commonground.meetings.public import public_where
 
-COLUMNS = ("id", "program_id", "slug", "name", "weekday", "start_time", "duration_minutes", "timezone", "types",
-           "temporarily_closed", "languages", "notes", "location", "location_notes", "address", "city",
-           "postal_code", "country", "formatted_address", "conference_url_notes", "conference_phone_notes", "group",
-           "group_notes", "entity", "entity_email", "entity_location", "entity_phone", "region", "latitude",
-           "longitude", "coordinates_source", "approximate", "regions", "conference_url", "conference_phone",
-           "updated_at", "feedback_emails", "feedback_url", "url", "edit_url", "entity_logo", "entity_url",
-           "contacts", "extra", "attendance_mode", "changed_at", "source_id", "key")
+COLUMNS = (
+    "id",
+    "program_id",
+    "slug",
+    "name",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "types",
+    "temporarily_closed",
+    "languages",
+    "notes",
+    "location",
+    "location_notes",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "conference_url_notes",
+    "conference_phone_notes",
+    "group",
+    "group_notes",
+    "entity",
+    "entity_email",
+    "entity_location",
+    "entity_phone",
+    "region",
+    "latitude",
+    "longitude",
+    "coordinates_source",
+    "approximate",
+    "regions",
+    "conference_url",
+    "conference_phone",
+    "updated_at",
+    "feedback_emails",
+    "feedback_url",
+    "url",
+    "edit_url",
+    "entity_logo",
+    "entity_url",
+    "contacts",
+    "extra",
+    "attendance_mode",
+    "changed_at",
+    "source_id",
+    "key",
+)
 JSON_COLUMNS = {"types", "languages", "regions", "feedback_emails", "contacts", "extra"}
 CHUNK = 5000
 
@@ -65,8 +108,10 @@ class FeedSelection:
     inactive: bool = True
 
     def rows(self) -> Iterator[FeedRow]:
-        tables = {p.code: FeedProgram(p.code, p.name, p.short_name, p.type_table, "family" in (p.scope or []))
-                  for p in Program.objects.only("code", "name", "short_name", "type_table", "scope")}
+        tables = {
+            p.code: FeedProgram(p.code, p.name, p.short_name, p.type_table, "family" in (p.scope or []))
+            for p in Program.objects.only("code", "name", "short_name", "type_table", "scope")
+        }
         quote = connection.ops.quote_name
         # The public meetings (meetings/public.py): a disconnected source's are not published (the
         # Meeting Guide app's policy too); a meeting two sources list goes out once.
@@ -86,8 +131,10 @@ class FeedSelection:
         if self.id_range is not None:
             where.append(f"{quote('id')} > %s AND {quote('id')} <= %s")
             params.extend(self.id_range)
-        sql = (f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)}"
-               f" WHERE {' AND '.join(where)} ORDER BY {quote('id')}")
+        sql = (
+            f"SELECT {', '.join(quote(c) for c in COLUMNS)} FROM {quote(Meeting._meta.db_table)}"
+            f" WHERE {' AND '.join(where)} ORDER BY {quote('id')}"
+        )
         json_at = [i for i, c in enumerate(COLUMNS) if c in JSON_COLUMNS]
         id_at, region = COLUMNS.index("id"), (self.region or "").strip().casefold()
         with connection.cursor() as cursor:
@@ -97,8 +144,7 @@ class FeedSelection:
                     if self.ids is not None and values[id_at] not in self.ids:
                         continue
                     row = _row(values, json_at, tables)
-                    if region and region != row.region.casefold() and region not in (
-                            r.casefold() for r in row.regions):
+                    if region and region != row.region.casefold() and region not in (r.casefold() for r in row.regions):
                         continue
                     yield row
 

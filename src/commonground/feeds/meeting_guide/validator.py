@@ -23,10 +23,29 @@ EMAIL_OK = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Markup as an HTML tokenizer sees it: "<" directly followed by a letter, "/", "!" or "?" and
 # closed by ">". "3 < 4 and 5 > 2" is text; entities are decoded first, as clients decode them.
 HTML = re.compile(r"<[a-zA-Z/!?][^>]*>")
-TEXT_FIELDS = ("name", "notes", "location", "location_notes", "group", "group_notes", "formatted_address",
-               "address", "city", "conference_url_notes", "conference_phone_notes", "entity")
-ENTITY_FIELDS = ("entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url", "entity_website_url",
-                 "entity_feedback_emails")
+TEXT_FIELDS = (
+    "name",
+    "notes",
+    "location",
+    "location_notes",
+    "group",
+    "group_notes",
+    "formatted_address",
+    "address",
+    "city",
+    "conference_url_notes",
+    "conference_phone_notes",
+    "entity",
+)
+ENTITY_FIELDS = (
+    "entity_email",
+    "entity_location",
+    "entity_logo",
+    "entity_phone",
+    "entity_url",
+    "entity_website_url",
+    "entity_feedback_emails",
+)
 
 
 @dataclass
@@ -84,27 +103,32 @@ def validate_rows(rows: list, default_program_table: str = "spec") -> list[Probl
         program = row.get("program")
         shown = {"C", "O"} & set(c for c in row.get("types") or [] if isinstance(c, str))
         if isinstance(program, str) and program not in fellowship.TSML_RULES_PROGRAMS and shown:
-            add("types", f"TSML UI describes {', '.join(sorted(shown))} in AA's words, not {program}'s: "
-                         "say who may attend in the notes instead", "warning")
+            add(
+                "types",
+                f"TSML UI describes {', '.join(sorted(shown))} in AA's words, not {program}'s: "
+                "say who may attend in the notes instead",
+                "warning",
+            )
         if "approximate" in row and row["approximate"] not in ("yes", "no"):
-            add("approximate", "approximate must be \"yes\" or \"no\"")
+            add("approximate", 'approximate must be "yes" or "no"')
         updated = row.get("updated")
         if updated is not None and not (isinstance(updated, str) and UPDATED_OK.match(updated)):
-            add("updated", "updated must be \"YYYY-MM-DD HH:MM:SS\" in UTC")
+            add("updated", 'updated must be "YYYY-MM-DD HH:MM:SS" in UTC')
         for field in TEXT_FIELDS:
             if isinstance(row.get(field), str) and HTML.search(html.unescape(row[field])):
                 add(field, f"{field} contains HTML; feeds must be plain text")
         for key in ("entity_feedback_emails", "feedback_emails"):
             emails = row.get(key)
-            if emails is not None and (not isinstance(emails, list) or
-                                       any(not isinstance(e, str) or not EMAIL_OK.match(e) for e in emails)):
+            if emails is not None and (
+                not isinstance(emails, list) or any(not isinstance(e, str) or not EMAIL_OK.match(e) for e in emails)
+            ):
                 add(key, f"{key} must be a list of e-mail addresses")
         if any(row.get(f) for f in ENTITY_FIELDS) and not row.get("entity"):
             add("entity", "entity is required when other entity_* fields are given")
         for n in (1, 2, 3):
             contact = row.get(f"contact_{n}_name")
             if isinstance(contact, str) and has_last_name(contact):
-                add(f"contact_{n}_name", "contact names must not include a last name (use \"Bill W.\")")
+                add(f"contact_{n}_name", 'contact names must not include a last name (use "Bill W.")')
     return problems
 
 

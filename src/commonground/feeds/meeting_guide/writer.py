@@ -75,9 +75,24 @@ class FeedMeeting(TypedDict, total=False):
     program: str
 
 
-STRING_FIELDS = ("notes", "location", "location_notes", "address", "city", "postal_code", "country",
-                 "formatted_address", "conference_url_notes", "conference_phone_notes", "group", "group_notes",
-                 "entity", "entity_email", "entity_location", "entity_phone")
+STRING_FIELDS = (
+    "notes",
+    "location",
+    "location_notes",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "conference_url_notes",
+    "conference_phone_notes",
+    "group",
+    "group_notes",
+    "entity",
+    "entity_email",
+    "entity_location",
+    "entity_phone",
+)
 # Links are checked again on the way out (rows stored before the link rules, or edited by hand).
 LINK_FIELDS = ("url", "edit_url", "entity_logo", "entity_url")
 # Extras that are public by the spec or TSML. Never the group's private contact fields (email,
@@ -86,7 +101,9 @@ EXTRA_OUT = {
     "square": re.compile(r"\$[A-Za-z0-9_-]{1,20}"),
     "paypal": re.compile(r"[A-Za-z0-9]{1,20}"),
     "homegroup_online": re.compile(r"[A-Za-z0-9_-]{1,64}"),
-    "district": None, "sub_district": None, "group_id": None,
+    "district": None,
+    "sub_district": None,
+    "group_id": None,
 }
 
 

@@ -18,14 +18,43 @@ from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import Body, open_body
 
 ALIASES = {
-    "id": "slug", "zip": "postal_code", "zip_code": "postal_code", "postal": "postal_code", "meeting": "name",
-    "meeting_name": "name", "location_name": "location", "start_time": "time", "start": "time", "end": "end_time",
-    "state_province": "state", "province": "state", "sub_region": "sub_region", "time_zone": "timezone",
+    "id": "slug",
+    "zip": "postal_code",
+    "zip_code": "postal_code",
+    "postal": "postal_code",
+    "meeting": "name",
+    "meeting_name": "name",
+    "location_name": "location",
+    "start_time": "time",
+    "start": "time",
+    "end": "end_time",
+    "state_province": "state",
+    "province": "state",
+    "sub_region": "sub_region",
+    "time_zone": "timezone",
 }
 # Columns a meeting sheet is recognised by (what we report when they are missing: never the
 # file's own first line, which might be anything at all).
-KNOWN = {"name", "day", "time", "end_time", "slug", "address", "city", "state", "postal_code", "types", "notes",
-         "location", "timezone", "conference_url", "conference_phone", "formatted_address", "region", "country"}
+KNOWN = {
+    "name",
+    "day",
+    "time",
+    "end_time",
+    "slug",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "types",
+    "notes",
+    "location",
+    "timezone",
+    "conference_url",
+    "conference_phone",
+    "formatted_address",
+    "region",
+    "country",
+}
 # A single "Address" column holding a full address ("2634 Union Ave, San Jose, CA 95124, USA").
 FULL_ADDRESS = re.compile(r",.*,")
 

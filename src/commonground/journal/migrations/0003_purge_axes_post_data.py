@@ -20,8 +20,9 @@ def purge_post_data(apps, schema_editor):
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA secure_delete = ON")
-        AccessAttempt.objects.using(connection.alias).exclude(post_data="", get_data="").update(post_data="",
-                                                                                                 get_data="")
+        AccessAttempt.objects.using(connection.alias).exclude(post_data="", get_data="").update(
+            post_data="", get_data=""
+        )
 
 
 def forget_old_pages(apps, schema_editor):

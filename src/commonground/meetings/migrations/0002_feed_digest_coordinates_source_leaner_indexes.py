@@ -5,40 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_programs'),
-        ('meetings', '0001_meetings_and_sources'),
+        ("catalog", "0001_programs"),
+        ("meetings", "0001_meetings_and_sources"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='meeting',
-            name='meeting_time',
+            model_name="meeting",
+            name="meeting_time",
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='coordinates_source',
-            field=models.CharField(blank=True, choices=[('feed', 'From the feed'), ('postal_code', 'Postal-code centre'), ('city', 'City centre')], max_length=16),
+            model_name="meeting",
+            name="coordinates_source",
+            field=models.CharField(
+                blank=True,
+                choices=[("feed", "From the feed"), ("postal_code", "Postal-code centre"), ("city", "City centre")],
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='last_feed_digest',
+            model_name="source",
+            name="last_feed_digest",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='attendance_mode',
-            field=models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('hybrid', 'Hybrid'), ('inactive', 'Inactive')], default='in_person', max_length=16),
+            model_name="meeting",
+            name="attendance_mode",
+            field=models.CharField(
+                choices=[
+                    ("in_person", "In person"),
+                    ("online", "Online"),
+                    ("hybrid", "Hybrid"),
+                    ("inactive", "Inactive"),
+                ],
+                default="in_person",
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='program',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='catalog.program'),
+            model_name="meeting",
+            name="program",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="meetings",
+                to="catalog.program",
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='source',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='meetings.source'),
+            model_name="meeting",
+            name="source",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="meetings",
+                to="meetings.source",
+            ),
         ),
     ]

@@ -16,17 +16,18 @@ def fill_slugs(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_feed_digest_coordinates_source_leaner_indexes'),
+        ("meetings", "0002_feed_digest_coordinates_source_leaner_indexes"),
     ]
 
     operations = [
         # No index at first: on PostgreSQL the unique index below would otherwise collide with the
         # "_like" index this one made.
-        migrations.AddField(model_name='source', name='slug',
-                            field=models.SlugField(blank=True, max_length=80, db_index=False)),
+        migrations.AddField(
+            model_name="source", name="slug", field=models.SlugField(blank=True, max_length=80, db_index=False)
+        ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
-        migrations.AlterField(model_name='source', name='slug',
-                              field=models.SlugField(blank=True, max_length=80, unique=True)),
+        migrations.AlterField(
+            model_name="source", name="slug", field=models.SlugField(blank=True, max_length=80, unique=True)
+        ),
     ]

@@ -10,21 +10,20 @@ def last_ok_from_last_sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0003_source_slug'),
+        ("meetings", "0003_source_slug"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='source',
-            name='disconnected_at',
+            model_name="source",
+            name="disconnected_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='source',
-            name='last_ok_at',
-            field=models.DateTimeField(blank=True, help_text='When a sync last succeeded.', null=True),
+            model_name="source",
+            name="last_ok_at",
+            field=models.DateTimeField(blank=True, help_text="When a sync last succeeded.", null=True),
         ),
         migrations.RunPython(last_ok_from_last_sync, migrations.RunPython.noop),
     ]

@@ -6,27 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0004_source_health'),
+        ("meetings", "0004_source_health"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProblemReport',
+            name="ProblemReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting_url', models.CharField(help_text="The listing's lasting address when reported.", max_length=1000)),
-                ('meeting_name', models.CharField(max_length=255)),
-                ('problem', models.CharField(choices=[('time', 'The day or time is wrong'), ('place', 'The place or link is wrong'), ('ended', 'The meeting has ended or moved'), ('other', 'Something else')], max_length=32)),
-                ('details', models.TextField(blank=True, max_length=2000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved', models.BooleanField(default=False)),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.meeting')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "meeting_url",
+                    models.CharField(help_text="The listing's lasting address when reported.", max_length=1000),
+                ),
+                ("meeting_name", models.CharField(max_length=255)),
+                (
+                    "problem",
+                    models.CharField(
+                        choices=[
+                            ("time", "The day or time is wrong"),
+                            ("place", "The place or link is wrong"),
+                            ("ended", "The meeting has ended or moved"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("details", models.TextField(blank=True, max_length=2000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved", models.BooleanField(default=False)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="meetings.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['resolved', '-created_at'],
+                "ordering": ["resolved", "-created_at"],
             },
         ),
     ]

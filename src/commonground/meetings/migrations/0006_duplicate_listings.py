@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0005_problem_reports'),
+        ("meetings", "0005_problem_reports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='meetings.meeting'),
+            model_name="meeting",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="duplicates",
+                to="meetings.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='duplicate_score',
+            model_name="meeting",
+            name="duplicate_score",
             field=models.FloatField(blank=True, editable=False, null=True),
         ),
     ]

@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0006_duplicate_listings'),
+        ("meetings", "0006_duplicate_listings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataChange',
+            name="DataChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='meetings', max_length=32)),
-                ('label', models.CharField(max_length=40)),
-                ('previous', models.CharField(max_length=40)),
-                ('sources', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(default="meetings", max_length=32)),
+                ("label", models.CharField(max_length=40)),
+                ("previous", models.CharField(max_length=40)),
+                ("sources", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['name', 'label'], name='meetings_da_name_b54598_idx')],
+                "indexes": [models.Index(fields=["name", "label"], name="meetings_da_name_b54598_idx")],
             },
         ),
     ]

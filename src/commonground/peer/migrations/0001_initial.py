@@ -11,174 +11,335 @@ import commonground.private.crypto
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('journal', '0002_sharegrant'),
+        ("journal", "0002_sharegrant"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('at', models.DateTimeField()),
-                ('user_id_at', models.CharField(blank=True, help_text="The account's id (and username).", max_length=40)),
-                ('organisation_id_at', models.PositiveBigIntegerField(null=True)),
-                ('action', models.CharField(max_length=20)),
-                ('view', models.CharField(help_text='Why: the view that acted.', max_length=80)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('participant_id_at', models.PositiveBigIntegerField(db_index=True, null=True)),
-                ('address', models.CharField(blank=True, max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "user_id_at",
+                    models.CharField(blank=True, help_text="The account's id (and username).", max_length=40),
+                ),
+                ("organisation_id_at", models.PositiveBigIntegerField(null=True)),
+                ("action", models.CharField(max_length=20)),
+                ("view", models.CharField(help_text="Why: the view that acted.", max_length=80)),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                ("participant_id_at", models.PositiveBigIntegerField(db_index=True, null=True)),
+                ("address", models.CharField(blank=True, max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('barc_interval_days', models.PositiveSmallIntegerField(choices=[(30, 'Every 30 days'), (90, 'Every 90 days')], default=90)),
-                ('no_contact_days', models.PositiveSmallIntegerField(default=14)),
-                ('retention_days', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "barc_interval_days",
+                    models.PositiveSmallIntegerField(
+                        choices=[(30, "Every 30 days"), (90, "Every 90 days")], default=90
+                    ),
+                ),
+                ("no_contact_days", models.PositiveSmallIntegerField(default=14)),
+                ("retention_days", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Pseudonymous code, unique in the organisation.', max_length=20)),
-                ('enrolled_on', models.DateField(default=datetime.date.today)),
-                ('last_contact_on', models.DateField(blank=True, null=True)),
-                ('identity', commonground.private.crypto.EncryptedJSONField(default=dict)),
-                ('interests', commonground.private.crypto.EncryptedJSONField(default=dict)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='peer.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="Pseudonymous code, unique in the organisation.", max_length=20)),
+                ("enrolled_on", models.DateField(default=datetime.date.today)),
+                ("last_contact_on", models.DateField(blank=True, null=True)),
+                ("identity", commonground.private.crypto.EncryptedJSONField(default=dict)),
+                ("interests", commonground.private.crypto.EncryptedJSONField(default=dict)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="participants", to="peer.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CompanionLink',
+            name="CompanionLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('linked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('grant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journal.sharegrant')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='companion_links', to='peer.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("linked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "grant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="journal.sharegrant"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="companion_links",
+                        to="peer.participant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('specialist', 'Peer specialist'), ('supervisor', 'Supervisor')], default='specialist', max_length=16)),
-                ('is_admin', models.BooleanField(default=False, help_text='Manages staff and settings.')),
-                ('display_name', models.CharField(max_length=80)),
-                ('active', models.BooleanField(default=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='peer.organisation')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='peer_staff', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("specialist", "Peer specialist"), ("supervisor", "Supervisor")],
+                        default="specialist",
+                        max_length=16,
+                    ),
+                ),
+                ("is_admin", models.BooleanField(default=False, help_text="Manages staff and settings.")),
+                ("display_name", models.CharField(max_length=80)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staff", to="peer.organisation"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="peer_staff",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='participant',
-            name='specialist',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='caseload', to='peer.staff'),
+            model_name="participant",
+            name="specialist",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="caseload", to="peer.staff"
+            ),
         ),
         migrations.CreateModel(
-            name='Encounter',
+            name="Encounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(db_index=True)),
-                ('kind', models.CharField(choices=[('one_to_one', 'One-to-one'), ('group', 'Group'), ('phone', 'Phone'), ('text', 'Text message'), ('outreach', 'Outreach')], max_length=16)),
-                ('minutes', models.PositiveSmallIntegerField()),
-                ('details', commonground.private.crypto.EncryptedJSONField(default=dict)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='encounters', to='peer.participant')),
-                ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='encounters', to='peer.staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("one_to_one", "One-to-one"),
+                            ("group", "Group"),
+                            ("phone", "Phone"),
+                            ("text", "Text message"),
+                            ("outreach", "Outreach"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("minutes", models.PositiveSmallIntegerField()),
+                ("details", commonground.private.crypto.EncryptedJSONField(default=dict)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="encounters", to="peer.participant"
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="encounters",
+                        to="peer.staff",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('discloser', models.CharField(help_text='Who may disclose (the organisation).', max_length=200)),
-                ('recipients', models.CharField(help_text='To whom.', max_length=500)),
-                ('information', models.JSONField(default=list, help_text='Which kinds of information (InformationKind).')),
-                ('information_detail', models.CharField(blank=True, max_length=500)),
-                ('purpose', models.CharField(max_length=500)),
-                ('revocation', models.CharField(help_text='The right to revoke, and how.', max_length=500)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('expiry_event', models.CharField(blank=True, max_length=200)),
-                ('covers_referrals', models.BooleanField(default=False)),
-                ('covers_identified_reports', models.BooleanField(default=False)),
-                ('signature', commonground.private.crypto.EncryptedJSONField(default=dict)),
-                ('signed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='peer.participant')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='peer.staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("discloser", models.CharField(help_text="Who may disclose (the organisation).", max_length=200)),
+                ("recipients", models.CharField(help_text="To whom.", max_length=500)),
+                (
+                    "information",
+                    models.JSONField(default=list, help_text="Which kinds of information (InformationKind)."),
+                ),
+                ("information_detail", models.CharField(blank=True, max_length=500)),
+                ("purpose", models.CharField(max_length=500)),
+                ("revocation", models.CharField(help_text="The right to revoke, and how.", max_length=500)),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                ("expiry_event", models.CharField(blank=True, max_length=200)),
+                ("covers_referrals", models.BooleanField(default=False)),
+                ("covers_identified_reports", models.BooleanField(default=False)),
+                ("signature", commonground.private.crypto.EncryptedJSONField(default=dict)),
+                ("signed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="peer.participant"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="peer.staff"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_on', models.DateField(db_index=True)),
-                ('total', models.PositiveSmallIntegerField()),
-                ('answers', commonground.private.crypto.EncryptedJSONField(default=list)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='peer.participant')),
-                ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='peer.staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("taken_on", models.DateField(db_index=True)),
+                ("total", models.PositiveSmallIntegerField()),
+                ("answers", commonground.private.crypto.EncryptedJSONField(default=list)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="peer.participant"
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="peer.staff"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_on', models.DateField(db_index=True)),
-                ('kind', models.CharField(choices=[('meeting', 'A meeting'), ('program', 'A program'), ('service', 'A service')], max_length=16)),
-                ('program', models.CharField(blank=True, help_text='Program code (for a meeting, its program).', max_length=40)),
-                ('meeting', models.CharField(blank=True, help_text="<source>/<key>: the meeting's lasting address.", max_length=400)),
-                ('service', models.CharField(blank=True, choices=[('moud', 'Medication treatment (FindTreatment.gov)'), ('housing', 'Housing'), ('employment', 'Employment'), ('mental_health', 'Mental health care'), ('legal', 'Legal help'), ('other', 'Other')], max_length=20)),
-                ('shares_identity', models.BooleanField(default=False)),
-                ('follow_up_on', models.DateField(db_index=True)),
-                ('outcome', models.CharField(blank=True, choices=[('attended', 'Went'), ('fit_well', 'Went, and it fit well'), ('didnt_fit', 'Went, and it did not fit'), ('not_yet', 'Not yet'), ('declined', 'Declined')], max_length=16)),
-                ('outcome_on', models.DateField(blank=True, null=True)),
-                ('details', commonground.private.crypto.EncryptedJSONField(default=dict)),
-                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='peer.consent')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='peer.participant')),
-                ('staff', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals', to='peer.staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("made_on", models.DateField(db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("meeting", "A meeting"), ("program", "A program"), ("service", "A service")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "program",
+                    models.CharField(blank=True, help_text="Program code (for a meeting, its program).", max_length=40),
+                ),
+                (
+                    "meeting",
+                    models.CharField(
+                        blank=True, help_text="<source>/<key>: the meeting's lasting address.", max_length=400
+                    ),
+                ),
+                (
+                    "service",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("moud", "Medication treatment (FindTreatment.gov)"),
+                            ("housing", "Housing"),
+                            ("employment", "Employment"),
+                            ("mental_health", "Mental health care"),
+                            ("legal", "Legal help"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("shares_identity", models.BooleanField(default=False)),
+                ("follow_up_on", models.DateField(db_index=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attended", "Went"),
+                            ("fit_well", "Went, and it fit well"),
+                            ("didnt_fit", "Went, and it did not fit"),
+                            ("not_yet", "Not yet"),
+                            ("declined", "Declined"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("outcome_on", models.DateField(blank=True, null=True)),
+                ("details", commonground.private.crypto.EncryptedJSONField(default=dict)),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="peer.consent",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="referrals", to="peer.participant"
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referrals",
+                        to="peer.staff",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['outcome', 'follow_up_on'], name='referral_due')],
+                "indexes": [models.Index(fields=["outcome", "follow_up_on"], name="referral_due")],
             },
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['organisation', 'specialist', 'last_contact_on'], name='participant_caseload'),
+            model_name="participant",
+            index=models.Index(fields=["organisation", "specialist", "last_contact_on"], name="participant_caseload"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='participant_code_per_org'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(fields=("organisation", "code"), name="participant_code_per_org"),
         ),
     ]

@@ -15,8 +15,10 @@ POSTGRES = [
     "CREATE TRIGGER peer_audit_no_change BEFORE UPDATE OR DELETE ON peer_auditrecord "
     "FOR EACH ROW EXECUTE FUNCTION peer_audit_refuse();",
 ]
-POSTGRES_REVERSE = ["DROP TRIGGER IF EXISTS peer_audit_no_change ON peer_auditrecord;",
-                    "DROP FUNCTION IF EXISTS peer_audit_refuse();"]
+POSTGRES_REVERSE = [
+    "DROP TRIGGER IF EXISTS peer_audit_no_change ON peer_auditrecord;",
+    "DROP FUNCTION IF EXISTS peer_audit_refuse();",
+]
 
 
 def forwards(apps, schema_editor):

@@ -5,49 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('peer', '0002_audit_append_only'),
+        ("peer", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_due',
+            model_name="referral",
+            name="referral_due",
         ),
         migrations.AddField(
-            model_name='encounter',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='peer.organisation'),
+            model_name="encounter",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="peer.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='last_barc_on',
-            field=models.DateField(blank=True, help_text='Kept with each BARC-10, for the dashboard.', null=True),
+            model_name="participant",
+            name="last_barc_on",
+            field=models.DateField(blank=True, help_text="Kept with each BARC-10, for the dashboard.", null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='organisation',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='peer.organisation'),
+            model_name="referral",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="peer.organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='encounter',
-            index=models.Index(fields=['organisation', 'on', 'participant'], name='encounter_org_day'),
+            model_name="encounter",
+            index=models.Index(fields=["organisation", "on", "participant"], name="encounter_org_day"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['organisation', 'last_contact_on'], name='participant_contact'),
+            model_name="participant",
+            index=models.Index(fields=["organisation", "last_contact_on"], name="participant_contact"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['organisation', 'last_barc_on'], name='participant_barc'),
+            model_name="participant",
+            index=models.Index(fields=["organisation", "last_barc_on"], name="participant_barc"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['organisation', 'outcome', 'follow_up_on'], name='referral_due'),
+            model_name="referral",
+            index=models.Index(fields=["organisation", "outcome", "follow_up_on"], name="referral_due"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['organisation', 'made_on'], name='referral_org_made'),
+            model_name="referral",
+            index=models.Index(fields=["organisation", "made_on"], name="referral_org_made"),
         ),
     ]

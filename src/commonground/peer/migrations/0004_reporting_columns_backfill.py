@@ -8,8 +8,12 @@ def backfill(apps, schema_editor):
     for name in ("Encounter", "Referral"):
         apps.get_model("peer", name).objects.filter(organisation__isnull=True).update(organisation_id=org)
     Assessment = apps.get_model("peer", "Assessment")
-    latest = Subquery(Assessment.objects.filter(participant_id=OuterRef("pk")).values("participant_id")
-                      .annotate(m=Max("taken_on")).values("m")[:1])
+    latest = Subquery(
+        Assessment.objects.filter(participant_id=OuterRef("pk"))
+        .values("participant_id")
+        .annotate(m=Max("taken_on"))
+        .values("m")[:1]
+    )
     Participant.objects.update(last_barc_on=latest)
 
 

@@ -8,8 +8,18 @@ class Migration(migrations.Migration):
     dependencies = [("peer", "0004_reporting_columns_backfill")]
 
     operations = [
-        migrations.AlterField(model_name="encounter", name="organisation", field=models.ForeignKey(
-            db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="peer.organisation")),
-        migrations.AlterField(model_name="referral", name="organisation", field=models.ForeignKey(
-            db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="peer.organisation")),
+        migrations.AlterField(
+            model_name="encounter",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="peer.organisation"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="referral",
+            name="organisation",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="peer.organisation"
+            ),
+        ),
     ]

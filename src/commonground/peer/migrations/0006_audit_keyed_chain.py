@@ -22,8 +22,19 @@ from django.db import migrations, models, transaction
 from django.utils import timezone
 
 GENESIS = "0" * 64
-LEGACY_FIELDS = ("seq", "at", "user_id_at", "organisation_id_at", "action", "view", "object_type", "object_id",
-                 "participant_id_at", "address", "prev_hash")
+LEGACY_FIELDS = (
+    "seq",
+    "at",
+    "user_id_at",
+    "organisation_id_at",
+    "action",
+    "view",
+    "object_type",
+    "object_id",
+    "participant_id_at",
+    "address",
+    "prev_hash",
+)
 
 
 def _legacy_digest(row) -> str:
@@ -72,26 +83,45 @@ def rechain(apps, schema_editor):
     if batch:
         Record.objects.bulk_update(batch, ["user_id_at", "prev_hash", "key_id", "hash"])
     outcome = "chain whole" if broken is None else f"broken at {broken}"
-    values = {"seq": last_seq + 1, "at": timezone.now(), "user_id_at": "", "organisation_id_at": None,
-              "action": "rechain", "view": "audit.migration_0006", "object_type": "legacy records",
-              "object_id": f"{count}: {outcome}"[:40], "participant_id_at": None, "address": "",
-              "prev_hash": prev, "key_id": ring.current}
+    values = {
+        "seq": last_seq + 1,
+        "at": timezone.now(),
+        "user_id_at": "",
+        "organisation_id_at": None,
+        "action": "rechain",
+        "view": "audit.migration_0006",
+        "object_type": "legacy records",
+        "object_id": f"{count}: {outcome}"[:40],
+        "participant_id_at": None,
+        "address": "",
+        "prev_hash": prev,
+        "key_id": ring.current,
+    }
     head_hash = audit.mac(key, values)
     Record.objects.bulk_create([Record(**values, hash=head_hash)])
     Head.objects.update_or_create(pk=1, defaults={"seq": values["seq"], "hash": head_hash})
     triggers.forwards(None, schema_editor)
-    transaction.on_commit(lambda: audit.write_checkpoint(values["seq"], head_hash, ring),
-                          using=schema_editor.connection.alias)
+    transaction.on_commit(
+        lambda: audit.write_checkpoint(values["seq"], head_hash, ring), using=schema_editor.connection.alias
+    )
 
 
 class Migration(migrations.Migration):
     dependencies = [("peer", "0005_reporting_columns_required")]
     operations = [
-        migrations.AddField(model_name="auditrecord", name="key_id",
-                            field=models.CharField(blank=True, default="", help_text="The audit key that signed it.",
-                                                   max_length=16)),
-        migrations.AlterField(model_name="auditrecord", name="user_id_at",
-                              field=models.CharField(blank=True, max_length=40, help_text=(
-                                  "Who: an opaque id (an HMAC of the account's id), never a username."))),
+        migrations.AddField(
+            model_name="auditrecord",
+            name="key_id",
+            field=models.CharField(blank=True, default="", help_text="The audit key that signed it.", max_length=16),
+        ),
+        migrations.AlterField(
+            model_name="auditrecord",
+            name="user_id_at",
+            field=models.CharField(
+                blank=True,
+                max_length=40,
+                help_text=("Who: an opaque id (an HMAC of the account's id), never a username."),
+            ),
+        ),
         migrations.RunPython(rechain, migrations.RunPython.noop),
     ]

@@ -35,9 +35,14 @@ def _pieces(kind: str | None, name: str, auto_id: str, plain: tuple) -> tuple[tu
     """Each option's escaped markup, split where its selected/checked mark goes."""
     if kind is None:
         return tuple((f'<option value="{escape(value)}"', f">{escape(label)}</option>") for value, label in plain)
-    return tuple((f'<label class="choice"><input type="{escape(kind)}" name="{escape(name)}" value="{escape(value)}" '
-                  f'id="{escape(auto_id)}_{index}"', f"> {escape(label)}</label>")
-                 for index, (value, label) in enumerate(plain))
+    return tuple(
+        (
+            f'<label class="choice"><input type="{escape(kind)}" name="{escape(name)}" value="{escape(value)}" '
+            f'id="{escape(auto_id)}_{index}"',
+            f"> {escape(label)}</label>",
+        )
+        for index, (value, label) in enumerate(plain)
+    )
 
 
 def _selections(field, plain: tuple) -> list[bool]:
@@ -56,15 +61,20 @@ def _joined(field, kind: str | None, mark: str):
     """The options' markup, Django's own rule deciding which are selected or checked."""
     plain = _plain(field)
     pieces = _pieces(kind, field.html_name, field.auto_id or "", plain)
-    return mark_safe("".join(f"{before}{mark if on else ''}{after}"
-                             for (before, after), on in zip(pieces, _selections(field, plain), strict=True)))
+    return mark_safe(
+        "".join(
+            f"{before}{mark if on else ''}{after}"
+            for (before, after), on in zip(pieces, _selections(field, plain), strict=True)
+        )
+    )
 
 
 @register.simple_tag
 def select(field):
     """``<select>`` with its options, the chosen one selected."""
-    return format_html('<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id,
-                       _joined(field, None, SELECTED))
+    return format_html(
+        '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, _joined(field, None, SELECTED)
+    )
 
 
 @register.simple_tag
@@ -80,6 +90,11 @@ def text_input(field):
     kind = widget.attrs.get("type", widget.input_type)
     value = field.value()
     max_length = getattr(field.field, "max_length", None)
-    return format_html('<input type="{}" name="{}"{}{} id="{}">', kind, field.html_name,
-                       format_html(' value="{}"', value) if value not in (None, "") else NOTHING,
-                       format_html(' maxlength="{}"', max_length) if max_length else NOTHING, field.auto_id)
+    return format_html(
+        '<input type="{}" name="{}"{}{} id="{}">',
+        kind,
+        field.html_name,
+        format_html(' value="{}"', value) if value not in (None, "") else NOTHING,
+        format_html(' maxlength="{}"', max_length) if max_length else NOTHING,
+        field.auto_id,
+    )

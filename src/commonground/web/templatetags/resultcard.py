@@ -64,18 +64,26 @@ def _translated(message: str, **values) -> str:
 
 def _when(r: dict) -> str:
     if r["ongoing"]:
-        return (f"<strong>{esc(_t('Any time'))}</strong> · "
-                f"{esc(_t('this group is available around the clock or by arrangement'))}")
+        return (
+            f"<strong>{esc(_t('Any time'))}</strong> · "
+            f"{esc(_t('this group is available around the clock or by arrangement'))}"
+        )
     day, clock = _day_time(r["local_dt"])
-    html = (f'<strong><time datetime="{esc(r["starts_at_iso"])}">{day} {clock} {esc(r["local_zone"])}</time>'
-            '</strong>')
+    html = f'<strong><time datetime="{esc(r["starts_at_iso"])}">{day} {clock} {esc(r["local_zone"])}</time></strong>'
     if r["until"]:
         html += f' · <span class="until{" now" if r["in_progress"] else ""}">{esc(r["until"])}</span>'
     if r["zones_differ"]:
         day, clock = _day_time(r["own_dt"])
-        html += '<br><span class="small">' + _translated(
-            "%(day)s %(time)s %(zone)s where the meeting is",
-            day=mark_safe(day), time=mark_safe(clock), zone=r["own_zone"]) + "</span>"
+        html += (
+            '<br><span class="small">'
+            + _translated(
+                "%(day)s %(time)s %(zone)s where the meeting is",
+                day=mark_safe(day),
+                time=mark_safe(clock),
+                zone=r["own_zone"],
+            )
+            + "</span>"
+        )
     return html
 
 
@@ -108,4 +116,5 @@ def result_card(r: dict, tz: str = "") -> SafeString:
         f'<span class="mode mode-{esc(r["mode"])}">{esc(r["mode_label"])}</span>{distance}</p>\n'
         f"  {_where(r['location'])}\n"
         f"  {tags}\n"
-        "</li>\n")
+        "</li>\n"
+    )

@@ -12,15 +12,18 @@ from commonground.meetings.models import Source
 
 
 class Command(BaseCommand):
-    help = ("Judge, for every meeting we publish (or one source's, or one program's), what each client would "
-            "show: TSML UI from our Meeting Guide feed, crouton from our BMLT API. Counts the misleading rows by "
-            "reason, with examples; exits 1 when any row misleads.")
+    help = (
+        "Judge, for every meeting we publish (or one source's, or one program's), what each client would "
+        "show: TSML UI from our Meeting Guide feed, crouton from our BMLT API. Counts the misleading rows by "
+        "reason, with examples; exits 1 when any row misleads."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--source", help="Only the meetings imported from this source (its name).")
         parser.add_argument("--program", help="Only this program's meetings (its code).")
-        parser.add_argument("--client", choices=CLIENTS, action="append",
-                            help="Judge only this client (repeatable; default: all).")
+        parser.add_argument(
+            "--client", choices=CLIENTS, action="append", help="Judge only this client (repeatable; default: all)."
+        )
         parser.add_argument("--examples", type=int, default=3, help="Examples per reason (default 3).")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 

@@ -62,8 +62,13 @@ def test_venue_types_and_unpublished_meetings(tmp_path, samples):
     folder.mkdir()
     base = json.loads((samples / "bmlt-bronx" / "GetSearchResults.json").read_text())[0]
     rows = [
-        {**base, "id_bigint": "901", "venue_type": "2", "virtual_meeting_link": "https://zoom.us/j/123456789",
-         "location_street": ""},
+        {
+            **base,
+            "id_bigint": "901",
+            "venue_type": "2",
+            "virtual_meeting_link": "https://zoom.us/j/123456789",
+            "location_street": "",
+        },
         {**base, "id_bigint": "902", "venue_type": "3", "virtual_meeting_link": "https://zoom.us/j/123456780"},
         {**base, "id_bigint": "903", "published": "0"},
         {**base, "id_bigint": "904", "weekday_tinyint": "9"},

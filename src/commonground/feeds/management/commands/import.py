@@ -20,17 +20,33 @@ class Command(BaseCommand):
         parser.add_argument("--timezone", help="Zone for rows that give none and have no place (IANA name).")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; change nothing.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
-        parser.add_argument("--full", action="store_true",
-                            help="Compare every row even if the feed is byte-for-byte unchanged since the last sync.")
-        parser.add_argument("--allow-removals", action="store_true",
-                            help="Apply the sync even if it removes most of the source's meetings, or all of them.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Compare every row even if the feed is byte-for-byte unchanged since the last sync.",
+        )
+        parser.add_argument(
+            "--allow-removals",
+            action="store_true",
+            help="Apply the sync even if it removes most of the source's meetings, or all of them.",
+        )
 
-    def handle(self, *args, source, format, program, name, timezone, dry_run, full, json: bool, allow_removals,
-               **options):
+    def handle(
+        self, *args, source, format, program, name, timezone, dry_run, full, json: bool, allow_removals, **options
+    ):
         try:
-            report = import_in_a_child(source, format=format, program=program, name=name, timezone=timezone,
-                                     dry_run=dry_run, full=full, progress=None if json else progress_bar(),
-                                     allow_removals=allow_removals, notify=self.stderr.write)
+            report = import_in_a_child(
+                source,
+                format=format,
+                program=program,
+                name=name,
+                timezone=timezone,
+                dry_run=dry_run,
+                full=full,
+                progress=None if json else progress_bar(),
+                allow_removals=allow_removals,
+                notify=self.stderr.write,
+            )
         except FeedError as exc:
             if json:
                 self.stdout.write(_json({"source": name or source, "errors": [exc.as_dict()]}))

@@ -13,8 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; change nothing.")
         parser.add_argument("--full", action="store_true", help="Compare every row, even of unchanged feeds.")
-        parser.add_argument("--allow-removals", action="store_true",
-                            help="Apply syncs even if they remove most of a source's meetings, or all of them.")
+        parser.add_argument(
+            "--allow-removals",
+            action="store_true",
+            help="Apply syncs even if they remove most of a source's meetings, or all of them.",
+        )
 
     def handle(self, *args, dry_run, full, allow_removals, **options):
         sources = list(Source.objects.exclude(format=SourceFormat.DEMO))
@@ -23,12 +26,20 @@ class Command(BaseCommand):
             return
         failed = []
         for source in sources:  # one source's failure never stops the others
-            report = sync_source(source, dry_run=dry_run, full=full, progress=progress_bar(),
-                                 allow_removals=allow_removals, notify=self.stderr.write)
+            report = sync_source(
+                source,
+                dry_run=dry_run,
+                full=full,
+                progress=progress_bar(),
+                allow_removals=allow_removals,
+                notify=self.stderr.write,
+            )
             print_report(self.stdout, report)
             if report.failed:
                 failed.append(source.name)
         if failed:
-            self.stderr.write(f"{len(failed)} of {len(sources)} source(s) failed ({', '.join(failed)}); "
-                              "their meetings were left as they were.")
+            self.stderr.write(
+                f"{len(failed)} of {len(sources)} source(s) failed ({', '.join(failed)}); "
+                "their meetings were left as they were."
+            )
             sys.exit(1)

@@ -14,9 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("feed", help="File or http(s) URL.")
-        parser.add_argument("--program",
-                            help="Check type codes against this program's table (default: the Meeting Guide spec "
-                                 "table, which is how TSML UI and the Meeting Guide app read every feed).")
+        parser.add_argument(
+            "--program",
+            help="Check type codes against this program's table (default: the Meeting Guide spec "
+            "table, which is how TSML UI and the Meeting Guide app read every feed).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, feed, program, json: bool, **options):
@@ -34,8 +36,10 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(result))
         else:
             verdict = "valid" if result["valid"] else "NOT valid"
-            self.stdout.write(f"{feed}: {verdict}: {result['meetings']} meetings, "
-                              f"{result['errors']} errors, {result['warnings']} warnings.")
+            self.stdout.write(
+                f"{feed}: {verdict}: {result['meetings']} meetings, "
+                f"{result['errors']} errors, {result['warnings']} warnings."
+            )
             for p in result["problems"]:
                 slug = f" ({p['slug']})" if p["slug"] else ""
                 self.stdout.write(f"  row {p['row']}{slug} {p['severity']}: {p['message']}")

@@ -9,8 +9,16 @@ from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.reader import parse
 from commonground.meetings.models import Meeting, Source
 
-GOOD = [{"name": "Keep It Simple", "slug": "kis", "day": 1, "time": "19:00", "timezone": "America/Chicago",
-         "formatted_address": "1 Main St, Dallas, TX 75201, USA"}]
+GOOD = [
+    {
+        "name": "Keep It Simple",
+        "slug": "kis",
+        "day": 1,
+        "time": "19:00",
+        "timezone": "America/Chicago",
+        "formatted_address": "1 Main St, Dallas, TX 75201, USA",
+    }
+]
 
 
 def write(tmp_path, content, name="feed.json"):
@@ -31,12 +39,15 @@ def snapshot():
     return list(Meeting.objects.order_by("key").values_list("key", "name", "content_hash"))
 
 
-@pytest.mark.parametrize("content, code, words", [
-    ('[{"name": "x",', "syntax", "is not valid JSON"),
-    ('{"meetings": []}', "shape", "a Meeting Guide feed is an array"),
-    ('"just a string"', "shape", "a Meeting Guide feed is an array"),
-    (b'[{"name": "Caf\xe9"}]', "encoding", "is not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, code, words",
+    [
+        ('[{"name": "x",', "syntax", "is not valid JSON"),
+        ('{"meetings": []}', "shape", "a Meeting Guide feed is an array"),
+        ('"just a string"', "shape", "a Meeting Guide feed is an array"),
+        (b'[{"name": "Caf\xe9"}]', "encoding", "is not UTF-8"),
+    ],
+)
 def test_a_broken_feed_fails_the_sync_and_keeps_the_old_meetings(stored, content, code, words):
     before = snapshot()
     with open(stored, "wb") as fh:
@@ -81,14 +92,17 @@ def test_an_unreachable_server(db, settings):
     assert report.errors[0]["code"] in ("unreachable", "timeout")
 
 
-@pytest.mark.parametrize("change, field, words", [
-    ({"day": 8}, "day", "day 8 is outside 0–6"),
-    ({"day": -1}, "day", "outside 0–6"),
-    ({"day": "Funday"}, "day", "not a weekday name"),
-    ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA time zone"),
-    ({"time": "7pm-ish"}, "time", "not a time like"),
-    ({"slug": ""}, "slug", "has no slug"),
-])
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        ({"day": 8}, "day", "day 8 is outside 0–6"),
+        ({"day": -1}, "day", "outside 0–6"),
+        ({"day": "Funday"}, "day", "not a weekday name"),
+        ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA time zone"),
+        ({"time": "7pm-ish"}, "time", "not a time like"),
+        ({"slug": ""}, "slug", "has no slug"),
+    ],
+)
 def test_bad_rows_are_skipped_with_a_reason(db, tmp_path, change, field, words):
     rows = GOOD + [{**GOOD[0], "slug": "bad", **change}]
     report = import_location(write(tmp_path, json.dumps(rows)))

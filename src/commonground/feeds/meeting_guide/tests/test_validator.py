@@ -7,8 +7,17 @@ import pytest
 from commonground.feeds.errors import FeedError
 from commonground.feeds.meeting_guide.validator import has_last_name, validate_bytes, validate_rows
 
-OK = {"name": "Hope", "slug": "hope", "day": 1, "time": "19:00", "end_time": "20:00", "timezone": "America/Denver",
-      "formatted_address": "1 A St, Denver, CO 80202, USA", "types": ["O", "D"], "approximate": "no"}
+OK = {
+    "name": "Hope",
+    "slug": "hope",
+    "day": 1,
+    "time": "19:00",
+    "end_time": "20:00",
+    "timezone": "America/Denver",
+    "formatted_address": "1 A St, Denver, CO 80202, USA",
+    "types": ["O", "D"],
+    "approximate": "no",
+}
 
 
 def problems(row):
@@ -20,27 +29,30 @@ def test_a_good_row_has_no_problems():
     assert problems(OK) == []
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"name": ""}, "name"),
-    ({"slug": "has space"}, "slug"),
-    ({"slug": "x" * 65}, "slug"),
-    ({"day": 7}, "day"),
-    ({"day": [1, 9]}, "day"),
-    ({"time": "7:00 PM"}, "time"),
-    ({"end_time": "24:00"}, "end_time"),
-    ({"timezone": "Nowhere/Land"}, "timezone"),
-    ({"types": ["O", "ZZZ"]}, "types"),
-    ({"approximate": True}, "approximate"),
-    ({"updated": "yesterday"}, "updated"),
-    ({"notes": "<b>bold</b>"}, "notes"),
-    ({"conference_url": "https://example.net/x"}, "conference_url"),
-    ({"conference_phone": "call me maybe"}, "conference_phone"),
-    ({"latitude": 95.0, "longitude": 10.0}, "latitude"),
-    ({"feedback_emails": ["not-an-email"]}, "feedback_emails"),
-    ({"entity_email": "a@b.org"}, "entity"),
-    ({"contact_1_name": "Robert Smith"}, "contact_1_name"),
-    ({"formatted_address": ""}, "formatted_address"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"name": ""}, "name"),
+        ({"slug": "has space"}, "slug"),
+        ({"slug": "x" * 65}, "slug"),
+        ({"day": 7}, "day"),
+        ({"day": [1, 9]}, "day"),
+        ({"time": "7:00 PM"}, "time"),
+        ({"end_time": "24:00"}, "end_time"),
+        ({"timezone": "Nowhere/Land"}, "timezone"),
+        ({"types": ["O", "ZZZ"]}, "types"),
+        ({"approximate": True}, "approximate"),
+        ({"updated": "yesterday"}, "updated"),
+        ({"notes": "<b>bold</b>"}, "notes"),
+        ({"conference_url": "https://example.net/x"}, "conference_url"),
+        ({"conference_phone": "call me maybe"}, "conference_phone"),
+        ({"latitude": 95.0, "longitude": 10.0}, "latitude"),
+        ({"feedback_emails": ["not-an-email"]}, "feedback_emails"),
+        ({"entity_email": "a@b.org"}, "entity"),
+        ({"contact_1_name": "Robert Smith"}, "contact_1_name"),
+        ({"formatted_address": ""}, "formatted_address"),
+    ],
+)
 def test_each_rule(change, field):
     assert (field, "error") in problems({**OK, **change})
 

@@ -55,7 +55,12 @@ def test_each_imported_row(report, key):
     mode, zone, weekday, start, duration, tags, languages = IMPORTED[key]
     m = Meeting.objects.get(key=key)
     assert (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.duration_minutes) == (
-        mode, zone, weekday, start, duration)
+        mode,
+        zone,
+        weekday,
+        start,
+        duration,
+    )
     assert m.tags == tags
     assert m.languages == languages
 
@@ -88,8 +93,9 @@ def test_html_is_stripped_and_script_content_dropped(report):
 def test_unknown_provider_link_is_dropped_with_a_warning(report):
     m = Meeting.objects.get(key="unknown-provider")
     assert m.conference_url == ""
-    assert any(p.field == "conference_url" and "not a link to a known meeting provider" in p.message
-               for p in report.warnings)
+    assert any(
+        p.field == "conference_url" and "not a link to a known meeting provider" in p.message for p in report.warnings
+    )
 
 
 def test_online_rules(report):
@@ -115,23 +121,45 @@ def test_a_source_default_zone_rescues_a_row_with_no_place(db, samples):
 def test_a_url_imports_exactly_like_the_file(db, samples, http_server):
     http_server.add("/meetings.json", (samples / "meeting-guide-variants.json").read_bytes())
     over_http = import_location(f"{http_server.url}/meetings.json")
-    rows = {m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
-            for m in Meeting.objects.all()}
+    rows = {
+        m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
+        for m in Meeting.objects.all()
+    }
     Meeting.objects.all().delete()
     from_file = import_location(str(samples / "meeting-guide-variants.json"))
     assert (over_http.added, over_http.skipped) == (from_file.added, from_file.skipped) == (20, 4)
     assert [w.as_dict() for w in over_http.warnings] == [w.as_dict() for w in from_file.warnings]
-    assert rows == {m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
-                    for m in Meeting.objects.all()}
+    assert rows == {
+        m.key: (m.attendance_mode, m.timezone, m.weekday, m.start_time, m.name, m.content_hash)
+        for m in Meeting.objects.all()
+    }
 
 
 @pytest.mark.django_db
 def test_day_7_is_read_as_sunday_with_a_warning(tmp_path):
     # The OIAA online list numbers days the ISO way: Monday = 1 ... Sunday = 7.
-    rows = [{"name": "Sunday night online", "slug": "s7", "day": 7, "time": "20:00", "timezone": "America/Chicago",
-             "conference_url": "https://zoom.us/j/123456789", "approximate": "yes", "formatted_address": "Chicago, IL"},
-            {"name": "Weekend", "slug": "we", "day": [6, "7"], "time": "09:00", "timezone": "America/Chicago",
-             "conference_url": "https://zoom.us/j/987654321", "approximate": "yes", "formatted_address": "Chicago, IL"}]
+    rows = [
+        {
+            "name": "Sunday night online",
+            "slug": "s7",
+            "day": 7,
+            "time": "20:00",
+            "timezone": "America/Chicago",
+            "conference_url": "https://zoom.us/j/123456789",
+            "approximate": "yes",
+            "formatted_address": "Chicago, IL",
+        },
+        {
+            "name": "Weekend",
+            "slug": "we",
+            "day": [6, "7"],
+            "time": "09:00",
+            "timezone": "America/Chicago",
+            "conference_url": "https://zoom.us/j/987654321",
+            "approximate": "yes",
+            "formatted_address": "Chicago, IL",
+        },
+    ]
     feed = tmp_path / "oiaa.json"
     feed.write_text(json.dumps(rows))
     report = import_location(str(feed))

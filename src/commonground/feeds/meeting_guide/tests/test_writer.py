@@ -16,11 +16,39 @@ from commonground.meetings import types
 from commonground.meetings.models import Meeting
 
 EXPECTED = Path(__file__).parent / "expected-variants-export.json"
-COMPARED = ("program_id", "name", "group", "notes", "weekday", "start_time", "duration_minutes", "timezone",
-            "location", "address", "city", "region", "postal_code", "country", "formatted_address", "approximate",
-            "regions", "attendance_mode", "temporarily_closed", "conference_url", "conference_url_notes",
-            "conference_phone", "conference_phone_notes", "types", "languages", "tag_bits", "updated_at", "url",
-            "entity", "entity_url", "contacts")
+COMPARED = (
+    "program_id",
+    "name",
+    "group",
+    "notes",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "location",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "formatted_address",
+    "approximate",
+    "regions",
+    "attendance_mode",
+    "temporarily_closed",
+    "conference_url",
+    "conference_url_notes",
+    "conference_phone",
+    "conference_phone_notes",
+    "types",
+    "languages",
+    "tag_bits",
+    "updated_at",
+    "url",
+    "entity",
+    "entity_url",
+    "contacts",
+)
 
 
 def export(**filters) -> str:
@@ -100,11 +128,23 @@ def test_filters_by_program(imported):
 
 def test_no_last_names_and_no_html_go_out(db, tmp_path):
     feed = tmp_path / "f.json"
-    feed.write_text(json.dumps([{
-        "name": "<i>Hope</i>", "slug": "hope", "day": 2, "time": "19:00", "timezone": "America/Denver",
-        "formatted_address": "1 A St, Denver, CO 80202, USA", "contact_1_name": "Robert Smith",
-        "contact_1_email": "bob@example.org", "notes": "<p>Side door</p>",
-    }]))
+    feed.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "<i>Hope</i>",
+                    "slug": "hope",
+                    "day": 2,
+                    "time": "19:00",
+                    "timezone": "America/Denver",
+                    "formatted_address": "1 A St, Denver, CO 80202, USA",
+                    "contact_1_name": "Robert Smith",
+                    "contact_1_email": "bob@example.org",
+                    "notes": "<p>Side door</p>",
+                }
+            ]
+        )
+    )
     import_location(str(feed))
     row = json.loads(export())[0]
     assert row["name"] == "Hope" and row["notes"] == f"{row['program_notes']}\nSide door"
@@ -126,8 +166,13 @@ def test_each_programs_codes_go_out_only_as_the_spec_code_with_the_same_meaning(
             assert spec[out].name.lower() in (name, types.SPEC_SYNONYMS.get(name)), (table, code, out)
     assert types.spec_code("al-anon", "C") is None, "Families and Friends Only is not AA's Closed"
     assert types.spec_code("al-anon", "Y") is None, "Alateen is not Young People"
-    assert (types.spec_code("na", "DISC"), types.spec_code("na", "SPK"), types.spec_code("na", "STEP"),
-            types.spec_code("na", "BEG"), types.spec_code("na", "X")) == ("D", "SP", "ST", "BE", "X")
+    assert (
+        types.spec_code("na", "DISC"),
+        types.spec_code("na", "SPK"),
+        types.spec_code("na", "STEP"),
+        types.spec_code("na", "BEG"),
+        types.spec_code("na", "X"),
+    ) == ("D", "SP", "ST", "BE", "X")
 
 
 def test_every_programs_table_round_trips_through_the_spec_codes(db, tmp_path):
@@ -141,12 +186,24 @@ def test_every_programs_table_round_trips_through_the_spec_codes(db, tmp_path):
     source = Source.objects.create(name="Every code", format="meeting-guide")
     for n, (program, table) in enumerate(sorted(program_type_tables().items())):
         codes = sorted(types.type_table(table))
-        Meeting(program=Program.objects.get(code=program), source=source, key=program, slug=f"every-{program}",
-                name=f"Every {program} code", weekday=n % 7, start_time="19:00", timezone="America/Chicago",
-                formatted_address="1 Main St, Dallas, TX 75201, USA", address="1 Main St", city="Dallas",
-                types=[c for c in codes if not types.type_table(table)[c].language and c != "O"],  # C wins over O
-                languages=sorted({types.type_table(table)[c].language for c in codes
-                                  if types.type_table(table)[c].language} & {"es", "fr", "en"})).save()
+        Meeting(
+            program=Program.objects.get(code=program),
+            source=source,
+            key=program,
+            slug=f"every-{program}",
+            name=f"Every {program} code",
+            weekday=n % 7,
+            start_time="19:00",
+            timezone="America/Chicago",
+            formatted_address="1 Main St, Dallas, TX 75201, USA",
+            address="1 Main St",
+            city="Dallas",
+            types=[c for c in codes if not types.type_table(table)[c].language and c != "O"],  # C wins over O
+            languages=sorted(
+                {types.type_table(table)[c].language for c in codes if types.type_table(table)[c].language}
+                & {"es", "fr", "en"}
+            ),
+        ).save()
     feed = tmp_path / "ours.json"
     feed.write_text(export())
     assert validate_bytes(feed.read_bytes(), "ours")["problems"] == []
@@ -160,5 +217,6 @@ def test_every_programs_table_round_trips_through_the_spec_codes(db, tmp_path):
         assert returned.tags == types.tags_from_bits(types.bits_for(table, tuple(kept))), m.program_id
         assert sorted(returned.languages) == sorted(m.languages), m.program_id
         # Read back into the program's own table (spec BA -> Recovery Dharma's CC), meaning kept.
-        assert {types.spec_code(table, c) for c in returned.types} == {types.spec_code(table, c) for c in kept}, \
+        assert {types.spec_code(table, c) for c in returned.types} == {types.spec_code(table, c) for c in kept}, (
             m.program_id
+        )

@@ -61,8 +61,11 @@ def test_a_sheet_without_the_needed_columns_says_what_is_missing():
 
 
 def test_the_id_column_is_the_slug_and_days_can_be_listed():
-    feed = parse(b"ID,Name,Day,Time,Address,Timezone\n7,Noon,\"Monday, Friday\",12:00 PM,"
-                 b"\"1 A St, Reno, NV 89501, USA\",America/Los_Angeles\n", "sheet.csv")
+    feed = parse(
+        b'ID,Name,Day,Time,Address,Timezone\n7,Noon,"Monday, Friday",12:00 PM,'
+        b'"1 A St, Reno, NV 89501, USA",America/Los_Angeles\n',
+        "sheet.csv",
+    )
     row = next(iter(feed.rows))
     assert row["slug"] == "7" and row["formatted_address"].startswith("1 A St")
 
@@ -70,8 +73,10 @@ def test_the_id_column_is_the_slug_and_days_can_be_listed():
 @pytest.mark.django_db
 def test_several_days_in_one_cell_become_several_meetings(tmp_path):
     path = tmp_path / "sheet.csv"
-    path.write_text("ID,Name,Day,Time,Address,Timezone\n7,Noon,\"Monday, Friday\",12:00 PM,"
-                    "\"1 A St, Reno, NV 89501, USA\",America/Los_Angeles\n")
+    path.write_text(
+        'ID,Name,Day,Time,Address,Timezone\n7,Noon,"Monday, Friday",12:00 PM,'
+        '"1 A St, Reno, NV 89501, USA",America/Los_Angeles\n'
+    )
     report = import_location(str(path))
     assert report.added == 2
     assert sorted(Meeting.objects.values_list("key", "weekday")) == [("7-1", 1), ("7-5", 5)]

@@ -20,8 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         threshold = timezone.now() - get_cool_off()
-        counts = {model.__name__: model.objects.filter(attempt_time__lt=threshold).delete()[0]
-                  for model in (AccessAttempt, AccessFailureLog, AccessLog)}
+        counts = {
+            model.__name__: model.objects.filter(attempt_time__lt=threshold).delete()[0]
+            for model in (AccessAttempt, AccessFailureLog, AccessLog)
+        }
         SessionStore.clear_expired()
         if options["verbosity"]:
             self.stdout.write(", ".join(f"{name}: {count} deleted" for name, count in counts.items()))

@@ -4,8 +4,10 @@ from commonground.private import crypto
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt every private value with the first key in COMPANION_KEYS. Put the new key first, "
-            "keep the old ones after it, run this, then remove the old keys.")
+    help = (
+        "Re-encrypt every private value with the first key in COMPANION_KEYS. Put the new key first, "
+        "keep the old ones after it, run this, then remove the old keys."
+    )
 
     def handle(self, *args, **options):
         counts = crypto.rotate()

@@ -4,9 +4,11 @@ from commonground.peer import audit
 
 
 class Command(BaseCommand):
-    help = ("The workspace's audit trail: `audit verify` checks every record of the keyed chain and that it "
-            "reaches every signed checkpoint; `audit checkpoint` verifies, then anchors the head in the "
-            "checkpoint file outside the database (run it from cron).")
+    help = (
+        "The workspace's audit trail: `audit verify` checks every record of the keyed chain and that it "
+        "reaches every signed checkpoint; `audit checkpoint` verifies, then anchors the head in the "
+        "checkpoint file outside the database (run it from cron)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "checkpoint"])
@@ -24,8 +26,12 @@ class Command(BaseCommand):
             return
         result = audit.verify()
         if not result.ok:
-            raise CommandError(f"The audit trail is broken: {result.problem} ({result.checked:,} records checked "
-                               "before it).")
-        anchored = (f"; it reaches the last checkpoint (record {result.anchored:,})" if result.anchored
-                    else "; no checkpoint yet (`commonground audit checkpoint` writes one)")
+            raise CommandError(
+                f"The audit trail is broken: {result.problem} ({result.checked:,} records checked before it)."
+            )
+        anchored = (
+            f"; it reaches the last checkpoint (record {result.anchored:,})"
+            if result.anchored
+            else "; no checkpoint yet (`commonground audit checkpoint` writes one)"
+        )
         self.stdout.write(f"The audit trail is whole: {result.checked:,} records, every link checked{anchored}.")

@@ -8,8 +8,25 @@ from commonground.search import engine
 from commonground.search.query import MODES, SORTS, QueryError, parse_query
 from commonground.search.results import jsonable
 
-OPTIONS = ["near", "lat", "lng", "radius_km", "radius_mi", "starting_within", "now", "day", "time_from", "time_to",
-           "tz", "mode", "approach", "q", "sort", "limit", "offset"]
+OPTIONS = [
+    "near",
+    "lat",
+    "lng",
+    "radius_km",
+    "radius_mi",
+    "starting_within",
+    "now",
+    "day",
+    "time_from",
+    "time_to",
+    "tz",
+    "mode",
+    "approach",
+    "q",
+    "sort",
+    "limit",
+    "offset",
+]
 MULTI = ["program", "type", "language"]
 
 
@@ -22,7 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--lng", help="Longitude (with --lat).")
         parser.add_argument("--radius-km", dest="radius_km", help="Radius in km (default 25, at most 500).")
         parser.add_argument("--radius-mi", dest="radius_mi", help="Radius in miles, instead of --radius-km.")
-        parser.add_argument("--starting-within", dest="starting_within", help="Minutes from now (in progress: up to 10 min ago).")
+        parser.add_argument(
+            "--starting-within", dest="starting_within", help="Minutes from now (in progress: up to 10 min ago)."
+        )
         parser.add_argument("--now", help="Pretend it is this time (ISO 8601 with offset).")
         parser.add_argument("--day", help="0-6 (0 = Sunday), today or tomorrow.")
         parser.add_argument("--time-from", dest="time_from", help="HH:MM in --tz.")
@@ -31,7 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=MODES)
         parser.add_argument("--program", action="append", help="Program code; repeat for several.")
         parser.add_argument("--approach", help="twelve-step, secular, faith-based ...")
-        parser.add_argument("--type", action="append", help="Meeting type tag (women, open ...); repeat to require several.")
+        parser.add_argument(
+            "--type", action="append", help="Meeting type tag (women, open ...); repeat to require several."
+        )
         parser.add_argument("--language", action="append", help="ISO 639-1 language code.")
         parser.add_argument("--q", help="Text in the name, group, location or notes.")
         parser.add_argument("--sort", choices=SORTS)
@@ -46,8 +67,7 @@ class Command(BaseCommand):
             query = parse_query(params)
         except QueryError as exc:
             if options["json"]:
-                self.stdout.write(json.dumps(error_body(400, exc.message, field=exc.field,
-                                                        candidates=exc.candidates)))
+                self.stdout.write(json.dumps(error_body(400, exc.message, field=exc.field, candidates=exc.candidates)))
             else:
                 self.stderr.write(f"--{exc.field.replace('_', '-')}: {exc.message}")
                 for candidate in exc.candidates:
@@ -55,8 +75,16 @@ class Command(BaseCommand):
             sys.exit(2)
         page = engine.search(query)
         if options["json"]:
-            self.stdout.write(json.dumps({"count": page.count, "next_offset": page.next_offset,
-                                          "results": [jsonable(r) for r in page.results]}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "count": page.count,
+                        "next_offset": page.next_offset,
+                        "results": [jsonable(r) for r in page.results],
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return
         self._table(query, page)
 
@@ -72,8 +100,10 @@ class Command(BaseCommand):
                 when = f"{local:%a %H:%M} ({soon})"
             distance = f"{r['distance_km']:.1f} km" if r["distance_km"] is not None else ""
             place = r["location"]["city"] or r["location"]["formatted_address"]
-            self.stdout.write(f"  {when:28} {r['program']['short_name']:8} {r['mode']:9} {distance:>9}  "
-                              f"{r['name'][:40]:40} {place[:30]}")
+            self.stdout.write(
+                f"  {when:28} {r['program']['short_name']:8} {r['mode']:9} {distance:>9}  "
+                f"{r['name'][:40]:40} {place[:30]}"
+            )
         if page.next_offset is not None:
             self.stdout.write(f"  ... more with --offset {page.next_offset}")
 

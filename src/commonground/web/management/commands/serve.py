@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Interface to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
             help="Worker processes (default: WEB_CONCURRENCY or 2).",
         )
         parser.add_argument("--no-demo", action="store_true", help="Never load demo data.")
@@ -57,8 +59,9 @@ def _publish_in_a_child() -> None:
     child.start()
     child.join()
     if child.exitcode != 0:
-        raise CommandError(f"Publishing the feed and the search index failed (exit code {child.exitcode}); "
-                           "the error is above.")
+        raise CommandError(
+            f"Publishing the feed and the search index failed (exit code {child.exitcode}); the error is above."
+        )
 
 
 def _publish_and_exit() -> None:
