@@ -1,14 +1,17 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from commonground.api import feed_views
 from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
+from commonground.meetings.refs import KeyConverter
 from commonground.peer.urls import api_urlpatterns as peer_api_urls
 from commonground.web import fit_views, help_views
 from commonground.web import views as web_views
+
+register_converter(KeyConverter, "meeting_key")
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -16,8 +19,8 @@ urlpatterns = [
     # Old id addresses redirect, permanently, to the lasting /meetings/<source>/<key>.
     path("meetings/<int:pk>", web_views.meeting_by_id, name="meeting-by-id"),
     path("meetings/<int:pk>.ics", web_views.meeting_by_id, {"ics": True}, name="meeting-ics-by-id"),
-    path("meetings/<slug:source>/<path:key>", web_views.meeting, name="meeting"),
-    path("report/<slug:source>/<path:key>", web_views.report_problem, name="report-problem"),
+    path("meetings/<slug:source>/<meeting_key:key>", web_views.meeting, name="meeting"),
+    path("report/<slug:source>/<meeting_key:key>", web_views.report_problem, name="report-problem"),
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
     path("help", help_views.help_page, name="help"),

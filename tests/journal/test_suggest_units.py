@@ -1,5 +1,5 @@
 """What to try next (``journal/suggest.py``) and the meeting references it and the journal rest on
-(``journal/refs.py``).
+(``meetings/refs.py``).
 
 The walk over the saved fit ranking is checked over many rankings and ratings with stand-ins for the
 two tables it reads (no database); a few tests then run it on the real tables, and the meetings it
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import commonground.catalog as catalog
 from commonground.journal import suggest
 from commonground.journal.models import Account, Tried
-from commonground.journal.refs import meeting_at, meeting_ref
+from commonground.meetings.models import meeting_at
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 CODES = ["p1", "p2", "p3", "p4", "p5", "p6"]
@@ -222,9 +222,9 @@ def test_a_reference_finds_its_own_meeting_and_only_it(make_meeting, key):
     mine = make_meeting(key=key)
     elsewhere = Source.objects.create(name="Another intergroup", format="meeting-guide")
     theirs = make_meeting(key=key, source=elsewhere)
-    assert meeting_ref(mine) == f"{mine.source.slug}/{key}" != meeting_ref(theirs)
-    assert meeting_at(meeting_ref(mine)).pk == mine.pk and meeting_at(meeting_ref(theirs)).pk == theirs.pk
-    assert meeting_at(meeting_ref(mine) + "x") is None
+    assert mine.ref == f"{mine.source.slug}/{key}" != theirs.ref
+    assert meeting_at(mine.ref).pk == mine.pk and meeting_at(theirs.ref).pk == theirs.pk
+    assert meeting_at(mine.ref + "x") is None
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from commonground.meetings.models import DataVersion, Source
+from commonground.meetings.models import DataVersion, Source, meeting_at
 from commonground.peer import referrals
 from commonground.peer.models import SERVICES, Consent, Organisation, Participant, Referral
 from commonground.search import engine
@@ -210,7 +210,7 @@ def test_a_meeting_gone_since_leaves_the_sheet_without_it_but_keeps_its_name(per
 def test_odd_keys_are_found_again_by_their_address(make_meeting, source):
     for key in ["plain", "with space", "a/b/c", "100%", "café-noon", "?x=1#y", "%2F"]:
         meeting = make_meeting(key=key)
-        assert referrals.meeting_at(f"{source.slug}/{key}") == meeting, key
+        assert meeting_at(f"{source.slug}/{key}") == meeting, key
 
 
 def test_malformed_or_foreign_addresses_find_nothing(make_meeting, source):
@@ -227,8 +227,8 @@ def test_malformed_or_foreign_addresses_find_nothing(make_meeting, source):
         f"{source.slug}/k1/",
         f" {source.slug}/k1",
     ]:
-        assert referrals.meeting_at(ref) is None, ref
-    assert referrals.meeting_at(f"{source.slug}/k1") == meeting
+        assert meeting_at(ref) is None, ref
+    assert meeting_at(f"{source.slug}/k1") == meeting
 
 
 # --- the finder's search, as the specialist runs it -------------------------------------------------------
@@ -286,6 +286,6 @@ def test_every_result_s_ref_finds_its_own_meeting(listed):
     )
     assert len(results) == 22  # 20 of the 21 Harbors, and the 2 Quiets
     for r in results:
-        assert referrals.meeting_at(r["ref"]) == by_pk[r["id"]], r["ref"]
+        assert meeting_at(r["ref"]) == by_pk[r["id"]], r["ref"]
     awkward = next(m for m in listed if m.key == "h/7 %")
     assert any(r["ref"] == f"{awkward.source.slug}/h/7 %" for r in results)

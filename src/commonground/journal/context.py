@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from commonground.journal.access import mine
 from commonground.journal.models import Account, CheckIn, Favourite
-from commonground.journal.refs import meeting_at
 from commonground.meetings import schedule
+from commonground.meetings.models import meeting_at
 
 
 def account_of(request) -> Account:

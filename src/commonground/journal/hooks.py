@@ -18,7 +18,7 @@ def meeting_panel(request, meeting) -> str:
         return render_to_string("journal/_meeting_panel_out.html", {"meeting": meeting}, request=request)
     from commonground.journal.models import Favourite
 
-    ref = f"{meeting.source.slug}/{meeting.key}"
+    ref = meeting.ref
     is_favourite = any(f.data.get("meeting") == ref for f in Favourite.objects.filter(user=request.user))
     return render_to_string(
         "journal/_meeting_panel.html", {"meeting": meeting, "ref": ref, "is_favourite": is_favourite}, request=request

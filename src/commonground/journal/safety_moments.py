@@ -162,7 +162,7 @@ def about_someone_else(user, account) -> tuple[bool, frozenset[str]]:
     if "someone_else" in helped or tried & family_codes:
         return True, family
     if refs:
-        from commonground.journal.refs import meeting_at
+        from commonground.meetings.models import meeting_at
 
         if any((m := meeting_at(ref)) is not None and m.program_id in family_codes for ref in refs):
             return True, family

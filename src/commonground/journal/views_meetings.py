@@ -22,8 +22,8 @@ from commonground.journal.models import (
     Tried,
     calendar_token_hash,
 )
-from commonground.journal.refs import meeting_at, meeting_ref
 from commonground.journal.suggest import suggestion
+from commonground.meetings.models import meeting_at
 from commonground.web.calendar import meetings_calendar
 
 
@@ -54,13 +54,13 @@ def went(request):
     Attendance.objects.create(
         user=request.user,
         data={
-            "meeting": meeting_ref(meeting),
+            "meeting": meeting.ref,
             "name": meeting.name,
             "program": meeting.program_id,
             "date": today_for(request).isoformat(),
         },
     )
-    return redirect(reverse("journal:tried_new") + "?" + urlencode({"meeting": meeting_ref(meeting), "went": 1}))
+    return redirect(reverse("journal:tried_new") + "?" + urlencode({"meeting": meeting.ref, "went": 1}))
 
 
 @private_page
@@ -93,7 +93,7 @@ def tried_new(request):
         Tried.objects.create(
             user=request.user,
             data={
-                "meeting": meeting_ref(meeting) if meeting else None,
+                "meeting": meeting.ref if meeting else None,
                 "program": program.code,
                 "name": meeting.name if meeting else program.name,
                 "date": today_for(request).isoformat(),

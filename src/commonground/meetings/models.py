@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
@@ -18,15 +17,10 @@ from django.utils import timezone as djtz
 from django.utils.translation import gettext_lazy as _
 
 from commonground import tzdb
-from commonground.meetings import derive, schedule, types
+from commonground.meetings import derive, refs, schedule, types
 from commonground.meetings.conference import provider_for
 from commonground.meetings.modes import AttendanceMode
 from commonground.meetings.public import MeetingQuerySet
-
-
-def meeting_path(source_slug: str, key: str) -> str:
-    return f"/meetings/{source_slug}/{quote(key, safe='')}"
-
 
 DEFAULT_DURATION_MINUTES = 60
 
@@ -238,7 +232,12 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         """The meeting's lasting address: its source and its key there, not a database id."""
-        return meeting_path(self.source.slug, self.key)
+        return refs.path(self.source.slug, self.key)
+
+    @property
+    def ref(self) -> str:
+        """The lasting reference, ``<source>/<key>`` (``refs.py``): what the companion and referrals keep."""
+        return refs.ref(self.source.slug, self.key)
 
     # --- schedule -------------------------------------------------------------------------
     @property
@@ -447,6 +446,15 @@ class DataChange(models.Model):
             touched.update(row.sources)
             label = row.previous
         return None
+
+
+def meeting_at(ref: str | None) -> Meeting | None:
+    """The listing a reference (``refs.py``) names, with its program and source; None when it is gone
+    or the text is not a reference."""
+    found = refs.parse(ref)
+    if found is None:
+        return None
+    return Meeting.objects.select_related("program", "source").filter(source__slug=found.source, key=found.key).first()
 
 
 class ProblemReport(models.Model):

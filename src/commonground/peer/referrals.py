@@ -8,12 +8,11 @@ shown. The sheet then carries the 42 CFR §2.32 notice.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commonground.meetings.models import Meeting
+from commonground.meetings import refs
+from commonground.meetings.models import meeting_at
 from commonground.peer import consent as consents
 from commonground.peer.models import SERVICES, Referral, ReferralKind
 from commonground.search import engine
@@ -40,19 +39,9 @@ def meeting_search(params) -> dict:
     results = []
     for r in page.results:
         view = decorate(r, zone)
-        source, _sep, key = r["url"].removeprefix("/meetings/").partition("/")
-        view["ref"] = f"{source}/{unquote(key)}"  # the lasting address, as the referral keeps it
+        view["ref"] = refs.from_path(r["url"])  # the lasting reference, as the referral keeps it
         results.append(view)
     return {"error": None, "results": results, "count": page.count, "params": wanted}
-
-
-def meeting_at(ref: str) -> Meeting | None:
-    source, _sep, key = (ref or "").partition("/")
-    return (
-        Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first()
-        if source and key
-        else None
-    )
 
 
 def create_referral(participant, staff, data: dict) -> tuple[Referral | None, str | None]:
@@ -77,7 +66,7 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
         made_on=timezone.localdate(),
         kind=kind,
         program=program,
-        meeting=f"{meeting.source.slug}/{meeting.key}" if meeting else "",
+        meeting=meeting.ref if meeting else "",
         service=data.get("service", "") if kind == ReferralKind.SERVICE else "",
         shares_identity=data["shares_identity"],
         consent=consent,
@@ -88,7 +77,7 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
 
 
 def sheet(participant, referral) -> dict:
-    meeting = meeting_at(referral.meeting) if referral.meeting else None
+    meeting = meeting_at(referral.meeting)
     # The consent the referral was made under must still cover it today (not revoked, not expired).
     still = referral.shares_identity and consents.covers(referral.consent, consents.REFERRAL_WITH_IDENTITY)
     return {

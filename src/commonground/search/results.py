@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TypedDict
 
-from commonground.meetings import schedule
+from commonground.meetings import refs, schedule
 from commonground.meetings.links import safe_href
-from commonground.meetings.models import Meeting, meeting_path
+from commonground.meetings.models import Meeting
 from commonground.search.rows import listing_groups
 
 
@@ -71,7 +71,7 @@ def other_listings(meetings) -> dict[int, list[dict]]:
     out = {}
     for m in meetings:
         out[m.pk] = [
-            {"source": name, "url": meeting_path(slug, key), "primary": pk == roots[m.pk]}
+            {"source": name, "url": refs.path(slug, key), "primary": pk == roots[m.pk]}
             for pk, key, slug, name in sorted(groups.get(roots[m.pk], []), key=lambda g: g[0])
             if pk != m.pk
         ]
@@ -100,7 +100,7 @@ def meeting_result(
         }
     return {
         "id": m.pk,
-        "url": meeting_path(m.source.slug, m.key),  # lasting: survives a re-import from scratch
+        "url": refs.path(m.source.slug, m.key),  # lasting: survives a re-import from scratch
         "slug": m.slug,
         "name": m.name,
         "group": m.group,

@@ -54,7 +54,7 @@ def _event(meeting: Meeting, page_url: str, first: datetime) -> Event:
     # just as our engine does, so every occurrence lands where search says it will.
     local_start = datetime.combine(first.date(), meeting.start_time, tzinfo=meeting.zone)
     event = Event()
-    event.add("uid", f"{meeting.source.slug}/{meeting.key}@commonground")  # lasting, like the page address
+    event.add("uid", f"{meeting.ref}@commonground")  # lasting, like the page address
     event.add("dtstamp", datetime.now(UTC))
     event.add("summary", f"{meeting.name} ({meeting.program.short_name})")
     event.add("dtstart", local_start)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -166,7 +167,9 @@ def report_link(meeting) -> str | None:
             + urlencode({"subject": f"Meeting: {meeting.name}"})
         )
     # No place given by the feed: our own report queue, read in the admin.
-    return safe_href(meeting.source.feedback_url) or "/report" + meeting.get_absolute_url().removeprefix("/meetings")
+    return safe_href(meeting.source.feedback_url) or reverse(
+        "report-problem", kwargs={"source": meeting.source.slug, "key": meeting.key}
+    )
 
 
 def map_points(results) -> list[dict]:

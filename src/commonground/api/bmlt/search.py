@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from commonground.api.bmlt import formats as bmlt_formats
 from commonground.feeds.meeting_guide.selection import FeedRow
+from commonground.meetings import refs
 from commonground.meetings.address import meeting_address
 from commonground.meetings.conference import provider_for
 from commonground.meetings.links import safe_href
@@ -79,7 +80,7 @@ def public_id(source_slug: str, key: str) -> int:
 
     48 bits of SHA-256, below JavaScript's 2^53, so browsers read it exactly.
     """
-    return int.from_bytes(hashlib.sha256(f"{source_slug}/{key}".encode()).digest()[:6], "big")
+    return int.from_bytes(hashlib.sha256(refs.ref(source_slug, key).encode()).digest()[:6], "big")
 
 
 @dataclass
@@ -272,5 +273,5 @@ def to_bmlt(m: FeedRow, source_slug: str, base_url: str, *, day: int | None = No
         "phone_meeting_number": m.conference_phone if online else "",
         "phone_meeting_additional_info": m.conference_phone_notes if online else "",
         "root_server_uri": base_url,
-        "meeting_url": f"{base_url}/meetings/{source_slug}/{m.key}",
+        "meeting_url": base_url + refs.path(source_slug, m.key),
     }
