@@ -183,7 +183,7 @@ def http_server(settings):
 @pytest.fixture
 def demo_meetings(db):
     """Load n synthetic meetings (with a fresh search index), as a factory: demo_meetings(400, seed=2)."""
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.search import engine
 
     def load(n, seed=7):
@@ -197,7 +197,7 @@ def demo_meetings(db):
 @pytest.fixture(scope="module")
 def fit_demo_data(django_db_setup, django_db_blocker):
     """The demo meetings (6,000, a fixed seed), loaded once for a module's fit rankings and personas."""
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import Meeting, Source
     from commonground.search import engine
 

@@ -42,7 +42,7 @@ def main() -> None:
     from django.test import Client
 
     from commonground.journal.models import CheckIn, Clock, Favourite, Tried
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import Meeting
     from commonground.search import engine
 

@@ -32,7 +32,7 @@ def main() -> None:
     from django.db import transaction
 
     from commonground.catalog.models import Program
-    from commonground.meetings.demo import DemoGenerator, load_demo
+    from commonground.feeds.demo import DemoGenerator, load_demo
     from commonground.meetings.models import Meeting, Source
 
     def timed(fn):

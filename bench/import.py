@@ -33,7 +33,7 @@ from _setup import django_on, migrate, write_result
 def make_feed(n: int, seed: int) -> list[dict]:
     from commonground.catalog.models import Program
     from commonground.meetings import types
-    from commonground.meetings.demo import DemoGenerator
+    from commonground.feeds.demo import DemoGenerator
 
     programs = dict(Program.objects.values_list("code", "type_table"))
     generator = DemoGenerator(seed, programs)

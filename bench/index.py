@@ -67,7 +67,7 @@ def main() -> None:
     django_on(database_url)
     migrate()
     from commonground.feeds.importing import import_location
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import DataVersion, Meeting, Source
     from commonground.meetings.signals import data_changed
     from commonground.search import store

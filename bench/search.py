@@ -306,7 +306,7 @@ def main() -> None:
     os.environ["COMMONGROUND_VAR_DIR"] = str(data.parent / ("var-pg" if vendor == "postgresql" else "var"))
     django_on(database_url)
     migrate()
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import Meeting
 
     if Meeting.objects.count() != args.meetings:

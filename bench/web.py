@@ -68,7 +68,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import Meeting
     from commonground.search import engine
     from commonground.search.query import parse_query

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from commonground.meetings.demo import load_demo
+from commonground.feeds.demo import load_demo
 from commonground.meetings.models import Meeting, Source
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from commonground.meetings.demo import load_demo
+from commonground.feeds.demo import load_demo
 
 NOW = "2026-06-09T23:00:00Z"
 

@@ -6,7 +6,7 @@ import pytest
 
 from commonground.catalog.models import Program
 from commonground.meetings.conference import provider_for
-from commonground.meetings.demo import DEMO_NOTE, DEMO_SOURCE_NAME, load_demo
+from commonground.feeds.demo import DEMO_NOTE, DEMO_SOURCE_NAME, load_demo
 from commonground.meetings.models import DataVersion, Meeting, Source
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.utils.html import escape
 
 from commonground.catalog.models import Program
-from commonground.meetings.demo import load_demo
+from commonground.feeds.demo import load_demo
 
 
 @pytest.mark.django_db

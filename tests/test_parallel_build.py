@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 SCRIPT = textwrap.dedent("""
     import django, numpy as np
     django.setup()
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import Meeting
     from commonground.search import build
     from django.core.management import call_command
@@ -54,7 +54,7 @@ PUBLISH_SCRIPT = textwrap.dedent("""
     from django.conf import settings
     from django.core.management import call_command
     from commonground.feeds import published
-    from commonground.meetings.demo import load_demo
+    from commonground.feeds.demo import load_demo
     from commonground.meetings.models import DataVersion, Meeting
     from commonground.meetings.signals import data_changed
     data_changed.disconnect(dispatch_uid="commonground-publish")  # only the builds below publish

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from commonground.meetings.demo import load_demo
+from commonground.feeds.demo import load_demo
 from commonground.search import engine
 from commonground.search.query import parse_query
 from commonground.search.results import jsonable

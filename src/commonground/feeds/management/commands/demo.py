@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commonground.meetings.demo import load_demo
+from commonground.feeds.demo import load_demo
 
 
 class Command(BaseCommand):
