@@ -19,6 +19,10 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from commonground.places.gazetteer import Gazetteer
 
 __all__ = ["AddressParts", "split_address", "meeting_address"]
 
@@ -137,10 +141,11 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-_gazetteer = None
+# None: not tried yet; False: tried, and it could not be loaded.
+_gazetteer: Gazetteer | Literal[False] | None = None
 
 
-def _places():
+def _places() -> Gazetteer | None:
     """The offline gazetteer, or None where it cannot be loaded (no Django settings, no data)."""
     global _gazetteer
     if _gazetteer is None:
@@ -166,7 +171,8 @@ def _country_code(text: str) -> str:
         return COUNTRIES[key]
     places = _places()
     if places is not None and len(key) > 3:  # not two- or three-letter codes: "CA", "IN", "NSW"
-        return places.countries.get(key, "")
+        code: str = places.countries.get(key, "")  # the gazetteer's tables are untyped
+        return code
     return ""
 
 
@@ -321,12 +327,12 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
     return "", "", "", 0
 
 
-def _get(meeting, name: str) -> str:
+def _get(meeting: object, name: str) -> str:
     value = meeting.get(name) if isinstance(meeting, Mapping) else getattr(meeting, name, "")
     return value if isinstance(value, str) else ""
 
 
-def meeting_address(meeting) -> AddressParts:
+def meeting_address(meeting: object) -> AddressParts:
     """A meeting's address parts from its stored fields (a ``Meeting`` or a dict of its fields).
 
     Fields the source gave are kept as they are; a one-string address (in ``formatted_address``,

@@ -5,7 +5,7 @@ from commonground.meetings.links import LinkError, web_link
 from commonground.meetings.models import DataVersion, Meeting, ProblemReport, Source, SourceFormat
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(forms.ModelForm):  # type: ignore[misc]  # Django is untyped here
     """In the admin a source's location is a public web address: never a file on this machine.
 
     Local files can be imported from the command line only, by someone who can read them anyway.
@@ -16,7 +16,7 @@ class SourceForm(forms.ModelForm):
         model = Source
         fields = "__all__"
 
-    def clean_location(self):
+    def clean_location(self) -> str:
         location = (self.cleaned_data.get("location") or "").strip()
         if self.instance.format == SourceFormat.DEMO or self.cleaned_data.get("format") == SourceFormat.DEMO:
             return location
@@ -29,7 +29,7 @@ class SourceForm(forms.ModelForm):
             ) from None
         return link.href
 
-    def clean_feedback_url(self):
+    def clean_feedback_url(self) -> str:
         value = (self.cleaned_data.get("feedback_url") or "").strip()
         if not value:
             return value
@@ -40,7 +40,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(admin.ModelAdmin):  # type: ignore[misc]  # Django is untyped here
     form = SourceForm
     list_display = (
         "name",
@@ -68,15 +68,15 @@ class SourceAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    @admin.display(description="Last counts")
-    def counts(self, obj):
+    @admin.display(description="Last counts")  # type: ignore[untyped-decorator]  # Django is untyped here
+    def counts(self, obj: Source) -> str:
         c = obj.last_counts or {}
         keys = ("added", "updated", "removed", "unchanged", "skipped")
         return ", ".join(f"{k} {c[k]}" for k in keys if k in c) or "—"
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(admin.ModelAdmin):  # type: ignore[misc]  # Django is untyped here
     list_display = ("name", "program", "weekday", "start_time", "timezone", "attendance_mode", "city", "source")
     list_filter = ("program", "attendance_mode", "weekday", "source", "temporarily_closed")
     search_fields = ("name", "group", "slug", "location", "city", "postal_code", "formatted_address")
@@ -87,13 +87,13 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataVersion)
-class DataVersionAdmin(admin.ModelAdmin):
+class DataVersionAdmin(admin.ModelAdmin):  # type: ignore[misc]  # Django is untyped here
     list_display = ("name", "version", "changed_at")
     readonly_fields = ("name", "version", "changed_at")
 
 
 @admin.register(ProblemReport)
-class ProblemReportAdmin(admin.ModelAdmin):
+class ProblemReportAdmin(admin.ModelAdmin):  # type: ignore[misc]  # Django is untyped here
     """Problems people reported on listings whose feed gives no feedback address: the queue."""
 
     list_display = ("meeting_name", "problem", "source", "created_at", "resolved")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection
 from django.db.backends.sqlite3.creation import DatabaseCreation
@@ -18,11 +20,15 @@ from commonground.meetings.models import Meeting
 
 _MISSING = object()
 
+# A meeting as ``to_row`` makes it: its column values, as the database driver takes them.
+Row = tuple[Any, ...]
+# Turns a value into what the driver takes (Django's ``adapt_*_value``, untyped here).
+Adapter = Callable[[Any], Any]
 
-_JSON_CACHE: dict[tuple, str] = {}
+_JSON_CACHE: dict[tuple[object, ...], str] = {}
 
 
-def _json(value) -> str:
+def _json(value: object) -> str:
     if not value:  # most JSON columns are empty lists or dicts
         return "[]" if isinstance(value, list) else "{}" if isinstance(value, dict) else json.dumps(value)
     if isinstance(value, list) and len(_JSON_CACHE) < 100_000:
@@ -38,11 +44,11 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _memo(adapt):
+def _memo(adapt: Adapter) -> Adapter:
     """Adapt a value, reusing the last answer when an equal value comes again (batch timestamps)."""
-    last = [_MISSING, None]
+    last: list[Any] = [_MISSING, None]
 
-    def adapted(value):
+    def adapted(value: Any) -> Any:
         if value != last[0]:
             last[0], last[1] = value, adapt(value)
         return last[1]
@@ -51,7 +57,7 @@ def _memo(adapt):
 
 
 @contextmanager
-def bulk_work():
+def bulk_work() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many rows.
 
     An import allocates millions of small, acyclic objects; the collector would walk all of
@@ -73,20 +79,20 @@ class RowWriter:
     # link (meetings.duplicates recomputes it after the sync).
     FIXED = ("source_id", "key", "slug", "imported_at", "duplicate_of_id", "duplicate_score")
 
-    def __init__(self):
+    def __init__(self) -> None:
         ops = connection.ops
         self.fields = [f for f in Meeting._meta.concrete_fields if not f.primary_key]
         self.columns = [ops.quote_name(f.column) for f in self.fields]
         self.defaults = {
             f.attname: f.get_default() if f.has_default() else (None if f.null else "") for f in self.fields
         }
-        adapters = {
+        adapters: dict[str, Callable[[], Adapter]] = {
             "JSONField": lambda: _json,
             "DateTimeField": lambda: _memo(ops.adapt_datetimefield_value),
             "TimeField": lambda: ops.adapt_timefield_value,
         }
         # One memo per column: shared by the three datetime columns, it missed on every value.
-        self.adapt = [
+        self.adapt: list[tuple[int, Adapter]] = [
             (i, adapters[f.get_internal_type()]())
             for i, f in enumerate(self.fields)
             if f.get_internal_type() in adapters
@@ -97,7 +103,7 @@ class RowWriter:
         self.pick_update = itemgetter(*update_fields)
         self.table = ops.quote_name(Meeting._meta.db_table)
 
-    def to_row(self, v: dict) -> tuple:
+    def to_row(self, v: Mapping[str, Any]) -> Row:
         """A meeting dict as a tuple of column values, missing fields at their defaults."""
         values = list(self.get_all({**self.defaults, **v}))
         for i, adapt in self.adapt:
@@ -105,7 +111,7 @@ class RowWriter:
                 values[i] = adapt(values[i])
         return tuple(values)
 
-    def write(self, rows: list[tuple]) -> None:
+    def write(self, rows: list[Row]) -> None:
         """Insert rows made by ``to_row``."""
         if not rows:
             return
@@ -123,12 +129,12 @@ class RowWriter:
         """Where the field ``attname`` is in a row ``to_row`` makes."""
         return next(i for i, f in enumerate(self.fields) if f.attname == attname)
 
-    def update(self, items: list[tuple[int, tuple]]) -> None:
+    def update(self, items: list[tuple[int, Row]]) -> None:
         """Rewrite every column but the fixed ones: items are (id, a row made by ``to_row``)."""
         if items:
             self.update_by_id(self.update_columns, [(*self.pick_update(row), pk) for pk, row in items])
 
-    def update_by_id(self, columns: list[str], rows: list[tuple]) -> None:
+    def update_by_id(self, columns: list[str], rows: list[Row]) -> None:
         """Set ``columns`` (quoted names) to each row's values, in the row with the id its last value
         gives. On PostgreSQL the rows go by COPY into a temporary table that one UPDATE joins: a
         statement a row was most of a large re-sync's time (bench/import.py measures it)."""

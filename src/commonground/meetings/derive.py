@@ -9,6 +9,8 @@ Pure functions: no database, no models (``bulk.py`` writes the rows).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 import orjson
 
@@ -61,7 +63,7 @@ HASHED_FIELDS = (
 )
 
 
-def attendance_mode(v) -> str:
+def attendance_mode(v: Mapping[str, Any]) -> str:
     """TSML's attendance rules.
 
     Online = a known-provider conference URL or a dialable phone. In person = a specific (not
@@ -79,7 +81,7 @@ def attendance_mode(v) -> str:
     return "in_person" if in_person else "inactive"
 
 
-def _canonical(value):
+def _canonical(value: object) -> object:
     # Dicts compare by content whatever their key order (PostgreSQL's jsonb reorders keys).
     if isinstance(value, dict):
         return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
@@ -97,7 +99,7 @@ _SCALAR_FIELDS = tuple(f for f in HASHED_FIELDS if f not in _LIST_FIELDS + _NEST
 HASH_PREFIX = "2:"
 
 
-def _payload(v) -> list:
+def _payload(v: Mapping[str, Any]) -> list[object]:
     get = v.get
     payload = [None if (x := get(name)) == "" else x for name in _SCALAR_FIELDS]
     payload += [tuple(x) if (x := get(name)) else None for name in _LIST_FIELDS]
@@ -105,7 +107,7 @@ def _payload(v) -> list:
     return payload
 
 
-def content_hash(v) -> str:
+def content_hash(v: Mapping[str, Any]) -> str:
     """A digest of everything a feed can change, so a re-sync can tell unchanged rows apart.
 
     A field left out, None and "" hash alike; so do an empty list and a missing one. The fields
@@ -120,7 +122,7 @@ def content_hash(v) -> str:
     return HASH_PREFIX + hashlib.blake2b(text, digest_size=19).hexdigest()
 
 
-def legacy_content_hash(v) -> str:
+def legacy_content_hash(v: Mapping[str, Any]) -> str:
     """The content hash as stored before ``HASH_PREFIX`` (SHA-1 of the fields' repr): a sync
     compares it with a stored legacy hash, so an unchanged meeting is not taken for a changed one."""
     return hashlib.sha1(repr(_payload(v)).encode("utf-8"), usedforsecurity=False).hexdigest()
@@ -130,7 +132,7 @@ def is_legacy_hash(stored: str) -> bool:
     return bool(stored) and not stored.startswith(HASH_PREFIX)
 
 
-def derive(v: dict, table: str) -> dict:
+def derive(v: dict[str, Any], table: str) -> dict[str, Any]:
     """Fill the derived fields of a meeting dict in place (and return it)."""
     if v.get("start_time") is None or v.get("weekday") is None:
         v["weekday"] = v["start_time"] = None

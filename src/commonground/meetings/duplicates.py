@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
@@ -39,12 +40,15 @@ _FILLER = {"the", "group", "meeting", "of", "and", "a", "an", "na", "aa", "el", 
 _ROOM = re.compile(r"\b(?:room|rm|suite|ste|salon|sala)\.?\s*#?\s*([a-z0-9-]+)", re.IGNORECASE)
 _WOMEN, _MEN = "women", "men"
 
+# A weekly time slot: program (its code), weekday, start time ("HH:MM") and zone.
+Slot = tuple[str, int, str, str]
+
 
 @dataclass(slots=True)
 class Listing:
     id: int
     source_id: int
-    key: tuple  # program, weekday, start time, zone
+    key: Slot
     name: str
     lat: float | None
     lng: float | None
@@ -110,6 +114,10 @@ def room_of(*texts: str) -> str:
 
 
 def metres(a: Listing, b: Listing) -> float:
+    """Between two listings' feed coordinates; infinite when either has none (``compare`` asks
+    only when both have them)."""
+    if a.lat is None or a.lng is None or b.lat is None or b.lng is None:
+        return math.inf
     return float(geo.km(a.lat, a.lng, b.lat, b.lng)) * 1000
 
 
@@ -224,7 +232,7 @@ def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
     listings = _listings() if listings is None else listings
     if len({item.source_id for item in listings}) < 2:
         return []
-    by_slot: dict[tuple, list[Listing]] = defaultdict(list)
+    by_slot: dict[Slot, list[Listing]] = defaultdict(list)
     for item in listings:
         by_slot[item.key].append(item)
     parent: dict[int, int] = {}
@@ -268,10 +276,10 @@ def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
     return sorted(pairs, key=lambda p: (p.primary, p.duplicate))
 
 
-def _candidates(slot: list[Listing]):
+def _candidates(slot: list[Listing]) -> Iterator[tuple[Listing, Listing]]:
     """Pairs worth comparing in one time slot: shared link, neighbouring cells, or shared address."""
     seen: set[tuple[int, int]] = set()
-    buckets: dict[tuple, list[Listing]] = defaultdict(list)
+    buckets: dict[tuple[str | int, ...], list[Listing]] = defaultdict(list)
     for item in slot:
         if item.link:
             buckets[("link", item.link)].append(item)
@@ -279,7 +287,7 @@ def _candidates(slot: list[Listing]):
             buckets[("address", item.address)].append(item)
     cells: dict[tuple[int, int], list[Listing]] = defaultdict(list)
     for item in slot:
-        if item.lat is not None:
+        if item.lat is not None and item.lng is not None:  # both or neither (``_listings``)
             cells[(math.floor(item.lat / _CELL_DEGREES), math.floor(item.lng / _CELL_DEGREES))].append(item)
     for (x, y), items in cells.items():
         near = [other for dx in (-1, 0, 1) for dy in (-1, 0, 1) for other in cells.get((x + dx, y + dy), ())]

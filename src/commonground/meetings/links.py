@@ -123,7 +123,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def safe_href(raw) -> str | None:
+def safe_href(raw: object) -> str | None:
     """The normalised link, or None: for templates and exports that must never emit a bad href."""
     if not raw:
         return None

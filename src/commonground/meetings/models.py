@@ -8,7 +8,10 @@ weekday or no start time (a 24/7 e-mail group, "by appointment") is *ongoing*.
 from __future__ import annotations
 
 import functools
+from collections.abc import Container, Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
@@ -25,21 +28,21 @@ from commonground.meetings.public import MeetingQuerySet
 DEFAULT_DURATION_MINUTES = 60
 
 
-class SourceFormat(models.TextChoices):
+class SourceFormat(models.TextChoices):  # type: ignore[misc]  # Django is untyped here
     MEETING_GUIDE = "meeting-guide", _("Meeting Guide JSON")
     CSV = "csv", _("TSML / Google Sheets CSV")
     BMLT = "bmlt", _("BMLT root server")
     DEMO = "demo", _("Synthetic demo data")
 
 
-class SyncStatus(models.TextChoices):
+class SyncStatus(models.TextChoices):  # type: ignore[misc]  # Django is untyped here
     NEVER = "never", _("Never synced")
     OK = "ok", _("Synced")
     WARNINGS = "warnings", _("Synced with warnings")
     FAILED = "failed", _("Failed; previous data kept")
 
 
-class Source(models.Model):
+class Source(models.Model):  # type: ignore[misc]  # Django is untyped here
     """Where meetings come from: a feed URL, a file, a BMLT server, or the demo generator."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -73,7 +76,8 @@ class Source(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        name: str = self.name
+        return name
 
     def health(self, now: datetime | None = None) -> str:
         """ "ok"; "failing" (no good sync for SOURCE_WARN_HOURS); or "disconnected" (see above).
@@ -90,21 +94,21 @@ class Source(models.Model):
                 return "failing"
         return "ok"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = unique_source_slug(self.name, exclude=self.pk)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Deleting a source deletes its meetings: caches move on to a new version."""
         with transaction.atomic():
             had_meetings = self.meetings.exists()
-            result = super().delete(*args, **kwargs)
+            result: tuple[int, dict[str, int]] = super().delete(*args, **kwargs)
             if had_meetings:
                 DataVersion.bump()  # its listings' duplicates elsewhere come back too: redo everything
         return result
 
-    def clean(self):
+    def clean(self) -> None:
         if self.default_timezone:
             try:
                 schedule.zone(self.default_timezone)
@@ -112,7 +116,7 @@ class Source(models.Model):
                 raise ValidationError({"default_timezone": str(exc)}) from None
 
 
-def unique_source_slug(name: str, exclude=None) -> str:
+def unique_source_slug(name: str, exclude: int | None = None) -> str:
     from django.utils.text import slugify
 
     base = slugify(name)[:70] or "source"
@@ -123,7 +127,7 @@ def unique_source_slug(name: str, exclude=None) -> str:
     return slug
 
 
-class Meeting(models.Model):
+class Meeting(models.Model):  # type: ignore[misc]  # Django is untyped here
     # No single-column FK indexes: (program, weekday, start_time) and (source, key) start with
     # these columns already, and every extra index slows bulk imports.
     program = models.ForeignKey("catalog.Program", on_delete=models.PROTECT, related_name="meetings", db_index=False)
@@ -257,7 +261,7 @@ class Meeting(models.Model):
         return (start + timedelta(minutes=self.duration_minutes)).time()
 
     @property
-    def zone(self):
+    def zone(self) -> ZoneInfo:
         return schedule.zone(self.timezone)
 
     @property
@@ -299,8 +303,8 @@ class Meeting(models.Model):
         for name in ("weekday", "start_time", "temporarily_closed", "attendance_mode", "tag_bits", "content_hash"):
             setattr(self, name, values[name])
 
-    def clean(self):
-        errors = {}
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
         try:
             schedule.zone(self.timezone)
         except ValueError as exc:
@@ -314,21 +318,21 @@ class Meeting(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """One meeting saved by hand (the admin): caches move on to a new version too."""
         self.normalize()
         with transaction.atomic():
             super().save(*args, **kwargs)
             DataVersion.bump(sources=[self.source_id])
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
-            result = super().delete(*args, **kwargs)
+            result: tuple[int, dict[str, int]] = super().delete(*args, **kwargs)
             DataVersion.bump(sources=[self.source_id])
         return result
 
 
-class DataVersion(models.Model):
+class DataVersion(models.Model):  # type: ignore[misc]  # Django is untyped here
     """A counter bumped, in the same transaction, by every change to meeting data.
 
     Caches (the search index, the exported feed) remember the version they were built from and
@@ -345,7 +349,7 @@ class DataVersion(models.Model):
         return row or 0
 
     @classmethod
-    def bump(cls, name: str = "meetings", *, sources=None) -> int:
+    def bump(cls, name: str = "meetings", *, sources: Iterable[int] | None = None) -> int:
         """Increment and return the new version. Call inside the transaction that changed data.
 
         ``sources``: the ids of the only sources whose meetings changed, when the caller knows
@@ -358,9 +362,11 @@ class DataVersion(models.Model):
             cls.objects.get_or_create(pk=name)
             # Locked, so two syncs bumping at once each name the version the other left, and
             # the chain of changes has no gap (on SQLite, writers are one at a time anyway).
-            before = cls.objects.select_for_update().values_list("version", "changed_at").get(pk=name)
+            before: tuple[int, datetime] = (
+                cls.objects.select_for_update().values_list("version", "changed_at").get(pk=name)
+            )
             cls.objects.filter(pk=name).update(version=F("version") + 1, changed_at=djtz.now())
-            after = cls.objects.values_list("version", "changed_at").get(pk=name)
+            after: tuple[int, datetime] = cls.objects.values_list("version", "changed_at").get(pk=name)
             DataChange.record(name, cls.label(before), cls.label(after), sources)
             transaction.on_commit(lambda: data_changed.send(sender=cls, name=name))
             return after[0]
@@ -387,7 +393,7 @@ class DataVersion(models.Model):
         return (row[0], stored_datetime(row[1])) if row else (0, None)
 
 
-def stored_datetime(value):
+def stored_datetime(value: datetime | None) -> datetime | None:
     """A DateTimeField's value as a hand-written query returns it, made what the ORM would give:
     aware, in UTC (SQLite hands it back naive; PostgreSQL already aware)."""
     if isinstance(value, datetime) and value.tzinfo is None:
@@ -404,7 +410,7 @@ def _version_sql(alias: str) -> str:
     )
 
 
-class DataChange(models.Model):
+class DataChange(models.Model):  # type: ignore[misc]  # Django is untyped here
     """What one data version changed: the sources touched, or everything (``sources`` null).
 
     A cache built for an earlier version can then be brought forward by redoing only those
@@ -425,13 +431,13 @@ class DataChange(models.Model):
         indexes = [models.Index(fields=["name", "label"])]
 
     @classmethod
-    def record(cls, name: str, previous: str, label: str, sources) -> None:
+    def record(cls, name: str, previous: str, label: str, sources: Iterable[int] | None) -> None:
         listed = None if sources is None else sorted({int(s) for s in sources})
         row = cls.objects.create(name=name, label=label, previous=previous, sources=listed)
         cls.objects.filter(name=name, pk__lte=row.pk - cls.KEEP).delete()
 
     @classmethod
-    def sources_since(cls, name: str, label: str, base_labels) -> tuple[str, set[int]] | None:
+    def sources_since(cls, name: str, label: str, base_labels: Container[str]) -> tuple[str, set[int]] | None:
         """Walk back from version ``label`` to the newest of ``base_labels`` (versions whose cache
         exists): that base and the sources touched since; None when the chain breaks or a version
         in between touched everything."""
@@ -454,10 +460,13 @@ def meeting_at(ref: str | None) -> Meeting | None:
     found = refs.parse(ref)
     if found is None:
         return None
-    return Meeting.objects.select_related("program", "source").filter(source__slug=found.source, key=found.key).first()
+    meeting: Meeting | None = (
+        Meeting.objects.select_related("program", "source").filter(source__slug=found.source, key=found.key).first()
+    )
+    return meeting
 
 
-class ProblemReport(models.Model):
+class ProblemReport(models.Model):  # type: ignore[misc]  # Django is untyped here
     """ "Report a problem" for a listing whose feed names no place to send it: kept for the admin.
 
     Only what the person writes about the listing is kept: no name, e-mail or address is asked

@@ -57,14 +57,16 @@ def conditions(*, inactive: bool = False, duplicate_index: bool = True) -> list[
     )
     out = [IsNull(duplicate, True), ~Q(source_id__in=source.objects.filter(disconnected()).values("id"))]
     if not inactive:
-        out.append(~Q(attendance_mode=AttendanceMode.INACTIVE.value))
+        # TextChoices is untyped here, so mypy takes the member for its (value, label) tuple.
+        out.append(~Q(attendance_mode=AttendanceMode.INACTIVE.value))  # type: ignore[attr-defined]
     return out
 
 
-class MeetingQuerySet(models.QuerySet[Any]):
+class MeetingQuerySet(models.QuerySet[Any]):  # type: ignore[misc]  # Django is untyped here
     def public(self, *, inactive: bool = False) -> MeetingQuerySet:
         """The public listings (see the module's doc); ``inactive=True``: inactive ones too."""
-        return self.filter(*conditions(inactive=inactive))
+        found: MeetingQuerySet = self.filter(*conditions(inactive=inactive))
+        return found
 
 
 def public_where(

@@ -36,7 +36,8 @@ def parse(text: str | None) -> Ref | None:
 @cache
 def _prefix() -> str:
     # The route by name, once: everything before the source in the meeting page's address.
-    return reverse("meeting", kwargs={"source": "s", "key": "k"}).removesuffix("s/k")
+    address: str = reverse("meeting", kwargs={"source": "s", "key": "k"})
+    return address.removesuffix("s/k")
 
 
 def path(source_slug: str, key: str) -> str:

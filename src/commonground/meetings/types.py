@@ -203,7 +203,8 @@ def _make(code: str, names: dict[str, str]) -> TypeCode:
 @cache
 def _spec_names() -> dict[str, dict[str, str]]:
     with open(DATA_DIR / "meeting-guide-types.json", encoding="utf-8") as fh:
-        return json.load(fh)
+        names: dict[str, dict[str, str]] = json.load(fh)
+    return names
 
 
 @cache
@@ -327,7 +328,7 @@ def is_valid_code(table: str, code: str) -> bool:
 def languages_for(table: str, codes: list[str]) -> list[str]:
     """ISO 639-1 languages named by language codes in ``codes``."""
     found = (_language_info(table, code) for code in codes)
-    return sorted({info.language for info in found if info is not None})
+    return sorted({info.language for info in found if info is not None and info.language is not None})
 
 
 @cache
