@@ -8,11 +8,13 @@ repeated strings (names, search text, zones, language lists) are kept once each.
 from __future__ import annotations
 
 import json
+import mmap
 import multiprocessing
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -25,6 +27,9 @@ from commonground.meetings.models import Meeting, Source
 from commonground.meetings.public import public_where
 from commonground.runtime import runtime_dir
 from commonground.search.clock import DAY, WEEK, offset_minutes
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 MODE_CODES = {"in_person": 0, "online": 1, "hybrid": 2}
 NO_TIME = -1  # week minute of an ongoing meeting
@@ -53,7 +58,7 @@ class Texts:
     so it costs one scan at most, and far less for a rare word.
     """
 
-    def __init__(self, blob, offsets: np.ndarray):
+    def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray) -> None:
         self.blob = blob  # bytes or mmap
         self.offsets = offsets  # int64, len n + 1: text i is blob[offsets[i]:offsets[i + 1] - 1]
 
@@ -89,12 +94,16 @@ class Texts:
 
 @dataclass
 class Columns:
-    """The index's data: one entry per active meeting, in id order."""
+    """The index's data: one entry per active meeting, in id order.
+
+    A build's columns have them all; a stored index's (``store.load``) leave the ones marked
+    "build" None: only ``index.derive`` reads those, when the index is built.
+    """
 
     ids: np.ndarray  # int64
     program: np.ndarray  # int16, position in program_codes
-    lat: np.ndarray  # float64, NaN when unknown
-    lng: np.ndarray
+    lat: np.ndarray | None  # build: float64, NaN when unknown
+    lng: np.ndarray | None  # build
     week_minute: np.ndarray  # int32, local minutes since Sunday 00:00; NO_TIME when ongoing
     zone: np.ndarray  # int16, position in zone_names
     mode: np.ndarray  # int8, MODE_CODES
@@ -109,12 +118,21 @@ class Columns:
     zone_names: list[str]
     language_codes: list[str]
     texts: Texts
-    utc_week_minute: np.ndarray  # int32, approximate UTC week minute (offsets at build time); -1 ongoing
-    by_utc_week: np.ndarray  # int32 positions sorted by utc_week_minute (scheduled meetings only)
-    utc_week_sorted: np.ndarray  # int32, utc_week_minute[by_utc_week]
+    utc_week_minute: np.ndarray | None  # build: int32, approximate UTC week minute (offsets then); -1 ongoing
+    by_utc_week: np.ndarray | None  # build: int32 positions sorted by utc_week_minute (scheduled meetings only)
+    utc_week_sorted: np.ndarray | None  # build: int32, utc_week_minute[by_utc_week]
     # Kept for bringing the index forward by one source (search.update); searches never read them.
     source: np.ndarray | None = None  # int32 source id
     names: Texts | None = None  # the distinct casefolded names, sorted: name_key >> 32 is a position here
+
+    def built(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The columns only a build has: ``lat``, ``lng``, ``utc_week_minute``, ``by_utc_week`` and
+        ``utc_week_sorted``. A stored index's columns have none of them: ValueError."""
+        found = self.lat, self.lng, self.utc_week_minute, self.by_utc_week, self.utc_week_sorted
+        lat, lng, utc_week, by_utc_week, utc_week_sorted = found
+        if lat is None or lng is None or utc_week is None or by_utc_week is None or utc_week_sorted is None:
+            raise ValueError("a stored index's columns: only a build's have these")
+        return lat, lng, utc_week, by_utc_week, utc_week_sorted
 
 
 # Four small integers per row arrive packed in one (fewer values for the driver to make into Python
@@ -126,7 +144,7 @@ PACKED_SOURCE = 40
 assert len(types.TAGS) <= 63 - PACKED_TAGS and WEEK < 1 << (PACKED_TAGS - PACKED_WEEK)
 
 
-def _select(programs: list[str]) -> tuple[str, list]:
+def _select(programs: list[str]) -> tuple[str, list[str]]:
     """The index's columns, with the per-row arithmetic done by the database.
 
     Python then only builds arrays: the program's position, the local week minute, the mode's
@@ -145,7 +163,7 @@ def _select(programs: list[str]) -> tuple[str, list]:
         f"CASE WHEN {q('weekday')} IS NULL OR {q('start_time')} IS NULL THEN {NO_TIME} "
         f"ELSE {q('weekday')} * {DAY} + {minutes} END"
     )
-    params: list = []
+    params: list[str] = []
     program = "CASE " + q("program_id") + "".join(" WHEN %s THEN " + str(i) for i in range(len(programs))) + " END"
     params += programs
     mode = "CASE " + q("attendance_mode") + "".join(f" WHEN %s THEN {c}" for c in MODE_CODES.values()) + " END"
@@ -172,7 +190,7 @@ def _select(programs: list[str]) -> tuple[str, list]:
     return ", ".join(columns), params
 
 
-def _check_packing(cursor, table: str, sources: str) -> None:
+def _check_packing(cursor: CursorWrapper, table: str, sources: str) -> None:
     """Meeting ids must fit below PACKED_SOURCE bits, and source ids in the int32 above them."""
     cursor.execute(f"SELECT (SELECT MAX(id) FROM {table}), (SELECT MAX(id) FROM {sources})")
     top_meeting, top_source = (v or 0 for v in cursor.fetchone())
@@ -183,7 +201,7 @@ def _check_packing(cursor, table: str, sources: str) -> None:
         )
 
 
-def _unpack(packed: np.ndarray, parts: dict[str, list]) -> None:
+def _unpack(packed: np.ndarray, parts: dict[str, list[np.ndarray]]) -> None:
     parts["program"].append((packed & 0xFFFF).astype(np.int16))
     parts["mode"].append((packed >> PACKED_MODE & 0x3).astype(np.int8))
     parts["week_minute"].append(
@@ -219,7 +237,7 @@ def read_part(
     language_bits: dict[str, int] = {}
     texts: dict[str, int] = {}
     names: dict[str, int] = {}
-    parts: dict[str, list] = {name: [] for name in PART_ARRAYS}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in PART_ARRAYS}
     table = connection.ops.quote_name(Meeting._meta.db_table)
     select, params = _select(programs)
     # The public meetings only (meetings/public.py): inactive ones never match, a disconnected
@@ -230,7 +248,7 @@ def read_part(
         where, extra = ("", []) if lo is None else (" AND id > %s AND id <= %s", [lo, hi])
         sql, args = f"SELECT {select} FROM {table} WHERE {public}{where} ORDER BY id", [*params, *rule, *extra]
     else:
-        some, ids = (sorted(set(v)) or [-1] for v in only)
+        some, listed = (sorted(set(v)) or [-1] for v in only)
         in_some = f"source_id IN ({', '.join(['%s'] * len(some))})"
         # Two plain indexed reads, the second without the rows of the first, put in id order
         # below. Not one OR (the planners scan the table), nor "id IN (a union)": a semi-join
@@ -241,10 +259,10 @@ def read_part(
         unindexed, same = public_where(connection, duplicate_index=False)
         sql = (
             f"SELECT {select} FROM {table} WHERE {unindexed} AND {in_some} UNION ALL "
-            f"SELECT {select} FROM {table} WHERE {public} AND id IN ({', '.join(['%s'] * len(ids))}) "
+            f"SELECT {select} FROM {table} WHERE {public} AND id IN ({', '.join(['%s'] * len(listed))}) "
             f"AND NOT {in_some}"
         )
-        args = [*params, *same, *some, *params, *rule, *ids, *some]
+        args = [*params, *same, *some, *params, *rule, *listed, *some]
     with connection.cursor() as cursor:
         _check_packing(cursor, table, sources)
         cursor.execute(sql, args)
@@ -280,7 +298,7 @@ def read_part(
     return _Part(arrays, list(zones), list(languages), list(texts), list(names))
 
 
-def _read_in_child(args) -> tuple[str, _Part]:
+def _read_in_child(args: tuple[list[str], int, int, str]) -> tuple[str, _Part]:
     programs, lo, hi, folder = args
     try:
         part = read_part(programs, lo, hi)
@@ -289,7 +307,7 @@ def _read_in_child(args) -> tuple[str, _Part]:
     # The arrays go back through a file in the index's folder: through the pool's pipe, 60 MB of
     # them at a million meetings took a third of a second to arrive.
     path = os.path.join(folder, f"part-{lo}.npz")
-    np.savez(path, **part.arrays)
+    np.savez(path, allow_pickle=True, **part.arrays)  # numpy's default, named so no array is taken for it
     return path, replace(part, arrays={})
 
 
@@ -315,13 +333,15 @@ def _read_parts(programs: list[str]) -> list[_Part]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _merge(parts: list[_Part]) -> tuple[dict[str, np.ndarray], dict, dict, dict, dict]:
+def _merge(
+    parts: list[_Part],
+) -> tuple[dict[str, np.ndarray], dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
     """One numbering of zones, languages, texts and names across the parts, and the joined arrays."""
     zones: dict[str, int] = {}
     languages: dict[str, int] = {}
     texts: dict[str, int] = {}
     names: dict[str, int] = {}
-    joined: dict[str, list] = {name: [] for name in PART_ARRAYS}
+    joined: dict[str, list[np.ndarray]] = {name: [] for name in PART_ARRAYS}
     for part in parts:
         a = dict(part.arrays)
         for local, table, key in (
@@ -367,9 +387,9 @@ def read_columns() -> Columns:
     return assemble(
         joined,
         programs,
-        sorted(zones, key=zones.get),
-        sorted(languages, key=languages.get),
-        Texts.from_strings(sorted(texts, key=texts.get)),
+        sorted(zones, key=zones.__getitem__),
+        sorted(languages, key=languages.__getitem__),
+        Texts.from_strings(sorted(texts, key=texts.__getitem__)),
         Texts.from_strings(unique_names),
     )
 
@@ -413,7 +433,8 @@ def assemble(
     )
 
 
-def _language_mask(raw, positions: dict, cache: dict) -> int:
+def _language_mask(raw: str | list[str] | None, positions: dict[str, int], cache: dict[str, int]) -> int:
+    """``raw``: the languages column as the driver gives it (JSON text, or a decoded list)."""
     key = raw if isinstance(raw, str) else json.dumps(raw)
     mask = cache.get(key)
     if mask is None:

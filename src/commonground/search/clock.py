@@ -34,7 +34,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def offset_minutes(tz_name: str, utc_minute: int) -> int:
     moment = _EPOCH + timedelta(minutes=utc_minute)
-    return int(moment.astimezone(get_zone(tz_name)).utcoffset().total_seconds() // 60)
+    offset = moment.astimezone(get_zone(tz_name)).utcoffset()
+    assert offset is not None  # an aware datetime in a ZoneInfo always has one
+    return int(offset.total_seconds() // 60)
 
 
 @lru_cache(maxsize=200_000)

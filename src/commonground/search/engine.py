@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,21 +27,21 @@ from commonground.meetings.models import DataVersion
 from commonground.search import rows, store
 from commonground.search.index import MeetingIndex
 from commonground.search.query import SearchQuery
-from commonground.search.results import meeting_result, other_listings
+from commonground.search.results import Result, meeting_result, other_listings
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _index: MeetingIndex | None = None
 # Called with no arguments when the index for the current version is missing in background
 # mode; ``web.publishing`` sets it to start a builder process.
-request_build = None
+request_build: Callable[[], object] | None = None
 
 
 @dataclass
 class SearchPage:
     query: SearchQuery
     count: int
-    results: list[dict]
+    results: list[Result]
 
     @property
     def next_offset(self) -> int | None:
@@ -70,13 +71,16 @@ def current_index() -> MeetingIndex:
         started = time.perf_counter()
         store.build(version, rebuild=stored is not None)
         _index = store.load(version)
+        if _index is None:  # the folder store.build just installed: pruned meanwhile, or unreadable
+            raise RuntimeError(f"the search index for {DataVersion.label(version)} was built but cannot be loaded")
         log.info("search index built: %s meetings in %.2f s", _index.size, time.perf_counter() - started)
         return _index
 
 
 def _too_old(index: MeetingIndex) -> bool:
     # Its orderings assume each zone's UTC offsets over the year after the build.
-    return time.time() - index.built_at > settings.SEARCH_INDEX_MAX_AGE_SECONDS
+    max_age: float = settings.SEARCH_INDEX_MAX_AGE_SECONDS
+    return time.time() - index.built_at > max_age
 
 
 def reset() -> None:

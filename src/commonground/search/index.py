@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from commonground.meetings.geo import EARTH_RADIUS_KM, km_from
 from commonground.search.build import MODE_CODES, NO_TIME, Columns, language_bits, tag_mask
@@ -37,6 +38,9 @@ DST_MARGIN_FLOOR = 30  # minutes; the margin is the largest offset swing of the 
 ONGOING_KEY = np.int64(1) << 62
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MODE_SETS = {"any": (0, 1, 2), "in_person": (0, 2), "online": (1, 2), "hybrid": (2,)}
+Version = tuple[int, datetime | None]  # DataVersion.current_with_time(): what an index was built from
+Column = np.ndarray | None  # next starts or distances: None when the query has no window, or no place
+Found = tuple[np.ndarray, Column, Column]  # positions, next starts, distances
 
 
 def to_minute(moment: datetime, *, up: bool = True) -> int:
@@ -87,31 +91,32 @@ DERIVED = (
 def derive(columns: Columns) -> dict[str, np.ndarray]:
     """Everything a search needs beyond the columns, computed once per data version."""
     out: dict[str, np.ndarray] = {}
+    lat, lng, utc_week, by_utc_week, utc_week_sorted = columns.built()
     programs = len(columns.program_codes)
     # For browsing (no place, no time) by name: each program's meetings in name order (one array,
     # cut by offsets). Sorted in a thread while the place ordering below sorts here: numpy lets go
     # of the GIL while it sorts, so the two take the time of the longer.
     with ThreadPoolExecutor(1) as pool:
-        by_name = pool.submit(np.argsort, columns.name_key, kind="stable")
+        sorting = pool.submit(np.argsort, columns.name_key, kind="stable")
         # Located meetings sorted by (grid cell, approximate UTC week minute): a place and a
         # time window together select a few short slices of this array.
-        located = np.flatnonzero(~np.isnan(columns.lat))
-        lat_cell = np.floor((columns.lat[located] + 90) / CELL_DEG).astype(np.int64)
-        lng_cell = np.floor((columns.lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
-        keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (columns.utc_week_minute[located] + 1)
+        located = np.flatnonzero(~np.isnan(lat))
+        lat_cell = np.floor((lat[located] + 90) / CELL_DEG).astype(np.int64)
+        lng_cell = np.floor((lng[located] + 180) / CELL_DEG).astype(np.int64) % LNG_CELLS
+        keys = (lat_cell * LNG_CELLS + lng_cell) * KEY_STRIDE + (utc_week[located] + 1)
         order = np.argsort(keys, kind="stable")
-        by_name = by_name.result().astype(np.int32)
+        by_name = sorting.result().astype(np.int32)
     out["geo_keys"] = keys[order]
     out["geo_members"] = located[order].astype(np.int32)
-    out["lat_rad"] = np.radians(columns.lat)
-    out["lng_rad"] = np.radians(columns.lng)
+    out["lat_rad"] = np.radians(lat)
+    out["lng_rad"] = np.radians(lng)
     out["cos_lat"] = np.cos(out["lat_rad"])
     # Without a place, a time window selects from meetings sorted by UTC week minute: all of
     # them, and (for "online now", the common case) only those one can join online.
-    online = columns.mode[columns.by_utc_week] != MODE_CODES["in_person"]
-    out["utc_members"], out["utc_minutes"] = columns.by_utc_week, columns.utc_week_sorted
-    out["online_members"] = columns.by_utc_week[online]
-    out["online_minutes"] = columns.utc_week_sorted[online]
+    online = columns.mode[by_utc_week] != MODE_CODES["in_person"]
+    out["utc_members"], out["utc_minutes"] = by_utc_week, utc_week_sorted
+    out["online_members"] = by_utc_week[online]
+    out["online_minutes"] = utc_week_sorted[online]
     ongoing = columns.week_minute == NO_TIME
     out["ongoing"] = np.flatnonzero(ongoing).astype(np.int32)
     out["ongoing_online"] = np.flatnonzero(ongoing & (columns.mode != MODE_CODES["in_person"])).astype(np.int32)
@@ -137,10 +142,10 @@ class MeetingIndex:
         columns: Columns,
         derived: dict[str, np.ndarray],
         *,
-        version=None,
+        version: Version | None = None,
         margin: int | None = None,
         built_at: float | None = None,
-    ):
+    ) -> None:
         from time import time as unix_time
 
         self.c = columns
@@ -186,7 +191,7 @@ class MeetingIndex:
                 col_ranges = [(col_lo, col_hi)]
         return [(row, a, b) for row in range(row_lo, row_hi + 1) for a, b in col_ranges]
 
-    def _in_box(self, lat: float, lng: float, radius_km: float, window: tuple[int, int] | None = None):
+    def _in_box(self, lat: float, lng: float, radius_km: float, window: tuple[int, int] | None = None) -> np.ndarray:
         """Positions in the grid cells around the circle; with a window, only meetings whose
         approximate UTC start could fall in it (and ongoing ones). Distance is checked later."""
         runs = self._cells(lat, lng, radius_km)
@@ -296,7 +301,7 @@ class MeetingIndex:
         counts = np.bincount(self.c.program[candidates], minlength=len(self.c.program_codes))
         return {code: int(n) for code, n in zip(self.c.program_codes, counts, strict=True)}
 
-    def _matches(self, query: SearchQuery):
+    def _matches(self, query: SearchQuery) -> Found:
         """Every matching position, with its next start (if a window was given) and distance.
 
         Several windows (several days) are searched one by one and merged: a meeting that
@@ -315,10 +320,10 @@ class MeetingIndex:
         first[1:] = candidates[1:] != candidates[:-1]
         return candidates[first], starts[first], None if distances is None else distances[order][first]
 
-    def _matches_window(self, query: SearchQuery, window):
-        if query.has_place:
+    def _matches_window(self, query: SearchQuery, window: tuple[int, int] | None) -> Found:
+        if query.latitude is not None and query.longitude is not None:  # query.has_place: both or neither
             candidates = self._in_box(query.latitude, query.longitude, query.radius_km, window)
-        elif query.has_time:
+        elif window is not None:  # query.has_time (``_matches``)
             online = query.mode in ("online", "hybrid")
             candidates = np.concatenate(
                 [self._in_utc_week(*window, online_only=online), self.ongoing_online if online else self.ongoing]
@@ -329,7 +334,7 @@ class MeetingIndex:
         # Cheap column filters first; distance and exact time only for what survives them.
         candidates = candidates[self._filters(candidates, query)]
         distances = None
-        if query.has_place:
+        if query.latitude is not None and query.longitude is not None:
             distances = self.distance_km(candidates, query.latitude, query.longitude)
             inside = distances <= query.radius_km
             candidates, distances = candidates[inside], distances[inside]
@@ -342,7 +347,9 @@ class MeetingIndex:
                 distances = distances[in_window]
         return candidates, starts, distances
 
-    def _result(self, query, count, positions, starts, distances) -> EngineResult:
+    def _result(
+        self, query: SearchQuery, count: int, positions: np.ndarray, starts: Column, distances: Column
+    ) -> EngineResult:
         if starts is None:  # no window: the next start from now, for the page only
             now_minute = to_minute(query.now)
             starts = self.next_starts(positions, now_minute, now_minute + WEEK)
@@ -413,13 +420,15 @@ class MeetingIndex:
     def _text_matches(self, needle: str) -> np.ndarray:
         return self.c.texts.matches(needle)
 
-    def _order(self, query, candidates, starts, distances, now_minute) -> np.ndarray:
+    def _order(
+        self, query: SearchQuery, candidates: np.ndarray, starts: Column, distances: Column, now_minute: int
+    ) -> np.ndarray:
         """Positions into ``candidates`` for the requested page, best first."""
         needed = min(len(candidates), query.offset + query.limit)
         if needed == 0:
             return np.zeros(0, dtype=np.int64)
         ids = self.c.ids[candidates]
-        if query.sort == "nearest":
+        if query.sort == "nearest" and distances is not None:  # always: nearest needs a place (parse_query)
             # Millimetre precision: two meetings at "the same" distance are ordered by id, not by
             # floating-point noise in the last digit.
             return _top_by(needed, np.round(distances, 6), ids)
@@ -444,7 +453,7 @@ def _week_ranges(lo: int, hi: int, margin: int) -> list[tuple[int, int]]:
     return [(a, b)] if a <= b else [(a, WEEK - 1), (0, b)]
 
 
-def _gather(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _gather(lo: np.ndarray, hi: np.ndarray) -> npt.NDArray[np.int64]:
     """All indices in the half-open ranges [lo, hi), concatenated, without a Python loop."""
     lengths = hi - lo
     keep = lengths > 0

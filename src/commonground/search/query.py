@@ -7,7 +7,9 @@ to do. The same query string drives ``/meetings`` and ``/api/v1/meetings``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,12 +32,18 @@ _TIME = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$", re.A)
 _INTEGER = re.compile(r"[-+]?\d+", re.A)
 _DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", re.A)
 
+# The parameters as given: a QueryDict, or a dict of text (or lists of it) from the CLI or a caller.
+Params = Mapping[str, object]
+# What was asked, cleaned, for next links: one value or several per parameter.
+Cleaned = dict[str, str | list[str]]
+
 
 @dataclass
 class QueryError(ValueError):
     field: str
     message: str
-    candidates: list = field(default_factory=list)
+    # ``dataclasses.field``: the name ``field`` is this class's first field.
+    candidates: list[str] = dataclasses.field(default_factory=list)
 
     def __str__(self) -> str:
         return self.message
@@ -54,7 +62,7 @@ class SearchQuery:
     # Several days give several windows (``windows``); window_start/window_end then span them all.
     window_start: datetime | None = None
     window_end: datetime | None = None
-    windows: list = field(default_factory=list)
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
     mode: str = "any"
     programs: tuple[str, ...] = ()
     approach: str = ""
@@ -64,7 +72,7 @@ class SearchQuery:
     sort: str = "name"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-    params: dict = field(default_factory=dict)  # the cleaned parameters, for next links
+    params: Cleaned = field(default_factory=dict)  # the cleaned parameters, for next links
 
     @property
     def has_place(self) -> bool:
@@ -75,14 +83,14 @@ class SearchQuery:
         return self.window_start is not None
 
 
-def _one(params, name: str) -> str:
+def _one(params: Params, name: str) -> str:
     value = params.get(name)
     if isinstance(value, list | tuple):
         value = value[-1] if value else None
     return "" if value is None else str(value).strip()
 
 
-def _many(params, name: str) -> list[str]:
+def _many(params: Params, name: str) -> list[str]:
     if hasattr(params, "getlist"):
         raw = params.getlist(name)
     else:
@@ -94,7 +102,9 @@ def _many(params, name: str) -> list[str]:
     return out
 
 
-def _number(params, name: str, *, minimum=None, maximum=None, integer=False):
+def _number(
+    params: Params, name: str, *, minimum: float | None = None, maximum: float | None = None, integer: bool = False
+) -> float | None:
     text = _one(params, name)
     if text == "":
         return None
@@ -115,7 +125,7 @@ def _number(params, name: str, *, minimum=None, maximum=None, integer=False):
     return value
 
 
-def _clock(params, name: str) -> time | None:
+def _clock(params: Params, name: str) -> time | None:
     text = _one(params, name)
     if not text:
         return None
@@ -141,20 +151,20 @@ def parse_now(text: str, field_name: str = "now") -> datetime:
     if value.tzinfo is None:
         raise QueryError(field_name, f"{field_name} must include a UTC offset, such as -05:00 or Z.")
     try:
-        value = value.astimezone(UTC)
+        utc: datetime | None = value.astimezone(UTC)
     except OverflowError:
-        value = None
-    if value is None or not EARLIEST_NOW <= value < LATEST_NOW:
+        utc = None
+    if utc is None or not EARLIEST_NOW <= utc < LATEST_NOW:
         raise QueryError(field_name, f"{field_name} must be between 1970 and 2199.")
-    return value
+    return utc
 
 
-def parse_query(params, *, now: datetime | None = None) -> SearchQuery:
+def parse_query(params: Params, *, now: datetime | None = None) -> SearchQuery:
     """Validate and resolve search parameters. Raises QueryError on the first bad field."""
     now_text = _one(params, "now")
     now = parse_now(now_text) if now_text else (now or datetime.now(UTC))
     query = SearchQuery(now=now)
-    cleaned: dict[str, str | list[str]] = {}
+    cleaned: Cleaned = {}
 
     _place(params, query, cleaned)
     _filters(params, query, cleaned)
@@ -178,7 +188,7 @@ def parse_query(params, *, now: datetime | None = None) -> SearchQuery:
     return query
 
 
-def _place(params, query: SearchQuery, cleaned: dict) -> None:
+def _place(params: Params, query: SearchQuery, cleaned: Cleaned) -> None:
     lat = _number(params, "lat", minimum=-90, maximum=90)
     lng = _number(params, "lng", minimum=-180, maximum=180)
     near = _one(params, "near")
@@ -215,11 +225,11 @@ def _place(params, query: SearchQuery, cleaned: dict) -> None:
             raise QueryError("tz", str(exc)) from None
         query.tz = tz
         cleaned["tz"] = tz
-    elif query.has_place:
+    elif query.latitude is not None and query.longitude is not None:  # query.has_place: both or neither
         query.tz = timezone_at(query.latitude, query.longitude) or "UTC"
 
 
-def _filters(params, query: SearchQuery, cleaned: dict) -> None:
+def _filters(params: Params, query: SearchQuery, cleaned: Cleaned) -> None:
     from commonground.catalog.models import Program
 
     mode = _one(params, "mode") or "any"
@@ -266,7 +276,7 @@ def _filters(params, query: SearchQuery, cleaned: dict) -> None:
         cleaned["q"] = q
 
 
-def _time_window(params, query: SearchQuery, cleaned: dict) -> None:
+def _time_window(params: Params, query: SearchQuery, cleaned: Cleaned) -> None:
     within = _number(params, "starting_within", minimum=1, maximum=MAX_WITHIN_MINUTES, integer=True)
     day_text = ",".join(_many(params, "day"))
     time_from, time_to = _clock(params, "time_from"), _clock(params, "time_to")

@@ -6,19 +6,68 @@ Times are ``datetime`` values here, never strings: the pages format them for peo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TypedDict
 
 from commonground.meetings import refs, schedule
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting
-from commonground.search.rows import listing_groups
+from commonground.search.query import SearchQuery
+from commonground.search.rows import MeetingRow, listing_groups
+
+# What a result is made from: a model instance (a meeting's page) or a plain row (a search).
+Listed = Meeting | MeetingRow
 
 
-def _feedback(m: Meeting) -> str | None:
+def _feedback(m: Listed) -> str | None:
     if m.feedback_url.startswith("mailto:"):
         return m.feedback_url
     return safe_href(m.feedback_url) or safe_href(m.source.feedback_url)
+
+
+class ProgramInfo(TypedDict):
+    code: str
+    name: str
+    short_name: str
+    names: dict[str, str]  # language -> the program's own name in it
+
+
+class Location(TypedDict):
+    name: str
+    address: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    formatted_address: str
+    latitude: float | None
+    longitude: float | None
+    approximate: bool
+    coordinates_source: str | None
+    notes: str
+
+
+class Join(TypedDict):
+    url: str | None
+    provider: str | None
+    notes: str
+    phone: str | None
+    phone_notes: str
+
+
+class SourceInfo(TypedDict):
+    name: str
+    updated_at: datetime | None
+    synced_at: datetime | None
+    status: str
+    feedback_url: str | None
+
+
+class OtherListing(TypedDict):
+    source: str
+    url: str
+    primary: bool
 
 
 class Result(TypedDict):
@@ -27,7 +76,7 @@ class Result(TypedDict):
     slug: str
     name: str
     group: str
-    program: dict
+    program: ProgramInfo
     mode: str
     ongoing: bool
     in_progress: bool
@@ -41,34 +90,34 @@ class Result(TypedDict):
     duration_minutes: int | None
     timezone: str
     distance_km: float | None
-    location: dict
-    join: dict | None
+    location: Location
+    join: Join | None
     tags: list[str]
     languages: list[str]
     types: list[str]
     notes: str
-    source: dict  # name, updated_at, synced_at (datetimes or None), status, feedback_url
-    also_listed_by: list[dict]
+    source: SourceInfo
+    also_listed_by: list[OtherListing]
     changed_at: datetime | None
 
 
-def other_listings(meetings) -> dict[int, list[dict]]:
+def other_listings(listed: Iterable[Listed]) -> dict[int, list[OtherListing]]:
     """For each meeting, the same meeting's listings by other sources (one query for them all).
 
     A primary listing names its duplicates; a duplicate names its primary and the primary's
     other duplicates (see meetings/duplicates.py).
     """
-    meetings = list(meetings)
+    meetings = list(listed)
     if not meetings:
         return {}
     if all(m.duplicate_of_id is None and getattr(m, "has_others", None) is False for m in meetings):
         return {m.pk: [] for m in meetings}  # plain rows that say no other source lists them
     roots = {m.pk: m.duplicate_of_id or m.pk for m in meetings}
     group_rows = listing_groups(roots.values())
-    groups: dict[int, list[tuple]] = {}
+    groups: dict[int, list[tuple[int, str, str, str]]] = {}
     for pk, primary, key, slug, name in group_rows:
         groups.setdefault(primary or pk, []).append((pk, key, slug, name))
-    out = {}
+    out: dict[int, list[OtherListing]] = {}
     for m in meetings:
         out[m.pk] = [
             {"source": name, "url": refs.path(slug, key), "primary": pk == roots[m.pk]}
@@ -79,7 +128,11 @@ def other_listings(meetings) -> dict[int, list[dict]]:
 
 
 def meeting_result(
-    m: Meeting, starts_at: datetime | None, distance_km: float | None, query, also: list[dict] | None = None
+    m: Listed,
+    starts_at: datetime | None,
+    distance_km: float | None,
+    query: SearchQuery,
+    also: list[OtherListing] | None = None,
 ) -> Result:
     """``also``: the meeting's listings by other sources (``other_listings``); looked up if None."""
     searcher_zone = schedule.zone(query.tz)
@@ -88,7 +141,7 @@ def meeting_result(
     if starts_at is not None:
         minutes_until = int((starts_at - query.now).total_seconds() // 60)
         in_progress = starts_at <= query.now < starts_at + m.duration
-    join = None
+    join: Join | None = None
     if m.conference_url or m.conference_phone:
         provider = m.conference_provider
         join = {
@@ -161,9 +214,9 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def jsonable(result: Result) -> dict:
+def jsonable(result: Result) -> dict[str, object]:
     """The result as JSON gives it: each time as ISO 8601, the next start in UTC with "Z"."""
-    out = dict(result)
+    out: dict[str, object] = dict(result)
     start = result["starts_at"]
     out["starts_at"] = start.isoformat().replace("+00:00", "Z") if start else None
     out["starts_at_local"], out["starts_at_meeting"] = (

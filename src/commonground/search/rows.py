@@ -19,12 +19,19 @@ real model instances, filled through Django's own converters (``tests/test_meeti
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.db import connections, models, router
 
 from commonground.catalog.models import Program
 from commonground.meetings.models import Meeting, Source, stored_datetime
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 MEETING_COLUMNS = (
     "id",
@@ -67,34 +74,122 @@ MEETING_COLUMNS = (
 PROGRAM_COLUMNS = ("code", "name", "short_name", "translations")
 SOURCE_COLUMNS = ("id", "slug", "name", "feedback_url", "last_ok_at", "last_status", "disconnected_at")
 
+# The column values as a row holds them (after ``_converter``'s conversions), for mypy: every one
+# is set by ``_fill``. The derivations borrowed from the models are declared for mypy too, under
+# TYPE_CHECKING: it takes them for the models' methods, whose ``self`` a row is not (they read only
+# the row's columns; tests/test_result_rows.py compares every result field with the models').
+
 
 class ProgramRow:
     __slots__ = PROGRAM_COLUMNS
+    code: str
+    name: str
+    short_name: str
+    translations: dict[str, dict[str, Any]]  # JSON: language -> the program's texts in it
 
 
 class SourceRow:
     __slots__ = SOURCE_COLUMNS
-    health = Source.health
+    id: int
+    slug: str
+    name: str
+    feedback_url: str
+    last_ok_at: datetime | None
+    last_status: str
+    disconnected_at: datetime | None
+
+    if TYPE_CHECKING:
+
+        def health(self, now: datetime | None = None) -> str: ...
+
+    else:
+        health = Source.health
 
 
 class MeetingRow:
     # has_others: does another source list this meeting too (is it some listing's primary)?
     __slots__ = (*MEETING_COLUMNS, "has_others", "program", "source")
+    id: int
+    key: str
+    slug: str
+    name: str
+    group: str
+    notes: str
+    weekday: int | None
+    start_time: time | None
+    duration_minutes: int | None
+    timezone: str
+    location: str
+    location_notes: str
+    address: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    formatted_address: str
+    latitude: float | None
+    longitude: float | None
+    approximate: bool
+    coordinates_source: str
+    attendance_mode: str
+    conference_url: str
+    conference_url_notes: str
+    conference_phone: str
+    conference_phone_notes: str
+    types: list[str]
+    tag_bits: int
+    languages: list[str]
+    updated_at: datetime | None
+    feedback_url: str
+    changed_at: datetime
+    program_id: str
+    source_id: int
+    duplicate_of_id: int | None
+    has_others: bool
+    program: ProgramRow
+    source: SourceRow
+
     # The models' own derivations, so a row and a Meeting can never disagree.
-    is_ongoing = Meeting.is_ongoing
-    duration = Meeting.duration
-    end_time = Meeting.end_time
-    zone = Meeting.zone
-    tags = Meeting.tags
-    conference_provider = Meeting.conference_provider
-    next_start = Meeting.next_start
+    if TYPE_CHECKING:
+
+        @property
+        def is_ongoing(self) -> bool: ...
+        @property
+        def duration(self) -> timedelta: ...
+        @property
+        def end_time(self) -> time | None: ...
+        @property
+        def zone(self) -> ZoneInfo: ...
+        @property
+        def tags(self) -> list[str]: ...
+        @property
+        def conference_provider(self) -> str | None: ...
+        def next_start(self, after: datetime) -> datetime | None: ...
+
+    else:
+        is_ongoing = Meeting.is_ongoing
+        duration = Meeting.duration
+        end_time = Meeting.end_time
+        zone = Meeting.zone
+        tags = Meeting.tags
+        conference_provider = Meeting.conference_provider
+        next_start = Meeting.next_start
 
     @property
     def pk(self) -> int:
         return self.id
 
 
-def _converter(model: type[models.Model], name: str):
+# A column's conversion, from the value the driver gives (untyped: whatever the database holds).
+Convert = Callable[[Any], Any]
+Converters = list[tuple[int, Convert]]  # (position in the row, its conversion)
+# One model's part of the meeting-page statement: the model, its fields' attnames, and per column
+# Django's own converters (position, the column, its converters), as ``Model.from_db`` takes them.
+Part = tuple[type[models.Model], list[str], list[tuple[int, Any, list[Callable[..., Any]]]]]
+_Row = TypeVar("_Row", ProgramRow, SourceRow, MeetingRow)
+
+
+def _converter(model: type[models.Model], name: str) -> Convert | None:
     field = model._meta.get_field(name)
     if isinstance(field, models.JSONField):
         return _json
@@ -106,11 +201,11 @@ def _converter(model: type[models.Model], name: str):
 
 
 @lru_cache(maxsize=512)
-def _decoded(text: str):
+def _decoded(text: str) -> Any:  # JSON
     return json.loads(text)
 
 
-def _json(value):
+def _json(value: Any) -> Any:  # JSON text, or what PostgreSQL's driver decoded
     if not isinstance(value, str):
         return value
     # Programs repeat on every row and their translations are the largest JSON here; lists of
@@ -119,11 +214,11 @@ def _json(value):
     return decoded.copy() if isinstance(decoded, list | dict) else decoded
 
 
-def _columns(quote, model, names, table):
+def _columns(quote: Callable[[str], str], model: type[models.Model], names: Iterable[str], table: str) -> list[str]:
     return [f"{table}.{quote(model._meta.get_field(n).column)}" for n in names]
 
 
-def _has_others(quote) -> str:
+def _has_others(quote: Callable[[str], str]) -> str:
     """Whether another source lists the meeting too: asked with the meeting, so that meetings no
     other source lists need no second statement for their other listings (results.other_listings)."""
     return (
@@ -132,7 +227,7 @@ def _has_others(quote) -> str:
 
 
 @lru_cache(maxsize=8)
-def _statement(alias: str) -> tuple[str, list]:
+def _statement(alias: str) -> tuple[str, tuple[Converters, Converters, Converters]]:
     quote = connections[alias].ops.quote_name
     select = (
         _columns(quote, Meeting, MEETING_COLUMNS, "m")
@@ -154,7 +249,7 @@ def _statement(alias: str) -> tuple[str, list]:
     return sql, converters
 
 
-def _fill(cls, names, values, converters):
+def _fill(cls: type[_Row], names: Sequence[str], values: Sequence[Any], converters: Converters) -> _Row:
     row = cls.__new__(cls)
     values = list(values)
     for i, convert in converters:
@@ -165,9 +260,9 @@ def _fill(cls, names, values, converters):
     return row
 
 
-def fetch(ids) -> dict[int, MeetingRow]:
+def fetch(wanted: Iterable[int]) -> dict[int, MeetingRow]:
     """The meetings with these ids (those that still exist), by id."""
-    ids = [int(i) for i in ids]
+    ids = [int(i) for i in wanted]
     if not ids:
         return {}
     alias = router.db_for_read(Meeting)
@@ -205,17 +300,18 @@ def _listings_statement(alias: str) -> str:
     )
 
 
-def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
+def listing_groups(primaries: Iterable[int]) -> list[tuple[int, int | None, str, str, str]]:
     """Every listing of these primary meetings, the primaries included:
     (id, duplicate_of_id, key, source slug, source name)."""
-    roots = sorted({int(r) for r in roots})
+    roots = sorted({int(r) for r in primaries})
     if not roots:
         return []
     marks = ", ".join(["%s"] * len(roots))
     alias = router.db_for_read(Meeting)
     with connections[alias].cursor() as cursor:
         cursor.execute(_listings_statement(alias).format(ids=marks), roots + roots)
-        return cursor.fetchall()
+        found: list[tuple[int, int | None, str, str, str]] = cursor.fetchall()
+    return found
 
 
 # One meeting by its address (source slug and key), for the meeting's page: real model instances,
@@ -225,7 +321,9 @@ def listing_groups(roots) -> list[tuple[int, int | None, str, str, str]]:
 # would bring them.
 
 
-def _part(connection, quote, model, table):
+def _part(
+    connection: BaseDatabaseWrapper, quote: Callable[[str], str], model: type[models.Model], table: str
+) -> tuple[list[str], Part]:
     fields = model._meta.concrete_fields
     converters = []
     for i, field in enumerate(fields):
@@ -237,7 +335,7 @@ def _part(connection, quote, model, table):
 
 
 @lru_cache(maxsize=8)
-def _address_statement(alias: str):
+def _address_statement(alias: str) -> tuple[str, list[Part]]:
     connection = connections[alias]
     quote = connection.ops.quote_name
     parts = [_part(connection, quote, model, table) for model, table in ((Meeting, "m"), (Program, "p"), (Source, "s"))]
@@ -261,7 +359,8 @@ def meeting_at(source_slug: str, key: str) -> Meeting | None:
         values = cursor.fetchone()
     if values is None:
         return None
-    instances, start = [], 0
+    instances: list[Any] = []  # the three model instances, from Django's untyped from_db
+    start = 0
     for model, names, converters in parts:
         chunk = list(values[start : start + len(names)])
         start += len(names)
@@ -269,6 +368,7 @@ def meeting_at(source_slug: str, key: str) -> Meeting | None:
             for convert in functions:
                 chunk[i] = convert(chunk[i], column, connection)
         instances.append(model.from_db(alias, names, chunk))
+    meeting: Meeting
     meeting, program, source = instances
     Meeting.program.field.set_cached_value(meeting, program)
     Meeting.source.field.set_cached_value(meeting, source)

@@ -26,7 +26,7 @@ from commonground.meetings.models import DataChange, DataVersion
 from commonground.runtime import folder_format, install_folder, runtime_dir, staging_folder
 from commonground.search import update
 from commonground.search.build import Columns, Texts, read_columns
-from commonground.search.index import DERIVED, MeetingIndex, derive, dst_margin
+from commonground.search.index import DERIVED, MeetingIndex, Version, derive, dst_margin
 
 log = logging.getLogger(__name__)
 FORMAT = 2
@@ -35,11 +35,11 @@ COLUMN_ARRAYS = ("ids", "program", "week_minute", "zone", "mode", "tags", "langs
 FORWARD_ARRAYS = ("source", "lat", "lng")  # only for bringing an index forward (search.update)
 
 
-def folder_for(version: tuple) -> Path:
+def folder_for(version: Version) -> Path:
     return runtime_dir("index") / DataVersion.label(version)
 
 
-def build(version: tuple, *, rebuild: bool = False) -> Path:
+def build(version: Version, *, rebuild: bool = False) -> Path:
     """Build the index for ``version`` from the database and store it; returns its folder.
 
     ``rebuild`` replaces a stored one (too old: its DST assumptions have run out). Otherwise,
@@ -103,7 +103,7 @@ def stored_labels() -> dict[str, Path]:
     return {folder.name: folder for folder in runtime_dir("index").iterdir() if folder_format(folder) == FORMAT}
 
 
-def _bring_forward(version: tuple):
+def _bring_forward(version: Version) -> tuple[Columns, np.ndarray] | None:
     """The index for ``version`` from a stored earlier one, when every change since touched only
     some sources (``DataChange``); None when there is none to start from."""
     stored = stored_labels()
@@ -118,7 +118,7 @@ def _bring_forward(version: tuple):
         return None
 
 
-def load(version: tuple) -> MeetingIndex | None:
+def load(version: Version) -> MeetingIndex | None:
     """The stored index for ``version``, mapped read-only; None if it has not been built."""
     folder = folder_for(version)
     try:
@@ -128,15 +128,16 @@ def load(version: tuple) -> MeetingIndex | None:
     if meta.get("format") != FORMAT:
         return None
 
-    def array(name):
-        return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+    def array(name: str) -> np.ndarray:
+        mapped: np.ndarray = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)  # a .npy: one array
+        return mapped
 
     with open(folder / "texts.bin", "rb") as fh:
         blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     texts = Texts(blob, np.asarray(array("texts_offsets")))
     values = {name: array(f"c_{name}") for name in COLUMN_ARRAYS}
     columns = Columns(
-        **values,
+        **values,  # type: ignore[arg-type]  # mypy can't tell its keys are COLUMN_ARRAYS, all arrays
         lat=None,
         lng=None,
         program_codes=meta["program_codes"],

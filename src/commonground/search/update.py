@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ from commonground.search.build import PART_ARRAYS, Columns, Texts, assemble, mov
 # saves: a full build is made instead.
 MAX_DUPLICATES = 20_000
 ROW_ARRAYS = ("ids", "program", "lat", "lng", "week_minute", "zone", "mode", "tags", "langs", "source")
+# Texts as byte pieces (slices of a blob, or a whole one) and the lengths of the entries in each.
+Pieces = tuple[list[bytes | mmap.mmap], list[np.ndarray]]
 
 
 def duplicate_ids() -> np.ndarray:
@@ -41,14 +44,15 @@ def duplicate_ids() -> np.ndarray:
         return np.sort(np.array([row[0] for row in cursor.fetchall()], dtype=np.int64))
 
 
-def take(texts: Texts, picks: np.ndarray) -> tuple[list, list[np.ndarray]]:
+def take(texts: Texts, picks: np.ndarray) -> Pieces:
     """The entries ``picks`` (in that order) as byte pieces and their lengths, one piece per run
     of consecutive entries, so keeping most of a blob costs a few slices, not one per entry."""
     if not len(picks):
         return [], []
     offsets = np.asarray(texts.offsets)
     breaks = np.flatnonzero(np.diff(picks) != 1) + 1
-    pieces, lengths = [], []
+    pieces: list[bytes | mmap.mmap] = []
+    lengths: list[np.ndarray] = []
     for run in np.split(picks, breaks):
         first, last = int(run[0]), int(run[-1])
         pieces.append(texts.blob[int(offsets[first]) : int(offsets[last + 1])])
@@ -56,7 +60,7 @@ def take(texts: Texts, picks: np.ndarray) -> tuple[list, list[np.ndarray]]:
     return pieces, lengths
 
 
-def joined(groups: list[tuple[list, list[np.ndarray]]]) -> Texts:
+def joined(groups: list[Pieces]) -> Texts:
     pieces = [p for group, _ in groups for p in group]
     lengths = [x for _, group in groups for x in group]
     offsets = np.zeros(1 + sum(len(x) for x in lengths), dtype=np.int64)
@@ -65,7 +69,7 @@ def joined(groups: list[tuple[list, list[np.ndarray]]]) -> Texts:
     return Texts(b"".join(bytes(p) for p in pieces), offsets)
 
 
-def encoded(strings: list[str]) -> tuple[list, list[np.ndarray]]:
+def encoded(strings: list[str]) -> Pieces:
     texts = Texts.from_strings(strings)
     return [texts.blob], [np.diff(texts.offsets)]
 
@@ -94,7 +98,7 @@ def _merge_names(old: Texts, old_rank: np.ndarray, new_names: list[str]) -> tupl
             fresh_at.append(at)
     inserted = np.array(fresh_at, dtype=np.int64)
 
-    def rank_of_old(r):
+    def rank_of_old(r: np.ndarray) -> np.ndarray:
         return r + np.searchsorted(inserted, r, side="right")
 
     rank = {name: at + j for j, (name, at) in enumerate(zip(fresh, fresh_at, strict=True))}
@@ -139,10 +143,11 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
     if len(base_duplicates) + len(duplicates) > MAX_DUPLICATES:
         return None
 
-    def array(name):
-        return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+    def array(name: str) -> np.ndarray:
+        mapped: np.ndarray = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)  # a .npy: one array
+        return mapped
 
-    def blob(name):
+    def blob(name: str) -> Texts:
         return Texts((folder / f"{name}.bin").read_bytes(), np.asarray(array(f"{name}_offsets")))
 
     old = {name: array(f"c_{name}") for name in (*ROW_ARRAYS, "text", "name_key")}
@@ -178,6 +183,6 @@ def bring_forward(folder: Path, touched: set[int]) -> tuple[Columns, np.ndarray]
     )
     order = _id_order(np.asarray(old["ids"])[keep], part.arrays["ids"])
     rows = {k: v[order].astype(PART_ARRAYS[k] if k != "name" else np.int64, copy=False) for k, v in rows.items()}
-    zone_names = sorted(zones, key=zones.get)
-    language_codes = sorted(languages, key=languages.get)
+    zone_names = sorted(zones, key=zones.__getitem__)
+    language_codes = sorted(languages, key=languages.__getitem__)
     return assemble(rows, programs, zone_names, language_codes, merged_texts, names), duplicates

@@ -1,11 +1,14 @@
 import json
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from commonground.errors import error_body
 from commonground.search import engine
-from commonground.search.query import MODES, SORTS, QueryError, parse_query
+from commonground.search.engine import SearchPage
+from commonground.search.query import MODES, SORTS, QueryError, SearchQuery, parse_query
 from commonground.search.results import jsonable
 
 OPTIONS = [
@@ -30,10 +33,10 @@ OPTIONS = [
 MULTI = ["program", "type", "language"]
 
 
-class Command(BaseCommand):
+class Command(BaseCommand):  # type: ignore[misc]  # Django is untyped here
     help = "Search meetings from the command line (the same options as /api/v1/meetings)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--near", help='ZIP code, "City, ST", "City, Country" or a city name.')
         parser.add_argument("--lat", help="Latitude (with --lng).")
         parser.add_argument("--lng", help="Longitude (with --lat).")
@@ -60,7 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--offset")
         parser.add_argument("--json", action="store_true", help="Print JSON (the API's shape).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         params = {name: options[name] for name in OPTIONS if options.get(name) not in (None, "")}
         params.update({name: options[name] for name in MULTI if options.get(name)})
         try:
@@ -88,7 +91,7 @@ class Command(BaseCommand):
             return
         self._table(query, page)
 
-    def _table(self, query, page):
+    def _table(self, query: SearchQuery, page: SearchPage) -> None:
         where = f" near {query.place_label} ({query.radius_km:g} km)" if query.has_place else ""
         self.stdout.write(f"{page.count} meetings{where}; times in {query.tz}.")
         for r in page.results:
