@@ -109,6 +109,7 @@ _STATE = r"(?P<region>[A-Za-z]{2})"
 
 US_ZIP_ONLY = re.compile(rf"(?P<postal>{_US_ZIP})", re.A)
 US_STATE_ZIP = re.compile(rf"{_STATE}\.? (?P<postal>{_US_ZIP})", re.A)
+US_STATE_NAME_ZIP = re.compile(rf"(?P<region>[A-Za-z][A-Za-z .]*?)(?: (?P<postal>{_US_ZIP}))?", re.A)
 US_CITY_STATE_ZIP = re.compile(rf"(?P<city>[^\d]+?) {_STATE}\.? (?P<postal>{_US_ZIP})", re.A)
 CA_PROVINCE_POSTAL = re.compile(rf"(?P<region>[A-Za-z]{{2}})\.? (?P<postal>{_CA_POSTAL})", re.A | re.I)
 CA_POSTAL_ONLY = re.compile(rf"(?P<postal>{_CA_POSTAL})", re.A | re.I)
@@ -209,6 +210,20 @@ def _is_us_city(name: str, state: str) -> bool:
         return False
 
 
+def _us_state_tail(parts: list[str], iso: str) -> tuple[str, str, str, int] | None:
+    """(city, state code, ZIP, 2) for an address ending in a town and its US state written out in
+    full ("Atlanta, Georgia", "Jersey City, New Jersey 07302"), when the gazetteer knows that town in
+    that state; else None. A state that is also a country's name stays the country after any other
+    town ("Tbilisi, Georgia")."""
+    if len(parts) < 3 or not _allows(iso, "US", "PR") or not (m := US_STATE_NAME_ZIP.fullmatch(parts[-1])):
+        return None
+    places = _places()
+    state = places.us_states.get(_fold(m["region"]), "") if places is not None else ""
+    if len(m["region"]) <= 2 or not state or not _is_us_city(parts[-2], state):
+        return None
+    return parts[-2], state, m["postal"] or "", 2
+
+
 def _is_city_name(part: str) -> bool:
     """A part that could be a city's name by its shape alone: letters, no digits."""
     return bool(part) and not any(ch.isdigit() for ch in part) and any(ch.isalpha() for ch in part)
@@ -251,8 +266,8 @@ def _split(text: str, country_hint: str) -> AddressParts:
 
     country_text = ""
     iso = _country_code(country_hint) or (country_hint.upper() if len(country_hint.strip()) == 2 else "")
-    if len(parts) > 1 and (found := _country_code(parts[-1])):
-        country_text, iso = parts.pop(), found
+    if len(parts) > 1 and (found := _country_code(parts[-1])) and not _us_state_tail(parts, iso):
+        country_text, iso = parts.pop(), found  # "…, Tbilisi, Georgia", but not "…, Atlanta, Georgia"
 
     city = region = postal = ""
     if len(parts) > 1:
@@ -282,6 +297,8 @@ def _tail(parts: list[str], iso: str) -> tuple[str, str, str, int]:
         return "", region, postal, 1
 
     if _allows(iso, "US", "PR"):
+        if found := _us_state_tail(parts, iso):
+            return found
         if (m := US_STATE_ZIP.fullmatch(last)) and m["region"].upper() in US_STATE_CODES:
             return with_city(m["region"], m["postal"])
         if (m := US_CITY_STATE_ZIP.fullmatch(last)) and m["region"].upper() in US_STATE_CODES:
