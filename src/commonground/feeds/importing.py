@@ -13,7 +13,7 @@ from django.db import connections
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import is_url
-from commonground.feeds.registry import FORMATS, guess_format
+from commonground.feeds.formats import FORMATS, guess_format
 from commonground.feeds.sync import SyncReport, sync_source
 from commonground.feeds.text import cut
 from commonground.meetings import schedule

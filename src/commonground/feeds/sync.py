@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -31,8 +31,8 @@ from django.utils import timezone
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError, RowProblem
 from commonground.feeds.fields import Context
+from commonground.feeds.formats import FORMATS
 from commonground.feeds.parallel import KNOWN, OK, SKIP, Normaliser, normalise
-from commonground.feeds.registry import FORMATS
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
 from commonground.meetings.bulk import RowWriter, bulk_work, refresh_statistics
@@ -461,3 +461,19 @@ def _record_failure(source: Source, message: str) -> None:
 
 def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def status(source: Source, now: datetime | None = None) -> str:
+    """How a source is, in one word for people and clients (``/api/v1/sources``):
+
+    - ``failing``: its last sync failed (its meetings are kept until it is disconnected), or it is
+      disconnected;
+    - ``stale``: no good sync for ``SOURCE_WARN_HOURS``, or never one;
+    - ``ok``: otherwise.
+    """
+    now = now or timezone.now()
+    if source.disconnected_at or source.last_status == SyncStatus.FAILED:
+        return "failing"
+    if source.last_ok_at is None or now - source.last_ok_at > timedelta(hours=settings.SOURCE_WARN_HOURS):
+        return "stale"
+    return "ok"

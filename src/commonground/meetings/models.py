@@ -56,6 +56,10 @@ class Source(models.Model):  # type: ignore[misc]  # Django is untyped here
     )
     default_timezone = models.CharField(max_length=64, blank=True)
     feedback_url = models.CharField(max_length=1000, blank=True)
+    # Where a registry entry put it (feeds/registry): "<registry>:<id>", so adding the registry again
+    # adds nothing and leaves what the operator changed since. Blank for a source added by hand.
+    registry_key = models.CharField(max_length=100, blank=True)
+    countries = models.CharField(max_length=200, blank=True, help_text="ISO 3166 codes it serves, comma-separated.")
 
     last_sync_at = models.DateTimeField(null=True, blank=True)
     last_ok_at = models.DateTimeField(null=True, blank=True, help_text="When a sync last succeeded.")
@@ -74,6 +78,11 @@ class Source(models.Model):  # type: ignore[misc]  # Django is untyped here
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_key"], condition=~models.Q(registry_key=""), name="source_registry_key"
+            )
+        ]
 
     def __str__(self) -> str:
         name: str = self.name

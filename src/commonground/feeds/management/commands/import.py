@@ -4,8 +4,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.feeds.errors import FeedError
+from commonground.feeds.formats import FORMATS
 from commonground.feeds.importing import import_in_a_child
-from commonground.feeds.registry import FORMATS
 from commonground.feeds.reporting import print_report, progress_bar
 
 

@@ -1,18 +1,34 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from commonground.feeds import registry
 from commonground.meetings.models import Source
 
 
 class Command(BaseCommand):
-    help = "List every source with its meetings, last good sync, last attempt and health."
+    help = (
+        "List every source with its meetings, last good sync, last attempt and health; "
+        "`sources add-registry world|FILE [--dry-run]` adds the public sources of a registry."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print one JSON array.")
+        actions = parser.add_subparsers(dest="action", required=False, metavar="add-registry")
+        add = actions.add_parser(
+            "add-registry",
+            help="Add each entry of a registry as a source (once: a second run adds nothing).",
+            description="Add each entry of a registry as a source. NAME_OR_PATH is `world` (the lists "
+            "shipped in feeds/registry/), a registry file in that TOML format, or a JSON list shaped "
+            "like BMLT's serverList.json (id, name, url). Nothing is fetched: `commonground sync` does.",
+        )
+        add.add_argument("registry", metavar="NAME_OR_PATH")
+        add.add_argument("--dry-run", action="store_true", help="List what would be added, one line each.")
 
-    def handle(self, *args, json: bool = False, **options):
+    def handle(self, *args, json: bool = False, action: str | None = None, **options):
+        if action == "add-registry":
+            return self.add_registry(options["registry"], options["dry_run"])
         rows = []
         for s in Source.objects.annotate(n=Count("meetings")).order_by("name"):
             rows.append(
@@ -20,6 +36,8 @@ class Command(BaseCommand):
                     "name": s.name,
                     "slug": s.slug,
                     "format": s.format,
+                    "countries": [c for c in s.countries.split(",") if c],
+                    "registry": s.registry_key,
                     "meetings": s.n,
                     "health": s.health(),
                     "status": s.last_status,
@@ -42,6 +60,26 @@ class Command(BaseCommand):
                 f"last good sync {r['last_ok_at'] or 'never'} · last attempt {r['last_sync_at'] or 'never'}"
                 + (f"\n    {r['error']}" if r["error"] and r["status"] == "failed" else "")
             )
+
+    def add_registry(self, name_or_path: str, dry_run: bool) -> None:
+        try:
+            lists = registry.load(name_or_path)
+        except registry.RegistryError as exc:
+            raise CommandError(str(exc)) from None
+        done = registry.add(lists, dry_run=dry_run)
+        verb = "would add" if dry_run else "added"
+        for entry, name in done.added:
+            where = ",".join(entry.countries) or "no country"
+            unconfirmed = "  (address not confirmed by its owner: check it first)" if not entry.confirmed else ""
+            self.stdout.write(f"{verb} {entry.key}  {name}  [{entry.format}, {where}]  {entry.url}{unconfirmed}")
+        for entry, name in done.present:
+            self.stdout.write(f"already a source: {entry.key}  {name}")
+        for list_name, label, why in done.skipped:
+            self.stdout.write(f"skipped {list_name}:{label}: {why}")
+        self.stdout.write(
+            f"{len(done.added)} {verb}, {len(done.present)} already sources, {len(done.skipped)} skipped."
+            + ("" if dry_run or not done.added else " Run `commonground sync` to read them.")
+        )
 
 
 def _iso(value) -> str | None:
