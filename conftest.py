@@ -1,4 +1,6 @@
+import ast
 import os
+import re
 
 import pytest
 
@@ -45,6 +47,39 @@ def pytest_collection_modifyitems(config, items):
                     reason=f"{group}: runs on a SQLite file of its own, the same in both lanes; the other lane runs it"
                 )
             )
+
+
+# `scripts/test --fast` runs `-m "not browser and not slow"`. A module marked slow or browser as a
+# whole would only be imported to have every test in it deselected, and importing some costs seconds
+# (test_api_fuzz.py builds its Schemathesis tests): with an expression of that form ("not a and not b
+# ..."), such a module is not collected at all. Without -m (CI, `scripts/test`) every module is.
+LEAVE_OUT_EXPRESSION = re.compile(r"\s*not\s+\w+(?:\s+and\s+not\s+\w+)*\s*")
+
+
+def module_marks(path) -> set[str]:
+    """The marks a test module's ``pytestmark`` gives all its tests, read without importing it."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    marks = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            for part in ast.walk(node.value):
+                if isinstance(part, ast.Attribute) and getattr(part.value, "attr", None) == "mark":
+                    marks.add(part.attr)
+    return marks
+
+
+def pytest_ignore_collect(collection_path, config):
+    expression = config.getoption("markexpr", "") or ""
+    if not collection_path.name.startswith("test_") or collection_path.suffix != ".py":
+        return None
+    if not LEAVE_OUT_EXPRESSION.fullmatch(expression):
+        return None
+    if module_marks(collection_path) & set(re.findall(r"not\s+(\w+)", expression)):
+        return True
+    return None
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +207,8 @@ def http_server(settings):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: every 0.05 s, not the default 0.5 s, per test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     routes.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield routes

@@ -134,6 +134,7 @@ address_like = st.lists(
 ).map(", ".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200), address_like))
 def test_never_raises_and_keeps_every_character(text):

@@ -12,6 +12,7 @@ def staff_client(client, django_user_model):
     return client
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", ["catalog/program", "meetings/meeting", "meetings/source", "meetings/dataversion"])
 def test_admin_lists_load_with_filters(staff_client, model):
@@ -23,6 +24,7 @@ def test_admin_lists_load_with_filters(staff_client, model):
     assert response.status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_admin_change_pages_load(staff_client):
     load_demo(5, seed=1)

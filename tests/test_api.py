@@ -5,6 +5,7 @@ import json
 import pytest
 
 from commonground.feeds.demo import load_demo
+from tests.tiers import sweep
 
 NOW = "2026-06-09T23:00:00Z"
 
@@ -27,6 +28,7 @@ def assert_error(body, status, field):
     assert error["code"]
 
 
+@pytest.mark.slow
 def test_meetings_answer_count_results_and_next(client, demo):
     status, body = get(client, "/api/v1/meetings", limit="5", now=NOW)
     assert status == 200 and set(body) == {"count", "results", "next"}
@@ -36,6 +38,7 @@ def test_meetings_answer_count_results_and_next(client, demo):
     assert {r["id"] for r in second["results"]}.isdisjoint({r["id"] for r in body["results"]})
 
 
+@pytest.mark.slow
 def test_a_result_carries_three_start_times_and_the_export_slug(client, demo):
     _, body = get(
         client,
@@ -71,12 +74,13 @@ def test_a_result_carries_three_start_times_and_the_export_slug(client, demo):
     assert one["slug"] == result["slug"]
 
 
+@pytest.mark.slow
 def test_the_last_page_has_no_next(client, demo):
     _, body = get(client, "/api/v1/meetings", program="sos", limit="200")
     assert body["next"] is None and body["count"] == len(body["results"])
 
 
-@pytest.mark.parametrize(
+@sweep(
     "params, status, field",
     [
         ({"radius_km": "600"}, 400, "radius_km"),
@@ -95,6 +99,7 @@ def test_bad_parameters_share_one_error_shape(client, demo, params, status, fiel
     assert_error(body, status, field)
 
 
+@pytest.mark.slow
 def test_ambiguous_places_list_candidates(client, demo):
     _, body = get(client, "/api/v1/meetings", near="Springfield")
     assert len(body["error"]["candidates"]) >= 3
@@ -112,6 +117,7 @@ def test_not_found_and_method_not_allowed_share_it_too(client, demo):
     assert_error(json.loads(response.content), 405, None)
 
 
+@pytest.mark.slow
 def test_programs_places_and_openapi(client, demo):
     _, programs = get(client, "/api/v1/programs")
     assert len(programs) == 22 and all(p["facts"]["moud"]["sources"] for p in programs)
@@ -123,6 +129,7 @@ def test_programs_places_and_openapi(client, demo):
     assert {"near", "radius_km", "starting_within", "day", "tz", "now", "mode", "program", "type"} <= params
 
 
+@pytest.mark.slow
 def test_the_search_cache_follows_the_data_version(client, demo):
     _, before = get(client, "/api/v1/meetings", limit="1")
     load_demo(10, seed=99)  # replaces the demo data and bumps the version
@@ -130,6 +137,7 @@ def test_the_search_cache_follows_the_data_version(client, demo):
     assert after["count"] == 10 and before["count"] == 600
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_cors_gzip_and_vary_for_other_apps(client, demo):
     origin = {"HTTP_ORIGIN": "https://intergroup.example.org"}

@@ -25,6 +25,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_answer_is_the_same_json_either_way(client, demo_meetings, monkeypatch):
     demo_meetings(300)

@@ -9,6 +9,7 @@ from commonground.api.bmlt import formats as bmlt_formats
 from commonground.api.bmlt.search import public_id
 from commonground.feeds.importing import import_location
 from commonground.meetings.models import Meeting, Source
+from tests.tiers import sweep
 
 ROOT = "/bmlt/client_interface/json/"
 
@@ -51,6 +52,7 @@ def demo(demo_meetings):
     demo_meetings(400, seed=3)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_scheduled_meeting_of_every_program_goes_out_once_with_bmlt_strings(client, demo):
     meetings = answer(client, "switcher=GetSearchResults")
@@ -75,6 +77,7 @@ def test_every_scheduled_meeting_of_every_program_goes_out_once_with_bmlt_string
     ) > 5
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_one_programs_root_server(client, demo):
     meetings = answer(client, "switcher=GetSearchResults", "/bmlt/na/client_interface/json/")
@@ -82,6 +85,7 @@ def test_one_programs_root_server(client, demo):
     assert get(client, "switcher=GetSearchResults", "/bmlt/nope/client_interface/json/").status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_weekdays_services_and_venue_filters_including_exclusions(client, demo):
     monday_tuesday = answer(client, "switcher=GetSearchResults&weekdays[]=2&weekdays[]=3")
@@ -145,6 +149,7 @@ def test_formats_keep_their_meaning_and_filter_by_id(client, make_meeting):
     assert {f["key_string"]: f["name_string"] for f in spanish}["O"] == "Abierta"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_search_around_a_point_in_miles_km_or_nearest_n(client, demo):
     lat, lng = 40.7128, -74.0060
@@ -174,6 +179,7 @@ def _km(lat1, lng1, lat2, lng2):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_fields_sorting_paging_and_meeting_ids(client, demo):
     only = answer(client, "switcher=GetSearchResults&data_field_key=meeting_name,start_time&sort_keys=meeting_name")
@@ -188,6 +194,7 @@ def test_fields_sorting_paging_and_meeting_ids(client, demo):
     assert sorted(m["id_bigint"] for m in chosen) == sorted(picked)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_ids_survive_a_reimport_from_scratch(client, samples):
     import_location(str(samples / "bmlt-bronx"), name="Bronx")
@@ -205,6 +212,7 @@ def test_ids_survive_a_reimport_from_scratch(client, samples):
     assert after == before and all(int(v) < 2**53 for v in after.values())
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_jsonp_as_crouton_asks(client, demo):
     response = client.get(
@@ -222,6 +230,7 @@ def test_jsonp_as_crouton_asks(client, demo):
         assert refused.status_code == 400 and refused.json()["error"]["field"] == "callback"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_service_bodies_server_info_and_field_keys(client, demo):
     bodies = answer(client, "switcher=GetServiceBodies")
@@ -247,7 +256,7 @@ def test_service_bodies_server_info_and_field_keys(client, demo):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
+@sweep(
     "query, field",
     [
         ("switcher=Nope", "switcher"),
@@ -268,6 +277,7 @@ def test_bad_requests_get_the_one_error_shape(client, query, field):
     assert error["field"] == field and error["code"] == "invalid_parameter" and error["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_conditional_get_cors_and_no_language_vary(client, demo):
     first = get(client, "switcher=GetSearchResults&weekdays[]=2", HTTP_ORIGIN="https://na.example.org")
@@ -300,6 +310,7 @@ def test_every_spec_code_has_a_format_or_a_reason_not_to():
         assert code == "TC" or table[key].spec_code == code or bmlt_formats.SPEC_TO_STOCK.get(code) == key
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_other_sites_may_load_answers_but_not_pages_behind_https(client, settings, demo):
     settings.HTTPS = True
@@ -315,6 +326,7 @@ def test_other_sites_may_load_answers_but_not_pages_behind_https(client, setting
     assert client.get("/programs", HTTP_HOST="localhost", secure=True)["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_gzip_when_asked_for_json_and_jsonp(client, demo):
     import gzip

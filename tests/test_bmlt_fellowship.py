@@ -66,6 +66,7 @@ def _closed_descriptions(client):
     return per_program
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_closed_meetings_description_is_its_own_programs(client, demo):
     per_program = _closed_descriptions(client)
@@ -84,12 +85,14 @@ def test_a_closed_meetings_description_is_its_own_programs(client, demo):
     assert len(set(texts)) == len(texts)  # never another program's text
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_closed_na_meeting_on_the_bronx_server_keeps_nas_words(client, bronx):
     per_program = _closed_descriptions(client)
     assert set(per_program) == {"na"} and "non-addicts" in next(iter(per_program["na"]))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_code_of_every_demo_meeting_goes_out_as_a_format(client, demo):
     meetings, table = with_formats(client)
@@ -114,6 +117,7 @@ def test_every_code_of_every_demo_meeting_goes_out_as_a_format(client, demo):
     assert checked > 300
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_bronx_source_format_survives_by_name(client, bronx, samples):
     source_formats = {f["key_string"]: f for f in json.loads((samples / "bmlt-bronx" / "GetFormats.json").read_text())}
@@ -141,6 +145,7 @@ def test_every_bronx_source_format_survives_by_name(client, bronx, samples):
     assert any("No Children" in {table[k]["name_string"] for k in i["formats"].split(",") if k} for i in meetings)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_bronx_two_areas_stay_two_service_bodies(client, bronx, samples):
     bodies = answer(client, "switcher=GetServiceBodies")
@@ -164,6 +169,7 @@ def test_the_bronx_two_areas_stay_two_service_bodies(client, bronx, samples):
     assert len(answer(client, f"switcher=GetSearchResults&services[]={bronx_area}&recursive=1")) == 87
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_round_the_clock_groups_appear_on_every_day_all_day(client, demo):
     always = list(
@@ -180,6 +186,7 @@ def test_round_the_clock_groups_appear_on_every_day_all_day(client, demo):
         assert len({i["id_bigint"] for i in items}) == 7
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("data", ["demo", "bronx"])
 def test_every_meeting_has_its_time_zone(client, data, request):
@@ -211,6 +218,7 @@ def test_a_one_string_address_gives_a_street_and_zip_centres_are_left_out(client
     assert approximate
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_meeting_names_its_fellowship_and_a_speaker_meeting_is_not_speaker_only(client, demo):
     meetings, table = with_formats(client)
@@ -225,6 +233,7 @@ def test_every_meeting_names_its_fellowship_and_a_speaker_meeting_is_not_speaker
             assert "Speaker Only" not in names  # NA's table says "Speaker"; with Discussion it is no contradiction
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_programs_own_closed_format_has_a_spanish_name(client, demo):
     spanish = {f["key_string"]: f for f in answer(client, "switcher=GetFormats&lang_enum=es&show_all=1")}

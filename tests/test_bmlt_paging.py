@@ -68,6 +68,7 @@ def test_a_server_that_cannot_answer_everything_at_once_is_read_in_pages(standin
     assert Meeting.objects.get(key="4").regions == ["Test Region", "South Area", "South Metro"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_resync_of_the_same_pages_changes_nothing(standin):
     server = standin(max_results=150)
@@ -76,6 +77,7 @@ def test_a_resync_of_the_same_pages_changes_nothing(standin):
     assert (again.added, again.updated, again.removed) == (0, 0, 0) and not again.errors
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_one_failed_page_fails_the_source_and_keeps_what_was_stored(standin):
     import_location(standin(max_results=150).url, name="Test region")
@@ -88,6 +90,7 @@ def test_one_failed_page_fails_the_source_and_keeps_what_was_stored(standin):
     assert Source.objects.get(name="Test region").last_status == "failed"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_url_with_its_own_filters_is_read_as_it_is(standin):
     server = standin()
@@ -96,6 +99,7 @@ def test_a_url_with_its_own_filters_is_read_as_it_is(standin):
     assert [h["services"] for h in server.hits if h["switcher"] == "GetSearchResults"] == [["10"]]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_paging_can_be_switched_off(standin, settings):
     settings.BMLT_PAGE_BY = "none"

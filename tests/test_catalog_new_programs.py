@@ -14,6 +14,7 @@ from commonground.catalog.loader import FACT_VALUES, PROGRAMS_DIR, read_program_
 from commonground.catalog.models import Program
 from commonground.fit.answers import parse_answers
 from commonground.fit.ranking import rank
+from tests.tiers import sweep
 
 NOW = "2026-06-09T18:00:00Z"
 NEW = ("ca", "wellbriety", "millati-islami")
@@ -56,6 +57,7 @@ def test_the_new_programs_are_loaded_with_their_facts():
     assert programs["millati-islami"].spiritual_content == "islamic"
 
 
+@pytest.mark.slow
 def test_a_cocaine_user_sees_cocaine_anonymous_first_and_crystal_meth_anonymous_still_near(demo):
     order = _ranking({"help_with": "stimulants"})
     assert order[0] == "ca" and "cma" in order[:3], order
@@ -66,6 +68,7 @@ def test_a_cocaine_user_sees_cocaine_anonymous_first_and_crystal_meth_anonymous_
     assert any(x.rule == "focus-stimulants" for x in ranked["cma"].reasons)
 
 
+@pytest.mark.slow
 def test_the_results_page_and_the_api_put_cocaine_anonymous_above_crystal_meth_anonymous(client, demo):
     html = client.get("/fit/results", {"help_with": "stimulants", "now": NOW}).content.decode()
     positions = [m.group(1) for m in re.finditer(r'id="program-([a-z-]+)"', html)]
@@ -75,6 +78,7 @@ def test_the_results_page_and_the_api_put_cocaine_anonymous_above_crystal_meth_a
     assert codes.index("ca") < codes.index("cma")
 
 
+@pytest.mark.slow
 def test_indigenous_spirituality_brings_wellbriety_into_the_top_three(demo):
     assert "wellbriety" in _ranking({"spirituality": "indigenous"})[:3]
     assert "wellbriety" in _ranking({"spirituality": "indigenous", "help_with": "alcohol"})[:3]
@@ -83,11 +87,13 @@ def test_indigenous_spirituality_brings_wellbriety_into_the_top_three(demo):
     assert reason.kind == "plus" and reason.confirmed and reason.sources
 
 
+@pytest.mark.slow
 def test_muslim_faith_brings_millati_islami_into_the_top_three(demo):
     assert "millati-islami" in _ranking({"spirituality": "muslim"})[:3]
     assert "millati-islami" in _ranking({"spirituality": "muslim", "help_with": "drugs"})[:3]
 
 
+@pytest.mark.slow
 def test_no_religion_gets_a_warning_on_the_faith_grounded_programs(demo):
     ranked = {r.program.code: r for r in rank(parse_answers({"spirituality": "none"}), now=NOW).ranking}
     for code in ("wellbriety", "millati-islami"):
@@ -101,7 +107,7 @@ def test_no_religion_gets_a_warning_on_the_faith_grounded_programs(demo):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code", NEW)
+@sweep("code", NEW)
 def test_each_new_program_has_its_page_in_english_and_spanish(client, code):
     program = Program.objects.get(code=code)
     html = client.get(f"/programs/{code}").content.decode()
@@ -110,12 +116,14 @@ def test_each_new_program_has_its_page_in_english_and_spanish(client, code):
     assert program.translations["es"]["summary"].split()[0] in spanish
 
 
+@pytest.mark.slow
 def test_cocaine_anonymous_is_not_called_a_one_drug_group_for_alcohol(demo):
     ranked = {r.program.code: r for r in rank(parse_answers({"help_with": "alcohol"}), now=NOW).ranking}
     focus = [x for x in ranked["ca"].reasons if x.fact == "focus"]
     assert [x.rule for x in focus] == ["focus-cocaine-other-substance"] and "welcomes anyone" in focus[0].text
 
 
+@pytest.mark.slow
 def test_faith_and_culture_grounded_programs_do_not_lead_for_people_who_did_not_ask(demo):
     for spec in (
         {"help_with": "drugs", "structure": "steps"},

@@ -94,6 +94,7 @@ def _load(sample, samples, demo_meetings):
         import_location(str(samples / sample))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_no_row_misleads_in_tsml_ui(sample, samples, demo_meetings):
@@ -103,6 +104,7 @@ def test_no_row_misleads_in_tsml_ui(sample, samples, demo_meetings):
     assert " 0 would mislead." in out.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_no_row_misleads_in_crouton(sample, samples, demo_meetings):

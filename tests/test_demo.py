@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from commonground.catalog.models import Program
-from commonground.meetings.conference import provider_for
 from commonground.feeds.demo import DEMO_NOTE, DEMO_SOURCE_NAME, load_demo
+from commonground.meetings.conference import provider_for
 from commonground.meetings.models import DataVersion, Meeting, Source
 
 
@@ -29,6 +29,7 @@ def snapshot():
     return list(Meeting.objects.order_by("key").values_list(*fields))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_meetings():
     load_demo(400, seed=11)
@@ -38,6 +39,7 @@ def test_the_same_seed_gives_the_same_meetings():
     assert Meeting.objects.count() == 400
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_different_seed_gives_different_meetings():
     load_demo(200, seed=1)
@@ -58,6 +60,7 @@ def test_every_program_appears_and_everything_is_labelled_synthetic():
         assert url == "https://zoom.us/j/00000000000" and provider_for(url) == "Zoom"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_distribution_looks_like_a_real_meeting_list():
     load_demo(3000, seed=7)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from commonground.feeds.importing import import_location
 from commonground.meetings.models import Meeting, Source
 from commonground.search import engine
+from tests.tiers import sweep
 
 BRONX = "?near=Bronx%2C+NY&radius_km=30&limit=200"
 
@@ -69,6 +70,7 @@ def api_count(client, query=BRONX):
     return client.get(f"/api/v1/meetings{query}").json()["count"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_real_bmlt_sample_imported_twice_is_listed_once(samples, client, tmp_path):
     import shutil
@@ -89,6 +91,7 @@ def test_the_real_bmlt_sample_imported_twice_is_listed_once(samples, client, tmp
     assert feed_length(client) == feed_alone
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_both_sources_are_named_on_the_page_and_in_the_api(feed, client):
     import_location(feed(row("a")), name="Bronx Area")
@@ -109,7 +112,7 @@ def test_both_sources_are_named_on_the_page_and_in_the_api(feed, client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
+@sweep(
     "other, why",
     [
         (row("b", time="19:00"), "the same place at another hour"),
@@ -157,6 +160,7 @@ def test_one_zoom_room_under_two_hosts_is_one_meeting(feed):
     assert [(p["matched_by"], p["duplicate"]["source"]) for p in pairs()] == [("link", "Online B")]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_duplicate_comes_back_when_its_primary_leaves(feed, client):
     import_location(feed(row("a"), row("x", name="Other", time="09:00")), name="Bronx Area")

@@ -71,6 +71,7 @@ def test_the_fast_controls_match_djangos_widgets(query):
     _check(query)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_same_controls_again_in_any_order_and_language(language):

@@ -61,6 +61,7 @@ def test_the_cache_is_keyed_by_version_not_time(client, feed_file, django_assert
     assert body(response)[0]["name"] == "Cached"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_program_filter_and_unknown_program(client, samples):
     import_location(str(samples / "bmlt-bronx"))
@@ -71,6 +72,7 @@ def test_program_filter_and_unknown_program(client, samples):
     assert bad.status_code == 400 and json.loads(bad.content)["error"]["field"] == "program"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_feed_narrows_by_source_region_and_place(client, samples, demo_meetings):
     demo_meetings(800, seed=4)
@@ -94,6 +96,7 @@ def test_the_feed_narrows_by_source_region_and_place(client, samples, demo_meeti
     assert unknown_place.status_code == 400 and unknown_place.json()["error"]["field"] == "near"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_exported_codes_mean_what_clients_read_them_as(client, samples):
     import_location(str(samples / "bmlt-bronx"))

@@ -1,5 +1,6 @@
 """The field parsers' quick paths give exactly what their slow paths give."""
 
+import pytest
 from django.utils.text import slugify
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ def slow_slug(key: str) -> str:
 slug_like = st.text(alphabet="abz09-_A é", max_size=70)
 
 
+@pytest.mark.slow
 @given(st.one_of(slug_like, st.text(max_size=70)))
 @example("bench-12")
 @example("a--b")

@@ -25,12 +25,14 @@ def answers_of(spec):
     return parse_answers(spec)
 
 
+@pytest.mark.slow
 def test_legacy_programs_appear_with_their_status(demo):
     ranking = rank(answers_of({}), now=NOW).ranking
     sos = next(r for r in ranking if r.program.code == "sos")
     assert any("mostly inactive" in x.text for x in sos.reasons)
 
 
+@pytest.mark.slow
 def test_a_place_is_one_text_never_split_on_commas(demo):
     maine = parse_answers({"near": "Portland, ME", "attend": "in_person"})
     assert maine.near == "Portland, ME"
@@ -38,6 +40,7 @@ def test_a_place_is_one_text_never_split_on_commas(demo):
     assert rank(parse_answers({"near": "Springfield, IL", "attend": "in_person"}), now=NOW).place_label
 
 
+@pytest.mark.slow
 def test_a_plus_on_an_unconfirmed_fact_is_only_good_to_know(demo):
     # NA's meeting formats are not confirmed by NA's own pages.
     ranked = {r.program.code: r for r in rank(answers_of({"structure": "discussion"}), now=NOW).ranking}
@@ -65,6 +68,7 @@ answer_st = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=answer_st)
@@ -85,6 +89,7 @@ def test_every_program_appears_in_every_ranking_and_every_reason_has_a_source(an
     assert all(a >= b for a, b in zip(scores, scores[1:], strict=False))
 
 
+@pytest.mark.slow
 def test_every_rule_cites_a_fact_with_sources_for_every_program_it_can_reach(db):
     for rule in load_rules():
         if rule.fact == "meetings":
@@ -114,6 +119,7 @@ def test_bad_answers_name_their_field(params, field):
     assert info.value.field == field
 
 
+@pytest.mark.slow
 def test_api_get_and_post_agree(client, demo):
     query = {
         "help_with": "opioids",
@@ -138,6 +144,7 @@ def test_api_get_and_post_agree(client, demo):
     }
 
 
+@pytest.mark.slow
 def test_api_answers_new_names_and_refuses_bad_values(client, demo):
     for name, value in [
         ("help_with", "gambling"),
@@ -153,6 +160,7 @@ def test_api_answers_new_names_and_refuses_bad_values(client, demo):
         assert response.status_code == 400 and response.json()["error"]["field"] == name, name
 
 
+@pytest.mark.slow
 def test_api_errors_share_the_shape(client, demo):
     body = json.loads(client.post("/api/v1/fit", json.dumps({"goal": "x"}), content_type="application/json").content)
     assert body["error"]["field"] == "goal" and body["error"]["status"] == 400
@@ -160,6 +168,7 @@ def test_api_errors_share_the_shape(client, demo):
     assert body["error"]["status"] == 400 and "JSON" in body["error"]["message"]
 
 
+@pytest.mark.slow
 def test_pages(client, demo):
     assert client.get("/fit").status_code == 200
     html = client.get("/fit/results", {"spirituality": "none", "medication": "moud", "now": NOW}).content.decode()

@@ -218,6 +218,7 @@ def _ranked(result):
     return [r.program.code for r in result.ranking]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PERSONAS)
 def test_persona(name, fit_demo_data):

@@ -22,6 +22,7 @@ from commonground.catalog.models import Program
 from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import TOP, rank
 from commonground.fit.rules import load_rules
+from tests.tiers import sweep
 
 NOW = "2026-06-09T18:00:00Z"
 MODERATION_WORDS = re.compile(
@@ -77,6 +78,7 @@ def test_every_moderation_friendly_rule_is_guarded_by_dependence():
 SEDATIVES = list(itertools.product(("sedatives",), ("no", None), GOALS, MEDICATIONS))
 
 
+@pytest.mark.slow
 def test_withdrawal_risk_never_meets_moderation(demo):
     """Every combination of help_with x dependence x goal x medication (96, and 48 for sedatives),
     in English and Spanish."""
@@ -104,12 +106,14 @@ def test_withdrawal_risk_never_meets_moderation(demo):
     assert checked == (len(WITHDRAWAL_RISK) + len(SEDATIVES)) * 2 == 288
 
 
+@pytest.mark.slow
 def test_mm_not_for_cites_clinical_guidance(demo):
     result = rank(parse_answers({"help_with": "alcohol", "dependence": "unsure", "goal": "moderation"}), now=NOW)
     reason = next(x for x in by_code(result)["mm"].reasons if x.kind == "not_for")
     assert any("niaaa.nih.gov" in s["url"] for s in reason.sources), reason.sources
 
 
+@pytest.mark.slow
 def test_without_dependence_moderation_still_fits(demo):
     for dependence in ("no", None):
         spec = {"help_with": "alcohol", "goal": "moderation", **({"dependence": dependence} if dependence else {})}
@@ -121,7 +125,7 @@ def test_without_dependence_moderation_still_fits(demo):
 SUBSTANCES = ("alcohol", "drugs", "both", "opioids", "stimulants", "cannabis")
 
 
-@pytest.mark.parametrize("substance", SUBSTANCES)
+@sweep("substance", SUBSTANCES)
 def test_gambling_with_a_substance_ranks_ga_for_the_gambling(demo, substance):
     result = rank(parse_answers({"help_with": ["gambling", substance]}), now=NOW)
     ga = by_code(result)["ga"]
@@ -137,6 +141,7 @@ NO_GAMBLING = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", NO_GAMBLING, ids=lambda s: "-".join(str(v) for v in s.values()))
 def test_a_gambling_only_program_is_not_for_a_person_without_gambling(demo, spec):
     result = rank(parse_answers(spec), now=NOW)
@@ -146,6 +151,7 @@ def test_a_gambling_only_program_is_not_for_a_person_without_gambling(demo, spec
         assert code not in meeting_codes(result) and code not in codes(result)
 
 
+@pytest.mark.slow
 def test_family_of_a_gambler_keeps_gam_anon(demo):
     result = rank(parse_answers({"help_with": "someone_else", "their_use": "gambling"}), now=NOW)
     assert codes(result, 1) == ["gam-anon"]
@@ -164,6 +170,7 @@ WHO = [
 ]
 
 
+@pytest.mark.slow
 def test_celebrate_recovery_says_it_is_christ_centred_unless_christian_support_was_asked(demo):
     checked = 0
     for who, spirituality in itertools.product(WHO, SPIRITUALITY):
@@ -177,18 +184,21 @@ def test_celebrate_recovery_says_it_is_christ_centred_unless_christian_support_w
     assert checked == len(WHO) * len(SPIRITUALITY) * 2
 
 
+@pytest.mark.slow
 def test_celebrate_recovery_is_not_second_for_every_family_member(demo):
     for their_use in ("drinking", "drugs", "gambling"):
         result = rank(parse_answers({"help_with": "someone_else", "their_use": their_use}), now=NOW)
         assert codes(result, 2)[1] != "cr", their_use
 
 
+@pytest.mark.slow
 def test_christian_support_asked_is_still_a_plus(demo):
     cr = by_code(rank(parse_answers({"spirituality": "christian", "help_with": "alcohol"}), now=NOW))["cr"]
     assert any(x.rule == "christian-wanted" and x.kind == "plus" for x in cr.reasons)
 
 
 # --- 4. Online medication treatment can start medication ----------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("medication", ["none", "undisclosed", "psychiatric", None])
 @pytest.mark.parametrize("help_with", ["opioids", ["opioids", "alcohol"]])
 def test_online_moud_tells_a_person_not_on_medication_they_can_start(demo, help_with, medication):

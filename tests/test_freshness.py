@@ -49,6 +49,7 @@ def test_pages_and_results_say_how_fresh_a_listing_is(client, feed):
     assert "We last heard from the source on" in page and "This listing last changed here on" in page
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_failing_source_is_flagged_then_disconnected_then_back(client, feed, tmp_path, settings):
     engine.reset()
@@ -76,6 +77,7 @@ def test_a_failing_source_is_flagged_then_disconnected_then_back(client, feed, t
         assert Source.objects.get().health() == "ok" and search_count(client) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_report_a_problem_goes_to_the_feed_or_to_our_queue(client, feed):
     import_location(feed(), name="Dallas Intergroup")

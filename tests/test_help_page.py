@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from commonground.meetings.models import Meeting
 from commonground.safety import countries
+from tests.tiers import sweep
 
 NOW = "2026-06-09T22:00:00Z"
 ALL = sorted(countries.all_countries())
@@ -32,7 +33,7 @@ def _main(html: str) -> str:
     return html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
 
 
-@pytest.mark.parametrize("code", ALL)
+@sweep("code", ALL)
 def test_help_shows_the_countrys_emergency_number_and_crisis_line(client, db, code):
     entry = countries.get_country(code)
     response = client.get(reverse("help"), {"country": code})
@@ -100,7 +101,7 @@ def test_no_country_shows_the_home_lines_says_so_and_asks(client, db):
     assert "<form" in main and 'method="get"' in main and '<select name="country"' in main
 
 
-@pytest.mark.parametrize("how", ["accept-language", "switch"])
+@sweep("how", ["accept-language", "switch"])
 def test_spanish_says_press_2_and_ayuda(client, db, how):
     if how == "switch":
         client.post(reverse("set_language"), {"language": "es", "next": "/help"})
@@ -114,6 +115,7 @@ def test_spanish_says_press_2_and_ayuda(client, db, how):
     assert "Marque 2" in footer and "AYUDA" in footer and "Ayuda ahora" in html
 
 
+@pytest.mark.slow
 def test_the_footer_takes_its_lines_from_the_layer_and_says_whose(client, db):
     html = _html(client.get("/", {"country": "GB"}))
     footer = html.split('<footer class="crisis"', 1)[1]
@@ -130,6 +132,7 @@ def _help_link_first(html: str) -> bool:
     return first is not None and first.group(1).startswith(reverse("help")) and first.group(2).strip() == "Help now"
 
 
+@pytest.mark.slow
 def test_every_public_page_links_to_help_first_in_its_header(client, demo):
     meeting = Meeting.objects.order_by("pk").first()
     pages = [
@@ -149,6 +152,7 @@ def test_every_public_page_links_to_help_first_in_its_header(client, demo):
         assert _help_link_first(_html(response)), path
 
 
+@pytest.mark.slow
 def test_fit_results_put_the_crisis_block_before_the_heading(client, demo):
     response = client.get("/fit/results", {"crisis": "yes", "country": "GB", "help_with": "alcohol", "now": NOW})
     main = _main(_html(response))
@@ -160,12 +164,14 @@ def test_fit_results_put_the_crisis_block_before_the_heading(client, demo):
     assert main.index(f'href="{reverse("help")}') < main.index('class="ranking"')
 
 
+@pytest.mark.slow
 def test_fit_results_say_whose_lines_when_the_country_is_unknown(client, demo):
     main = _main(_html(client.get("/fit/results", {"help_with": "opioids", "now": NOW})))
     assert "These lines serve the United States" in main
     assert "Add a place to see in-person meetings" in main
 
 
+@pytest.mark.slow
 def test_fit_results_hide_sources_behind_one_disclosure_per_card(client, demo):
     main = _main(_html(client.get("/fit/results", {"spirituality": "none", "medication": "moud", "now": NOW})))
     ranking = main.split('<ol class="ranking">', 1)[1].split("</ol>", 1)[0]
@@ -196,7 +202,7 @@ def test_the_questionnaire_asks_the_new_questions(client, db):
     assert html.index('name="crisis"') < html.index('name="goal"')
 
 
-@pytest.mark.parametrize(
+@sweep(
     "name, value",
     [("pregnant", "maybe"), ("country", "XX"), ("age", "12"), ("recently_left", "jail"), ("crisis", "perhaps")],
 )
@@ -209,6 +215,7 @@ def test_the_api_refuses_bad_safety_answers(client, db, name, value):
         assert error["field"] == name and error["status"] == 400 and error["code"] == "invalid_parameter"
 
 
+@pytest.mark.slow
 def test_the_api_takes_the_safety_answers(client, demo):
     body = {
         "help_with": ["opioids", "sedatives"],

@@ -5,6 +5,7 @@ from commonground.catalog.models import Program
 from commonground.feeds.demo import load_demo
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_home_lists_every_program_and_the_meeting_count(client):
     load_demo(120, seed=1)

@@ -76,6 +76,7 @@ def test_the_switch_overrides_accept_language(client):
     assert 'lang="en"' in html
 
 
+@pytest.mark.slow
 def test_every_string_marked_for_translation_is_in_the_spanish_catalog(tmp_path):
     """What `makemessages` would find in the code today is all translated: a string marked in a
     template or module but missing from the catalog would show in English on a Spanish page."""

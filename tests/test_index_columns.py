@@ -11,6 +11,7 @@ from commonground.meetings.models import Meeting
 from commonground.search import build
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_meeting_s_small_columns_are_the_database_s(demo_meetings):
     demo_meetings(300)

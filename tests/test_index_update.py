@@ -117,6 +117,7 @@ def feeds(tmp_path):
     return sync
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_random_syncs_brought_forward_equal_full_builds(feeds):
     rng = random.Random(5)
@@ -144,6 +145,7 @@ def test_random_syncs_brought_forward_equal_full_builds(feeds):
     assert hows.count("brought forward") == len(hows)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_listings_that_become_or_stop_being_duplicates_of_another_source(feeds):
     same = {
@@ -180,6 +182,7 @@ def test_listings_that_become_or_stop_being_duplicates_of_another_source(feeds):
     assert_same(forward, full)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_change_to_everything_or_a_missing_base_means_a_full_build(feeds):
     rng = random.Random(2)
@@ -226,6 +229,7 @@ def test_an_index_stored_by_an_older_release_is_built_again(feeds):
     assert store.load(version) is not None and store.load(version).size == 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_changes_at_once_still_chain_version_to_version():
     """Two syncs of different sources commit at once (PostgreSQL lets them): each change names
@@ -268,6 +272,7 @@ def test_two_changes_at_once_still_chain_version_to_version():
     assert DataChange.sources_since("meetings", rows[1].label, {first}) == (first, {1, 2})
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_meeting_moved_to_another_source_is_indexed_once(feeds):
     rng = random.Random(4)

@@ -42,12 +42,14 @@ odd = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @given(st.one_of(objects.map(lambda o: json.dumps(o)), objects.map(lambda o: json.dumps(o, ensure_ascii=False)), odd))
 @settings(max_examples=400, deadline=None)
 def test_a_row_read_again_is_what_the_stream_read(text):
     assert repr(reread(text)) == repr(DECODER.decode(text))
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(objects, values), max_size=12), st.sampled_from([", ", ",\n  ", ","]))
 @settings(max_examples=150, deadline=None)
 def test_each_object_keeps_its_own_text_across_windows(elements, separator):

@@ -3,6 +3,7 @@ private apps on top. Every import counts, including those inside functions; a ne
 back up fails here, naming the file and line."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,12 @@ def module_graph(modules: dict[str, Path] | None = None) -> dict[str, set[str]]:
     return graph
 
 
+@functools.cache
+def project_graph() -> dict[str, set[str]]:
+    """The project's own module graph, drawn once for the tests that read it (they never change it)."""
+    return module_graph()
+
+
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected groups of more than one module (Tarjan), each sorted."""
     index: dict[str, int] = {}
@@ -218,7 +225,7 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_circle_anywhere():
     """No two modules import each other, however far round and however lazily (an import inside a
     function is still an arrow): a circle means two modules share one rule's ownership."""
-    assert circles(module_graph()) == []
+    assert circles(project_graph()) == []
 
 
 def test_the_circle_finder_sees_lazy_and_long_circles(tmp_path):
@@ -235,7 +242,7 @@ def test_the_circle_finder_sees_lazy_and_long_circles(tmp_path):
 
 def test_nothing_but_a_url_configuration_imports_a_views_module():
     """Views are the top of the house: a rule a view needs lives below it, so any module may call it."""
-    graph = module_graph()
+    graph = project_graph()
     views = {m for m in graph if m.rsplit(".", 1)[-1].startswith("views")}
     wrong = sorted(
         f"{m} imports {t}"
@@ -256,7 +263,7 @@ def _same_package_views(line: str) -> bool:
 def test_peer_reads_the_companion_only_through_its_sharing_module():
     """The peer workspace sees what a participant shares, through journal/sharing.py: never the
     companion's models, views, forms or encryption."""
-    graph = module_graph()
+    graph = project_graph()
     wrong = sorted(
         f"{m} imports {t}"
         for m, targets in graph.items()
@@ -276,7 +283,7 @@ ASSEMBLY = {"commonground", "commonground.cli", "commonground.settings", "common
 def test_no_lower_floor_imports_a_private_app():
     """Below the private apps: every finder app, the safety layer, the private floor and the ground
     floor. None of them may import journal or peer, however lazily."""
-    graph = module_graph()
+    graph = project_graph()
     lower = [m for m in graph if m not in ASSEMBLY and (m.count(".") == 1 or m.split(".")[1] in LOWER_FLOORS)]
     wrong = sorted(
         f"{m} imports {t}" for m in lower for t in graph[m] if t.split(".")[1:2] and t.split(".")[1] in PRIVATE

@@ -26,6 +26,7 @@ def _orm(source: str, key: str):
     return Meeting.objects.select_related("program", "source").filter(source__slug=source, key=key).first()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_field_is_the_same_as_through_the_orm(demo_meetings, django_assert_num_queries):
     demo_meetings(120)
@@ -58,6 +59,7 @@ def test_an_address_that_is_not_there_is_none(demo_meetings):
     assert rows.meeting_at("", "") is None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_page_is_the_same_either_way(demo_meetings, client, monkeypatch, language):

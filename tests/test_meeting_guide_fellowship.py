@@ -95,6 +95,7 @@ def test_our_importer_reads_the_meeting_back_as_stored(meetings, tmp_path):
         assert (back[m.name].notes, back[m.name].types, back[m.name].program_id) == (m.notes, m.types, m.program_id)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["program=smart-ff", "region=Nowhere", "program=na&region=Albany"])
 def test_an_empty_narrowed_feed_is_an_empty_array(client, meetings, query):
@@ -117,6 +118,7 @@ def test_the_embed_address_has_no_raw_comma_for_tsml_ui():
     assert src.split(",") == [src]  # TSML UI splits data-src on commas: one feed, whole
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_feed_reads_an_encoded_comma_in_the_place(client, samples):
     from commonground.feeds.importing import import_location

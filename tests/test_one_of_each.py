@@ -214,6 +214,7 @@ def test_no_timings_in_src():
     assert found == []
 
 
+@pytest.mark.slow
 def test_every_file_the_code_names_exists():
     """A comment or docstring that names a file (``web/privacy.py``, ``bench/load.py``) names one
     that exists: beside it, under src/commonground, or from the repository's root."""

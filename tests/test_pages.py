@@ -8,6 +8,7 @@ from icalendar import Calendar
 from commonground.meetings.models import Meeting, Source
 from commonground.search import engine
 from commonground.web.calendar import first_occurrence, meeting_calendar
+from tests.tiers import sweep
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def demo(demo_meetings):
     demo_meetings(400, seed=2)
 
 
-@pytest.mark.parametrize(
+@sweep(
     "path",
     [
         "/",
@@ -36,11 +37,13 @@ def test_pages_load_and_show_crisis_help(client, demo, path):
     assert "<script>" not in html  # no inline script: the CSP allows none
 
 
+@pytest.mark.slow
 def test_every_meeting_kind_renders(client, demo):
     for meeting in Meeting.objects.order_by("attendance_mode", "weekday")[:40]:
         assert client.get(meeting.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.slow
 def test_an_invalid_search_is_shown_again_with_its_message(client, demo):
     response = client.get("/meetings", {"near": "Springfield", "mode": "online"})
     assert response.status_code == 400
@@ -50,6 +53,7 @@ def test_an_invalid_search_is_shown_again_with_its_message(client, demo):
     assert re.search(r'name="mode" value="online"[^>]*checked', html), "the chosen mode stays chosen"
 
 
+@pytest.mark.slow
 def test_empty_results_suggest_how_to_widen(client, demo):
     html = client.get("/meetings", {"near": "Kathmandu", "radius_km": "5", "program": "cr"}).content.decode()
     assert "No meetings match" in html and "Online meetings, anywhere" in html and "Search within 100 km" in html
@@ -77,6 +81,7 @@ def test_feed_text_is_escaped(client, db):
     assert "<script>alert(2)" not in html
 
 
+@pytest.mark.slow
 def test_calendar_file_has_a_weekly_rule_and_the_zone(client, demo):
     meeting = Meeting.objects.filter(weekday__isnull=False, timezone="America/New_York").first()
     response = client.get(meeting.get_absolute_url() + ".ics")
@@ -108,16 +113,19 @@ def test_calendar_start_matches_the_engine_across_dst(db):
     assert first_occurrence(ics) == meeting.next_start(now) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
 
 
+@pytest.mark.slow
 def test_an_ongoing_meeting_has_no_calendar_file(client, demo):
     ongoing = Meeting.objects.filter(weekday__isnull=True).first()
     assert client.get(ongoing.get_absolute_url() + ".ics").status_code == 404
 
 
+@pytest.mark.slow
 def test_spanish_from_accept_language(client, demo):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'lang="es"' in html and "Encuentre una reunión" in html
 
 
+@pytest.mark.slow
 def test_results_page_weight(client, demo):
     response = client.get("/meetings", {"near": "10001", "radius_km": "250", "limit": "20"})
     assert len(response.content) <= 60 * 1024
@@ -134,6 +142,7 @@ def test_a_place_that_cannot_be_found_is_said_in_spanish_on_a_spanish_page(clien
     assert "no ambos" in both
 
 
+@pytest.mark.slow
 def test_a_results_start_is_marked_up_as_an_instant_in_utc(client, db):
     from datetime import time
 

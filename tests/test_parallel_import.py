@@ -66,6 +66,7 @@ def pools(monkeypatch) -> list[bool]:
     return started
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_workers_import_exactly_what_one_process_imports(tmp_path, settings, pools):
     for step, rows in enumerate([feed_rows(1500), feed_rows(1500, changed=400), feed_rows(1400)]):
@@ -87,6 +88,7 @@ def test_a_small_feed_starts_no_workers(tmp_path, settings, monkeypatch):
     assert import_location(str(path), name="small").added > 250
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_workers_run_below_the_sync_s_own_priority(tmp_path, settings, monkeypatch):
     """The sync's process is the narrow end of the pipeline, so its workers yield the CPU to it."""
@@ -108,6 +110,7 @@ def test_workers_run_below_the_sync_s_own_priority(tmp_path, settings, monkeypat
     assert seen == {ours, min(ours + parallel.NICE, 19)}  # the first rows in the sync's process, the rest in workers
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_first_import_starts_workers_early_and_a_resync_that_changed_little_does_not(tmp_path, settings, pools):
     settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_ROWS = 2, 5000

@@ -150,6 +150,7 @@ def test_map_points_mark_centres_as_approximate_and_leave_online_meetings_off():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_results_map_marks_zip_centres(client, samples):
     """The results page's map data, from the San Jose sample (all ZIP centres)."""

@@ -19,6 +19,7 @@ from django.db import connection
 from commonground.meetings import duplicates
 from commonground.meetings.models import DataVersion, Meeting, Source
 from commonground.search import engine
+from tests.tiers import sweep
 
 COPIED = (
     "program_id",
@@ -106,7 +107,7 @@ def fragment_ids(**kwargs) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-@pytest.mark.parametrize("inactive", [False, True])
+@sweep("inactive", [False, True])
 def test_the_manager_and_the_sql_fragment_select_the_same_meetings(dataset, inactive):
     orm = set(Meeting.objects.public(inactive=inactive).values_list("id", flat=True))
     assert orm == expected(inactive=inactive)
@@ -116,15 +117,18 @@ def test_the_manager_and_the_sql_fragment_select_the_same_meetings(dataset, inac
     assert Meeting.objects.count() > len(orm) > 250
 
 
+@pytest.mark.slow
 def test_the_fragment_without_the_duplicate_index_selects_the_same(dataset):
     assert fragment_ids(duplicate_index=False) == fragment_ids() == expected(inactive=False)
 
 
+@pytest.mark.slow
 def test_the_search_index_holds_exactly_the_public_meetings(dataset):
     index = engine.current_index()
     assert set(index.c.ids.tolist()) == set(Meeting.objects.public().values_list("id", flat=True))
 
 
+@pytest.mark.slow
 def test_the_meeting_guide_feed_holds_the_public_meetings_inactive_ones_too(dataset):
     from commonground.feeds.meeting_guide.selection import FeedSelection
 
@@ -133,6 +137,7 @@ def test_the_meeting_guide_feed_holds_the_public_meetings_inactive_ones_too(data
     )
 
 
+@pytest.mark.slow
 def test_the_bmlt_answers_hold_the_public_meetings(dataset, client):
     public = Meeting.objects.public()
     scheduled = public.filter(weekday__isnull=False, start_time__isnull=False).count()
@@ -144,6 +149,7 @@ def test_the_bmlt_answers_hold_the_public_meetings(dataset, client):
     assert "Failing intergroup" not in {b["name"] for b in bodies}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["aa", "na"])
 def test_the_program_page_counts_what_search_finds(dataset, client, code):
     searched = client.get("/api/v1/meetings", {"program": code, "limit": 1}).json()["count"]
@@ -154,6 +160,7 @@ def test_the_program_page_counts_what_search_finds(dataset, client, code):
     assert shown and int(shown.group(1)) == searched
 
 
+@pytest.mark.slow
 def test_the_feed_file_and_search_count_each_meeting_once(dataset, client):
     feed = json.loads(b"".join(client.get("/feeds/meeting-guide.json").streaming_content))
     assert len(feed) == Meeting.objects.public(inactive=True).count()

@@ -17,6 +17,7 @@ def queries(client, path, limit):
     return len(captured)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/v1/meetings", "/meetings"])
 def test_queries_do_not_grow_with_the_results(client, demo_meetings, path):

@@ -228,6 +228,7 @@ def _resolved(query: SearchQuery) -> dict:
     return {k: v for k, v in vars(query).items() if k not in ("offset", "params")}
 
 
+@pytest.mark.slow
 @given(valid.map(_flatten))
 @settings(max_examples=60, deadline=None)
 def test_the_cleaned_parameters_give_the_same_search_again(params):
@@ -266,6 +267,7 @@ values = st.one_of(texts, st.lists(texts, max_size=3), st.integers(-(10**6), 10*
 
 # Every parameter but program, which reads the catalog from the database, and near, which loads the
 # gazetteer (both fuzzed through the API in tests/test_api_fuzz.py, and refused in tests/test_search_edges.py).
+@pytest.mark.slow
 @given(
     st.dictionaries(
         st.sampled_from(tuple(p for p in PARAMETERS if p not in ("program", "near")) + ("view", "")), values, max_size=6

@@ -49,6 +49,7 @@ def files_testing(app: str) -> list[Path]:
     return [p for p in all_test_files() if (ROOT / "tests" / app) in p.parents or app in imported_apps(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app", ["journal", "peer"])
 def test_the_private_apps_have_at_least_as_many_test_lines_as_code(app):
     code, tests = sum(map(lines, code_files(app))), sum(map(lines, files_testing(app)))

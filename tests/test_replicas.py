@@ -50,6 +50,7 @@ def test_a_transaction_reads_its_own_writes_on_the_primary(two_replicas):
         assert ReplicaRouter().db_for_read(Meeting) == "default"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_search_reads_the_replica_end_to_end(client, demo_meetings, monkeypatch):
     """A second connection to the same database stands in for the replica: every query a search
@@ -80,6 +81,7 @@ def test_a_search_reads_the_replica_end_to_end(client, demo_meetings, monkeypatc
         del connections["replica1"]
 
 
+@pytest.mark.slow
 def test_replica_urls_become_mirrored_aliases():
     code = (
         "import django, json; django.setup(); from django.conf import settings; "

@@ -51,6 +51,7 @@ def _oracle(r, query) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es", "en"])
 def test_the_card_is_what_the_template_wrote(demo_meetings, language):

@@ -47,6 +47,7 @@ def test_meetings_at_the_same_minute_are_ordered_by_distance(same_minute):
     assert [pk for pk, _s, _d in expected] == [near.pk, middle.pk, far.pk]
 
 
+@pytest.mark.slow
 def test_the_tie_break_holds_on_the_page_too(client, same_minute):
     html = client.get(
         "/meetings", {"lat": HERE[0], "lng": HERE[1], "radius_km": "50", "starting_within": "720", "now": NOW}
@@ -84,6 +85,7 @@ def test_a_hybrid_card_keeps_them():
     assert "Wheelchair access" in view["tag_labels"]
 
 
+@pytest.mark.slow
 def test_an_online_card_on_the_page_says_no_km(client, make_meeting):
     make_meeting(
         name="Zoom Hope",
@@ -104,6 +106,7 @@ def test_an_online_card_on_the_page_says_no_km(client, make_meeting):
     engine.reset()
 
 
+@pytest.mark.slow
 def test_near_me_says_near_you_not_coordinates(client, same_minute):
     html = client.get("/meetings", {"lat": "40.7500", "lng": "-73.9900", "now": NOW}).content.decode()
     heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
@@ -112,6 +115,7 @@ def test_near_me_says_near_you_not_coordinates(client, same_minute):
     assert "40.75" not in heading and "40.75" not in title
 
 
+@pytest.mark.slow
 def test_a_named_place_is_still_named(client, same_minute):
     html = client.get("/meetings", {"near": "10001", "now": NOW}).content.decode()
     assert "near you" not in re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
@@ -125,6 +129,7 @@ def test_near_you_has_its_spanish(client):
     assert 'msgid "Meetings near you"\nmsgstr "Reuniones cerca de usted"' in po.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_links_a_favicon_that_exists(client):
     from django.contrib.staticfiles import finders
@@ -145,6 +150,7 @@ def _gzipped(response) -> bool:
     return response.get("Content-Encoding") == "gzip"
 
 
+@pytest.mark.slow
 def test_public_results_html_is_gzipped(client, same_minute):
     response = client.get("/meetings", {"near": "10001", "now": NOW}, HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200 and _gzipped(response)
@@ -211,6 +217,7 @@ def test_the_gzip_rule_itself(rf, settings):
     assert not _gzipped(run(rf.get("/me/", HTTP_ACCEPT_ENCODING="gzip")))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_home_pages_place_search_asks_for_today(client):
     html = client.get("/").content.decode()
@@ -219,6 +226,7 @@ def test_the_home_pages_place_search_asks_for_today(client):
     assert '<input type="hidden" name="day" value="today">' in form
 
 
+@pytest.mark.slow
 def test_today_from_now_with_other_days_one_tap_away(client, make_meeting):
     # Sunday 6 December 2026, 21:00 in New York: a meeting at 21:30 tonight, one on Thursday.
     sunday_evening = "2026-12-07T02:00:00Z"

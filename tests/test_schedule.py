@@ -126,6 +126,7 @@ ZONES = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(
     weekday=st.integers(0, 6),

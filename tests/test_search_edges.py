@@ -65,6 +65,7 @@ def test_us_spring_forward_0230_becomes_0330_edt(add):
     assert result["starts_at_meeting"] == "2026-03-08T03:30:00-04:00"
 
 
+@pytest.mark.slow
 def test_us_fall_back_repeated_hour_means_the_first(add):
     add("Twice", 0, 1, 30, "America/New_York")
     found, page = names({"starting_within": "60", "now": "2026-11-01T05:00:00Z"})
@@ -74,12 +75,14 @@ def test_us_fall_back_repeated_hour_means_the_first(add):
     assert found == []
 
 
+@pytest.mark.slow
 def test_eu_spring_forward(add):
     add("London gap", 0, 1, 30, "Europe/London")
     _, page = names({"starting_within": "60", "now": "2026-03-29T01:00:00Z"})
     assert page.results[0]["starts_at"] == "2026-03-29T01:30:00Z"
 
 
+@pytest.mark.slow
 def test_sydney_and_lord_howe_spring_forward(add):
     add("Sydney gap", 0, 2, 30, "Australia/Sydney")
     add("Lord Howe gap", 0, 2, 15, "Australia/Lord_Howe")
@@ -135,6 +138,7 @@ def test_window_edges_are_inclusive_and_the_grace_is_ten_minutes(add):
     assert page.results[0]["in_progress"] and not page.results[1]["in_progress"]
 
 
+@pytest.mark.slow
 def test_seconds_in_now_count(add):
     add("At 18:50", 1, 18, 50, "UTC")
     add("At 19:30", 1, 19, 30, "UTC")
@@ -169,6 +173,7 @@ def test_radius_is_inclusive_and_sorted_nearest(add):
     assert names({"lat": "40.7506", "lng": "-73.9972", "radius_km": repr(exact - 1e-6)})[0] == ["Here"]
 
 
+@pytest.mark.slow
 def test_an_online_meeting_with_no_location(add):
     add(
         "Everywhere",
@@ -187,6 +192,7 @@ def test_an_online_meeting_with_no_location(add):
     assert names({"mode": "online", "near": "10001"})[0] == []  # a place needs a position to compare
 
 
+@pytest.mark.slow
 def test_mode_online_includes_hybrid_and_in_person_includes_hybrid(add):
     add("Room", 1, 19, 0, "UTC")
     add("Zoom", 1, 19, 0, "UTC", address="", approximate=True, conference_url="https://zoom.us/j/1111111111")
@@ -204,6 +210,7 @@ def test_ongoing_meetings_match_any_time_and_sort_after_scheduled(add):
     assert page.results[1]["ongoing"] and page.results[1]["starts_at"] is None
 
 
+@pytest.mark.slow
 def test_types_combine_with_and(add):
     add("Women open", 1, 19, 0, "UTC", types=["W", "O"])
     add("Women closed", 1, 19, 0, "UTC", types=["W", "C"])
@@ -211,6 +218,7 @@ def test_types_combine_with_and(add):
     assert names({"type": ["women"]})[0] == ["Women closed", "Women open"]
 
 
+@pytest.mark.slow
 def test_text_search_is_case_and_accent_sensitive_as_typed(add):
     add("Café Serenity", 1, 19, 0, "UTC", notes="Side door")
     assert names({"q": "café"})[0] == ["Café Serenity"]

@@ -33,6 +33,7 @@ QUERIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_results_match_the_stored_expectation():
     engine.reset()

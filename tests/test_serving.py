@@ -44,6 +44,7 @@ def test_a_web_worker_may_read_from_replicas(web_worker):
     assert replicas._enabled
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_served_app_is_frozen_before_the_workers_fork(demo_meetings, settings, web_worker):
     """What the parent loads (the app, the gazetteer, the index's tables) stays shared with the

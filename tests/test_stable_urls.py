@@ -25,6 +25,7 @@ def feed(tmp_path):
     return str(path)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_meeting_keeps_its_address_through_a_reimport_from_scratch(client, feed):
     import_location(feed, name="Denver Central Office")
@@ -53,6 +54,7 @@ def test_old_id_addresses_redirect_permanently(client, feed):
     assert client.get("/meetings/denver-central-office/nothing-here").status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_api_results_carry_the_lasting_address(client, feed):
     import_location(feed, name="Denver Central Office")

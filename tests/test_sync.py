@@ -192,6 +192,7 @@ def test_changed_import_settings_are_not_mistaken_for_an_identical_feed(location
     assert report.updated == 3 and set(Meeting.objects.values_list("program_id", flat=True)) == {"na"}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_meetings_stored_with_the_legacy_hash_are_not_taken_for_changed(location):
     """Content hashes stored before HASH_PREFIX (SHA-1 of the fields' repr) are compared as they
@@ -227,6 +228,7 @@ def test_a_sync_that_wrote_refreshes_the_planner_statistics(location, monkeypatc
     assert seen == [12, 2]  # the dry run and the refused sync changed nothing
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_statistics_are_refreshed_on_postgresql_only_after_a_large_change(location):
     from django.db import connection

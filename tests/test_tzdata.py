@@ -97,6 +97,7 @@ def test_the_version_in_use_is_the_newest_and_is_what_zoneinfo_reads():
         assert zoneinfo.TZPATH == ()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not NEW_RULES, reason="the installed tzdata package predates 2026f")
 def test_a_fresh_process_that_loads_the_settings_uses_the_same_database():
     code = (

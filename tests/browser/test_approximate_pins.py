@@ -7,7 +7,11 @@ through Playwright's routing, so no server and no network are needed.
 import json
 from pathlib import Path
 
+import pytest
+
 import commonground.web
+
+pytestmark = pytest.mark.browser  # tests/browser/conftest.py's own pytestmark marks no test module
 
 STATIC = Path(commonground.web.__file__).parent / "static" / "web"
 POINTS = [

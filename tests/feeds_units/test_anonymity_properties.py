@@ -52,6 +52,7 @@ def shows(name_shown: str, family: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(family.casefold())}(?!\w)", name_shown.casefold()) is not None
 
 
+@pytest.mark.slow
 @given(given_name, surname, st.lists(title, max_size=2), st.lists(suffix, max_size=2))
 @settings(max_examples=60, deadline=None)
 def test_given_name_then_surname_shows_the_given_name_and_an_initial(first, family, titles, suffixes):
@@ -59,6 +60,7 @@ def test_given_name_then_surname_shows_the_given_name_and_an_initial(first, fami
     assert anonymize_person(written) == f"{first} {initial(family)}", written
 
 
+@pytest.mark.slow
 @given(
     given_name,
     surname,
@@ -79,6 +81,7 @@ def test_a_surname_with_a_particle_shows_the_initial_of_the_surname_not_of_the_p
     assert anonymize_person(written) == f"{first} {initial(family)}"
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.one_of(given_name, surname, title, suffix, st.sampled_from(["W.", "O'Brien", "-", ".", "Ann"])), max_size=6
@@ -117,6 +120,7 @@ digits = st.sampled_from(["", "1", "77", "2024"])
 domain = st.sampled_from(["example.org", "mail.example.com", "x.example"])
 
 
+@pytest.mark.slow
 @given(given_name, surname, separator, digits, domain, st.booleans(), st.sampled_from([str.lower, str.upper, str]))
 @settings(max_examples=60, deadline=None)
 def test_an_address_with_a_given_name_and_a_surname_names_someone_in_either_order(
@@ -137,6 +141,7 @@ def test_an_address_holding_the_contacts_own_surname_names_them_however_it_is_wr
         assert email_names_someone(f"{prefix}{family.lower()}{number}@{host}", written), written
 
 
+@pytest.mark.slow
 @given(given_name, surname, digits, domain)
 @settings(max_examples=60, deadline=None)
 def test_an_address_with_the_given_name_alone_is_kept(first, family, number, host):
@@ -149,6 +154,7 @@ def test_an_address_with_the_given_name_alone_is_kept(first, family, number, hos
 role_word = st.sampled_from(sorted(w for w in NOT_SURNAMES if w.isalpha()) + ["info", "secretary", "district", "dcm"])
 
 
+@pytest.mark.slow
 @given(st.lists(role_word, min_size=1, max_size=3), separator, digits, domain)
 @settings(max_examples=60, deadline=None)
 def test_an_address_made_of_place_and_meeting_words_is_kept(words, sep, number, host):

@@ -5,6 +5,7 @@ database; here are the rules underneath: ``text.cut`` over any text and limit, w
 leaves alone, and that every name in ``columns`` is a column the model has.
 """
 
+import pytest
 import regex
 from django.db.models import CharField
 from hypothesis import example, given, settings
@@ -48,6 +49,7 @@ pieces = st.sampled_from(
 texts = st.one_of(st.lists(pieces, max_size=12).map("".join), st.text(max_size=20))
 
 
+@pytest.mark.slow
 @given(texts, st.integers(1, 30))
 @example("Cafe\u0301", 4)
 @example("     x", 3)

@@ -124,6 +124,7 @@ def test_no_time_is_none_not_a_refusal():
     assert parse_time(None) is None and parse_time("") is None
 
 
+@pytest.mark.slow
 @given(st.one_of(st.text(max_size=14), st.from_regex(r"\A\s?\d{1,3}(:\d{1,3}){0,2}\s?([aApP]\.?\s?[mM]?\.?)?\s?\Z")))
 @example("24:00")
 @example("12:00 am")
@@ -223,6 +224,7 @@ def test_what_is_not_a_weekday_skips_the_row_naming_the_day():
         assert info.value.field == "day" and len(info.value.message) < 200, ("a hostile value is quoted short", value)
 
 
+@pytest.mark.slow
 @given(
     st.recursive(
         st.one_of(
@@ -451,6 +453,7 @@ tag_soup = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @given(st.one_of(tag_soup, st.text(max_size=30)), st.booleans())
 @example("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;", False)
 @example("<<b>b>x", False)

@@ -473,6 +473,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @given(
     st.one_of(near_json, json_values.map(json.dumps), st.lists(json_values, max_size=4).map(json.dumps)),
     st.sampled_from([None, 1, 2, 5]),

@@ -15,6 +15,7 @@ from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.writer import feed_queryset, write_feed
 from commonground.meetings.models import Meeting
 from tests.hardening.conftest import good_row
+from tests.tiers import sweep
 
 CONFUSABLE = [
     "https://evil.example\\@zoom.us/j/1",
@@ -56,7 +57,7 @@ def browser_host(raw: str) -> str | None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("raw", CONFUSABLE)
+@sweep("raw", CONFUSABLE)
 def test_item01_a_confusable_url_never_becomes_a_join_button(feed_path, client, raw):
     report = import_location(feed_path([good_row(conference_url=raw, conference_url_notes="Passcode 1")]))
     meeting = Meeting.objects.get()
@@ -71,7 +72,7 @@ def test_item01_a_confusable_url_never_becomes_a_join_button(feed_path, client, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("raw, normalised", GENUINE.items())
+@sweep("raw, normalised", GENUINE.items())
 def test_item01_a_genuine_link_is_kept_in_one_normalised_form(feed_path, client, raw, normalised):
     import_location(feed_path([good_row(conference_url=raw)]))
     meeting = Meeting.objects.get()

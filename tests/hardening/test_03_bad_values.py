@@ -23,13 +23,14 @@ from commonground.feeds.normalize import to_meetings
 from commonground.feeds.tsml_csv.reader import parse as parse_csv
 from commonground.meetings.models import Meeting, Source
 from tests.hardening.conftest import good_row
+from tests.tiers import sweep
 
 HOSTILE_DAYS = ["²", "--1", "9" * 5000, "٣", "1_0", "+-2", "6.0.0", "\u0661"]
 HOSTILE_DURATIONS = ["1e999", "-1e999", "NaN", "²0", "9" * 5000, "0x10"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("day", HOSTILE_DAYS)
+@sweep("day", HOSTILE_DAYS)
 def test_item03_a_hostile_day_skips_only_its_row(feed_path, day):
     report = import_location(feed_path([good_row("bad", day=day), good_row("ok")]))
     assert not report.failed and report.added == 1 and report.skipped == 1
@@ -38,7 +39,7 @@ def test_item03_a_hostile_day_skips_only_its_row(feed_path, day):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("duration", HOSTILE_DURATIONS)
+@sweep("duration", HOSTILE_DURATIONS)
 def test_item03_a_hostile_duration_is_ignored_with_a_warning(feed_path, duration):
     report = import_location(feed_path([good_row("ok", duration=duration)]))
     assert report.added == 1 and Meeting.objects.get().duration_minutes is None
@@ -46,7 +47,7 @@ def test_item03_a_hostile_duration_is_ignored_with_a_warning(feed_path, duration
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("raw_number", ["1e400", "-1e400", "9" * 5000, "-" + "9" * 4400, "1" + "0" * 30])
+@sweep("raw_number", ["1e400", "-1e400", "9" * 5000, "-" + "9" * 4400, "1" + "0" * 30])
 def test_item03_json_numbers_out_of_range_skip_the_row_not_the_feed(feed_path, raw_number):
     rows = json.dumps([good_row("bad"), good_row("ok")]).replace('"day": 1', f'"day": {raw_number}', 1)
     report = import_location(feed_path(None, raw=rows))
@@ -191,6 +192,7 @@ def only_row_skips(rows):
             pass
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({"slug": st.just("s"), "name": st.just("N")}, optional={f: anything for f in MG_OPTIONAL}))
 def test_item03_property_any_meeting_guide_row_is_imported_or_skipped(row):
@@ -198,6 +200,7 @@ def test_item03_property_any_meeting_guide_row_is_imported_or_skipped(row):
     only_row_skips(parse_json(json.dumps([row], default=str).encode(), "fuzz").rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(*[st.one_of(number_text, st.text(max_size=20))] * 6), min_size=1, max_size=3))
 def test_item03_property_any_csv_row_is_imported_or_skipped(lines):
@@ -235,6 +238,7 @@ BMLT_FIELDS = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(

@@ -12,6 +12,7 @@ from commonground.feeds import fetch
 from commonground.feeds.importing import import_location
 from commonground.meetings.admin import SourceForm
 from commonground.meetings.models import Source
+from tests.tiers import sweep
 
 METADATA = "169.254.169.254"
 
@@ -60,7 +61,7 @@ def test_item06_private_and_reserved_addresses_are_refused(network, settings, ho
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
+@sweep(
     "target, code",
     [
         (f"http://{METADATA}/latest/meta-data/", "address"),

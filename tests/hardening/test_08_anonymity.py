@@ -19,6 +19,7 @@ from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.writer import feed_queryset, write_feed
 from commonground.meetings.models import Meeting
 from tests.hardening.conftest import good_row
+from tests.tiers import sweep
 
 NAMES = [
     ("Smith, Robert", "Robert S."),
@@ -118,6 +119,7 @@ _PIECES = st.one_of(
 _GLUE = st.sampled_from([" ", "  ", "-", "'", "’", ".", ". ", ", ", "\n", "_", "2", "", "\t", "é", "(", ")"])
 
 
+@pytest.mark.slow
 @given(st.lists(st.tuples(_PIECES, _GLUE), max_size=8))
 @settings(max_examples=400, deadline=None)
 def test_item08_the_quick_check_never_hides_a_name(parts):
@@ -135,7 +137,7 @@ def test_item08_the_quick_check_knows_hyphenated_given_names():
     assert not may_name_someone("Demo listing at the Serenity Hall, 12 Park Rd")
 
 
-@pytest.mark.parametrize("code", range(128))
+@sweep("code", range(128))
 def test_item08_the_quick_check_reads_every_ascii_character_as_the_pattern_does(code):
     glue = chr(code)
     for text in (

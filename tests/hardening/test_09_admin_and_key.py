@@ -20,6 +20,7 @@ def sign_in(client, password, username="admin", ip="203.0.113.5"):
     return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item09_repeated_failures_lock_the_account_out(client, admin_user, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -49,6 +50,7 @@ def test_item09_check_deploy_flags_the_builtin_key(settings):
         call_command("check", "--deploy", stdout=io.StringIO(), stderr=io.StringIO())
 
 
+@pytest.mark.slow
 def test_item09_the_key_file_is_read(tmp_path, monkeypatch):
     import subprocess
     import sys

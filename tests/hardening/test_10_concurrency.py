@@ -90,6 +90,7 @@ def test_item10_a_second_sync_of_a_source_can_refuse_instead_of_waiting(feed_pat
     assert Source.objects.get(name="S").last_status == "ok", "a refused sync is not a failed source"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_item10_a_waiting_sync_plans_against_what_the_first_one_wrote(feed_path):
     path = feed_path([good_row(f"m{i}") for i in range(5)])

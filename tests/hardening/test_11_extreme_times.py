@@ -24,6 +24,7 @@ def meeting_id(demo_meetings):
     return Meeting.objects.filter(weekday__isnull=False).first()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("now", EDGES)
 def test_item11_now_at_the_edges_is_a_400_everywhere(client, meeting_id, now):
@@ -50,6 +51,7 @@ def test_item11_now_at_the_edges_is_a_400_everywhere(client, meeting_id, now):
         assert response.status_code in (200, 400), (url, response.status_code)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("day", ["²", "٣", "７", "6.0", "-0"])
 def test_item11_a_unicode_digit_day_is_a_400(client, meeting_id, day):

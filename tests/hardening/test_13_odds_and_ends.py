@@ -9,6 +9,7 @@ from commonground.feeds.importing import import_location
 from commonground.feeds.meeting_guide.reader import parse
 from commonground.meetings.models import Source
 from tests.hardening.conftest import good_row
+from tests.tiers import sweep
 
 
 @pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_item13_every_status_the_api_controls_has_the_error_shape(client, settin
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
+@sweep(
     "params, field",
     [
         ({"lat": "1_0", "lng": "5"}, "lat"),
@@ -77,6 +78,7 @@ def test_item13_a_failed_import_with_a_name_keeps_the_old_location(feed_path, tm
     assert Source.objects.get(name="Intergroup").location == newer, "a good sync moves it"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item13_pages_set_no_cookie_and_the_language_cookie_only_on_switching(client, demo_meetings):
     demo_meetings(20)

@@ -26,6 +26,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tests.tiers import sweep
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Distinctive values, each typed once into a form below; none may be found in the database afterwards.
@@ -103,6 +105,7 @@ def _every_value_in_every_table() -> bytes:
     return b"\n".join(parts)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_1_no_typed_secret_is_in_any_table(settings):
     """On SQLite and PostgreSQL alike: every column of every table, read back as text."""
@@ -139,6 +142,7 @@ SQLITE_DRIVER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads the SQLite file itself")
 def test_item25_1_no_typed_secret_is_in_the_sqlite_files(tmp_path):
     """The database file, its WAL and its journal, byte for byte, after a real run on a file."""
@@ -220,6 +224,7 @@ def test_item25_4_the_client_address_is_read_as_far_as_the_proxies_vouch(setting
     assert client_address(request) == client
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_4_two_clients_behind_one_proxy_are_locked_out_separately(settings):
     settings.TRUSTED_PROXY_COUNT = 1
@@ -239,6 +244,7 @@ def test_item25_4_two_clients_behind_one_proxy_are_locked_out_separately(setting
     assert dodge.status_code != 302, "a new spoofed entry does not end the attacker's lock-out"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("environment", "count"),
     [
@@ -303,6 +309,7 @@ def _limit(rate: str) -> int:
     return int(rate.split("/")[0])
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_5_a_flood_from_one_address_is_refused_before_hashing(flood_limits, hashes):
     settings = flood_limits
@@ -346,6 +353,7 @@ def test_item25_5_a_flood_from_one_address_is_refused_before_hashing(flood_limit
     assert Client(REMOTE_ADDR="203.0.113.66").get("/me/signin").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_5_a_flood_from_many_addresses_meets_the_total_limit(flood_limits, hashes):
     settings = flood_limits
@@ -420,6 +428,7 @@ def test_item25_5_the_schedule_purges_old_attempts_and_sessions():
 # --- Low items ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_the_recovery_code_lock_out_counts_every_case_of_a_username(settings):
     codes = _signup(Client(), "quiet-river", "lantern harbour pebble")
@@ -433,7 +442,7 @@ def test_item25_low_the_recovery_code_lock_out_counts_every_case_of_a_username(s
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/me/signin", "/me/signup", "/me/recover", "/peer/signin", "/admin/login/"])
+@sweep("url", ["/me/signin", "/me/signup", "/me/recover", "/peer/signin", "/admin/login/"])
 def test_item25_low_the_csrf_cookie_on_sign_in_pages_lasts_a_session(url):
     response = Client().get(url)
     assert response.status_code == 200
@@ -441,6 +450,7 @@ def test_item25_low_the_csrf_cookie_on_sign_in_pages_lasts_a_session(url):
     assert cookie["max-age"] == "" and cookie["expires"] == "", cookie.OutputString()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_anonymous_requests_create_no_session_row(client):
     for _ in range(5):
@@ -484,6 +494,7 @@ def test_item25_low_a_passkey_sign_in_still_works_without_a_session_row(monkeypa
     assert again.post("/me/signin/passkey", {"id": "cred-1"}, content_type="application/json").status_code == 400
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_deleting_an_account_reads_no_one_elses_session(monkeypatch):
     from django.contrib.sessions.backends.db import SessionStore
@@ -513,6 +524,7 @@ def test_item25_low_deleting_an_account_reads_no_one_elses_session(monkeypatch):
     assert Session.objects.count() == others + 20
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_5_a_flood_writes_one_log_line_a_window_not_one_a_request(flood_limits, caplog):
     """A refused sign-in is logged once per limit window, not per request: a flood must not grow

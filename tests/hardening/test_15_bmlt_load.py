@@ -22,6 +22,7 @@ from commonground.api.bmlt import lookup
 from commonground.api.bmlt import search as bmlt_search
 from commonground.api.bmlt import views as bmlt_views
 from commonground.feeds.meeting_guide.selection import FeedSelection
+from tests.tiers import sweep
 
 ROOT = "/bmlt/client_interface/json/"
 
@@ -164,10 +165,8 @@ def _sorter(q):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["page_size", "page_num", "StartsAfterH", "StartsBeforeM"])
-@pytest.mark.parametrize(
-    "value", ["--5", "-", "²", "٣", "1_0", "99999999999999999999", "-0x1", " ", "1e3", "+-1", "5-"]
-)
+@sweep("name", ["page_size", "page_num", "StartsAfterH", "StartsBeforeM"])
+@sweep("value", ["--5", "-", "²", "٣", "1_0", "99999999999999999999", "-0x1", " ", "1e3", "+-1", "5-"])
 def test_item25_low_bad_numbers_are_a_400_in_the_one_error_shape(client, name, value):
     response = get(client, f"switcher=GetSearchResults&{name}={value}")
     if value.strip() == "":
@@ -214,6 +213,7 @@ NASTY = st.one_of(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @hsettings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
@@ -234,6 +234,7 @@ def test_item25_low_no_parameter_value_gives_a_5xx(client, switcher, pairs):
 # --- item 2: no request reads every meeting ----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_a_paged_answer_reads_only_its_page(client, published, no_scan):
     no_scan()
@@ -246,6 +247,7 @@ def test_item25_2_a_paged_answer_reads_only_its_page(client, published, no_scan)
     assert answer(client, "switcher=GetSearchResults&page_size=5&page_num=1000000") == []
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_whole_list_answers_are_built_at_publish_time(client, published, no_scan, settings):
     settings.BMLT_UNPAGED_LIMIT = 50  # so the whole list is one served from its file
@@ -303,7 +305,7 @@ QUERIES = [
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", QUERIES)
+@sweep("query", QUERIES)
 def test_item25_2_the_published_answers_are_the_answers_of_reading_every_meeting(client, published, no_scan, query):
     expected = oracle(f"switcher=GetSearchResults&{query}")
     no_scan()
@@ -314,6 +316,7 @@ def test_item25_2_the_published_answers_are_the_answers_of_reading_every_meeting
         assert got == expected[0] and (got or "SearchString" in query)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_one_programs_root_and_meeting_ids(client, published, no_scan):
     expected = oracle("switcher=GetSearchResults", "na")[0]
@@ -332,6 +335,7 @@ def test_item25_2_one_programs_root_and_meeting_ids(client, published, no_scan):
 # --- the cache: keyed on the normalised query --------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_junk_parameters_and_spelling_do_not_make_a_new_answer(client, published):
     bmlt_views._CACHE.clear()
@@ -350,6 +354,7 @@ def test_item25_2_junk_parameters_and_spelling_do_not_make_a_new_answer(client, 
 # --- unpaged answers are capped; whole lists come from files -------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client, published, settings):
     settings.BMLT_UNPAGED_LIMIT = 50
@@ -369,6 +374,7 @@ def test_item25_2_a_large_unpaged_answer_is_refused_with_a_clear_message(client,
     assert text.startswith("/**/cb(") and len(json.loads(text[len("/**/cb(") : -2])["meetings"]) > 50
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_a_whole_list_is_compressed_once_even_as_jsonp(client, published, settings, monkeypatch):
     """The API's gzip middleware compressed a streamed JSONP whole list on every request (seconds
@@ -426,6 +432,7 @@ def test_item25_2_crc32_combine_is_zlibs():
         assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("word", ["st", "e", "group", "zzzq", "ö"])
 def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client, published, monkeypatch, word):
@@ -434,6 +441,7 @@ def test_item25_2_a_common_word_is_found_with_numpy_as_a_rare_one_by_find(client
     assert answer(client, f"switcher=GetSearchResults&SearchString={word}") == expected
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_a_web_worker_never_builds_the_material_while_an_older_one_can_answer(
     client, published, settings, monkeypatch
@@ -452,6 +460,7 @@ def test_item25_2_a_web_worker_never_builds_the_material_while_an_older_one_can_
     assert answer(client, "switcher=GetSearchResults&page_size=3") == before and asked
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_material_stored_by_an_older_release_is_replaced(client, published):
     from commonground.api.bmlt import store as bmlt_store
@@ -465,6 +474,7 @@ def test_item25_2_material_stored_by_an_older_release_is_replaced(client, publis
     assert json.loads((folder / "meta.json").read_text())["format"] == bmlt_store.FORMAT
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_a_cached_answer_is_compressed_once_for_every_jsonp_callback(client, published, monkeypatch):
     import gzip
@@ -501,6 +511,7 @@ def test_item25_2_a_cached_answer_is_compressed_once_for_every_jsonp_callback(cl
     assert len(plain) > 10_000 and sum(compressed) < 100
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, published, settings):
     from commonground.api.bmlt import store as bmlt_store
@@ -519,6 +530,7 @@ def test_item25_2_one_file_per_whole_list_whatever_goes_around_it(client, publis
     assert len(list(folder.glob("*.json"))) == 1
 
 
+@pytest.mark.slow
 def test_item25_2_the_cheap_cuts_of_a_radius_search_never_drop_a_meeting_inside_it():
     import numpy as np
 

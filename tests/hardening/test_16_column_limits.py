@@ -34,6 +34,7 @@ from commonground.feeds.tsml_csv.reader import parse as parse_csv
 from commonground.meetings import schedule
 from commonground.meetings.models import Meeting, Source
 from tests.hardening.conftest import good_row
+from tests.tiers import sweep
 
 # Accents written both ways, a flag, a family joined by zero-width joiners, CJK: many bytes each,
 # and graphemes of several code points that a cut must not split.
@@ -131,7 +132,7 @@ def check_cut_or_dropped(report, field, column, sent, how):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", MG_CASES)
+@sweep("field", MG_CASES)
 def test_item25_3_meeting_guide_long_text_is_cut_to_its_column(feed_path, field):
     column, sent, how = MG_CASES[field]
     report = import_location(mg_feed(feed_path, good_row("long", **{field: sent}), good_row("ok")))
@@ -139,7 +140,7 @@ def test_item25_3_meeting_guide_long_text_is_cut_to_its_column(feed_path, field)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", MG_CASES)
+@sweep("field", MG_CASES)
 def test_item25_3_csv_long_text_is_cut_to_its_column(feed_path, field):
     column, sent, how = MG_CASES[field]
     report = import_location(csv_feed(feed_path, good_row("long", **{field: sent}), good_row("ok")))
@@ -147,7 +148,7 @@ def test_item25_3_csv_long_text_is_cut_to_its_column(feed_path, field):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", BMLT_NAMES)
+@sweep("field", BMLT_NAMES)
 def test_item25_3_bmlt_long_text_is_cut_to_its_column(tmp_path, field):
     column, sent, how = MG_CASES[field]
     report = import_location(bmlt_feed(tmp_path, bmlt_meeting("long", **{BMLT_NAMES[field]: sent}), bmlt_meeting("ok")))
@@ -226,7 +227,7 @@ UNSTORABLE = {
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", UNSTORABLE)
+@sweep("field", UNSTORABLE)
 def test_item25_3_nul_and_lone_surrogates_never_fail_the_source(feed_path, field):
     raw = "[" + raw_row("odd", **{field: UNSTORABLE[field]}) + "," + json.dumps(good_row("ok")) + "]"
     report = import_location(feed_path(None, raw=raw))
@@ -390,6 +391,7 @@ MG_TEXT = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.fixed_dictionaries(
@@ -409,6 +411,7 @@ def test_item25_3_property_meeting_guide_rows_fit_and_store(row):
     read_all(parse_json(json.dumps([row], default=str).encode("utf-8", "surrogatepass"), "fuzz").rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -443,6 +446,7 @@ def test_item25_3_property_csv_rows_fit_and_store(rows):
     read_all(parse_csv(out.getvalue().encode(), "fuzz").rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(

@@ -243,6 +243,7 @@ def _forge_drop_disclosures():
     return "was changed"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "forge",
@@ -262,6 +263,7 @@ def test_item25_7_forgeries_with_database_write_access_are_caught(org_world, aud
     assert status != 0 and expected in message, (status, message)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_item25_7_a_legacy_style_record_or_a_forged_checkpoint_is_refused(org_world, audit_cleanup, settings):
     make_trail(org_world, n=10)
@@ -281,6 +283,7 @@ def test_item25_7_a_legacy_style_record_or_a_forged_checkpoint_is_refused(org_wo
     assert not result.ok and "checkpoint" in result.problem and "signed" in result.problem
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_item25_7_the_checkpoint_command_refuses_a_broken_chain(org_world, audit_cleanup):
     make_trail(org_world, n=10)
@@ -324,6 +327,7 @@ def _write_legacy_trail(user, n, *, break_at=None):
     attacker.sql("INSERT INTO peer_audithead (id, seq, hash) VALUES (1, %s, %s)", (n, prev))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("break_at", [None, 7])
 def test_item25_7_and_11_the_migration_rechains_legacy_records_without_usernames(audit_cleanup, break_at):
@@ -375,6 +379,7 @@ def _every_text_in_the_database() -> str:
     return "\n".join(chunks)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_11_a_deleted_companion_account_leaves_no_username_in_the_trail(org_world, person):  # noqa: F811
     client = person(username="zebra-quokka-771")
@@ -440,6 +445,7 @@ def _probes(world, names):
             yield probed, {**{n: own[n] for n in names}, probed: value}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
     client = org_world["clients"]["a_supervisor"]  # sees everything in A, nothing in B
@@ -471,6 +477,7 @@ def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
 # --- Low: the audit page's filter --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
     client, p1 = org_world["clients"]["a_supervisor"], org_world["people"]["p1"]
@@ -483,6 +490,7 @@ def test_item25_low_the_audit_filter_refuses_junk_with_a_400(org_world):
     assert client.get("/peer/audit").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @hsettings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

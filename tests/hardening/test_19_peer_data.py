@@ -32,6 +32,7 @@ from commonground.peer.models import (
 )
 from commonground.private.ids import encode as oid
 from tests.peer.conftest import world  # noqa: F401 - the workspace fixture (its uses below are F811 to ruff)
+from tests.tiers import sweep
 
 # --- item 8: no suppressed value can be worked out from what a report shows ------------------------
 
@@ -223,6 +224,7 @@ def _issue_examples():
     ]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(report_counts())
 def test_item25_8_no_suppressed_count_can_be_solved_for(counts):
@@ -262,6 +264,7 @@ def test_item25_8_the_old_rule_is_what_the_attack_finds():
     assert attack(naive, counts) == ["BARC-10 group 1: 1 is at most 1"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_8_the_testers_three_through_the_pages(world):
     """Real rows: 13 with two BARC-10s (12 rose by 10+, 1 stayed); 13 AA referrals judged, 1 fit
@@ -310,6 +313,7 @@ def supervisor(world):
     return world["clients"]["a_supervisor"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_8_the_page_the_csv_and_the_chart_show_no_more_than_the_rule(supervisor):
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -342,6 +346,7 @@ def test_item25_8_the_page_the_csv_and_the_chart_show_no_more_than_the_rule(supe
 # --- the low item: out-of-range report months ------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
@@ -367,6 +372,7 @@ def test_item25_low_report_months_are_bounded(supervisor, query):
             assert 'id="range-error"' in answer.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_a_report_of_36_months_is_fine(supervisor):
     today = timezone.localdate().replace(day=1)
@@ -402,6 +408,7 @@ def _subsets(items):
     return [set(c) for n in range(len(items) + 1) for c in itertools.combinations(items, n)]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_10_the_rule_over_every_combination(world):
     from commonground.peer import consent
@@ -420,6 +427,7 @@ def test_item25_10_the_rule_over_every_combination(world):
         made.delete()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_10_a_referral_carries_identity_only_under_a_consent_naming_it(world):
     """Through the pages: every set of consented kinds x covers referrals, in force; and every state
@@ -447,6 +455,7 @@ def test_item25_10_a_referral_carries_identity_only_under_a_consent_naming_it(wo
         made.delete()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_10_a_barc_only_consent_lets_no_name_go(world):
     """The tester's case."""
@@ -469,6 +478,7 @@ def test_item25_10_a_barc_only_consent_lets_no_name_go(world):
 # --- item 9: a participant whose referral carried their identity can be deleted, audited --------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_9_a_participant_with_an_identity_referral_is_deleted_and_audited(world):
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
@@ -513,6 +523,7 @@ def test_item25_9_a_deletion_that_fails_leaves_everything_and_no_delete_record(w
     assert not AuditRecord.objects.filter(action="delete").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_9_deleting_ends_the_companion_sharing(world, django_user_model):
     from commonground.journal.models import ShareGrant
@@ -538,7 +549,7 @@ EXCLUDE = ["specialist", "identity", "interests"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code", ["../../x.json", "a\r\nb", "P 1", "x/y", "é-1", "-lead", "A" * 21, 'q"x', "P-1\x00"])
+@sweep("code", ["../../x.json", "a\r\nb", "P 1", "x/y", "é-1", "-lead", "A" * 21, 'q"x', "P-1\x00"])
 def test_item25_low_codes_are_refused_on_enrolment(world, code):
     client, before = world["clients"]["a_one"], Participant.objects.count()
     answer = client.post("/peer/participants/new", {"code": code, "specialist": world["staff"]["a_one"].pk})
@@ -550,6 +561,7 @@ def test_item25_low_codes_are_refused_on_enrolment(world, code):
         Participant(organisation=world["orgs"]["a"], code=code).full_clean(exclude=EXCLUDE)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_good_codes_are_taken(world):
     client = world["clients"]["a_one"]
@@ -559,6 +571,7 @@ def test_item25_low_good_codes_are_taken(world):
     Participant(organisation=world["orgs"]["a"], code="Harbor-02").full_clean(exclude=EXCLUDE)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", ["../../x.json", "a\r\nb", 'q";x=y', "é/ü"])
 def test_item25_low_a_stored_bad_code_makes_a_safe_export(world, code):
@@ -575,6 +588,7 @@ def test_item25_low_a_stored_bad_code_makes_a_safe_export(world, code):
     assert len(names) == 1 and re.fullmatch(r"[A-Za-z0-9_-]+\.json", names[0])
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_the_export_carries_no_contact_details_of_others(world):
     """A referral to a meeting keeps its lasting address and name, never the group's contacts."""
@@ -597,6 +611,7 @@ def test_item25_low_the_export_carries_no_contact_details_of_others(world):
     assert "@" not in text and "contact" not in text and "Open Door" in text
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_8_a_hidden_cell_is_named_in_the_reader_s_language(world):
     org, a_one, supervisor = world["orgs"]["a"], world["staff"]["a_one"], world["clients"]["a_supervisor"]

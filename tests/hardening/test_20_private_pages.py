@@ -22,6 +22,7 @@ from commonground.private.ids import OpaqueId
 from commonground.private.ids import encode as oid
 from commonground.web.privacy import PRIVATE_NAMESPACES
 from tests.peer.conftest import make_staff, world  # noqa: F401 (world: a fixture)
+from tests.tiers import sweep
 
 SAMPLES = {IntConverter: "1", SlugConverter: "cravings", StringConverter: "x", PathConverter: "1"}
 
@@ -128,7 +129,7 @@ def _with_real_ids(ns, path, visitors):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("ns", "name", "path"), URLS, ids=[f"{ns}:{name or path}" for ns, name, path in URLS])
+@sweep(("ns", "name", "path"), URLS, ids=[f"{ns}:{name or path}" for ns, name, path in URLS])
 def test_item25_12_every_private_url_answers_no_store_whatever_its_status(visitors, ns, name, path):
     path = _with_real_ids(ns, path, visitors)
     statuses = set()
@@ -141,6 +142,7 @@ def test_item25_12_every_private_url_answers_no_store_whatever_its_status(visito
     assert statuses, path
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
     """The pages the issue names, with their secrets on them, each seen answering 200."""
@@ -176,6 +178,7 @@ def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
         assert_never_stored(response, path)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_12_addresses_under_a_private_prefix_that_match_nothing_are_no_store(visitors):
     person = visitors["journal"][0]()
@@ -191,6 +194,7 @@ def test_item25_12_addresses_under_a_private_prefix_that_match_nothing_are_no_st
             assert_never_stored(client.get(path), path)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_12_a_server_error_and_a_csrf_refusal_on_a_private_url_are_no_store(visitors, monkeypatch):
     from commonground.journal import views_plan
@@ -207,6 +211,7 @@ def test_item25_12_a_server_error_and_a_csrf_refusal_on_a_private_url_are_no_sto
     assert_never_stored(response, "CSRF 403")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_12_public_finder_answers_stay_cacheable(program, make_meeting):
     from commonground.web.publishing import publish_current
@@ -226,6 +231,7 @@ def test_item25_12_public_finder_answers_stay_cacheable(program, make_meeting):
         assert not response.has_header("Pragma"), path
 
 
+@pytest.mark.slow
 def test_item25_12_a_finder_page_built_for_a_signed_in_person_is_no_store(visitors, program, make_meeting):
     """A public page shown to a signed-in person carries their own state (a header link to their
     space, what they saved): on a shared phone it must not come back from the cache after sign-out."""

@@ -15,6 +15,7 @@ from commonground.journal.models import Account, Clock, ShareGrant
 from commonground.private.ids import encode as oid
 from tests.journal import conftest as journal_fixtures
 from tests.peer import conftest as peer_fixtures
+from tests.tiers import sweep
 
 person, world = journal_fixtures.person, peer_fixtures.world  # the companion's and the workspace's fixtures
 
@@ -31,6 +32,7 @@ def _calendar_path(client) -> str:
     return page.split('id="cal-url" type="text" readonly value="')[1].split('"')[0].split("testserver")[1]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_the_calendar_link_dies_when_signing_out_everywhere(person):
     me = person()
@@ -47,6 +49,7 @@ def test_item25_low_the_calendar_link_dies_when_signing_out_everywhere(person):
     assert Client().get(path).status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_the_calendar_link_dies_when_recovering_the_account(person):
     me = person()
@@ -61,6 +64,7 @@ def test_item25_low_the_calendar_link_dies_when_recovering_the_account(person):
     assert path not in stranger.get("/me/calendar").content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_other_changes_leave_the_calendar_link_working(person):
     me = person()
@@ -90,7 +94,7 @@ def _new_clock(client, start, *, start_time="", zone="UTC", **headers):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "2999-01-01", "1899-12-31", "+2 days", "+400 days"])
+@sweep("start", ["9999-12-31", "0001-01-01", "2999-01-01", "1899-12-31", "+2 days", "+400 days"])
 def test_item25_low_the_form_refuses_dates_outside_a_sane_window(person, start):
     if start.startswith("+"):  # days after today where the clock is kept (14 hours ahead of UTC)
         there = datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
@@ -106,6 +110,7 @@ def test_item25_low_the_form_refuses_dates_outside_a_sane_window(person, start):
     assert me.get("/me/").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
 def test_item25_low_the_form_takes_the_window_s_edges(person, zone):
@@ -117,6 +122,7 @@ def test_item25_low_the_form_takes_the_window_s_edges(person, zone):
         assert me.get(f"/me/clocks/{oid('clock', clock.pk)}").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_any_date_through_the_form_is_a_clock_or_a_clear_refusal(person):
     me = person()
@@ -144,6 +150,7 @@ STORED_DATES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world):
     """Values an older version stored: /me/, the clock, its calendar file, a reset, and the

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from commonground.journal import urls as journal_urls
 from commonground.journal.models import Clock, Passkey, ShareGrant, Tried
+from tests.tiers import sweep
 
 PUBLIC = {"signup", "signin", "recover", "signout", "passkey_signin_options", "passkey_signin", "calendar_feed"}
 OBJECT = {
@@ -100,7 +101,7 @@ def _url(name, obj=None):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(OBJECT))
+@sweep("name", sorted(OBJECT))
 def test_objects_are_404_to_others_and_to_signed_out_visitors(owner_objects, person, name):
     owner, objects = owner_objects
     url = _url(name, objects[OBJECT[name]])
@@ -116,7 +117,7 @@ def test_objects_are_404_to_others_and_to_signed_out_visitors(owner_objects, per
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(PAGES))
+@sweep("name", sorted(PAGES))
 def test_private_pages_send_visitors_to_sign_in_and_show_others_only_their_own(owner_objects, person, name):
     url = _url(name)
     for method in (Client().get, Client().post):
@@ -129,6 +130,7 @@ def test_private_pages_send_visitors_to_sign_in_and_show_others_only_their_own(o
     assert SECRET.encode() not in response.content, name
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_calendar_link_is_the_only_key_and_a_new_one_revokes_the_old(owner_objects):
     owner, _objects = owner_objects

@@ -55,6 +55,7 @@ def test_a_taken_username_is_refused_whatever_its_case(person):
     assert "That username is taken" in response.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_sign_in_and_a_recovery_code_that_works_once(person):
     client = person()
@@ -76,6 +77,7 @@ def test_sign_in_and_a_recovery_code_that_works_once(person):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_failed_sign_ins_are_throttled(person):
     person()
@@ -120,6 +122,7 @@ def test_sessions_end_after_idle_time_and_use_keeps_them_alive(person):
         assert client.get("/me/").status_code == 302  # idle too long: signed out
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_page_titles_are_neutral(person):
     client = person()

@@ -35,6 +35,7 @@ def ref(m):
     return f"{m.source.slug}/{m.key}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_favourites_go_to_a_calendar_whose_times_match_search(person, meetings):
     client = person()
@@ -63,6 +64,7 @@ def test_favourites_go_to_a_calendar_whose_times_match_search(person, meetings):
     assert Favourite.objects.count() == 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_i_went_then_rate_then_see_what_to_try_next(person, meetings):
     client = person()
@@ -88,6 +90,7 @@ def test_i_went_then_rate_then_see_what_to_try_next(person, meetings):
         assert "did not rate highly" in page
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_three_days_of_check_ins_make_a_streak_and_a_chart(person):
     """A day apart, each check-in follows a fresh sign-in (sessions end after an idle hour)."""
@@ -144,6 +147,7 @@ def test_a_clock_shows_the_next_milestone_and_offers_them_as_calendar_events(per
     assert len(clock.data["stretches"]) == 1 and clock.data["slips"][0]["note"] == "rough night"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_im_struggling_has_my_people_the_lines_and_meetings_now(person, demo_meetings):
     demo_meetings(600, seed=5)
@@ -160,6 +164,7 @@ def test_im_struggling_has_my_people_the_lines_and_meetings_now(person, demo_mee
     assert 'href="/me/help"' in client.get("/meetings").content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_export_holds_everything_and_delete_leaves_nothing(person, meetings):
     client = person(username="leaving-soon")
@@ -205,6 +210,7 @@ def test_export_holds_everything_and_delete_leaves_nothing(person, meetings):
     assert other.get("/me/").status_code == 302
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_signed_out_finder_pages_cost_no_extra_queries(client, meetings, django_assert_num_queries, monkeypatch):
     """The companion's panels and links add nothing for a visitor who is not signed in."""

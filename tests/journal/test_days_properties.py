@@ -81,6 +81,7 @@ def exists(wall: datetime, zone: str) -> bool:
 # --- counting: fixed offsets, where a day is 24 hours ----------------------------------------------
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(START_DATES, START_TIMES, st.sampled_from(sorted(FIXED)), INSTANTS, st.sampled_from(sorted(FIXED)))
 def test_with_fixed_offsets_a_count_is_elapsed_time_in_whole_days(start_date, start_time, start_zone, now, zone_now):
@@ -108,6 +109,7 @@ def test_with_fixed_offsets_a_count_is_elapsed_time_in_whole_days(start_date, st
         assert (got.days, got.hours) == (0, elapsed // HOUR)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(START_DATES, MINUTE_TIMES, st.sampled_from(sorted(FIXED)), st.integers(0, 23 * 60 + 59))
 def test_the_first_day_shows_whole_hours_and_never_a_day(start_date, start_time, zone, minutes_later):
@@ -121,6 +123,7 @@ def test_the_first_day_shows_whole_hours_and_never_a_day(start_date, start_time,
 # --- counting: zones with DST, on the wall clock ---------------------------------------------------
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.dates(date(2015, 1, 1), date(2038, 12, 31)), START_TIMES, st.sampled_from(DST), st.integers(1, 3000))
 def test_the_kth_wall_clock_anniversary_is_day_k(start_date, start_time, zone, k):
@@ -143,6 +146,7 @@ def test_the_kth_wall_clock_anniversary_is_day_k(start_date, start_time, zone, k
         assert 22 <= before.hours <= 24
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     st.dates(date(2015, 1, 1), date(2038, 12, 31)),
@@ -171,6 +175,7 @@ def test_a_count_never_goes_down_as_time_passes(start_date, start_time, zone, of
         assert one.days == 0
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     st.dates(date(2015, 1, 1), date(2038, 12, 31)),
@@ -207,6 +212,7 @@ EDGE_DATES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(EDGE_DATES, START_TIMES, st.sampled_from(DST + sorted(FIXED)), INSTANTS)
 def test_a_start_at_either_end_of_the_calendar_counts_by_dates(start_date, start_time, zone, now):
@@ -238,6 +244,7 @@ def test_a_start_in_year_one_counts_the_days_since():
 LATEST_INSTANTS = st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC))
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(LATEST_INSTANTS, st.sampled_from(sorted(FIXED)))
 def test_latest_start_is_tomorrow_where_the_person_is(now, zone):
@@ -245,6 +252,7 @@ def test_latest_start_is_tomorrow_where_the_person_is(now, zone):
     assert days.latest_start(zone, now) == local_today + DAY
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(LATEST_INSTANTS, st.sampled_from([None, "", "Mars/Olympus", "localtime", "EST5EDT ", "../etc"]))
 def test_an_unknown_zone_allows_tomorrow_in_the_zone_furthest_ahead(now, zone):
@@ -367,6 +375,7 @@ def expected_names(code: str, after: str) -> dict[str, str]:
     return {lang: text.replace("{years}", after[:-1]) for lang, text in raw["yearly_name"].items()}
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.sampled_from(sorted(CONVENTIONS)), st.dates(date(1900, 1, 1), date(2100, 12, 31)), st.integers(0, 12000))
 def test_a_schedule_is_every_milestone_from_the_file_up_to_its_end(code, start, span):
@@ -389,6 +398,7 @@ def test_the_yearly_milestones_of_the_plain_counts_read_in_both_languages():
     assert [after for _d, after, _n in na][-3:] == ["1y", "18m", "2y"]  # 18 months sits between the years
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     st.sampled_from(sorted(CONVENTIONS)),
@@ -461,6 +471,7 @@ def _clock(start: date, zone: str) -> dict:
 SLIP_GAPS = st.lists(st.integers(0, 200 * 24 * 60), min_size=1, max_size=6)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     st.dates(date(2015, 1, 1), date(2030, 12, 31)),

@@ -69,6 +69,7 @@ def test_todays_check_in_is_found_and_edited_not_made_twice(long_history, counte
     assert [(c["mood"], c["craving"]) for c in today] == [(5, 0)]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_trends_page_reads_each_check_in_once_for_the_page_and_its_three_charts(long_history, counted):
     with time_machine.travel(NOW, tick=False):

@@ -153,6 +153,7 @@ def test_the_window_s_message_names_its_dates_in_the_page_s_language():
     assert errors == {"start_date": [template % {"earliest": "1 de enero de 1900", "latest": "9 de diciembre de 2026"}]}
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     st.datetimes(datetime(2001, 1, 1), datetime(2060, 12, 31), timezones=st.just(UTC)),
@@ -212,6 +213,7 @@ PHONES = st.builds(
 ).filter(lambda p: p.strip() == p and any(c.isdigit() for c in p))  # a number has a digit (tests/test_found_bugs_28.py)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(PHONES, st.integers(1, 5))
 def test_a_number_of_digits_spaces_dashes_and_brackets_with_a_name_is_kept(phone, n):
@@ -220,6 +222,7 @@ def test_a_number_of_digits_spaces_dashes_and_brackets_with_a_name_is_kept(phone
     assert form.people() == [{"name": "Ana", "phone": phone}]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(PHONES, st.sampled_from("abcxyz+*#/,;_éñ"), st.integers(0, 29), st.integers(1, 5))
 def test_a_number_with_anything_else_in_it_is_refused(phone, odd, at, n):

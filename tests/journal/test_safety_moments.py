@@ -20,6 +20,7 @@ from commonground.journal.models import Account, Clock, Favourite, Plan
 from commonground.meetings.models import Meeting
 from commonground.private.ids import encode as oid
 from tests.journal.test_crypto import all_stored_text
+from tests.tiers import sweep
 
 CLOCK_SUBSTANCES = ("alcohol", "opioids", "stimulants", "sedatives", "cannabis", "drugs", "gambling", "other", "")
 DRUG_CLOCKS = {"opioids", "stimulants", "sedatives", "drugs"}
@@ -82,6 +83,7 @@ def reset_page(client, clock_url):
 # --- clocks gain a substance -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_clock_keeps_its_substance_shows_it_and_can_change_it(person):
     client = person()
@@ -99,6 +101,7 @@ def test_a_clock_keeps_its_substance_shows_it_and_can_change_it(person):
     assert "Stimulants" in client.get("/me/").content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_an_old_clock_without_a_substance_still_shows_and_resets(person):
     client = person()
@@ -124,7 +127,7 @@ def test_an_old_clock_without_a_substance_still_shows_and_resets(person):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("substance", CLOCK_SUBSTANCES, ids=[s or "unsaid" for s in CLOCK_SUBSTANCES])
+@sweep("substance", CLOCK_SUBSTANCES, ids=[s or "unsaid" for s in CLOCK_SUBSTANCES])
 def test_what_leads_the_page_after_a_reset(person, substance):
     client = person()
     client.post("/me/plan", {"person_1_name": "Ana", "person_1_phone": "+1 555 010 2030"})
@@ -150,7 +153,7 @@ def test_what_leads_the_page_after_a_reset(person, substance):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("note", ["quiero morirme", "I want to kill myself", "rough night, called Ana"])
+@sweep("note", ["quiero morirme", "I want to kill myself", "rough night, called Ana"])
 def test_crisis_words_in_a_slips_note_put_the_crisis_note_first(person, note):
     client = person()
     url = new_clock(client, "alcohol")
@@ -165,6 +168,7 @@ def test_crisis_words_in_a_slips_note_put_the_crisis_note_first(person, note):
 # --- check-ins over the whole grid -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_checkins_over_the_grid_lead_with_help_exactly_when_the_rule_says(person, caplog):
     client = person()
@@ -205,6 +209,7 @@ def test_checkins_over_the_grid_lead_with_help_exactly_when_the_rule_says(person
 # --- the account's country ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_london_account_sees_samaritans_and_999_never_988(person):
     client = person(username="in-london", timezone="Europe/London")
@@ -226,6 +231,7 @@ def test_a_london_account_sees_samaritans_and_999_never_988(person):
         assert "988" not in html and "911" not in html and "1-800" not in html
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_country_is_chosen_in_settings_and_kept_encrypted(person):
     client = person(username="moved-abroad", timezone="America/Chicago")
@@ -257,6 +263,7 @@ def test_a_country_without_listed_lines_gets_its_directory_and_no_invented_numbe
 # --- "I'm struggling" --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_struggling_has_naloxone_guidance_only_with_a_drug_clock(person):
     client = person()
@@ -288,6 +295,7 @@ def _family_meeting_soon():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_struggling_shows_only_meetings_for_my_own_use(person, demo_meetings):
     from commonground.journal.safety_moments import own_use_programs
@@ -323,6 +331,7 @@ def test_struggling_shows_only_meetings_for_my_own_use(person, demo_meetings):
 # --- the plan's safety parts ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_plans_safety_parts_survive_a_save_are_called_and_are_encrypted(person):
     client = person(username="planner")

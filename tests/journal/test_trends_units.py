@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +44,7 @@ HISTORY = st.lists(
 ATTENDED = st.lists(st.integers(-120, 5), max_size=30)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), HISTORY, ATTENDED)
 def test_trends_match_a_plain_count(today, history, attended_offsets):

@@ -240,6 +240,7 @@ def test_a_composed_us_address_comes_apart_as_it_was_put_together(v, s, city, st
     assert split_address(text) == AddressParts(_street(v, s), city, state, zip_code, country)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(venue, street, name, st.sampled_from(sorted(CA_PROVINCE_CODES)), ca_postal, st.sampled_from(["", "Canada"]))
 def test_a_composed_canadian_address_comes_apart_as_it_was_put_together(v, s, city, province, postal, country):
@@ -247,6 +248,7 @@ def test_a_composed_canadian_address_comes_apart_as_it_was_put_together(v, s, ci
     assert split_address(text) == AddressParts(_street(v, s), city, province, postal, country)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(venue, street, name, uk_postcode, st.booleans(), st.sampled_from(["", "UK", "United Kingdom", "Scotland"]))
 def test_a_composed_british_address_comes_apart_as_it_was_put_together(v, s, town, postcode, same_part, country):
@@ -255,6 +257,7 @@ def test_a_composed_british_address_comes_apart_as_it_was_put_together(v, s, tow
     assert split_address(text) == AddressParts(_street(v, s), town, "", postcode, country)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     venue,
@@ -306,6 +309,7 @@ addressish = st.lists(st.one_of(st.text(max_size=25), pieces), max_size=7).map(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.one_of(st.text(max_size=120), addressish),

@@ -200,6 +200,7 @@ confusable = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(confusable, st.text(max_size=40), st.text(max_size=20).map(lambda t: "https://" + t)))
 def test_an_accepted_link_goes_where_the_browser_would_go(raw):
@@ -218,6 +219,7 @@ def test_an_accepted_link_goes_where_the_browser_would_go(raw):
     assert len(link.href) <= MAX_LENGTH
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(confusable)
 def test_a_provider_is_named_only_when_the_browser_would_reach_it(raw):

@@ -52,6 +52,7 @@ def test_a_folded_name_is_plain_lower_case_words(text):
     assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'", max_size=30))
 def test_folding_ignores_case_for_latin_letters(text):
@@ -71,6 +72,7 @@ def test_zip_codes_as_spreadsheets_write_them():
         assert g.zip(nothing) is None, nothing
 
 
+@pytest.mark.slow
 def test_every_zip_place_is_labelled_with_its_own_code():
     g = gazetteer()
     assert len(g.zips) > 40_000
@@ -128,6 +130,7 @@ def test_the_two_sources_agree_for_nearly_every_zip():
 # --- names ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_named_places_are_kept_biggest_first():
     for places in gazetteer().cities.values():
         keys = [(-p.population, p.label) for p in places]
@@ -189,6 +192,7 @@ def test_places_are_frozen():
         place.label = "elsewhere"  # type: ignore[misc]
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(

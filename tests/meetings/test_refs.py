@@ -20,11 +20,13 @@ slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True)
 keys = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40)
 
 
+@pytest.mark.slow
 @given(slugs, keys)
 def test_a_reference_reads_back_as_the_source_and_key_it_was_made_from(slug, key):
     assert refs.parse(refs.ref(slug, key)) == (slug, key)
 
 
+@pytest.mark.slow
 @given(slugs, keys)
 @example("s", "a\nb")  # found by this test: the route stopped at a line break, and the page was not found
 def test_the_page_address_resolves_to_the_meeting_route_with_the_same_source_and_key(slug, key):

@@ -219,6 +219,7 @@ class TestOddTransitions:
 minute_times = st.builds(time, st.integers(0, 23), st.integers(0, 59))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     weekday=st.integers(0, 6),
@@ -244,6 +245,7 @@ def near_a_change(draw):
     return name, weekday, moment.time(), after
 
 
+@pytest.mark.slow
 @settings(max_examples=90, deadline=None)
 @given(near_a_change())
 def test_next_occurrence_is_the_oracles_near_every_change(case):
@@ -263,6 +265,7 @@ def test_every_zone_with_changes_has_some_between_2010_and_2030():
 
 
 # Samoa's skipped day makes one week six days long (and the oracle covers it): left out of the bounds here.
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     weekday=st.integers(0, 6),

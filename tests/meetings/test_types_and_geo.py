@@ -24,6 +24,7 @@ from commonground.meetings import types
 from commonground.meetings.conference import DEMO_CONFERENCE_URL
 from commonground.meetings.derive import HASHED_FIELDS, attendance_mode, content_hash, derive
 from commonground.meetings.geo import EARTH_RADIUS_KM, km, km_from
+from tests.tiers import sweep
 
 TABLES = sorted(types.known_tables())
 
@@ -75,6 +76,7 @@ def test_every_tag_comes_from_some_code_and_every_codes_tags_are_in_the_vocabula
     assert reached == set(types.TAGS)  # no tag that no feed could ever set
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(table=st.sampled_from(TABLES), data=st.data())
 def test_bits_of_codes_are_the_union_of_each_codes_bits_whatever_the_order(table, data):
@@ -92,7 +94,7 @@ def test_bits_of_codes_are_the_union_of_each_codes_bits_whatever_the_order(table
 # --- every code of every table ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", TABLES)
+@sweep("table", TABLES)
 def test_every_code_resolves_to_itself_and_every_name_to_a_code_of_that_name(table):
     codes = types.type_table(table)
     uppers = [code.upper() for code in codes]
@@ -118,7 +120,7 @@ def test_a_table_that_does_not_exist_says_so():
         types.type_table("no-such-program")
 
 
-@pytest.mark.parametrize("table", TABLES)
+@sweep("table", TABLES)
 def test_a_code_exports_only_as_a_spec_code_of_the_same_meaning(table):
     """The spec code a program's code is exported as must carry the same tags and language: a Meeting
     Guide client reads it with the spec's meaning, whatever the program."""
@@ -143,7 +145,7 @@ def test_look_alike_codes_are_not_exported_as_the_spec_code():
     assert types.spec_code("aa", types.ONLINE_CODE) is None and types.spec_code("aa", "NOPE") is None
 
 
-@pytest.mark.parametrize("table", TABLES)
+@sweep("table", TABLES)
 def test_languages_both_ways(table):
     for iso in sorted(set(types.LANGUAGE_NAMES.values())):
         code = types.language_code(table, iso)
@@ -302,6 +304,7 @@ longitudes = st.floats(-180, 180, allow_nan=False)
 points = st.tuples(latitudes, longitudes)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(points, points, points)
 def test_the_distance_is_a_metric_on_the_sphere(a, b, c):

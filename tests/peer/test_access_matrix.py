@@ -217,6 +217,7 @@ def test_each_url_for_each_visitor(visitors, namespace, pattern):
     assert audit.verify().ok
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(SIGN_IN))
 def test_the_sign_in_pages_answer_everyone_and_are_audited(visitors, name):

@@ -153,6 +153,7 @@ def test_any_single_tampering_anywhere_is_found(db, tmp_path, n, seed, kind, at,
         assert result.problem
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @HYPO
 @given(n=st.integers(2, 12), seed=st.integers(0, 50), cut=st.integers(1, 11))
@@ -204,6 +205,7 @@ def test_keys_rotated_at_any_points_keep_every_record_verifiable(db, tmp_path, s
                 assert not result.ok and audit._ring((dropped,)).current in result.problem, result
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(EDITABLE), at=st.integers(0, 4), delete=st.booleans())

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from commonground.peer import barc
 from commonground.peer.forms import BarcForm
 from commonground.peer.models import Assessment, Organisation, Participant
+from tests.tiers import sweep
 
 
 def valid(answers) -> bool:
@@ -32,6 +33,7 @@ def by_hand(answers) -> int:
     return sum(point * sum(1 for a in answers if a == point) for point in range(1, 7))
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(-2, 9), min_size=0, max_size=12))
 def test_a_total_is_given_for_exactly_ten_answers_from_1_to_6(answers):
@@ -43,7 +45,7 @@ def test_a_total_is_given_for_exactly_ten_answers_from_1_to_6(answers):
             barc.total(answers)
 
 
-@pytest.mark.parametrize("position", range(10))
+@sweep("position", range(10))  # the fast tier: every bad value at the first position
 @pytest.mark.parametrize("bad", [0, 7, -1, 60])
 def test_one_answer_off_the_scale_anywhere_refuses_the_whole(position, bad):
     answers = [6] * 10

@@ -39,6 +39,7 @@ def refer(client, p, *, share=True):
     return client.post(f"/peer/participants/{oid('participant', p.pk)}/refer", data)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
@@ -65,6 +66,7 @@ def test_a_referral_with_identity_needs_a_consent_that_covers_it(world):
     assert "Jordan Reyes" not in after and 'id="consent-ended"' in after
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_an_expired_consent_no_longer_covers_anything(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
@@ -116,6 +118,7 @@ def test_every_workspace_view_is_audited():
     assert missing == []
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_view_writes_an_audit_record_naming_it(world):
     from tests.peer.test_permissions import API, MATRIX
@@ -166,6 +169,7 @@ def _function(url_name: str) -> str:
     return next(p.callback.__name__ for p in _workspace_views() if p.name == url_name)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_audit_verify_catches_an_edited_or_removed_record(world, audit_cleanup):
     from importlib import import_module

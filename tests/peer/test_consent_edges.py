@@ -177,6 +177,7 @@ def organisation(db):
     return Organisation.objects.create(name="Harbor Recovery")
 
 
+@pytest.mark.slow
 def test_covering_and_scope_over_every_pair_of_consents(organisation):
     """10 x 10 pairs (an older and a newer consent), each state with each content: one participant
     per pair, so every pair is asked about on its own."""

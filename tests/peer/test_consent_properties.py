@@ -75,6 +75,7 @@ def unsaved(values: dict) -> Consent:
     return Consent(discloser="Harbor", revocation="tell us", signature={"typed_name": "J R"}, **values)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(consent_values(), disclosures, days, st.sampled_from(ZONES))
 def test_covers_is_exactly_the_documented_rule(values, disclosure, on, zone):
@@ -84,6 +85,7 @@ def test_covers_is_exactly_the_documented_rule(values, disclosure, on, zone):
     assert got is oracle(values, kinds, to_recipient, on, zone), (values, disclosure, on, zone)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(consent_values(), days, st.sampled_from(ZONES))
 def test_never_before_grant_never_after_expiry_never_once_revoked(values, on, zone):
@@ -105,6 +107,7 @@ def test_never_before_grant_never_after_expiry_never_once_revoked(values, on, zo
         assert allowed, "in force, asking for nothing, and still refused"
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     consent_values(),
@@ -120,6 +123,7 @@ def test_purpose_and_recipient_wording_do_not_change_the_answer(values, disclosu
     assert consents.covers(unsaved(values), wanted, on) is consents.covers(unsaved(reworded), wanted, on)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(consent_values(), st.frozensets(st.sampled_from(KINDS)), st.frozensets(st.sampled_from(KINDS)), days)
 def test_naming_more_never_covers_less(values, extra, kinds, on):

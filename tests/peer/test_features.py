@@ -23,6 +23,7 @@ def token_for(device) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_new_organisation_a_second_factor_and_a_colleague(db):
     Invitation.objects.create(code_hash=invitation_hash("invite-123"))
@@ -88,6 +89,7 @@ def test_idle_staff_are_signed_out_after_15_minutes(world):
         assert client.get("/peer/").status_code == 302
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_dashboard_shows_what_is_due(world):
     a_one, p1, p2 = world["staff"]["a_one"], world["people"]["p1"], world["people"]["p2"]
@@ -119,6 +121,7 @@ def test_the_dashboard_shows_what_is_due(world):
     assert "P-TWO222" in supervisor.split('id="due-today"')[1].split("</ul>")[0]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_barc10_scores_the_published_way_and_charts_without_script(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
@@ -140,6 +143,7 @@ def test_barc10_scores_the_published_way_and_charts_without_script(world):
     assert b"<script" not in svg.content and b"47" in svg.content
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_reports_count_suppress_small_cells_and_export_csv(world):
     org, a_one = world["orgs"]["a"], world["staff"]["a_one"]
@@ -187,6 +191,7 @@ def test_reports_count_suppress_small_cells_and_export_csv(world):
     assert csv["Content-Type"].startswith("text/csv") and "suppressed" in csv.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_participants_full_record_and_deletion_under_the_retention_rule(world):
     supervisor, p = world["clients"]["a_supervisor"], world["people"]["p1"]
@@ -220,6 +225,7 @@ def test_a_participants_full_record_and_deletion_under_the_retention_rule(world)
     assert AuditRecord.objects.filter(action="delete", participant_id_at=p.pk).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_participant_shares_their_companion_and_can_stop(world, django_user_model):
     person = Client()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from commonground.peer import urls as peer_urls
 from commonground.peer.models import Consent, Referral
+from tests.tiers import sweep
 
 ROLES = ("a_supervisor", "a_one", "a_two", "b_supervisor", "b_one")
 PUBLIC = {"setup", "signin", "enrol", "verify", "signout"}
@@ -109,7 +110,7 @@ def test_every_url_has_a_row():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@sweep("name", sorted(MATRIX))  # the fast tier: one page, for every role
 @pytest.mark.parametrize("role", ROLES)
 def test_pages(w, name, role):
     method, kwargs, allowed = MATRIX[name]
@@ -123,7 +124,7 @@ def test_pages(w, name, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@sweep("name", sorted(MATRIX))
 def test_pages_signed_out_and_without_a_second_factor(w, name):
     method, kwargs, _allowed = MATRIX[name]
     url = reverse(f"peer:{name}", kwargs=kwargs(w))
@@ -136,8 +137,8 @@ def test_pages_signed_out_and_without_a_second_factor(w, name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(API))
-@pytest.mark.parametrize("role", ROLES)
+@sweep("name", sorted(API))
+@sweep("role", ROLES)
 def test_api(w, name, role):
     kwargs, allowed = API[name]
     response = w["clients"][role].get(reverse(f"peer_api:{name}", kwargs=kwargs(w)))

@@ -59,6 +59,7 @@ def head() -> int:
     return AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_each_step_of_a_referral_is_audited_naming_it(world):
     client, p, staff = world["clients"]["a_one"], world["people"]["p1"], world["staff"]["a_one"]
@@ -118,6 +119,7 @@ def test_each_step_of_a_referral_is_audited_naming_it(world):
     assert audit.verify().ok
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_referral_keeps_the_latest_covering_consent(world):
     client, p = world["clients"]["a_one"], world["people"]["p1"]
@@ -141,6 +143,7 @@ def test_what_a_service_referral_sheet_shows(world):
     assert (referral.kind, referral.service, referral.program, referral.consent) == ("service", "moud", "", None)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_meeting_referral_keeps_the_meeting_s_address_and_refuses_one_no_longer_listed(world, make_meeting):
     client, p = world["clients"]["a_one"], world["people"]["p1"]

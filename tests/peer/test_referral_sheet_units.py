@@ -249,6 +249,7 @@ def params(text: str) -> QueryDict:
     return QueryDict(text)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_at_most_twenty_results_and_only_the_finder_s_own_non_empty_fields(listed):
     plain = referrals.meeting_search(params("q=Harbor&search=1"))
@@ -278,6 +279,7 @@ def test_a_bad_field_is_answered_as_an_error_not_raised():
         assert found["error"] and found["field"] == field and found["results"] == [], query
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_result_s_ref_finds_its_own_meeting(listed):
     by_pk = {m.pk: m for m in listed}

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from commonground.catalog.models import Program
 from commonground.peer import reports
 from commonground.peer.models import Assessment, Encounter, Organisation, Outcome, Participant, Referral
+from tests.tiers import sweep
 
 S = reports.SUPPRESSED
 
@@ -86,7 +87,7 @@ def test_months_between_lists_each_month_once_in_order(first, span, last_day):
 # --- the range the pages take ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("today", [date(2026, m, d) for m in range(1, 13) for d in (1, 15)] + [date(2026, 12, 31)])
+@sweep("today", [date(2026, m, d) for m in range(1, 13) for d in (1, 15)] + [date(2026, 12, 31)], fast=3)
 def test_the_default_range_is_the_last_twelve_months_ending_this_month(today):
     first, last = reports.parse_range(None, None, today)
     assert last == today.replace(day=1)
@@ -99,6 +100,7 @@ LATEST = date(2027, 12, 1)  # a year ahead of this month: follow-ups fall due th
 valid_months = st.dates(min_value=date(1970, 1, 1), max_value=LATEST).map(lambda d: d.replace(day=1))
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(valid_months, valid_months)
 def test_any_two_months_in_bounds_make_a_range_of_at_most_36(a, b):
@@ -224,6 +226,7 @@ def key(day: date) -> tuple[int, int]:
     return day.year, day.month
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(event, max_size=14))

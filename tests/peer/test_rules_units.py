@@ -208,6 +208,7 @@ def code_is_good(code: str) -> bool:
     return 1 <= len(code) <= 20 and code[0] in ALNUM and all(c in CODE_CHARS for c in code)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(codes)
 def test_the_code_rule_is_exactly_the_documented_one(code):

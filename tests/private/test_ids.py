@@ -15,6 +15,7 @@ KIND = st.sampled_from(ids.KINDS)
 NUMBER = st.integers(min_value=0, max_value=ids.MAX_ID)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(KIND, NUMBER)
 def test_a_token_names_its_record_and_no_other_kind(kind, number):
@@ -24,6 +25,7 @@ def test_a_token_names_its_record_and_no_other_kind(kind, number):
     assert [other for other in ids.KINDS if other != kind and ids.decode(other, token) is not None] == []
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(KIND, NUMBER, st.data())
 def test_a_token_changed_in_one_character_names_nothing(kind, number, data):
@@ -36,6 +38,7 @@ def test_a_token_changed_in_one_character_names_nothing(kind, number, data):
     assert ids.decode(kind, changed) is None
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(KIND, st.text(max_size=40))
 def test_any_text_either_names_nothing_or_is_a_canonical_token(kind, text):

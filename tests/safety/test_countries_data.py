@@ -7,7 +7,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-import pytest
+from tests.tiers import sweep
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "commonground" / "safety" / "countries.toml"
 REQUIRED_COUNTRIES = {"US", "CA", "MX", "GB", "IE", "AU", "NZ", "ES", "FR", "DE", "IT", "BR", "AR", "IN"}
@@ -49,7 +49,7 @@ def test_every_required_country_is_listed():
     assert REQUIRED_COUNTRIES <= set(_countries()), REQUIRED_COUNTRIES - set(_countries())
 
 
-@pytest.mark.parametrize("code", sorted(_countries()))
+@sweep("code", sorted(_countries()))
 def test_each_country_has_an_emergency_number_and_a_crisis_line_first(code):
     country = _countries()[code]
     assert re.fullmatch(r"[A-Z]{2}", code)
@@ -65,7 +65,7 @@ def test_each_country_has_an_emergency_number_and_a_crisis_line_first(code):
         assert re.fullmatch(r"[A-Z]{2}", territory)
 
 
-@pytest.mark.parametrize("code,line", _lines(), ids=[line["id"] for _, line in _lines()])
+@sweep("code,line", _lines(), ids=[line["id"] for _, line in _lines()])
 def test_each_line_is_complete_sourced_and_dialable(code, line):
     assert not LINE_KEYS - set(line), f"missing {LINE_KEYS - set(line)}"
     assert not set(line) - LINE_KEYS - OPTIONAL_LINE_KEYS, f"unknown {set(line) - LINE_KEYS - OPTIONAL_LINE_KEYS}"

@@ -212,6 +212,7 @@ def _ids(result) -> list[str]:
     return [n.id for n in result.notes]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("name", sorted(P))
@@ -307,6 +308,7 @@ def test_there_are_at_least_fifty_personas():
     assert len(P) >= 50
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("local_now, window", [("01:00", (1, 2)), ("22:30", (22, 2)), ("23:50", (23, 2))])
 def test_night_starts_now_when_now_is_inside_the_night(fit_demo_data, local_now, window):
@@ -327,6 +329,7 @@ def test_night_starts_now_when_now_is_inside_the_night(fit_demo_data, local_now,
         assert -1 <= hours_away <= 4.5, (m["name"], m["starts_at"].astimezone(zone))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "answers, in_us",

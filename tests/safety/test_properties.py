@@ -95,6 +95,7 @@ def settings_help_country() -> str:
     return django_settings.HELP_COUNTRY
 
 
+@pytest.mark.slow
 def test_every_combination_of_safety_answers_gets_exactly_the_notes_its_rules_call_for(capsys):
     checked = 0
     for a in _grid():
@@ -226,6 +227,7 @@ def _moderation(code_facts) -> bool:
     return code_facts.get("goal", {}).get("value") == "moderation-or-abstinence"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_rule_4_10_and_11_hold_for_every_help_with_subset_and_dependence(fit_demo_data, capsys):
     from commonground.fit.ranking import rank
@@ -293,6 +295,7 @@ answer_st = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
