@@ -19,10 +19,10 @@ from commonground.web.templatetags.resultcard import result_card
 
 TEMPLATE = Template(
     """{% load i18n %}<li class="meeting">
-  <h3><a href="{{ r.url }}{% if query.tz %}?tz={{ query.tz|urlencode }}{% endif %}">{{ r.name }}</a></h3>
+  <h3 dir="auto"><a href="{{ r.url }}{% if query.tz %}?tz={{ query.tz|urlencode }}{% endif %}">{{ r.name }}</a></h3>
   <p class="when">{% if r.ongoing %}<strong>{% translate "Any time" %}</strong> · {% translate "this group is available around the clock or by arrangement" %}{% else %}<strong><time datetime="{{ r.starts_at_iso }}">{{ r.local_dt|date:"l" }} {{ r.local_dt|time:"TIME_FORMAT" }} {{ r.local_zone }}</time></strong>{% if r.until %} · <span class="until{% if r.in_progress %} now{% endif %}">{{ r.until }}</span>{% endif %}{% if r.zones_differ %}<br><span class="small">{% blocktranslate with day=r.own_dt|date:"l" time=r.own_dt|time:"TIME_FORMAT" zone=r.own_zone %}{{ day }} {{ time }} {{ zone }} where the meeting is{% endblocktranslate %}</span>{% endif %}{% endif %}</p>
   <p class="meta"><span class="program">{{ r.program_name }}</span> · <span class="mode mode-{{ r.mode }}">{{ mode_label }}</span>{% if r.distance_km is not None %} · {% blocktranslate with km=r.distance_km|floatformat:1 %}{{ km }} km away{% endblocktranslate %}{% endif %}</p>
-  {% if r.location.formatted_address and not r.location.approximate %}<p class="where">{% if r.location.name %}{{ r.location.name }}, {% endif %}{{ r.location.formatted_address }}</p>{% elif r.location.city %}<p class="where">{{ r.location.city }}</p>{% endif %}
+  {% if r.location.formatted_address and not r.location.approximate %}<p class="where" dir="auto">{% if r.location.name %}{{ r.location.name }}, {% endif %}{{ r.location.formatted_address }}</p>{% elif r.location.city %}<p class="where" dir="auto">{{ r.location.city }}</p>{% endif %}
   {% if r.tag_labels %}<ul class="tags" aria-label="{% translate 'Meeting type' %}">{% for label in tag_labels %}<li>{{ label }}</li>{% endfor %}</ul>{% endif %}
 </li>
 """

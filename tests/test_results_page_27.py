@@ -52,7 +52,7 @@ def test_the_tie_break_holds_on_the_page_too(client, same_minute):
     html = client.get(
         "/meetings", {"lat": HERE[0], "lng": HERE[1], "radius_km": "50", "starting_within": "720", "now": NOW}
     ).content.decode()
-    names = re.findall(r'<h3><a href="[^"]+">(Far|Near|Middle)</a></h3>', html)
+    names = re.findall(r'<h3 dir="auto"><a href="[^"]+">(Far|Near|Middle)</a></h3>', html)
     assert names == ["Near", "Middle", "Far"]
 
 
@@ -237,10 +237,10 @@ def test_today_from_now_with_other_days_one_tap_away(client, make_meeting):
     make_meeting(name="Earlier", weekday=0, start_time=time(12, 0), latitude=40.75, longitude=-73.99, address="1 A St")
     engine.reset()
     html = client.get("/meetings", {"near": "10001", "day": "today", "now": sunday_evening}).content.decode()
-    names = re.findall(r'<h3><a href="[^"]+">(\w+)</a></h3>', html)
+    names = re.findall(r'<h3 dir="auto"><a href="[^"]+">(\w+)</a></h3>', html)
     assert names == [tonight.name]
     other = re.search(r'<a href="([^"]+)"[^>]*>Other days</a>', html)[1].replace("&amp;", "&")
     assert "day=" not in other and "sort=soonest" in other and "near=10001" in other
     html = client.get(other).content.decode()
-    assert re.findall(r'<h3><a href="[^"]+">(\w+)</a></h3>', html) == ["Tonight", "Thursday", "Earlier"]
+    assert re.findall(r'<h3 dir="auto"><a href="[^"]+">(\w+)</a></h3>', html) == ["Tonight", "Thursday", "Earlier"]
     engine.reset()

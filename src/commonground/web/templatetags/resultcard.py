@@ -90,9 +90,9 @@ def _when(r: dict) -> str:
 def _where(location: dict) -> str:
     if location["formatted_address"] and not location["approximate"]:
         name = f"{esc(location['name'])}, " if location["name"] else ""
-        return f'<p class="where">{name}{esc(location["formatted_address"])}</p>'
+        return f'<p class="where" dir="auto">{name}{esc(location["formatted_address"])}</p>'
     if location["city"]:
-        return f'<p class="where">{esc(location["city"])}</p>'
+        return f'<p class="where" dir="auto">{esc(location["city"])}</p>'
     return ""
 
 
@@ -110,7 +110,7 @@ def result_card(r: dict, tz: str = "") -> SafeString:
         tags = f'<ul class="tags" aria-label="{esc(_t("Meeting type"))}">{items}</ul>'
     return mark_safe(
         f'<li class="meeting">\n'
-        f'  <h3><a href="{href}">{esc(r["name"])}</a></h3>\n'
+        f'  <h3 dir="auto"><a href="{href}">{esc(r["name"])}</a></h3>\n'
         f'  <p class="when">{_when(r)}</p>\n'
         f'  <p class="meta"><span class="program">{esc(r["program_name"])}</span> · '
         f'<span class="mode mode-{esc(r["mode"])}">{esc(r["mode_label"])}</span>{distance}</p>\n'
