@@ -155,7 +155,7 @@ def test_item25_12_the_answers_people_keep_are_no_store_too(visitors):
     assert response.status_code == 200 and b"<code>" in response.content
     assert_never_stored(response, "recovery codes")
     person.post("/me/calendar/new-link")
-    token = Account.objects.get(user__username="quiet-river").data["calendar_token"]
+    token = Account.objects.get(user__username="quiet-river").data.calendar_token
     response = Client().get(f"/me/calendar/{token}.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert_never_stored(response, "calendar file")

@@ -177,7 +177,7 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
     )
     def check(start, start_time, zone, past, my_zone, convention):
         account = Account.objects.get(user=user)
-        account.data = {**account.data, "timezone": my_zone}
+        account.data = account.data.but(timezone=my_zone)
         account.save(update_fields=["data"])
         clock.data = {
             "name": "drinking",
@@ -199,9 +199,9 @@ def test_item25_low_a_stored_clock_at_any_date_never_breaks_a_page(person, world
         assert specialist.get(participant_page).status_code == 200, (start, start_time, zone)
 
     check()
-    before = Clock.objects.get(pk=clock.pk).data["start_date"]
+    before = Clock.objects.get(pk=clock.pk).data.start_date
     assert me.post(f"/me/clocks/{oid('clock', clock.pk)}/reset").status_code == 302
-    assert Clock.objects.get(pk=clock.pk).data["start_date"] != before or before == datetime.now(UTC).date()
+    assert Clock.objects.get(pk=clock.pk).data.start_date != before or before == datetime.now(UTC).date()
 
 
 @pytest.mark.django_db
@@ -216,6 +216,6 @@ def test_item25_low_the_export_holds_neither_the_calendar_seal_nor_a_session_key
     archive = zipfile.ZipFile(io.BytesIO(me.post("/me/export").content))
     text = "".join(archive.read(name).decode() for name in archive.namelist())
     account = Account.objects.get(user__username=me.username)
-    assert account.data["calendar_seal"] not in text
+    assert account.data.calendar_seal not in text
     assert me.cookies["sessionid"].value not in text
-    assert account.data["calendar_token"] in text  # the person's own link is theirs to keep
+    assert account.data.calendar_token in text  # the person's own link is theirs to keep

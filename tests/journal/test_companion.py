@@ -144,7 +144,7 @@ def test_a_clock_shows_the_next_milestone_and_offers_them_as_calendar_events(per
     summaries = [str(e["summary"]) for e in Calendar.from_ical(ics.content).walk("VEVENT")]
     assert summaries[0] == "Green keytag: 60 days (alcohol)"
     clock.refresh_from_db()
-    assert len(clock.data["stretches"]) == 1 and clock.data["slips"][0]["note"] == "rough night"
+    assert len(clock.data.stretches) == 1 and clock.data.slips[0].note == "rough night"
 
 
 @pytest.mark.slow

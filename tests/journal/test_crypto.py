@@ -35,7 +35,7 @@ def test_the_database_holds_no_plaintext_of_what_a_person_writes(person):
         "/me/clocks/new",
         {"name": SECRET[:40], "start_date": "2026-01-02", "timezone": "America/Chicago", "convention": "plain"},
     )
-    assert Plan.objects.get().data["reasons"] == SECRET  # readable through the app
+    assert Plan.objects.get().data.reasons == SECRET  # readable through the app
     stored = all_stored_text()
     for needle in (SECRET, SECRET[:40], "Marisol", "555 010 7731", "2026-01-02", "America/Chicago"):
         assert needle not in stored, f"{needle!r} is stored in plain text"
@@ -71,8 +71,8 @@ def test_key_rotation_re_encrypts_everything_and_the_old_key_can_then_go(person,
     counts = crypto.rotate()
     assert counts["journal.CheckIn.data"] == 1 and counts["journal.Account.data"] == 1
     settings.COMPANION_KEYS = new  # the old key is gone
-    assert CheckIn.objects.get().data["note"] == "rotation"
-    assert Account.objects.get().data["timezone"] == "America/Chicago"
+    assert CheckIn.objects.get().data.note == "rotation"
+    assert Account.objects.get().data.timezone == "America/Chicago"
     assert crypto.rotate()["journal.CheckIn.data"] == 0
 
 

@@ -5,7 +5,17 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from commonground.journal import days
+from commonground.journal.records import ClockData
 from commonground.meetings import schedule
+
+
+def reset(clock: dict, *args) -> dict:
+    """``days.reset`` on a clock written as its stored JSON, answered the same way."""
+    return days.reset(ClockData.load(clock), *args).dump()
+
+
+def history(clock: dict, today: date) -> days.History:
+    return days.history(ClockData.load(clock), today)
 
 
 def at(local: str, zone: str) -> datetime:
@@ -138,15 +148,15 @@ def test_a_reset_keeps_the_history_and_credits_the_part_of_the_day_before():
         "slips": [],
         "stretches": [],
     }
-    slipped = days.reset(clock, at("2026-03-01 18:00", "America/Chicago"), "America/Chicago", "hard day")
+    slipped = reset(clock, at("2026-03-01 18:00", "America/Chicago"), "America/Chicago", "hard day")
     assert slipped["start_date"] == "2026-03-01" and slipped["start_time"] == "18:00"
     assert slipped["stretches"] == [{"start_date": "2026-01-01", "end_date": "2026-03-01"}]
     assert slipped["slips"][0]["note"] == "hard day"
-    history = days.history(slipped, date(2026, 3, 20))
-    assert history.longest_days == 59  # 1 Jan – 28 Feb
-    assert history.sober_last_30 == 29  # the slip day is the one not counted
-    assert history.sober_last_90 == 78  # 1 Jan to 20 Mar is 79 days, less the slip day
-    assert history.slips == 1
+    past = history(slipped, date(2026, 3, 20))
+    assert past.longest_days == 59  # 1 Jan – 28 Feb
+    assert past.sober_last_30 == 29  # the slip day is the one not counted
+    assert past.sober_last_90 == 78  # 1 Jan to 20 Mar is 79 days, less the slip day
+    assert past.slips == 1
     # After the slip, counting starts at 18:00 that day.
     c = days.count(
         date(2026, 3, 1), time(18, 0), "America/Chicago", at("2026-03-02 17:00", "America/Chicago"), "America/Chicago"

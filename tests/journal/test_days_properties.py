@@ -24,7 +24,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from commonground.journal import days
+from commonground.journal.records import ClockData
 from commonground.meetings import schedule
+
+
+def reset(clock: dict, *args) -> dict:
+    """``days.reset`` on a clock written as its stored JSON, answered the same way."""
+    return days.reset(ClockData.load(clock), *args).dump()
+
+
+def history(clock: dict, today: date) -> days.History:
+    return days.history(ClockData.load(clock), today)
+
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 DAY, HOUR, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
@@ -487,7 +498,7 @@ def test_resets_keep_every_stretch_and_the_history_counts_from_the_slip_dates(st
     for gap in gaps:
         instant += timedelta(minutes=gap)
         before = clock
-        clock = days.reset(clock, instant, zone, note)
+        clock = reset(clock, instant, zone, note)
         wall = instant.astimezone(ZoneInfo(zone))
         slip_dates.append(wall.date())
         # The new stretch starts at the slip, to the minute, in the zone it happened in.
@@ -511,7 +522,7 @@ def test_resets_keep_every_stretch_and_the_history_counts_from_the_slip_dates(st
     assert [s["end_date"] for s in clock["stretches"]] == starts[1:]
 
     today = slip_dates[-1] + timedelta(days=after)
-    got = days.history(clock, today)
+    got = history(clock, today)
     marks = [start, *slip_dates, today]
     assert got.longest_days == max((b - a).days for a, b in zip(marks, marks[1:], strict=False))
     assert got.slips == len(set(slip_dates))
@@ -524,20 +535,20 @@ def test_resets_keep_every_stretch_and_the_history_counts_from_the_slip_dates(st
 def test_a_history_without_slips_is_the_days_since_the_start_within_each_window():
     clock = _clock(date(2026, 11, 1), "UTC")
     # 1 to 20 November: 19 whole days; 20 days of it are in the window, the start day included.
-    got = days.history(clock, date(2026, 11, 20))
+    got = history(clock, date(2026, 11, 20))
     assert (got.longest_days, got.sober_last_30, got.sober_last_90, got.slips) == (19, 20, 20, 0)
     # A clock that has not started yet: nothing sober, nothing longest.
-    got = days.history(_clock(date(2026, 12, 1), "UTC"), date(2026, 11, 20))
+    got = history(_clock(date(2026, 12, 1), "UTC"), date(2026, 11, 20))
     assert (got.longest_days, got.sober_last_30, got.sober_last_90, got.slips) == (0, 0, 0, 0)
 
 
 def test_two_slips_on_one_day_are_one_slip_day_and_a_stretch_of_none():
     clock = _clock(date(2026, 10, 1), "Europe/Madrid")
-    clock = days.reset(clock, datetime(2026, 10, 10, 8, tzinfo=UTC), "Europe/Madrid")
-    clock = days.reset(clock, datetime(2026, 10, 10, 20, tzinfo=UTC), "Europe/Madrid", "again")
+    clock = reset(clock, datetime(2026, 10, 10, 8, tzinfo=UTC), "Europe/Madrid")
+    clock = reset(clock, datetime(2026, 10, 10, 20, tzinfo=UTC), "Europe/Madrid", "again")
     assert clock["stretches"][-1] == {"start_date": "2026-10-10", "end_date": "2026-10-10"}
     assert [s["time"] for s in clock["slips"]] == ["10:00", "22:00"]  # CEST, UTC+2
-    got = days.history(clock, date(2026, 10, 20))
+    got = history(clock, date(2026, 10, 20))
     # 1 Oct to 10 Oct is 9 days; 10 Oct to 20 Oct is 10; the window holds 1–20 Oct less the 10th.
     assert (got.longest_days, got.sober_last_30, got.slips) == (10, 19, 1)
 
@@ -545,7 +556,7 @@ def test_two_slips_on_one_day_are_one_slip_day_and_a_stretch_of_none():
 def test_a_slip_is_dated_where_it_happened_not_where_the_clock_started():
     clock = _clock(date(2026, 5, 1), "America/Los_Angeles")
     # 05:30 UTC on 3 June is 22:30 on 2 June in Los Angeles and 14:30 on 3 June in Tokyo.
-    slipped = days.reset(clock, datetime(2026, 6, 3, 5, 30, tzinfo=UTC), "Asia/Tokyo")
+    slipped = reset(clock, datetime(2026, 6, 3, 5, 30, tzinfo=UTC), "Asia/Tokyo")
     assert (slipped["start_date"], slipped["start_time"], slipped["timezone"]) == ("2026-06-03", "14:30", "Asia/Tokyo")
     assert slipped["slips"][-1]["timezone"] == "Asia/Tokyo"
     assert clock["stretches"] == [] and clock["slips"] == []  # the clock given is not changed

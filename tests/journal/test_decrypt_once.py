@@ -65,8 +65,8 @@ def test_todays_check_in_is_found_and_edited_not_made_twice(long_history, counte
     with time_machine.travel(NOW, tick=False):
         assert long_history.post("/me/checkin", {"mood": "4", "craving": "1"}).status_code == 302
         assert long_history.post("/me/checkin", {"mood": "5", "craving": "0"}).status_code == 302
-    today = [c.data for c in CheckIn.objects.all() if c.data["date"] == "2031-05-20"]
-    assert [(c["mood"], c["craving"]) for c in today] == [(5, 0)]
+    today = [c.data for c in CheckIn.objects.all() if c.data.date == "2031-05-20"]
+    assert [(c.mood, c.craving) for c in today] == [(5, 0)]
 
 
 @pytest.mark.slow

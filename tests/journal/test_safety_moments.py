@@ -89,14 +89,14 @@ def test_a_clock_keeps_its_substance_shows_it_and_can_change_it(person):
     client = person()
     url = new_clock(client, "opioids", name="Since the hospital")
     clock = Clock.objects.get()
-    assert clock.data["substance"] == "opioids"
+    assert clock.data.substance == "opioids"
     html = client.get(url).content.decode()
     assert "Opioids" in html
     response = client.post(url, {"name": "Still going", "substance": "stimulants", "convention": "plain"})
     assert response.status_code == 302
     clock.refresh_from_db()
-    assert clock.data["substance"] == "stimulants" and clock.data["name"] == "Still going"
-    assert clock.data["start_date"] == "2026-09-01"  # editing does not move the start
+    assert clock.data.substance == "stimulants" and clock.data.name == "Still going"
+    assert clock.data.start_date == "2026-09-01"  # editing does not move the start
     assert client.post(url, {"name": "x", "substance": "chocolate", "convention": "plain"}).status_code == 400
     assert "Stimulants" in client.get("/me/").content.decode()
 
@@ -213,7 +213,7 @@ def test_checkins_over_the_grid_lead_with_help_exactly_when_the_rule_says(person
 @pytest.mark.django_db
 def test_a_london_account_sees_samaritans_and_999_never_988(person):
     client = person(username="in-london", timezone="Europe/London")
-    assert Account.objects.get().data.get("country") in (None, "", "GB")
+    assert Account.objects.get().data.country in (None, "", "GB")
     settings_html = client.get("/me/settings").content.decode()
     assert re.search(r'<option value="GB"[^>]*selected', settings_html), "the default comes from the time zone"
     for html in map(
@@ -238,14 +238,14 @@ def test_the_country_is_chosen_in_settings_and_kept_encrypted(person):
     assert 'href="tel:988"' in client.get("/me/help").content.decode()
     response = client.post("/me/settings", {"timezone": "America/Chicago", "country": "GB"})
     assert response.status_code == 302
-    assert Account.objects.get().data["country"] == "GB"
+    assert Account.objects.get().data.country == "GB"
     html = main(client.get("/me/help").content.decode())
     assert "116 123" in html and "988" not in html
     assert client.post("/me/settings", {"timezone": "America/Chicago", "country": "XX"}).status_code == 400
-    assert Account.objects.get().data["country"] == "GB"
+    assert Account.objects.get().data.country == "GB"
     # A time zone alone (the older form) keeps the country.
     client.post("/me/settings", {"timezone": "Europe/Madrid"})
-    assert Account.objects.get().data["country"] == "GB"
+    assert Account.objects.get().data.country == "GB"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT data FROM {Account._meta.db_table}")
         # Ciphertext is base64, where "GB" may turn up by chance; the plain JSON would carry quotes and the key.
@@ -354,9 +354,9 @@ def test_the_plans_safety_parts_survive_a_save_are_called_and_are_encrypted(pers
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     data = Plan.objects.get().data
-    assert [p["role"] for p in data["professionals"]] == ["prescriber", "clinic", "counsellor"]
-    assert data["safer"]["naloxone"] is True and data["safer"]["medicines"] is True
-    assert data["safer"]["means"] is False and data["safer"]["notes"] == "Spare key with my brother Tomasz"
+    assert [p.role for p in data.professionals] == ["prescriber", "clinic", "counsellor"]
+    assert data.safer["naloxone"] is True and data.safer["medicines"] is True
+    assert data.safer["means"] is False and data.safer["notes"] == "Spare key with my brother Tomasz"
     form = client.get("/me/plan").content.decode()
     assert 'value="Dr Okafor"' in form and "checked" in form and "Spare key with my brother Tomasz" in form
     printed = client.get("/me/plan/print").content.decode()

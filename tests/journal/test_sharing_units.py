@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from commonground.journal import sharing
 from commonground.journal.models import CheckIn, Clock, ShareGrant
+from commonground.journal.records import ShareGrantData
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 ALPHABET = sharing.CODE_ALPHABET
@@ -87,7 +88,7 @@ def test_a_new_code_is_shown_once_and_only_its_hash_is_kept(someone):
     stored = {grant.code_hash: grant for grant in ShareGrant.objects.filter(user=person)}
     assert set(stored) == {sharing.code_hash(code) for code in codes}
     for grant in stored.values():
-        assert grant.data == {"made_on": "2026-12-07"} and not grant.claimed and grant.revoked_at is None
+        assert grant.data == ShareGrantData(made_on="2026-12-07") and not grant.claimed and grant.revoked_at is None
         assert not grant.active
     kept = " ".join(str(row) for row in ShareGrant.objects.values_list("code_hash", "data"))  # all a grant holds
     assert not any(code in kept or code.replace("-", "") in kept for code in codes)
@@ -104,15 +105,13 @@ def test_a_code_is_claimed_once_however_it_is_typed(someone, typed):
     assert grant_id is not None
     grant = ShareGrant.objects.get(pk=grant_id)
     assert grant.user == person and grant.claimed and grant.active
-    assert grant.data == {
-        "made_on": "2026-12-01",
-        "shared_with": "Harbor Recovery",
-        "shared_on": timezone.localdate().isoformat(),
-    }
+    assert grant.data == ShareGrantData(
+        made_on="2026-12-01", shared_with="Harbor Recovery", shared_on=timezone.localdate().isoformat()
+    )
     # Used: the same code, or any way of typing it, claims nothing more.
     assert sharing.claim(code, "Harbor Recovery") is None
     assert sharing.claim(code.upper(), "Another Organisation") is None
-    assert ShareGrant.objects.get(pk=grant_id).data["shared_with"] == "Harbor Recovery"
+    assert ShareGrant.objects.get(pk=grant_id).data.shared_with == "Harbor Recovery"
 
 
 @pytest.mark.django_db

@@ -14,13 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonground.journal.charts import bar_svg, line_svg, trends
+from commonground.journal.records import AttendanceData, CheckInData
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 TODAY = date(2026, 12, 7)  # a Monday
 
 
-def check_in(day: date, craving: int = 3, mood: int = 3, meeting: bool = False) -> dict:
-    return {"date": day.isoformat(), "craving": craving, "mood": mood, "meeting": meeting, "note": ""}
+def check_in(day: date, craving: int = 3, mood: int = 3, meeting: bool = False) -> CheckInData:
+    return CheckInData(date=day.isoformat(), craving=craving, mood=mood, meeting=meeting)
 
 
 def streak_oracle(checked: set[date], today: date) -> int:
@@ -50,7 +51,7 @@ ATTENDED = st.lists(st.integers(-120, 5), max_size=30)
 def test_trends_match_a_plain_count(today, history, attended_offsets):
     check_ins = [check_in(today + timedelta(days=o), c, m, meet) for o, c, m, meet in history]
     attended = [
-        {"meeting": "src/key", "name": "A meeting", "date": (today + timedelta(days=o)).isoformat()}
+        AttendanceData(meeting="src/key", name="A meeting", date=(today + timedelta(days=o)).isoformat())
         for o in attended_offsets
     ]
     got = trends(check_ins, attended, today)
@@ -84,7 +85,7 @@ def test_trends_match_a_plain_count(today, history, attended_offsets):
 
 def test_a_day_with_a_check_in_meeting_and_an_i_went_record_is_one_meeting_day():
     tuesday = TODAY - timedelta(days=6)  # 1 December, last week
-    got = trends([check_in(tuesday, meeting=True)], [{"date": tuesday.isoformat()}], TODAY)
+    got = trends([check_in(tuesday, meeting=True)], [AttendanceData(date=tuesday.isoformat())], TODAY)
     assert got.meetings_per_week[-2:] == [1, 0]
 
 
@@ -93,10 +94,10 @@ def test_week_edges_sunday_is_the_end_of_a_week_and_monday_the_start_of_the_next
     got = trends(
         [],
         [
-            {"date": sunday.isoformat()},
-            {"date": monday.isoformat()},
-            {"date": (TODAY - timedelta(weeks=11)).isoformat()},  # the first week shown
-            {"date": (TODAY - timedelta(weeks=11, days=1)).isoformat()},
+            AttendanceData(date=sunday.isoformat()),
+            AttendanceData(date=monday.isoformat()),
+            AttendanceData(date=(TODAY - timedelta(weeks=11)).isoformat()),  # the first week shown
+            AttendanceData(date=(TODAY - timedelta(weeks=11, days=1)).isoformat()),
         ],
         TODAY,
     )  # the Sunday before it
@@ -128,7 +129,7 @@ def test_check_ins_outside_the_windows_are_left_out():
     old = TODAY - timedelta(days=30)  # 7 November: one day before the 30 shown
     got = trends(
         [check_in(old, craving=9, meeting=True), check_in(TODAY + timedelta(days=1), craving=9)],
-        [{"date": (TODAY - timedelta(weeks=12)).isoformat()}],
+        [AttendanceData(date=(TODAY - timedelta(weeks=12)).isoformat())],
         TODAY,
     )
     assert 9 not in got.craving

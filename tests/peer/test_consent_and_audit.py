@@ -104,7 +104,7 @@ def test_the_consent_form_records_every_element_and_prints(world):
     ):
         assert element in page, element
     consent = Consent.objects.get()
-    assert consent.signature == {"typed_name": "Jordan Reyes", "patient_name": "Jordan Reyes"}
+    assert consent.signature.dump() == {"typed_name": "Jordan Reyes", "patient_name": "Jordan Reyes"}
 
 
 def _workspace_views():

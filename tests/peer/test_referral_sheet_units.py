@@ -26,6 +26,7 @@ from django.utils import timezone
 from commonground.meetings.models import DataVersion, Source, meeting_at
 from commonground.peer import referrals
 from commonground.peer.models import SERVICES, Consent, Organisation, Participant, Referral
+from commonground.peer.records import Identity
 from commonground.search import engine
 
 
@@ -97,7 +98,7 @@ def test_the_sheet_under_each_consent_state(person):
             made = consent(p, **values)
             shown = referrals.sheet(p, referral(p, None, under=made if shares else None, shares=shares))
             if shares and covered:
-                assert shown["identity"] == {"name": "Jordan Reyes", "phone": "555 010 1111"}, state
+                assert shown["identity"] == Identity(name="Jordan Reyes", phone="555 010 1111"), state
                 assert shown["consent_ended"] is False
             else:
                 assert shown["identity"] is None, (state, shares)
@@ -117,7 +118,7 @@ def test_a_newer_consent_does_not_bring_back_an_old_referral_s_identity(person):
     made, error = referrals.create_referral(
         p, staff, {"kind": "program", "program": "aa", "shares_identity": True, "follow_up_on": timezone.localdate()}
     )
-    assert error is None and referrals.sheet(p, made)["identity"]["name"] == "Jordan Reyes"
+    assert error is None and referrals.sheet(p, made)["identity"].name == "Jordan Reyes"
 
 
 def test_a_sharing_referral_with_no_consent_behind_it_shows_no_identity(person):
@@ -180,7 +181,7 @@ def test_a_referral_keeps_only_the_fields_of_its_kind(person, make_meeting, kind
     assert error is None
     assert made.service == "" and referrals.sheet(p, made)["find_treatment"] is None
     if kind == "meeting":
-        assert made.program == meeting.program_id == "aa" and made.details["meeting_name"] == "Lighthouse"
+        assert made.program == meeting.program_id == "aa" and made.details.meeting_name == "Lighthouse"
         assert referrals.sheet(p, made)["meeting"] == meeting
     else:
         assert made.program == "na" and made.meeting == "" and referrals.sheet(p, made)["meeting"] is None
@@ -201,7 +202,7 @@ def test_a_meeting_gone_since_leaves_the_sheet_without_it_but_keeps_its_name(per
     )
     meeting.delete()
     shown = referrals.sheet(p, Referral.objects.get(pk=made.pk))
-    assert shown["meeting"] is None and shown["r"].details["meeting_name"] == "Dawn Patrol"
+    assert shown["meeting"] is None and shown["r"].details.meeting_name == "Dawn Patrol"
 
 
 # --- the lasting address ----------------------------------------------------------------------------------

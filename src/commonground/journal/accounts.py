@@ -52,7 +52,6 @@ CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 RECOVERY_CODES = 10
 CHALLENGE_COOKIE = "passkey_challenge"
 CHALLENGE_SECONDS = 300
-SESSIONS_KEY = "sessions"  # in Account.data: the keys of the sessions this account signed in
 
 
 def _new_code() -> str:
@@ -72,15 +71,15 @@ def _sign_in(request, user) -> None:
     account, _created = Account.objects.get_or_create(user=user)
     request.session[EPOCH_KEY] = account.session_epoch
     # login() saved the session under a new key: remember it, and forget the keys of ended sessions.
-    live = sorted(Session.objects.filter(pk__in=account.data.get(SESSIONS_KEY, [])).values_list("pk", flat=True))
-    account.data = {**account.data, SESSIONS_KEY: [*live, request.session.session_key]}
+    live = sorted(Session.objects.filter(pk__in=account.data.sessions).values_list("pk", flat=True))
+    account.data = account.data.but(sessions=[*live, request.session.session_key])
     account.save(update_fields=["data"])
 
 
 def account_sessions(user) -> list[str]:
     """The keys of the sessions ``user`` signed in with (some may have ended since)."""
     account = Account.objects.filter(user=user).first()
-    return list(account.data.get(SESSIONS_KEY, [])) if account else []
+    return list(account.data.sessions) if account else []
 
 
 def _next(request, default: str | None = None) -> str:
@@ -184,10 +183,10 @@ def passkeys(request):
 def passkey_register_options(request):
     rp_id, _origin = _relying_party(request)
     account = Account.objects.get(user=request.user)
-    handle = account.data.get("webauthn_handle")
+    handle = account.data.webauthn_handle
     if not handle:
         handle = bytes_to_base64url(secrets.token_bytes(32))  # never the username or the database id
-        account.data = {**account.data, "webauthn_handle": handle}
+        account.data = account.data.but(webauthn_handle=handle)
         account.save(update_fields=["data"])
     options = generate_registration_options(
         rp_id=rp_id,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pygal
 
+from commonground.journal.records import AttendanceData, CheckInData
 from commonground.private.charts import STYLE, set_up, svg
 
 
@@ -22,14 +23,14 @@ class Trends:
     streak: int  # consecutive days checked in, up to today (or yesterday, if today is not yet)
 
 
-def trends(check_ins: list[dict], attended: list[dict], today: date) -> Trends:
-    by_day = {c["date"]: c for c in check_ins}
+def trends(check_ins: list[CheckInData], attended: list[AttendanceData], today: date) -> Trends:
+    by_day = {c.date: c for c in check_ins}
     days = [today - timedelta(days=n) for n in range(29, -1, -1)]
-    craving = [by_day[d.isoformat()]["craving"] if d.isoformat() in by_day else None for d in days]
-    mood = [by_day[d.isoformat()]["mood"] if d.isoformat() in by_day else None for d in days]
+    craving = [by_day[d.isoformat()].craving if d.isoformat() in by_day else None for d in days]
+    mood = [by_day[d.isoformat()].mood if d.isoformat() in by_day else None for d in days]
     monday = today - timedelta(days=today.weekday())
     weeks = [monday - timedelta(weeks=n) for n in range(11, -1, -1)]
-    went = {c["date"] for c in check_ins if c.get("meeting")} | {a["date"] for a in attended}
+    went = {c.date for c in check_ins if c.meeting} | {a.date for a in attended}
     per_week = [sum(1 for d in went if w <= date.fromisoformat(d) < w + timedelta(days=7)) for w in weeks]
     streak, day = 0, today if today.isoformat() in by_day else today - timedelta(days=1)
     while day.isoformat() in by_day:

@@ -19,7 +19,7 @@ def account_of(request) -> Account:
 
 def zone_of(request, account: Account | None = None) -> str:
     account = account or account_of(request)
-    return account.data.get("timezone") or "UTC"
+    return account.data.timezone or "UTC"
 
 
 def today_for(request, account: Account | None = None) -> date:
@@ -34,8 +34,8 @@ def back_to(request, default: str) -> str:
 def favourite_rows(request) -> list[dict]:
     rows = []
     for fav in mine(request, Favourite):
-        meeting = meeting_at(fav.data.get("meeting", ""))
-        rows.append({"fav": fav, "meeting": meeting, "name": meeting.name if meeting else fav.data.get("name", "")})
+        meeting = meeting_at(fav.data.meeting)
+        rows.append({"fav": fav, "meeting": meeting, "name": meeting.name if meeting else fav.data.name})
     return rows
 
 
@@ -47,4 +47,4 @@ RECENT_ROWS = 7
 def todays_check_in(request, today: str) -> CheckIn | None:
     """Today's check-in, decrypting only the newest rows (never every check-in ever made)."""
     recent = mine(request, CheckIn).order_by("-id")[:RECENT_ROWS]
-    return next((c for c in recent if c.data.get("date") == today), None)
+    return next((c for c in recent if c.data.date == today), None)

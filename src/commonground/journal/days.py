@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from commonground.journal.records import ClockData, Slip, Stretch
 from commonground.meetings import schedule
 
 MILESTONES_FILE = Path(__file__).resolve().parent / "milestones.toml"
@@ -214,13 +215,11 @@ class History:
     slips: int
 
 
-def history(clock: dict, today: date) -> History:
+def history(clock: ClockData, today: date) -> History:
     """From the clock's past stretches (each ended by a slip) and the current one."""
-    current_start = date.fromisoformat(clock["start_date"])
-    stretches = [
-        (date.fromisoformat(s["start_date"]), date.fromisoformat(s["end_date"])) for s in clock.get("stretches", [])
-    ]
-    slip_days = {date.fromisoformat(s["date"]) for s in clock.get("slips", [])}
+    current_start = date.fromisoformat(clock.start_date)
+    stretches = [(date.fromisoformat(s.start_date), date.fromisoformat(s.end_date)) for s in clock.stretches]
+    slip_days = {date.fromisoformat(s.date) for s in clock.slips}
     lengths = [(end - start).days for start, end in stretches] + [max(0, (today - current_start).days)]
 
     def sober_in_window(days: int) -> int:
@@ -236,18 +235,17 @@ def history(clock: dict, today: date) -> History:
     return History(max(lengths), sober_in_window(30), sober_in_window(90), len(slip_days))
 
 
-def reset(clock: dict, slip_at: datetime, zone_name: str, note: str = "") -> dict:
+def reset(clock: ClockData, slip_at: datetime, zone_name: str, note: str = "") -> ClockData:
     """The clock after a slip at ``slip_at``: history kept, the new stretch starting then."""
     local = slip_at.astimezone(schedule.zone(zone_name))
     slip_date, slip_time = local.date().isoformat(), local.strftime("%H:%M")
-    out = dict(clock)
-    out["stretches"] = [*clock.get("stretches", []), {"start_date": clock["start_date"], "end_date": slip_date}]
-    out["slips"] = [
-        *clock.get("slips", []),
-        {"date": slip_date, "time": slip_time, "note": note[:500], "timezone": zone_name},
-    ]
-    out.update(start_date=slip_date, start_time=slip_time, timezone=zone_name)
-    return out
+    return clock.but(
+        stretches=[*clock.stretches, Stretch(start_date=clock.start_date, end_date=slip_date)],
+        slips=[*clock.slips, Slip(date=slip_date, time=slip_time, note=note[:500], timezone=zone_name)],
+        start_date=slip_date,
+        start_time=slip_time,
+        timezone=zone_name,
+    )
 
 
 def utcnow() -> datetime:

@@ -19,7 +19,7 @@ def meeting_panel(request, meeting) -> str:
     from commonground.journal.models import Favourite
 
     ref = meeting.ref
-    is_favourite = any(f.data.get("meeting") == ref for f in Favourite.objects.filter(user=request.user))
+    is_favourite = any(f.data.meeting == ref for f in Favourite.objects.filter(user=request.user))
     return render_to_string(
         "journal/_meeting_panel.html", {"meeting": meeting, "ref": ref, "is_favourite": is_favourite}, request=request
     )

@@ -1,4 +1,5 @@
-"""The companion's data. Everything personal is in an encrypted JSON field (``crypto.py``).
+"""The companion's data. Everything personal is in an encrypted field (``private/crypto.py``), each
+holding one record kind (``records.py``).
 
 What stays readable in the database is only what the server must look things up by: which
 account a row belongs to, a passkey's credential id, and the hash of the calendar token. No row
@@ -14,6 +15,17 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from commonground.journal.records import (
+    AccountData,
+    AttendanceData,
+    CheckInData,
+    ClockData,
+    FavouriteData,
+    PasskeyData,
+    PlanData,
+    ShareGrantData,
+    TriedData,
+)
 from commonground.private.crypto import EncryptedJSONField
 
 
@@ -23,8 +35,7 @@ class Account(models.Model):
     session_epoch = models.PositiveIntegerField(default=0)
     # SHA-256 of the private calendar link's token (the token itself is in ``data``, to show again).
     calendar_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    # {"timezone", "calendar_token", "calendar_seal", "saved_fit": {"query", "ranking": [...], "saved_on"}}
-    data = EncryptedJSONField(default=dict)
+    data = EncryptedJSONField(default=dict, payload=AccountData)
 
     def __str__(self) -> str:
         return f"account {self.pk}"
@@ -37,18 +48,18 @@ class Account(models.Model):
 
     def calendar_token(self) -> str | None:
         """The calendar link's token while it holds; None if there is none or it was voided."""
-        token = self.data.get("calendar_token")
-        if token and secrets.compare_digest(self.data.get("calendar_seal") or "", self.calendar_seal()):
+        token = self.data.calendar_token
+        if token and secrets.compare_digest(self.data.calendar_seal or "", self.calendar_seal()):
             return token
         return None
 
     def calendar_voided(self) -> bool:
         """A link was made, and signing out everywhere or a recovery has voided it since."""
-        return bool(self.data.get("calendar_token")) and self.calendar_token() is None
+        return bool(self.data.calendar_token) and self.calendar_token() is None
 
     def set_calendar_token(self, token: str | None) -> None:
         """A new link (the old one stops at once), or none; the caller saves ``data`` and the hash."""
-        self.data = {**self.data, "calendar_token": token, "calendar_seal": self.calendar_seal() if token else None}
+        self.data = self.data.but(calendar_token=token, calendar_seal=self.calendar_seal() if token else None)
         self.calendar_token_hash = calendar_token_hash(token) if token else ""
 
 
@@ -68,10 +79,12 @@ class Passkey(models.Model):
     credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as the browser sends it
     public_key = models.TextField()  # base64url COSE key
     sign_count = models.PositiveBigIntegerField(default=0)
-    data = EncryptedJSONField(default=dict)  # {"name", "added_on"}
+    data = EncryptedJSONField(default=dict, payload=PasskeyData)
 
 
 class Private(models.Model):
+    """A record of one person's; what each kind holds is its payload (``records.py``)."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     data = EncryptedJSONField(default=dict)
 
@@ -81,30 +94,27 @@ class Private(models.Model):
 
 
 class Clock(Private):
-    """{"name", "start_date", "start_time" (or null), "timezone", "convention",
-    "slips": [{"date", "time", "note", "timezone"}], "stretches": [{"start_date", "end_date"}]}"""
+    data = EncryptedJSONField(default=dict, payload=ClockData)
 
 
 class Favourite(Private):
-    """{"meeting": "<source>/<key>", "name", "added_on"}"""
+    data = EncryptedJSONField(default=dict, payload=FavouriteData)
 
 
 class Attendance(Private):
-    """{"meeting": "<source>/<key>", "name", "date"}  ("I went")"""
+    data = EncryptedJSONField(default=dict, payload=AttendanceData)
 
 
 class Tried(Private):
-    """A groups-tried journal entry: {"meeting" or null, "program", "name", "date", "rating" 1–5,
-    "would_return": "yes" | "no" | "unsure", "note"}"""
+    data = EncryptedJSONField(default=dict, payload=TriedData)
 
 
 class CheckIn(Private):
-    """{"date", "mood" 1–5, "craving" 0–10, "meeting": bool, "note"}: one per local day."""
+    data = EncryptedJSONField(default=dict, payload=CheckInData)
 
 
 class Plan(Private):
-    """{"reasons", "triggers", "warning_signs", "what_helps", "people": [{"name", "phone"}],
-    "if_i_slip"}: the recovery plan, one per person."""
+    data = EncryptedJSONField(default=dict, payload=PlanData)
 
 
 class ShareGrant(models.Model):
@@ -118,7 +128,7 @@ class ShareGrant(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     claimed = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    data = EncryptedJSONField(default=dict)  # {"made_on", "shared_with"}
+    data = EncryptedJSONField(default=dict, payload=ShareGrantData)
 
     @property
     def active(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from commonground import safety
+from commonground.journal.records import CheckInData
 from commonground.safety import countries
 from commonground.safety.situation import SUBSTANCES, Moment, Situation
 
@@ -36,7 +37,7 @@ def substance_name(code: str) -> str:
 
 
 def clock_substances(clocks) -> list[str]:
-    return [c.data.get("substance") or "" for c in clocks]
+    return [c.data.substance or "" for c in clocks]
 
 
 # --- the account's country ------------------------------------------------------------------
@@ -44,10 +45,10 @@ def clock_substances(clocks) -> list[str]:
 
 def account_country(account) -> str:
     """The country chosen in settings, else the one of the account's time zone ("" if neither says)."""
-    chosen = (account.data.get("country") or "").upper()
+    chosen = (account.data.country or "").upper()
     if chosen in countries.iso_codes():
         return chosen
-    return safety.country_for_zone(account.data.get("timezone") or "")
+    return safety.country_for_zone(account.data.timezone or "")
 
 
 def country_choices(language: str) -> list[tuple[str, str]]:
@@ -78,7 +79,7 @@ def _base(account, substances=(), family=frozenset()) -> dict:
         "own": _own(substances),
         "family": frozenset(family),
         "country": country,
-        "country_from": "account" if account.data.get("country") else ("zone" if country else ""),
+        "country_from": "account" if account.data.country else ("zone" if country else ""),
     }
 
 
@@ -95,10 +96,10 @@ def reset_situation(account, substance: str, note: str = "") -> Situation:
     )
 
 
-def checkin_situation(account, substances, data: dict) -> Situation:
+def checkin_situation(account, substances, data: CheckInData) -> Situation:
     return Situation(
         **_base(account, substances),
-        moment=Moment("checkin", mood=data.get("mood"), craving=data.get("craving"), note=data.get("note") or ""),
+        moment=Moment("checkin", mood=data.mood, craving=data.craving, note=data.note),
     )
 
 
@@ -144,9 +145,9 @@ def about_someone_else(user, account) -> tuple[bool, frozenset[str]]:
     from commonground.journal.models import Favourite, Tried
 
     family_codes = {p.code for p in Program.objects.all() if is_family_program(p)}
-    refs = [f.data.get("meeting", "") for f in Favourite.objects.filter(user=user)]
-    tried = {t.data.get("program") for t in Tried.objects.filter(user=user)}
-    saved = QueryDict((account.data.get("saved_fit") or {}).get("query", ""))
+    refs = [f.data.meeting for f in Favourite.objects.filter(user=user)]
+    tried = {t.data.program for t in Tried.objects.filter(user=user)}
+    saved = QueryDict(account.data.saved_fit.query if account.data.saved_fit else "")
     helped = {v for item in saved.getlist("help_with") for v in item.split(",")}
     theirs = {v for item in saved.getlist("their_use") for v in item.split(",")}
     family = frozenset(

@@ -47,7 +47,7 @@ def claim(code: str, organisation: str) -> int | None:
     if grant is None:
         return None
     grant.claimed = True
-    grant.data = {**grant.data, "shared_with": organisation, "shared_on": timezone.localdate().isoformat()}
+    grant.data = grant.data.but(shared_with=organisation, shared_on=timezone.localdate().isoformat())
     grant.save(update_fields=["claimed", "data"])
     return grant.pk
 
@@ -77,15 +77,11 @@ def shared(grant_ids: list[int], now: datetime | None = None) -> Shared | None:
     for clock in Clock.objects.filter(user_id=user_id):
         d = clock.data
         counted = days.count(
-            datetime.fromisoformat(d["start_date"]).date(),
-            days.parse_time(d.get("start_time")),
-            d["timezone"],
-            now,
-            d["timezone"],
+            datetime.fromisoformat(d.start_date).date(), days.parse_time(d.start_time), d.timezone, now, d.timezone
         )
-        clocks.append({"name": d["name"], "days": counted.days, "hours": counted.hours})
+        clocks.append({"name": d.name, "days": counted.days, "hours": counted.hours})
     recent = sorted(
-        ({key: c.data.get(key) for key in SHARED_CHECK_IN} for c in CheckIn.objects.filter(user_id=user_id)),
+        ({key: getattr(c.data, key) for key in SHARED_CHECK_IN} for c in CheckIn.objects.filter(user_id=user_id)),
         key=lambda c: c["date"],
     )
     return Shared(ended=False, clocks=clocks, check_ins=list(reversed(recent[-RECENT_CHECK_INS:])))

@@ -12,18 +12,19 @@ from django.http import QueryDict
 
 from commonground.catalog.models import Program
 from commonground.journal.models import Tried
+from commonground.journal.records import TriedData
 
 
 def suggestion(user, account, language: str) -> dict | None:
-    saved = (account.data or {}).get("saved_fit")
-    if not saved:
+    saved = account.data.saved_fit
+    if not saved:  # nothing saved, or an empty record
         return None
-    ratings: dict[str, list[dict]] = {}
+    ratings: dict[str, list[TriedData]] = {}
     for entry in Tried.objects.filter(user=user):
-        ratings.setdefault(entry.data.get("program"), []).append(entry.data)
-    programs = {p.code: p for p in Program.objects.filter(code__in=saved["ranking"])}
+        ratings.setdefault(entry.data.program, []).append(entry.data)
+    programs = {p.code: p for p in Program.objects.filter(code__in=saved.ranking)}
     passed, going_well = [], []
-    for code in saved["ranking"]:
+    for code in saved.ranking:
         program = programs.get(code)
         if program is None:
             continue
@@ -34,11 +35,11 @@ def suggestion(user, account, language: str) -> dict | None:
                 "name": program.text("name", language) or program.name,
                 "passed": passed,
                 "going_well": going_well,
-                "meetings": _meetings(saved["query"], code, (account.data or {}).get("timezone") or "UTC"),
-                "saved_on": saved.get("saved_on"),
+                "meetings": _meetings(saved.query, code, account.data.timezone or "UTC"),
+                "saved_on": saved.saved_on,
             }
-        best = max(int(e.get("rating") or 0) for e in entries)
-        if best >= 4 or any(e.get("would_return") == "yes" for e in entries):
+        best = max(e.rating or 0 for e in entries)
+        if best >= 4 or any(e.would_return == "yes" for e in entries):
             going_well.append(program.text("name", language) or program.name)
         else:
             passed.append(program.text("name", language) or program.name)
@@ -47,7 +48,7 @@ def suggestion(user, account, language: str) -> dict | None:
         "passed": passed,
         "going_well": going_well,
         "meetings": [],
-        "saved_on": saved.get("saved_on"),
+        "saved_on": saved.saved_on,
     }
 
 

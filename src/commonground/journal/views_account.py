@@ -62,11 +62,9 @@ def settings_page(request):
         except Exception as exc:  # noqa: BLE001 - a ValidationError with a message for the person
             error = " ".join(getattr(exc, "messages", [str(exc)]))
         if not error and not country_error:
-            account.data = {
-                **account.data,
-                "timezone": zone,
-                **({"country": country} if "country" in request.POST else {}),
-            }
+            account.data = account.data.but(
+                timezone=zone, **({"country": country} if "country" in request.POST else {})
+            )
             account.save(update_fields=["data"])
             return redirect("journal:settings")
     return render(
@@ -90,11 +88,11 @@ def export_data(user) -> dict:
     out = {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "username": user.username,
-        "settings": {k: v for k, v in (account.data if account else {}).items() if k not in SERVER_ONLY},
-        "passkeys": [k.data for k in Passkey.objects.filter(user=user)],
+        "settings": {k: v for k, v in (account.data.dump() if account else {}).items() if k not in SERVER_ONLY},
+        "passkeys": [k.data.dump() for k in Passkey.objects.filter(user=user)],
     }
     for name, model in TABLES:
-        out[name] = [{"id": row.pk, **row.data} for row in model.objects.filter(user=user)]
+        out[name] = [{"id": row.pk, **row.data.dump()} for row in model.objects.filter(user=user)]
     return out
 
 

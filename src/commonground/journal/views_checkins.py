@@ -15,6 +15,7 @@ from commonground.journal.access import mine, private_page
 from commonground.journal.context import account_of, today_for, todays_check_in
 from commonground.journal.forms import CheckInForm
 from commonground.journal.models import Attendance, CheckIn
+from commonground.journal.records import CheckInData
 
 
 @private_page
@@ -25,16 +26,12 @@ def checkin(request):
     others go on to the trends. The note is read here and never logged or put in an address."""
     today = today_for(request).isoformat()
     existing = todays_check_in(request, today)
-    form = CheckInForm(request.POST or None, initial=existing.data if existing else None)
+    form = CheckInForm(request.POST or None, initial=existing.data.dump() if existing else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = {
-            "date": today,
-            "mood": int(d["mood"]),
-            "craving": int(d["craving"]),
-            "meeting": d["meeting"],
-            "note": d["note"].strip(),
-        }
+        data = CheckInData(
+            date=today, mood=int(d["mood"]), craving=int(d["craving"]), meeting=d["meeting"], note=d["note"].strip()
+        )
         if existing:
             existing.data = data
             existing.save(update_fields=["data"])

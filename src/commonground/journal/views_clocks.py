@@ -20,26 +20,27 @@ from commonground.journal.models import (
     Clock,
     Plan,
 )
+from commonground.journal.records import ClockData, PlanData, Slip
 from commonground.journal.suggest import suggestion
 from commonground.meetings import schedule
 
 
 def clock_view(clock: Clock, now: datetime, zone: str, lang: str) -> dict:
     data = clock.data
-    start = date.fromisoformat(data["start_date"])
-    start_time = days.parse_time(data.get("start_time"))
-    counted = days.count(start, start_time, data["timezone"], now, zone)
+    start = date.fromisoformat(data.start_date)
+    start_time = days.parse_time(data.start_time)
+    counted = days.count(start, start_time, data.timezone, now, zone)
     local_now = now.astimezone(schedule.zone(zone))
     reached_today = start_time is None or local_now.time().replace(tzinfo=None) >= start_time
-    convention = days.conventions().get(data.get("convention", "plain")) or days.conventions()["plain"]
+    convention = days.conventions().get(data.convention) or days.conventions()["plain"]
     upcoming = days.next_milestone(convention, start, local_now.date(), reached_today)
     return {
         "clock": clock,
-        "name": data["name"],
+        "name": data.name,
         "count": counted,
         "convention": convention,
-        "substance": data.get("substance") or "",
-        "substance_name": safety_moments.substance_name(data.get("substance") or ""),
+        "substance": data.substance,
+        "substance_name": safety_moments.substance_name(data.substance),
         "next": {"date": upcoming[0], "name": upcoming[1].get(lang) or upcoming[1]["en"]} if upcoming else None,
         "history": days.history(data, local_now.date()),
         "start": start,
@@ -83,16 +84,14 @@ def clock_new(request):
         d = form.cleaned_data
         clock = Clock.objects.create(
             user=request.user,
-            data={
-                "name": d["name"].strip(),
-                "substance": d["substance"],
-                "start_date": d["start_date"].isoformat(),
-                "start_time": d["start_time"].strftime("%H:%M") if d["start_time"] else None,
-                "timezone": d["timezone"],
-                "convention": d["convention"],
-                "slips": [],
-                "stretches": [],
-            },
+            data=ClockData(
+                name=d["name"].strip(),
+                substance=d["substance"],
+                start_date=d["start_date"].isoformat(),
+                start_time=d["start_time"].strftime("%H:%M") if d["start_time"] else None,
+                timezone=d["timezone"],
+                convention=d["convention"],
+            ),
         )
         return redirect("journal:clock", pk=clock.pk)
     return render(request, "journal/clock_new.html", {"form": form}, status=400 if form.errors else 200)
@@ -101,10 +100,10 @@ def clock_new(request):
 def plan_contacts(user) -> dict:
     """The plan's people and professionals to call (for a slip, a hard check-in, "I'm struggling")."""
     plan = Plan.objects.filter(user=user).first()
-    data = plan.data if plan else {}
+    data = plan.data if plan else PlanData()
     return {
-        "people": data.get("people", []),
-        "professionals": data.get("professionals", []),
+        "people": data.people,
+        "professionals": data.professionals,
         "has_plan": plan is not None,
     }
 
@@ -121,14 +120,14 @@ def clock(request, pk: int):
         request.POST or None,
         language=lang,
         initial={
-            "name": found.data.get("name"),
-            "substance": found.data.get("substance") or "",
-            "convention": found.data.get("convention", "plain"),
+            "name": found.data.name,
+            "substance": found.data.substance or "",
+            "convention": found.data.convention,
         },
     )
     if request.method == "POST":
         if edit.is_valid():
-            found.data = {**found.data, **{k: (v.strip() if k == "name" else v) for k, v in edit.cleaned_data.items()}}
+            found.data = found.data.but(**{k: (v.strip() if k == "name" else v) for k, v in edit.cleaned_data.items()})
             found.save(update_fields=["data"])
             return redirect("journal:clock", pk=pk)
     view = clock_view(found, now, zone, lang)
@@ -139,11 +138,9 @@ def clock(request, pk: int):
     ]
     slip = None
     if request.GET.get("reset"):
-        last = (found.data.get("slips") or [{}])[-1]
+        last = found.data.slips[-1] if found.data.slips else Slip()
         slip = {
-            "guidance": safety_moments.guidance(
-                safety_moments.reset_situation(account, view["substance"], last.get("note") or "")
-            ),
+            "guidance": safety_moments.guidance(safety_moments.reset_situation(account, view["substance"], last.note)),
             **plan_contacts(request.user),
         }
     return render(

@@ -22,6 +22,7 @@ from commonground.journal.models import (
     Tried,
     calendar_token_hash,
 )
+from commonground.journal.records import AttendanceData, FavouriteData, SavedFit, TriedData
 from commonground.journal.suggest import suggestion
 from commonground.meetings.models import meeting_at
 from commonground.web.calendar import meetings_calendar
@@ -34,13 +35,14 @@ def favourite(request):
     meeting = meeting_at(ref)
     if meeting is None:
         raise Http404("There is no such meeting.")
-    existing = [f for f in mine(request, Favourite) if f.data.get("meeting") == ref]
+    existing = [f for f in mine(request, Favourite) if f.data.meeting == ref]
     if existing:
         for f in existing:
             f.delete()
     else:
         Favourite.objects.create(
-            user=request.user, data={"meeting": ref, "name": meeting.name, "added_on": today_for(request).isoformat()}
+            user=request.user,
+            data=FavouriteData(meeting=ref, name=meeting.name, added_on=today_for(request).isoformat()),
         )
     return redirect(back_to(request, meeting.get_absolute_url()))
 
@@ -53,12 +55,12 @@ def went(request):
         raise Http404("There is no such meeting.")
     Attendance.objects.create(
         user=request.user,
-        data={
-            "meeting": meeting.ref,
-            "name": meeting.name,
-            "program": meeting.program_id,
-            "date": today_for(request).isoformat(),
-        },
+        data=AttendanceData(
+            meeting=meeting.ref,
+            name=meeting.name,
+            program=meeting.program_id,
+            date=today_for(request).isoformat(),
+        ),
     )
     return redirect(reverse("journal:tried_new") + "?" + urlencode({"meeting": meeting.ref, "went": 1}))
 
@@ -68,7 +70,7 @@ def tried_list(request):
     lang = language()
     programs = {p.code: p.text("name", lang) or p.name for p in Program.objects.all()}
     entries = [
-        {"entry": t, "program": programs.get(t.data.get("program"), t.data.get("program"))}
+        {"entry": t, "program": programs.get(t.data.program, t.data.program)}
         for t in reversed(list(mine(request, Tried)))
     ]
     attended = list(reversed(list(mine(request, Attendance))))[:20]
@@ -92,15 +94,15 @@ def tried_new(request):
         d = form.cleaned_data
         Tried.objects.create(
             user=request.user,
-            data={
-                "meeting": meeting.ref if meeting else None,
-                "program": program.code,
-                "name": meeting.name if meeting else program.name,
-                "date": today_for(request).isoformat(),
-                "rating": int(d["rating"]),
-                "would_return": d["would_return"],
-                "note": d["note"].strip(),
-            },
+            data=TriedData(
+                meeting=meeting.ref if meeting else None,
+                program=program.code,
+                name=meeting.name if meeting else program.name,
+                date=today_for(request).isoformat(),
+                rating=int(d["rating"]),
+                would_return=d["would_return"],
+                note=d["note"].strip(),
+            ),
         )
         return redirect("journal:tried")
     return render(
@@ -134,14 +136,13 @@ def fit_save(request):
     except QueryError:
         raise Http404("Those answers could not be read.") from None
     account = account_of(request)
-    account.data = {
-        **account.data,
-        "saved_fit": {
-            "query": query,
-            "saved_on": today_for(request, account).isoformat(),
-            "ranking": [r.program.code for r in result.ranking if not r.excluded],
-        },
-    }
+    account.data = account.data.but(
+        saved_fit=SavedFit(
+            query=query,
+            saved_on=today_for(request, account).isoformat(),
+            ranking=[r.program.code for r in result.ranking if not r.excluded],
+        )
+    )
     account.save(update_fields=["data"])
     return redirect(reverse("journal:tried") + "?saved=1")
 
@@ -181,7 +182,7 @@ def calendar_feed(request, token: str):
         raise Http404("Not found.")
     items = []
     for fav in Favourite.objects.filter(user=account.user):
-        meeting = meeting_at(fav.data.get("meeting", ""))
+        meeting = meeting_at(fav.data.meeting)
         if meeting is not None and not meeting.is_ongoing:
             items.append((meeting, request.build_absolute_uri(meeting.get_absolute_url())))
     body = meetings_calendar(items, name="Common Ground")

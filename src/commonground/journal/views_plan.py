@@ -17,6 +17,7 @@ from commonground.journal.forms import (
     PlanForm,
 )
 from commonground.journal.models import Clock, Plan
+from commonground.journal.records import PlanData
 from commonground.meetings import schedule
 from commonground.search import engine
 from commonground.search.query import parse_query
@@ -30,20 +31,20 @@ def _plan(request) -> Plan | None:
 @private_page
 def plan(request):
     found = _plan(request)
-    data = found.data if found else {}
-    initial = {name: data.get(name, "") for name, _label, _help in PLAN_FIELDS}
-    for n, person in enumerate(data.get("people", [])[:5], start=1):
-        initial[f"person_{n}_name"], initial[f"person_{n}_phone"] = person.get("name", ""), person.get("phone", "")
-    for pro in data.get("professionals", []):
-        initial[f"{pro.get('role')}_name"], initial[f"{pro.get('role')}_phone"] = pro.get("name", ""), pro.get("phone")
-    safer = data.get("safer") or {}
+    data = found.data if found else PlanData()
+    initial: dict[str, object] = {name: getattr(data, name) for name, _label, _help in PLAN_FIELDS}
+    for n, person in enumerate(data.people[:5], start=1):
+        initial[f"person_{n}_name"], initial[f"person_{n}_phone"] = person.name, person.phone
+    for pro in data.professionals:
+        initial[f"{pro.role}_name"], initial[f"{pro.role}_phone"] = pro.name, pro.phone
+    safer = data.safer
     initial.update({f"safer_{key}": bool(safer.get(key)) for key, _label in SAFER}, safer_notes=safer.get("notes", ""))
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name].strip() for name, _label, _help in PLAN_FIELDS}
-        values["people"] = form.people()
-        values["professionals"] = form.professionals()
-        values["safer"] = form.safer()
+        values = PlanData.load(
+            {name: form.cleaned_data[name].strip() for name, _label, _help in PLAN_FIELDS}
+            | {"people": form.people(), "professionals": form.professionals(), "safer": form.safer()}
+        )
         with transaction.atomic():
             if found:
                 found.data = values
@@ -67,31 +68,30 @@ def plan(request):
     )
 
 
-def _plan_sections(data: dict) -> list[tuple[str, str]]:
-    return [(label, data.get(name, "")) for name, label, _help in PLAN_FIELDS if data.get(name)]
+def _plan_sections(data: PlanData) -> list[tuple[str, str]]:
+    return [(label, getattr(data, name)) for name, label, _help in PLAN_FIELDS if getattr(data, name)]
 
 
-def _safer(data: dict) -> dict:
+def _safer(data: PlanData) -> dict:
     """The plan's "safer surroundings": the items ticked, and the person's own words."""
-    safer = data.get("safer") or {}
-    return {"done": [label for key, label in SAFER if safer.get(key)], "notes": safer.get("notes", "")}
+    return {"done": [label for key, label in SAFER if data.safer.get(key)], "notes": data.safer.get("notes", "")}
 
 
-def professional_rows(data: dict) -> list[dict]:
+def professional_rows(data: PlanData) -> list[dict]:
     roles = dict(PROFESSIONALS)
-    return [{**p, "role_name": roles.get(p.get("role"), "")} for p in data.get("professionals", [])]
+    return [{**p.dump(), "role_name": roles.get(p.role, "")} for p in data.professionals]
 
 
 @private_page
 def plan_print(request):
     found = _plan(request)
-    data = found.data if found else {}
+    data = found.data if found else PlanData()
     return render(
         request,
         "journal/plan_print.html",
         {
             "sections": _plan_sections(data),
-            "people": data.get("people", []),
+            "people": data.people,
             "professionals": professional_rows(data),
             "safer": _safer(data),
         },
@@ -114,7 +114,7 @@ def struggling(request):
     """One page with what helps now: it must answer fast, and it needs no JavaScript. The help
     lines, notes and their order are the safety layer's, for the account's country."""
     found = _plan(request)
-    data = found.data if found else {}
+    data = found.data if found else PlanData()
     account = account_of(request)
     zone = zone_of(request, account)
     substances = safety_moments.clock_substances(mine(request, Clock))
@@ -151,9 +151,9 @@ def struggling(request):
             "lead_notes": lead,
             "other_notes": [n for n in guidance.notes if n not in lead],
             "sections": _plan_sections(data),
-            "people": data.get("people", []),
+            "people": data.people,
             "professionals": professional_rows(data),
-            "has_plan": bool(data),
+            "has_plan": found is not None,
             "soon": [decorate(r, zone) for r in soon],
             "always": [decorate(r, zone) for r in always],
             "favourites_today": favourites_today,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pygal
 
+from commonground.peer import barc
 from commonground.private.charts import STYLE, set_up, svg
 
 
@@ -12,7 +13,7 @@ def barc_svg(rows, title: str, threshold_label: str) -> bytes:
     chart.show_legend = True
     chart.x_labels = [d.isoformat() for d, _total in rows]
     chart.add(title, [total for _d, total in rows])
-    chart.add(threshold_label, [47] * len(rows), show_dots=False, stroke_style={"dasharray": "6, 4"})
+    chart.add(threshold_label, [barc.THRESHOLD] * len(rows), show_dots=False, stroke_style={"dasharray": "6, 4"})
     return svg(chart)
 
 

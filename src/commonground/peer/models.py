@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commonground.peer.records import EncounterDetails, Identity, Interests, ReferralDetails, Signature
 from commonground.private.crypto import EncryptedJSONField
 
 
@@ -90,8 +91,8 @@ class Participant(models.Model):
     enrolled_on = models.DateField(default=date.today)
     last_contact_on = models.DateField(null=True, blank=True)
     last_barc_on = models.DateField(null=True, blank=True, help_text="Kept with each BARC-10, for the dashboard.")
-    identity = EncryptedJSONField(default=dict)  # {"name", "phone", "date_of_birth"}, all optional
-    interests = EncryptedJSONField(default=dict)  # {"programs": [...], "meetings": ["<source>/<key>", ...]}
+    identity = EncryptedJSONField(default=dict, payload=Identity)
+    interests = EncryptedJSONField(default=dict, payload=Interests)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="participant_code_per_org")]
@@ -135,7 +136,7 @@ class Consent(models.Model):
     # reports with identifiers. Checked before every such disclosure.
     covers_referrals = models.BooleanField(default=False)
     covers_identified_reports = models.BooleanField(default=False)
-    signature = EncryptedJSONField(default=dict)  # {"typed_name", "patient_name"}
+    signature = EncryptedJSONField(default=dict, payload=Signature)
     signed_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -172,7 +173,7 @@ class Encounter(models.Model):
     on = models.DateField(db_index=True)
     kind = models.CharField(max_length=16, choices=EncounterKind.choices)
     minutes = models.PositiveSmallIntegerField()
-    details = EncryptedJSONField(default=dict)  # {"topics": [...], "note"}
+    details = EncryptedJSONField(default=dict, payload=EncounterDetails)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "on", "participant"], name="encounter_org_day")]
@@ -225,7 +226,7 @@ class Referral(models.Model):
     follow_up_on = models.DateField(db_index=True)
     outcome = models.CharField(max_length=16, blank=True, choices=Outcome.choices)
     outcome_on = models.DateField(null=True, blank=True)
-    details = EncryptedJSONField(default=dict)  # {"note", "meeting_name"}
+    details = EncryptedJSONField(default=dict, payload=ReferralDetails)
 
     class Meta:
         indexes = [

@@ -15,6 +15,7 @@ from commonground.meetings import refs
 from commonground.meetings.models import meeting_at
 from commonground.peer import consent as consents
 from commonground.peer.models import SERVICES, Referral, ReferralKind
+from commonground.peer.records import ReferralDetails
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
 from commonground.web.presenters import decorate
@@ -71,7 +72,7 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
         shares_identity=data["shares_identity"],
         consent=consent,
         follow_up_on=data["follow_up_on"],
-        details={"note": data.get("note", "").strip(), "meeting_name": meeting.name if meeting else ""},
+        details=ReferralDetails(note=data.get("note", "").strip(), meeting_name=meeting.name if meeting else ""),
     )
     return referral, None
 

@@ -32,6 +32,7 @@ from commonground.peer.models import (
     ReferralKind,
     Role,
 )
+from commonground.peer.records import EncounterDetails, Identity, Interests, Signature
 from commonground.peer.rules import caseload
 from commonground.private import ids
 
@@ -129,16 +130,12 @@ def enrol_participant(request, staff, _participant):
                 organisation=staff.organisation,
                 code=code,
                 specialist=d["specialist"],
-                identity={
-                    k: str(v)
-                    for k, v in (
-                        ("name", d["name"]),
-                        ("phone", d["phone"]),
-                        ("date_of_birth", d["date_of_birth"] or ""),
-                    )
-                    if v
-                },
-                interests={"programs": d["programs"], "meetings": []},
+                identity=Identity(
+                    name=d["name"] or "",
+                    phone=d["phone"] or "",
+                    date_of_birth=d["date_of_birth"].isoformat() if d["date_of_birth"] else "",
+                ),
+                interests=Interests(programs=list(d["programs"])),
             )
             request.audit_object = ("Participant", found.pk)
             return redirect(reverse("peer:consent_new", kwargs={"pk": found.pk}) + "?new=1")
@@ -176,7 +173,7 @@ def participant(request, staff, found):
 def consent_new(request, staff, found):
     form = ConsentForm(
         request.POST or None,
-        initial={"discloser": staff.organisation.name, "patient_name": found.identity.get("name", "")},
+        initial={"discloser": staff.organisation.name, "patient_name": found.identity.name},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -193,7 +190,7 @@ def consent_new(request, staff, found):
             covers_referrals=d["covers_referrals"],
             covers_identified_reports=d["covers_identified_reports"],
             recorded_by=staff,
-            signature={"typed_name": d["typed_signature"], "patient_name": d["patient_name"]},
+            signature=Signature(typed_name=d["typed_signature"], patient_name=d["patient_name"]),
         )
         request.audit_object = ("Consent", consent.pk)
         return redirect("peer:consent_print", pk=found.pk, consent_pk=consent.pk)
@@ -241,7 +238,7 @@ def encounter_new(request, staff, found):
                 on=d["on"],
                 kind=d["kind"],
                 minutes=d["minutes"],
-                details={"topics": d["topics"], "note": d["note"].strip()},
+                details=EncounterDetails(topics=list(d["topics"]), note=d["note"].strip()),
             )
             _touch(found, d["on"])
         request.audit_object = ("Encounter", encounter.pk)
@@ -278,7 +275,11 @@ def barc_chart(request, staff, found):
 
     rows = list(found.assessments.order_by("taken_on", "id").values_list("taken_on", "total"))
     response = HttpResponse(
-        barc_svg(rows, _("BARC-10 total (10–60)"), _("47: sustained remission in the study")),
+        barc_svg(
+            rows,
+            _("BARC-10 total (10–60)"),
+            _("%(threshold)s: sustained remission in the study") % {"threshold": barc.THRESHOLD},
+        ),
         content_type="image/svg+xml",
     )
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -143,8 +143,8 @@ def participant_record(participant) -> dict:
     return {
         "code": participant.code,
         "enrolled_on": participant.enrolled_on.isoformat(),
-        "identity": participant.identity,
-        "interests": participant.interests,
+        "identity": participant.identity.dump(),
+        "interests": participant.interests.dump(),
         "consents": [
             {
                 "id": c.pk,
@@ -157,13 +157,13 @@ def participant_record(participant) -> dict:
                 "expiry_event": c.expiry_event,
                 "covers_referrals": c.covers_referrals,
                 "signed_at": c.signed_at,
-                "signature": c.signature,
+                "signature": c.signature.dump(),
                 "revoked_at": c.revoked_at,
             }
             for c in participant.consents.order_by("signed_at")
         ],
         "encounters": [
-            {"on": e.on, "kind": e.kind, "minutes": e.minutes, **e.details}
+            {"on": e.on, "kind": e.kind, "minutes": e.minutes, **e.details.dump()}
             for e in participant.encounters.order_by("on", "id")
         ],
         "referrals": [
@@ -177,7 +177,7 @@ def participant_record(participant) -> dict:
                 "follow_up_on": r.follow_up_on,
                 "outcome": r.outcome,
                 "outcome_on": r.outcome_on,
-                **r.details,
+                **r.details.dump(),
             }
             for r in participant.referrals.order_by("made_on", "id")
         ],

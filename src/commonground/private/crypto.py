@@ -31,8 +31,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.db.models.query_utils import DeferredAttribute
 
 from commonground import keys as key_store
+from commonground.private.payloads import Payload
 
 log = logging.getLogger(__name__)
 PREFIX = "cg1"
@@ -117,8 +119,30 @@ def key_id_of(stored: str) -> str:
     return stored.split(".", 2)[1] if stored and stored.count(".") >= 2 else ""
 
 
+class _PayloadAttribute(DeferredAttribute):  # type: ignore[misc]  # Django is untyped here
+    """Whatever is assigned (a dict from the database, a form or a test; or a payload) is held as the
+    field's payload kind, so the code only ever sees the typed record."""
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        payload = self.field.payload
+        instance.__dict__[self.field.attname] = None if value is None else payload.load(value)
+
+
 class EncryptedJSONField(models.TextField):  # type: ignore[misc]  # Django is untyped here
-    """A JSON value, encrypted with the current key; ``None`` is stored as NULL."""
+    """A JSON value, encrypted with the current key; ``None`` is stored as NULL.
+
+    ``payload=Kind`` (a ``payloads.Payload`` dataclass) makes the value that record kind in memory;
+    what is stored is the same JSON either way, so the choice needs no migration."""
+
+    def __init__(self, *args: Any, payload: type[Payload] | None = None, **kwargs: Any) -> None:
+        self.payload = payload
+        if payload is not None:
+            self.descriptor_class = _PayloadAttribute
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, kwargs  # ``payload`` is not kept: the column is the same text
 
     def _aad(self) -> bytes:
         return f"commonground:{self.model._meta.label}.{self.name}".encode()
@@ -134,10 +158,13 @@ class EncryptedJSONField(models.TextField):  # type: ignore[misc]  # Django is u
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
+        if self.payload is not None:
+            value = self.payload.load(value).dump()
         return encrypt(orjson.dumps(value), self._aad())
 
     def value_to_string(self, obj: models.Model) -> str:
-        return orjson.dumps(self.value_from_object(obj)).decode()
+        value = self.value_from_object(obj)
+        return orjson.dumps(value.dump() if isinstance(value, Payload) else value).decode()
 
 
 def encrypted_fields() -> Iterator[tuple[type[models.Model], EncryptedJSONField]]:
