@@ -86,8 +86,8 @@ def main() -> None:
     from commonground.api.bmlt import store as bmlt_store
     from commonground.api.bmlt import views as bmlt_views
     from commonground.api.bmlt.search import to_bmlt
-    from commonground.feeds.meeting_guide.selection import FeedSelection
     from commonground.feeds.demo import load_demo
+    from commonground.feeds.meeting_guide.selection import FeedSelection
     from commonground.meetings.models import DataVersion, Meeting, Source
     from commonground.search import store as search_store
 

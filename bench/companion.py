@@ -41,8 +41,8 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
-    from commonground.journal.models import CheckIn, Clock, Favourite, Tried
     from commonground.feeds.demo import load_demo
+    from commonground.journal.models import CheckIn, Clock, Favourite, Tried
     from commonground.meetings.models import Meeting
     from commonground.search import engine
 

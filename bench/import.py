@@ -32,8 +32,8 @@ from _setup import django_on, migrate, write_result
 
 def make_feed(n: int, seed: int) -> list[dict]:
     from commonground.catalog.models import Program
-    from commonground.meetings import types
     from commonground.feeds.demo import DemoGenerator
+    from commonground.meetings import types
 
     programs = dict(Program.objects.values_list("code", "type_table"))
     generator = DemoGenerator(seed, programs)

@@ -66,8 +66,8 @@ def main() -> None:
     database_url = args.database or f"sqlite:///{dataset(args.meetings, args.seed)}"
     django_on(database_url)
     migrate()
-    from commonground.feeds.importing import import_location
     from commonground.feeds.demo import load_demo
+    from commonground.feeds.importing import import_location
     from commonground.meetings.models import DataVersion, Meeting, Source
     from commonground.meetings.signals import data_changed
     from commonground.search import store
