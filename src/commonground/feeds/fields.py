@@ -12,7 +12,7 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 import nh3
@@ -72,7 +72,9 @@ _TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 CLEAN_ROUNDS = 6
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,3})?")
-_UPDATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]?(\d{2}):(\d{2})(?::(\d{2}))?", re.A)
+_UPDATED = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[ T]?(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(?:Z|([+-])(\d{2}):?(\d{2}))?", re.A
+)
 
 
 @dataclass
@@ -258,7 +260,8 @@ def parse_float(value) -> float | None:
 
 
 def parse_updated(value) -> datetime | None:
-    """Spec ``updated`` ("YYYY-MM-DD HH:MM:SS", UTC); also the run-together form sheets produce."""
+    """Spec ``updated`` ("YYYY-MM-DD HH:MM:SS", UTC); also the run-together form sheets produce, and
+    ISO 8601 with a UTC offset ("2024-05-31T14:32:23+02:00", read at that offset)."""
     if not value or not isinstance(value, str):
         return None
     return _parse_updated(value)
@@ -269,9 +272,16 @@ def _parse_updated(value: str) -> datetime | None:
     match = _UPDATED.match(value.strip())
     if not match:
         return None
+    *parts, sign, hours, minutes = match.groups()
     try:
-        return datetime(*(int(g or 0) for g in match.groups()), tzinfo=UTC)
-    except ValueError:
+        stamp = datetime(*(int(g or 0) for g in parts), tzinfo=UTC)
+        if sign:
+            offset = timedelta(hours=int(hours), minutes=int(minutes))
+            if offset > timedelta(hours=14) or int(minutes) > 59:  # no zone is further from UTC
+                return None
+            stamp -= offset if sign == "+" else -offset
+        return stamp
+    except (ValueError, OverflowError):
         return None
 
 
