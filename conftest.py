@@ -1,6 +1,7 @@
 import ast
 import os
 import re
+import zlib
 
 import pytest
 
@@ -36,8 +37,44 @@ def own_sqlite_group(item) -> str | None:
     return None
 
 
+# Tests that touch no database at all answer the same in both lanes too. `.ci/run` splits them in
+# two halves by a checksum of their id, and each lane skips one half (COMMONGROUND_SKIP_NO_DB_HALF=0
+# or 1), so each runs once. A test touches a database when it is marked django_db or asks, even
+# through another fixture, for one of these (pytest-django refuses any other database access).
+SKIP_NO_DB_HALF = os.environ.get("COMMONGROUND_SKIP_NO_DB_HALF", "")
+if SKIP_NO_DB_HALF not in ("", "0", "1"):
+    raise pytest.UsageError("COMMONGROUND_SKIP_NO_DB_HALF takes 0 or 1")
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "django_db_blocker", "live_server"})
+
+
+def fixtures_asked(item) -> set[str]:
+    """The fixtures a test asks for, and those they ask for in turn (pytest-django's own autouse
+    helpers left out: they ask for the test database whether a test uses it or not)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    asked: set[str] = set()
+    waiting = list(info.initialnames)
+    while waiting:
+        name = waiting.pop()
+        if name in asked or name.startswith("_django"):
+            continue
+        asked.add(name)
+        for definition in info.name2fixturedefs.get(name, ()):
+            waiting.extend(definition.argnames)
+    return asked
+
+
+def touches_no_database(item) -> bool:
+    return item.get_closest_marker("django_db") is None and not DATABASE_FIXTURES & fixtures_asked(item)
+
+
+def no_db_half(item) -> str:
+    return str(zlib.crc32(item.nodeid.encode()) % 2)
+
+
 def pytest_collection_modifyitems(config, items):
-    if not SKIP_OWN_SQLITE:
+    if not SKIP_OWN_SQLITE and not SKIP_NO_DB_HALF:
         return
     for item in items:
         group = own_sqlite_group(item)
@@ -47,6 +84,8 @@ def pytest_collection_modifyitems(config, items):
                     reason=f"{group}: runs on a SQLite file of its own, the same in both lanes; the other lane runs it"
                 )
             )
+        elif group is None and SKIP_NO_DB_HALF and touches_no_database(item) and no_db_half(item) == SKIP_NO_DB_HALF:
+            item.add_marker(pytest.mark.skip(reason="no database: the same in both lanes; the other lane runs it"))
 
 
 # `scripts/test --fast` runs `-m "not browser and not slow"`. A module marked slow or browser as a
