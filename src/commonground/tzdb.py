@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 # zoneinfo's search path as Python (or PYTHONTZPATH) set it, before we change it.
@@ -116,3 +117,10 @@ def describe(choice: Choice | None = None) -> str:
 
 CHOICE = choose(system_version(), package_version())
 use(CHOICE)
+
+
+@lru_cache(maxsize=1)
+def valid_zone_names() -> frozenset[str]:
+    """The zone names data may use (every tz database name with a '/', and UTC): "localtime" and
+    the like are not portable names for data."""
+    return frozenset(n for n in zoneinfo.available_timezones() if "/" in n or n == "UTC")

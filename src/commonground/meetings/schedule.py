@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from commonground.tzdb import valid_zone_names
 
 WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 MINUTES_PER_WEEK = 7 * 24 * 60
@@ -32,12 +34,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - guarded above
         raise ValueError(f"{name!r} is not an IANA time zone (for example America/New_York).") from None
-
-
-@lru_cache(maxsize=1)
-def valid_zone_names() -> frozenset[str]:
-    # "localtime" and the like are not portable names for data.
-    return frozenset(n for n in available_timezones() if "/" in n or n == "UTC")
 
 
 def spec_weekday(d: date) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 import tzfpy
 from django.utils.translation import gettext as _
 
-from commonground.meetings.schedule import valid_zone_names
+from commonground.tzdb import valid_zone_names
 
 
 @dataclass(frozen=True, slots=True)
