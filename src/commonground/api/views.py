@@ -6,9 +6,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Count
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -16,10 +14,10 @@ from commonground import i18n
 from commonground.api.renderers import FastJSONRenderer
 from commonground.catalog.models import Program
 from commonground.errors import error_response
-from commonground.feeds import sync
+from commonground.feeds import coverage
 from commonground.fit.answers import CHOICES, parse_answers
 from commonground.fit.ranking import as_api, rank
-from commonground.meetings.models import Meeting, Source
+from commonground.meetings.models import Meeting
 from commonground.places.gazetteer import gazetteer
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
@@ -289,23 +287,7 @@ def places(request, q: str):
 def sources(request):
     """Where the meetings come from: each source's format, countries, meetings, last good sync,
     status (``ok``, ``stale``, ``failing``: ``feeds/sync.py``'s ``status``) and last error in words."""
-    now = timezone.now()
-    return {
-        "results": [
-            {
-                "name": s.name,
-                "slug": s.slug,
-                "format": s.format,
-                "countries": [c for c in s.countries.split(",") if c],
-                "meetings": s.n,
-                "status": sync.status(s, now),
-                "last_ok_at": s.last_ok_at,
-                "last_error": s.last_error.splitlines()[0][:300] if s.last_error else "",
-                "registry": s.registry_key,
-            }
-            for s in Source.objects.annotate(n=Count("meetings")).order_by("name")
-        ]
-    }
+    return {"results": [s.as_api() for s in coverage.source_states()]}
 
 
 def _program(p: Program) -> dict:
