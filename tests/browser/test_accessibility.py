@@ -58,3 +58,15 @@ def test_meeting_page(new_page):
     page.locator("li.meeting h3 a").first.click()
     page.wait_for_url(lambda url: "/meetings/" in url)
     assert serious(Axe().run(page)) == []
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_coverage_page_on_a_phone(new_page, locale):
+    """/coverage at 360 px, its map drawn: no serious violations, and nothing wider than the screen."""
+    page = new_page(locale=locale, bypass_csp=True, viewport={"width": 360, "height": 800})
+    page.goto("/coverage")
+    page.wait_for_selector("#coverage-map[data-ready]")
+    for details in page.locator("details").all():
+        details.evaluate("d => d.open = true")
+    assert serious(Axe().run(page)) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
