@@ -9,6 +9,21 @@ TEST_COMPANION_KEY = "dGVzdC1vbmx5LWtleS1mb3ItY29tbW9uLWdyb3VuZCE"  # 32 bytes, 
 # The audit trail's key, test-only too; in the environment from the start, for the servers tests start.
 TEST_AUDIT_KEY = __import__("os").environ["AUDIT_KEYS"] = "dGVzdC1vbmx5LWF1ZGl0LWtleS1jb21tb24tZ3JuZCE"
 
+# Tests read many pages from one loopback server: no pause between requests to a host (the
+# politeness tests set their own), for the servers tests start too.
+os.environ.setdefault("FEED_HOST_PAUSE_SECONDS", "0")
+# `sync` reads sources one at a time unless a test asks for --jobs: a test's database lives in
+# its own transaction, which threads cannot see (tests of --jobs use transactional databases).
+os.environ.setdefault("SYNC_JOBS", "1")
+
+
+def pytest_configure(config):
+    """pytest-django reads the settings before this file is imported: give them the two above too."""
+    from django.conf import settings
+
+    settings.FEED_HOST_PAUSE_SECONDS = float(os.environ["FEED_HOST_PAUSE_SECONDS"])
+    settings.SYNC_JOBS = int(os.environ["SYNC_JOBS"])
+
 
 from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
 

@@ -227,6 +227,20 @@ FIT_FINDER = True
 FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
 FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 30, minimum=1)  # of silence
 FEED_DEADLINE_SECONDS = env_int("FEED_DEADLINE_SECONDS", 600, minimum=1)  # for a whole body, however it trickles
+# Who we are to the servers we read (feeds.polite): the deployment's public address and a contact
+# (an email or a page) their operators can write to. A scheduled sync refuses to run without one.
+FEED_SITE_URL = env_str("FEED_SITE_URL", "")
+FEED_CONTACT = env_str("FEED_CONTACT", "")
+# One request at a time per host, and this pause between two to the same host.
+FEED_HOST_PAUSE_SECONDS = env_float("FEED_HOST_PAUSE_SECONDS", 1.0, minimum=0.0)
+# One source's whole sync (every page of it) must be fetched within this.
+SYNC_SOURCE_DEADLINE_SECONDS = env_int("SYNC_SOURCE_DEADLINE_SECONDS", 1800, minimum=1)
+# `sync --scheduled`: a source is synced at most this often, and after failures less often
+# (doubling up to SYNC_MAX_BACKOFF_HOURS); a server's Retry-After is honoured.
+SYNC_MIN_INTERVAL_MINUTES = env_int("SYNC_MIN_INTERVAL_MINUTES", 240, minimum=1)
+SYNC_MAX_BACKOFF_HOURS = env_int("SYNC_MAX_BACKOFF_HOURS", 48, minimum=1)
+# How many sources `sync` reads at once (their fetching overlaps; on SQLite writing takes turns).
+SYNC_JOBS = env_int("SYNC_JOBS", 4, minimum=1)
 # Feeds are only fetched from public addresses; tests and private networks may allow the rest.
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
 # Our BMLT API: an answer without page_size holds at most this many meetings (whole lists are files).

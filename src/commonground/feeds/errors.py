@@ -21,6 +21,7 @@ class FeedError(Exception):
     code: str  # machine-readable: "not-found", "http", "timeout", "too-large", "encoding", "syntax", "shape",
     # "stopped" (the import's child process ended before it reported)
     message: str  # what a person can act on
+    retry_after: int | None = None  # seconds the server asked us to wait (429, 503), if it said
 
     def __str__(self) -> str:
         return self.message

@@ -35,10 +35,9 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
-from commonground import __version__
+from commonground.feeds import polite
 from commonground.feeds.errors import FeedError
 
-USER_AGENT = f"CommonGround/{__version__} (meeting feed importer)"
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -172,6 +171,10 @@ class _Deadline:
     def __init__(self, url: str, seconds: float, timeout: float):
         self.url, self.seconds, self.timeout = url, seconds, timeout
         self.end = time.monotonic() + seconds
+        visit = polite.current()  # the source's own deadline, across all its requests, may come first
+        self.source_end = visit.ends_at if visit and visit.ends_at is not None else None
+        if self.source_end is not None and self.source_end < self.end:
+            self.end = self.source_end
 
     def left(self) -> float:
         left = self.end - time.monotonic()
@@ -180,6 +183,12 @@ class _Deadline:
         return left
 
     def error(self) -> FeedError:
+        if self.source_end is not None and self.end == self.source_end:
+            return FeedError(
+                "timeout",
+                f"{self.url}: the source's whole sync took longer than {settings.SYNC_SOURCE_DEADLINE_SECONDS:g} "
+                "seconds (SYNC_SOURCE_DEADLINE_SECONDS).",
+            )
         return FeedError(
             "timeout", f"{self.url} took longer than {self.seconds:g} seconds in all (FEED_DEADLINE_SECONDS)."
         )
@@ -303,28 +312,27 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
             raise FeedError("scheme", f"{current} names no host.")
         address = _checked_address(current, host, port)
         connection_class = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-        conn, response = connection_class(host, port, address, deadline), None
+        conn, response = None, None
         try:
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request(
-                "GET",
-                target,
-                headers={
-                    "User-Agent": USER_AGENT,
-                    "Accept-Encoding": "gzip",
-                    "Accept": "application/json, text/csv, */*",
-                },
-            )
-            response = conn.getresponse()
-            if response.status in (301, 302, 303, 307, 308):
-                location = response.getheader("Location")
-                if not location:
-                    raise FeedError("http", f"{url} redirected without saying where to.")
-                current = urljoin(current, location.strip())
-                continue
-            if response.status >= 400:
-                raise FeedError("http", f"{url} answered HTTP {response.status} {_plain(response.reason)}.")
-            return _read_response(url, response, max_bytes, deadline)
+            with polite.host_slot(host):  # one request in flight per host, a pause between them
+                deadline.left()
+                conn = connection_class(host, port, address, deadline)
+                target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                conn.request("GET", target, headers=_headers(url))
+                response = conn.getresponse()
+                if response.status in (301, 302, 303, 307, 308):
+                    location = response.getheader("Location")
+                    if not location:
+                        raise FeedError("http", f"{url} redirected without saying where to.")
+                    current = urljoin(current, location.strip())
+                    continue
+                if response.status == 304 and polite.conditional_headers(url):
+                    raise polite.NotModified(url)
+                if response.status >= 300:
+                    raise _http_error(url, response)
+                body = _read_response(url, response, max_bytes, deadline)
+                polite.remember(url, response.getheader("ETag"), response.getheader("Last-Modified"))
+                return body
         except TimeoutError:
             if time.monotonic() >= deadline.end - 0.1:  # the step was cut short by the deadline
                 raise deadline.error() from None
@@ -338,8 +346,31 @@ def _fetch(url: str, max_bytes: int, timeout: float, deadline_seconds: float) ->
         finally:
             if response is not None:
                 response.close()  # the socket closes with the last reader (see _DeadlineSocket)
-            conn.close()
+            if conn is not None:
+                conn.close()
     raise FeedError("http", f"{url} redirected more than {MAX_REDIRECTS} times.")
+
+
+def _headers(url: str) -> dict[str, str]:
+    return {
+        "User-Agent": polite.user_agent(),
+        "Accept-Encoding": "gzip",
+        "Accept": "application/json, text/csv, */*",
+        **polite.conditional_headers(url),  # validators are kept for the URL asked, not a redirect's
+    }
+
+
+def _http_error(url: str, response) -> FeedError:
+    """An error answer, in words; a busy server's request to wait (429, 503) is kept for the backoff."""
+    status = response.status
+    message = f"{url} answered HTTP {status} {_plain(response.reason)}."
+    wait = polite.retry_after_seconds(response.getheader("Retry-After")) if status in (429, 503) else None
+    if status == 429:
+        message += " The server asks us to slow down; the next sync of this source will wait"
+        message += f" at least {wait:,} seconds." if wait else "."
+    elif status >= 500:
+        message += " The server is having trouble; the source will be tried again later."
+    return FeedError("http", message, retry_after=wait)
 
 
 def _read_response(url, response, max_bytes, deadline: _Deadline) -> Body:

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from itertools import islice
 
@@ -119,6 +120,10 @@ def _item(row, digest) -> tuple:
 
 
 def workers() -> int:
+    """Processes to normalise in: 1 (this one) where forking is unsafe or impossible. A sync run
+    in a thread (``sync --jobs``) never forks: a child copies every lock another thread holds."""
+    if threading.current_thread() is not threading.main_thread():
+        return 1
     wanted = settings.IMPORT_WORKERS or min(os.cpu_count() or 1, 4)
     return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 

@@ -29,9 +29,13 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from commonground.catalog.models import Program
+from commonground.feeds import polite
+from commonground.feeds.base import Feed
 from commonground.feeds.errors import FeedError, RowProblem
 from commonground.feeds.fields import Context
 from commonground.feeds.formats import FORMATS
+from commonground.feeds.health import record_failure
+from commonground.feeds.health import recovered as _recovered
 from commonground.feeds.parallel import KNOWN, OK, SKIP, Normaliser, normalise
 from commonground.locks import LockBusy, source_lock
 from commonground.meetings import duplicates
@@ -58,6 +62,7 @@ class SyncReport:
     warnings: list[RowProblem] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     dry_run: bool = False
+    retry_after: int | None = None  # seconds a server asked us to wait before the next try
 
     @property
     def failed(self) -> bool:
@@ -118,24 +123,31 @@ def sync_source(
     the removal checks; ``wait=False`` refuses instead of waiting for another sync of the source.
     ``changes`` (location, format, program, zone) apply only if the sync succeeds, so a failed
     ``import --name`` never leaves the source pointing at a bad address.
+
+    The feed is fetched first, outside the source's lock (and SQLite's writer slot), so several
+    sources can be fetched at once while their writes take turns (``feeds.schedule``).
     """
     report = SyncReport(source=source.name, dry_run=dry_run)
     new = source.pk is None  # a new source is saved only with its first good sync
+    fetched = None
     try:
-        with bulk_work(), source_lock(source.name, wait=wait, notify=notify):
-            if source.pk:
-                source.refresh_from_db()
-            for name, value in (changes or {}).items():
-                setattr(source, name, value)
-            _sync(
-                source,
-                report,
-                dry_run=dry_run,
-                full=full,
-                progress=progress,
-                allow_removals=allow_removals,
-                changes=changes or {},
-            )
+        fetched = _fetch(source, report, full=full, changes=changes or {})
+        if not report.failed:
+            with bulk_work(), source_lock(source.name, wait=wait, notify=notify):
+                if source.pk:
+                    source.refresh_from_db()
+                for name, value in (changes or {}).items():
+                    setattr(source, name, value)
+                _sync(
+                    source,
+                    report,
+                    fetched,
+                    dry_run=dry_run,
+                    full=full,
+                    progress=progress,
+                    allow_removals=allow_removals,
+                    changes=changes or {},
+                )
     except LockBusy as busy:
         report.fail("busy", f"{busy}: it is still running; try again when it has finished.")
         return report
@@ -146,10 +158,17 @@ def sync_source(
             f"The sync stopped on an unexpected error ({type(exc).__name__}); nothing was "
             "changed. The server log has the details.",
         )
+    finally:
+        if fetched is not None and fetched.feed is not None:
+            fetched.feed.close()
     if new and (report.failed or dry_run):
         source.pk = None  # its row was rolled back with the rest
     elif report.failed and not dry_run:
-        _record_failure(source, report.errors[-1]["message"])
+        try:  # on SQLite the writer slot too: several syncs at once write one at a time
+            with source_lock(source.name, wait=True):
+                record_failure(source, report.errors[-1]["message"], retry_after=report.retry_after)
+        except Exception:  # the report still says what happened
+            log.exception("could not record the failed sync of %s", source.name)
     elif not dry_run:
         try:
             refresh_statistics(report.added + report.updated + report.removed)
@@ -158,59 +177,87 @@ def sync_source(
     return report
 
 
-def _sync(source: Source, report: SyncReport, *, dry_run, full, progress, allow_removals, changes) -> None:
+@dataclass
+class _Fetched:
+    feed: Feed | None  # None: the server said 304 Not Modified
+    validators: dict
+
+
+def _fetch(source: Source, report: SyncReport, *, full: bool, changes: dict) -> _Fetched | None:
+    """Open the source's feed (every request of it, inside one polite visit); None if it failed."""
+    location = changes.get("location", source.location)
+    fmt = changes.get("format", source.format)
+    # Only a source whose last sync read this very feed in full may ask "has it changed?".
+    ask = not full and not changes and source.last_feed_digest and source.last_status in _GOOD
     try:
-        feed = FORMATS[source.format].read(source.location)
+        with polite.visit(validators=source.http_validators if ask else None) as visit:
+            try:
+                feed = FORMATS[fmt].read(location)
+            except polite.NotModified:
+                return _Fetched(None, dict(source.http_validators))
+            return _Fetched(feed, visit.got)
     except FeedError as exc:
         report.fail(exc.code, exc.message)
+        report.retry_after = exc.retry_after
+        return None
+
+
+_GOOD = (SyncStatus.OK, SyncStatus.WARNINGS)
+
+
+def _sync(source: Source, report: SyncReport, fetched, *, dry_run, full, progress, allow_removals, changes) -> None:
+    feed = fetched.feed
+    if feed is None:
+        _unchanged_feed(source, report, dry_run)
+        return
+    program_code = source.default_program_id or feed.default_program or "aa"
+    programs = dict(Program.objects.values_list("code", "type_table"))
+    context = Context(program_code, programs[program_code], source.default_timezone, programs=programs)
+    feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
+    if (
+        feed_digest
+        and not full
+        and feed_digest == source.last_feed_digest
+        and not changes
+        and source.last_status in _GOOD
+    ):
+        _unchanged_feed(source, report, dry_run, fetched.validators)
         return
     try:
-        program_code = source.default_program_id or feed.default_program or "aa"
-        programs = dict(Program.objects.values_list("code", "type_table"))
-        context = Context(program_code, programs[program_code], source.default_timezone, programs=programs)
-        feed_digest = f"{feed.digest}|{_context_key(context)}" if feed.digest else ""
-        if (
-            feed_digest
-            and not full
-            and feed_digest == source.last_feed_digest
-            and not changes
-            and source.last_status in (SyncStatus.OK, SyncStatus.WARNINGS)
-        ):
-            _unchanged_feed(source, report, dry_run)
-            return
-        try:
-            with transaction.atomic():
-                if not source.pk:
-                    source.save()
-                _Pass(source, context, report, dry_run, progress).run(feed.rows, allow_removals)
-                if dry_run:
-                    raise _Rollback
-                _record_success(source, report, feed_digest, changes)
-        except _Rollback:
-            pass
-        except Refused as refused:
-            report.fail(refused.code, refused.message)
-        except FeedError as exc:  # the body broke part-way through (cut short, bad bytes)
-            report.fail(exc.code, exc.message + " Nothing was changed.")
-        except DatabaseError as exc:
-            log.exception("sync of %s failed while writing", source.name)
-            report.fail("database", f"The database refused the changes ({_short(exc)}); nothing was changed.")
-    finally:
-        feed.close()
+        with transaction.atomic():
+            if not source.pk:
+                source.save()
+            _Pass(source, context, report, dry_run, progress).run(feed.rows, allow_removals)
+            if dry_run:
+                raise _Rollback
+            _record_success(source, report, feed_digest, {**changes, "http_validators": fetched.validators})
+    except _Rollback:
+        pass
+    except Refused as refused:
+        report.fail(refused.code, refused.message)
+    except FeedError as exc:  # the body broke part-way through (cut short, bad bytes)
+        report.fail(exc.code, exc.message + " Nothing was changed.")
+    except DatabaseError as exc:
+        log.exception("sync of %s failed while writing", source.name)
+        report.fail("database", f"The database refused the changes ({_short(exc)}); nothing was changed.")
 
 
 def _context_key(ctx: Context) -> str:
     return f"{ctx.program}|{ctx.table}|{ctx.default_timezone}|{NORMALIZE_VERSION}"
 
 
-def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool) -> None:
-    """The feed is byte-for-byte what was synced last time: report that, write nothing else."""
+def _unchanged_feed(source: Source, report: SyncReport, dry_run: bool, validators: dict | None = None) -> None:
+    """The feed is byte-for-byte what was synced last time (or the server said 304): report
+    that, write nothing else."""
     report.unchanged = Meeting.objects.filter(source=source).count()
     report.skipped = (source.last_counts or {}).get("skipped", 0)
     report.warnings = [RowProblem(**w) for w in source.last_warnings or []]
     if not dry_run:
         now = timezone.now()
-        Source.objects.filter(pk=source.pk).update(last_sync_at=now, last_ok_at=now, last_counts=report.counts())
+        fields = {"last_sync_at": now, "last_ok_at": now, "last_counts": report.counts(), **_recovered()}
+        if validators is not None:
+            fields["http_validators"] = validators
+        Source.objects.filter(pk=source.pk).update(**fields)
 
 
 class Packer:
@@ -426,6 +473,7 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
         **changes,
     }
     fields["last_ok_at"] = fields["last_sync_at"]
+    fields.update(_recovered())
     reconnected = source.disconnected_at is not None
     fields["disconnected_at"] = None
     if report.changed:
@@ -434,29 +482,6 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
     if report.changed or reconnected:  # a reconnected source's meetings come back into search
         duplicates.refresh()
         DataVersion.bump(sources=[source.pk])
-
-
-def _record_failure(source: Source, message: str) -> None:
-    """Record a failed sync; after SOURCE_DISCONNECT_DAYS without a good one, disconnect the source."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            fields = {
-                "last_sync_at": now,
-                "last_status": SyncStatus.FAILED,
-                "last_error": message,
-                "last_feed_digest": "",
-            }
-            row = Source.objects.filter(pk=source.pk).values("last_ok_at", "disconnected_at").first()
-            limit = timedelta(days=settings.SOURCE_DISCONNECT_DAYS)
-            if row and row["last_ok_at"] and not row["disconnected_at"] and now - row["last_ok_at"] > limit:
-                fields["disconnected_at"] = now
-            Source.objects.filter(pk=source.pk).update(**fields)
-            if "disconnected_at" in fields:  # its meetings leave search and the feed
-                duplicates.refresh()  # (a listing it duplicated comes back)
-                DataVersion.bump(sources=[source.pk])
-    except DatabaseError:  # the database itself is the trouble: the report still says what happened
-        log.exception("could not record the failed sync of %s", source.name)
 
 
 def _short(exc: Exception) -> str:

@@ -14,7 +14,7 @@ class SourceForm(forms.ModelForm):  # type: ignore[misc]  # Django is untyped he
 
     class Meta:
         model = Source
-        fields = "__all__"
+        exclude = ("http_validators", "failures", "next_sync_after")  # the sync's own bookkeeping
 
     def clean_location(self) -> str:
         location = (self.cleaned_data.get("location") or "").strip()
@@ -65,6 +65,8 @@ class SourceAdmin(admin.ModelAdmin):  # type: ignore[misc]  # Django is untyped 
         "last_counts",
         "last_warnings",
         "last_feed_digest",
+        "failures",
+        "next_sync_after",
         "created_at",
     )
 

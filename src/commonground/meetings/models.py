@@ -74,6 +74,13 @@ class Source(models.Model):  # type: ignore[misc]  # Django is untyped here
     # Digest of the last feed body synced in full (with the import settings), to recognise an
     # identical feed without reading its rows again.
     last_feed_digest = models.CharField(max_length=200, blank=True)
+    # The servers' validators (ETag, Last-Modified) from the last good sync, by URL: sent back as a
+    # conditional request, so an unchanged feed answers 304 with no body (feeds.polite).
+    http_validators = models.JSONField(default=dict, blank=True)
+    # Failed syncs in a row, and the time before which a scheduled sync leaves the source alone
+    # (a backoff that doubles with each failure, or the server's own Retry-After).
+    failures = models.PositiveIntegerField(default=0)
+    next_sync_after = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,14 +1,20 @@
 import sys
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from commonground.feeds.health import due, waiting_reason
 from commonground.feeds.reporting import print_report, progress_bar
-from commonground.feeds.sync import sync_source
+from commonground.feeds.schedule import sync_all
 from commonground.meetings.models import Source, SourceFormat
 
 
 class Command(BaseCommand):
-    help = "Re-sync every registered feed source (the demo source is left alone). Exits 1 if any failed."
+    help = (
+        "Re-sync every registered feed source, several at a time (the demo source is left alone). "
+        "Exits 1 if any failed, naming each one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; change nothing.")
@@ -18,28 +24,53 @@ class Command(BaseCommand):
             action="store_true",
             help="Apply syncs even if they remove most of a source's meetings, or all of them.",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=settings.SYNC_JOBS,
+            metavar="N",
+            help="Sources synced at once (default SYNC_JOBS, 4); one request at a time per host whatever N is.",
+        )
+        parser.add_argument(
+            "--scheduled",
+            action="store_true",
+            help="For cron or a timer: only sources that are due (at most every SYNC_MIN_INTERVAL_MINUTES, "
+            "later after failures); needs FEED_CONTACT.",
+        )
 
-    def handle(self, *args, dry_run, full, allow_removals, **options):
+    def handle(self, *args, dry_run, full, allow_removals, jobs, scheduled, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be 1 or more.")
+        if scheduled and not settings.FEED_CONTACT:
+            raise CommandError(
+                "A scheduled sync needs FEED_CONTACT (an email address or a web page), so the operators "
+                "of the servers we read can reach us instead of blocking us. Set it and run again."
+            )
         sources = list(Source.objects.exclude(format=SourceFormat.DEMO))
         if not sources:
             self.stdout.write("No feed sources yet. Add one with `commonground import FILE-OR-URL`.")
             return
-        failed = []
-        for source in sources:  # one source's failure never stops the others
-            report = sync_source(
-                source,
-                dry_run=dry_run,
-                full=full,
-                progress=progress_bar(),
-                allow_removals=allow_removals,
-                notify=self.stderr.write,
-            )
-            print_report(self.stdout, report)
-            if report.failed:
-                failed.append(source.name)
+        if scheduled:
+            now = timezone.now()
+            for source in sources:
+                if not due(source, now):
+                    self.stdout.write(f"{source.name}: not due ({waiting_reason(source, now)}).")
+            sources = [s for s in sources if due(s, now)]
+        reports = sync_all(
+            sources,
+            jobs=jobs,
+            on_report=lambda report: print_report(self.stdout, report),
+            dry_run=dry_run,
+            full=full,
+            progress=progress_bar(),
+            allow_removals=allow_removals,
+            notify=self.stderr.write,
+        )
+        failed = [r for r in reports if r.failed]
         if failed:
             self.stderr.write(
-                f"{len(failed)} of {len(sources)} source(s) failed ({', '.join(failed)}); "
-                "their meetings were left as they were."
+                f"{len(failed)} of {len(reports)} source(s) failed; their meetings were left as they were:"
             )
+            for report in failed:
+                self.stderr.write(f"  {report.source}: {report.errors[-1]['message']}")
             sys.exit(1)

@@ -1,0 +1,56 @@
+"""Sync many sources, several at a time, each failure its own.
+
+``sync_all`` gives each source to one of ``jobs`` threads. A thread fetches its source's feed
+(``feeds.polite`` keeps one request in flight per host, so sources on one server still go one at
+a time) and then writes it under the source's lock. On PostgreSQL the writes run side by side; on
+SQLite they take turns for the one writer slot while the next sources are being fetched. A source
+that fails is recorded with its reason and its backoff (``feeds.health``); the others go on and
+commit. Threads never fork workers of their own (``feeds.parallel.workers``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connections
+
+from commonground.feeds.sync import SyncReport, sync_source
+from commonground.meetings.models import Source
+
+log = logging.getLogger(__name__)
+
+
+def sync_all(
+    sources: Iterable[Source],
+    *,
+    jobs: int = 1,
+    on_report: Callable[[SyncReport], None] | None = None,
+    **options,
+) -> list[SyncReport]:
+    """Sync every source in ``sources`` (``options`` as ``sync_source`` takes them); the reports
+    come back in the sources' order, and ``on_report`` hears each one as it finishes."""
+    sources = list(sources)
+    told = threading.Lock()
+
+    def one(source: Source) -> SyncReport:
+        report = sync_source(source, **options)
+        if on_report is not None:
+            with told:
+                on_report(report)
+        return report
+
+    if jobs <= 1 or len(sources) <= 1:
+        return [one(source) for source in sources]
+    options.pop("progress", None)  # progress bars of several sources at once would garble each other
+
+    def in_thread(source: Source) -> SyncReport:
+        try:
+            return one(source)
+        finally:
+            connections.close_all()  # this thread's own connections; the pool's threads end here
+
+    with ThreadPoolExecutor(max_workers=min(jobs, len(sources)), thread_name_prefix="sync") as pool:
+        return list(pool.map(in_thread, sources))
