@@ -126,6 +126,7 @@ def coverage_page(request):
             "in_person": c["in_person"],
             "programs": [(program(code), n) for code, n in c["programs"]],
             "regions": [(name or _("Region not given"), n) for name, n in c["regions"]],
+            "named_regions": sum(1 for name, _n in c["regions"] if name),
         }
         for c in data["countries"]
     ]
