@@ -19,12 +19,15 @@
     }
     // Each city as the circle a search near it reaches; the words say the count, the colour repeats it.
     var colours = { none: "#8a1c1c", thin: "#9a6b00", ok: "#1e6b3a" };
+    var bounds = [];
     points.forEach(function (p) {
       window.L.circle([p.lat, p.lng], {
         radius: 50000, color: colours[p.band] || "#4b5560", weight: 2, fillOpacity: 0.35
       }).bindTooltip(p.text).addTo(map);
+      bounds.push([p.lat, p.lng]);
     });
-    map.setView([25, 0], 1);
+    // Every checked city in view, as near as the box allows (a phone sees the whole world).
+    if (bounds.length) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([25, 0], 1); }
     mapBox.setAttribute("data-ready", String(points.length));
   };
   document.head.appendChild(script);
