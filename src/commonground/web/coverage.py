@@ -33,7 +33,9 @@ NEAR_KM = 50
 THIN_BELOW = 5
 BIGGEST = 200
 SAME_CITY_KM = 25  # a city whose centre is this near a larger one's is taken as part of it
-ONLINE = AttendanceMode.ONLINE.value  # type: ignore[attr-defined]  # TextChoices is untyped here
+# TextChoices is untyped here, so mypy takes a member for its (value, label) tuple.
+ONLINE = AttendanceMode.ONLINE.value  # type: ignore[attr-defined]
+WITH_A_ROOM = (AttendanceMode.IN_PERSON.value, AttendanceMode.HYBRID.value)  # type: ignore[attr-defined]
 # Degrees of latitude that hold every point within NEAR_KM (a degree is at least 110.5 km).
 _BAND = NEAR_KM / 110.5
 
@@ -193,8 +195,7 @@ def _near_cities() -> list[dict[str, Any]]:
     latitudes sorted once, then per city the band of latitude that can be near it, measured."""
     points = np.array(
         Meeting.objects.public()
-        .exclude(attendance_mode=ONLINE)
-        .filter(latitude__isnull=False, longitude__isnull=False)
+        .filter(attendance_mode__in=WITH_A_ROOM, latitude__isnull=False, longitude__isnull=False)
         .order_by()
         .values_list("latitude", "longitude"),
         dtype=np.float64,
