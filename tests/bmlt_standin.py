@@ -1,7 +1,8 @@
 """A stand-in BMLT root server on 127.0.0.1 for tests: it filters and pages like a real one.
 
 It answers ``client_interface/json/`` with GetSearchResults (``services[]`` exact, or with
-children when ``recursive=1``), GetFormats and GetServiceBodies. ``max_results`` makes it refuse
+children when ``recursive=1``; ``sort_keys=id_bigint``; ``page_size`` and ``page_num`` unless
+``pages=False``, as an old server ignores them), GetFormats and GetServiceBodies. ``max_results`` makes it refuse
 an answer larger than that, as a big server does when asked for everything at once (it times
 out or runs out of memory). ``fail_services`` makes one page fail.
 """
@@ -23,9 +24,11 @@ class StandInBMLT:
         *,
         max_results: int | None = None,
         fail_services: tuple[str, ...] = (),
+        pages: bool = True,
     ):
         self.meetings, self.formats, self.bodies = meetings, formats, bodies
         self.max_results, self.fail_services = max_results, set(fail_services)
+        self.pages = pages  # False: an old server that ignores page_size and page_num
         self.hits: list[dict] = []
         standin = self
 
@@ -65,7 +68,15 @@ class StandInBMLT:
             return 404, b'{"error": "not found"}'
         query = parse_qs(parts.query)
         switcher = (query.get("switcher") or [""])[0]
-        self.hits.append({"switcher": switcher, "services": query.get("services[]", [])})
+        self.hits.append(
+            {
+                "switcher": switcher,
+                "services": query.get("services[]", []),
+                "page": (query.get("page_num") or [""])[0],
+                "sort": (query.get("sort_keys") or [""])[0],
+                "calling_app": (query.get("callingApp") or [""])[0],
+            }
+        )
         if switcher == "GetFormats":
             return 200, json.dumps(self.formats).encode()
         if switcher == "GetServiceBodies":
@@ -78,6 +89,12 @@ class StandInBMLT:
         if services and query.get("recursive") == ["1"]:
             services = self._children(services)
         rows = [m for m in self.meetings if not services or m["service_body_bigint"] in services]
+        if query.get("sort_keys") == ["id_bigint"]:
+            rows.sort(key=lambda m: int(m["id_bigint"]))
+        size, number = (query.get("page_size") or [""])[0], (query.get("page_num") or ["1"])[0]
+        if self.pages and size.isdigit() and number.isdigit():
+            start = (int(number) - 1) * int(size)
+            rows = rows[start : start + int(size)]
         if self.max_results is not None and len(rows) > self.max_results:
             return 503, b"<html>The server took too long to answer.</html>"
         return 200, json.dumps(rows).encode()

@@ -1,4 +1,5 @@
-"""A large BMLT server is read one service body at a time, and still all-or-nothing."""
+"""A large BMLT server read one service body at a time (BMLT_PAGE_BY=service-body, for servers
+without paging), still all-or-nothing. Paging by id, the default, is in test_bmlt_id_paging.py."""
 
 import pytest
 from bmlt_standin import StandInBMLT
@@ -45,6 +46,7 @@ MEETINGS = [meeting(n, body) for n, body in zip(range(1, 401), ["1", "10", "11",
 @pytest.fixture
 def standin(settings):
     settings.FEED_ALLOW_PRIVATE_ADDRESSES = True
+    settings.BMLT_PAGE_BY = "service-body"
     servers = []
 
     def start(**options):

@@ -245,12 +245,14 @@ SYNC_JOBS = env_int("SYNC_JOBS", 4, minimum=1)
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
 # Our BMLT API: an answer without page_size holds at most this many meetings (whole lists are files).
 BMLT_UNPAGED_LIMIT = env_int("BMLT_UNPAGED_LIMIT", 10_000, minimum=1)
-# A whole BMLT server is read one service body at a time ("service-body"), or in one answer ("none").
-BMLT_PAGE_BY = env_str("BMLT_PAGE_BY", "service-body")
-if BMLT_PAGE_BY not in ("service-body", "none"):
+# A whole BMLT server is read in pages sorted by id ("id", BMLT_PAGE_SIZE a page), one service body
+# at a time ("service-body", for a server whose paging is broken), or in one answer ("none").
+BMLT_PAGE_BY = env_str("BMLT_PAGE_BY", "id")
+if BMLT_PAGE_BY not in ("id", "service-body", "none"):
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(f"BMLT_PAGE_BY must be service-body or none, not {BMLT_PAGE_BY!r}.")
+    raise ImproperlyConfigured(f"BMLT_PAGE_BY must be id, service-body or none, not {BMLT_PAGE_BY!r}.")
+BMLT_PAGE_SIZE = env_int("BMLT_PAGE_SIZE", 1000, minimum=10)
 # A source that has failed to sync is flagged on its meetings after this many hours, and its
 # meetings leave search and the feed after this many days (the Meeting Guide app's policy).
 SOURCE_WARN_HOURS = env_int("SOURCE_WARN_HOURS", 72, minimum=1)

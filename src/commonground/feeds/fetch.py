@@ -186,8 +186,8 @@ class _Deadline:
         if self.source_end is not None and self.end == self.source_end:
             return FeedError(
                 "timeout",
-                f"{self.url}: the source's whole sync took longer than {settings.SYNC_SOURCE_DEADLINE_SECONDS:g} "
-                "seconds (SYNC_SOURCE_DEADLINE_SECONDS).",
+                f"Reading the source took longer than {settings.SYNC_SOURCE_DEADLINE_SECONDS:g} seconds in all "
+                f"(SYNC_SOURCE_DEADLINE_SECONDS); it stopped at {self.url}.",
             )
         return FeedError(
             "timeout", f"{self.url} took longer than {self.seconds:g} seconds in all (FEED_DEADLINE_SECONDS)."

@@ -10,11 +10,21 @@ A directory holds the same answers as GetSearchResults.json, GetFormats.json and
 GetServiceBodies.json. Every value arrives as a string. Weekdays run 1–7 from Sunday; formats
 are per-server keys that GetFormats maps to stable world ids, which we map to NA's codes.
 
-A large server is read in pages, one service body at a time (``services[]=<id>`` without
-``recursive``, so no meeting comes twice), rather than in one answer that can run to hundreds
-of megabytes or time out: ``BMLT_PAGE_BY = "service-body"``, the default for a server URL with
-no search filters of its own. Every page is fetched before any row is read, so the source is
-still all-or-nothing: one failed page fails the whole source and keeps its stored meetings.
+A whole server (a URL with no search filters of its own) is read in pages rather than in one
+answer that can run to hundreds of megabytes or time out. ``BMLT_PAGE_BY``:
+
+- ``id`` (the default, as BMLT's responsible-use guide asks): ``sort_keys=id_bigint`` with
+  ``page_size`` (``BMLT_PAGE_SIZE``) and ``page_num`` until a page comes back short. Sorted, no
+  page repeats or skips a meeting, and every meeting is read whichever service body it is in.
+  A server too old to page answers everything at once (more than a page), or the same page again;
+  either way it is read once.
+- ``service-body``: one service body at a time (``services[]=<id>`` without ``recursive``), for a
+  server whose paging is broken; it misses meetings in bodies ``GetServiceBodies`` does not list.
+- ``none``: one answer.
+
+Every page is fetched before any row is read, so the source is still all-or-nothing: one failed
+page fails the whole source and keeps its stored meetings. Every request says who is asking
+(``callingApp``, besides the User-Agent).
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ from commonground.meetings import types
 log = logging.getLogger(__name__)
 
 SWITCHERS = ("GetSearchResults", "GetFormats", "GetServiceBodies")
+CALLING_APP = "commonground"
+MAX_PAGES = 10_000
 VENUE_IN_PERSON, VENUE_VIRTUAL, VENUE_HYBRID = "1", "2", "3"
 
 
@@ -49,14 +61,22 @@ def _answer_locations(location: str) -> dict[str, str]:
         # A results URL may carry filters (services=, weekdays=); keep them for the search only.
         search = location if "switcher=GetSearchResults" in location else f"{base}?switcher=GetSearchResults"
         return {
-            "GetSearchResults": search,
-            "GetFormats": f"{base}?switcher=GetFormats",
-            "GetServiceBodies": f"{base}?switcher=GetServiceBodies",
+            "GetSearchResults": _calling(search),
+            "GetFormats": _calling(f"{base}?switcher=GetFormats"),
+            "GetServiceBodies": _calling(f"{base}?switcher=GetServiceBodies"),
         }
     folder = Path(location)
     if not folder.is_dir():
         raise FeedError("not-found", f"{location} is neither a BMLT server URL nor a directory of saved answers.")
     return {name: str(folder / f"{name}.json") for name in SWITCHERS}
+
+
+def _calling(url: str) -> str:
+    """``url`` saying who is asking (``callingApp``), as BMLT's guide asks of every client."""
+    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    if any(key == "callingApp" for key, _ in query):
+        return url
+    return f"{url}{'&' if urlsplit(url).query else '?'}callingApp={CALLING_APP}"
 
 
 def _load(location: str, digests: list, *, optional: bool = False):
@@ -80,11 +100,16 @@ def read(location: str) -> Feed:
     where = _answer_locations(location)
     digests: list[str] = []
     bodies = None
-    if _pages_by_service_body(location):
+    paging = _paging(location)
+    if paging == "service-body":
         bodies = _list(_load(where["GetServiceBodies"], digests, optional=True), where["GetServiceBodies"])
     ids = _page_ids(bodies or [])
-    if len(ids) > 1:
-        pages = _fetch_pages(where["GetSearchResults"], ids)
+    if paging == "id" or len(ids) > 1:
+        pages = (
+            _fetch_id_pages(where["GetSearchResults"])
+            if paging == "id"
+            else _fetch_pages(where["GetSearchResults"], ids)
+        )
         rows, closers = _paged_rows(pages), [page.close for page in pages]
         digests.extend(page.digest for page in pages)
     else:
@@ -114,12 +139,54 @@ def read(location: str) -> Feed:
     return feed
 
 
-def _pages_by_service_body(location: str) -> bool:
-    """Page a whole server; a URL that already narrows the search is read as it is."""
-    if settings.BMLT_PAGE_BY != "service-body" or not is_url(location):
-        return False
+def _paging(location: str) -> str:
+    """How to page a whole server ("id", "service-body"); "" for a URL that already narrows the
+    search (read as it is), a directory of saved answers, or paging switched off."""
+    if settings.BMLT_PAGE_BY == "none" or not is_url(location):
+        return ""
     query = {key for key, _ in parse_qsl(urlsplit(location).query, keep_blank_values=True)}
-    return not (query - {"switcher"})
+    return "" if query - {"switcher", "callingApp"} else settings.BMLT_PAGE_BY
+
+
+def _fetch_id_pages(search_url: str) -> list[Body]:
+    """The server's meetings, ``BMLT_PAGE_SIZE`` at a time, sorted by id, each page spooled."""
+    base, size = search_url.split("?")[0], settings.BMLT_PAGE_SIZE
+    pages: list[Body] = []
+    first_id = None
+    try:
+        for number in range(1, MAX_PAGES + 1):
+            query = [("switcher", "GetSearchResults"), ("sort_keys", "id_bigint")]
+            query += [("page_size", str(size)), ("page_num", str(number)), ("callingApp", CALLING_APP)]
+            try:
+                page = open_body(f"{base}?{urlencode(query)}")
+                ids = [str(row.get("id_bigint") or "") for row in _page_rows(page) if isinstance(row, dict)]
+            except FeedError as exc:
+                raise FeedError(
+                    exc.code,
+                    f"{exc.message} (page {number} of the meetings, {size} a page: nothing was imported)",
+                    retry_after=exc.retry_after,
+                ) from None
+            if number > 1 and ids and ids[0] == first_id:
+                page.close()  # the same page again: the server does not page, and page 1 had it all
+                break
+            pages.append(page)
+            first_id = first_id or (ids[0] if ids else None)
+            if len(ids) != size:  # short (the last page), or longer (a server that sent everything)
+                break
+    except BaseException:
+        for page in pages:
+            page.close()
+        raise
+    return pages
+
+
+def _page_rows(page: Body):
+    try:
+        return meeting_guide_parse(page, page.location).rows
+    except FeedError as exc:
+        if exc.code == "shape":
+            raise FeedError("shape", f"{page.location} should hold a JSON array, as a BMLT server answers.") from None
+        raise
 
 
 def _page_ids(bodies: list) -> list[str]:
@@ -138,7 +205,8 @@ def _fetch_pages(search_url: str, ids: list[str]) -> list[Body]:
     pages: list[Body] = []
     try:
         for body_id in ids:
-            url = f"{base}?{urlencode([('switcher', 'GetSearchResults'), ('services[]', body_id)])}"
+            query = [("switcher", "GetSearchResults"), ("services[]", body_id), ("callingApp", CALLING_APP)]
+            url = f"{base}?{urlencode(query)}"
             try:
                 pages.append(open_body(url))
             except FeedError as exc:
@@ -158,15 +226,7 @@ def _paged_rows(pages: list[Body]):
     """Every page's meetings in turn; a meeting id seen on an earlier page is not read again."""
     seen: set[str] = set()
     for page in pages:
-        try:
-            rows = meeting_guide_parse(page, page.location).rows
-        except FeedError as exc:
-            if exc.code == "shape":
-                raise FeedError(
-                    "shape", f"{page.location} should hold a JSON array, as a BMLT server answers."
-                ) from None
-            raise
-        for row in rows:
+        for row in _page_rows(page):
             key = str(row.get("id_bigint") or "") if isinstance(row, dict) else ""
             if key and key in seen:
                 continue
