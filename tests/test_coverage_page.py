@@ -195,10 +195,10 @@ def test_no_javascript_is_needed_and_none_is_inline(client, world):
 
 @pytest.mark.django_db
 def test_each_status_comes_from_the_one_rule(client, world, monkeypatch):
-    """The page asks feeds/sync.py's status, as the API does: it does not work it out again."""
-    from commonground.feeds import sync
+    """The page asks feeds/health.py's status, as the API does: it does not work it out again."""
+    from commonground.feeds import health
 
-    monkeypatch.setattr(sync, "status", lambda source, now=None: "failing")
+    monkeypatch.setattr(health, "status", lambda source, now=None: "failing")
     html = client.get(reverse("coverage")).content.decode()
     assert "Up to date" not in _section(html, "sources")
     api = client.get("/api/v1/sources").json()["results"]

@@ -54,8 +54,8 @@ def out(*args) -> str:
 # --- the lists shipped -------------------------------------------------------------------------
 
 
-def test_the_world_registry_holds_every_bmlt_root_and_the_feeds_each_valid_and_sourced():
-    lists = {r.name: r for r in registry.load("world")}
+def test_the_shipped_lists_hold_every_bmlt_root_and_the_feeds_each_valid_and_sourced():
+    lists = {r.name: r for name in ("world", "bmlt-roots") for r in registry.load(name)}
     assert set(lists) == {"bmlt-roots", "feeds"}
     roots = lists["bmlt-roots"]
     assert len(roots.entries) == 44 and roots.skipped == []
@@ -68,6 +68,17 @@ def test_the_world_registry_holds_every_bmlt_root_and_the_feeds_each_valid_and_s
         assert set(entry.countries) <= iso_codes(), entry
     assert {e.id: e.countries for e in roots.entries}["162"] == ("CZ", "SK")
     assert [e.id for e in lists["feeds"].entries if not e.confirmed] == ["oiaa", "nepa-intergroup"]
+
+
+def test_the_world_covers_na_through_bmlts_export_not_its_roots_one_by_one():
+    (feeds,) = registry.load("world")
+    export = {e.id: e for e in feeds.entries}["bmlt-export"]
+    assert (export.format, export.program, export.url) == (
+        "bmlt-export",
+        "na",
+        "https://cdn.aws.bmlt.app/aggregator/manifest.json",
+    )
+    assert all(e.format != "bmlt" for e in feeds.entries)
 
 
 def test_every_list_shipped_says_where_it_came_from_and_when_it_was_checked():
@@ -130,7 +141,7 @@ def test_an_entry_with_a_country_that_is_not_one_is_skipped(tmp_path):
     (read,) = registry.load(str(tmp_path / "ours.toml"))
     assert dict(read.skipped) == {
         "a": "not ISO 3166 country codes: UK",
-        "b": "unknown format 'xml'; one of bmlt, csv, meeting-guide",
+        "b": "unknown format 'xml'; one of bmlt, bmlt-export, csv, meeting-guide",
     }
     assert [(e.key, e.countries) for e in read.entries] == [("ours:c", ("GB",))]
 
@@ -155,9 +166,9 @@ def test_adding_makes_a_source_of_each_entry_and_a_second_run_adds_nothing(serve
 
 @pytest.mark.django_db
 def test_the_built_in_list_and_bmlts_own_list_give_each_root_once(server_list):
-    registry.add(registry.load("world"))
+    registry.add(registry.load("bmlt-roots"))
     n = Source.objects.count()
-    assert n == 47 and Source.objects.get(registry_key="bmlt-roots:160").countries == "IR"
+    assert n == 44 and Source.objects.get(registry_key="bmlt-roots:160").countries == "IR"
     later = registry.add(registry.load(str(server_list)))
     assert [e.key for e, _name in later.added] == ["bmlt-roots:7"]  # 99 is there already
     assert Source.objects.count() == n + 1
@@ -211,10 +222,12 @@ def test_a_dry_run_lists_what_it_would_add_and_adds_nothing(server_list):
 @pytest.mark.django_db
 def test_the_command_adds_the_world_and_says_how_to_read_it():
     text = out("add-registry", "world")
-    assert text.splitlines()[-1] == "47 added, 0 already sources, 0 skipped. Run `commonground sync` to read them."
+    assert text.splitlines()[-1] == "4 added, 0 already sources, 0 skipped. Run `commonground sync` to read them."
     assert "added feeds:oiaa  Online Intergroup of AA  [meeting-guide, no country]" in text
     assert "(address not confirmed by its owner: check it first)" in text
-    assert out("add-registry", "world").splitlines()[-1] == "0 added, 47 already sources, 0 skipped."
+    assert "added feeds:bmlt-export  NA world-wide (BMLT aggregator's daily export)  [bmlt-export, no country]" in text
+    assert out("add-registry", "world").splitlines()[-1] == "0 added, 4 already sources, 0 skipped."
+    assert out("add-registry", "bmlt-roots").splitlines()[-1].startswith("44 added")
 
 
 @pytest.mark.django_db

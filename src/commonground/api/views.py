@@ -286,7 +286,7 @@ def places(request, q: str):
 @api.get("/sources", summary="Every source, with its state", tags=["sources"])
 def sources(request):
     """Where the meetings come from: each source's format, countries, meetings, last good sync,
-    status (``ok``, ``stale``, ``failing``: ``feeds/sync.py``'s ``status``) and last error in words."""
+    status (``ok``, ``stale``, ``failing``: ``feeds/health.py``'s ``status``) and last error in words."""
     return {"results": [s.as_api() for s in coverage.source_states()]}
 
 

@@ -1,6 +1,6 @@
 """Each source as people and clients see it: format, countries, meetings, last good sync, status and
 last error in words. ``GET /api/v1/sources`` and the ``/coverage`` page both read it here, so the
-two say the same; the status word itself is ``sync.status``'s."""
+two say the same; the status word itself is ``health.status``'s."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from commonground.feeds import sync
+from commonground.feeds import health
 from commonground.meetings.models import Meeting, Source
 
 
@@ -21,7 +21,7 @@ class SourceState:
     format: str
     countries: list[str]
     meetings: int
-    status: str  # ok, stale or failing (sync.status)
+    status: str  # ok, stale or failing (health.status)
     last_ok_at: datetime | None
     last_error: str  # its first line, in words; "" when none
     registry: str
@@ -65,7 +65,7 @@ def source_states(now: datetime | None = None, counts: dict[int, int] | None = N
             format=s.format,
             countries=[c for c in s.countries.split(",") if c],
             meetings=counts.get(s.pk, 0),
-            status=sync.status(s, now),
+            status=health.status(s, now),
             last_ok_at=s.last_ok_at,
             last_error=first_line(s.last_error),
             registry=s.registry_key,

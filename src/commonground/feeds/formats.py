@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from commonground.feeds.bmlt import export_files
 from commonground.feeds.bmlt import reader as bmlt
 from commonground.feeds.fetch import is_url
 from commonground.feeds.meeting_guide import reader as meeting_guide
@@ -13,12 +14,18 @@ FORMATS = {
     "meeting-guide": meeting_guide,
     "csv": tsml_csv,
     "bmlt": bmlt,
+    "bmlt-export-root": export_files,  # one root's file of the export, read as its own source
 }
+# The formats a person names (`import --format`, a registry entry): the readers above, and the
+# BMLT export, a source made of one source per root (feeds.bmlt.export syncs it).
+FORMAT_NAMES = ("meeting-guide", "csv", "bmlt", "bmlt-export")
 
 
 def guess_format(location: str) -> str:
     """Pick a format from the location's shape (and, for local files, the first byte)."""
     lower = location.lower()
+    if lower.split("?")[0].endswith("manifest.json"):
+        return "bmlt-export"
     if is_url(location):
         if "client_interface" in lower or "switcher=" in lower or "bmlt" in lower or "main_server" in lower:
             return "bmlt"

@@ -72,6 +72,20 @@ def record_failure(source: Source, message: str, *, retry_after: int | None = No
         log.exception("could not record the failed sync of %s", source.name)
 
 
+def mark_stale(source: Source, message: str) -> None:
+    """The source's origin says its copy is stale: its meetings leave search and the feed (never
+    shown as current) until a good sync brings them back, and the source says why."""
+    now = timezone.now()
+    with transaction.atomic():
+        was = Source.objects.filter(pk=source.pk).values_list("disconnected_at", flat=True).first()
+        Source.objects.filter(pk=source.pk).update(
+            last_sync_at=now, last_status=SyncStatus.STALE, last_error=message, disconnected_at=was or now
+        )
+        if was is None:
+            duplicates.refresh()
+            DataVersion.bump(sources=[source.pk])
+
+
 def due(source: Source, now: datetime | None = None) -> bool:
     """Whether a scheduled sync should sync ``source`` now."""
     now = now or timezone.now()
@@ -100,3 +114,22 @@ def _span(delta: timedelta, *, up: bool = False) -> str:
     seconds = max(0, delta.total_seconds())
     minutes = int(-(-seconds // 60) if up else seconds // 60)
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def status(source: Source, now: datetime | None = None) -> str:
+    """How a source is, in one word for people and clients (``/api/v1/sources``):
+
+    - ``failing``: its last sync failed (its meetings are kept until it is disconnected), or it is
+      disconnected;
+    - ``stale``: no good sync for ``SOURCE_WARN_HOURS``, or never one, or its origin says its copy
+      is stale;
+    - ``ok``: otherwise.
+    """
+    now = now or timezone.now()
+    if source.last_status == SyncStatus.STALE:  # its origin says so (the BMLT export's stale roots)
+        return "stale"
+    if source.disconnected_at or source.last_status == SyncStatus.FAILED:
+        return "failing"
+    if source.last_ok_at is None or now - source.last_ok_at > timedelta(hours=settings.SOURCE_WARN_HOURS):
+        return "stale"
+    return "ok"

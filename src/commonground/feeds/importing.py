@@ -13,8 +13,9 @@ from django.db import connections
 from commonground.catalog.models import Program
 from commonground.feeds.errors import FeedError
 from commonground.feeds.fetch import is_url
-from commonground.feeds.formats import FORMATS, guess_format
-from commonground.feeds.sync import SyncReport, sync_source
+from commonground.feeds.formats import FORMAT_NAMES, guess_format
+from commonground.feeds.schedule import sync_one
+from commonground.feeds.sync import SyncReport
 from commonground.feeds.text import cut
 from commonground.meetings import schedule
 from commonground.meetings.bulk import can_fork
@@ -47,8 +48,8 @@ def register_source(
     come back separately: they are saved only by a sync that succeeds.
     """
     fmt = format or guess_format(location)
-    if fmt not in FORMATS:
-        raise FeedError("options", f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if fmt not in FORMAT_NAMES:
+        raise FeedError("options", f"Unknown format {fmt!r}; choose one of {', '.join(FORMAT_NAMES)}.")
     if program and not Program.objects.filter(pk=program).exists():
         codes = ", ".join(Program.objects.values_list("code", flat=True))
         raise FeedError("options", f"Unknown program {program!r}; choose one of {codes}.")
@@ -65,7 +66,7 @@ def register_source(
     wanted = {"location": location, "format": fmt}
     if program:
         wanted["default_program_id"] = program
-    elif (source is None or source.default_program_id is None) and fmt == "bmlt":
+    elif (source is None or source.default_program_id is None) and fmt in ("bmlt", "bmlt-export"):
         wanted["default_program_id"] = "na"
     if timezone:
         wanted["default_timezone"] = timezone
@@ -94,7 +95,7 @@ def import_location(
     **options,
 ) -> SyncReport:
     source, changes = register_source(location, **options)
-    return sync_source(
+    return sync_one(
         source,
         dry_run=dry_run,
         full=full,

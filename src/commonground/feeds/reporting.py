@@ -30,6 +30,8 @@ def progress_bar(stream=None, minimum: int = 5000):
 
 
 def print_report(out, report: SyncReport) -> None:
+    for part in report.parts:  # a source made of others: each of them first
+        print_report(out, part)
     if report.failed:
         out.write(f"{report.source}: sync failed; the meetings stored before are unchanged.")
         for error in report.errors:

@@ -17,10 +17,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections
 
+from commonground.feeds.bmlt.export import sync_export
 from commonground.feeds.sync import SyncReport, sync_source
-from commonground.meetings.models import Source
+from commonground.meetings.models import Source, SourceFormat
 
 log = logging.getLogger(__name__)
+
+
+def sync_one(source: Source, **options) -> SyncReport:
+    """Sync one source, whatever it is made of (the BMLT export syncs a source per root)."""
+    if source.format == SourceFormat.BMLT_EXPORT:
+        return sync_export(source, **options)
+    return sync_source(source, **options)
+
+
+def syncable():
+    """The sources ``sync`` takes: all but the demo and the export's roots (their export syncs them)."""
+    return Source.objects.exclude(format__in=[SourceFormat.DEMO, SourceFormat.BMLT_EXPORT_ROOT])
 
 
 def sync_all(
@@ -36,7 +49,7 @@ def sync_all(
     told = threading.Lock()
 
     def one(source: Source) -> SyncReport:
-        report = sync_source(source, **options)
+        report = sync_one(source, **options)
         if on_report is not None:
             with told:
                 on_report(report)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -63,6 +62,7 @@ class SyncReport:
     errors: list[dict] = field(default_factory=list)
     dry_run: bool = False
     retry_after: int | None = None  # seconds a server asked us to wait before the next try
+    parts: list[SyncReport] = field(default_factory=list)  # a source made of others (the BMLT export)
 
     @property
     def failed(self) -> bool:
@@ -486,19 +486,3 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
 
 def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-
-
-def status(source: Source, now: datetime | None = None) -> str:
-    """How a source is, in one word for people and clients (``/api/v1/sources``):
-
-    - ``failing``: its last sync failed (its meetings are kept until it is disconnected), or it is
-      disconnected;
-    - ``stale``: no good sync for ``SOURCE_WARN_HOURS``, or never one;
-    - ``ok``: otherwise.
-    """
-    now = now or timezone.now()
-    if source.disconnected_at or source.last_status == SyncStatus.FAILED:
-        return "failing"
-    if source.last_ok_at is None or now - source.last_ok_at > timedelta(hours=settings.SOURCE_WARN_HOURS):
-        return "stale"
-    return "ok"

@@ -32,6 +32,8 @@ class SourceFormat(models.TextChoices):  # type: ignore[misc]  # Django is untyp
     MEETING_GUIDE = "meeting-guide", _("Meeting Guide JSON")
     CSV = "csv", _("TSML / Google Sheets CSV")
     BMLT = "bmlt", _("BMLT root server")
+    BMLT_EXPORT = "bmlt-export", _("BMLT aggregator export")
+    BMLT_EXPORT_ROOT = "bmlt-export-root", _("One root server of the BMLT export")
     DEMO = "demo", _("Synthetic demo data")
 
 
@@ -40,6 +42,7 @@ class SyncStatus(models.TextChoices):  # type: ignore[misc]  # Django is untyped
     OK = "ok", _("Synced")
     WARNINGS = "warnings", _("Synced with warnings")
     FAILED = "failed", _("Failed; previous data kept")
+    STALE = "stale", _("Stale at its origin; meetings withheld")
 
 
 class Source(models.Model):  # type: ignore[misc]  # Django is untyped here

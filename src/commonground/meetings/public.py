@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 def disconnected() -> Q:
     """The sources whose meetings are not public, having failed to sync for too long (a condition
-    on ``Source``; ``feeds/sync.py`` sets and clears ``disconnected_at``)."""
+    on ``Source``; ``feeds/health.py`` sets ``disconnected_at`` and a good sync clears it)."""
     return Q(disconnected_at__isnull=False)
 
 

@@ -1,10 +1,11 @@
 """The public meeting lists we know of, shipped as data, and how they become sources.
 
 Each ``*.toml`` file in this folder is one list (``bmlt-roots.toml``: every root server on BMLT's own
-list; ``feeds.toml``: Meeting Guide feeds), reviewed like code: a ``[registry]`` table (its name, the
-format and program its entries share, where it came from, when it was checked) and one ``[[entry]]``
-per source (``id``, ``name``, ``url``, ``countries``; ``program``, ``confirmed``, ``note`` where they
-differ or matter). ``world`` is every list here.
+list; ``feeds.toml``: BMLT's daily export and Meeting Guide feeds), reviewed like code: a
+``[registry]`` table (its name, the format and program its entries share, where it came from, when
+it was checked) and one ``[[entry]]`` per source (``id``, ``name``, ``url``, ``countries``;
+``program``, ``format``, ``confirmed``, ``note`` where they differ or matter). A list is named by
+its file's name (``bmlt-roots``); ``world`` is the lists a deployer wants by default (``WORLD_LISTS``).
 
 A file in BMLT's ``serverList.json`` shape (a JSON list of ``{"id", "name", "url"}``) reads as the
 ``bmlt-roots`` list, so a deployer can add BMLT's live list over ours and get each root once.
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.db import transaction
 
-from commonground.feeds.formats import FORMATS
+from commonground.feeds.formats import FORMAT_NAMES
 from commonground.meetings.links import LinkError, web_link
 from commonground.meetings.models import Source, unique_source_slug
 from commonground.safety.countries import iso_codes
@@ -34,6 +35,10 @@ from commonground.safety.countries import iso_codes
 HERE = Path(__file__).resolve().parent
 WORLD = "world"
 BMLT_ROOTS = "bmlt-roots"  # the list BMLT's serverList.json is, whoever's copy it is
+# `world`: the lists a deployer wants by default. NA world-wide comes from BMLT's daily export (in
+# feeds.toml), not from its 44 root servers one by one: `add-registry bmlt-roots` adds those, for
+# areas that want fresher data than a day (the export then leaves those roots to their servers).
+WORLD_LISTS = ("feeds",)
 
 
 class RegistryError(ValueError):
@@ -66,9 +71,11 @@ class Registry:
 
 
 def load(name_or_path: str) -> list[Registry]:
-    """``world`` (every list shipped here), or one file: our TOML, or BMLT's JSON list."""
+    """``world``, a list shipped here by name, or one file: our TOML, or BMLT's JSON list."""
     if name_or_path == WORLD:
-        return [read_toml(path) for path in sorted(HERE.glob("*.toml"))]
+        return [read_toml(HERE / f"{name}.toml") for name in WORLD_LISTS]
+    if (HERE / f"{name_or_path}.toml").is_file() and "/" not in name_or_path:
+        return [read_toml(HERE / f"{name_or_path}.toml")]
     path = Path(name_or_path).expanduser()
     if not path.is_file():
         raise RegistryError(f"{name_or_path}: no such file (give a registry file, or 'world' for the built-in lists)")
@@ -134,8 +141,8 @@ def _entry(registry: str, raw: Any) -> Entry:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise ValueError("no name (or one over 200 characters)")
     fmt = raw.get("format", "")
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(sorted(FORMATS))}")
+    if fmt not in FORMAT_NAMES:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(sorted(FORMAT_NAMES))}")
     try:
         url = web_link(raw.get("url", "")).href
     except LinkError as exc:

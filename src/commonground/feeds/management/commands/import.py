@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.feeds.errors import FeedError
-from commonground.feeds.formats import FORMATS
+from commonground.feeds.formats import FORMAT_NAMES
 from commonground.feeds.importing import import_in_a_child
 from commonground.feeds.reporting import print_report, progress_bar
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="File, directory (BMLT answers) or http(s) URL.")
-        parser.add_argument("--format", choices=sorted(FORMATS), help="Feed format (guessed when left out).")
+        parser.add_argument("--format", choices=sorted(FORMAT_NAMES), help="Feed format (guessed when left out).")
         parser.add_argument("--program", help="Program code for these meetings (aa, na, smart ...).")
         parser.add_argument("--name", help="A name for this source (defaults to the file or URL).")
         parser.add_argument("--timezone", help="Zone for rows that give none and have no place (IANA name).")

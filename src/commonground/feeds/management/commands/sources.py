@@ -10,7 +10,7 @@ from commonground.meetings.models import Source
 class Command(BaseCommand):
     help = (
         "List every source with its meetings, last good sync, last attempt and health; "
-        "`sources add-registry world|FILE [--dry-run]` adds the public sources of a registry."
+        "`sources add-registry world|bmlt-roots|FILE [--dry-run]` adds the public sources of a registry."
     )
 
     def add_arguments(self, parser):
@@ -19,9 +19,11 @@ class Command(BaseCommand):
         add = actions.add_parser(
             "add-registry",
             help="Add each entry of a registry as a source (once: a second run adds nothing).",
-            description="Add each entry of a registry as a source. NAME_OR_PATH is `world` (the lists "
-            "shipped in feeds/registry/), a registry file in that TOML format, or a JSON list shaped "
-            "like BMLT's serverList.json (id, name, url). Nothing is fetched: `commonground sync` does.",
+            description="Add each entry of a registry as a source. NAME_OR_PATH is `world` (BMLT's daily "
+            "export for NA world-wide, and the public Meeting Guide feeds), `bmlt-roots` (each BMLT root "
+            "server read from its own server, for areas that want fresher data than a day), a registry "
+            "file in the TOML format of feeds/registry/, or a JSON list shaped like BMLT's "
+            "serverList.json (id, name, url). Nothing is fetched: `commonground sync` does.",
         )
         add.add_argument("registry", metavar="NAME_OR_PATH")
         add.add_argument("--dry-run", action="store_true", help="List what would be added, one line each.")

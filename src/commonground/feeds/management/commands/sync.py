@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from commonground.feeds.health import due, waiting_reason
 from commonground.feeds.reporting import print_report, progress_bar
-from commonground.feeds.schedule import sync_all
-from commonground.meetings.models import Source, SourceFormat
+from commonground.feeds.schedule import sync_all, syncable
 
 
 class Command(BaseCommand):
@@ -46,7 +45,7 @@ class Command(BaseCommand):
                 "A scheduled sync needs FEED_CONTACT (an email address or a web page), so the operators "
                 "of the servers we read can reach us instead of blocking us. Set it and run again."
             )
-        sources = list(Source.objects.exclude(format=SourceFormat.DEMO))
+        sources = list(syncable())
         if not sources:
             self.stdout.write("No feed sources yet. Add one with `commonground import FILE-OR-URL`.")
             return
@@ -66,11 +65,10 @@ class Command(BaseCommand):
             allow_removals=allow_removals,
             notify=self.stderr.write,
         )
-        failed = [r for r in reports if r.failed]
+        every = [part for report in reports for part in [*report.parts, report]]  # an export's roots too
+        failed = [r for r in every if r.failed]
         if failed:
-            self.stderr.write(
-                f"{len(failed)} of {len(reports)} source(s) failed; their meetings were left as they were:"
-            )
+            self.stderr.write(f"{len(failed)} of {len(every)} source(s) failed; their meetings were left as they were:")
             for report in failed:
                 self.stderr.write(f"  {report.source}: {report.errors[-1]['message']}")
             sys.exit(1)
