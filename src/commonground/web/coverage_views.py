@@ -23,7 +23,7 @@ from commonground.meetings.models import SourceFormat
 from commonground.web import coverage
 from commonground.web.coverage_names import country_name
 
-STATUSES = ("ok", "stale", "failing")  # sync.status's words
+STATUSES = ("ok", "stale", "failing")  # health.status's words
 
 
 def _status_word(status: str) -> str:
