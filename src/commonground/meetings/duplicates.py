@@ -3,7 +3,8 @@
 An intergroup's feed and the region's BMLT server often list the same meeting. Two listings
 are taken as one meeting when, from *different* sources, they have:
 
-1. the same program, weekday and start time (in the same zone);
+1. the same program, weekday and start time (in the same zone), or, for two listings of one
+   conference room, the same instant (two BMLT roots list one online meeting each in its own zone);
 2. the same place: the same conference link (host and path), or feed coordinates within
    ``NEAR_METRES``, or the same street address; and
 3. similar names (``NAME_SIMILARITY`` or more, on words, ignoring case and punctuation).
@@ -26,8 +27,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from difflib import SequenceMatcher
+from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection
 
@@ -58,6 +62,7 @@ class Listing:
     gender: str
     mode: str
     _words: frozenset[str] | None = None
+    instant: Slot | None = None  # (program, weekday, "HH:MM", "UTC") this week, for a listing with a link
 
     @property
     def words(self) -> frozenset[str]:
@@ -123,7 +128,8 @@ def metres(a: Listing, b: Listing) -> float:
 
 def compare(a: Listing, b: Listing) -> tuple[float, str] | None:
     """(score 0–1, what placed them together), or None when they are not the same meeting."""
-    if a.source_id == b.source_id or a.key != b.key:
+    same_instant = a.instant is not None and a.instant == b.instant and a.link == b.link
+    if a.source_id == b.source_id or (a.key != b.key and not same_instant):
         return None
     if a.room and b.room and a.room != b.room:
         return None
@@ -186,6 +192,8 @@ def _listings() -> list[Listing]:
         f"AND source_id NOT IN (SELECT id FROM {quote(Source._meta.db_table)} WHERE disconnected_at IS NOT NULL)"
     )
     out = []
+    instants: dict[tuple[Any, ...], Slot | None] = {}
+    now = datetime.now(UTC)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         while chunk := cursor.fetchmany(20_000):
@@ -209,6 +217,9 @@ def _listings() -> list[Listing]:
             ) in chunk:
                 feed_point = coords == "feed" and lat is not None and lng is not None
                 gender = _WOMEN if bits & women and not bits & men else _MEN if bits & men and not bits & women else ""
+                room_link = link_key(link)
+                if room_link and (program, weekday, start, zone) not in instants:
+                    instants[(program, weekday, start, zone)] = _instant(program, weekday, start, zone, now)
                 out.append(
                     Listing(
                         pk,
@@ -217,14 +228,28 @@ def _listings() -> list[Listing]:
                         name,
                         lat if feed_point else None,
                         lng if feed_point else None,
-                        link_key(link),
+                        room_link,
                         _fold(address),
                         room_of(location, notes),
                         gender,
                         mode,
+                        instant=instants[(program, weekday, start, zone)] if room_link else None,
                     )
                 )
     return out
+
+
+def _instant(program: str, weekday: int, start: time | str, zone: str, now: datetime) -> Slot | None:
+    """The listing's slot in UTC, this week: (program, weekday 0 = Sunday, "HH:MM", "UTC")."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    today = now.astimezone(tz).date()
+    day = today + timedelta(days=((weekday - 1) % 7 - today.weekday()) % 7)
+    at = datetime.combine(day, start if isinstance(start, time) else time.fromisoformat(str(start)), tz)
+    utc = at.astimezone(UTC)
+    return (program, (utc.weekday() + 1) % 7, utc.strftime("%H:%M"), "UTC")
 
 
 def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
@@ -235,6 +260,8 @@ def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
     by_slot: dict[Slot, list[Listing]] = defaultdict(list)
     for item in listings:
         by_slot[item.key].append(item)
+        if item.instant is not None and item.instant[3] != item.key[3]:
+            by_slot[item.instant].append(item)  # one room, the same instant, whatever the zone
     parent: dict[int, int] = {}
 
     def root(i: int) -> int:
