@@ -165,6 +165,12 @@ def test_a_busy_server_is_left_alone_as_long_as_it_asked(loopback):
     source = Source.objects.get(name="Busy")
     assert source.failures == 1 and Meeting.objects.filter(source=source).count() == 30
     assert not due(source) and (source.next_sync_after - source.last_sync_at).total_seconds() >= 86400 - 1
+    out = io.StringIO()
+    call_command("sources", stdout=out)
+    assert "1 failed sync(s) in a row; a scheduled sync waits until" in out.getvalue()
+    call_command("sources", "--json", stdout=(out := io.StringIO()))
+    (row,) = [r for r in json.loads(out.getvalue()) if r["name"] == "Busy"]
+    assert (row["state"], row["failures"]) == ("failing", 1) and row["next_sync_after"]
 
 
 @pytest.mark.django_db

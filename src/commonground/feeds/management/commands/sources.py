@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from commonground.feeds import registry
+from commonground.feeds.health import status
 from commonground.meetings.models import Source
 
 
@@ -42,7 +43,10 @@ class Command(BaseCommand):
                     "registry": s.registry_key,
                     "meetings": s.n,
                     "health": s.health(),
+                    "state": status(s),  # ok, stale or failing: as /api/v1/sources says
                     "status": s.last_status,
+                    "failures": s.failures,
+                    "next_sync_after": _iso(s.next_sync_after),
                     "last_ok_at": _iso(s.last_ok_at),
                     "last_sync_at": _iso(s.last_sync_at),
                     "disconnected_at": _iso(s.disconnected_at),
@@ -60,7 +64,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r['name']} [{r['format']}] {r['meetings']:,} meetings · {r['health']} · "
                 f"last good sync {r['last_ok_at'] or 'never'} · last attempt {r['last_sync_at'] or 'never'}"
-                + (f"\n    {r['error']}" if r["error"] and r["status"] == "failed" else "")
+                + (f"\n    {r['error']}" if r["error"] and r["status"] in ("failed", "stale") else "")
+                + (
+                    f"\n    {r['failures']} failed sync(s) in a row; a scheduled sync waits until {r['next_sync_after']}"
+                    if r["failures"] and r["next_sync_after"]
+                    else ""
+                )
             )
 
     def add_registry(self, name_or_path: str, dry_run: bool) -> None:
