@@ -150,7 +150,7 @@ def test_a_stale_root_is_withheld_and_shown_as_stale(tmp_path, client):
     assert Meeting.objects.public().filter(source=iran).count() == 2
     Export(tmp_path, {113: [row(113, 1)], 160: [row(160, 1), row(160, 2)]}, stale=[160])
     report = sync_one(parent)
-    assert any("more than 14 days" in w.message for w in report.warnings)
+    assert any(w.key == "root 160" and "more than 14 days" in w.message for w in report.warnings)
     iran.refresh_from_db()
     assert iran.last_status == SyncStatus.STALE and status(iran) == "stale"
     assert Meeting.objects.public().filter(source=iran).count() == 0  # never shown as current
@@ -163,6 +163,19 @@ def test_a_stale_root_is_withheld_and_shown_as_stale(tmp_path, client):
 
 
 @pytest.mark.django_db
+def test_a_root_stale_the_first_time_we_see_it_is_shown_stale_with_no_meetings(tmp_path, client):
+    Export(tmp_path, {113: [row(113, 1)], 160: [row(160, 1)]}, stale=[160])
+    report = import_location(str(tmp_path / "manifest.json"), name="NA world")
+    assert report.added == 1
+    iran = roots_of(Source.objects.get(name="NA world"))["160"]
+    assert status(iran) == "stale" and Meeting.objects.filter(source=iran).count() == 0
+    api = {r["name"]: r for r in client.get("/api/v1/sources").json()["results"]}
+    assert api[iran.name]["status"] == "stale"
+    again = sync_one(Source.objects.get(name="NA world"))
+    assert again.unchanged == 1  # the meetings of the root that did not change
+
+
+@pytest.mark.django_db
 def test_a_root_read_from_its_own_server_is_left_to_it(tmp_path):
     Source.objects.create(
         name="NA Ireland", format="bmlt", location="https://bmlt.example.ie/main_server/", registry_key="bmlt-roots:113"
@@ -170,7 +183,7 @@ def test_a_root_read_from_its_own_server_is_left_to_it(tmp_path):
     export = Export(tmp_path, {113: [row(113, 1)], 160: [row(160, 1)]})
     report = import_location(export.manifest, name="NA world")
     assert set(roots_of(Source.objects.get(name="NA world"))) == {"160"}
-    assert any("read from its own server (NA Ireland)" in w.message for w in report.warnings)
+    assert any(w.key == "root 113" and "read from its own server (NA Ireland)" in w.message for w in report.warnings)
 
 
 @pytest.fixture

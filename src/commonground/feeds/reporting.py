@@ -49,7 +49,8 @@ def print_report(out, report: SyncReport) -> None:
             continue
         out.write(f"{title} ({len(items)}):")
         for item in items[:SHOW_WARNINGS]:
-            where = f"row {item.row}" + (f" ({item.key})" if item.key else "")
+            # row 0: not a row of a feed, but a part of a source made of others ("root 113")
+            where = (f"row {item.row}" + (f" ({item.key})" if item.key else "")) if item.row else (item.key or "")
             field = f" {item.field}:" if item.field else ""
             out.write(f"  {where}{field} {item.message}")
         if len(items) > SHOW_WARNINGS:

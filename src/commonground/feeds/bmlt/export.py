@@ -29,7 +29,7 @@ from commonground.feeds.errors import FeedError, RowProblem
 from commonground.feeds.health import mark_stale, record_failure
 from commonground.feeds.polite import visit
 from commonground.feeds.sync import SyncReport, sync_source
-from commonground.meetings.models import Source, SourceFormat, SyncStatus, unique_source_slug
+from commonground.meetings.models import Meeting, Source, SourceFormat, SyncStatus, unique_source_slug
 
 ROOTS_LIST = "bmlt-roots"
 GOOD = (SyncStatus.OK, SyncStatus.WARNINGS)
@@ -63,21 +63,24 @@ def sync_export(
         for root in manifest.roots:
             if root.id in own_servers:
                 report.warnings.append(
-                    RowProblem(0, root.id, None, f"root {root.id} is read from its own server ({own_servers[root.id]})")
+                    RowProblem(0, f"root {root.id}", None, f"read from its own server ({own_servers[root.id]})")
                 )
                 continue
             child = _child(source, root, countries)
-            if root.stale:
-                if child.pk and not dry_run:
+            if root.stale:  # shown as stale (a source with no meetings, the first time), never as current
+                if not dry_run:
+                    if not child.pk:
+                        child.location = export_files.root_location(manifest, root)
+                        child.save()
                     mark_stale(child, _stale_message(root))
-                report.warnings.append(RowProblem(0, root.id, None, f"{child.name}: {_stale_message(root)}"))
+                report.warnings.append(RowProblem(0, f"root {root.id}", None, f"{child.name}: {_stale_message(root)}"))
                 continue
             location = export_files.root_location(manifest, root)
             # Without a checksum in the manifest the file is asked for anyway (a conditional request).
             unchanged = root.sha256 and child.pk and child.location == location and child.last_status in GOOD
             unchanged = unchanged and not full
             if unchanged and not child.disconnected_at:
-                report.unchanged += 1
+                report.unchanged += Meeting.objects.filter(source=child).count()
                 continue
             moved = bool(child.pk) and child.location != location  # kept only if the root's sync succeeds
             if not child.pk:
