@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -171,8 +172,12 @@ def test_a_root_stale_the_first_time_we_see_it_is_shown_stale_with_no_meetings(t
     assert status(iran) == "stale" and Meeting.objects.filter(source=iran).count() == 0
     api = {r["name"]: r for r in client.get("/api/v1/sources").json()["results"]}
     assert api[iran.name]["status"] == "stale"
+    ireland = roots_of(Source.objects.get(name="NA world"))["113"]
+    Source.objects.filter(pk=ireland.pk).update(last_ok_at=ireland.last_ok_at - timedelta(days=5))
     again = sync_one(Source.objects.get(name="NA world"))
     assert again.unchanged == 1  # the meetings of the root that did not change
+    ireland.refresh_from_db()
+    assert status(ireland) == "ok"  # its file did not change: the manifest vouches for it
 
 
 @pytest.mark.django_db

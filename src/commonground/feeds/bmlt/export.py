@@ -79,8 +79,11 @@ def sync_export(
             # Without a checksum in the manifest the file is asked for anyway (a conditional request).
             unchanged = root.sha256 and child.pk and child.location == location and child.last_status in GOOD
             unchanged = unchanged and not full
-            if unchanged and not child.disconnected_at:
+            if unchanged and not child.disconnected_at:  # the manifest vouches for it: a good sync, no request
                 report.unchanged += Meeting.objects.filter(source=child).count()
+                if not dry_run:
+                    now = timezone.now()
+                    Source.objects.filter(pk=child.pk).update(last_sync_at=now, last_ok_at=now)
                 continue
             moved = bool(child.pk) and child.location != location  # kept only if the root's sync succeeds
             if not child.pk:
