@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commonground.catalog.models import Approach, Program
 from commonground.meetings import types
-from commonground.search.query import DEFAULT_RADIUS_KM
+from commonground.search.query import DEFAULT_RADIUS_KM, KM_PER_MILE
 
 CRITERIA = (
     "near",
@@ -87,6 +87,18 @@ LANGUAGES = [
 ]
 
 
+# The distance chooser's choices in each unit; the default radius (25 km) shows as 15 mi.
+RADII = {"km": (5, 10, 25, 50, 100, 250), "mi": (3, 5, 10, 15, 30, 60, 150)}
+DEFAULT_RADIUS = {"km": int(DEFAULT_RADIUS_KM), "mi": 15}
+# A search that found nothing is offered a wider one: 100 km, or 60 miles.
+WIDER = {"km": (100, _("Search within 100 km")), "mi": (60, _("Search within 60 mi"))}
+
+
+def _nearest_choice(unit: str, km: float) -> str:
+    size = km / KM_PER_MILE if unit == "mi" else km
+    return str(min(RADII[unit], key=lambda n: abs(n - size)))
+
+
 ZONE_CHOICES = [(z, z.replace("_", " ")) for z in COMMON_ZONES]
 # Choice lists whose labels are fixed text, translated: kept per language as plain strings, so a
 # page doesn't translate about seventy labels again (and the controls' HTML can be kept too,
@@ -120,7 +132,7 @@ def plain_choices(name: str) -> list[tuple[str, str]]:
     return found
 
 
-FIXED_CHOICES = ("radius_km", "starting_within", "day", "mode", "approach", "type", "language", "sort")
+FIXED_CHOICES = ("radius_km", "radius_mi", "starting_within", "day", "mode", "approach", "type", "language", "sort")
 
 
 def _fields_in_this_language() -> dict:
@@ -149,17 +161,12 @@ def has_criteria(params) -> bool:
 
 class SearchForm(forms.Form):
     near = forms.CharField(label=_("ZIP, city or address"), required=False, max_length=120)
+    # One of the two is shown: the unit of the place searched (presenters.search_unit).
     radius_km = forms.TypedChoiceField(
-        label=_("Distance"),
-        required=False,
-        choices=[
-            ("5", _("5 km (3 mi)")),
-            ("10", _("10 km (6 mi)")),
-            ("25", _("25 km (16 mi)")),
-            ("50", _("50 km (31 mi)")),
-            ("100", _("100 km (62 mi)")),
-            ("250", _("250 km (155 mi)")),
-        ],
+        label=_("Distance"), required=False, choices=[(str(n), f"{n} km") for n in RADII["km"]]
+    )
+    radius_mi = forms.TypedChoiceField(
+        label=_("Distance"), required=False, choices=[(str(n), f"{n} mi") for n in RADII["mi"]]
     )
     starting_within = forms.ChoiceField(
         label=_("Starting"),
@@ -216,8 +223,9 @@ class SearchForm(forms.Form):
         ],
     )
 
-    def __init__(self, data, *args, **kwargs):
+    def __init__(self, data, *args, unit: str = "km", **kwargs):
         data = data.copy() if hasattr(data, "copy") else dict(data)  # a QueryDict copy can be changed
+        self.unit = unit
         self.base_fields = {}  # nothing for Django to deep-copy: the fields are set just below
         super().__init__(data, *args, **kwargs)
         fields = _fields_in_this_language()
@@ -228,8 +236,24 @@ class SearchForm(forms.Form):
         chosen = data.get("tz") if hasattr(data, "get") else None
         zones = [(chosen, chosen.replace("_", " "))] if chosen and chosen not in COMMON_ZONES else []
         self.fields["tz"] = _with_choices(fields["tz"], plain_choices("tz") + zones + ZONE_CHOICES)
-        if hasattr(self.data, "get") and not self.data.get("radius_km") and not self.data.get("radius_mi"):
-            self.data["radius_km"] = str(int(DEFAULT_RADIUS_KM))
+        if hasattr(self.data, "get"):
+            # The chooser shown is in this unit: a radius given in the other one shows as the
+            # nearest choice (the search itself used the radius as given).
+            shown, other = ("radius_mi", "radius_km") if unit == "mi" else ("radius_km", "radius_mi")
+            if not self.data.get(shown):
+                given = _number(self.data.get(other))
+                if given is None:
+                    self.data[shown] = str(DEFAULT_RADIUS[unit])
+                else:
+                    self.data[shown] = _nearest_choice(unit, given * KM_PER_MILE if unit == "km" else given)
+
+
+def _number(text) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 10_000 else None
 
 
 def page_url(params, offset: int | None, view: str | None = None) -> str | None:
@@ -243,7 +267,7 @@ def page_url(params, offset: int | None, view: str | None = None) -> str | None:
     return "/meetings?" + urlencode(pairs)
 
 
-def widen_suggestions(params, query) -> list[tuple[str, str]]:
+def widen_suggestions(params, query, unit: str = "km") -> list[tuple[str, str]]:
     """Links that widen an empty search: a bigger radius, any day, online meetings."""
 
     def link(**changes):
@@ -256,8 +280,10 @@ def widen_suggestions(params, query) -> list[tuple[str, str]]:
         return "/meetings?" + urlencode([(k, v) for k, values in merged.items() for v in values if v != ""])
 
     out = []
-    if query.has_place and query.radius_km < 100:
-        out.append((_("Search within 100 km"), link(radius_km="100", radius_mi=None)))
+    size, label = WIDER[unit]
+    if query.has_place and query.radius_km < size * (KM_PER_MILE if unit == "mi" else 1) - 1e-9:
+        other = "radius_km" if unit == "mi" else "radius_mi"
+        out.append((label, link(**{f"radius_{unit}": str(size), other: None})))
     if query.has_time:
         out.append((_("Any day and time"), link(day=None, time_from=None, time_to=None, starting_within=None)))
     if query.mode != "online":

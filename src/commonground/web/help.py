@@ -43,6 +43,28 @@ def country_of_request(params) -> tuple[str, str, str]:
     return "", "", ""
 
 
+def country_of_meeting(meeting, params) -> str:
+    """Whose help lines a meeting's page shows: the meeting's own country, where the meeting is held
+    (a reader from elsewhere who goes there needs that country's numbers; it was the reader's zone, so
+    a Tehran meeting opened from a US search showed 988 and 911). An online-only meeting is joined
+    from anywhere: the reader's country (``country_of_request``) when the request names one.
+
+    The meeting's country is the one its address names (a name or code the gazetteer knows:
+    "Iran", "IR", "USA"), else its zone's ("Asia/Tehran" -> IR); "" when neither says."""
+    if meeting.attendance_mode == "online":
+        reader = country_of_request(params)[0]
+        if reader:
+            return reader
+    written = (meeting.country or "").strip()
+    if written:
+        from commonground.places.gazetteer import fold, gazetteer
+
+        code: str = gazetteer().countries.get(fold(written), "")
+        if code in countries.iso_codes():
+            return code
+    return countries.country_for_zone(meeting.timezone)
+
+
 def country_choices() -> list[tuple[str, str]]:
     """The countries we hold lines for, by name in the page's language."""
     language = i18n.language()

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from commonground.meetings import schedule, types
 from commonground.meetings.links import safe_href
+from commonground.places.units import KM_PER_MILE, distance_unit
+from commonground.safety import country_for_zone
 
 MODE_LABELS = {
     "in_person": gettext_lazy("In person"),
@@ -81,10 +84,30 @@ def until_label(minutes: int | None, in_progress: bool) -> str:
     return ""
 
 
-def decorate(result: dict, searcher_tz: str) -> dict:
+def search_unit(query=None, params=None) -> str:
+    """The unit a search's distances are shown in ("km" or "mi"): that of the named place's country;
+    for a point (a device's position), of its zone's country; else of the country the parameters
+    name (``?near``, ``?tz``: ``web.help.country_of_request``); else the home country's."""
+    country = ""
+    if query is not None:
+        country = query.country
+        if not country and query.has_place:
+            from commonground.places.gazetteer import timezone_at
+
+            country = country_for_zone(timezone_at(query.latitude, query.longitude) or "")
+    if not country and params is not None:
+        from commonground.web.help import country_of_request
+
+        country = country_of_request(params)[0]
+    return distance_unit(country or str(settings.HELP_COUNTRY))
+
+
+def decorate(result: dict, searcher_tz: str, unit: str | None = None) -> dict:
     """Add display values to a search result dict (a copy: the API's own dict is never changed).
 
     An online meeting's card shows no distance and no building features (``BUILDING_TAGS``).
+    ``unit``: "km" or "mi" for the distance shown (``search_unit``); by default, that of the country
+    of the searcher's zone, else the home country's.
 
     Display times are naive wall-clock times: Django's date filters would otherwise convert
     aware datetimes to the server's zone before formatting them.
@@ -113,6 +136,11 @@ def decorate(result: dict, searcher_tz: str) -> dict:
         view["distance_km"] = None
         tags = view["tags"] = [t for t in tags if t not in BUILDING_TAGS]
     view["tag_labels"] = [plain_label("tag", t, language) for t in tags]
+    if unit is None:
+        unit = distance_unit(country_for_zone(searcher_tz) or str(settings.HELP_COUNTRY))
+    km = view.get("distance_km")
+    view["distance_unit"] = unit
+    view["distance"] = km / KM_PER_MILE if unit == "mi" and km is not None else km
     return view
 
 

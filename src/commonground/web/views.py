@@ -20,7 +20,8 @@ from commonground.meetings.models import Meeting, ProblemReport
 from commonground.search import engine, rows
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
 from commonground.web import calendar, forms
-from commonground.web.presenters import decorate, directions, map_points, report_link
+from commonground.web.help import country_of_meeting, site_help_for
+from commonground.web.presenters import decorate, directions, map_points, report_link, search_unit
 
 
 def home(request):
@@ -36,13 +37,14 @@ def home(request):
 
 def meetings(request):
     params = request.GET
-    form = forms.SearchForm(params)
-    context = {"form": form, "page": None, "error": None, "view": params.get("view", "list")}
+    context = {"page": None, "error": None, "view": params.get("view", "list")}
     if not forms.has_criteria(params):
+        context["form"] = forms.SearchForm(params, unit=search_unit(params=params))
         return render(request, "web/meetings.html", context)
     try:
         query = parse_query(params)
     except QueryError as exc:
+        context["form"] = forms.SearchForm(params, unit=search_unit(params=params))
         context["error"] = exc
         context["error_at"] = (
             "place"
@@ -53,8 +55,11 @@ def meetings(request):
         )
         return render(request, "web/meetings.html", context, status=400)
     page = engine.search(query)
-    results = [decorate(r, query.tz) for r in page.results]
+    # Distances in the unit of the place searched: miles in the US or the UK, kilometres elsewhere.
+    unit = search_unit(query, params)
+    results = [decorate(r, query.tz, unit) for r in page.results]
     context.update(
+        form=forms.SearchForm(params, unit=unit),
         page=page,
         query=query,
         results=results,
@@ -62,7 +67,7 @@ def meetings(request):
         previous_url=forms.page_url(params, max(query.offset - query.limit, 0)) if query.offset else None,
         map_url=forms.page_url(params, query.offset, view="map"),
         list_url=forms.page_url(params, query.offset, view="list"),
-        widen=forms.widen_suggestions(params, query) if not page.count else [],
+        widen=forms.widen_suggestions(params, query, unit) if not page.count else [],
         map_points=map_points(results),
         tile_url=settings.MAP_TILE_URL,
         first=query.offset + 1,
@@ -134,6 +139,8 @@ def meeting(request, source: str, key: str):
             "demo": found.source.format == "demo",
             "health": found.source.health(),
             "disconnect_days": settings.SOURCE_DISCONNECT_DAYS,
+            # The header's "Help now" and the footer: the help lines of the meeting's own country.
+            "site_help": site_help_for(country_of_meeting(found, request.GET)),
         },
     )
 

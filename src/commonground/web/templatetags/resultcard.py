@@ -19,7 +19,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, urlencode
 from django.template.defaultfilters import time as time_filter
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 register = template.Library()
 
@@ -36,6 +36,16 @@ def esc(value) -> str:
 @lru_cache(maxsize=256)
 def _in(language: str, message: str) -> str:
     return gettext(message)
+
+
+# The card's fixed text, marked for `makemessages` (``_t`` translates it: a variable that the
+# extractor cannot read, so without these marks the Spanish entries fell out of the catalog).
+ANY_TIME = gettext_noop("Any time")
+AROUND_THE_CLOCK = gettext_noop("this group is available around the clock or by arrangement")
+WHERE_THE_MEETING_IS = gettext_noop("%(day)s %(time)s %(zone)s where the meeting is")
+KM_AWAY = gettext_noop("%(km)s km away")
+MILES_AWAY = gettext_noop("%(mi)s mi away")
+MEETING_TYPE = gettext_noop("Meeting type")
 
 
 def _t(message: str) -> str:
@@ -64,10 +74,7 @@ def _translated(message: str, **values) -> str:
 
 def _when(r: dict) -> str:
     if r["ongoing"]:
-        return (
-            f"<strong>{esc(_t('Any time'))}</strong> · "
-            f"{esc(_t('this group is available around the clock or by arrangement'))}"
-        )
+        return f"<strong>{esc(_t(ANY_TIME))}</strong> · {esc(_t(AROUND_THE_CLOCK))}"
     day, clock = _day_time(r["local_dt"])
     html = f'<strong><time datetime="{esc(r["starts_at_iso"])}">{day} {clock} {esc(r["local_zone"])}</time></strong>'
     if r["until"]:
@@ -77,7 +84,7 @@ def _when(r: dict) -> str:
         html += (
             '<br><span class="small">'
             + _translated(
-                "%(day)s %(time)s %(zone)s where the meeting is",
+                WHERE_THE_MEETING_IS,
                 day=mark_safe(day),
                 time=mark_safe(clock),
                 zone=r["own_zone"],
@@ -103,11 +110,14 @@ def result_card(r: dict, tz: str = "") -> SafeString:
     href = esc(r["url"]) + (f"?tz={esc(urlencode(tz))}" if tz else "")
     distance = ""
     if r["distance_km"] is not None:
-        distance = " · " + _translated("%(km)s km away", km=floatformat(r["distance_km"], 1))
+        if r.get("distance_unit") == "mi":
+            distance = " · " + _translated(MILES_AWAY, mi=floatformat(r["distance"], 1))
+        else:
+            distance = " · " + _translated(KM_AWAY, km=floatformat(r["distance_km"], 1))
     tags = ""
     if r["tag_labels"]:
         items = "".join(f"<li>{esc(label)}</li>" for label in r["tag_labels"])
-        tags = f'<ul class="tags" aria-label="{esc(_t("Meeting type"))}">{items}</ul>'
+        tags = f'<ul class="tags" aria-label="{esc(_t(MEETING_TYPE))}">{items}</ul>'
     return mark_safe(
         f'<li class="meeting">\n'
         f'  <h3 dir="auto"><a href="{href}">{esc(r["name"])}</a></h3>\n'
