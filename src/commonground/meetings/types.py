@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -392,6 +393,18 @@ def type_name(table: str, code: str, language: str = "en") -> str:
     if info is None:
         return code
     return info.names.get(language) or info.name
+
+
+def own_format_names(extra: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """A source's own formats that a meeting lists and we have no mapping for, in the source's
+    words: (name, description, language code or ""). The BMLT reader keeps them (``bmlt_own``)."""
+    out = []
+    for entry in (extra or {}).get("bmlt_own") or []:
+        if isinstance(entry, list) and len(entry) in (4, 5) and str(entry[1]).strip():
+            language = str(entry[4]).strip() if len(entry) == 5 else ""
+            code = language if language.isascii() and language.replace("-", "").isalpha() else ""
+            out.append((str(entry[1]).strip()[:100], str(entry[2]).strip()[:300], code[:8]))
+    return out
 
 
 @cache

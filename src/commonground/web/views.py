@@ -132,6 +132,7 @@ def meeting(request, source: str, key: str):
             "directions": directions(found),
             "report": report_link(found),
             "type_names": type_names,
+            "own_formats": types.own_format_names(found.extra),
             "expect": found.program.text("first_meeting", language),
             # Links are judged again as they go out: only http(s), in their normalised form.
             "join_url": safe_href(found.conference_url) if found.conference_provider else None,

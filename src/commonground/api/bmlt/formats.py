@@ -331,9 +331,9 @@ def source_formats(extra: dict | None, source_slug: str) -> list[Format]:
     server's words: key ``<key>-<source>``, id from 10,000,000 up by a hash of both."""
     out = []
     for entry in (extra or {}).get("bmlt_own") or []:
-        if not (isinstance(entry, list) and len(entry) == 4):
+        if not (isinstance(entry, list) and len(entry) in (4, 5)):  # the language came fifth later
             continue
-        key, name, description, kind = (str(v).strip() for v in entry)
+        key, name, description, kind = (str(v).strip() for v in entry[:4])
         number = int.from_bytes(hashlib.sha256(f"{source_slug}/{key}".encode()).digest()[:4], "big")
         out.append(
             Format(

@@ -267,6 +267,7 @@ def _format_index(formats: list) -> dict[str, dict]:
                 "name": str(row.get("name_string") or ""),
                 "type": str(row.get("format_type_enum") or ""),
                 "description": str(row.get("description_string") or ""),
+                "lang": str(row.get("lang") or "")[:8],
             }
     return index
 
@@ -336,7 +337,8 @@ def _reshape(m, formats: dict, bodies: dict) -> dict:
             other_world_ids.append(info["world_id"])
         elif types.code_for("na", info["name"]) not in (types.ONLINE_CODE, types.TEMPORARILY_CLOSED_CODE):
             # the server's own format (no world id): kept in its words, as the server's format
-            own.append([key, info["name"], info.get("description") or info["name"], info["type"]])
+            # [key, name, description, type, language of the root's words ("" when it does not say)]
+            own.append([key, info["name"], info.get("description") or info["name"], info["type"], info.get("lang", "")])
         if info["world_id"] == "LANG" or info["type"] == "LANG":
             iso = types.LANGUAGE_NAMES.get(info["name"].strip().lower())
             if iso:
