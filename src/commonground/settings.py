@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "commonground.catalog",
     "commonground.meetings",
     "commonground.feeds",
+    "commonground.treatment",
     "commonground.search",
     "commonground.fit",
     "commonground.api",
@@ -253,6 +254,8 @@ if BMLT_PAGE_BY not in ("id", "service-body", "none"):
 
     raise ImproperlyConfigured(f"BMLT_PAGE_BY must be id, service-body or none, not {BMLT_PAGE_BY!r}.")
 BMLT_PAGE_SIZE = env_int("BMLT_PAGE_SIZE", 1000, minimum=10)
+# FindTreatment.gov's export is read this many facilities a page (its pageSize).
+TREATMENT_PAGE_SIZE = env_int("TREATMENT_PAGE_SIZE", 2000, minimum=10)
 # A source that has failed to sync is flagged on its meetings after this many hours, and its
 # meetings leave search and the feed after this many days (the Meeting Guide app's policy).
 SOURCE_WARN_HOURS = env_int("SOURCE_WARN_HOURS", 72, minimum=1)

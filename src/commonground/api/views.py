@@ -22,6 +22,8 @@ from commonground.places.gazetteer import gazetteer
 from commonground.search import engine
 from commonground.search.query import QueryError, parse_query
 from commonground.search.results import jsonable, meeting_result
+from commonground.treatment import query as treatment_query
+from commonground.treatment import search as treatment_search
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +283,43 @@ def places(request, q: str):
         }
         for p in gazetteer().search(q, limit=10)
     ]
+
+
+@api.get("/treatment", summary="Treatment near a place", tags=["treatment"])
+def treatment_near(request):
+    """FindTreatment.gov's facilities nearest first: near (or lat/lng), radius_km (default 50), offers,
+    pays, serves and language (each may repeat; all must match), limit (1–50, default 10). Listings
+    can be out of date: call ahead. The data covers the United States and its territories."""
+    query = treatment_query.parse(request.GET)
+    found = treatment_search.nearest(
+        query.latitude,
+        query.longitude,
+        offers=query.offers,
+        pays=query.pays,
+        serves=query.serves,
+        languages=query.languages,
+        radius_km=query.radius_km,
+        limit=query.limit,
+    )
+    return {"results": [treatment_result(r) for r in found]}
+
+
+def treatment_result(row: dict) -> dict:
+    source = row.get("source") or {}
+    return {
+        "name": row["name"],
+        "address": row["address"],
+        "phone": row["phone"],
+        "website": row["website"] or None,
+        "distance_km": row["distance_km"],
+        "latitude": row["latitude"],
+        "longitude": row["longitude"],
+        "offers": row["offers"],
+        "pays": row["pays"],
+        "serves": row["serves"],
+        "languages": row["languages"],
+        "source": {"name": source.get("name", ""), "updated": source.get("updated")},
+    }
 
 
 @api.get("/sources", summary="Every source, with its state", tags=["sources"])

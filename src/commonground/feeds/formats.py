@@ -18,7 +18,8 @@ FORMATS = {
 }
 # The formats a person names (`import --format`, a registry entry): the readers above, and the
 # BMLT export, a source made of one source per root (feeds.bmlt.export syncs it).
-FORMAT_NAMES = ("meeting-guide", "csv", "bmlt", "bmlt-export")
+# FindTreatment.gov's export holds treatment facilities, not meetings: treatment/sync.py syncs it.
+FORMAT_NAMES = ("meeting-guide", "csv", "bmlt", "bmlt-export", "findtreatment")
 
 
 def guess_format(location: str) -> str:
@@ -26,6 +27,8 @@ def guess_format(location: str) -> str:
     lower = location.lower()
     if lower.split("?")[0].endswith("manifest.json"):
         return "bmlt-export"
+    if "findtreatment" in lower or "exportsasjson" in lower:
+        return "findtreatment"
     if is_url(location):
         if "client_interface" in lower or "switcher=" in lower or "bmlt" in lower or "main_server" in lower:
             return "bmlt"

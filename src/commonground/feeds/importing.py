@@ -41,6 +41,7 @@ def register_source(
     program: str | None = None,
     name: str | None = None,
     timezone: str | None = None,
+    state: str | None = None,
 ) -> tuple[Source, dict]:
     """The Source for ``location`` and the changes to make to it. Raises FeedError for bad options.
 
@@ -60,6 +61,13 @@ def register_source(
             raise FeedError("options", str(exc)) from None
     if not is_url(location):
         location = str(Path(location).expanduser().resolve())
+    if state:  # FindTreatment.gov's export, one state of it (treatment/reader.py reads the fragment)
+        if fmt != "findtreatment":
+            raise FeedError("options", "--state is for --format findtreatment (FindTreatment.gov's export).")
+        code = state.strip().upper()
+        if not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise FeedError("options", f"--state takes a two-letter state or territory code, not {state[:10]!r}.")
+        location = f"{location.split('#')[0]}#state={code}"
     source = (Source.objects.filter(name=name).first() if name else None) or Source.objects.filter(
         location=location
     ).first()

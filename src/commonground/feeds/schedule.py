@@ -20,6 +20,7 @@ from django.db import connections
 from commonground.feeds.bmlt.export import sync_export
 from commonground.feeds.sync import SyncReport, sync_source
 from commonground.meetings.models import Source, SourceFormat
+from commonground.treatment.sync import sync_facilities
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def sync_one(source: Source, **options) -> SyncReport:
     """Sync one source, whatever it is made of (the BMLT export syncs a source per root)."""
     if source.format == SourceFormat.BMLT_EXPORT:
         return sync_export(source, **options)
+    if source.format == SourceFormat.FINDTREATMENT:  # treatment facilities, not meetings
+        return sync_facilities(source, **options)
     return sync_source(source, **options)
 
 

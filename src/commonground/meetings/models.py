@@ -34,6 +34,7 @@ class SourceFormat(models.TextChoices):  # type: ignore[misc]  # Django is untyp
     BMLT = "bmlt", _("BMLT root server")
     BMLT_EXPORT = "bmlt-export", _("BMLT aggregator export")
     BMLT_EXPORT_ROOT = "bmlt-export-root", _("One root server of the BMLT export")
+    FINDTREATMENT = "findtreatment", _("FindTreatment.gov export (treatment facilities)")
     DEMO = "demo", _("Synthetic demo data")
 
 

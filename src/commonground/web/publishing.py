@@ -65,6 +65,8 @@ def request_build() -> None:
 
 
 def on_data_changed(sender, **kwargs) -> None:
+    if kwargs.get("name", "meetings") != "meetings":
+        return  # treatment facilities: no feed or meeting index to build (treatment/search.py reads them)
     if settings.PUBLISH_MODE == "deferred":
         return  # a child import: its parent publishes once the child has exited (feeds/importing.py)
     if settings.PUBLISH_MODE == "background":

@@ -10,7 +10,10 @@ from commonground.feeds.reporting import print_report, progress_bar
 
 
 class Command(BaseCommand):
-    help = "Import or re-sync a meeting feed: a Meeting Guide JSON file/URL, a TSML CSV, or a BMLT server."
+    help = (
+        "Import or re-sync a source: a Meeting Guide JSON file/URL, a TSML CSV, a BMLT server, BMLT's daily "
+        "export, or FindTreatment.gov's export of treatment facilities."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="File, directory (BMLT answers) or http(s) URL.")
@@ -18,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--program", help="Program code for these meetings (aa, na, smart ...).")
         parser.add_argument("--name", help="A name for this source (defaults to the file or URL).")
         parser.add_argument("--timezone", help="Zone for rows that give none and have no place (IANA name).")
+        parser.add_argument("--state", help="FindTreatment.gov's export: only this state's facilities (NY, PR ...).")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; change nothing.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
         parser.add_argument(
@@ -32,7 +36,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, source, format, program, name, timezone, dry_run, full, json: bool, allow_removals, **options
+        self,
+        *args,
+        source,
+        format,
+        program,
+        name,
+        timezone,
+        state,
+        dry_run,
+        full,
+        json: bool,
+        allow_removals,
+        **options,
     ):
         try:
             report = import_in_a_child(
@@ -41,6 +57,7 @@ class Command(BaseCommand):
                 program=program,
                 name=name,
                 timezone=timezone,
+                state=state,
                 dry_run=dry_run,
                 full=full,
                 progress=None if json else progress_bar(),
