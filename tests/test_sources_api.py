@@ -44,6 +44,7 @@ def test_each_source_says_how_it_is(client, make_meeting, source, settings):
         "format": "meeting-guide",
         "countries": ["US"],
         "meetings": Meeting.objects.filter(source=source).count(),
+        "facilities": 0,
         "status": "ok",
         "last_ok_at": None,
         "last_error": "",

@@ -163,3 +163,10 @@ def test_a_failed_page_fails_the_whole_export(served):
     url = server.url.replace("127.0.0.1", "findtreatment.example.gov") + "/locator/exportsAsJson/v2"
     report = import_location(url, name="FT national", format="findtreatment")
     assert report.failed and "page 2 of 3" in report.errors[0]["message"] and Facility.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_source_is_listed_with_its_facilities(client, tmp_path):
+    import_location(write(tmp_path / "ny.json"), format="findtreatment", name="FindTreatment NY")
+    (row,) = client.get("/api/v1/sources").json()["results"]
+    assert (row["format"], row["facilities"], row["meetings"], row["status"]) == ("findtreatment", 6, 0, "ok")

@@ -1,4 +1,4 @@
-"""Each source as people and clients see it: format, countries, meetings, last good sync, status and
+"""Each source as people and clients see it: format, countries, meetings (or treatment facilities), last good sync, status and
 last error in words. ``GET /api/v1/sources`` and the ``/coverage`` page both read it here, so the
 two say the same; the status word itself is ``health.status``'s."""
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from commonground.feeds import health
 from commonground.meetings.models import Meeting, Source
+from commonground.treatment.models import Facility
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SourceState:
     format: str
     countries: list[str]
     meetings: int
+    facilities: int  # treatment facilities (a FindTreatment.gov source)
     status: str  # ok, stale or failing (health.status)
     last_ok_at: datetime | None
     last_error: str  # its first line, in words; "" when none
@@ -35,6 +37,7 @@ class SourceState:
             "format": self.format,
             "countries": self.countries,
             "meetings": self.meetings,
+            "facilities": self.facilities,
             "status": self.status,
             "last_ok_at": self.last_ok_at,
             "last_error": self.last_error,
@@ -58,6 +61,7 @@ def source_states(now: datetime | None = None, counts: dict[int, int] | None = N
     sync changes a source's state without changing any meeting."""
     now = now or timezone.now()
     counts = meeting_counts() if counts is None else counts
+    facilities = dict(Facility.objects.order_by().values_list("source_id").annotate(n=Count("id")))
     return [
         SourceState(
             name=s.name,
@@ -65,6 +69,7 @@ def source_states(now: datetime | None = None, counts: dict[int, int] | None = N
             format=s.format,
             countries=[c for c in s.countries.split(",") if c],
             meetings=counts.get(s.pk, 0),
+            facilities=facilities.get(s.pk, 0),
             status=health.status(s, now),
             last_ok_at=s.last_ok_at,
             last_error=first_line(s.last_error),
