@@ -40,6 +40,7 @@ RECORD = {
     "barc_new",
     "barc_chart",
     "referral_new",
+    "referral_treatment",
     "referral_sheet",
     "follow_up",
     "companion_link",

@@ -104,7 +104,9 @@ def test_the_consent_form_records_every_element_and_prints(world):
     ):
         assert element in page, element
     consent = Consent.objects.get()
-    assert consent.signature.dump() == {"typed_name": "Jordan Reyes", "patient_name": "Jordan Reyes"}
+    signed = consent.signature.dump()
+    assert (signed["typed_name"], signed["patient_name"]) == ("Jordan Reyes", "Jordan Reyes")
+    assert signed["signer"] == "self" and signed["representative"] is None and signed["redisclosure"] == ""
 
 
 def _workspace_views():

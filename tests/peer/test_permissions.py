@@ -51,6 +51,7 @@ MATRIX = {
     "barc_new": ("get", p1, CASELOAD),
     "barc_chart": ("get", p1, CASELOAD),
     "referral_new": ("get", p1, CASELOAD),
+    "referral_treatment": ("get", p1, CASELOAD),
     "referral_sheet": ("get", referral, CASELOAD),
     "follow_up": ("get", referral, CASELOAD),
     "companion_link": ("get", p1, CASELOAD),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonground.peer import barc
+from commonground.peer import consent as consents
 from commonground.peer.models import (
     CODE_RULE,
     SERVICES,
@@ -22,6 +23,7 @@ from commonground.peer.models import (
     Role,
     validate_code,
 )
+from commonground.peer.records import Representative
 from commonground.private.forms import USERNAME
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
@@ -155,15 +157,66 @@ class ConsentForm(forms.Form):
     expiry_event = forms.CharField(label=_("…or ends when (event)"), max_length=200, required=False)
     covers_referrals = forms.BooleanField(label=_("Referrals may carry my name and contact details"), required=False)
     covers_identified_reports = forms.BooleanField(label=_("Reports may name me"), required=False)
-    typed_signature = forms.CharField(label=_("Signature: the participant types their full name"), max_length=120)
+    for_treatment = forms.BooleanField(
+        label=_("For referrals to treatment providers covered by HIPAA, for my treatment"),
+        help_text=_("The consent then carries this statement:"),
+        required=False,
+    )
+    signer = forms.ChoiceField(
+        label=_("Who signs"),
+        choices=consents.SIGNERS,
+        required=False,
+        initial="self",
+        widget=forms.RadioSelect,
+    )
+    typed_signature = forms.CharField(
+        label=_("Signature: the participant types their full name"), max_length=120, required=False
+    )
+    representative_name = forms.CharField(
+        label=_("Parent, guardian or other authorised person: their full name, typed as their signature"),
+        max_length=120,
+        required=False,
+    )
+    representative_authority = forms.CharField(
+        label=_("Their relationship or authority"), max_length=200, required=False
+    )
+    representative_signed_on = forms.DateField(label=_("The date they signed"), required=False, widget=DATE)
 
     def clean(self):
         data = super().clean()
-        if data.get("expires_on") and data["expires_on"] < timezone.localdate():
+        today = timezone.localdate()
+        if data.get("expires_on") and data["expires_on"] < today:
             self.add_error("expires_on", _("The end date is in the past."))
         if not data.get("expires_on") and not data.get("expiry_event"):
             data["expiry_event"] = ""  # none: allowed, and the form says "no end date"
+        self._signatures(data, today)
         return data
+
+    def _signatures(self, data, today) -> None:
+        """The signatures the case needs (``consent.missing_signatures``), each problem named."""
+        if "representative_signed_on" in self.errors:
+            return
+        data["signer"] = data.get("signer") or "self"
+        signed_on = data.get("representative_signed_on")
+        if signed_on and signed_on > today:
+            self.add_error("representative_signed_on", _("The date is in the future."))
+            return
+        representative = Representative(
+            name=(data.get("representative_name") or "").strip(),
+            authority=(data.get("representative_authority") or "").strip(),
+            signed_on=signed_on.isoformat() if signed_on else "",
+        )
+        data["representative"] = representative or None
+        signed = bool((data.get("typed_signature") or "").strip())
+        problems = consents.missing_signatures(data["signer"], signed, data["representative"])
+        for field, words in problems:
+            self.add_error(field, words[:1].upper() + words[1:] + ".")
+        if problems:
+            self.add_error(
+                None,
+                _("Not recorded, because of the signatures: %(parts)s.")
+                % {"parts": "; ".join(words for _field, words in problems)},
+            )
 
 
 class EncounterForm(forms.Form):
@@ -218,6 +271,23 @@ class ReferralForm(forms.Form):
         if kind == ReferralKind.SERVICE and not data.get("service"):
             self.add_error("service", _("Choose a service."))
         return data
+
+
+class TreatmentReferralForm(forms.Form):
+    """A referral to a treatment provider picked from the treatment search's results."""
+
+    facility = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    service = forms.ChoiceField(label=_("Service"), choices=SERVICES, initial="moud")
+    shares_identity = forms.BooleanField(label=_("Pass on the participant's name and contact details"), required=False)
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"), widget=DATE, initial=lambda: timezone.localdate() + timedelta(days=7)
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_facility(self):
+        if not self.cleaned_data.get("facility"):
+            raise forms.ValidationError(_("Choose a provider from the search results first."))
+        return self.cleaned_data["facility"]
 
 
 class FollowUpForm(forms.Form):

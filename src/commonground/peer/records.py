@@ -2,8 +2,8 @@
 
 Every part is optional: a participant may give no name at all (the code stands for them), and the
 workspace never needs more than it was told. Dates are ISO text, meetings their lasting reference
-(``<source>/<key>``, ``meetings/refs.py``). A BARC-10's answers stay a list of ten numbers (1-6),
-checked by the form that takes them.
+(``<source>/<key>``, ``meetings/refs.py``), a treatment provider what its listing said when it was
+chosen. A BARC-10's answers stay a list of ten numbers (1-6), checked by the form that takes them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,32 @@ class Interests(Payload):
 
 
 @dataclass(kw_only=True)
+class Representative(Payload):
+    """Who signs for the participant (42 CFR §2.14 for a minor, §2.15 for a person adjudicated as
+    lacking capacity): their name typed as their signature, their relationship or authority (a
+    parent, a guardian appointed by a court ...), and the date they signed (ISO)."""
+
+    name: str = ""
+    authority: str = ""
+    signed_on: str = ""
+
+
+@dataclass(kw_only=True)
 class Signature(Payload):
-    """A consent's signature: the name typed as a signature, and the participant's name as written."""
+    """What a consent keeps encrypted: who signed and what they were shown.
+
+    ``typed_name`` is the participant's signature (their name typed), ``patient_name`` their name as
+    written. ``signer`` is the case the form asked (``consent.SIGNERS``; empty in consents from
+    before it: the participant signed), ``representative`` who signed for or beside them, and
+    ``redisclosure`` the version of the HIPAA redisclosure statement the consent carries
+    (``consent.REDISCLOSURE_VERSION``; empty: none).
+    """
 
     typed_name: str = ""
     patient_name: str = ""
+    signer: str = ""
+    representative: Representative | None = None
+    redisclosure: str = ""
 
 
 @dataclass(kw_only=True)
@@ -44,6 +65,23 @@ class EncounterDetails(Payload):
 
 
 @dataclass(kw_only=True)
+class TreatmentProvider(Payload):
+    """A treatment provider chosen with the treatment search, as its listing read that day: the
+    facility's id, its source's slug and its key in that source (to find it again), and its name,
+    address, phone and website (to show it when the listing has changed or gone)."""
+
+    facility_id: int | None = None
+    source: str = ""
+    key: str = ""
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    website: str = ""
+    chosen_on: str = ""
+
+
+@dataclass(kw_only=True)
 class ReferralDetails(Payload):
     note: str = ""
     meeting_name: str = ""
+    provider: TreatmentProvider | None = None

@@ -1,9 +1,11 @@
-"""Referrals: a meeting found with the finder's own search, a program, or a service; and the sheet.
+"""Referrals: a meeting found with the finder's own search, a program, a service, or a treatment
+provider found with the treatment search (``providers.py``); and the sheet.
 
 A referral that passes on who the participant is (name, contact) is a disclosure: it needs a
 consent in force that names that information and the referral's recipients (``consent.py``, the
 one owner of that rule), checked here at the moment it is made and again whenever the sheet is
-shown. The sheet then carries the 42 CFR §2.32 notice.
+shown. The sheet then carries the 42 CFR §2.32 notice, and for a treatment provider the consent's
+HIPAA redisclosure statement (§2.31(a)(4)(iii), written once in ``consent.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from commonground.meetings import refs
 from commonground.meetings.models import meeting_at
 from commonground.peer import consent as consents
+from commonground.peer import providers
 from commonground.peer.models import SERVICES, Referral, ReferralKind
 from commonground.peer.records import ReferralDetails
 from commonground.search import engine
@@ -46,9 +49,20 @@ def meeting_search(params) -> dict:
 
 
 def create_referral(participant, staff, data: dict) -> tuple[Referral | None, str | None]:
+    provider = None
+    if data.get("facility"):
+        provider = providers.chosen(data["facility"])
+        if provider is None:
+            return None, _("That provider is no longer listed. Search again.")
     consent = None
     if data["shares_identity"]:
-        consent = consents.covering(participant, consents.REFERRAL_WITH_IDENTITY)
+        consent = consents.covering(participant, consents.referral_disclosure(provider is not None))
+        if consent is None and provider is not None:
+            return None, _(
+                "No active consent lets this referral carry the participant's name and contact details to a "
+                "treatment provider: it must name them, cover referrals, and be for treatment providers, with "
+                "the HIPAA redisclosure statement. Record one, or refer without them."
+            )
         if consent is None:
             return None, _(
                 "No active consent lets this referral carry the participant's name and contact "
@@ -72,21 +86,28 @@ def create_referral(participant, staff, data: dict) -> tuple[Referral | None, st
         shares_identity=data["shares_identity"],
         consent=consent,
         follow_up_on=data["follow_up_on"],
-        details=ReferralDetails(note=data.get("note", "").strip(), meeting_name=meeting.name if meeting else ""),
+        details=ReferralDetails(
+            note=data.get("note", "").strip(), meeting_name=meeting.name if meeting else "", provider=provider
+        ),
     )
     return referral, None
 
 
 def sheet(participant, referral) -> dict:
     meeting = meeting_at(referral.meeting)
+    provider = referral.details.provider
     # The consent the referral was made under must still cover it today (not revoked, not expired).
-    still = referral.shares_identity and consents.covers(referral.consent, consents.REFERRAL_WITH_IDENTITY)
+    disclosure = consents.referral_disclosure(provider is not None)
+    still = referral.shares_identity and consents.covers(referral.consent, disclosure)
     return {
+        "provider": provider,
+        "provider_listed": provider is not None and providers.listed(provider),
+        "redisclosure": consents.redisclosure_statements() if still and provider is not None else [],
         "p": participant,
         "r": referral,
         "meeting": meeting,
         "service": dict(SERVICES).get(referral.service, ""),
-        "find_treatment": FIND_TREATMENT if referral.service == "moud" else None,
+        "find_treatment": FIND_TREATMENT if referral.service == "moud" and provider is None else None,
         "identity": participant.identity if still else None,
         "consent_ended": referral.shares_identity and not still,
         "notice": NOTICE_2_32,

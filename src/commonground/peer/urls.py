@@ -27,6 +27,7 @@ urlpatterns = [
     path("participants/<participant_id:pk>/barc/new", views.barc_new, name="barc_new"),
     path("participants/<participant_id:pk>/barc.svg", views.barc_chart, name="barc_chart"),
     path("participants/<participant_id:pk>/refer", views.referral_new, name="referral_new"),
+    path("participants/<participant_id:pk>/refer/treatment", views.referral_treatment, name="referral_treatment"),
     path(
         "participants/<participant_id:pk>/referrals/<referral_id:referral_pk>",
         views.referral_sheet,

@@ -19,7 +19,15 @@ from commonground.i18n import language
 from commonground.peer import barc
 from commonground.peer import consent as consents
 from commonground.peer.access import object_of, staff_view
-from commonground.peer.forms import BarcForm, ConsentForm, EncounterForm, FollowUpForm, ParticipantForm, ReferralForm
+from commonground.peer.forms import (
+    BarcForm,
+    ConsentForm,
+    EncounterForm,
+    FollowUpForm,
+    ParticipantForm,
+    ReferralForm,
+    TreatmentReferralForm,
+)
 from commonground.peer.models import (
     OPEN_OUTCOMES,
     Assessment,
@@ -171,10 +179,10 @@ def participant(request, staff, found):
 
 @staff_view("peer.change_participant", participant=True)
 def consent_new(request, staff, found):
-    form = ConsentForm(
-        request.POST or None,
-        initial={"discloser": staff.organisation.name, "patient_name": found.identity.name},
-    )
+    initial = {"discloser": staff.organisation.name, "patient_name": found.identity.name}
+    if request.GET.get("treatment"):  # from a referral to a treatment provider
+        initial |= {"for_treatment": True, "recipients": _("The treatment providers I am referred to")}
+    form = ConsentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         consent = Consent.objects.create(
@@ -190,11 +198,22 @@ def consent_new(request, staff, found):
             covers_referrals=d["covers_referrals"],
             covers_identified_reports=d["covers_identified_reports"],
             recorded_by=staff,
-            signature=Signature(typed_name=d["typed_signature"], patient_name=d["patient_name"]),
+            signature=Signature(
+                typed_name=d["typed_signature"].strip(),
+                patient_name=d["patient_name"],
+                signer=d["signer"],
+                representative=d["representative"],
+                redisclosure=consents.REDISCLOSURE_VERSION if d["for_treatment"] else "",
+            ),
         )
         request.audit_object = ("Consent", consent.pk)
         return redirect("peer:consent_print", pk=found.pk, consent_pk=consent.pk)
-    return render(request, "peer/consent_new.html", {"form": form, "p": found}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "peer/consent_new.html",
+        {"form": form, "p": found, "redisclosure": consents.redisclosure_statements()},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_view("peer.view_participant", participant=True)
@@ -205,7 +224,14 @@ def consent_print(request, staff, found, consent_pk: int):
     return render(
         request,
         "peer/consent_print.html",
-        {"p": found, "c": consent, "information": [kinds.get(i, i) for i in consent.information]},
+        {
+            "p": found,
+            "c": consent,
+            "information": [kinds.get(i, i) for i in consent.information],
+            "signer": dict(consents.SIGNERS).get(consent.signature.signer or "self"),
+            "redisclosure": consents.redisclosure_statements() if consent.signature.redisclosure else [],
+            "redisclosure_source": consents.REDISCLOSURE_SOURCE,
+        },
     )
 
 
@@ -311,6 +337,37 @@ def referral_new(request, staff, found):
             "p": found,
             "search": search,
             "consent": consents.covering(found, consents.REFERRAL_WITH_IDENTITY),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_view("peer.change_participant", participant=True)
+def referral_treatment(request, staff, found):
+    """Refer to a treatment provider picked from the treatment search (the finder's own engine)."""
+    from commonground.peer.providers import offers, search
+    from commonground.peer.referrals import create_referral
+
+    found_providers = search(request.GET) if request.GET.get("near") else None
+    form = TreatmentReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        referral, error = create_referral(found, staff, form.cleaned_data | {"kind": ReferralKind.SERVICE})
+        if error:
+            form.add_error(None, error)
+        else:
+            request.audit_object = ("Referral", referral.pk)
+            if referral.shares_identity:
+                request.audit_action = "disclose"
+            return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
+    return render(
+        request,
+        "peer/referral_treatment.html",
+        {
+            "form": form,
+            "p": found,
+            "search": found_providers,
+            "offers": offers(),
+            "consent": consents.covering(found, consents.REFERRAL_TO_TREATMENT),
         },
         status=400 if form.errors else 200,
     )
