@@ -141,7 +141,7 @@ def test_an_entry_with_a_country_that_is_not_one_is_skipped(tmp_path):
     (read,) = registry.load(str(tmp_path / "ours.toml"))
     assert dict(read.skipped) == {
         "a": "not ISO 3166 country codes: UK",
-        "b": "unknown format 'xml'; one of bmlt, bmlt-export, csv, meeting-guide",
+        "b": "unknown format 'xml'; one of bmlt, bmlt-export, csv, findtreatment, meeting-guide",
     }
     assert [(e.key, e.countries) for e in read.entries] == [("ours:c", ("GB",))]
 

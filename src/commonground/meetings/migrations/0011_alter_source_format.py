@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0010_bmlt_export_and_stale'),
+        ("meetings", "0010_bmlt_export_and_stale"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='source',
-            name='format',
-            field=models.CharField(choices=[('meeting-guide', 'Meeting Guide JSON'), ('csv', 'TSML / Google Sheets CSV'), ('bmlt', 'BMLT root server'), ('bmlt-export', 'BMLT aggregator export'), ('bmlt-export-root', 'One root server of the BMLT export'), ('findtreatment', 'FindTreatment.gov export (treatment facilities)'), ('demo', 'Synthetic demo data')], max_length=16),
+            model_name="source",
+            name="format",
+            field=models.CharField(
+                choices=[
+                    ("meeting-guide", "Meeting Guide JSON"),
+                    ("csv", "TSML / Google Sheets CSV"),
+                    ("bmlt", "BMLT root server"),
+                    ("bmlt-export", "BMLT aggregator export"),
+                    ("bmlt-export-root", "One root server of the BMLT export"),
+                    ("findtreatment", "FindTreatment.gov export (treatment facilities)"),
+                    ("demo", "Synthetic demo data"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
