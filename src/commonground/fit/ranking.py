@@ -21,10 +21,12 @@ from commonground import safety
 from commonground.catalog.models import Program
 from commonground.fit.answers import TIMES_OF_DAY, Answers
 from commonground.fit.rules import load_rules
+from commonground.fit.treatment import Nearby, nearby, wanted
+from commonground.fit.treatment import as_api as treatment_api
 from commonground.meetings import schedule
 from commonground.safety.countries import country_for_zone
 from commonground.search import engine
-from commonground.search.query import SearchQuery, parse_query
+from commonground.search.query import QueryError, SearchQuery, parse_query
 from commonground.search.results import jsonable
 
 TOP = 3
@@ -74,6 +76,7 @@ class FitResult:
     place_label: str = ""
     params: dict = field(default_factory=dict)  # the meeting search that matches the answers, built once
     online_only: bool = False  # no place given: the meetings that fit are online or hybrid
+    treatment: Nearby | None = None  # medication treatment or detox near the place, when the answers call for it
 
     @property
     def notes(self) -> list[safety.Note]:
@@ -194,7 +197,22 @@ def rank(answers: Answers, *, language: str = "en", now: str | None = None) -> F
         online_only=not answers.near,
     )
     _meetings_that_fit(result, query)
+    if wanted(guidance.situation):
+        result.treatment = nearby(guidance.situation, _place(answers, query))
     return result
+
+
+def _place(answers: Answers, query: SearchQuery) -> tuple[float, float, str] | None:
+    """The place given, as (latitude, longitude, country): the meeting search's, or the answer's own
+    when the search has none (online meetings only: the place still says where treatment would be)."""
+    if not answers.near:
+        return None
+    if not query.has_place:
+        try:
+            query = parse_query({"near": answers.near})
+        except QueryError:  # a place the meeting search did not need (online only) and nobody knows
+            return None
+    return (query.latitude, query.longitude, query.country) if query.has_place else None
 
 
 def _hold_back(ranked: Ranked, language: str) -> None:
@@ -302,4 +320,5 @@ def as_api(result: FitResult) -> dict:
         "help_now": [line.as_dict() for line in result.guidance.lines] if result.guidance else [],
         "safety": result.guidance.as_dict() if result.guidance else None,
         "online_only": result.online_only,
+        "treatment": treatment_api(result.treatment),
     }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from commonground.journal import safety_moments
+from commonground.journal import nearby, safety_moments
 from commonground.journal.access import mine, private_page
 from commonground.journal.context import account_of, favourite_rows, today_for, todays_check_in, zone_of
 from commonground.journal.forms import (
@@ -133,7 +133,8 @@ def struggling(request):
     today = datetime.now(UTC).astimezone(schedule.zone(zone))
     weekday = (today.weekday() + 1) % 7  # our weekdays: 0 = Sunday
     favourites_today = []
-    for row in favourite_rows(request):
+    favourites = favourite_rows(request)
+    for row in favourites:
         m = row["meeting"]
         if m is None or m.is_ongoing:
             continue
@@ -143,6 +144,7 @@ def struggling(request):
         elif m.weekday == weekday and start is None:
             favourites_today.append({"meeting": m, "start": None})
     lead = [n for n in guidance.notes if n.id in ("crisis", "struggling")]
+    treatment = nearby.medication_near(account, substances, favourites)
     return render(
         request,
         "journal/struggling.html",
@@ -158,5 +160,7 @@ def struggling(request):
             "always": [decorate(r, zone) for r in always],
             "favourites_today": favourites_today,
             "zone": zone,
+            "treatment": treatment[0] if treatment else None,
+            "treatment_unit": treatment[1] if treatment else "",
         },
     )

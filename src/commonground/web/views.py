@@ -17,11 +17,16 @@ from commonground.feeds.fields import clean_text
 from commonground.meetings import types
 from commonground.meetings.links import safe_href
 from commonground.meetings.models import Meeting, ProblemReport
+from commonground.places.units import KM_PER_MILE, distance_unit
 from commonground.search import engine, rows
 from commonground.search.query import DEFAULT_LIMIT, QueryError, parse_query
+from commonground.treatment.nearby import covers, nearest_any
 from commonground.web import calendar, forms
 from commonground.web.help import country_of_meeting, site_help_for
-from commonground.web.presenters import decorate, directions, map_points, report_link, search_unit
+from commonground.web.presenters import coordinates_exact, decorate, directions, map_points, report_link, search_unit
+
+# An opioid treatment program this close to an in-person meeting is shown on its page (issue 30).
+METHADONE_NEAR_KM = 2.0
 
 
 def home(request):
@@ -123,6 +128,7 @@ def meeting(request, source: str, key: str):
     language = i18n.language()
     table = found.program.type_table
     type_names = [types.type_name(table, code, language) for code in found.types if code in types.type_table(table)]
+    country = country_of_meeting(found, request.GET)
     return render(
         request,
         "web/meeting.html",
@@ -141,9 +147,25 @@ def meeting(request, source: str, key: str):
             "health": found.source.health(),
             "disconnect_days": settings.SOURCE_DISCONNECT_DAYS,
             # The header's "Help now" and the footer: the help lines of the meeting's own country.
-            "site_help": site_help_for(country_of_meeting(found, request.GET)),
+            "site_help": site_help_for(country),
+            "treatment_nearby": _methadone_nearby(found, country),
+            "treatment_unit": distance_unit(country),
         },
     )
+
+
+def _methadone_nearby(found: Meeting, country: str) -> dict | None:
+    """The nearest opioid treatment program (one that lists methadone) within 2 km of an in-person
+    meeting whose coordinates mark its building, from FindTreatment.gov's listings (the US and its
+    territories). A fact about the program, never about the meeting. One search in memory."""
+    if found.attendance_mode not in ("in_person", "hybrid") or not coordinates_exact(found) or not covers(country):
+        return None
+    assert found.latitude is not None and found.longitude is not None  # coordinates_exact
+    near = nearest_any(found.latitude, found.longitude, ("methadone",), radius_km=METHADONE_NEAR_KM, limit=1)
+    if not near:
+        return None
+    km = near[0]["distance_km"]
+    return {**near[0], "distance": km / KM_PER_MILE if distance_unit(country) == "mi" else km}
 
 
 def meeting_ics(request, found: Meeting):
