@@ -143,6 +143,7 @@ def test_every_public_page_links_to_help_first_in_its_header(client, demo):
         "/fit",
         f"/fit/results?now={NOW}",
         reverse("help"),
+        reverse("treatment"),
         meeting.get_absolute_url(),
         "/me/",
     ]

@@ -27,6 +27,7 @@ def demo(demo_meetings):
         "/programs/na",
         "/programs/mm",
         "/programs/sos",
+        "/treatment",
     ],
 )
 def test_pages_load_and_show_crisis_help(client, demo, path):

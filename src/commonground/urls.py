@@ -8,7 +8,7 @@ from commonground.api.bmlt.views import client_interface
 from commonground.api.views import api
 from commonground.meetings.refs import KeyConverter
 from commonground.peer.urls import api_urlpatterns as peer_api_urls
-from commonground.web import coverage_views, fit_views, help_views
+from commonground.web import coverage_views, fit_views, help_views, treatment_views
 from commonground.web import views as web_views
 
 register_converter(KeyConverter, "meeting_key")
@@ -24,6 +24,7 @@ urlpatterns = [
     path("programs", web_views.programs, name="programs"),
     path("programs/<slug:code>", web_views.program, name="program"),
     path("help", help_views.help_page, name="help"),
+    path("treatment", treatment_views.treatment_page, name="treatment"),
     path("coverage", coverage_views.coverage_page, name="coverage"),
     path("fit", fit_views.questionnaire, name="fit"),
     path("fit/results", fit_views.results, name="fit-results"),

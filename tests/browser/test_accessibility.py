@@ -20,6 +20,8 @@ PAGES = [
     "/fit/results?help_with=alcohol&dependence=yes&goal=moderation",
     "/programs/ga",
     "/programs/smart-ff",
+    "/treatment",
+    "/treatment?near=Dublin%2C+Ireland",
 ]
 
 
