@@ -27,6 +27,8 @@ FORBIDDEN = {
     # The private floor: what both private apps need (encryption, opaque ids, form and chart pieces).
     # It stands on the ground floor only.
     "private": {"meetings", "catalog", "places", "search", "fit", "feeds", "api", "web", "safety"} | PRIVATE,
+    # Phone and text reads the finder's search, the gazetteer and the safety layer, never the private apps.
+    "phone": {"web", "api", "feeds", "fit"} | PRIVATE,
 }
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "commonground.web",
     "commonground.journal",
     "commonground.peer",
+    "commonground.phone",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -167,6 +168,15 @@ AUDIT_KEYS = env_str("AUDIT_KEYS", "")
 AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys"))
 AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", "")
 AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100, minimum=1)
+# Phone and text (phone/, docs/phone.md): the Twilio auth token that signs every webhook; the public
+# URL Twilio calls when a proxy stands in front (scheme, host and any prefix); the key of the numbers'
+# keyed hash (PHONE_HASH_KEY, else a key in PHONE_HASH_KEY_FILE, made with DEBUG on); the rate limits.
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+PHONE_PUBLIC_URL = env_str("PHONE_PUBLIC_URL", "")
+PHONE_HASH_KEY = env_str("PHONE_HASH_KEY", "")
+PHONE_HASH_KEY_FILE = env_str("PHONE_HASH_KEY_FILE", str(VAR_DIR / "phone_hash_key"))
+PHONE_RATE_PER_NUMBER = env_str("PHONE_RATE_PER_NUMBER", "12/h")
+PHONE_RATE_PER_SOURCE = env_str("PHONE_RATE_PER_SOURCE", "600/m")
 LOGIN_URL = "/me/signin"
 
 LANGUAGE_CODE = "en"

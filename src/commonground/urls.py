@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("me/", include("commonground.journal.urls")),
     path("peer/", include("commonground.peer.urls")),
+    path("phone/", include("commonground.phone.urls")),
     path("api/v1/peer/", include((peer_api_urls, "peer_api"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,97 @@
+"""No phone number in clear, anywhere we write: the database file (every table, after texts, calls
+and a routed call) and the log output hold none of the numbers used, in any of their spellings, and
+no message body. And the simulator at /phone/try: the same answers, stored and rung nowhere."""
+
+import logging
+import sqlite3
+from datetime import time
+
+import pytest
+from django.db import connection
+
+from commonground.phone import numbers
+from commonground.phone.models import CallAudit, Helpline, PhoneContact, Shift
+from tests.phone.conftest import CALLER, SPANISH_CALLER, Phone
+
+
+def spellings(number: str) -> list[bytes]:
+    digits = number.lstrip("+")
+    national = digits[1:]
+    return [s.encode() for s in (number, digits, national, f"({national[:3]}) {national[3:6]}-{national[6:]}")] + [
+        national.encode("utf-16-le")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_number_or_message_in_the_database_file_or_the_logs(meetings, tmp_path, caplog):
+    if connection.vendor != "sqlite":
+        pytest.skip("scans an SQLite file")
+    caplog.set_level(logging.DEBUG)
+    line = Helpline.objects.create(name="Line", number="+15005550006", covers="10001")
+    Shift.objects.create(helpline=line, person="Ana", phone="+12125550001", starts=time(0), ends=time(23, 59))
+    secret_body = "my secret words near 10001"
+    for number in (CALLER, SPANISH_CALLER):
+        phone = Phone(number)
+        phone.text(secret_body)
+        phone.text("reuniones cerca de 10001")
+        phone.text("I want to die")
+        phone.text("MORE")
+        phone.text("STOP")
+        phone.call()
+        phone.call("/phone/voice/menu", Digits="3")
+    assert PhoneContact.objects.count() == 2 and CallAudit.objects.count() == 2
+    assert PhoneContact.objects.filter(number_hash=numbers.hash_number(CALLER), stopped=True).exists()
+    copy = tmp_path / "copy.sqlite3"
+    target = sqlite3.connect(copy)
+    connection.ensure_connection()
+    connection.connection.backup(target)
+    target.close()
+    data = copy.read_bytes()
+    logged = caplog.text.encode()
+    for number in (CALLER, SPANISH_CALLER):
+        for spelling in spellings(number):
+            assert spelling not in data, spelling
+            assert spelling not in logged, spelling
+    assert b"my secret words" not in data and b"my secret words" not in logged
+
+
+def test_the_hash_is_keyed_and_one_per_number(settings):
+    settings.PHONE_HASH_KEY = "dGVzdC1vbmx5LXBob25lLWhhc2gta2V5LWZvci1jZyE"
+    first = numbers.hash_number("+1 (212) 555-0188")
+    assert first == numbers.hash_number("+12125550188") and len(first) == 64
+    settings.PHONE_HASH_KEY = "YW5vdGhlci1waG9uZS1oYXNoLWtleS0zMi1ieXRlcyE"
+    assert numbers.hash_number("+12125550188") != first
+
+
+def test_a_missing_key_is_refused_without_debug(settings, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PHONE_HASH_KEY, settings.PHONE_HASH_KEY_FILE, settings.DEBUG = "", str(tmp_path / "k"), False
+    with pytest.raises(ImproperlyConfigured):
+        numbers.hash_number("+12125550188")
+    settings.DEBUG = True
+    assert len(numbers.hash_number("+12125550188")) == 64 and (tmp_path / "k").exists()
+
+
+@pytest.mark.django_db
+def test_the_simulator_shows_the_reply_with_its_segments(meetings, client):
+    page = client.get("/phone/try", {"mode": "sms", "text": "10001"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Hope Group" in body and "GSM-7" in body and "segment" in body
+    assert not PhoneContact.objects.exists()
+    crisis = client.get("/phone/try", {"text": "quiero morir"}).content.decode()
+    assert "988" in crisis
+    es = client.get("/phone/try", {"text": "AYUDA"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Pruebe la línea telefónica" in es and "AHORA" in es
+
+
+@pytest.mark.django_db
+def test_the_simulator_walks_a_call(meetings, client):
+    line = Helpline.objects.create(name="Line", number="+15005550006")
+    Shift.objects.create(helpline=line, person="Ana", phone="+12125550001", starts=time(0), ends=time(23, 59))
+    body = client.get("/phone/try", {"mode": "voice", "keys": "1 10001"}).content.decode()
+    assert "Pressed 1" in body and "Pressed 10001" in body and "Hope Group" in body
+    called = client.get("/phone/try", {"mode": "voice", "keys": "3"}).content.decode()
+    assert "Dial" in called and not CallAudit.objects.exists()
+    assert client.post("/phone/try").status_code == 405
