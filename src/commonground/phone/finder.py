@@ -89,8 +89,9 @@ def now_online(programs: tuple[str, ...], now: datetime, zone: str) -> Found:
     return Found(results, None, zone or "UTC")
 
 
-def short_link(result: Result) -> str:
-    base = str(settings.PHONE_PUBLIC_URL or settings.FEED_SITE_URL or "").rstrip("/")
+def short_link(result: Result, base: str = "") -> str:
+    """The meeting's page, absolute and short (``/meetings/<id>`` redirects to its lasting address)."""
+    base = (base or str(settings.PHONE_PUBLIC_URL) or str(settings.FEED_SITE_URL)).rstrip("/")
     return base + reverse("meeting-by-id", args=[result["id"]])
 
 
@@ -129,4 +130,6 @@ def group_id(text: str) -> str:
 def short_name(result: Result, limit: int = 28) -> str:
     program = clean(result["program"]["short_name"], 12)
     name = clean(result["name"], limit)
-    return name if not program or program.lower() in name.lower() else f"{program} {name}"
+    if not program or len(program) > 8 or program.lower() in name.lower():  # "AA", "NA", "SMART"; not "Recovery Dharma"
+        return name
+    return f"{program} {name}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from commonground.phone import finder
 from commonground.phone.gsm import clean, fits, to_gsm
 from commonground.safety import Situation, guidance, is_crisis_text
+from commonground.search.results import Result
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "PARAR", "ALTO"})
 START_WORDS = frozenset({"START", "YES", "UNSTOP", "COMENZAR"})
@@ -56,6 +57,7 @@ class Contact:
 class Sender:
     country: str = ""  # ISO alpha-2 from the number, "" when unknown
     zone: str = ""  # the number's area's zone, "" when unknown
+    base: str = ""  # the site's public address, for the meeting links ("" : PHONE_PUBLIC_URL)
 
 
 def words_of(text: str) -> list[str]:
@@ -175,22 +177,22 @@ def _run(state: dict, contact: Contact, sender: Sender, now: datetime) -> str:
             return _("No online meeting starts within the hour. Text a ZIP code for meetings near you.")
         return _("No meetings found near there in the next two days. Text NOW for an online meeting.")
     has_more = len(found.meetings) > offset + finder.PAGE
-    return compose(page, state["kind"], found.zone, has_more)
+    return compose(page, state["kind"], has_more, sender.base)
 
 
-def compose(page: list, kind: str, zone: str, has_more: bool) -> str:
+def compose(page: list[Result], kind: str, has_more: bool, base: str = "") -> str:
     """The meetings as lines, shortened (names, then fewer meetings) until the reply fits."""
     tail = _("Reply MORE for more.") if has_more else ""
     for limit in (28, 20, 14):
         for count in range(len(page), 0, -1):
-            lines = [_line(r, kind, limit) for r in page[:count]]
+            lines = [_line(r, kind, limit, base) for r in page[:count]]
             reply = to_gsm("\n".join([*lines, tail]).strip())
             if fits(reply):
                 return reply
-    return to_gsm(_line(page[0], kind, 10))
+    return to_gsm(_line(page[0], kind, 10, base))
 
 
-def _when(result: dict) -> str:
+def _when(result: Result) -> str:
     start = result["starts_at_local"]
     if result["in_progress"]:
         return _("now")
@@ -201,17 +203,17 @@ def _when(result: dict) -> str:
     return f"{day} {clock}"
 
 
-def _line(result: dict, kind: str, limit: int) -> str:
+def _line(result: Result, kind: str, limit: int, base: str) -> str:
     name = finder.short_name(result, limit)
     if kind == "now" or result["mode"] == "online":
         phone, meeting_id = finder.dial_in(result)
         if phone and meeting_id:
             how = _("call %(phone)s ID %(id)s") % {"phone": phone, "id": meeting_id}
         else:
-            how = _("online") + " " + finder.short_link(result)
+            how = _("online") + " " + finder.short_link(result, base)
         return f"{_when(result)} {name}: {how}"
     where = clean(result["location"]["name"] or result["location"]["address"] or result["location"]["city"], limit)
-    return f"{_when(result)} {name}, {where} {finder.short_link(result)}"
+    return f"{_when(result)} {name}, {where} {finder.short_link(result, base)}"
 
 
 def _line_of(sender: Sender) -> tuple[str, str, str]:

@@ -50,6 +50,10 @@ def _limited(request: HttpRequest, number_hash: str):
     return check
 
 
+def _base(request: HttpRequest) -> str:
+    return str(settings.PHONE_PUBLIC_URL) or request.build_absolute_uri("/").rstrip("/")
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     return response
@@ -63,7 +67,7 @@ def sms(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden("signature")
     inbound = provider.inbound(request)
     number_hash = numbers.hash_number(inbound.sender)
-    sender = texts.Sender(numbers.country(inbound.sender), numbers.zone(inbound.sender))
+    sender = texts.Sender(numbers.country(inbound.sender), numbers.zone(inbound.sender), _base(request))
     with transaction.atomic():
         row, _created = PhoneContact.objects.select_for_update().get_or_create(number_hash=number_hash)
         contact = texts.Contact(row.language if row.language != "en" or row.last_seen else "", row.stopped, row.pending)
@@ -137,7 +141,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     mode = "voice" if request.GET.get("mode") == "voice" else "sms"
     country = request.GET.get("country", "US") if request.GET.get("country") in SIM_NUMBERS else "US"
     number = SIM_NUMBERS[country]
-    sender = texts.Sender(numbers.country(number), numbers.zone(number))
+    sender = texts.Sender(numbers.country(number), numbers.zone(number), _base(request))
     lang = "es" if (translation.get_language() or "")[:2] == "es" else "en"
     text = request.GET.get("text", "")[:320]
     keys = request.GET.get("keys", "")[:60]
