@@ -20,8 +20,8 @@ class CallAuditAdmin(admin.ModelAdmin):
     list_filter = ("outcome", "helpline")
     readonly_fields = ("at", "call_hash", "helpline", "shift", "tried", "outcome")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: object) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -47,7 +47,9 @@ def _audit(call_id: str, record: bool, **values: object) -> CallAudit | None:
     return CallAudit.objects.create(call_hash=numbers.hash_number("call:" + call_id), **values)
 
 
-def route(call_id: str, to: str, country: str, lang: str, now: datetime, *, zip_code: str = "", record: bool = True):
+def route(
+    call_id: str, to: str, country: str, lang: str, now: datetime, *, zip_code: str = "", record: bool = True
+) -> list[Step]:
     helpline = helpline_for(to, zip_code)
     if helpline is None:
         _audit(call_id, record, outcome=CallOutcome.NO_HELPLINE)

@@ -56,7 +56,7 @@ def _parsed(number: str) -> phonenumbers.PhoneNumber | None:
 def country(number: str) -> str:
     """The number's country (ISO 3166 alpha-2), "" when it cannot be told."""
     parsed = _parsed(number)
-    if parsed is None:
+    if parsed is None or parsed.country_code is None:
         return ""
     # A number the plan does not list (a test or drama range) still belongs to its country code's country.
     region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.utils import dates, translation
 from django.utils.translation import gettext as _
@@ -50,7 +51,7 @@ class Contact:
 
     language: str = ""
     stopped: bool = False
-    pending: dict | None = None
+    pending: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def answer(
 
 
 def _answer(
-    text: str, words: list[str], lang: str, contact: Contact, sender: Sender, now: datetime, limited: Callable
+    text: str, words: list[str], lang: str, contact: Contact, sender: Sender, now: datetime, limited: Callable[[], bool]
 ) -> str:
     single = words[0] if len(words) == 1 else ""
     if single in STOP_WORDS:
@@ -154,7 +155,7 @@ def more(contact: Contact, sender: Sender, now: datetime) -> str:
     return _run(state, contact, sender, now)
 
 
-def _run(state: dict, contact: Contact, sender: Sender, now: datetime) -> str:
+def _run(state: dict[str, Any], contact: Contact, sender: Sender, now: datetime) -> str:
     programs = tuple(state.get("programs") or ())
     if state["kind"] == "now":
         found = finder.now_online(programs, now, state.get("zone", "UTC"))

@@ -4,6 +4,7 @@ the same answers for a typed text or a path of keys, and stores and rings nothin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -29,7 +30,7 @@ def _url_for(stage: str, query: dict[str, str]) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
-def _limited(request: HttpRequest, number_hash: str):
+def _limited(request: HttpRequest, number_hash: str) -> Callable[[], bool]:
     def check() -> bool:
         per_number = get_usage(
             request,

@@ -17,6 +17,7 @@ from commonground.phone import finder, helpline
 from commonground.phone.gsm import clean
 from commonground.phone.providers import Gather, Hangup, Inbound, Redirect, Say, Step
 from commonground.safety import is_crisis_text
+from commonground.search.results import Result
 
 SPOKEN = {
     "1": ("one", "uno", "meeting", "reunion", "reunión"),
@@ -97,7 +98,7 @@ def slowly(digits: str) -> str:
     return ", ".join(" ".join(group) for group in groups)
 
 
-def _when(result: dict) -> str:
+def _when(result: Result) -> str:
     start = result["starts_at_local"]
     if result["in_progress"] or start is None:
         return _("now")

@@ -8,6 +8,7 @@ provider knows *how* its webhooks arrive and how its answers are written. Twilio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -80,5 +81,5 @@ class Provider(Protocol):
     def text_reply(self, body: str) -> HttpResponse:
         """The answer to an inbound text ("" for no reply at all)."""
 
-    def voice_reply(self, steps: list[Step], url_for: object) -> HttpResponse:
+    def voice_reply(self, steps: list[Step], url_for: Callable[[str, dict[str, str]], str]) -> HttpResponse:
         """The answer to a call's webhook; ``url_for(stage, query)`` gives a stage's address."""
