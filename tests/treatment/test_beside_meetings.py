@@ -90,7 +90,9 @@ def test_opioids_near_a_zip_gives_the_three_nearest_medication_providers(client,
     assert 'href="tel:212-555-0100"' in medication or 'href="tel:2125550100"' in medication
     assert "Call ahead: listings can be out of date" in medication
     offers = re.findall(r"Offers: ([^<]*)<", medication)
-    assert offers[0] == "buprenorphine, visits without staying over" and "naltrexone" in offers[1], offers
+    # the one table of plain words (treatment/labels.py), as on /treatment
+    assert offers[0] == "Buprenorphine (such as Suboxone), Outpatient: you live at home", offers
+    assert "Naltrexone" in offers[1], offers
     assert " mi away" in medication  # the unit people read in the US
     assert DETOX_BLOCK not in html  # no withdrawal risk was said
     answer = api(client, "help_with=opioids&near=10001")

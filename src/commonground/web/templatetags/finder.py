@@ -114,3 +114,11 @@ def extension_panels(context, where: str, *args):
 
     panels = {"meeting": extensions.MEETING_PANELS, "fit_results": extensions.FIT_RESULTS_PANELS}[where]
     return mark_safe(extensions.render(panels, context["request"], *args))  # noqa: S308 - rendered templates
+
+
+@register.filter
+def treatment_offers(codes) -> str:
+    """A facility's ``offers`` in plain words, from the one table (``treatment/labels.py``)."""
+    from commonground.treatment.labels import labels
+
+    return ", ".join(labels("offers", list(codes or ())))
