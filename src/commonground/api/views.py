@@ -291,16 +291,7 @@ def treatment_near(request):
     pays, serves and language (each may repeat; all must match), limit (1–50, default 10). Listings
     can be out of date: call ahead. The data covers the United States and its territories."""
     query = treatment_query.parse(request.GET)
-    found = treatment_search.nearest(
-        query.latitude,
-        query.longitude,
-        offers=query.offers,
-        pays=query.pays,
-        serves=query.serves,
-        languages=query.languages,
-        radius_km=query.radius_km,
-        limit=query.limit,
-    )
+    found = treatment_search.find(query)
     return {"results": [treatment_result(r) for r in found]}
 
 

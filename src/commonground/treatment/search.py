@@ -168,3 +168,17 @@ def nearest(
         near = near[np.argpartition(distances[near], limit - 1)[:limit]]
     order = near[np.argsort(distances[near], kind="stable")]
     return [{**found.rows[positions[i]], "distance_km": round(float(distances[i]), 2)} for i in order]
+
+
+def find(query) -> list[dict]:
+    """``nearest`` for a parsed ``treatment.query.TreatmentQuery`` (the API and the page ask alike)."""
+    return nearest(
+        query.latitude,
+        query.longitude,
+        offers=query.offers,
+        pays=query.pays,
+        serves=query.serves,
+        languages=query.languages,
+        radius_km=query.radius_km,
+        limit=query.limit,
+    )

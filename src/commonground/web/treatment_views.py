@@ -68,16 +68,7 @@ def treatment_page(request):
             site_help=site_help_for(country),
         )
         return render(request, "web/treatment.html", context)
-    found = treatment_search.nearest(
-        query.latitude,
-        query.longitude,
-        offers=query.offers,
-        pays=query.pays,
-        serves=query.serves,
-        languages=query.languages,
-        radius_km=query.radius_km,
-        limit=query.limit,
-    )
+    found = treatment_search.find(query)
     intake = _intake_phones([row["id"] for row in found])
     context["results"] = [_result(row, unit, intake.get(row["id"], "")) for row in found]
     if not found:
