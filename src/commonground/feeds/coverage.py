@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from commonground.feeds import health
 from commonground.meetings.models import Meeting, Source
-from commonground.treatment.models import Facility
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,10 @@ def source_states(now: datetime | None = None, counts: dict[int, int] | None = N
     sync changes a source's state without changing any meeting."""
     now = now or timezone.now()
     counts = meeting_counts() if counts is None else counts
-    facilities = dict(Facility.objects.order_by().values_list("source_id").annotate(n=Count("id")))
+    # A treatment source's facilities (treatment.Facility, by its relation's name: feeds never import treatment).
+    facilities = dict(
+        Source.objects.filter(facilities__isnull=False).annotate(n=Count("facilities")).values_list("id", "n")
+    )
     return [
         SourceState(
             name=s.name,

@@ -20,17 +20,26 @@ from django.db import connections
 from commonground.feeds.bmlt.export import sync_export
 from commonground.feeds.sync import SyncReport, sync_source
 from commonground.meetings.models import Source, SourceFormat
-from commonground.treatment.sync import sync_facilities
 
 log = logging.getLogger(__name__)
+
+
+# Sources whose rows are not meetings are synced by their own app, which names its syncer here when
+# it starts (treatment/apps.py: FindTreatment.gov's facilities), so feeds never import it.
+SYNCERS: dict[str, Callable[..., SyncReport]] = {}
+
+
+def register(format_name: str, syncer: Callable[..., SyncReport]) -> None:
+    SYNCERS[format_name] = syncer
 
 
 def sync_one(source: Source, **options) -> SyncReport:
     """Sync one source, whatever it is made of (the BMLT export syncs a source per root)."""
     if source.format == SourceFormat.BMLT_EXPORT:
         return sync_export(source, **options)
-    if source.format == SourceFormat.FINDTREATMENT:  # treatment facilities, not meetings
-        return sync_facilities(source, **options)
+    syncer = SYNCERS.get(source.format)
+    if syncer is not None:
+        return syncer(source, **options)
     return sync_source(source, **options)
 
 
