@@ -7,6 +7,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.peer.models import Organisation, Participant, Role, Staff
+from commonground.phone.models import Helpline, Shift
 
 
 def make_staff(org, username, role=Role.SPECIALIST, is_admin=False):
@@ -28,6 +29,13 @@ def signed_in(staff) -> Client:
     session.save()
     client.staff = staff
     return client
+
+
+def helpline_with_a_shift(org) -> Shift:
+    """Organisation A's helpline with one shift: the shift pages' object."""
+    org.helpline = Helpline.objects.create(name="Harbor helpline", number="+12125550100")
+    org.save(update_fields=["helpline"])
+    return Shift.objects.create(helpline=org.helpline, person="Ana", phone="+12125550177", starts="09:00", ends="17:00")
 
 
 @pytest.fixture

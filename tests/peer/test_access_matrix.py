@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.peer import audit
 from commonground.peer.models import AuditRecord, Consent, Referral, Role
-from tests.peer.conftest import make_staff, signed_in
+from tests.peer.conftest import helpline_with_a_shift, make_staff, signed_in
 
 # docs/peer.md, "Roles", row by row (the URL names of each row).
 WORKSPACE = {"dashboard", "participants", "participant_new", "api_dashboard", "api_participants"}
@@ -48,9 +48,9 @@ RECORD = {
 }
 EXPORT_DELETE = {"participant_export", "participant_delete"}
 REPORTS_AUDIT = {"report", "report_chart", "audit", "api_report"}
-STAFF_SETTINGS = {"staff", "staff_deactivate", "settings"}
+STAFF_SETTINGS = {"staff", "staff_deactivate", "settings", "helpline", "shift_new", "shift_edit", "shift_delete"}
 SIGN_IN = {"setup", "signin", "enrol", "verify", "signout"}
-POST_ONLY = {"consent_revoke", "staff_deactivate", "signout"}
+POST_ONLY = {"consent_revoke", "staff_deactivate", "shift_delete", "signout"}
 
 # visitor -> (organisation "a" or "b" or None, role, admin, holds P1 in their caseload)
 STAFF = {
@@ -97,7 +97,7 @@ def expected(visitor: str, name: str) -> str:
         return "ok" if org == "a" and supervisor else "refused"
     if name in REPORTS_AUDIT:
         return "ok" if supervisor else "refused"
-    if name == "staff_deactivate":  # the specialist deactivated is A's
+    if name in ("staff_deactivate", "shift_edit", "shift_delete"):  # the specialist and the shift are A's
         return "ok" if org == "a" and admin else "refused"
     if name in STAFF_SETTINGS:
         return "ok" if admin else "refused"
@@ -160,7 +160,14 @@ def visitors(world):
         shares_identity=True,
         consent=consent,
     )
-    kwargs = {"pk": p1.pk, "consent_pk": consent.pk, "referral_pk": referral.pk, "staff_pk": staff["a_two"].pk}
+    shift = helpline_with_a_shift(a)
+    kwargs = {
+        "pk": p1.pk,
+        "consent_pk": consent.pk,
+        "referral_pk": referral.pk,
+        "staff_pk": staff["a_two"].pk,
+        "shift_pk": shift.pk,
+    }
     users = {name: s.user for name, s in staff.items()} | {"a_deactivated": gone.user}
     return {"clients": clients, "kwargs": kwargs, "p1": p1, "users": users}
 

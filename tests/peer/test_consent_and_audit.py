@@ -123,6 +123,7 @@ def test_every_workspace_view_is_audited():
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_every_view_writes_an_audit_record_naming_it(world):
+    from tests.peer.conftest import helpline_with_a_shift
     from tests.peer.test_permissions import API, MATRIX
 
     p = world["people"]["p1"]
@@ -144,6 +145,7 @@ def test_every_view_writes_an_audit_record_naming_it(world):
         program="aa",
         follow_up_on="2026-11-08",
     )
+    world["shift"] = helpline_with_a_shift(world["orgs"]["a"])
     client = world["clients"]["a_supervisor"]
     for name, (method, kwargs, _allowed) in MATRIX.items():
         before = AuditRecord.objects.count()

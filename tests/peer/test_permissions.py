@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from commonground.peer import urls as peer_urls
 from commonground.peer.models import Consent, Referral
+from tests.peer.conftest import helpline_with_a_shift
 from tests.tiers import sweep
 
 ROLES = ("a_supervisor", "a_one", "a_two", "b_supervisor", "b_one")
@@ -21,6 +22,7 @@ CASELOAD = {"a_supervisor": True, "a_one": True, "a_two": False, "b_supervisor":
 SUPERVISOR_A = {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": False, "b_one": False}
 SUPERVISORS = {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True, "b_one": False}
 ADMINS_OWN_STAFF = {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": False, "b_one": False}
+ADMINS = {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True, "b_one": False}
 
 
 def none(w):
@@ -37,6 +39,10 @@ def consent(w):
 
 def referral(w):
     return {"pk": w["people"]["p1"].pk, "referral_pk": w["referral"].pk}
+
+
+def shift(w):
+    return {"shift_pk": w["shift"].pk}
 
 
 MATRIX = {
@@ -68,6 +74,10 @@ MATRIX = {
         none,
         {"a_supervisor": True, "a_one": False, "a_two": False, "b_supervisor": True, "b_one": False},
     ),
+    "helpline": ("get", none, ADMINS),
+    "shift_new": ("get", none, ADMINS),
+    "shift_edit": ("get", shift, ADMINS_OWN_STAFF),
+    "shift_delete": ("post", shift, ADMINS_OWN_STAFF),
     "report": ("get", none, SUPERVISORS),
     "report_chart": ("get", none, SUPERVISORS),
     "audit": ("get", none, SUPERVISORS),
@@ -101,6 +111,7 @@ def w(world):
         program="aa",
         follow_up_on="2026-11-08",
     )
+    world["shift"] = helpline_with_a_shift(world["orgs"]["a"])
     return world
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from zoneinfo import available_timezones
 
+import phonenumbers
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
@@ -24,6 +27,7 @@ from commonground.peer.models import (
     validate_code,
 )
 from commonground.peer.records import Representative
+from commonground.phone.models import Helpline, Shift
 from commonground.private.forms import USERNAME
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads, in any language
@@ -301,3 +305,131 @@ class LinkForm(forms.Form):
 
 class DeleteParticipantForm(forms.Form):
     confirm = forms.CharField(label=_("Type the participant's code to confirm"), max_length=20)
+
+
+# The organisation's helpline and shifts (issue 31). The models are the phone app's; the peer
+# workspace only edits them. A staff member's number is kept in clear (it is dialled), in E.164.
+WEEKDAYS = [
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+NUMBER_RULE = _("Enter the number with its country code, like +1 212 555 0100.")
+COVER_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,9}")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def phone_number(text: str) -> str:
+    """A number as E.164, or a ValidationError in words."""
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(NUMBER_RULE, code="invalid_number") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise forms.ValidationError(NUMBER_RULE, code="invalid_number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class HelplineForm(forms.ModelForm):
+    timezone = forms.CharField(
+        label=_("Time zone of its shifts"),
+        max_length=64,
+        help_text=_("The IANA name, like America/New_York or America/Chicago."),
+    )
+
+    class Meta:
+        model = Helpline
+        fields = ["name", "number", "timezone", "covers", "ring_seconds"]
+        labels = {
+            "name": _("Name"),
+            "number": _("The helpline's number"),
+            "covers": _("ZIP codes or regions it covers"),
+            "ring_seconds": _("Ring each person for (seconds)"),
+        }
+        help_texts = {
+            "number": _("The number people call, with its country code (+1 212 555 0100)."),
+            "covers": _("Separated by spaces or commas: 10001 10002 NY."),
+            "ring_seconds": _("From 5 to 60."),
+        }
+        widgets = {"covers": forms.TextInput()}
+
+    def clean_number(self) -> str:
+        number = phone_number(self.cleaned_data["number"])
+        others = Helpline.objects.filter(number=number)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Another helpline already has this number."), code="taken")
+        return number
+
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data["timezone"].strip()
+        if zone not in available_timezones():
+            raise forms.ValidationError(
+                _("%(zone)s is not a time zone name; try America/New_York.") % {"zone": zone}, code="zone"
+            )
+        return zone
+
+    def clean_covers(self) -> str:
+        parts = [p.upper() for p in self.cleaned_data["covers"].replace(",", " ").split()]
+        wrong = [p for p in parts if not COVER_RE.fullmatch(p)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a ZIP code or a region code: %(parts)s.") % {"parts": ", ".join(wrong)}, code="covers"
+            )
+        return " ".join(dict.fromkeys(parts))
+
+    def clean_ring_seconds(self) -> int:
+        seconds: int = self.cleaned_data["ring_seconds"]
+        if not 5 <= seconds <= 60:
+            raise forms.ValidationError(_("Ring for 5 to 60 seconds."), code="ring")
+        return seconds
+
+
+class ShiftForm(forms.ModelForm):
+    days = forms.MultipleChoiceField(label=_("Days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Shift
+        fields = ["person", "phone", "days", "starts", "ends", "order"]
+        labels = {
+            "person": _("Who (a staff member's first name or role)"),
+            "phone": _("Their phone number, to ring"),
+            "starts": _("Starts"),
+            "ends": _("Ends"),
+            "order": _("Order (the lowest is rung first)"),
+        }
+        help_texts = {
+            "person": _("Shown in the workspace and the call audit."),
+            "phone": _("With its country code. Staff contact data: never shown to callers, never logged."),
+            "starts": _("In the helpline's time zone."),
+            "ends": _("May be earlier than the start: the shift runs past midnight."),
+            "order": "",
+        }
+        widgets = {"starts": TIME, "ends": TIME}
+        error_messages = {
+            "starts": {"invalid": _("Enter a time like 09:00.")},
+            "ends": {"invalid": _("Enter a time like 17:00.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].error_messages["required"] = _("Choose at least one day.")
+        if self.instance.pk:
+            self.initial["days"] = list(self.instance.days)
+
+    def clean_phone(self) -> str:
+        return phone_number(self.cleaned_data["phone"])
+
+    def clean_days(self) -> str:
+        return "".join(sorted(set(self.cleaned_data["days"])))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") is not None and data.get("starts") == data.get("ends"):
+            self.add_error("ends", _("A shift starts and ends at different times."))
+        return data

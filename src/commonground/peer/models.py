@@ -32,6 +32,11 @@ class Organisation(models.Model):
     # (0: no minimum). Deploying organisations set it from their own legal retention rules.
     retention_days = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # The organisation's helpline (issue 31), set on its settings pages. The link is kept here, not
+    # on phone.Helpline: the phone app never imports the private apps (tests/test_layers.py).
+    helpline = models.OneToOneField(
+        "phone.Helpline", null=True, blank=True, on_delete=models.SET_NULL, related_name="peer_organisation"
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -19,8 +19,17 @@ from django.views.decorators.http import require_POST
 
 from commonground.peer import audit, reports
 from commonground.peer.access import staff_view
-from commonground.peer.forms import DeleteParticipantForm, LinkForm, SettingsForm, StaffForm
+from commonground.peer.forms import (
+    WEEKDAYS,
+    DeleteParticipantForm,
+    HelplineForm,
+    LinkForm,
+    SettingsForm,
+    ShiftForm,
+    StaffForm,
+)
 from commonground.peer.models import AuditRecord, Participant, Staff, code_for_filename
+from commonground.phone.models import Helpline, Shift
 from commonground.private import ids
 
 
@@ -63,6 +72,77 @@ def settings_page(request, staff, _participant):
         request.audit_object = ("Organisation", staff.organisation_id)
         return redirect("peer:settings")
     return render(request, "peer/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_view("peer.manage_staff")
+def helpline(request, staff, _participant):
+    """The organisation's helpline (the phone app's ``Helpline``) and a list of its shifts."""
+    org = staff.organisation
+    line = org.helpline
+    form = HelplineForm(request.POST or None, instance=line)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            if org.helpline_id != saved.pk:
+                org.helpline = saved
+                org.save(update_fields=["helpline"])
+        request.audit_object = ("Helpline", saved.pk)
+        return redirect("peer:helpline")
+    shifts = list(line.shifts.all()) if line else []
+    return render(
+        request,
+        "peer/helpline.html",
+        {"form": form, "line": line, "shifts": shifts, "weekdays": WEEKDAYS},
+        status=400 if form.errors else 200,
+    )
+
+
+def _shift_of(staff, shift_pk: int) -> Shift:
+    """One of the organisation's own shifts, or 404 (recorded as denied by ``staff_view``)."""
+    line_id = staff.organisation.helpline_id
+    found = Shift.objects.filter(helpline_id=line_id, pk=shift_pk).first() if line_id else None
+    if found is None:
+        raise Http404("Not found.")
+    return found
+
+
+def _shift_page(request, line: Helpline, shift: Shift | None):
+    form = ShiftForm(request.POST or None, instance=shift or Shift(helpline=line))
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        request.audit_object = ("Shift", saved.pk)
+        return redirect("peer:helpline")
+    return render(
+        request,
+        "peer/shift.html",
+        {"form": form, "line": line, "shift": shift},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_view("peer.manage_staff")
+def shift_new(request, staff, _participant):
+    line = staff.organisation.helpline
+    if line is None:  # a shift belongs to a helpline: set that first
+        return redirect("peer:helpline")
+    return _shift_page(request, line, None)
+
+
+@staff_view("peer.manage_staff")
+def shift_edit(request, staff, _participant, shift_pk: int):
+    shift = _shift_of(staff, shift_pk)
+    return _shift_page(request, shift.helpline, shift)
+
+
+@require_POST
+@staff_view("peer.manage_staff")
+def shift_delete(request, staff, _participant, shift_pk: int):
+    shift = _shift_of(staff, shift_pk)
+    pk = shift.pk
+    shift.delete()
+    request.audit_object = ("Shift", pk)
+    request.audit_action = "delete"
+    return redirect("peer:helpline")
 
 
 @staff_view("peer.view_reports")

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.urls import register_converter
 
 # The kinds of private record that have an address of their own.
-KINDS = ("clock", "passkey", "tried", "share", "participant", "consent", "referral", "staff")
+KINDS = ("clock", "passkey", "tried", "share", "participant", "consent", "referral", "staff", "shift")
 TOKEN_LENGTH = 22  # base64url of 16 bytes, unpadded
 MAX_ID = 2**64 - 1
 
