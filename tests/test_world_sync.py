@@ -282,3 +282,30 @@ def test_a_scheduled_sync_needs_a_contact_and_skips_what_is_not_due(world, setti
     code, out, _ = sync_command("--scheduled")
     assert code == 0 and "Feed A: not due (synced 0 min ago; due again in 4 h 00 min)" in out
     assert Source.objects.get(name="Feed A").last_status == SyncStatus.OK
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: each source's commit announces its data version
+def test_a_run_of_several_sources_publishes_once_at_the_end(tmp_path, settings):
+    """Publishing after each source's commit was three quarters of a world sync (bench/world.py)."""
+    from commonground.feeds.schedule import sync_all
+    from commonground.meetings.signals import data_changed
+
+    for n in range(3):
+        (tmp_path / f"f{n}.json").write_text(json.dumps([mg_meeting(n * 10 + k) for k in range(3)]))
+    sources = [
+        Source.objects.create(name=f"F{n}", format="meeting-guide", location=str(tmp_path / f"f{n}.json"))
+        for n in range(3)
+    ]
+    heard: list[str] = []
+
+    def count(sender, name="meetings", **kwargs):
+        if settings.PUBLISH_MODE != "deferred":
+            heard.append(name)
+
+    data_changed.connect(count, dispatch_uid="test-publish-count")
+    try:
+        reports = sync_all(sources)
+    finally:
+        data_changed.disconnect(dispatch_uid="test-publish-count")
+    assert all(r.added == 3 for r in reports)
+    assert heard == ["meetings"] and settings.PUBLISH_MODE == "inline"
