@@ -416,7 +416,26 @@ def test_item25_11_staff_are_named_on_the_audit_page_from_their_opaque_id(org_wo
 
 # --- Low: probes are audited ------------------------------------------------------------------------
 
-KIND = {"pk": "Participant", "consent_pk": "Consent", "referral_pk": "Referral", "staff_pk": "Staff"}
+KIND = {
+    "pk": "Participant",
+    "consent_pk": "Consent",
+    "referral_pk": "Referral",
+    "staff_pk": "Staff",
+    "shift_pk": "Shift",
+}
+
+
+def _shifts(world) -> tuple[int, int]:
+    """A helpline shift of each organisation (issue 31): A's, the supervisor's own, and B's."""
+    from commonground.phone.models import Helpline, Shift
+    from tests.peer.conftest import helpline_with_a_shift
+
+    own = helpline_with_a_shift(world["orgs"]["a"])
+    b = world["orgs"]["b"]
+    b.helpline = Helpline.objects.create(name="Other helpline", number="+12125550200")
+    b.save(update_fields=["helpline"])
+    other = Shift.objects.create(helpline=b.helpline, person="Bo", phone="+12125550277", starts="09:00", ends="17:00")
+    return own.pk, other.pk
 
 
 def _object_urls():
@@ -428,13 +447,16 @@ def _object_urls():
 
 def _probes(world, names):
     """For each id in the URL: another organisation's object, then an id that does not exist."""
+    own_shift, other_shift = world.get("shifts") or world.setdefault("shifts", _shifts(world))
     own = {
+        "shift_pk": own_shift,
         "pk": world["people"]["p1"].pk,
         "consent_pk": world["consent"]["p1"].pk,
         "referral_pk": world["referral"]["p1"].pk,
         "staff_pk": world["staff"]["a_one"].pk,
     }
     other = {
+        "shift_pk": other_shift,
         "pk": world["people"]["p3"].pk,
         "consent_pk": world["consent"]["p3"].pk,
         "referral_pk": world["referral"]["p3"].pk,
@@ -461,7 +483,8 @@ def test_item25_low_probes_for_other_objects_write_a_denied_record(org_world):
         for probed, kwargs in _probes(org_world, names):
             url = reverse(f"{namespace}:{name}", kwargs=kwargs)
             before = AuditHead.objects.get(pk=1).seq if AuditHead.objects.exists() else 0
-            response = client.post(url) if name in ("consent_revoke", "staff_deactivate") else client.get(url)
+            posted = ("consent_revoke", "staff_deactivate", "shift_delete")
+            response = client.post(url) if name in posted else client.get(url)
             assert response.status_code == 404, (url, response.status_code)
             added = AuditRecord.objects.filter(seq__gt=before)
             denied = [r for r in added if r.action == "denied"]
