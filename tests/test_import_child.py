@@ -15,7 +15,6 @@ SCRIPT = textwrap.dedent("""
     import io, json, os, sys, django
     django.setup()
     from django.core.management import call_command
-    from commonground.feeds import sync
     from commonground.runtime import runtime_dir
     from commonground.meetings.models import DataVersion, Meeting
     from commonground.search import store
@@ -23,7 +22,9 @@ SCRIPT = textwrap.dedent("""
 
     call_command("migrate", verbosity=0)
     parent = os.getpid()
-    real_sync, real_publish = sync.sync_source, publishing.publish_current
+    import commonground.feeds.importing as importing
+
+    real_sync, real_publish = importing.sync_one, publishing.publish_current
 
     def traced_sync(*args, **kwargs):
         assert os.getpid() != parent, "the sync ran in the importing process"
@@ -34,8 +35,7 @@ SCRIPT = textwrap.dedent("""
             log.write("parent\\n" if os.getpid() == parent else "child\\n")
         return real_publish(*args, **kwargs)
 
-    import commonground.feeds.importing as importing
-    importing.sync_source = traced_sync
+    importing.sync_one = traced_sync
     publishing.publish_current = traced_publish
 
     out = io.StringIO()
@@ -53,7 +53,7 @@ SCRIPT = textwrap.dedent("""
     def dies(*args, **kwargs):  # the child is killed mid-sync (out of memory, say)
         os._exit(9)
 
-    importing.sync_source = dies
+    importing.sync_one = dies
     out = io.StringIO()
     try:
         call_command("import", sys.argv[1], "--program", "aa", "--json", stdout=out)

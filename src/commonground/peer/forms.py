@@ -386,7 +386,7 @@ class HelplineForm(forms.ModelForm):
     def clean_ring_seconds(self) -> int:
         seconds: int = self.cleaned_data["ring_seconds"]
         if not 5 <= seconds <= 60:
-            raise forms.ValidationError(_("Ring for 5 to 60 seconds."), code="ring")
+            raise forms.ValidationError(_("The ring time is in seconds: from 5 to 60."), code="ring")
         return seconds
 
 
