@@ -309,3 +309,46 @@ def test_a_run_of_several_sources_publishes_once_at_the_end(tmp_path, settings):
         data_changed.disconnect(dispatch_uid="test-publish-count")
     assert all(r.added == 3 for r in reports)
     assert heard == ["meetings"] and settings.PUBLISH_MODE == "inline"
+
+
+@pytest.mark.django_db
+def test_a_source_read_in_several_requests_never_takes_one_304_for_all_of_them(loopback, settings):
+    """A root read in pages: page 1 unchanged (304) says nothing of page 2. Conditional requests are
+    for a source read in one request; a source of several is compared by its bodies' digest."""
+    settings.BMLT_PAGE_SIZE = 10
+    rows = [bmlt_meeting(n) for n in range(1, 16)]
+
+    def pages(data):
+        out = {}
+        for number in (1, 2):
+            body = json.dumps(data[(number - 1) * 10 : number * 10]).encode()
+            out[number] = Route(body, etag=f'"p{number}-{hash(body)}"')
+        return out
+
+    class Root(FeedServer):
+        def __init__(self):
+            super().__init__()
+            self.pages = pages(rows)
+            standin, plain = self, self.server.RequestHandlerClass.do_GET
+
+            def do_get(handler):
+                from urllib.parse import parse_qs, urlsplit
+
+                query = parse_qs(urlsplit(handler.path).query)
+                switcher = (query.get("switcher") or [""])[0]
+                if switcher == "GetSearchResults":
+                    standin.routes[urlsplit(handler.path).path] = standin.pages[int(query["page_num"][0])]
+                else:
+                    standin.routes[urlsplit(handler.path).path] = Route(b"[]", etag='"lists"')
+                plain(handler)
+
+            self.server.RequestHandlerClass.do_GET = do_get
+
+    root = Root()
+    loopback.append(root)
+    url = host_url(root.url, "paged.example.org") + "/main_server/"
+    assert import_location(url, name="Paged").added == 15
+    rows[12] = {**rows[12], "meeting_name": "Renamed on page two"}
+    root.pages = pages(rows)
+    report = sync_source(Source.objects.get(name="Paged"))
+    assert report.updated == 1 and Meeting.objects.filter(name="Renamed on page two").exists()

@@ -188,14 +188,17 @@ def _fetch(source: Source, report: SyncReport, *, full: bool, changes: dict) -> 
     location = changes.get("location", source.location)
     fmt = changes.get("format", source.format)
     # Only a source whose last sync read this very feed in full may ask "has it changed?".
+    # A 304 answers for one body: only a source read in one request may take it for the whole feed
+    # (a root read in pages, one of them unchanged, is compared by its bodies' digest instead).
     ask = not full and not changes and source.last_feed_digest and source.last_status in _GOOD
+    ask = ask and len(source.http_validators or {}) == 1
     try:
         with polite.visit(validators=source.http_validators if ask else None) as visit:
             try:
                 feed = FORMATS[fmt].read(location)
             except polite.NotModified:
                 return _Fetched(None, dict(source.http_validators))
-            return _Fetched(feed, visit.got)
+            return _Fetched(feed, visit.got if visit.requests == 1 else {})
     except FeedError as exc:
         report.fail(exc.code, exc.message)
         report.retry_after = exc.retry_after
