@@ -196,6 +196,13 @@ class Bench:
 IN_PERSON = ("sunday-serenity-", "lunch-bunch-", "reunion-espanol-", "ktm-evening-", "lord-howe-")
 
 
+def src_commit() -> str:
+    """The checkout's commit, and "+changes" when src/ differs from it (each sync imports src afresh)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def busy_cpu_s() -> float:
     """CPU seconds every process on the machine has used (from /proc/stat)."""
     fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
@@ -283,6 +290,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="cg-bench-world-"))
+    commit_at_start = src_commit()
     print(f"building the world ({args.meetings:,} meetings) ...", flush=True)
     world = standins.build(args.seed, args.meetings, args.roots, args.feeds)
     server = standins.World(world, slow_seconds=args.slow, trickle_seconds=args.trickle)
@@ -381,6 +389,7 @@ def main() -> None:
         "benchmark": "world sync (issue 29)",
         "database": "sqlite (fresh file per first sync, WAL)",
         "settings": settings,
+        "src_commit": {"at_start": commit_at_start, "at_end": src_commit()},  # others commit meanwhile
         "world": {
             "roots": args.roots,
             "feeds": args.feeds,
