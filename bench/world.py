@@ -26,6 +26,8 @@ process tree sampled here. In one run:
    ETags, in a root without and in a root with; a ``jobs=4`` sync of the world, and a searcher
    looking for the three new names, timed from the start of the sync.
 6. Search latency while sources commit (during 2 and 4) against the same searches with no sync.
+   ``sync_all`` publishes once, at the end of a run: during 2 the searcher's index is the empty
+   database's until then, so 4 is the figure for searches over the whole world while it syncs.
 
 Settings: FEED_HOST_PAUSE_SECONDS=0 (loopback: no server to spare), SYNC_SOURCE_DEADLINE_SECONDS=20,
 FEED_ALLOW_PRIVATE_ADDRESSES=1 (loopback), PUBLISH_MODE=inline for the syncs (the CLI's default:
