@@ -37,10 +37,17 @@ class FeedServer:
                     standin.in_flight += 1
                     standin.most_in_flight = max(standin.most_in_flight, standin.in_flight)
                     standin.hits.append({"path": self.path, "headers": dict(self.headers)})
+                working = True
                 try:
                     route = standin.routes.get(self.path.split("?")[0]) or Route(b"not here", 404, "text/plain")
                     if route.delay:
                         time.sleep(route.delay)
+                    # A request stops counting once its answer starts: the client may read the whole
+                    # answer and send its next request before this thread's `finally` runs, and
+                    # counting until then would see two in flight where the client had one.
+                    with standin.guard:
+                        standin.in_flight -= 1
+                        working = False
                     if route.etag and self.headers.get("If-None-Match") == route.etag:
                         self.send_response(304)
                         self.send_header("ETag", route.etag)
@@ -58,8 +65,9 @@ class FeedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (its deadline): as a real server sees it
                 finally:
-                    with standin.guard:
-                        standin.in_flight -= 1
+                    if working:
+                        with standin.guard:
+                            standin.in_flight -= 1
 
             def log_message(self, *args):
                 pass
