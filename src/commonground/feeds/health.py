@@ -66,7 +66,7 @@ def record_failure(source: Source, message: str, *, retry_after: int | None = No
                 fields["disconnected_at"] = now
             Source.objects.filter(pk=source.pk).update(**fields)
             if "disconnected_at" in fields:  # its meetings leave search and the feed
-                duplicates.refresh()  # (a listing it duplicated comes back)
+                duplicates.after_change()  # (a listing it duplicated comes back)
                 DataVersion.bump(sources=[source.pk])
     except DatabaseError:  # the database itself is the trouble: the report still says what happened
         log.exception("could not record the failed sync of %s", source.name)
@@ -82,7 +82,7 @@ def mark_stale(source: Source, message: str) -> None:
             last_sync_at=now, last_status=SyncStatus.STALE, last_error=message, disconnected_at=was or now
         )
         if was is None:
-            duplicates.refresh()
+            duplicates.after_change()
             DataVersion.bump(sources=[source.pk])
 
 

@@ -20,6 +20,7 @@ from django.db import connections
 
 from commonground.feeds.bmlt.export import sync_export
 from commonground.feeds.sync import SyncReport, sync_source
+from commonground.meetings import duplicates
 from commonground.meetings.models import DataVersion, Source, SourceFormat
 from commonground.meetings.signals import data_changed
 
@@ -62,15 +63,17 @@ def sync_all(
 
     Publishing (the feed files, the BMLT material, the search index: ``web/publishing.py``) waits
     for the end of the run and happens once, not after each source's commit: in a world sync of 54
-    sources it was three quarters of the time (bench/world.py). Search reads the new data version
-    as soon as it is published."""
+    sources it was three quarters of the time (bench/world.py). So does pairing the listings that
+    two sources share (``duplicates.once_per_run``). Search reads the new data version as soon as
+    it is published."""
     sources = list(sources)
     if len(sources) <= 1:
         return _sync_all(sources, jobs, on_report, options)
     mode = settings.PUBLISH_MODE
     settings.PUBLISH_MODE = "deferred"  # this process's syncs publish nothing of their own
     try:
-        reports = _sync_all(sources, jobs, on_report, options)
+        with duplicates.once_per_run():
+            reports = _sync_all(sources, jobs, on_report, options)
     finally:
         settings.PUBLISH_MODE = mode
     if any(r.changed or any(p.changed for p in r.parts) for r in reports) and not options.get("dry_run"):

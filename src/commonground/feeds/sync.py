@@ -483,7 +483,7 @@ def _record_success(source: Source, report: SyncReport, feed_digest: str, change
         fields["last_changed_at"] = fields["last_sync_at"]
     Source.objects.filter(pk=source.pk).update(**fields)
     if report.changed or reconnected:  # a reconnected source's meetings come back into search
-        duplicates.refresh()
+        duplicates.after_change()
         DataVersion.bump(sources=[source.pk])
 
 

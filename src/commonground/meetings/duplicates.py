@@ -15,17 +15,24 @@ listing against one in person only.
 
 Both raw rows are kept. The listing from the source registered first is the *primary*; the
 other points at it (``Meeting.duplicate_of``) and leaves search, the feeds and the BMLT answers,
-while its own page stays and names both sources. ``refresh`` recomputes every pair after each
-sync that changed meetings, in the sync's transaction, and writes only the rows that changed.
+while its own page stays and names both sources. ``refresh`` recomputes every pair and writes only
+the rows that changed: after a sync of one source that changed meetings, in that sync's
+transaction (``after_change``); in a run of several sources (``once_per_run``), once at the run's
+end, in a transaction and a data version of its own. Until then a meeting a source of the run
+added may be listed twice, and a pair one of them broke may still hide its copy: for the length of
+the run (each source held to ``SYNC_SOURCE_DEADLINE_SECONDS``), against a second of reading and
+comparing every meeting after each source, which was most of a world sync (bench/world.py).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from difflib import SequenceMatcher
@@ -33,7 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection
+from django.db import connection, transaction
 
 from commonground.meetings import geo
 
@@ -63,12 +70,20 @@ class Listing:
     mode: str
     _words: frozenset[str] | None = None
     instant: Slot | None = None  # (program, weekday, "HH:MM", "UTC") this week, for a listing with a link
+    _spelled: str | None = None
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = name_words(self.name)
         return self._words
+
+    @property
+    def spelled(self) -> str:
+        """The name's words in order, one string: what the character similarity compares."""
+        if self._spelled is None:
+            self._spelled = " ".join(sorted(self.words))
+        return self._spelled
 
 
 @dataclass(frozen=True)
@@ -90,12 +105,26 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(kept or words)
 
 
-def name_similarity(a: Listing, b: Listing) -> float:
-    """The better of word overlap (Jaccard) and character similarity of the folded names."""
+def name_similarity(a: Listing, b: Listing, *, at_least: float = 0.0) -> float:
+    """The better of word overlap (Jaccard) and character similarity of the folded names; 0 when
+    it cannot reach ``at_least``.
+
+    The character similarity (``SequenceMatcher.ratio``) was nine tenths of a refresh where a slot
+    holds many listings: it is worked out only when its upper bounds (``real_quick_ratio``, then
+    ``quick_ratio``) leave it a chance to beat the word overlap and to reach ``at_least``."""
     union = a.words | b.words
     jaccard = len(a.words & b.words) / len(union) if union else 0.0
-    chars = SequenceMatcher(None, " ".join(sorted(a.words)), " ".join(sorted(b.words))).ratio()
-    return max(jaccard, chars)
+    floor = max(jaccard, at_least)
+    sizes = len(a.spelled) + len(b.spelled)
+    best = jaccard
+    # ``real_quick_ratio`` from the lengths alone, before a matcher is made (that costs as much again)
+    if sizes and 2 * min(len(a.spelled), len(b.spelled)) / sizes >= floor:
+        matcher = SequenceMatcher(None, a.spelled, b.spelled)
+        if matcher.quick_ratio() >= floor:
+            best = max(jaccard, matcher.ratio())
+    elif not sizes:
+        best = max(jaccard, 1.0)  # two names with no words at all: ``ratio`` of two empty strings
+    return best if best >= at_least else 0.0
 
 
 def link_key(url: str) -> str:
@@ -146,8 +175,8 @@ def compare(a: Listing, b: Listing) -> tuple[float, str] | None:
         place, reason = 0.9, "address"
     if not reason:
         return None
-    similarity = name_similarity(a, b)
-    if similarity < NAME_SIMILARITY:
+    similarity = name_similarity(a, b, at_least=NAME_SIMILARITY)
+    if not similarity:
         return None
     room = 1.0 if a.room and a.room == b.room else 0.5
     return round(0.6 * similarity + 0.3 * place + 0.1 * room, 3), reason
@@ -354,3 +383,46 @@ def refresh() -> int:
                 [(p.primary, p.score, p.duplicate) for p in changed],
             )
     return len(cleared) + len(changed)
+
+
+# --- once per run ---------------------------------------------------------------------------------
+
+_runs_guard = threading.Lock()
+_runs = 0  # ``once_per_run`` blocks open in this process (a run's threads share them)
+_due = False  # a change inside one of them asked for the pairs to be worked out again
+
+
+def after_change() -> None:
+    """Work the pairs out again after meetings changed (call it inside the change's transaction);
+    inside ``once_per_run``, only note that the run's end must."""
+    global _due
+    with _runs_guard:
+        if _runs:
+            _due = True
+            return
+    refresh()
+
+
+@contextmanager
+def once_per_run() -> Iterator[None]:
+    """Sources synced side by side in this block leave the pairing to its end: one ``refresh``, in a
+    transaction of its own, with a data version of its own when a pair changed (it names no source:
+    the caches re-read the duplicate ids themselves). It runs however the block ends, so what the
+    sources committed before an error is paired all the same."""
+    global _runs, _due
+    with _runs_guard:
+        _runs += 1
+    try:
+        yield
+    finally:
+        with _runs_guard:
+            _runs -= 1
+            due = _due and _runs == 0
+            if due:
+                _due = False
+        if due:
+            from commonground.meetings.models import DataVersion
+
+            with transaction.atomic():
+                if refresh():
+                    DataVersion.bump(sources=[])
