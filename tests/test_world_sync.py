@@ -20,7 +20,7 @@ from commonground.feeds.errors import FeedError
 from commonground.feeds.health import backoff, due
 from commonground.feeds.importing import import_location
 from commonground.feeds.sync import sync_source
-from commonground.meetings.models import Meeting, Source, SyncStatus
+from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatus
 
 BMLT_FORMATS = [{"key_string": "O", "name_string": "Open", "world_id": "OPEN", "format_type_enum": "O", "id": "1"}]
 
@@ -284,31 +284,55 @@ def test_a_scheduled_sync_needs_a_contact_and_skips_what_is_not_due(world, setti
     assert Source.objects.get(name="Feed A").last_status == SyncStatus.OK
 
 
-@pytest.mark.django_db(transaction=True)  # real commits: each source's commit announces its data version
-def test_a_run_of_several_sources_publishes_once_at_the_end(tmp_path, settings):
-    """Publishing after each source's commit was three quarters of a world sync (bench/world.py)."""
-    from commonground.feeds.schedule import sync_all
-    from commonground.meetings.signals import data_changed
-
+@pytest.fixture
+def three_feeds(tmp_path):
     for n in range(3):
         (tmp_path / f"f{n}.json").write_text(json.dumps([mg_meeting(n * 10 + k) for k in range(3)]))
-    sources = [
+    return [
         Source.objects.create(name=f"F{n}", format="meeting-guide", location=str(tmp_path / f"f{n}.json"))
         for n in range(3)
     ]
-    heard: list[str] = []
 
-    def count(sender, name="meetings", **kwargs):
-        if settings.PUBLISH_MODE != "deferred":
-            heard.append(name)
 
-    data_changed.connect(count, dispatch_uid="test-publish-count")
-    try:
-        reports = sync_all(sources)
-    finally:
-        data_changed.disconnect(dispatch_uid="test-publish-count")
+@pytest.mark.django_db(transaction=True)  # real commits: each source's commit announces its data version
+def test_a_run_of_several_sources_publishes_its_files_once_at_the_end(three_feeds, settings, monkeypatch):
+    """Building the feed files and the BMLT material after each source's commit was three quarters
+    of a world sync (bench/world.py): a run builds them once, at its end."""
+    from commonground.feeds.schedule import sync_all
+    from commonground.web import publishing
+
+    published: list[tuple] = []
+    plain = publishing.publish_current
+    monkeypatch.setattr(publishing, "publish_current", lambda **kw: published.append(plain(**kw)))
+    reports = sync_all(three_feeds)
     assert all(r.added == 3 for r in reports)
-    assert heard == ["meetings"] and settings.PUBLISH_MODE == "inline"
+    assert published == [DataVersion.current_with_time()] and settings.PUBLISH_MODE == "inline"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_shows_each_source_as_soon_as_it_commits_in_a_run(three_feeds, settings):
+    """A slow source late in a run must not keep the others out of search until the run ends: each
+    commit brings the search index forward (the cheap part of publishing), the files wait."""
+    from commonground.feeds import published
+    from commonground.feeds.schedule import sync_all
+    from commonground.search import store
+
+    seen: list[tuple[str, bool, bool]] = []
+
+    def heard(report):
+        version = DataVersion.current_with_time()
+        index = store.load(version)
+        source = Source.objects.get(name=report.source)
+        ids = set(Meeting.objects.filter(source=source).values_list("id", flat=True))
+        in_search = index is not None and bool(ids) and ids <= set(index.c.ids.tolist())
+        feed = published.find(published.ALL, version)
+        seen.append((report.source, in_search, feed is not None and feed.version == DataVersion.label(version)))
+
+    sync_all(three_feeds, on_report=heard)
+    # After each commit the index for that version holds the source; the files wait for the end.
+    assert seen == [("F0", True, False), ("F1", True, False), ("F2", True, False)]
+    version = DataVersion.current_with_time()
+    assert published.find(published.ALL, version).version == DataVersion.label(version)
 
 
 @pytest.mark.django_db

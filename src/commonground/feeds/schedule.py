@@ -61,16 +61,17 @@ def sync_all(
     """Sync every source in ``sources`` (``options`` as ``sync_source`` takes them); the reports
     come back in the sources' order, and ``on_report`` hears each one as it finishes.
 
-    Publishing (the feed files, the BMLT material, the search index: ``web/publishing.py``) waits
-    for the end of the run and happens once, not after each source's commit: in a world sync of 54
-    sources it was three quarters of the time (bench/world.py). So does pairing the listings that
-    two sources share (``duplicates.once_per_run``). Search reads the new data version as soon as
-    it is published."""
+    Publishing the feed files and the BMLT material (``web/publishing.py``) waits for the end of
+    the run and happens once, not after each source's commit: in a world sync of 54 sources it was
+    three quarters of the time (bench/world.py). So does pairing the listings that two sources
+    share (``duplicates.once_per_run``). Each commit still brings the search index forward
+    (``PUBLISH_MODE = "index"``), so a source shows in search as soon as it commits, whatever
+    the sources after it do."""
     sources = list(sources)
     if len(sources) <= 1:
         return _sync_all(sources, jobs, on_report, options)
     mode = settings.PUBLISH_MODE
-    settings.PUBLISH_MODE = "deferred"  # this process's syncs publish nothing of their own
+    settings.PUBLISH_MODE = "index"  # this process's syncs bring the index forward, and publish nothing else
     try:
         with duplicates.once_per_run():
             reports = _sync_all(sources, jobs, on_report, options)
