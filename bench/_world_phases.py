@@ -8,8 +8,9 @@
 (``feeds.fetch.resolve``) so that every ``*.world.test`` name is 127.0.0.1 and any other name fails:
 nothing leaves the machine. It times, besides the whole ``sync_all``, where a sync's time goes:
 the publishing (``web.publishing.publish_current`` and its three parts; ``sync_all`` publishes
-once at the end of a run of several sources), the duplicate pairs' refresh after each source
-that changed, and SQLite's writer slot (waited for, and held). ``search`` runs searches as a web worker does (``PUBLISH_MODE=background``: a new version's
+once at the end of a run of several sources, and brings the search index forward after each
+source's commit: "search index" counts both), the duplicate pairs' refresh (once, at the end of
+such a run), and SQLite's writer slot (waited for, and held). ``search`` runs searches as a web worker does (``PUBLISH_MODE=background``: a new version's
 index is mapped in once stored, never built in the request) until the stop file appears.
 """
 
@@ -86,7 +87,7 @@ def instrument(timings: Timings) -> None:
     from commonground.search import store
 
     publishing.publish_current = timings.timed("publish", publishing.publish_current)
-    store.build = timings.timed("publish: search index", store.build)
+    store.build = timings.timed("search index (after each commit, and in publish)", store.build)
     published.build = timings.timed("publish: Meeting Guide feed files", published.build)
     bmlt_store.build = timings.timed("publish: BMLT answers' material", bmlt_store.build)
     duplicates.refresh = timings.timed("duplicates.refresh", duplicates.refresh)

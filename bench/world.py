@@ -26,13 +26,14 @@ process tree sampled here. In one run:
    ETags, in a root without and in a root with; a ``jobs=4`` sync of the world, and a searcher
    looking for the three new names, timed from the start of the sync.
 6. Search latency while sources commit (during 2 and 4) against the same searches with no sync.
-   ``sync_all`` publishes once, at the end of a run: during 2 the searcher's index is the empty
-   database's until then, so 4 is the figure for searches over the whole world while it syncs.
+   ``sync_all`` brings the search index forward after each source's commit, so during 2 the
+   searcher searches a world that grows source by source, and during 4 the whole world.
 
 Settings: FEED_HOST_PAUSE_SECONDS=0 (loopback: no server to spare), SYNC_SOURCE_DEADLINE_SECONDS=20,
 FEED_ALLOW_PRIVATE_ADDRESSES=1 (loopback), PUBLISH_MODE=inline for the syncs (the CLI's default:
-``sync_all`` publishes the search index, the feed files and the BMLT material once, at the end of a
-run), BMLT_PAGE_SIZE 1000 (the default). The two cores are shared with whatever else runs: each sync
+``sync_all`` brings the search index forward after each source's commit, and builds the feed files
+and the BMLT material once, at the end of a run; it pairs the listings two sources share once, at
+the end, too), BMLT_PAGE_SIZE 1000 (the default). The two cores are shared with whatever else runs: each sync
 reports the CPU seconds other processes used meanwhile (``other_processes_cpu_s``). Targets (2 cores): the first world sync under 2 minutes; an
 unchanged re-sync under 15 s; search never stalls (no search and no gap between two searches over
 1 s while sources commit).
