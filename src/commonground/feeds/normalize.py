@@ -417,15 +417,28 @@ def _timezone(row: dict, m: dict, ctx: Context, *, ongoing: bool) -> str:
         if zone not in schedule.valid_zone_names():
             raise RowSkip("timezone", f"{zone!r} is not an IANA time zone (for example America/New_York)")
     if m["latitude"] is not None:
-        return zone or timezone_at(m["latitude"], m["longitude"]) or _fallback_zone(ctx, ongoing)
+        zone = zone or timezone_at(m["latitude"], m["longitude"])
+        if zone:
+            return zone
+        # At sea (a point a little off the coast; the zone there is Etc/GMT±N, no place's zone) or
+        # outside the zone data: the ZIP or city of the address says, and the feed's point is kept.
+        place, _ = _look_up(m)
+        return (_zone_of(place) if place is not None else None) or _fallback_zone(ctx, ongoing)
     place, precision = _look_up(m)
     if place is not None and (place.latitude or place.longitude):  # (0, 0): a ZIP with no place (APO/DPO)
         m["latitude"], m["longitude"], m["coordinates_source"] = place.latitude, place.longitude, precision
-        # The gazetteer's zone is data too: one that is not an IANA name (ZIP 99634 says "Napakiak")
-        # gives way to the zone at the place's coordinates.
-        known = place.timezone if place.timezone in schedule.valid_zone_names() else None
-        return zone or known or timezone_at(place.latitude, place.longitude) or _fallback_zone(ctx, ongoing)
+        return zone or _zone_of(place) or _fallback_zone(ctx, ongoing)
     return zone or _fallback_zone(ctx, ongoing)
+
+
+def _zone_of(place) -> str | None:
+    """A gazetteer place's zone. Its zone is data too: one that is not an IANA name (ZIP 99634 says
+    "Napakiak") gives way to the zone at the place's coordinates."""
+    if place.timezone in schedule.valid_zone_names():
+        return str(place.timezone)
+    if place.latitude or place.longitude:
+        return timezone_at(place.latitude, place.longitude)
+    return None
 
 
 def _look_up(m: dict):

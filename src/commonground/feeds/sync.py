@@ -44,7 +44,7 @@ from commonground.meetings.models import DataVersion, Meeting, Source, SyncStatu
 
 log = logging.getLogger(__name__)
 # Bump when normalisation rules change, so every row is parsed again on the next sync.
-NORMALIZE_VERSION = "4"
+NORMALIZE_VERSION = "5"  # 5: a point at sea takes the zone of its address's city (tests/test_found_bugs_29.py)
 WRITE_BATCH = 5000
 KEEP_WARNINGS = 200
 PROGRESS_EVERY = 2000
