@@ -313,22 +313,31 @@ def barc_chart(request, staff, found):
     return response
 
 
+def _refer(request, staff, found, form, data: dict, error_field: str | None):
+    """Make the referral ``data`` describes: the redirect to its sheet, audited (a disclosure when
+    it names the person), or None with the reason on the form."""
+    from commonground.peer.referrals import create_referral
+
+    referral, error = create_referral(found, staff, data)
+    if error:
+        form.add_error(error_field, error)
+        return None
+    request.audit_object = ("Referral", referral.pk)
+    if referral.shares_identity:
+        request.audit_action = "disclose"
+    return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
+
+
 @staff_view("peer.change_participant", participant=True)
 def referral_new(request, staff, found):
     """Refer to a meeting chosen with the finder's own search, to a program, or to a service."""
-    from commonground.peer.referrals import create_referral, meeting_search
+    from commonground.peer.referrals import meeting_search
 
     search = meeting_search(request.GET) if request.GET.get("search") else None
     form = ReferralForm(request.POST or None, initial={"kind": ReferralKind.MEETING if search else None})
     if request.method == "POST" and form.is_valid():
-        referral, error = create_referral(found, staff, form.cleaned_data)
-        if error:
-            form.add_error("shares_identity", error)
-        else:
-            request.audit_object = ("Referral", referral.pk)
-            if referral.shares_identity:
-                request.audit_action = "disclose"
-            return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
+        if (made := _refer(request, staff, found, form, form.cleaned_data, "shares_identity")) is not None:
+            return made
     return render(
         request,
         "peer/referral_new.html",
@@ -346,19 +355,13 @@ def referral_new(request, staff, found):
 def referral_treatment(request, staff, found):
     """Refer to a treatment provider picked from the treatment search (the finder's own engine)."""
     from commonground.peer.providers import offers, search
-    from commonground.peer.referrals import create_referral
 
     found_providers = search(request.GET) if request.GET.get("near") else None
     form = TreatmentReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        referral, error = create_referral(found, staff, form.cleaned_data | {"kind": ReferralKind.SERVICE})
-        if error:
-            form.add_error(None, error)
-        else:
-            request.audit_object = ("Referral", referral.pk)
-            if referral.shares_identity:
-                request.audit_action = "disclose"
-            return redirect("peer:referral_sheet", pk=found.pk, referral_pk=referral.pk)
+        data = form.cleaned_data | {"kind": ReferralKind.SERVICE}
+        if (made := _refer(request, staff, found, form, data, None)) is not None:
+            return made
     return render(
         request,
         "peer/referral_treatment.html",
