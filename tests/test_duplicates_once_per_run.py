@@ -169,3 +169,61 @@ def test_the_shortcuts_never_change_the_similarity(a, b):
     # Asked only whether it reaches a floor: the same value when it does, 0 when it cannot.
     floor = duplicates.NAME_SIMILARITY
     assert duplicates.name_similarity(listing(a), listing(b), at_least=floor) == (exact if exact >= floor else 0.0)
+
+
+# --- which pairs are compared ---------------------------------------------------------------------
+
+
+def brute_force_pairs(listings: list[duplicates.Listing]) -> set[tuple[int, int]]:
+    """Every pair of one slot from two sources that ``compare`` accepts, with no candidate search."""
+    return {
+        (min(a.id, b.id), max(a.id, b.id))
+        for i, a in enumerate(listings)
+        for b in listings[i + 1 :]
+        if duplicates.compare(a, b)
+    }
+
+
+def found_pairs(listings: list[duplicates.Listing]) -> set[tuple[int, int]]:
+    return {(min(a.id, b.id), max(a.id, b.id)) for a, b in duplicates._candidates(listings) if duplicates.compare(a, b)}
+
+
+POINTS = st.tuples(st.floats(min_value=-70, max_value=70), st.floats(min_value=-179, max_value=179)).flatmap(
+    lambda p: st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=3),  # source
+            st.floats(min_value=-0.0015, max_value=0.0015),  # north of the first point, in degrees
+            st.floats(min_value=-0.006, max_value=0.006),  # east of it: 100 m is 0.0026° of longitude at 70°
+            st.sampled_from(["", "1 Main St", "2 Main St"]),
+            st.sampled_from(["", "https://zoom.us/j/1", "https://zoom.us/j/2"]),
+        ),
+        min_size=2,
+        max_size=12,
+    ).map(lambda rows: (p, rows))
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(POINTS)
+def test_every_pair_compare_would_accept_is_a_candidate(world):
+    """Candidates come from shared links, shared addresses and neighbouring cells; no pair within
+    ``NEAR_METRES`` may fall between the cells, at any latitude (a degree of longitude shrinks to
+    the north and south)."""
+    (lat, lng), rows = world
+    listings = [
+        duplicates.Listing(
+            n,
+            source,
+            ("na", 1, "19:00", "Europe/Stockholm"),
+            "Serenity",
+            lat + dlat,
+            lng + dlng,
+            duplicates.link_key(link),
+            address,
+            "",
+            "",
+            "in_person",
+        )
+        for n, (source, dlat, dlng, address, link) in enumerate(rows, start=1)
+    ]
+    assert found_pairs(listings) == brute_force_pairs(listings)

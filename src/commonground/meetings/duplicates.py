@@ -46,7 +46,8 @@ from commonground.meetings import geo
 
 NEAR_METRES = 100.0
 NAME_SIMILARITY = 0.6
-_CELL_DEGREES = 0.001  # about 111 m of latitude: neighbours are looked for in the 3×3 cells around
+_CELL_DEGREES = 0.001  # about 111 m of latitude: neighbours are looked for in the cells around
+_MAX_CELLS_EAST_AND_WEST = 400  # 100 m is 400 cells of longitude only within about 14 km of a pole
 _FILLER = {"the", "group", "meeting", "of", "and", "a", "an", "na", "aa", "el", "la", "de", "grupo"}
 _ROOM = re.compile(r"\b(?:room|rm|suite|ste|salon|sala)\.?\s*#?\s*([a-z0-9-]+)", re.IGNORECASE)
 _WOMEN, _MEN = "women", "men"
@@ -333,28 +334,51 @@ def find_pairs(listings: list[Listing] | None = None) -> list[Pair]:
 
 
 def _candidates(slot: list[Listing]) -> Iterator[tuple[Listing, Listing]]:
-    """Pairs worth comparing in one time slot: shared link, neighbouring cells, or shared address."""
+    """Pairs of two sources worth comparing in one time slot: a shared link, a shared address, or
+    points in neighbouring cells. A cell is ``_CELL_DEGREES`` on a side: one row of cells north and
+    south covers ``NEAR_METRES``, but a degree of longitude shrinks away from the equator (at 62°
+    100 m is two cells east), so the cells east and west are looked in as far as it takes."""
     seen: set[tuple[int, int]] = set()
-    buckets: dict[tuple[str | int, ...], list[Listing]] = defaultdict(list)
+
+    def fresh(a: Listing, b: Listing) -> bool:
+        pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        if a.source_id == b.source_id or pair in seen:
+            return False
+        seen.add(pair)
+        return True
+
+    shared: dict[tuple[str, str], list[Listing]] = defaultdict(list)
     for item in slot:
         if item.link:
-            buckets[("link", item.link)].append(item)
+            shared[("link", item.link)].append(item)
         if item.address:
-            buckets[("address", item.address)].append(item)
+            shared[("address", item.address)].append(item)
+    for items in shared.values():
+        if len({item.source_id for item in items}) > 1:
+            for i, a in enumerate(items):
+                yield from ((a, b) for b in items[i + 1 :] if fresh(a, b))
     cells: dict[tuple[int, int], list[Listing]] = defaultdict(list)
     for item in slot:
         if item.lat is not None and item.lng is not None:  # both or neither (``_listings``)
             cells[(math.floor(item.lat / _CELL_DEGREES), math.floor(item.lng / _CELL_DEGREES))].append(item)
+    if len({item.source_id for items in cells.values() for item in items}) < 2:
+        return
     for (x, y), items in cells.items():
-        near = [other for dx in (-1, 0, 1) for dy in (-1, 0, 1) for other in cells.get((x + dx, y + dy), ())]
-        buckets[("cell", x, y)] = items + [o for o in near if o not in items]
-    for items in buckets.values():
-        for i, a in enumerate(items):
-            for b in items[i + 1 :]:
-                pair = (min(a.id, b.id), max(a.id, b.id))
-                if a.source_id != b.source_id and pair not in seen:
-                    seen.add(pair)
-                    yield a, b
+        reach = _cells_east_and_west(x)
+        near = [o for dx in (-1, 0, 1) for dy in range(-reach, reach + 1) for o in cells.get((x + dx, y + dy), ())]
+        for a in items:
+            yield from ((a, b) for b in near if fresh(a, b))
+
+
+def _cells_east_and_west(row: int) -> int:
+    """How many cells east and west hold the points within ``NEAR_METRES`` of a point in ``row``
+    (a row of cells: latitude ``row * _CELL_DEGREES`` up to the next), judged at the most poleward
+    latitude of the rows around it, where a cell is narrowest."""
+    poleward = min(90.0, max(abs(row - 1), abs(row + 2)) * _CELL_DEGREES)
+    cell_metres = math.radians(_CELL_DEGREES) * geo.EARTH_RADIUS_KM * 1000 * math.cos(math.radians(poleward))
+    if cell_metres * _MAX_CELLS_EAST_AND_WEST <= NEAR_METRES:
+        return _MAX_CELLS_EAST_AND_WEST  # within metres of a pole: no meeting is there
+    return max(1, math.ceil(NEAR_METRES / cell_metres))
 
 
 def refresh() -> int:
