@@ -95,3 +95,28 @@ def test_the_simulator_walks_a_call(meetings, client):
     called = client.get("/phone/try", {"mode": "voice", "keys": "3"}).content.decode()
     assert "Dial" in called and not CallAudit.objects.exists()
     assert client.post("/phone/try").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_simulator_carries_the_conversation_from_one_text_to_the_next(meetings, client):
+    """A deployer tries a ZIP, then MORE, then STOP and another text: as a phone would see them. The
+    conversation rides in the page's form, signed; nothing is stored."""
+    import re
+
+    def send(text: str, state: str = "") -> tuple[str, str]:
+        body = client.get("/phone/try", {"text": text, "state": state}).content.decode()
+        found = re.search(r'name="state" value="([^"]*)"', body)
+        return body, found[1] if found else ""
+
+    first, state = send("10001")
+    assert "Hope Group" in first and state
+    more, state = send("MORE", state)
+    assert "Late Night Living" in more and "Text a ZIP code or a city first" not in more
+    stopped, state = send("STOP", state)
+    assert "You will get no more messages" in stopped
+    after, _ = send("10001", state)
+    assert "No reply: this number asked to stop." in after
+    # A state changed by hand is ignored (a fresh conversation), never an error.
+    forged, _ = send("MORE", state[:-3] + "abc")
+    assert "Text a ZIP code or a city first" in forged
+    assert not PhoneContact.objects.exists()

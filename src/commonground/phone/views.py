@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
@@ -137,6 +138,26 @@ def _describe(step: Step) -> str:
     return str(step)
 
 
+SIM_SALT = "commonground.phone.try"
+SIM_STATE_SECONDS = 24 * 60 * 60  # a conversation left for a day starts again
+
+
+def _simulated_contact(state: str, lang: str) -> texts.Contact:
+    """The simulator's phone between two texts (MORE, STOP, a language chosen): kept in the page's
+    form, signed so that no one can hand the search a state of their own making. A state that does
+    not verify starts a fresh conversation."""
+    try:
+        kept = signing.loads(state, salt=SIM_SALT, max_age=SIM_STATE_SECONDS) if state else {}
+    except signing.BadSignature:
+        kept = {}
+    pending = kept.get("pending")
+    return texts.Contact(
+        language=kept.get("language") or (lang if lang == "es" else ""),
+        stopped=bool(kept.get("stopped")),
+        pending=pending if isinstance(pending, dict) else None,
+    )
+
+
 @require_GET
 def simulator(request: HttpRequest) -> HttpResponse:
     mode = "voice" if request.GET.get("mode") == "voice" else "sms"
@@ -154,9 +175,13 @@ def simulator(request: HttpRequest) -> HttpResponse:
         "countries": SIM_NUMBERS,
     }
     if mode == "sms" and text.strip():
-        reply = texts.answer(text, texts.Contact(language=lang if lang == "es" else ""), sender)
+        contact = _simulated_contact(request.GET.get("state", ""), lang)
+        reply = texts.answer(text, contact, sender)
         context["reply"] = reply
         context["length"] = gsm.measure(reply)
+        context["state"] = signing.dumps(
+            {"language": contact.language, "stopped": contact.stopped, "pending": contact.pending}, salt=SIM_SALT
+        )
     elif mode == "voice":
         context["calls"] = [
             (key, [_describe(s) for s in steps]) for key, steps in _voice_path(keys, sender.country, sender.zone, lang)
