@@ -120,3 +120,25 @@ def test_the_simulator_carries_the_conversation_from_one_text_to_the_next(meetin
     forged, _ = send("MORE", state[:-3] + "abc")
     assert "Text a ZIP code or a city first" in forged
     assert not PhoneContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_hash_key_keeps_every_stop_and_language(meetings, settings):
+    """Rotating PHONE_HASH_KEY (the new key first, the old one after it) must not text a number that
+    said STOP, nor forget a chosen language: the contact is found under the old key and moved."""
+    old = settings.PHONE_HASH_KEY
+    stopped, spanish = Phone(CALLER), Phone(SPANISH_CALLER)
+    stopped.text("STOP")
+    spanish.text("AYUDA")
+    settings.PHONE_HASH_KEY = "TWhOBMmYLwEknzIq0R0bx7Skc4X6uft5Clc0HFNpXXk," + old
+    assert stopped.text("10001") == ""
+    assert (
+        spanish.text("10001").splitlines()[-1] == "Responda MAS para ver mas."
+    )  # still in Spanish (GSM-7: no accents)
+    assert set(PhoneContact.objects.values_list("number_hash", flat=True)) == {
+        numbers.hash_number(CALLER),
+        numbers.hash_number(SPANISH_CALLER),
+    }
+    settings.PHONE_HASH_KEY = "TWhOBMmYLwEknzIq0R0bx7Skc4X6uft5Clc0HFNpXXk"  # the old key retired
+    assert stopped.text("10001") == ""
+    assert PhoneContact.objects.count() == 2

@@ -160,3 +160,10 @@ def test_every_reply_fits_three_segments_even_with_long_feed_names(meetings, pho
     engine.reset()
     for text in ("10001", "MORE", "NOW", "HELP", "AYUDA", "quiero morir"):
         _fits(phone.text(text))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first", ["AYUDA", "quiero morir"])
+def test_a_spanish_help_or_crisis_text_keeps_the_number_in_spanish(meetings, phone, first):
+    phone.text(first)
+    assert phone.text("10001").splitlines()[-1] == "Responda MAS para ver mas."

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 
+from commonground.phone import numbers
+
 
 class PhoneContact(models.Model):
     number_hash = models.CharField(max_length=64, unique=True)  # numbers.hash_number: HMAC-SHA256, hex
@@ -19,6 +21,23 @@ class PhoneContact(models.Model):
 
     def __str__(self) -> str:
         return f"contact {self.number_hash[:8]}"
+
+    @classmethod
+    def of_number(cls, number: str, *, lock: bool = False) -> PhoneContact | None:
+        """The contact kept for ``number``, under the current hash key or an earlier one; one found
+        under an earlier key is moved to the current key's hash, so a STOP or a language survives a
+        new key (``numbers.earlier_hashes``)."""
+        rows = cls.objects.select_for_update() if lock else cls.objects
+        current = numbers.hash_number(number)
+        row = rows.filter(number_hash=current).first()
+        if row is not None:
+            return row
+        earlier = numbers.earlier_hashes(number)
+        row = rows.filter(number_hash__in=earlier).first() if earlier else None
+        if row is not None:
+            row.number_hash = current
+            row.save(update_fields=["number_hash"])
+        return row
 
 
 class Helpline(models.Model):

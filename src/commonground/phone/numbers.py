@@ -29,7 +29,7 @@ def normalise(number: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _key(configured: str, path: str, debug: bool) -> bytes:
+def _keys(configured: str, path: str, debug: bool) -> tuple[bytes, ...]:
     texts = keys.key_texts(
         configured,
         path,
@@ -38,12 +38,26 @@ def _key(configured: str, path: str, debug: bool) -> bytes:
         error=ImproperlyConfigured,
         missing=f"Set PHONE_HASH_KEY or put a key in {path} (commonground new_key makes one).",
     )
-    return next(iter(keys.decode((texts[0],), what="PHONE_HASH_KEY", error=ImproperlyConfigured).values()))
+    return tuple(keys.decode(tuple(texts), what="PHONE_HASH_KEY", error=ImproperlyConfigured).values())
+
+
+def _all_keys() -> tuple[bytes, ...]:
+    return _keys(str(settings.PHONE_HASH_KEY), str(settings.PHONE_HASH_KEY_FILE), bool(settings.DEBUG))
+
+
+def _hash(key: bytes, number: str) -> str:
+    return hmac.new(key, normalise(number).encode(), hashlib.sha256).hexdigest()
 
 
 def hash_number(number: str) -> str:
-    key = _key(str(settings.PHONE_HASH_KEY), str(settings.PHONE_HASH_KEY_FILE), bool(settings.DEBUG))
-    return hmac.new(key, normalise(number).encode(), hashlib.sha256).hexdigest()
+    """The number's hash under the current key (the first of ``PHONE_HASH_KEY``, or of its file)."""
+    return _hash(_all_keys()[0], number)
+
+
+def earlier_hashes(number: str) -> list[str]:
+    """Its hashes under the keys after the first: a rotated key stays listed until every contact
+    kept under it has been seen again (``PhoneContact.of_number`` moves each to the current key)."""
+    return [_hash(key, number) for key in _all_keys()[1:]]
 
 
 def _parsed(number: str) -> phonenumbers.PhoneNumber | None:

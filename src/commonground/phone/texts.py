@@ -101,6 +101,8 @@ def _answer(
     if single in START_WORDS:
         contact.stopped = False
         return _("Welcome back. Text a ZIP code or a city for meetings near you, NOW for one online.") + " " + stop()
+    if lang == "es":
+        contact.language = "es"  # the number writes Spanish (AYUDA, a crisis text too): Spanish from now on
     if is_crisis_text(text):
         return crisis(sender)
     if limited():
@@ -110,8 +112,6 @@ def _answer(
     if single in SPANISH_SWITCH | ENGLISH_SWITCH:
         contact.language = lang
         return _("OK, English from now on.") if lang == "en" else how_to()
-    if lang == "es":
-        contact.language = "es"  # the number writes Spanish: answer it in Spanish from now on
     if single in MORE_WORDS:
         return more(contact, sender, now)
     programs = tuple(dict.fromkeys(p for p in (finder.program_word(w) for w in words) if p))

@@ -71,7 +71,9 @@ def sms(request: HttpRequest) -> HttpResponse:
     number_hash = numbers.hash_number(inbound.sender)
     sender = texts.Sender(numbers.country(inbound.sender), numbers.zone(inbound.sender), _base(request))
     with transaction.atomic():
-        row, _created = PhoneContact.objects.select_for_update().get_or_create(number_hash=number_hash)
+        row = PhoneContact.of_number(inbound.sender, lock=True)
+        if row is None:
+            row, _created = PhoneContact.objects.select_for_update().get_or_create(number_hash=number_hash)
         contact = texts.Contact(row.language if row.language != "en" or row.last_seen else "", row.stopped, row.pending)
         reply = texts.answer(inbound.text, contact, sender, limited=_limited(request, number_hash))
         row.language, row.stopped = contact.language or row.language, contact.stopped
@@ -87,13 +89,12 @@ def call(request: HttpRequest, stage: str = "start") -> HttpResponse:
     if not provider.is_signed(request):
         return HttpResponseForbidden("signature")
     inbound = provider.inbound(request)
-    number_hash = numbers.hash_number(inbound.sender)
-    row = PhoneContact.objects.filter(number_hash=number_hash).first()
+    row = PhoneContact.of_number(inbound.sender)
     lang = request.GET.get("l") or (row.language if row else "en")
     lang = lang if lang in ("en", "es") else "en"
     if stage == "menu" and voice.choice(inbound) == "9":
         PhoneContact.objects.update_or_create(
-            number_hash=number_hash, defaults={"language": "es" if lang == "en" else "en"}
+            number_hash=numbers.hash_number(inbound.sender), defaults={"language": "es" if lang == "en" else "en"}
         )
     country, zone = numbers.country(inbound.sender), numbers.zone(inbound.sender)
     state = voice.Call(inbound, country, zone, lang, datetime.now(UTC), dict(request.GET.items()))
