@@ -291,3 +291,15 @@ def test_no_lower_floor_imports_a_private_app():
         f"{m} imports {t}" for m in lower for t in graph[m] if t.split(".")[1:2] and t.split(".")[1] in PRIVATE
     )
     assert wrong == []
+
+
+def test_no_app_imports_the_assembly():
+    """The WSGI entry, the URL configuration and the CLI put the house together from its apps; an
+    app that imported one of them would point up at the roof (``serve`` once imported the WSGI
+    module: its steps now live in ``web/serving.py``, which both call)."""
+    graph = project_graph()
+    roof = ASSEMBLY - {"commonground", "commonground.settings"}
+    wrong = sorted(
+        f"{m} imports {t}" for m, targets in graph.items() if m not in ASSEMBLY for t in targets if t in roof
+    )
+    assert wrong == []

@@ -1,4 +1,5 @@
-"""Settings that only a web worker takes (``commonground.wsgi`` applies them at start)."""
+"""What a web worker takes at start: the WSGI application, checked and prepared. ``commonground.wsgi``
+(any WSGI server) and ``commonground serve`` both build it here."""
 
 from __future__ import annotations
 
@@ -21,3 +22,15 @@ def _small_page_cache(sender, connection, **kwargs) -> None:
 def prepare_web_worker() -> None:
     use_replicas()  # public finder reads may go to a replica, if any are configured
     connection_created.connect(_small_page_cache, dispatch_uid="commonground-web-sqlite-cache")
+
+
+def web_application():
+    """The WSGI application: refused with the built-in key, then prepared (replicas, page cache)."""
+    from django.core.wsgi import get_wsgi_application
+
+    from commonground.web.checks import refuse_builtin_key
+
+    application = get_wsgi_application()
+    refuse_builtin_key()  # any WSGI server, not only `commonground serve`
+    prepare_web_worker()
+    return application

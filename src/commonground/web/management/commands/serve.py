@@ -108,7 +108,9 @@ class _Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from commonground.wsgi import application
+        from commonground.web.serving import web_application
+
+        application = web_application()
 
         _warm_up(None)
         # Everything loaded so far (Django, the gazetteer's places, the index's small tables) lives
