@@ -300,9 +300,9 @@ def test_the_tehran_meetings_page_shows_no_us_lines(client, add, query):
     footer = _footer(html)
     assert not [line for line in US_LINES if line in footer], footer
     assert "These lines serve" not in footer
-    # No line of ours serves Iran: the safety layer's fallback, the local emergency number and a directory.
-    assert "In an emergency, call your local emergency number." in footer
-    assert "https://findahelpline.com/" in footer
+    # Iran's own lines from the safety layer's table: 115 for an emergency, Behzisti's 123 first.
+    assert 'href="tel:115"' in footer and 'href="tel:123"' in footer
+    assert "In an emergency, call your local emergency number." not in footer  # not the fallback
     assert "?country=IR" in html  # "Help now" and the footer's link open /help for Iran
 
 
