@@ -22,27 +22,7 @@ from commonground.feeds.sync import sync_source
 from commonground.meetings import duplicates
 from commonground.meetings.models import DataChange, DataVersion, Meeting, Source
 from commonground.search import engine
-
-
-def row(slug: str, **changes) -> dict:
-    base = {
-        "name": "Nothing Macho",
-        "slug": slug,
-        "day": 6,
-        "time": "14:00",
-        "timezone": "America/New_York",
-        "location": "North Central Bronx Hospital",
-        "address": "3424 Kossuth Ave.",
-        "city": "Bronx",
-        "state": "NY",
-        "postal_code": "10467",
-        "country": "USA",
-        "latitude": 40.880619,
-        "longitude": -73.881496,
-        "types": ["O"],
-        "program": "na",
-    }
-    return base | changes
+from tests.test_duplicates import row  # one Bronx meeting, changed as asked
 
 
 @pytest.fixture
