@@ -229,3 +229,28 @@ def test_only_the_roots_that_changed_are_fetched_again(tmp_path, served):
     assert "/aggregator/meetings/root-160.ndjson.gz" not in paths  # its checksum did not move
     assert "/aggregator/meetings/root-113.ndjson.gz" in paths and report.updated == 1
     assert Meeting.objects.get(name="Renamed")
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: each root's commit announces its data version
+@pytest.mark.parametrize("how", ["import", "sync"])
+def test_the_exports_roots_are_published_once_not_after_each_root(tmp_path, monkeypatch, how):
+    """The export is forty roots in one source: publishing the feed files and the BMLT material after
+    each root's commit was most of a world sync. The roots' run publishes once, at its end, and the
+    search index is brought forward after each root."""
+    from commonground.feeds.schedule import sync_all
+    from commonground.meetings.models import DataVersion
+    from commonground.search import store
+    from commonground.web import publishing
+
+    published: list[tuple] = []
+    plain = publishing.publish_current
+    monkeypatch.setattr(publishing, "publish_current", lambda **kw: published.append(plain(**kw)))
+    export = Export(tmp_path, {root: [row(root, n) for n in range(1, 4)] for root in (113, 160, 161)})
+    if how == "import":
+        report = import_location(export.manifest, name="NA world")
+    else:
+        parent = Source.objects.create(name="NA world", format="bmlt-export", location=export.manifest)
+        (report,) = sync_all([parent])
+    assert report.added == 9
+    assert published == [DataVersion.current_with_time()]
+    assert store.load(DataVersion.current_with_time()) is not None

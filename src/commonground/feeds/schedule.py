@@ -15,14 +15,12 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
 from django.db import connections
 
+from commonground.feeds import runs
 from commonground.feeds.bmlt.export import sync_export
 from commonground.feeds.sync import SyncReport, sync_source
-from commonground.meetings import duplicates
-from commonground.meetings.models import DataVersion, Source, SourceFormat
-from commonground.meetings.signals import data_changed
+from commonground.meetings.models import Source, SourceFormat
 
 log = logging.getLogger(__name__)
 
@@ -58,28 +56,12 @@ def sync_all(
     on_report: Callable[[SyncReport], None] | None = None,
     **options,
 ) -> list[SyncReport]:
-    """Sync every source in ``sources`` (``options`` as ``sync_source`` takes them); the reports
-    come back in the sources' order, and ``on_report`` hears each one as it finishes.
-
-    Publishing the feed files and the BMLT material (``web/publishing.py``) waits for the end of
-    the run and happens once, not after each source's commit: in a world sync of 54 sources it was
-    three quarters of the time (bench/world.py). So does pairing the listings that two sources
-    share (``duplicates.once_per_run``). Each commit still brings the search index forward
-    (``PUBLISH_MODE = "index"``), so a source shows in search as soon as it commits, whatever
-    the sources after it do."""
-    sources = list(sources)
-    if len(sources) <= 1:
-        return _sync_all(sources, jobs, on_report, options)
-    mode = settings.PUBLISH_MODE
-    settings.PUBLISH_MODE = "index"  # this process's syncs bring the index forward, and publish nothing else
-    try:
-        with duplicates.once_per_run():
-            reports = _sync_all(sources, jobs, on_report, options)
-    finally:
-        settings.PUBLISH_MODE = mode
-    if any(r.changed or any(p.changed for p in r.parts) for r in reports) and not options.get("dry_run"):
-        data_changed.send(sender=DataVersion, name="meetings")  # publish once, as the mode says
-    return reports
+    """Sync every source in ``sources`` (``options`` as ``sync_source`` takes them), as one run
+    (``feeds/runs.py``: the search index brought forward after each commit, the feed files, the
+    BMLT material and the pairs of shared listings once, at its end); the reports come back in the
+    sources' order, and ``on_report`` hears each one as it finishes."""
+    with runs.one_run():
+        return _sync_all(list(sources), jobs, on_report, options)
 
 
 def _sync_all(sources: list[Source], jobs: int, on_report, options: dict) -> list[SyncReport]:

@@ -23,13 +23,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from commonground.feeds import registry
+from commonground.feeds import registry, runs
 from commonground.feeds.bmlt import export_files
 from commonground.feeds.errors import FeedError, RowProblem
 from commonground.feeds.health import mark_stale, record_failure
 from commonground.feeds.polite import visit
 from commonground.feeds.sync import SyncReport, sync_source
-from commonground.meetings import duplicates
 from commonground.meetings.models import Meeting, Source, SourceFormat, SyncStatus, unique_source_slug
 
 ROOTS_LIST = "bmlt-roots"
@@ -60,7 +59,7 @@ def sync_export(
         source.save()
     own_servers = _roots_read_from_their_own_servers()
     countries = _root_countries()
-    with export_files.shared_lists(), duplicates.once_per_run():  # the roots' listings paired once, at the end
+    with export_files.shared_lists(), runs.one_run():  # the roots published and paired once, at the end
         for root in manifest.roots:
             if root.id in own_servers:
                 report.warnings.append(
