@@ -143,6 +143,29 @@ def test_rate_limit_per_number_is_polite(meetings, settings):
     assert "no more messages" in phone.text("STOP")
 
 
+def test_the_limit_per_number_holds_across_web_workers(meetings, settings):
+    """Each web worker has its own cache: counted there, a number would get the limit once per
+    worker. It is counted on the number's own row, under the lock its text already takes."""
+    from django.core.cache import cache
+
+    settings.PHONE_RATE_PER_NUMBER = "2/h"
+    phone = Phone("+12125550107")
+    for _ in range(2):
+        assert "Hope Group" in phone.text("10001")
+        cache.clear()  # the next text reaches another worker
+    assert phone.text("10001").startswith("You have sent many texts")
+    assert "STOP" in phone.text("HELP")  # the carriers' rule: HELP is answered whatever the count
+
+
+@pytest.mark.parametrize("rate", ["12", "12/fortnight", "x/h", "0/h", "-1/m"])
+def test_a_rate_we_cannot_read_is_a_clear_error(meetings, settings, rate):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PHONE_RATE_PER_NUMBER = rate
+    with pytest.raises(ImproperlyConfigured, match="PHONE_RATE_PER_NUMBER"):
+        Phone("+12125550108").text("10001")
+
+
 def test_rate_limit_per_source(meetings, settings):
     settings.PHONE_RATE_PER_SOURCE = "2/m"
     assert "Hope" in Phone("+12125550104").text("10001")

@@ -18,6 +18,9 @@ class PhoneContact(models.Model):
     last_seen = models.DateTimeField(null=True, blank=True)
     # What "MORE" continues: the last search's words (a ZIP or a city, a program), its kind and offset.
     pending = models.JSONField(default=dict, blank=True)
+    # The rate limit per number (phone/limits.py): when its window started, and its texts since.
+    window_started = models.DateTimeField(null=True, blank=True)
+    window_texts = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"contact {self.number_hash[:8]}"

@@ -105,10 +105,10 @@ def _answer(
         contact.language = "es"  # the number writes Spanish (AYUDA, a crisis text too): Spanish from now on
     if is_crisis_text(text):
         return crisis(sender)
+    if single in HELP_WORDS:  # the carriers' rule: HELP is always answered, like STOP
+        return help_text(sender)
     if limited():
         return _("You have sent many texts. Please try again in a little while.") + " " + crisis_line(sender)
-    if single in HELP_WORDS:
-        return help_text(sender)
     if single in SPANISH_SWITCH | ENGLISH_SWITCH:
         contact.language = lang
         return _("OK, English from now on.") if lang == "en" else how_to()

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
-from commonground.phone import gsm, numbers, texts, voice
+from commonground.phone import gsm, limits, numbers, texts, voice
 from commonground.phone.models import PhoneContact
 from commonground.phone.providers import Dial, Gather, Hangup, Inbound, Redirect, Say, Step
 from commonground.phone.providers.registry import get_provider
@@ -31,15 +31,13 @@ def _url_for(stage: str, query: dict[str, str]) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
-def _limited(request: HttpRequest, number_hash: str) -> Callable[[], bool]:
+def _limited(request: HttpRequest, row: PhoneContact, now: datetime) -> Callable[[], bool]:
+    """Whether this text is over a limit: per number on its own row (``limits``), per source
+    address in the cache. Asked only once a text needs a search (STOP, HELP and a crisis text are
+    always answered)."""
+
     def check() -> bool:
-        per_number = get_usage(
-            request,
-            group="phone-number",
-            key=lambda _g, _r: number_hash,
-            rate=settings.PHONE_RATE_PER_NUMBER,
-            increment=True,
-        )
+        per_number = limits.count_text(row, now)
         per_source = get_usage(
             request,
             group="phone-source",
@@ -47,7 +45,7 @@ def _limited(request: HttpRequest, number_hash: str) -> Callable[[], bool]:
             rate=settings.PHONE_RATE_PER_SOURCE,
             increment=True,
         )
-        return bool((per_number or {}).get("should_limit") or (per_source or {}).get("should_limit"))
+        return per_number or bool((per_source or {}).get("should_limit"))
 
     return check
 
@@ -75,9 +73,10 @@ def sms(request: HttpRequest) -> HttpResponse:
         if row is None:
             row, _created = PhoneContact.objects.select_for_update().get_or_create(number_hash=number_hash)
         contact = texts.Contact(row.language if row.language != "en" or row.last_seen else "", row.stopped, row.pending)
-        reply = texts.answer(inbound.text, contact, sender, limited=_limited(request, number_hash))
+        now = datetime.now(UTC)
+        reply = texts.answer(inbound.text, contact, sender, now=now, limited=_limited(request, row, now))
         row.language, row.stopped = contact.language or row.language, contact.stopped
-        row.pending, row.last_seen = contact.pending or {}, datetime.now(UTC)
+        row.pending, row.last_seen = contact.pending or {}, now
         row.save()
     return _private(provider.text_reply(reply))
 
