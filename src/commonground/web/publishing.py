@@ -6,7 +6,7 @@ web worker (``background``), by a separate ``commonground publish`` process, so 
 waits for it. ``publish`` holds a lock, so concurrent requests for a build make one builder at a
 time, and it loops until what it built is the current version.
 
-A run of several sources (``feeds/schedule.py``) sets ``index``: each source's commit brings only
+A run of several sources (``feeds/runs.py``) sets ``index``: each source's commit brings only
 the search index forward (a fraction of a second: it redoes that source's rows), so search shows
 the source at once, and the feed files and the BMLT material are built once, when the run ends.
 One thread builds at a time; a commit that lands meanwhile is taken up by that thread's next round.
@@ -107,7 +107,7 @@ def on_data_changed(sender, **kwargs) -> None:
     if settings.PUBLISH_MODE == "deferred":
         return  # a child import: its parent publishes once the child has exited (feeds/importing.py)
     if settings.PUBLISH_MODE == "index":
-        refresh_index()  # a run of several sources: the files wait for its end (feeds/schedule.py)
+        refresh_index()  # a run of several sources: the files wait for its end (feeds/runs.py)
         return
     if settings.PUBLISH_MODE == "background":
         request_build()
