@@ -76,6 +76,19 @@ def test_a_run_of_several_sources_pairs_the_listings_once_at_its_end(sources, co
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_long_run_pairs_along_the_way_not_only_at_its_end(sources, counted, monkeypatch):
+    """A run lasts as long as its slowest source (its deadline is half an hour by default): a copy
+    must not be listed twice, nor a changed meeting stay hidden, for all that time. Past
+    ``RUN_PAIR_SECONDS`` since the last pairing, the next source's sync pairs them in its own
+    transaction, and the run's end pairs once more."""
+    monkeypatch.setattr(duplicates, "RUN_PAIR_SECONDS", 0.0)
+    seen: list[list[tuple[str, str]]] = []
+    sync_all(sources, on_report=lambda report: seen.append(paired()))
+    assert seen == [[], [("b", "a")], [("b", "a")]]  # paired as soon as its second listing committed
+    assert len(counted) == 4
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_run_that_changed_nothing_pairs_nothing(sources, counted):
     sync_all(sources)
     counted.clear()

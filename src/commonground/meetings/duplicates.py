@@ -18,10 +18,10 @@ other points at it (``Meeting.duplicate_of``) and leaves search, the feeds and t
 while its own page stays and names both sources. ``refresh`` recomputes every pair and writes only
 the rows that changed: after a sync of one source that changed meetings, in that sync's
 transaction (``after_change``); in a run of several sources (``once_per_run``), once at the run's
-end, in a transaction and a data version of its own. Until then a meeting a source of the run
-added may be listed twice, and a pair one of them broke may still hide its copy: for the length of
-the run (each source held to ``SYNC_SOURCE_DEADLINE_SECONDS``), against a second of reading and
-comparing every meeting after each source, which was most of a world sync (bench/world.py).
+end, in a transaction and a data version of its own, and now and then while it lasts
+(``RUN_PAIR_SECONDS``). Between two pairings a meeting a source of the run added may be listed
+twice, and a pair one of them broke may still hide its copy; reading and comparing every meeting
+after each source was most of a world sync (bench/world.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time as time_module
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -411,30 +412,41 @@ def refresh() -> int:
 
 # --- once per run ---------------------------------------------------------------------------------
 
+# In a run, the pairs are worked out again once this long has passed since they last were, by the
+# next source that changes meetings, and once more at the run's end: a copy is listed twice, or a
+# changed meeting stays hidden, for about a minute at most, whatever the run's slowest source does.
+RUN_PAIR_SECONDS = 60.0
 _runs_guard = threading.Lock()
 _runs = 0  # ``once_per_run`` blocks open in this process (a run's threads share them)
-_due = False  # a change inside one of them asked for the pairs to be worked out again
+_due = False  # a change inside one of them: the run's end must work the pairs out again
+_paired_at = 0.0  # when the pairs were last worked out in the open run (time.monotonic)
 
 
 def after_change() -> None:
     """Work the pairs out again after meetings changed (call it inside the change's transaction);
-    inside ``once_per_run``, only note that the run's end must."""
-    global _due
+    inside ``once_per_run``, only when ``RUN_PAIR_SECONDS`` have passed since the run last did, and
+    in any case at the run's end (a change another thread has not yet committed is not read here)."""
+    global _due, _paired_at
     with _runs_guard:
         if _runs:
             _due = True
-            return
+            if time_module.monotonic() - _paired_at < RUN_PAIR_SECONDS:
+                return
+            _paired_at = time_module.monotonic()
     refresh()
 
 
 @contextmanager
 def once_per_run() -> Iterator[None]:
-    """Sources synced side by side in this block leave the pairing to its end: one ``refresh``, in a
-    transaction of its own, with a data version of its own when a pair changed (it names no source:
-    the caches re-read the duplicate ids themselves). It runs however the block ends, so what the
-    sources committed before an error is paired all the same."""
-    global _runs, _due
+    """Sources synced side by side in this block leave the pairing to its end (and to a pairing
+    now and then while it lasts, ``RUN_PAIR_SECONDS``): one ``refresh``, in a transaction of its
+    own, with a data version of its own when a pair changed (it names no source: the caches re-read
+    the duplicate ids themselves). It runs however the block ends, so what the sources committed
+    before an error is paired all the same."""
+    global _runs, _due, _paired_at
     with _runs_guard:
+        if not _runs:
+            _paired_at = time_module.monotonic()
         _runs += 1
     try:
         yield
