@@ -21,16 +21,17 @@ from commonground.meetings.signals import data_changed
 
 
 @contextmanager
-def one_run() -> Iterator[None]:
+def one_run(*, writes: bool = True) -> Iterator[None]:
+    """``writes``: False for a dry run, which must not pair anything either."""
     mode = settings.PUBLISH_MODE
     if mode in ("index", "deferred"):  # inside a run already, or a child that leaves publishing to its parent
-        with duplicates.once_per_run():
+        with duplicates.once_per_run(pair_at_end=writes):
             yield
         return
     before = DataVersion.current_with_time()
     settings.PUBLISH_MODE = "index"
     try:
-        with duplicates.once_per_run():
+        with duplicates.once_per_run(pair_at_end=writes):
             yield
     finally:
         settings.PUBLISH_MODE = mode

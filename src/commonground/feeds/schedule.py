@@ -60,7 +60,7 @@ def sync_all(
     (``feeds/runs.py``: the search index brought forward after each commit, the feed files, the
     BMLT material and the pairs of shared listings once, at its end); the reports come back in the
     sources' order, and ``on_report`` hears each one as it finishes."""
-    with runs.one_run():
+    with runs.one_run(writes=not options.get("dry_run")):
         return _sync_all(list(sources), jobs, on_report, options)
 
 

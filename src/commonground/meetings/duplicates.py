@@ -26,6 +26,7 @@ after each source was most of a world sync (bench/world.py).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -45,6 +46,7 @@ from django.db import connection, transaction
 
 from commonground.meetings import geo
 
+log = logging.getLogger(__name__)
 NEAR_METRES = 100.0
 NAME_SIMILARITY = 0.6
 _CELL_DEGREES = 0.001  # about 111 m of latitude: neighbours are looked for in the cells around
@@ -420,6 +422,7 @@ _runs_guard = threading.Lock()
 _runs = 0  # ``once_per_run`` blocks open in this process (a run's threads share them)
 _due = False  # a change inside one of them: the run's end must work the pairs out again
 _paired_at = 0.0  # when the pairs were last worked out in the open run (time.monotonic)
+_pair_at_end = False  # a block of the open run may write: pair at its end whatever changed
 
 
 def after_change() -> None:
@@ -437,28 +440,43 @@ def after_change() -> None:
 
 
 @contextmanager
-def once_per_run() -> Iterator[None]:
+def once_per_run(*, pair_at_end: bool = True) -> Iterator[None]:
     """Sources synced side by side in this block leave the pairing to its end (and to a pairing
     now and then while it lasts, ``RUN_PAIR_SECONDS``): one ``refresh``, in a transaction of its
     own, with a data version of its own when a pair changed (it names no source: the caches re-read
     the duplicate ids themselves). It runs however the block ends, so what the sources committed
-    before an error is paired all the same."""
-    global _runs, _due, _paired_at
+    before an error is paired all the same.
+
+    With ``pair_at_end`` (every run that may write: not a dry run) it runs even when no source
+    changed meetings: a run whose last pairing failed, or whose process was killed, left committed
+    meetings unpaired, and the next run mends that for the price of one read. A pairing that fails
+    is logged, never raised: the run's reports still say what each source did."""
+    global _runs, _due, _paired_at, _pair_at_end
     with _runs_guard:
         if not _runs:
             _paired_at = time_module.monotonic()
         _runs += 1
+        _pair_at_end = _pair_at_end or pair_at_end
     try:
         yield
     finally:
         with _runs_guard:
             _runs -= 1
-            due = _due and _runs == 0
-            if due:
-                _due = False
+            due = (_due or _pair_at_end) and _runs == 0
+            if _runs == 0:
+                _due = _pair_at_end = False
         if due:
-            from commonground.meetings.models import DataVersion
+            _pair_now()
 
-            with transaction.atomic():
-                if refresh():
-                    DataVersion.bump(sources=[])
+
+def _pair_now() -> None:
+    from django.db import DatabaseError
+
+    from commonground.meetings.models import DataVersion
+
+    try:
+        with transaction.atomic():
+            if refresh():
+                DataVersion.bump(sources=[])
+    except DatabaseError:  # the next run pairs them (``pair_at_end``)
+        log.exception("pairing the listings at the end of a run failed; the next run will pair them")

@@ -59,7 +59,10 @@ def sync_export(
         source.save()
     own_servers = _roots_read_from_their_own_servers()
     countries = _root_countries()
-    with export_files.shared_lists(), runs.one_run():  # the roots published and paired once, at the end
+    with (
+        export_files.shared_lists(),
+        runs.one_run(writes=not dry_run),
+    ):  # the roots published and paired once, at the end
         for root in manifest.roots:
             if root.id in own_servers:
                 report.warnings.append(
