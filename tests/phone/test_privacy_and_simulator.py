@@ -142,3 +142,22 @@ def test_a_new_hash_key_keeps_every_stop_and_language(meetings, settings):
     settings.PHONE_HASH_KEY = "TWhOBMmYLwEknzIq0R0bx7Skc4X6uft5Clc0HFNpXXk"  # the old key retired
     assert stopped.text("10001") == ""
     assert PhoneContact.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_rows_under_the_old_and_the_new_key_merge_and_the_latest_stop_holds(meetings, settings):
+    """Workers restarted at different times after a new key: one kept the number's row under the
+    new key, another (still on the old key alone) took a STOP under the old one. The number said
+    STOP last: it must get nothing, and one row must remain."""
+    from datetime import UTC, datetime, timedelta
+
+    old, new = settings.PHONE_HASH_KEY, "TWhOBMmYLwEknzIq0R0bx7Skc4X6uft5Clc0HFNpXXk"
+    earlier = datetime.now(UTC) - timedelta(hours=1)
+    settings.PHONE_HASH_KEY = new
+    PhoneContact.objects.create(number_hash=numbers.hash_number(CALLER), language="es", last_seen=earlier)
+    settings.PHONE_HASH_KEY = old
+    PhoneContact.objects.create(number_hash=numbers.hash_number(CALLER), stopped=True, last_seen=datetime.now(UTC))
+    settings.PHONE_HASH_KEY = f"{new},{old}"
+    assert Phone(CALLER).text("10001") == ""
+    (row,) = PhoneContact.objects.all()
+    assert row.number_hash == numbers.hash_number(CALLER) and row.stopped

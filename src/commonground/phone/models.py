@@ -3,7 +3,7 @@ and the audit of every routed call. No caller's number and no message text is ev
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -27,20 +27,27 @@ class PhoneContact(models.Model):
 
     @classmethod
     def of_number(cls, number: str, *, lock: bool = False) -> PhoneContact | None:
-        """The contact kept for ``number``, under the current hash key or an earlier one; one found
-        under an earlier key is moved to the current key's hash, so a STOP or a language survives a
-        new key (``numbers.earlier_hashes``)."""
+        """The contact kept for ``number``, under the current hash key or an earlier one.
+
+        A row under an earlier key is moved to the current key's hash, so a STOP or a language
+        survives a new key (``numbers.earlier_hashes``). Rows under both (web workers restarted at
+        different times after the key changed) become one: the latest seen wins, so the number's
+        last word, STOP included, holds."""
         rows = cls.objects.select_for_update() if lock else cls.objects
         current = numbers.hash_number(number)
-        row = rows.filter(number_hash=current).first()
-        if row is not None:
-            return row
         earlier = numbers.earlier_hashes(number)
-        row = rows.filter(number_hash__in=earlier).first() if earlier else None
-        if row is not None:
-            row.number_hash = current
-            row.save(update_fields=["number_hash"])
-        return row
+        found = list(rows.filter(number_hash__in=[current, *earlier])) if earlier else []
+        if not earlier:
+            return rows.filter(number_hash=current).first()
+        if not found:
+            return None
+        oldest = datetime.min.replace(tzinfo=UTC)
+        latest = max(found, key=lambda r: (r.last_seen or oldest, r.number_hash == current))
+        cls.objects.filter(pk__in=[r.pk for r in found if r.pk != latest.pk]).delete()
+        if latest.number_hash != current:
+            latest.number_hash = current
+            latest.save(update_fields=["number_hash"])
+        return latest
 
 
 class Helpline(models.Model):
