@@ -36,9 +36,9 @@ class PhoneContact(models.Model):
         rows = cls.objects.select_for_update() if lock else cls.objects
         current = numbers.hash_number(number)
         earlier = numbers.earlier_hashes(number)
-        found = list(rows.filter(number_hash__in=[current, *earlier])) if earlier else []
         if not earlier:
             return rows.filter(number_hash=current).first()
+        found = list(rows.filter(number_hash__in=[current, *earlier]))
         if not found:
             return None
         oldest = datetime.min.replace(tzinfo=UTC)
